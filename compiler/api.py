@@ -1,0 +1,86 @@
+"""The toolchain as a Python API: the CLI and the tests call these functions.
+
+The pipeline runs one way: read → parse → build the syntax tree → check →
+lower to the decision graph. Each step returns its diagnostics; a later step
+runs only when the earlier ones found no errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compiler import diagnostics as diag
+from compiler.diagnostics import Diagnostic
+from compiler.front import parse_source
+from compiler.parse import SourceText, read_source
+from compiler.syntax import Guideline, Span
+
+
+class CompileError(Exception):
+    """The guideline has errors; ``diagnostics`` says which."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        first = diagnostics[0] if diagnostics else None
+        where = f"{first.span.file}:{first.span.line}:{first.span.column}: " if first else ""
+        summary = f"{where}{first.code} {first.message}" if first else "errors"
+        super().__init__(f"{len(diagnostics)} problem(s); first: {summary}")
+
+
+@dataclass
+class SourceCache:
+    """Guideline texts read so far, for drawing source lines under diagnostics."""
+
+    texts: dict[str, SourceText] = field(default_factory=dict)
+
+    def add(self, source: SourceText) -> None:
+        self.texts[source.file] = source
+
+    def line(self, file: str, number: int) -> str:
+        source = self.texts.get(file)
+        return source.line(number) if source is not None else ""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The result of checking one guideline file."""
+
+    source: SourceText | None
+    guideline: Guideline | None
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return self.guideline is not None and not diag.has_errors(self.diagnostics)
+
+
+def check_source(source: SourceText, base_dir: Path) -> Checked:
+    guideline, problems = parse_source(source)
+    if guideline is None:
+        return Checked(source, None, diag.arrange(problems))
+    try:
+        from compiler.check import check_guideline
+    except ImportError:  # the checker is not installed in this build stage
+        return Checked(source, guideline, diag.arrange(problems))
+    try:
+        problems += check_guideline(guideline, base_dir)
+    except RecursionError:
+        problems.append(
+            diag.make(
+                "FIB009",
+                "the guideline nests too deeply to check",
+                Span(source.file, 1, 1, 1, 1),
+                hint="split deep expressions into named definitions with `define`",
+            )
+        )
+    return Checked(source, guideline, diag.arrange(problems))
+
+
+def check_file(path: str | Path, sources: SourceCache | None = None) -> Checked:
+    source, problems = read_source(path)
+    if source is None:
+        return Checked(None, None, problems)
+    if sources is not None:
+        sources.add(source)
+    return check_source(source, Path(path).resolve().parent)

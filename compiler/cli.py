@@ -1,0 +1,54 @@
+"""The ``fibrolang`` command line: a thin layer over compiler.api.
+
+Exit codes: 0 clean, 1 problems found (errors in a guideline, a failed
+proof, a stale artifact), 2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from compiler import api
+from compiler.diagnostics import Diagnostic, has_errors
+from compiler.render import render_json, render_text
+
+FORMATS = click.Choice(["human", "plain", "json"])
+
+
+def _colour(format_: str) -> bool:
+    return format_ == "human" and sys.stdout.isatty()
+
+
+def emit_diagnostics(diagnostics: list[Diagnostic], format_: str, sources: api.SourceCache) -> None:
+    if format_ == "json":
+        click.echo(render_json(diagnostics))
+    elif diagnostics:
+        click.echo(render_text(diagnostics, sources.line, colour=_colour(format_)), err=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="fibrolang")
+def main() -> None:
+    """fibrolang: write clinical pathways, check them, compile them to a
+    decision graph, draw them, and test them."""
+
+
+@main.command()
+@click.argument("guidelines", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "format_", type=FORMATS, default="human", show_default=True,
+              help="human (colour on a terminal), plain (no colour) or json")
+def check(guidelines: tuple[Path, ...], format_: str) -> None:
+    """Check guidelines: syntax, names, types, units, ranges, citations,
+    quotes against the source, and the shape of the pathway."""
+    sources = api.SourceCache()
+    found: list[Diagnostic] = []
+    for path in guidelines:
+        found.extend(api.check_file(path, sources).diagnostics)
+    emit_diagnostics(found, format_, sources)
+    if format_ != "json" and not found:
+        names = ", ".join(str(p) for p in guidelines)
+        click.echo(f"{names}: no problems found")
+    sys.exit(1 if has_errors(found) else 0)

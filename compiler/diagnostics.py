@@ -1,0 +1,118 @@
+"""Diagnostics are data: a code from the catalogue, a severity, a message, a
+span, a hint and related spans. Passes return them; the renderers in
+``compiler.render`` turn them into text or JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from compiler.syntax import Span
+
+Severity = Literal["error", "warning", "note"]
+
+MAX_REPORTED = 50
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedSpan:
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    severity: Severity
+    message: str
+    span: Span
+    hint: str | None = None
+    related: tuple[RelatedSpan, ...] = field(default=())
+    # Extra data for machines, e.g. a counterexample patient (JSON-ready).
+    data: tuple[tuple[str, object], ...] = field(default=())
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.span.file, self.span.line, self.span.column, self.code, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    severity: Severity
+    title: str
+
+
+# The catalogue: every code the toolchain can emit. docs/diagnostics.md has a
+# section per code (tests/check/test_catalogue.py keeps the two in step).
+# FIB0xx: reading the file and syntax. FIB1xx: names, types, units, ranges,
+# traceability, structure. FIB2xx: analysis (proofs). FIB9xx: internal.
+CATALOGUE: dict[str, CodeInfo] = {
+    "FIB001": CodeInfo("error", "the file cannot be read"),
+    "FIB002": CodeInfo("error", "the file is not UTF-8 text"),
+    "FIB003": CodeInfo("error", "the file is empty"),
+    "FIB004": CodeInfo("error", "unexpected character"),
+    "FIB005": CodeInfo("error", "unexpected word or symbol"),
+    "FIB006": CodeInfo("error", "unexpected end of file"),
+    "FIB007": CodeInfo("error", "unterminated string"),
+    "FIB008": CodeInfo("error", "invalid escape in a string"),
+    "FIB009": CodeInfo("error", "nesting too deep"),
+    "FIB010": CodeInfo("error", "invalid number"),
+    "FIB011": CodeInfo("error", "a rule form is misplaced"),
+    "FIB012": CodeInfo("error", "the file is too large"),
+    "FIB101": CodeInfo("error", "undefined name"),
+    "FIB102": CodeInfo("error", "duplicate name"),
+    "FIB103": CodeInfo("error", "type mismatch"),
+    "FIB104": CodeInfo("error", "unit mismatch"),
+    "FIB105": CodeInfo("error", "unknown unit"),
+    "FIB106": CodeInfo("error", "value outside the declared range"),
+    "FIB107": CodeInfo("error", "unknown citation"),
+    "FIB108": CodeInfo("error", "quote not found in the source"),
+    "FIB109": CodeInfo("error", "unknown source"),
+    "FIB110": CodeInfo("error", "branch leads nowhere"),
+    "FIB111": CodeInfo("error", "cycle in the pathway"),
+    "FIB112": CodeInfo("error", "non-linear arithmetic"),
+    "FIB113": CodeInfo("error", "invalid declaration"),
+    "FIB114": CodeInfo("error", "definition depends on itself"),
+    "FIB115": CodeInfo("warning", "unreachable pathway node"),
+    "FIB116": CodeInfo("error", "source file cannot be read"),
+    "FIB117": CodeInfo("error", "invalid status"),
+    "FIB118": CodeInfo("error", "invalid dose"),
+    "FIB119": CodeInfo("warning", "unused declaration"),
+    "FIB120": CodeInfo("error", "otherwise is not last"),
+    "FIB121": CodeInfo("error", "ambiguous enum member"),
+    "FIB901": CodeInfo("error", "internal error"),
+}
+
+
+def make(
+    code: str,
+    message: str,
+    span: Span,
+    hint: str | None = None,
+    related: Iterable[RelatedSpan] = (),
+    data: Iterable[tuple[str, object]] = (),
+) -> Diagnostic:
+    """A diagnostic with the catalogue's severity for ``code``."""
+    return Diagnostic(
+        code=code,
+        severity=CATALOGUE[code].severity,
+        message=message,
+        span=span,
+        hint=hint,
+        related=tuple(related),
+        data=tuple(data),
+    )
+
+
+def arrange(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Sort by position then code, and drop exact duplicates."""
+    unique: dict[tuple[object, ...], Diagnostic] = {}
+    for diagnostic in diagnostics:
+        key = (diagnostic.code, diagnostic.span, diagnostic.message)
+        unique.setdefault(key, diagnostic)
+    return sorted(unique.values(), key=Diagnostic.sort_key)
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(diagnostic.severity == "error" for diagnostic in diagnostics)

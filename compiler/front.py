@@ -1,0 +1,32 @@
+"""The front end in one call: read, parse, build the syntax tree."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from compiler.build_ast import build
+from compiler.diagnostics import Diagnostic
+from compiler.parse import SourceText, decode_source, parse_tree, read_source
+from compiler.syntax import Guideline
+
+
+def parse_source(source: SourceText) -> tuple[Guideline | None, list[Diagnostic]]:
+    tree, problems = parse_tree(source)
+    if tree is None:
+        return None, problems
+    return build(tree, source)
+
+
+def parse_text(text: str, file: str = "<text>") -> tuple[Guideline | None, list[Diagnostic]]:
+    source, problems = decode_source(text.encode("utf-8", "surrogatepass"), file)
+    if source is None:
+        return None, problems
+    return parse_source(source)
+
+
+def parse_file(path: str | Path) -> tuple[SourceText | None, Guideline | None, list[Diagnostic]]:
+    source, problems = read_source(path)
+    if source is None:
+        return None, None, problems
+    guideline, more = parse_source(source)
+    return source, guideline, problems + more

@@ -1,0 +1,139 @@
+"""Renderers for diagnostics: ``human`` (colour optional), ``plain`` (no
+colour, no box drawing, screen-reader friendly) and ``json`` (stable, sorted
+keys)."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable, Sequence
+
+from compiler.diagnostics import MAX_REPORTED, Diagnostic
+from compiler.syntax import Span
+
+SourceLines = Callable[[str, int], str]
+
+
+def _display_width(text: str) -> int:
+    width = 0
+    for char in text:
+        if char == "\t":
+            width += 4 - width % 4
+        elif unicodedata.east_asian_width(char) in ("W", "F"):
+            width += 2
+        elif unicodedata.combining(char):
+            continue
+        else:
+            width += 1
+    return width
+
+
+def _expand_tabs(line: str) -> str:
+    out = []
+    width = 0
+    for char in line:
+        if char == "\t":
+            pad = 4 - width % 4
+            out.append(" " * pad)
+            width += pad
+        else:
+            out.append(char)
+            width += _display_width(char)
+    return "".join(out)
+
+
+def _underline(line: str, span: Span) -> str:
+    start = max(span.column, 1) - 1
+    if span.end_line == span.line and span.end_column > span.column:
+        end = span.end_column - 1
+    else:
+        end = len(line.rstrip()) if span.end_line > span.line else start + 1
+    end = max(end, start + 1)
+    before = _display_width(line[:start])
+    width = max(1, _display_width(line[start:end]))
+    return " " * before + "^" * width
+
+
+def _location(span: Span) -> str:
+    return f"{span.file}:{span.line}:{span.column}"
+
+
+def _snippet(span: Span, lines: SourceLines, gutter: str) -> list[str]:
+    if span.line <= 0:
+        return []
+    line = lines(span.file, span.line)
+    if not line.strip():
+        return []
+    return [f"{gutter}{_expand_tabs(line)}", f"{' ' * len(gutter)}{_underline(line, span)}"]
+
+
+def render_text(
+    diagnostics: Sequence[Diagnostic], lines: SourceLines, colour: bool = False, limit: int = MAX_REPORTED
+) -> str:
+    """The human format; with colour off it is the plain format."""
+
+    def paint(text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if colour else text
+
+    out: list[str] = []
+    for diagnostic in diagnostics[:limit]:
+        severity_colour = {"error": "1;31", "warning": "1;33", "note": "1;36"}[diagnostic.severity]
+        out.append(
+            f"{_location(diagnostic.span)}: "
+            f"{paint(diagnostic.severity, severity_colour)} {diagnostic.code}: "
+            f"{diagnostic.message}"
+        )
+        gutter = f"{diagnostic.span.line:>5} | " if diagnostic.span.line > 0 else ""
+        out.extend(_snippet(diagnostic.span, lines, gutter))
+        if diagnostic.hint:
+            out.append(f"  {paint('hint', '1;32')}: {diagnostic.hint}")
+        for related in diagnostic.related:
+            out.append(f"  {paint('see', '1;36')} {_location(related.span)}: {related.message}")
+            gutter = f"{related.span.line:>5} | "
+            out.extend(_snippet(related.span, lines, gutter))
+        for key, value in diagnostic.data:
+            rendered = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+            out.append(f"  {key}:")
+            out.extend("    " + row for row in rendered.splitlines())
+        out.append("")
+    hidden = len(diagnostics) - limit
+    if hidden > 0:
+        out.append(f"{hidden} more problem{'s' if hidden != 1 else ''} not shown")
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = sum(1 for d in diagnostics if d.severity == "warning")
+    if diagnostics:
+        out.append(
+            f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+        )
+    return "\n".join(out)
+
+
+def span_to_json(span: Span) -> dict[str, object]:
+    return {
+        "file": span.file,
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+    }
+
+
+def diagnostic_to_json(diagnostic: Diagnostic) -> dict[str, object]:
+    return {
+        "code": diagnostic.code,
+        "severity": diagnostic.severity,
+        "message": diagnostic.message,
+        "span": span_to_json(diagnostic.span),
+        "hint": diagnostic.hint,
+        "related": [{"message": r.message, "span": span_to_json(r.span)} for r in diagnostic.related],
+        "data": dict(diagnostic.data),
+    }
+
+
+def render_json(diagnostics: Sequence[Diagnostic]) -> str:
+    payload = {
+        "diagnostics": [diagnostic_to_json(d) for d in diagnostics],
+        "errors": sum(1 for d in diagnostics if d.severity == "error"),
+        "warnings": sum(1 for d in diagnostics if d.severity == "warning"),
+    }
+    return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False)
