@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from compiler import diagnostics as diag
 from compiler.diagnostics import Diagnostic
 from compiler.front import parse_source
+from compiler.lower import LoweringError, lower
 from compiler.parse import SourceText, read_source
 from compiler.syntax import Guideline, Span
 
@@ -84,3 +86,28 @@ def check_file(path: str | Path, sources: SourceCache | None = None) -> Checked:
     if sources is not None:
         sources.add(source)
     return check_source(source, Path(path).resolve().parent)
+
+
+def compile_checked(checked: Checked) -> dict[str, Any]:
+    """The decision graph of a checked guideline; CompileError if it has errors."""
+    if not checked.ok or checked.guideline is None or checked.source is None:
+        raise CompileError(checked.diagnostics)
+    try:
+        return lower(checked.guideline, checked.source.text)
+    except LoweringError as error:
+        span = checked.guideline.span
+        raise CompileError(
+            [
+                diag.make(
+                    "FIB901",
+                    f"internal error while building the decision graph: {error}",
+                    span,
+                    hint="please report this with the guideline file",
+                )
+            ]
+        ) from error
+
+
+def compile_file(path: str | Path, sources: SourceCache | None = None) -> dict[str, Any]:
+    """Check and lower a guideline file to its decision graph (a JSON-ready dict)."""
+    return compile_checked(check_file(path, sources))

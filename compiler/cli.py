@@ -38,8 +38,14 @@ def main() -> None:
 
 @main.command()
 @click.argument("guidelines", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "format_", type=FORMATS, default="human", show_default=True,
-              help="human (colour on a terminal), plain (no colour) or json")
+@click.option(
+    "--format",
+    "format_",
+    type=FORMATS,
+    default="human",
+    show_default=True,
+    help="human (colour on a terminal), plain (no colour) or json",
+)
 def check(guidelines: tuple[Path, ...], format_: str) -> None:
     """Check guidelines: syntax, names, types, units, ranges, citations,
     quotes against the source, and the shape of the pathway."""
@@ -52,3 +58,38 @@ def check(guidelines: tuple[Path, ...], format_: str) -> None:
         names = ", ".join(str(p) for p in guidelines)
         click.echo(f"{names}: no problems found")
     sys.exit(1 if has_errors(found) else 0)
+
+
+@main.command(name="compile")
+@click.argument("guideline", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="where to write the graph JSON (default: standard output)",
+)
+@click.option(
+    "--format", "format_", type=FORMATS, default="human", show_default=True, help="how to print problems"
+)
+def compile_command(guideline: Path, output: Path | None, format_: str) -> None:
+    """Compile a guideline to its decision graph (canonical JSON) for the runtime."""
+    from compiler.backends.graph_json import dumps
+
+    sources = api.SourceCache()
+    checked = api.check_file(guideline, sources)
+    if not checked.ok:
+        emit_diagnostics(checked.diagnostics, format_, sources)
+        sys.exit(1)
+    try:
+        graph = api.compile_checked(checked)
+    except api.CompileError as error:
+        emit_diagnostics(error.diagnostics, format_, sources)
+        sys.exit(2)
+    text = dumps(graph)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)

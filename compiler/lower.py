@@ -1,0 +1,576 @@
+"""Lowering: the checked syntax tree becomes the decision graph (a JSON-ready
+dict in the format of docs/graph-format.md).
+
+Lowering runs only on a guideline the checker accepted, so it trusts names
+and types; anything it cannot place is an internal error, not a guess.
+Node ids are the author's names; edge and item ids are the node id plus a
+1-based ordinal (``adult/1``, ``adult/otherwise``, ``plan/3``), so they stay
+put when unrelated lines are added.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import PurePosixPath
+from typing import Any
+
+from compiler import syntax as s
+
+GRAPH_FORMAT = "fibrolang-graph/1"
+
+JSON = dict[str, Any]
+
+
+class LoweringError(Exception):
+    """A guideline reached lowering with a problem the checker should have caught."""
+
+
+def number(value: Decimal) -> int | float:
+    """A source number as a JSON number: integral values as int."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def _attributes(attributes: Iterable[s.Attribute]) -> JSON:
+    notes: list[str] = []
+    quotes: list[str] = []
+    citations: list[int] = []
+    label: str | None = None
+    for attribute in attributes:
+        if isinstance(attribute, s.Note):
+            notes.append(attribute.text.value)
+        elif isinstance(attribute, s.Quote):
+            quotes.append(attribute.text.value)
+        elif isinstance(attribute, s.Cite):
+            citations.extend(attribute.numbers)
+        elif isinstance(attribute, s.Label):
+            label = attribute.text.value
+    return {
+        "notes": notes,
+        "quote": " … ".join(quotes) if quotes else None,
+        "citations": sorted(set(citations)),
+        "label": label,
+    }
+
+
+def _source(span: s.Span) -> JSON:
+    return {"line": span.line, "column": span.column}
+
+
+class _Lowerer:
+    def __init__(self, guideline: s.Guideline) -> None:
+        self.guideline = guideline
+        self.enums: dict[str, s.Enumeration] = {}
+        self.records: dict[str, s.Record] = {}
+        self.inputs: dict[str, s.Input] = {}
+        self.definitions: dict[str, s.Definition] = {}
+        self.interventions: dict[str, s.Intervention] = {}
+        for declaration in guideline.declarations:
+            if isinstance(declaration, s.Enumeration):
+                self.enums.setdefault(declaration.name.text, declaration)
+            elif isinstance(declaration, s.Record):
+                self.records.setdefault(declaration.name.text, declaration)
+            elif isinstance(declaration, s.Input):
+                self.inputs.setdefault(declaration.name.text, declaration)
+            elif isinstance(declaration, s.Definition):
+                self.definitions.setdefault(declaration.name.text, declaration)
+            elif isinstance(declaration, s.Intervention):
+                self.interventions.setdefault(declaration.name.text, declaration)
+        self.member_enums: dict[str, list[str]] = {}
+        for enum in self.enums.values():
+            for member in enum.members:
+                self.member_enums.setdefault(member.name.text, []).append(enum.name.text)
+
+    # -- types --------------------------------------------------------------
+
+    def type_json(self, type_: s.TypeExpr) -> JSON:
+        if isinstance(type_, s.BooleanType):
+            return {"kind": "boolean"}
+        if isinstance(type_, s.NumberType):
+            return {
+                "kind": "integer" if type_.integer else "decimal",
+                "unit": type_.unit.text if type_.unit else None,
+                "min": number(type_.low) if type_.low is not None else None,
+                "max": number(type_.high) if type_.high is not None else None,
+            }
+        if isinstance(type_, s.SetType):
+            return {"kind": "set", "enum": type_.element.text}
+        if isinstance(type_, s.MapType):
+            return {"kind": "map", "key": type_.key.text, "record": type_.value.text}
+        return {"kind": "enum", "enum": type_.name.text}
+
+    def enum_of(self, expr: s.Expr, scope: dict[str, str | None]) -> str | None:
+        """The enumeration an expression's value belongs to, when it has one."""
+        if isinstance(expr, s.Reference):
+            name = expr.name.text
+            if name in scope:
+                return scope[name]
+            declared = self.inputs.get(name)
+            if declared is not None and isinstance(declared.type, s.NamedType):
+                return declared.type.name.text
+            owners = self.member_enums.get(name)
+            return owners[0] if owners else None
+        if isinstance(expr, s.Field):
+            record_name = self.record_of(expr.record)
+            record = self.records.get(record_name) if record_name else None
+            if record is not None:
+                for record_field in record.fields:
+                    if record_field.name.text == expr.name.text and isinstance(
+                        record_field.type, s.NamedType
+                    ):
+                        return record_field.type.name.text
+        return None
+
+    def record_of(self, expr: s.Expr) -> str | None:
+        if isinstance(expr, s.Entry) and isinstance(expr.map, s.Reference):
+            declared = self.inputs.get(expr.map.name.text)
+            if declared is not None and isinstance(declared.type, s.MapType):
+                return declared.type.value.text
+        return None
+
+    def collection_enum(self, expr: s.Expr) -> str | None:
+        """The enumeration whose members a collection holds."""
+        if isinstance(expr, s.Reference):
+            name = expr.name.text
+            if name in self.enums:
+                return name
+            declared = self.inputs.get(name)
+            if declared is not None and isinstance(declared.type, s.SetType):
+                return declared.type.element.text
+            if declared is not None and isinstance(declared.type, s.MapType):
+                return declared.type.key.text
+            definition = self.definitions.get(name)
+            if definition is not None:
+                return self.collection_enum(definition.expression)
+        if isinstance(expr, s.SetLiteral):
+            return self.set_enum(expr.members)
+        return None
+
+    def set_enum(self, members: Iterable[s.Name]) -> str | None:
+        names = [m.text for m in members]
+        for enum_name, enum in self.enums.items():
+            declared = {m.name.text for m in enum.members}
+            if all(name in declared for name in names):
+                return enum_name
+        return None
+
+    # -- expressions -----------------------------------------------------------
+
+    def member(self, name: str, enum: str | None) -> JSON:
+        owners = self.member_enums.get(name, [])
+        if enum is None or enum not in owners:
+            if not owners:
+                raise LoweringError(f"`{name}` is not a known name")
+            enum = owners[0]
+        return {"op": "member", "value": name, "enum": enum}
+
+    def expr(self, node: s.Expr, scope: dict[str, str | None]) -> JSON:
+        if isinstance(node, s.BooleanLiteral):
+            return {"op": "const", "value": node.value, "unit": None}
+        if isinstance(node, s.NumberLiteral):
+            unit = node.quantity.unit.text if node.quantity.unit else None
+            return {"op": "const", "value": number(node.quantity.value), "unit": unit}
+        if isinstance(node, s.Reference):
+            name = node.name.text
+            if name in scope:
+                return {"op": "var", "name": name}
+            if name in self.inputs:
+                return {"op": "input", "name": name}
+            if name in self.definitions:
+                return {"op": "def", "name": name}
+            if name in self.enums:
+                return {"op": "enum", "enum": name}
+            return self.member(name, None)
+        if isinstance(node, s.SetLiteral):
+            enum = self.set_enum(node.members) or ""
+            return {"op": "set", "members": [m.text for m in node.members], "enum": enum}
+        if isinstance(node, s.Entry):
+            key_enum = self.collection_enum(node.map)
+            key = (
+                self.member(node.key.name.text, key_enum)
+                if isinstance(node.key, s.Reference)
+                and node.key.name.text not in scope
+                and node.key.name.text not in self.inputs
+                and node.key.name.text not in self.definitions
+                else self.expr(node.key, scope)
+            )
+            return {"op": "entry", "map": self.expr(node.map, scope), "key": key}
+        if isinstance(node, s.Field):
+            return {"op": "field", "record": self.expr(node.record, scope), "name": node.name.text}
+        if isinstance(node, s.Membership):
+            collection_enum = self.collection_enum(node.collection)
+            element = (
+                self.member(node.element.name.text, collection_enum)
+                if isinstance(node.element, s.Reference)
+                and node.element.name.text not in scope
+                and node.element.name.text not in self.inputs
+                and node.element.name.text not in self.definitions
+                else self.expr(node.element, scope)
+            )
+            lowered: JSON = {
+                "op": "in",
+                "element": element,
+                "collection": self.expr(node.collection, scope),
+            }
+            return {"op": "not", "operand": lowered} if node.negated else lowered
+        if isinstance(node, s.Comparison):
+            operator = {"is": "==", "is not": "!="}.get(node.operator, node.operator)
+            left = self.expr(node.left, scope)
+            if node.operator in ("is", "is not") and isinstance(node.right, s.Reference):
+                right_name = node.right.name.text
+                if right_name in self.member_enums and right_name not in scope:
+                    right = self.member(right_name, self.enum_of(node.left, scope))
+                else:
+                    right = self.expr(node.right, scope)
+            else:
+                right = self.expr(node.right, scope)
+            return {"op": operator, "left": left, "right": right}
+        if isinstance(node, s.Between):
+            value = self.expr(node.value, scope)
+            return {
+                "op": "and",
+                "operands": [
+                    {"op": ">=", "left": value, "right": self.expr(node.low, scope)},
+                    {"op": "<=", "left": value, "right": self.expr(node.high, scope)},
+                ],
+            }
+        if isinstance(node, s.Arithmetic):
+            return {
+                "op": node.operator,
+                "left": self.expr(node.left, scope),
+                "right": self.expr(node.right, scope),
+            }
+        if isinstance(node, s.Negative):
+            return {"op": "neg", "operand": self.expr(node.operand, scope)}
+        if isinstance(node, s.Not):
+            return {"op": "not", "operand": self.expr(node.operand, scope)}
+        if isinstance(node, s.And):
+            return {"op": "and", "operands": [self.expr(o, scope) for o in node.operands]}
+        if isinstance(node, s.Or):
+            return {"op": "or", "operands": [self.expr(o, scope) for o in node.operands]}
+        if isinstance(node, s.Conditional):
+            return {
+                "op": "if",
+                "condition": self.expr(node.condition, scope),
+                "then": self.expr(node.then, scope),
+                "else": self.expr(node.otherwise, scope),
+            }
+        if isinstance(node, s.Quantifier):
+            inner = {**scope, node.variable.text: self.collection_enum(node.collection)}
+            over = self.expr(node.collection, scope)
+            body = self.expr(node.body, inner) if node.body is not None else None
+            if node.kind == "sum":
+                return {"op": "sum", "var": node.variable.text, "over": over, "body": body}
+            return {"op": node.kind, "var": node.variable.text, "over": over, "where": body}
+        if isinstance(node, s.CountTrue):
+            return {"op": "count_true", "operands": [self.expr(o, scope) for o in node.conditions]}
+        if isinstance(node, s.PlanQuery):
+            subject = node.subject.text if node.subject is not None else None
+            return {"op": node.kind, "subject": subject}
+        raise LoweringError(f"cannot lower {type(node).__name__}")
+
+    # -- declarations ----------------------------------------------------------
+
+    def definitions_in_order(self) -> list[s.Definition]:
+        """Definitions with every dependency before its user, otherwise in source order."""
+        ordered: list[s.Definition] = []
+        placed: set[str] = set()
+
+        def place(definition: s.Definition, visiting: tuple[str, ...]) -> None:
+            name = definition.name.text
+            if name in placed or name in visiting:
+                return
+            for dependency in sorted(_references(definition.expression) & self.definitions.keys()):
+                place(self.definitions[dependency], (*visiting, name))
+            placed.add(name)
+            ordered.append(definition)
+
+        for definition in self.definitions.values():
+            place(definition, ())
+        return ordered
+
+    def dose_json(self, dose: s.DoseRange | None) -> JSON | None:
+        if dose is None:
+            return None
+        high = dose.high if dose.high is not None else dose.low
+        unit = high.unit or dose.low.unit
+        return {
+            "min": number(dose.low.value),
+            "max": number(high.value),
+            "unit": unit.text if unit else None,
+            "frequency": dose.frequency.value if dose.frequency else None,
+        }
+
+    def intervention_json(self, item: s.Intervention) -> JSON:
+        attributes = _attributes(item.attributes)
+        return {
+            "kind": item.kind,
+            "label": item.label.value if item.label else item.name.text,
+            "class": item.drug_class.text if item.drug_class else None,
+            "dose": self.dose_json(item.dose),
+            "fda_approved": item.fda_approved,
+            "evidence": {
+                "level": item.evidence.level.text,
+                "strength": item.evidence.strength.text if item.evidence.strength else None,
+            }
+            if item.evidence
+            else None,
+            "effect_sizes": [
+                {"value": number(e.value), "outcome": e.outcome.text} for e in item.effect_sizes
+            ],
+            "contraindications": [
+                {
+                    "condition": self.expr(c.condition, {}),
+                    "quote": _attributes(c.attributes)["quote"],
+                    "notes": _attributes(c.attributes)["notes"],
+                }
+                for c in item.contraindications
+            ],
+            "side_effects": [name.text for name in item.side_effects],
+            "citations": attributes["citations"],
+            "quote": attributes["quote"],
+            "notes": attributes["notes"],
+            "source": _source(item.span),
+        }
+
+    def invariant_json(self, rule: s.Invariant) -> JSON:
+        if rule.form == "plain":
+            if rule.condition is None:
+                raise LoweringError(f"invariant {rule.name.text} has no condition")
+            condition = self.expr(rule.condition, {})
+        else:
+            subject = rule.subject.text if rule.subject else None
+            recommended: JSON = {"op": "recommended", "subject": subject}
+            guard = self.expr(rule.condition, {}) if rule.condition is not None else None
+            if rule.kind == "never":
+                condition = {"op": "and", "operands": [recommended, guard]} if guard else recommended
+            else:
+                condition = (
+                    {"op": "or", "operands": [{"op": "not", "operand": guard}, recommended]}
+                    if guard
+                    else recommended
+                )
+        attributes = _attributes(rule.attributes)
+        return {
+            "name": rule.name.text,
+            "title": rule.title.value if rule.title else None,
+            "kind": rule.kind,
+            "condition": condition,
+            "quote": attributes["quote"],
+            "notes": attributes["notes"],
+            "citations": attributes["citations"],
+            "source": _source(rule.span),
+        }
+
+    # -- the pathway -----------------------------------------------------------
+
+    def item_json(self, node_id: str, ordinal: int, item: s.ActionItem) -> JSON:
+        attributes = _attributes(item.attributes)
+        common: JSON = {
+            "id": f"{node_id}/{ordinal}",
+            "guard": self.expr(item.guard, {}) if item.guard is not None else None,
+            "notes": attributes["notes"],
+            "quote": attributes["quote"],
+            "citations": attributes["citations"],
+            "source": _source(item.span),
+        }
+        if isinstance(item, s.Recommendation):
+            titration = None
+            if item.titration is not None:
+                unit = item.titration.target.unit or item.titration.step.unit
+                titration = {
+                    "step": number(item.titration.step.value),
+                    "every": number(item.titration.interval.value),
+                    "every_unit": item.titration.interval.unit.text if item.titration.interval.unit else None,
+                    "target": number(item.titration.target.value),
+                    "unit": unit.text if unit else None,
+                }
+            return {
+                **common,
+                "kind": "recommend",
+                "action": item.verb,
+                "intervention": item.intervention.text,
+                "dose": self.dose_json(item.dose),
+                "titration": titration,
+            }
+        if isinstance(item, s.AvoidItem):
+            return {
+                **common,
+                "kind": "avoid",
+                "intervention": item.intervention.text,
+                "reason": item.reason.value if item.reason else None,
+            }
+        if isinstance(item, s.Flag):
+            return {
+                **common,
+                "kind": "flag",
+                "flag": item.name.text,
+                "text": item.text.value if item.text else None,
+            }
+        after = None
+        if item.after_low is not None:
+            high = item.after_high or item.after_low
+            unit = high.unit or item.after_low.unit
+            after = {
+                "min": number(item.after_low.value),
+                "max": number(high.value),
+                "unit": unit.text if unit else None,
+            }
+        return {
+            **common,
+            "kind": "monitor",
+            "what": item.name.text,
+            "text": item.text.value if item.text else None,
+            "after": after,
+        }
+
+    def node_json(self, node: s.PathwayNode) -> JSON:
+        attributes = _attributes(node.attributes)
+        common: JSON = {
+            "notes": attributes["notes"],
+            "quote": attributes["quote"],
+            "citations": attributes["citations"],
+            "source": _source(node.span),
+        }
+        node_id = node.name.text
+        if isinstance(node, s.Decision):
+            branches = []
+            ordinal = 0
+            for branch in node.branches:
+                branch_attributes = _attributes(branch.attributes)
+                if branch.guard is None:
+                    edge_id = f"{node_id}/otherwise"
+                else:
+                    ordinal += 1
+                    edge_id = f"{node_id}/{ordinal}"
+                branches.append(
+                    {
+                        "id": edge_id,
+                        "guard": self.expr(branch.guard, {}) if branch.guard is not None else None,
+                        "target": branch.target.text,
+                        "label": branch_attributes["label"],
+                        "notes": branch_attributes["notes"],
+                        "quote": branch_attributes["quote"],
+                        "citations": branch_attributes["citations"],
+                        "source": _source(branch.span),
+                    }
+                )
+            return {
+                **common,
+                "kind": "decision",
+                "question": node.question.value if node.question else node_id,
+                "exclusive": node.exclusive,
+                "branches": branches,
+            }
+        if isinstance(node, s.Step):
+            return {
+                **common,
+                "kind": "action",
+                "title": node.title.value if node.title else node_id,
+                "items": [self.item_json(node_id, i, item) for i, item in enumerate(node.items, 1)],
+                "next": {"id": f"{node_id}/next", "target": node.next.text},
+            }
+        return {
+            **common,
+            "kind": "terminal",
+            "status": node.status.text,
+            "message": node.message.value if node.message else None,
+        }
+
+    # -- the whole guideline ---------------------------------------------------
+
+    def graph(self, content_hash: str) -> JSON:
+        header = self.guideline.header
+        pathway = self.guideline.pathway
+        if pathway is None:
+            raise LoweringError("the guideline has no pathway")
+        return {
+            "format": GRAPH_FORMAT,
+            "guideline": {
+                "id": header.id.text,
+                "title": header.title.value,
+                "version": header.version.value,
+                "content_hash": content_hash,
+                "sources": [
+                    {
+                        "name": source.name.text,
+                        "file": PurePosixPath(source.path.value).name,
+                        "date": source.date.value if source.date else None,
+                    }
+                    for source in header.sources
+                ],
+                "citations": {str(c.number): c.text.value for c in header.citations},
+            },
+            "enums": {
+                name: {
+                    "label": enum.label.value if enum.label else None,
+                    "members": [m.name.text for m in enum.members],
+                    "member_labels": {m.name.text: m.label.value for m in enum.members if m.label},
+                }
+                for name, enum in self.enums.items()
+            },
+            "records": {
+                name: {
+                    "label": record.label.value if record.label else None,
+                    "fields": {
+                        f.name.text: {**self.type_json(f.type), "label": f.label.value if f.label else None}
+                        for f in record.fields
+                    },
+                }
+                for name, record in self.records.items()
+            },
+            "inputs": {
+                name: {
+                    "label": declared.label.value if declared.label else None,
+                    "type": self.type_json(declared.type),
+                    "notes": _attributes(declared.attributes)["notes"],
+                }
+                for name, declared in self.inputs.items()
+            },
+            "definitions": [
+                {
+                    "name": definition.name.text,
+                    "label": definition.label.value if definition.label else None,
+                    "output": definition.output,
+                    "expr": self.expr(definition.expression, {}),
+                    "notes": _attributes(definition.attributes)["notes"],
+                    "quote": _attributes(definition.attributes)["quote"],
+                }
+                for definition in self.definitions_in_order()
+            ],
+            "interventions": {
+                name: self.intervention_json(item) for name, item in self.interventions.items()
+            },
+            "start": pathway.start.text,
+            "nodes": {node.name.text: self.node_json(node) for node in pathway.nodes},
+            "invariants": [
+                self.invariant_json(d) for d in self.guideline.declarations if isinstance(d, s.Invariant)
+            ],
+        }
+
+
+def _references(expr: s.Expr) -> set[str]:
+    """Every bare name an expression mentions (for dependency order)."""
+    found: set[str] = set()
+    stack: list[object] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, s.Reference):
+            found.add(node.name.text)
+        elif isinstance(node, tuple):
+            stack.extend(node)
+        elif hasattr(node, "__dataclass_fields__"):
+            stack.extend(getattr(node, name) for name in node.__dataclass_fields__ if name != "span")
+    return found
+
+
+def content_hash(text: str) -> str:
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def lower(guideline: s.Guideline, source_text: str) -> JSON:
+    """The decision graph of a checked guideline."""
+    return _Lowerer(guideline).graph(content_hash(source_text))
