@@ -93,3 +93,85 @@ def compile_command(guideline: Path, output: Path | None, format_: str) -> None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
         click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("guidelines", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="do not write; fail if any committed artifact is missing or stale",
+)
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="the project root (docs/ lives there)",
+)
+def build(guidelines: tuple[Path, ...], check_only: bool, root: Path) -> None:
+    """Regenerate every committed artifact of each guideline: the graph JSON,
+    the flowcharts, the traceability report. With --check, verify them."""
+    from compiler import build as building
+
+    failed = False
+    for path in guidelines:
+        sources = api.SourceCache()
+        artifacts, checked = building.artifacts_for(path, root)
+        if not checked.ok:
+            if checked.source is not None:
+                sources.add(checked.source)
+            emit_diagnostics(checked.diagnostics, "plain", sources)
+            failed = True
+            continue
+        if check_only:
+            for stale_path in building.stale(artifacts):
+                click.echo(f"{stale_path}: stale or missing; run `fibrolang build {path}`")
+                failed = True
+        else:
+            for written in building.write(artifacts):
+                click.echo(f"wrote {written}")
+    if check_only and not failed:
+        click.echo(f"all artifacts current for {len(guidelines)} guideline(s)")
+    sys.exit(1 if failed else 0)
+
+
+@main.command(name="trace")
+@click.argument("guideline", type=click.Path(path_type=Path))
+@click.option(
+    "--source", "source_name", default=None, help="which declared source to trace (default: the first)"
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="write the Markdown report here (default: standard output)",
+)
+def trace_command(guideline: Path, source_name: str | None, output: Path | None) -> None:
+    """List each sentence of the guideline's source and the elements that
+    encode it (or the waiver that exempts it). Exits 1 if a sentence is unmapped."""
+    from compiler.trace import report_markdown, trace
+
+    sources = api.SourceCache()
+    checked = api.check_file(guideline, sources)
+    if checked.guideline is None or not checked.ok:
+        emit_diagnostics(checked.diagnostics, "plain", sources)
+        sys.exit(1)
+    try:
+        report = trace(checked.guideline, guideline.resolve().parent, source_name)
+    except (ValueError, OSError) as error:
+        click.echo(f"fibrolang trace: {error}", err=True)
+        sys.exit(2)
+    text = report_markdown(report)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    for entry in report.unmapped:
+        click.echo(f"{report.source_file}:{entry.sentence.line}: unmapped: {entry.sentence.text}", err=True)
+    for quote in report.unlocated_quotes:
+        click.echo(f"{guideline}:{quote.line}: quote not found in the source ({quote.description})", err=True)
+    sys.exit(1 if report.unmapped else 0)

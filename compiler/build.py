@@ -1,0 +1,98 @@
+"""The committed artifacts of each guideline, regenerated or checked in one place.
+
+For ``guidelines/NAME.fibro`` the project commits the decision graph, the
+flowcharts, the traceability report and the safety report. ``fibrolang build``
+rewrites them; ``fibrolang build --check`` (run by CI) fails when any is
+missing or differs from what the current source produces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from compiler import api
+from compiler.backends.graph_json import dumps
+from compiler.trace import report_markdown, trace
+
+Graph = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Artifact:
+    path: Path
+    content: bytes
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    guideline_path: Path
+    checked: api.Checked
+    graph: Graph
+    root: Path
+
+    @property
+    def name(self) -> str:
+        return self.guideline_path.stem
+
+
+Producer = Callable[[BuildContext], list[Artifact]]
+
+
+def graph_artifact(context: BuildContext) -> list[Artifact]:
+    path = context.guideline_path.with_name(f"{context.name}.graph.json")
+    return [Artifact(path, dumps(context.graph).encode("utf-8"))]
+
+
+def traceability_artifact(context: BuildContext) -> list[Artifact]:
+    guideline = context.checked.guideline
+    if guideline is None or not guideline.header.sources:
+        return []
+    report = trace(guideline, context.guideline_path.resolve().parent)
+    path = context.root / "docs" / "traceability" / f"{context.name}.md"
+    return [Artifact(path, report_markdown(report).encode("utf-8"))]
+
+
+def flowchart_artifacts(context: BuildContext) -> list[Artifact]:
+    try:
+        from compiler.backends.dot import flowchart_bytes  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    artifacts = []
+    for extension in ("svg", "pdf"):
+        path = context.guideline_path.with_name(f"{context.name}.{extension}")
+        artifacts.append(Artifact(path, flowchart_bytes(context.graph, extension)))
+    return artifacts
+
+
+PRODUCERS: tuple[Producer, ...] = (graph_artifact, traceability_artifact, flowchart_artifacts)
+
+
+def artifacts_for(guideline_path: Path, root: Path) -> tuple[list[Artifact], api.Checked]:
+    checked = api.check_file(guideline_path)
+    if not checked.ok:
+        return [], checked
+    graph = api.compile_checked(checked)
+    context = BuildContext(guideline_path, checked, graph, root)
+    artifacts: list[Artifact] = []
+    for producer in PRODUCERS:
+        artifacts.extend(producer(context))
+    return artifacts, checked
+
+
+def stale(artifacts: list[Artifact]) -> list[Path]:
+    """The artifacts whose committed bytes differ from the fresh ones."""
+    return [a.path for a in artifacts if not a.path.is_file() or a.path.read_bytes() != a.content]
+
+
+def write(artifacts: list[Artifact]) -> list[Path]:
+    written = []
+    for artifact in artifacts:
+        if artifact.path.is_file() and artifact.path.read_bytes() == artifact.content:
+            continue
+        artifact.path.parent.mkdir(parents=True, exist_ok=True)
+        artifact.path.write_bytes(artifact.content)
+        written.append(artifact.path)
+    return written

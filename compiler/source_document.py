@@ -1,0 +1,77 @@
+"""A clinical source document split into sentences, for traceability.
+
+Quotes in a guideline are matched against the source after normalising
+whitespace (runs of spaces, tabs and line breaks count as one space), so a
+quote may be copied from a wrapped or indented line. Typographic quotes and
+dashes are matched as their ASCII forms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_SPACE = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
+_LIST_MARKER = re.compile(r"^\s*(?:[-•*]|\d+\.)\s+")
+_TYPOGRAPHY = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
+)
+
+
+def normalise(text: str) -> str:
+    """Whitespace collapsed, typographic quotes and dashes made plain."""
+    return _SPACE.sub(" ", text.translate(_TYPOGRAPHY)).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    number: int  # 1-based, in document order
+    line: int  # 1-based line of the source file
+    text: str  # normalised, list markers removed
+    start: int  # offset of the sentence in the normalised document
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDocument:
+    path: str
+    text: str  # normalised whole document (sentences joined by one space)
+    sentences: tuple[Sentence, ...]
+
+    def find(self, quote: str) -> tuple[int, int] | None:
+        """Offsets of a quote in the normalised document, or None."""
+        needle = normalise(quote)
+        if not needle:
+            return None
+        index = self.text.find(needle)
+        return (index, index + len(needle)) if index >= 0 else None
+
+    def sentences_between(self, start: int, end: int) -> list[Sentence]:
+        return [s for s in self.sentences if s.start < end and start < s.end]
+
+
+def split_sentences(raw: str, path: str = "<source>") -> SourceDocument:
+    """Each non-empty line is split at sentence ends; list markers are dropped."""
+    parts: list[str] = []
+    sentences: list[Sentence] = []
+    offset = 0
+    for line_number, line in enumerate(raw.splitlines(), 1):
+        body = normalise(_LIST_MARKER.sub("", line))
+        if not body:
+            continue
+        for piece in _SENTENCE_END.split(body):
+            piece = piece.strip()
+            if not piece:
+                continue
+            if parts:
+                offset += 1  # the joining space
+            sentences.append(Sentence(len(sentences) + 1, line_number, piece, offset, offset + len(piece)))
+            parts.append(piece)
+            offset += len(piece)
+    return SourceDocument(path, " ".join(parts), tuple(sentences))
+
+
+def load_document(path: Path) -> SourceDocument:
+    return split_sentences(path.read_text(encoding="utf-8"), str(path))
