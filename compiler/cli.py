@@ -175,3 +175,5 @@ def trace_command(guideline: Path, source_name: str | None, output: Path | None)
     for quote in report.unlocated_quotes:
         click.echo(f"{guideline}:{quote.line}: quote not found in the source ({quote.description})", err=True)
     sys.exit(1 if report.unmapped else 0)
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Traceability: each source sentence is mapped to the elements quoting it, or waived."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from compiler.cli import main
+from compiler.front import parse_text
+from compiler.source_document import normalise, split_sentences
+from compiler.trace import report_markdown, trace
+
+SOURCE = """Treatment of things
+
+  1. Start with walking: 30 minutes daily. Swim when walking hurts.
+  • Avoid   running in
+    patients over 80.
+Disclaimer: not advice.
+"""
+
+GUIDELINE = """guideline walk
+  title "Walking"
+  version "1"
+  source text "source.txt"
+end
+therapy walking "Walking"
+  quote "Start with walking: 30 minutes daily."
+end
+therapy swimming "Swimming"
+  quote "Swim when walking hurts."
+end
+waive "Treatment of things" because "heading"
+waive "Disclaimer: not advice." because "site text"
+pathway
+  start -> done
+  outcome done ok
+end
+"""
+
+
+def test_sentences_are_split_per_line_and_sentence_end() -> None:
+    document = split_sentences(SOURCE)
+    assert [(s.line, s.text) for s in document.sentences] == [
+        (1, "Treatment of things"),
+        (3, "Start with walking: 30 minutes daily."),
+        (3, "Swim when walking hurts."),
+        (4, "Avoid running in"),
+        (5, "patients over 80."),
+        (6, "Disclaimer: not advice."),
+    ]
+
+
+def test_quotes_match_across_wrapped_lines_and_typography() -> None:
+    document = split_sentences(SOURCE)
+    span = document.find("Avoid running in patients over 80.")
+    assert span is not None
+    assert [s.line for s in document.sentences_between(*span)] == [4, 5]
+    assert normalise("a \u2013 \u201cb\u201d\n c") == 'a - "b" c'
+    assert document.find("Avoid jogging") is None
+
+
+def write(tmp_path: Path, guideline: str) -> Path:
+    (tmp_path / "source.txt").write_text(SOURCE, encoding="utf-8")
+    path = tmp_path / "walk.fibro"
+    path.write_text(guideline, encoding="utf-8")
+    return path
+
+
+def test_report_maps_encoded_and_waived_sentences_and_lists_the_rest(tmp_path: Path) -> None:
+    path = write(tmp_path, GUIDELINE)
+    guideline, problems = parse_text(path.read_text(encoding="utf-8"), str(path))
+    assert guideline is not None and not problems
+    report = trace(guideline, tmp_path)
+    mapped = {t.sentence.text: (t.elements, t.waiver) for t in report.sentences}
+    assert mapped["Start with walking: 30 minutes daily."] == (["therapy walking"], None)
+    assert mapped["Swim when walking hurts."] == (["therapy swimming"], None)
+    assert mapped["Treatment of things"] == ([], "heading")
+    assert [t.sentence.text for t in report.unmapped] == ["Avoid running in", "patients over 80."]
+    markdown = report_markdown(report)
+    assert "6 sentences; 2 encoded, 2 waived (no clinical logic), 2 unmapped." in markdown
+    assert "| 4 | 4 | Avoid running in | **UNMAPPED** |  |" in markdown
+
+
+def test_trace_command_exits_1_while_a_sentence_is_unmapped(tmp_path: Path) -> None:
+    path = write(tmp_path, GUIDELINE)
+    result = CliRunner().invoke(main, ["trace", str(path)])
+    assert result.exit_code == 1
+    assert "source.txt:4: unmapped: Avoid running in" in result.output
+    complete = GUIDELINE.replace(
+        "pathway",
+        'therapy rest "Rest"\n  quote "Avoid running in patients over 80."\nend\npathway',
+    )
+    path = write(tmp_path, complete)
+    result = CliRunner().invoke(main, ["trace", str(path), "-o", str(tmp_path / "r.md")])
+    assert result.exit_code == 0, result.output
+    assert "0 unmapped" in (tmp_path / "r.md").read_text(encoding="utf-8")
