@@ -1,0 +1,140 @@
+"""``Guideline.explain``: a short, human-readable account of one result.
+
+It names the status, the decisions taken and why (the branch label, or the
+guard rendered as text, with the author's notes), then the plan: each
+recommendation with dose, titration, evidence and citations, the avoid items,
+flags, monitoring and outputs.
+"""
+
+from __future__ import annotations
+
+from fibrolang.graph import (
+    ActionNode,
+    DecisionNode,
+    Dose,
+    Edge,
+    Graph,
+    Period,
+    Titration,
+)
+from fibrolang.render import render
+from fibrolang.result import Recommendation, Result
+
+
+def explain(graph: Graph, result: Result) -> str:
+    info = result.guideline
+    lines = [f"Guideline {info.id} {info.version} ({info.content_hash})",
+             f"Status: {result.status}" + (f": {result.message}" if result.message else "")]
+    if result.missing:
+        lines.append(f"Missing: {', '.join(result.missing)}")
+    lines += _decisions(graph, result)
+    if result.recommendations:
+        lines.append("Recommendations:")
+        lines += [line for item in result.recommendations for line in _recommendation(item)]
+    if result.avoid:
+        lines.append("Avoid:")
+        lines += [f"  - {item.label or item.intervention}"
+                  + (f": {item.reason}" if item.reason else "") for item in result.avoid]
+    if result.flags:
+        lines.append("Flags:")
+        lines += [f"  - {flag.id}" + (f": {flag.text}" if flag.text else "")
+                  for flag in result.flags]
+    if result.monitoring:
+        lines.append("Monitoring:")
+        lines += [f"  - {item.text or item.what}" + (f" after {_period(item.after)}"
+                                                      if item.after else "")
+                  for item in result.monitoring]
+    if result.outputs:
+        lines.append("Outputs:")
+        lines += [f"  {name} = {_value(value)}" for name, value in result.outputs.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _decisions(graph: Graph, result: Result) -> list[str]:
+    edges: dict[str, tuple[DecisionNode, Edge]] = {}
+    guards = {}
+    for node in graph.nodes:
+        if isinstance(node, DecisionNode):
+            for branch in node.branches:
+                edges[branch.id] = (node, branch)
+        if isinstance(node, ActionNode):
+            for item in node.items:
+                if item.guard is not None:
+                    guards[item.id] = item.guard
+    lines: list[str] = []
+    for edge_id in result.trace.edges:
+        if edge_id not in edges:
+            continue
+        node, branch = edges[edge_id]
+        lines.append(f"  {node.question or node.id} -> {_branch(branch)}  [{edge_id}]")
+        lines += [f"      note: {note}" for note in branch.trace.notes]
+    for outcome in result.trace.guards:
+        if outcome.value is not None:
+            continue
+        if outcome.edge in edges:
+            node, branch = edges[outcome.edge]
+            lines.append(f"  {node.question or node.id}: could not tell whether "
+                         f"{_branch(branch)}  [{outcome.edge}]")
+        elif outcome.item in guards:
+            lines.append(f"  could not tell whether {render(guards[outcome.item])}  "
+                         f"[{outcome.item}]")
+    return ["Decisions:", *lines] if lines else []
+
+
+def _branch(branch: Edge) -> str:
+    if branch.guard is None:
+        return branch.label or "otherwise (no earlier branch held)"
+    guard = render(branch.guard)
+    return f"{branch.label} (when {guard})" if branch.label else f"when {guard}"
+
+
+def _recommendation(item: Recommendation) -> list[str]:
+    name = item.label or item.intervention
+    head = f"  - {item.action} {name}"
+    if item.dose:
+        head += f" {_dose(item.dose)}"
+    if item.titration:
+        head += f", {_titration(item.titration)}"
+    lines = [head]
+    if item.evidence:
+        lines.append(f"      evidence: level {item.evidence.level or '?'}, strength "
+                     f"{item.evidence.strength or '?'}")
+    lines += [f"      [{citation.number}] {citation.text or ''}".rstrip()
+              for citation in item.citations]
+    if item.quote:
+        lines.append(f'      quote: "{item.quote}"')
+    lines += [f"      note: {note}" for note in item.notes]
+    if item.why:
+        lines.append("      why: " + ", ".join(reason.label or reason.edge for reason in item.why))
+    return lines
+
+
+def _amount(minimum: float, maximum: float, unit: str | None) -> str:
+    amount = _value(minimum) if minimum == maximum else f"{_value(minimum)} to {_value(maximum)}"
+    return f"{amount} {unit}" if unit else amount
+
+
+def _dose(dose: Dose) -> str:
+    text = _amount(dose.minimum, dose.maximum, dose.unit)
+    return f"{text} {dose.frequency}" if dose.frequency else text
+
+
+def _titration(titration: Titration) -> str:
+    unit = f" {titration.unit}" if titration.unit else ""
+    every_unit = f" {titration.every_unit}" if titration.every_unit else ""
+    return (f"increasing by {_value(titration.step)}{unit} every {_value(titration.every)}"
+            f"{every_unit} to {_value(titration.target)}{unit}")
+
+
+def _period(period: Period) -> str:
+    return _amount(period.minimum, period.maximum, period.unit)
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "{" + ", ".join(str(member) for member in value) + "}"
+    return str(value)

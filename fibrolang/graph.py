@@ -1,0 +1,313 @@
+"""The decision graph (graph-format.md) as frozen, slotted dataclasses.
+
+A ``Graph`` is plain data: ``graph_reader.read_graph`` builds it from the JSON
+dict (collecting every structural problem into one ``GuidelineError``), and
+``compile`` turns it into closures. Children are tuples; mappings of the JSON
+file are tuples in the file's (sorted-key) order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from fibrolang.expressions import Expression, Number
+
+FORMAT = "fibrolang-graph/1"
+
+Status = Literal["ok", "not_applicable", "insufficient_data"]
+STATUSES: tuple[Status, ...] = ("ok", "not_applicable", "insufficient_data")
+ACTIONS = (
+    "start",
+    "continue",
+    "increase",
+    "decrease",
+    "switch",
+    "add",
+    "stop",
+    "consider",
+    "recommend",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePosition:
+    """Where an element stands in the guideline source (1-based)."""
+
+    line: int
+    column: int
+
+
+# ---- types -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BooleanType:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class NumberType:
+    """``integer`` (``integral=True``) or ``decimal``, with unit and inclusive bounds."""
+
+    integral: bool
+    unit: str | None
+    minimum: Number | None
+    maximum: Number | None
+
+
+@dataclass(frozen=True, slots=True)
+class EnumType:
+    enum: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetType:
+    enum: str
+
+
+@dataclass(frozen=True, slots=True)
+class MapType:
+    key: str
+    record: str
+
+
+ValueType: TypeAlias = BooleanType | NumberType | EnumType | SetType | MapType
+
+
+@dataclass(frozen=True, slots=True)
+class Enumeration:
+    name: str
+    label: str | None
+    members: tuple[str, ...]
+    member_labels: tuple[tuple[str, str], ...]
+
+    def label_of(self, member: str) -> str:
+        return dict(self.member_labels).get(member, member)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordField:
+    name: str
+    type: ValueType
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    name: str
+    label: str | None
+    fields: tuple[RecordField, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InputDeclaration:
+    name: str
+    label: str | None
+    type: ValueType
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    name: str
+    label: str | None
+    output: bool
+    expr: Expression
+    notes: tuple[str, ...]
+    quote: str | None
+
+
+# ---- the catalogue of interventions ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Dose:
+    minimum: Number
+    maximum: Number
+    unit: str | None
+    frequency: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Titration:
+    step: Number
+    every: Number
+    every_unit: str | None
+    target: Number
+    unit: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    minimum: Number
+    maximum: Number
+    unit: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    level: str | None
+    strength: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EffectSize:
+    value: Number
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class Contraindication:
+    condition: Expression
+    quote: str | None
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Intervention:
+    id: str
+    kind: Literal["drug", "therapy"]
+    label: str | None
+    drug_class: str | None
+    dose: Dose | None
+    fda_approved: bool | None
+    evidence: Evidence | None
+    effect_sizes: tuple[EffectSize, ...]
+    contraindications: tuple[Contraindication, ...]
+    side_effects: tuple[str, ...]
+    citations: tuple[int, ...]
+    quote: str | None
+    notes: tuple[str, ...]
+
+
+# ---- the pathway -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Traceability:
+    """What any node, edge or item carries back to the source."""
+
+    notes: tuple[str, ...]
+    quote: str | None
+    citations: tuple[int, ...]
+    source: SourcePosition | None
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A branch of a decision (``guard`` None for ``otherwise``) or an action's ``next``."""
+
+    id: str
+    guard: Expression | None
+    target: str
+    label: str | None
+    trace: Traceability
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendItem:
+    id: str
+    guard: Expression | None
+    action: str
+    intervention: str
+    dose: Dose | None
+    titration: Titration | None
+    trace: Traceability
+
+
+@dataclass(frozen=True, slots=True)
+class AvoidItem:
+    id: str
+    guard: Expression | None
+    intervention: str
+    reason: str | None
+    trace: Traceability
+
+
+@dataclass(frozen=True, slots=True)
+class FlagItem:
+    id: str
+    guard: Expression | None
+    flag: str
+    text: str | None
+    trace: Traceability
+
+
+@dataclass(frozen=True, slots=True)
+class MonitorItem:
+    id: str
+    guard: Expression | None
+    what: str
+    text: str | None
+    after: Period | None
+    trace: Traceability
+
+
+ActionItem: TypeAlias = RecommendItem | AvoidItem | FlagItem | MonitorItem
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionNode:
+    id: str
+    question: str | None
+    exclusive: bool
+    branches: tuple[Edge, ...]
+    trace: Traceability
+
+
+@dataclass(frozen=True, slots=True)
+class ActionNode:
+    id: str
+    title: str | None
+    items: tuple[ActionItem, ...]
+    next: Edge
+    trace: Traceability
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalNode:
+    id: str
+    status: Status
+    message: str | None
+    trace: Traceability
+
+
+Node: TypeAlias = DecisionNode | ActionNode | TerminalNode
+
+
+@dataclass(frozen=True, slots=True)
+class Invariant:
+    name: str
+    title: str | None
+    kind: Literal["never", "always"]
+    condition: Expression
+    trace: Traceability
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDocument:
+    name: str
+    file: str | None
+    date: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class GuidelineInfo:
+    id: str
+    title: str | None
+    version: str
+    content_hash: str
+    sources: tuple[SourceDocument, ...]
+    citations: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    guideline: GuidelineInfo
+    enums: tuple[Enumeration, ...]
+    records: tuple[Record, ...]
+    inputs: tuple[InputDeclaration, ...]
+    definitions: tuple[Definition, ...]
+    interventions: tuple[Intervention, ...]
+    start: str
+    nodes: tuple[Node, ...]
+    invariants: tuple[Invariant, ...]

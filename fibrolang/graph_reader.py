@@ -1,0 +1,418 @@
+"""Read a graph JSON dict into the ``Graph`` model, collecting every problem.
+
+A malformed file never escapes as a ``KeyError`` or ``TypeError``: each
+missing key or wrong type becomes a ``Problem`` located by a JSON path
+(``nodes.adult.branches[0].guard``), and reading goes on so that one
+``GuidelineError`` lists them all. References between parts of the graph are
+checked afterwards by ``structure``; expression types by ``compile``.
+
+Keys the runtime does not use are ignored (the published JSON Schema, used in
+the compiler's tests, is the strict check); traceability metadata (notes,
+quote, citations, source, label) defaults to empty when absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
+
+from fibrolang import expressions as ex
+from fibrolang.errors import Problem
+from fibrolang.expression_reader import read_expression
+from fibrolang.graph import (
+    ACTIONS,
+    FORMAT,
+    STATUSES,
+    ActionItem,
+    ActionNode,
+    AvoidItem,
+    BooleanType,
+    Contraindication,
+    DecisionNode,
+    Definition,
+    Dose,
+    Edge,
+    EffectSize,
+    Enumeration,
+    EnumType,
+    Evidence,
+    FlagItem,
+    Graph,
+    GuidelineInfo,
+    InputDeclaration,
+    Intervention,
+    Invariant,
+    MapType,
+    MonitorItem,
+    Node,
+    NumberType,
+    Period,
+    RecommendItem,
+    Record,
+    RecordField,
+    SetType,
+    SourceDocument,
+    SourcePosition,
+    TerminalNode,
+    Titration,
+    Traceability,
+    ValueType,
+)
+from fibrolang.json_values import MISSING, is_number, join_path, json_kind
+
+T = TypeVar("T")
+
+
+class GraphReader:
+    """Walks the JSON dict once; ``problems`` holds everything found wrong."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def fail(self, path: str, message: str, code: str = "malformed") -> None:
+        self.problems.append(Problem(path, message, code))
+
+    # ---- primitives -------------------------------------------------------
+
+    def as_object(self, value: object, path: str) -> Mapping[str, Any]:
+        if isinstance(value, Mapping):
+            return value
+        self.fail(path, f"expected an object, got {json_kind(value)}", "wrong_type")
+        return {}
+
+    def get(self, obj: Mapping[str, Any], key: str, path: str, required: bool) -> Any:
+        value = obj.get(key, MISSING)
+        if value is MISSING:
+            if required:
+                self.fail(join_path(path, key), "is required but absent", "missing_key")
+            return MISSING
+        return value
+
+    def string(self, obj: Mapping[str, Any], key: str, path: str) -> str:
+        value = self.get(obj, key, path, True)
+        if value is MISSING:
+            return ""
+        if not isinstance(value, str):
+            self.fail(join_path(path, key), f"expected a string, got {json_kind(value)}", "wrong_type")
+            return ""
+        return value
+
+    def optional_string(self, obj: Mapping[str, Any], key: str, path: str) -> str | None:
+        value = self.get(obj, key, path, False)
+        if value is MISSING or value is None:
+            return None
+        if not isinstance(value, str):
+            self.fail(join_path(path, key), f"expected a string or null, got {json_kind(value)}",
+                      "wrong_type")
+            return None
+        return value
+
+    def boolean(self, obj: Mapping[str, Any], key: str, path: str, default: bool | None) -> bool:
+        value = self.get(obj, key, path, default is None)
+        if value is MISSING:
+            return bool(default)
+        if not isinstance(value, bool):
+            self.fail(join_path(path, key), f"expected true or false, got {json_kind(value)}",
+                      "wrong_type")
+            return False
+        return value
+
+    def number(self, obj: Mapping[str, Any], key: str, path: str, nullable: bool) -> Any:
+        value = self.get(obj, key, path, not nullable)
+        if value is MISSING or (value is None and nullable):
+            return None
+        if not is_number(value):
+            self.fail(join_path(path, key), f"expected a finite number, got {json_kind(value)}",
+                      "wrong_type")
+            return 0
+        return value
+
+    def list_of(self, obj: Mapping[str, Any], key: str, path: str, required: bool,
+                read: Callable[[Any, str], T]) -> tuple[T, ...]:
+        value = self.get(obj, key, path, required)
+        if value is MISSING:
+            return ()
+        if not isinstance(value, list):
+            self.fail(join_path(path, key), f"expected a list, got {json_kind(value)}", "wrong_type")
+            return ()
+        return tuple(read(item, f"{join_path(path, key)}[{index}]") for index, item in enumerate(value))
+
+    def mapping_of(self, obj: Mapping[str, Any], key: str, path: str, required: bool,
+                   read: Callable[[str, Any, str], T]) -> tuple[T, ...]:
+        value = self.get(obj, key, path, required)
+        if value is MISSING:
+            return ()
+        entries = self.as_object(value, join_path(path, key))
+        return tuple(read(name, item, join_path(join_path(path, key), name))
+                     for name, item in sorted(entries.items()))
+
+    def text(self, value: Any, path: str) -> str:
+        if not isinstance(value, str):
+            self.fail(path, f"expected a string, got {json_kind(value)}", "wrong_type")
+            return ""
+        return value
+
+    def integer(self, value: Any, path: str) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.fail(path, f"expected an integer, got {json_kind(value)}", "wrong_type")
+            return 0
+        return value
+
+    def choice(self, obj: Mapping[str, Any], key: str, path: str, allowed: tuple[str, ...]) -> str:
+        value = self.string(obj, key, path)
+        if value and value not in allowed:
+            self.fail(join_path(path, key), f"{value!r} is not one of {', '.join(allowed)}",
+                      "unknown_value")
+        return value if value in allowed else allowed[0]
+
+    # ---- shared pieces ----------------------------------------------------
+
+    def traceability(self, obj: Mapping[str, Any], path: str) -> Traceability:
+        source = self.get(obj, "source", path, False)
+        position: SourcePosition | None = None
+        if source is not MISSING and source is not None:
+            fields = self.as_object(source, join_path(path, "source"))
+            position = SourcePosition(
+                int(self.number(fields, "line", join_path(path, "source"), False)),
+                int(self.number(fields, "column", join_path(path, "source"), False)),
+            )
+        return Traceability(
+            notes=self.list_of(obj, "notes", path, False, self.text),
+            quote=self.optional_string(obj, "quote", path),
+            citations=self.list_of(obj, "citations", path, False, self.integer),
+            source=position,
+        )
+
+    def value_type(self, value: Any, path: str) -> ValueType:
+        obj = self.as_object(value, path)
+        kind = self.choice(obj, "kind", path, ("boolean", "integer", "decimal", "enum", "set",
+                                                "map"))
+        if kind == "boolean":
+            return BooleanType()
+        if kind in ("integer", "decimal"):
+            return NumberType(kind == "integer", self.optional_string(obj, "unit", path),
+                              self.number(obj, "min", path, True),
+                              self.number(obj, "max", path, True))
+        if kind == "enum":
+            return EnumType(self.string(obj, "enum", path))
+        if kind == "set":
+            return SetType(self.string(obj, "enum", path))
+        return MapType(self.string(obj, "key", path), self.string(obj, "record", path))
+
+    def dose(self, value: Any, path: str) -> Dose | None:
+        if value is None or value is MISSING:
+            return None
+        obj = self.as_object(value, path)
+        return Dose(self.number(obj, "min", path, False), self.number(obj, "max", path, False),
+                    self.optional_string(obj, "unit", path),
+                    self.optional_string(obj, "frequency", path))
+
+    def titration(self, value: Any, path: str) -> Titration | None:
+        if value is None or value is MISSING:
+            return None
+        obj = self.as_object(value, path)
+        return Titration(self.number(obj, "step", path, False),
+                         self.number(obj, "every", path, False),
+                         self.optional_string(obj, "every_unit", path),
+                         self.number(obj, "target", path, False),
+                         self.optional_string(obj, "unit", path))
+
+    def period(self, value: Any, path: str) -> Period | None:
+        if value is None or value is MISSING:
+            return None
+        obj = self.as_object(value, path)
+        return Period(self.number(obj, "min", path, False), self.number(obj, "max", path, False),
+                      self.optional_string(obj, "unit", path))
+
+    # ---- expressions ------------------------------------------------------
+
+    def expression(self, value: Any, path: str) -> ex.Expression:
+        return read_expression(self, value, path)
+
+    def optional_expression(self, obj: Mapping[str, Any], key: str, path: str
+                            ) -> ex.Expression | None:
+        value = self.get(obj, key, path, False)
+        if value is MISSING or value is None:
+            return None
+        return self.expression(value, join_path(path, key))
+
+    # ---- top level --------------------------------------------------------
+
+    def graph(self, document: object) -> Graph:
+        root = self.as_object(document, "")
+        graph_format = self.string(root, "format", "")
+        if graph_format and graph_format != FORMAT:
+            self.fail("format", f"this runtime reads {FORMAT!r}, not {graph_format!r}",
+                      "unsupported_format")
+        return Graph(
+            guideline=self.guideline(self.get(root, "guideline", "", True), "guideline"),
+            enums=self.mapping_of(root, "enums", "", False, self.enumeration),
+            records=self.mapping_of(root, "records", "", False, self.record),
+            inputs=self.mapping_of(root, "inputs", "", True, self.input),
+            definitions=self.list_of(root, "definitions", "", False, self.definition),
+            interventions=self.mapping_of(root, "interventions", "", False, self.intervention),
+            start=self.string(root, "start", ""),
+            nodes=self.mapping_of(root, "nodes", "", True, self.node),
+            invariants=self.list_of(root, "invariants", "", False, self.invariant),
+        )
+
+    def guideline(self, value: Any, path: str) -> GuidelineInfo:
+        obj = self.as_object(value, path) if value is not MISSING else {}
+        citations = self.get(obj, "citations", path, False)
+        numbered: list[tuple[int, str]] = []
+        if citations is not MISSING:
+            for key, text in sorted(self.as_object(citations, join_path(path, "citations")).items()):
+                if not (isinstance(key, str) and key.isdigit()):
+                    self.fail(join_path(join_path(path, "citations"), str(key)),
+                              "citation keys are reference numbers", "malformed")
+                    continue
+                numbered.append((int(key), self.text(text, join_path(join_path(path, "citations"), key))))
+        return GuidelineInfo(
+            id=self.string(obj, "id", path),
+            title=self.optional_string(obj, "title", path),
+            version=self.string(obj, "version", path),
+            content_hash=self.string(obj, "content_hash", path),
+            sources=self.list_of(obj, "sources", path, False, self.source_document),
+            citations=tuple(sorted(numbered)),
+        )
+
+    def source_document(self, value: Any, path: str) -> SourceDocument:
+        obj = self.as_object(value, path)
+        return SourceDocument(self.string(obj, "name", path),
+                              self.optional_string(obj, "file", path),
+                              self.optional_string(obj, "date", path))
+
+    def enumeration(self, name: str, value: Any, path: str) -> Enumeration:
+        obj = self.as_object(value, path)
+        members = self.list_of(obj, "members", path, True, self.text)
+        if not members and "members" in obj:
+            self.fail(join_path(path, "members"), "an enumeration needs at least one member",
+                      "malformed")
+        labels = self.get(obj, "member_labels", path, False)
+        pairs: list[tuple[str, str]] = []
+        if labels is not MISSING and labels is not None:
+            for member, label in sorted(self.as_object(labels, join_path(path, "member_labels")).items()):
+                pairs.append((member, self.text(label, join_path(path, f"member_labels.{member}"))))
+        return Enumeration(name, self.optional_string(obj, "label", path), members, tuple(pairs))
+
+    def record(self, name: str, value: Any, path: str) -> Record:
+        obj = self.as_object(value, path)
+        fields = self.mapping_of(obj, "fields", path, True,
+                                 lambda field, kind, at: RecordField(field,
+                                                                     self.value_type(kind, at)))
+        return Record(name, self.optional_string(obj, "label", path), fields)
+
+    def input(self, name: str, value: Any, path: str) -> InputDeclaration:
+        obj = self.as_object(value, path)
+        return InputDeclaration(name, self.optional_string(obj, "label", path),
+                                self.value_type(self.get(obj, "type", path, True),
+                                                join_path(path, "type")))
+
+    def definition(self, value: Any, path: str) -> Definition:
+        obj = self.as_object(value, path)
+        return Definition(
+            name=self.string(obj, "name", path),
+            label=self.optional_string(obj, "label", path),
+            output=self.boolean(obj, "output", path, False),
+            expr=self.expression(self.get(obj, "expr", path, True), join_path(path, "expr")),
+            notes=self.list_of(obj, "notes", path, False, self.text),
+            quote=self.optional_string(obj, "quote", path),
+        )
+
+    def intervention(self, name: str, value: Any, path: str) -> Intervention:
+        obj = self.as_object(value, path)
+        evidence = self.get(obj, "evidence", path, False)
+        evidence_value: Evidence | None = None
+        if evidence is not MISSING and evidence is not None:
+            fields = self.as_object(evidence, join_path(path, "evidence"))
+            evidence_value = Evidence(self.optional_string(fields, "level", path),
+                                      self.optional_string(fields, "strength", path))
+        approved = self.get(obj, "fda_approved", path, False)
+        return Intervention(
+            id=name,
+            kind=cast(Any, self.choice(obj, "kind", path, ("drug", "therapy"))),
+            label=self.optional_string(obj, "label", path),
+            drug_class=self.optional_string(obj, "class", path),
+            dose=self.dose(self.get(obj, "dose", path, False), join_path(path, "dose")),
+            fda_approved=approved if isinstance(approved, bool) else None,
+            evidence=evidence_value,
+            effect_sizes=self.list_of(obj, "effect_sizes", path, False, self.effect_size),
+            contraindications=self.list_of(obj, "contraindications", path, False,
+                                           self.contraindication),
+            side_effects=self.list_of(obj, "side_effects", path, False, self.text),
+            citations=self.list_of(obj, "citations", path, False, self.integer),
+            quote=self.optional_string(obj, "quote", path),
+            notes=self.list_of(obj, "notes", path, False, self.text),
+        )
+
+    def effect_size(self, value: Any, path: str) -> EffectSize:
+        obj = self.as_object(value, path)
+        return EffectSize(self.number(obj, "value", path, False), self.string(obj, "outcome", path))
+
+    def contraindication(self, value: Any, path: str) -> Contraindication:
+        obj = self.as_object(value, path)
+        return Contraindication(
+            self.expression(self.get(obj, "condition", path, True), join_path(path, "condition")),
+            self.optional_string(obj, "quote", path),
+            self.list_of(obj, "notes", path, False, self.text),
+        )
+
+    def node(self, name: str, value: Any, path: str) -> Node:
+        obj = self.as_object(value, path)
+        kind = self.choice(obj, "kind", path, ("decision", "action", "terminal"))
+        trace = self.traceability(obj, path)
+        if kind == "decision":
+            return DecisionNode(name, self.optional_string(obj, "question", path),
+                                self.boolean(obj, "exclusive", path, False),
+                                self.list_of(obj, "branches", path, True, self.branch), trace)
+        if kind == "action":
+            return ActionNode(name, self.optional_string(obj, "title", path),
+                              self.list_of(obj, "items", path, True, self.item),
+                              self.edge(self.get(obj, "next", path, True), join_path(path, "next"),
+                                        guarded=False), trace)
+        status = self.choice(obj, "status", path, STATUSES)
+        return TerminalNode(name, cast(Any, status), self.optional_string(obj, "message", path),
+                            trace)
+
+    def branch(self, value: Any, path: str) -> Edge:
+        return self.edge(value, path, guarded=True)
+
+    def edge(self, value: Any, path: str, guarded: bool) -> Edge:
+        obj = self.as_object(value, path) if value is not MISSING else {}
+        guard = self.optional_expression(obj, "guard", path) if guarded else None
+        return Edge(self.string(obj, "id", path), guard, self.string(obj, "target", path),
+                    self.optional_string(obj, "label", path), self.traceability(obj, path))
+
+    def item(self, value: Any, path: str) -> ActionItem:
+        obj = self.as_object(value, path)
+        kind = self.choice(obj, "kind", path, ("recommend", "avoid", "flag", "monitor"))
+        item_id = self.string(obj, "id", path)
+        guard = self.optional_expression(obj, "guard", path)
+        trace = self.traceability(obj, path)
+        if kind == "recommend":
+            return RecommendItem(item_id, guard, self.choice(obj, "action", path, ACTIONS),
+                                 self.string(obj, "intervention", path),
+                                 self.dose(self.get(obj, "dose", path, False), join_path(path, "dose")),
+                                 self.titration(self.get(obj, "titration", path, False),
+                                                join_path(path, "titration")), trace)
+        if kind == "avoid":
+            return AvoidItem(item_id, guard, self.string(obj, "intervention", path),
+                             self.optional_string(obj, "reason", path), trace)
+        if kind == "flag":
+            return FlagItem(item_id, guard, self.string(obj, "flag", path),
+                            self.optional_string(obj, "text", path), trace)
+        return MonitorItem(item_id, guard, self.string(obj, "what", path),
+                           self.optional_string(obj, "text", path),
+                           self.period(self.get(obj, "after", path, False), join_path(path, "after")),
+                           trace)
+
+    def invariant(self, value: Any, path: str) -> Invariant:
+        obj = self.as_object(value, path)
+        return Invariant(
+            name=self.string(obj, "name", path),
+            title=self.optional_string(obj, "title", path),
+            kind=cast(Any, self.choice(obj, "kind", path, ("never", "always"))),
+            condition=self.expression(self.get(obj, "condition", path, True),
+                                      join_path(path, "condition")),
+            trace=self.traceability(obj, path),
+        )

@@ -1,0 +1,93 @@
+"""``fibrolang.load``: read a graph JSON file (or dict) into a ready-to-use ``Guideline``."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from fibrolang.errors import GuidelineError, Problem
+from fibrolang.graph import Graph, InputDeclaration
+from fibrolang.graph_reader import GraphReader
+from fibrolang.program import Program
+from fibrolang.result import Result
+from fibrolang.validate import PatientValidator
+
+
+class Guideline:
+    """A loaded, compiled guideline. Thread-safe to share: evaluation keeps no state here."""
+
+    __slots__ = ("_program", "_validate", "graph", "inputs")
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._program = Program(graph)
+        self._validate = PatientValidator(graph)
+        self.inputs: Mapping[str, InputDeclaration] = MappingProxyType(
+            {declared.name: declared for declared in graph.inputs})
+
+    @property
+    def id(self) -> str:
+        return self.graph.guideline.id
+
+    @property
+    def version(self) -> str:
+        return self.graph.guideline.version
+
+    @property
+    def content_hash(self) -> str:
+        return self.graph.guideline.content_hash
+
+    def validate(self, patient: Mapping[str, Any]) -> dict[str, Any]:
+        """Check a patient record; return its normalised inputs or raise ``InvalidPatient``."""
+        return self._validate(patient)
+
+    def evaluate(self, patient: Mapping[str, Any]) -> Result:
+        """Validate the patient, walk the pathway, and return the result."""
+        return self._program.run(self._validate(patient))
+
+    def explain(self, result: Result) -> str:
+        """A short human-readable account of a result of this guideline."""
+        from fibrolang.explain import explain
+
+        return explain(self.graph, result)
+
+    def __repr__(self) -> str:
+        return f"<Guideline {self.id} {self.version}>"
+
+
+def load(source: str | os.PathLike[str] | Mapping[str, Any]) -> Guideline:
+    """Load a guideline from a graph JSON file path, or from an already-parsed dict."""
+    if isinstance(source, Mapping):
+        document: object = source
+    else:
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise GuidelineError(f"cannot read graph file {path}: {error}",
+                                 (Problem("", str(error), "unreadable"),)) from None
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise GuidelineError(
+                f"graph file {path} is not valid JSON (line {error.lineno}, column "
+                f"{error.colno}): {error.msg}", (Problem("", error.msg, "invalid_json"),)
+            ) from None
+    return Guideline(read_graph(document))
+
+
+def read_graph(document: object) -> Graph:
+    """The graph model of a parsed graph JSON document; ``GuidelineError`` lists all problems."""
+    reader = GraphReader()
+    try:
+        graph = reader.graph(document)
+    except RecursionError:
+        raise GuidelineError("the graph nests expressions too deeply to read") from None
+    if reader.problems:
+        problems = tuple(reader.problems)
+        raise GuidelineError(f"the graph file is malformed ({len(problems)} problems):", problems)
+    return graph

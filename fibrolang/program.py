@@ -1,0 +1,192 @@
+"""Turn a checked ``Graph`` into a ``Program``: compiled steps, definitions, outputs, invariants.
+
+``Program(graph)`` compiles everything once and raises one ``GuidelineError``
+listing every structural and type problem. ``Program.run(inputs)`` walks the
+pathway for one validated patient and returns the ``Result``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import MappingProxyType
+from typing import Any
+
+from fibrolang import expressions as ex
+from fibrolang.compile import Evaluator, ExpressionCompiler
+from fibrolang.errors import GuidelineError, Problem, SafetyViolation
+from fibrolang.graph import (
+    ActionItem,
+    ActionNode,
+    AvoidItem,
+    DecisionNode,
+    FlagItem,
+    Graph,
+    Invariant,
+    RecommendItem,
+)
+from fibrolang.pathway import (
+    ActionStep,
+    AvoidStep,
+    Branch,
+    DecisionStep,
+    FlagStep,
+    ItemStep,
+    MonitorStep,
+    RecommendStep,
+    Step,
+    StepFactory,
+    TerminalStep,
+    Walk,
+)
+from fibrolang.result import (
+    Avoidance,
+    Flag,
+    GuidelineIdentity,
+    Monitoring,
+    OutputValue,
+    Result,
+    Trace,
+)
+from fibrolang.structure import check_structure
+from fibrolang.values import PENDING, Context, Unknown
+
+_OUTPUT_KINDS = ("boolean", "number", "member", "set")
+
+
+class Program:
+    """A guideline compiled for evaluation. Immutable after construction."""
+
+    def __init__(self, graph: Graph) -> None:
+        problems = check_structure(graph)
+        compiler = ExpressionCompiler(graph, problems)
+        self.identity = GuidelineIdentity(graph.guideline.id, graph.guideline.version,
+                                          graph.guideline.content_hash)
+        self.outputs: tuple[tuple[str, Evaluator, Callable[[Any], OutputValue]], ...] = ()
+        outputs = []
+        for index, definition in enumerate(graph.definitions):
+            path = f"definitions[{index}]"
+            compiled = compiler.define(definition.name, definition.expr, f"{path}.expr")
+            if not definition.output:
+                continue
+            if compiled.shape.kind not in (*_OUTPUT_KINDS, "invalid"):
+                problems.append(Problem(f"{path}.output", f"an output cannot be a "
+                                        f"{compiled.shape.kind}", "type_error"))
+                continue
+            read, _shape = compiler.compile(ex.DefinitionReference(definition.name), path)
+            members = compiler.enums.get(compiled.shape.enum or "", ())
+            convert = _set_converter(members) if compiled.shape.kind == "set" else _plain
+            outputs.append((definition.name, read, convert))
+        self.outputs = tuple(outputs)
+        for intervention in graph.interventions:  # type-checked, not evaluated
+            for index, contraindication in enumerate(intervention.contraindications):
+                compiler.condition(contraindication.condition,
+                                   f"interventions.{intervention.id}.contraindications"
+                                   f"[{index}].condition")
+        self.invariants = tuple(
+            (invariant, compiler.condition(invariant.condition, f"invariants[{index}].condition"))
+            for index, invariant in enumerate(graph.invariants))
+        self.start = self._compile_steps(graph, compiler)
+        if problems:
+            problems = sorted(set(problems), key=lambda problem: (problem.path, problem.code))
+            raise GuidelineError(f"the graph of guideline {graph.guideline.id or '?'} cannot be "
+                                 f"used ({len(problems)} problems):", tuple(problems))
+        self.definition_template = [PENDING] * len(compiler.definitions)
+        self.depth = compiler.depth
+
+    def _compile_steps(self, graph: Graph, compiler: ExpressionCompiler) -> Step:
+        factory = StepFactory(graph)
+        steps: dict[str, Step] = {}
+        links: list[tuple[Branch | ActionStep, str]] = []
+        for node in graph.nodes:
+            path = f"nodes.{node.id}"
+            if isinstance(node, DecisionNode):
+                branches = []
+                for index, edge in enumerate(node.branches):
+                    guard = (None if edge.guard is None else
+                             compiler.condition(edge.guard, f"{path}.branches[{index}].guard"))
+                    branch = Branch(edge.id, edge.label, guard)
+                    links.append((branch, edge.target))
+                    branches.append(branch)
+                steps[node.id] = DecisionStep(node, tuple(branches))
+            elif isinstance(node, ActionNode):
+                items = tuple(self._compile_item(node, item, index, compiler, factory)
+                              for index, item in enumerate(node.items))
+                action = ActionStep(node, items)
+                links.append((action, node.next.target))
+                steps[node.id] = action
+            else:
+                steps[node.id] = TerminalStep(node.id, node.status, node.message)
+        for holder, target in links:
+            if target in steps:
+                holder.target = steps[target]
+        return steps.get(graph.start, Step(""))
+
+    @staticmethod
+    def _compile_item(node: ActionNode, item: ActionItem, index: int,
+                      compiler: ExpressionCompiler, factory: StepFactory) -> ItemStep:
+        path = f"nodes.{node.id}.items[{index}]"
+        guard = (None if item.guard is None
+                 else compiler.condition(item.guard, f"{path}.guard"))
+        if isinstance(item, RecommendItem):
+            identity = factory.identity(("recommend", item.intervention, item.action, item.dose,
+                                         item.titration))
+            return RecommendStep(item.id, guard, identity, item,
+                                 factory.recommendation_maker(node.id, item))
+        if isinstance(item, AvoidItem):
+            return AvoidStep(item.id, guard, factory.identity(("avoid", item.intervention)),
+                             Avoidance(item.intervention, factory.label(item.intervention),
+                                       item.reason, item.trace.quote, node.id, item.id))
+        if isinstance(item, FlagItem):
+            return FlagStep(item.id, guard, factory.identity(("flag", item.flag)),
+                            Flag(item.flag, item.text, node.id, item.id))
+        return MonitorStep(item.id, guard, factory.identity(("monitor", item.what, item.after)),
+                           Monitoring(item.what, item.text, item.after, node.id, item.id))
+
+    def run(self, inputs: dict[str, Any]) -> Result:
+        """Walk the pathway for one validated, normalised patient."""
+        context = Context(inputs, self.definition_template.copy(), self.depth)
+        walk = Walk(context)
+        step: Step | None = self.start
+        nodes = walk.nodes
+        while step is not None:
+            nodes.append(step.id)
+            step = step.visit(walk)
+        if walk.status == "ok":
+            self._check_invariants(walk)
+        outputs = MappingProxyType({
+            name: None if (value := read(context)).__class__ is Unknown else convert(value)
+            for name, read, convert in self.outputs})
+        trace = Trace(tuple(nodes), tuple(walk.edges), tuple(walk.guards))
+        if walk.status != "ok":  # only a plan checked against the invariants is returned
+            return Result(walk.status, walk.status_message, walk.missing, (), (), (), (),
+                          outputs, trace, self.identity)
+        return Result("ok", walk.status_message, (), tuple(walk.recommendations),
+                      tuple(walk.avoid), tuple(walk.flags), tuple(walk.monitoring), outputs,
+                      trace, self.identity)
+
+    def _check_invariants(self, walk: Walk) -> None:
+        context = walk.context
+        for invariant, condition in self.invariants:
+            value = condition(context)
+            if value.__class__ is Unknown:
+                walk.undecided(value.missing, f"whether the plan keeps safety rule "
+                               f"{_name(invariant)}")
+                return
+            if value is (invariant.kind == "never"):
+                raise SafetyViolation(invariant.name, invariant.title, tuple(walk.nodes),
+                                      tuple(walk.edges))
+
+
+def _name(invariant: Invariant) -> str:
+    return f"{invariant.name} ({invariant.title})" if invariant.title else invariant.name
+
+
+def _plain(value: Any) -> OutputValue:
+    return value  # type: ignore[no-any-return]
+
+
+def _set_converter(members: tuple[str, ...]) -> Callable[[Any], OutputValue]:
+    def in_declaration_order(value: Any) -> OutputValue:
+        return tuple(member for member in members if member in value)
+
+    return in_declaration_order

@@ -1,0 +1,252 @@
+"""Validate a patient record against the declared inputs, before any evaluation.
+
+``PatientValidator(graph)`` builds one small checker per input and per record
+field at load time; calling it on a patient returns the normalised inputs
+(plain numbers, frozensets, ``PatientMap``/``PatientRecord``) or raises one
+``InvalidPatient`` listing every problem. The rules (docs/result-format.md,
+"Patient records"):
+
+- A field the guideline does not declare is an error (with a did-you-mean).
+- ``null`` is the same as leaving the field out: unknown, not an error.
+- ``true``/``false`` are not numbers. An integer input accepts an integral
+  float (``18.0`` becomes ``18``) and rejects ``18.5``. NaN and infinities
+  are rejected. Bounds (``min``/``max``) are inclusive.
+- A number of an input with a unit may be given plainly (in the declared
+  unit) or as ``{"value": 25, "unit": "mL/min/1.73m2"}`` with exactly the
+  declared unit. Nothing else: no strings such as ``"25 mL/min"``.
+- A set is a list of members; a member listed twice counts once.
+- A map is an object whose keys are members of the key enumeration and whose
+  values are records (objects); a ``null`` entry is the same as no entry.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from fibrolang.errors import InvalidPatient, Problem
+from fibrolang.graph import (
+    BooleanType,
+    EnumType,
+    Graph,
+    MapType,
+    NumberType,
+    SetType,
+    ValueType,
+)
+from fibrolang.json_values import json_kind
+from fibrolang.values import PatientMap, PatientRecord
+
+INVALID: Any = object()
+"""Returned by a checker for a value it reported a problem about."""
+
+Checker = Callable[[Any, str, list[Problem]], Any]
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    matches = difflib.get_close_matches(name, sorted(known), n=1)
+    return f"; did you mean {matches[0]!r}?" if matches else ""
+
+
+class PatientValidator:
+    """Checks and normalises patient records for one guideline."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.enums = {enum.name: enum.members for enum in graph.enums}
+        self.records = {record.name: record for record in graph.records}
+        self.checkers: dict[str, Checker] = {
+            declared.name: self._checker(declared.type) for declared in graph.inputs}
+
+    def __call__(self, patient: object) -> dict[str, Any]:
+        if not isinstance(patient, Mapping):
+            raise InvalidPatient((Problem("", f"a patient record is an object, not "
+                                          f"{json_kind(patient)}", "not_an_object"),))
+        problems: list[Problem] = []
+        inputs: dict[str, Any] = {}
+        checkers = self.checkers
+        for name, value in patient.items():
+            checker = checkers.get(name)
+            if checker is None:
+                problems.append(self._unknown_field(name, "", checkers))
+                continue
+            if value is None:
+                continue
+            normalised = checker(value, name, problems)
+            if normalised is not INVALID:
+                inputs[name] = normalised
+        if problems:
+            raise InvalidPatient(tuple(problems))
+        return inputs
+
+    @staticmethod
+    def _unknown_field(name: object, path: str, known: Mapping[str, Any]) -> Problem:
+        if not isinstance(name, str):
+            return Problem(path, f"field names are strings, not {json_kind(name)} ({name!r})",
+                           "unknown_field")
+        where = f"{path}.{name}" if path else name
+        scope = path if path else "the guideline"
+        return Problem(where, f"{scope} has no field {name!r}{_suggest(name, known)}",
+                       "unknown_field")
+
+    # ---- one checker per declared type -----------------------------------------
+
+    def _checker(self, declared: ValueType) -> Checker:
+        if isinstance(declared, BooleanType):
+            return _check_boolean
+        if isinstance(declared, NumberType):
+            return _number_checker(declared)
+        if isinstance(declared, EnumType):
+            return _member_checker(declared.enum, self.enums.get(declared.enum, ()))
+        if isinstance(declared, SetType):
+            return _set_checker(declared.enum, self.enums.get(declared.enum, ()))
+        return self._map_checker(declared)
+
+    def _map_checker(self, declared: MapType) -> Checker:
+        keys = frozenset(self.enums.get(declared.key, ()))
+        record = self.records.get(declared.record)
+        fields: dict[str, Checker] = {}
+        if record is not None:
+            fields = {field.name: self._checker(field.type) for field in record.fields}
+        key_enum = declared.key
+        unknown_field = self._unknown_field
+
+        def check_record(value: Any, path: str, problems: list[Problem]) -> Any:
+            if not isinstance(value, Mapping):
+                problems.append(Problem(path, f"expected an object (a {declared.record}), got "
+                                        f"{json_kind(value)}", "wrong_type"))
+                return INVALID
+            normalised = PatientRecord(path)
+            for name, field_value in value.items():
+                checker = fields.get(name)
+                if checker is None:
+                    problems.append(unknown_field(name, path, fields))
+                elif field_value is not None:
+                    checked = checker(field_value, f"{path}.{name}", problems)
+                    if checked is not INVALID:
+                        normalised[name] = checked
+            return normalised
+
+        def check_map(value: Any, path: str, problems: list[Problem]) -> Any:
+            if not isinstance(value, Mapping):
+                problems.append(Problem(path, f"expected an object keyed by {key_enum}, got "
+                                        f"{json_kind(value)}", "wrong_type"))
+                return INVALID
+            normalised = PatientMap(path)
+            for key, entry in value.items():
+                if key not in keys:
+                    hint = _suggest(key, keys) if isinstance(key, str) else ""
+                    problems.append(Problem(f"{path}.{key}", f"{key!r} is not a member of "
+                                            f"{key_enum}{hint}", "unknown_key"))
+                elif entry is not None:
+                    checked = check_record(entry, f"{path}.{key}", problems)
+                    if checked is not INVALID:
+                        normalised[key] = checked
+            return normalised
+
+        return check_map
+
+
+def _check_boolean(value: Any, path: str, problems: list[Problem]) -> Any:
+    if value is True or value is False:
+        return value
+    problems.append(Problem(path, f"expected true or false, got {json_kind(value)}",
+                            "wrong_type"))
+    return INVALID
+
+
+def _number_checker(declared: NumberType) -> Checker:
+    integral, unit = declared.integral, declared.unit
+    minimum, maximum = declared.minimum, declared.maximum
+    kind = "an integer" if integral else "a number"
+    where = f" in {unit}" if unit else ""
+
+    def check_plain(value: Any, path: str, problems: list[Problem]) -> Any:
+        cls = value.__class__
+        if cls is not int and cls is not float and (
+                isinstance(value, bool) or not isinstance(value, int | float)):
+            problems.append(Problem(path, f"expected {kind}{where}, got {json_kind(value)}",
+                                    "wrong_type"))
+            return INVALID
+        if cls is float or isinstance(value, float):
+            if not math.isfinite(value):
+                problems.append(Problem(path, f"expected a finite number, got {value}",
+                                        "not_finite"))
+                return INVALID
+            if integral:
+                if not value.is_integer():
+                    problems.append(Problem(path, f"expected an integer{where}, got {value}",
+                                            "not_integral"))
+                    return INVALID
+                value = int(value)
+        if minimum is not None and value < minimum:
+            problems.append(Problem(path, f"{value} is below the minimum {minimum}{where}",
+                                    "below_minimum"))
+            return INVALID
+        if maximum is not None and value > maximum:
+            problems.append(Problem(path, f"{value} is above the maximum {maximum}{where}",
+                                    "above_maximum"))
+            return INVALID
+        return value
+
+    def check_number(value: Any, path: str, problems: list[Problem]) -> Any:
+        if isinstance(value, Mapping):
+            return check_quantity(value, path, problems)
+        return check_plain(value, path, problems)
+
+    def check_quantity(value: Mapping[Any, Any], path: str, problems: list[Problem]) -> Any:
+        if unit is None:
+            problems.append(Problem(path, "this input has no unit: give a plain number",
+                                    "wrong_type"))
+            return INVALID
+        extra = sorted(str(key) for key in value if key not in ("value", "unit"))
+        if extra or "value" not in value or "unit" not in value:
+            problems.append(Problem(path, f'a quantity is {{"value": <number>, "unit": '
+                                    f'"{unit}"}}', "malformed_quantity"))
+            return INVALID
+        given = value["unit"]
+        if given != unit:
+            problems.append(Problem(f"{path}.unit", f"expected the unit {unit!r}, got "
+                                    f"{given!r}", "wrong_unit"))
+            return INVALID
+        return check_plain(value["value"], path, problems)
+
+    return check_number
+
+
+def _member_checker(enum: str, members: tuple[str, ...]) -> Checker:
+    known = frozenset(members)
+
+    def check_member(value: Any, path: str, problems: list[Problem]) -> Any:
+        if value.__class__ is str and value in known:
+            return value
+        if isinstance(value, str):
+            problems.append(Problem(path, f"{value!r} is not a member of {enum}"
+                                    f"{_suggest(value, members)}", "unknown_member"))
+        else:
+            problems.append(Problem(path, f"expected a member of {enum} (a string), got "
+                                    f"{json_kind(value)}", "wrong_type"))
+        return INVALID
+
+    return check_member
+
+
+def _set_checker(enum: str, members: tuple[str, ...]) -> Checker:
+    check_member = _member_checker(enum, members)
+
+    def check_set(value: Any, path: str, problems: list[Problem]) -> Any:
+        if not isinstance(value, list | tuple | set | frozenset):
+            problems.append(Problem(path, f"expected a list of members of {enum}, got "
+                                    f"{json_kind(value)}", "wrong_type"))
+            return INVALID
+        elements = sorted(value) if isinstance(value, set | frozenset) and all(
+            isinstance(element, str) for element in value) else list(value)
+        before = len(problems)
+        checked = [check_member(element, f"{path}[{index}]", problems)
+                   for index, element in enumerate(elements)]
+        if len(problems) != before:
+            return INVALID
+        return frozenset(checked)
+
+    return check_set
