@@ -25,6 +25,11 @@ class Problem:
         return f"{self.path or '<root>'}: {self.message} [{self.code}]"
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 problem``, ``2 problems``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _listing(headline: str, problems: tuple[Problem, ...]) -> str:
     return "\n".join([headline, *(f"  {problem}" for problem in problems)])
 
@@ -34,9 +39,8 @@ class InvalidPatient(ValueError):
 
     def __init__(self, problems: tuple[Problem, ...]) -> None:
         self.problems = problems
-        count = len(problems)
-        noun = "problem" if count == 1 else "problems"
-        super().__init__(_listing(f"invalid patient record ({count} {noun}):", problems))
+        super().__init__(_listing(
+            f"invalid patient record ({plural(len(problems), 'problem')}):", problems))
 
 
 class GuidelineError(Exception):

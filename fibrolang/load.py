@@ -9,7 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from fibrolang.errors import GuidelineError, Problem
+from fibrolang.errors import GuidelineError, Problem, plural
 from fibrolang.graph import Graph, InputDeclaration
 from fibrolang.graph_reader import GraphReader
 from fibrolang.program import Program
@@ -61,22 +61,21 @@ class Guideline:
 
 def load(source: str | os.PathLike[str] | Mapping[str, Any]) -> Guideline:
     """Load a guideline from a graph JSON file path, or from an already-parsed dict."""
-    if isinstance(source, Mapping):
-        document: object = source
-    else:
-        path = Path(source)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise GuidelineError(f"cannot read graph file {path}: {error}",
-                                 (Problem("", str(error), "unreadable"),)) from None
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise GuidelineError(
-                f"graph file {path} is not valid JSON (line {error.lineno}, column "
-                f"{error.colno}): {error.msg}", (Problem("", error.msg, "invalid_json"),)
-            ) from None
+    if not isinstance(source, str | os.PathLike):
+        return Guideline(read_graph(source))
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise GuidelineError(f"cannot read graph file {path}: {error}",
+                             (Problem("", str(error), "unreadable"),)) from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise GuidelineError(
+            f"graph file {path} is not valid JSON (line {error.lineno}, column "
+            f"{error.colno}): {error.msg}", (Problem("", error.msg, "invalid_json"),)
+        ) from None
     return Guideline(read_graph(document))
 
 
@@ -89,5 +88,5 @@ def read_graph(document: object) -> Graph:
         raise GuidelineError("the graph nests expressions too deeply to read") from None
     if reader.problems:
         problems = tuple(reader.problems)
-        raise GuidelineError(f"the graph file is malformed ({len(problems)} problems):", problems)
+        raise GuidelineError(f"the graph file is malformed ({plural(len(problems), 'problem')}):", problems)
     return graph

@@ -13,7 +13,7 @@ from typing import Any
 
 from fibrolang import expressions as ex
 from fibrolang.compile import Evaluator, ExpressionCompiler
-from fibrolang.errors import GuidelineError, Problem, SafetyViolation
+from fibrolang.errors import GuidelineError, Problem, SafetyViolation, plural
 from fibrolang.graph import (
     ActionItem,
     ActionNode,
@@ -89,7 +89,7 @@ class Program:
         if problems:
             problems = sorted(set(problems), key=lambda problem: (problem.path, problem.code))
             raise GuidelineError(f"the graph of guideline {graph.guideline.id or '?'} cannot be "
-                                 f"used ({len(problems)} problems):", tuple(problems))
+                                 f"used ({plural(len(problems), 'problem')}):", tuple(problems))
         self.definition_template = [PENDING] * len(compiler.definitions)
         self.depth = compiler.depth
 
