@@ -265,6 +265,10 @@ class ExpressionCompiler:
             return never_evaluated, self.fail(join_path(path, "element"),
                                      f"expected a member of {collection.enum}")
 
+        if (isinstance(expr.element, ex.MemberLiteral)
+                and isinstance(expr.collection, ex.InputReference)):
+            return _member_of_input(expr.element.value, expr.collection.name), BOOLEAN
+
         def is_member(context: Context) -> Any:
             member = read_element(context)
             members = read_collection(context)
@@ -330,6 +334,8 @@ class ExpressionCompiler:
                 self._numbers(left_shape, right_shape, path)
         if isinstance(expr.right, ex.Constant | ex.MemberLiteral):
             constant = expr.right.value
+            if isinstance(expr.left, ex.InputReference) and expr.left.name in self.inputs:
+                return _compare_input(expr.left.name, compare, constant), BOOLEAN
 
             def compare_constant(context: Context) -> Any:
                 value = left(context)
@@ -433,6 +439,32 @@ class ExpressionCompiler:
 
 def _describe(shape: Shape) -> str:
     return f"{shape.kind} of {shape.enum}" if shape.enum else shape.kind
+
+
+def _compare_input(name: str, compare: Callable[[Any, Any], bool], constant: Any) -> Evaluator:
+    """``input <op> constant``, the commonest guard, fused into one closure."""
+    unknown = absent(name)
+
+    def compare_input(context: Context) -> Any:
+        value = context.inputs.get(name)
+        if value is None:
+            return unknown
+        return compare(value, constant)
+
+    return compare_input
+
+
+def _member_of_input(member: str, name: str) -> Evaluator:
+    """``member in input`` (a set or a map), fused into one closure."""
+    unknown = absent(name)
+
+    def is_member_of_input(context: Context) -> Any:
+        collection = context.inputs.get(name)
+        if collection is None:
+            return unknown
+        return member in collection
+
+    return is_member_of_input
 
 
 def _read_bound(slot: int) -> Evaluator:

@@ -22,7 +22,9 @@ class Problem:
     code: str
 
     def __str__(self) -> str:
-        return f"{self.path or '<root>'}: {self.message} [{self.code}]"
+        path = self.path if self.path.isprintable() else repr(self.path)
+        message = self.message if self.message.isprintable() else repr(self.message)
+        return f"{path or '<root>'}: {message} [{self.code}]"
 
 
 def plural(count: int, noun: str) -> str:

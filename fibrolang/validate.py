@@ -39,6 +39,7 @@ from fibrolang.graph import (
 from fibrolang.json_values import json_kind
 from fibrolang.values import PatientMap, PatientRecord
 
+_INFINITIES = (math.inf, -math.inf)
 INVALID: Any = object()
 """Returned by a checker for a value it reported a problem about."""
 
@@ -60,7 +61,7 @@ class PatientValidator:
             declared.name: self._checker(declared.type) for declared in graph.inputs}
 
     def __call__(self, patient: object) -> dict[str, Any]:
-        if not isinstance(patient, Mapping):
+        if patient.__class__ is not dict and not isinstance(patient, Mapping):
             raise InvalidPatient((Problem("", f"a patient record is an object, not "
                                           f"{json_kind(patient)}", "not_an_object"),))
         problems: list[Problem] = []
@@ -113,11 +114,12 @@ class PatientValidator:
         unknown_field = self._unknown_field
 
         def check_record(value: Any, path: str, problems: list[Problem]) -> Any:
-            if not isinstance(value, Mapping):
+            if value.__class__ is not dict and not isinstance(value, Mapping):
                 problems.append(Problem(path, f"expected an object (a {declared.record}), got "
                                         f"{json_kind(value)}", "wrong_type"))
                 return INVALID
-            normalised = PatientRecord(path)
+            normalised = PatientRecord()
+            normalised.path = path
             for name, field_value in value.items():
                 checker = fields.get(name)
                 if checker is None:
@@ -129,11 +131,12 @@ class PatientValidator:
             return normalised
 
         def check_map(value: Any, path: str, problems: list[Problem]) -> Any:
-            if not isinstance(value, Mapping):
+            if value.__class__ is not dict and not isinstance(value, Mapping):
                 problems.append(Problem(path, f"expected an object keyed by {key_enum}, got "
                                         f"{json_kind(value)}", "wrong_type"))
                 return INVALID
-            normalised = PatientMap(path)
+            normalised = PatientMap()
+            normalised.path = path
             for key, entry in value.items():
                 if key not in keys:
                     hint = _suggest(key, keys) if isinstance(key, str) else ""
@@ -191,7 +194,13 @@ def _number_checker(declared: NumberType) -> Checker:
         return value
 
     def check_number(value: Any, path: str, problems: list[Problem]) -> Any:
-        if isinstance(value, Mapping):
+        cls = value.__class__
+        common = cls is int or (cls is float and integral is False and value == value
+                                and value not in _INFINITIES)
+        if common and (minimum is None or value >= minimum) and (
+                maximum is None or value <= maximum):
+            return value  # the common case, checked without further calls
+        if cls is dict or isinstance(value, Mapping):
             return check_quantity(value, path, problems)
         return check_plain(value, path, problems)
 
@@ -200,8 +209,7 @@ def _number_checker(declared: NumberType) -> Checker:
             problems.append(Problem(path, "this input has no unit: give a plain number",
                                     "wrong_type"))
             return INVALID
-        extra = sorted(str(key) for key in value if key not in ("value", "unit"))
-        if extra or "value" not in value or "unit" not in value:
+        if len(value) != 2 or "value" not in value or "unit" not in value:
             problems.append(Problem(path, f'a quantity is {{"value": <number>, "unit": '
                                     f'"{unit}"}}', "malformed_quantity"))
             return INVALID
@@ -234,8 +242,12 @@ def _member_checker(enum: str, members: tuple[str, ...]) -> Checker:
 
 def _set_checker(enum: str, members: tuple[str, ...]) -> Checker:
     check_member = _member_checker(enum, members)
+    known = frozenset(members)
 
     def check_set(value: Any, path: str, problems: list[Problem]) -> Any:
+        if value.__class__ is list and all(
+                element.__class__ is str and element in known for element in value):
+            return frozenset(value)  # the common case
         if not isinstance(value, list | tuple | set | frozenset):
             problems.append(Problem(path, f"expected a list of members of {enum}, got "
                                     f"{json_kind(value)}", "wrong_type"))

@@ -45,23 +45,20 @@ def merge_unknown(*values: Any) -> Unknown:
 
 
 class PatientRecord(dict[str, Any]):
-    """One entry of a map input (e.g. the trial of duloxetine); knows its own path."""
+    """One entry of a map input (e.g. the trial of duloxetine); ``path`` names it.
+
+    No ``__init__`` of its own, so creating one stays a C-level dict creation.
+    """
 
     __slots__ = ("path",)
-
-    def __init__(self, path: str) -> None:
-        super().__init__()
-        self.path = path
+    path: str
 
 
 class PatientMap(dict[str, PatientRecord]):
-    """A map input (e.g. ``medications``); knows its own path."""
+    """A map input (e.g. ``medications``); ``path`` names it."""
 
     __slots__ = ("path",)
-
-    def __init__(self, path: str) -> None:
-        super().__init__()
-        self.path = path
+    path: str
 
 
 PENDING: Any = object()
