@@ -110,7 +110,10 @@ def test_invalid_patients_always_raise_invalid_patient(patient: dict[str, Any]) 
 @settings(max_examples=50)
 @given(VALID_PATIENTS)
 def test_results_are_frozen(patient: dict[str, Any]) -> None:
-    result = GUIDELINE.evaluate(patient)
+    try:
+        result = GUIDELINE.evaluate(patient)
+    except fibrolang.SafetyViolation:
+        return  # checked in test_valid_patients_always_get_a_result_with_a_status
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.status = "ok"  # type: ignore[misc]
     with pytest.raises(TypeError):
