@@ -108,6 +108,22 @@ def compile_checked(checked: Checked) -> dict[str, Any]:
         ) from error
 
 
+def prove(checked: Checked, timeout_ms: int = 10_000) -> list[Diagnostic]:
+    """The static safety analysis of a checked guideline (compiler.analysis): unreachable,
+    dead and overlapping branches, incomplete decisions, conflicts, contraindications,
+    invariants and doses, each failure with a counterexample patient replayed
+    through the runtime. Empty for a guideline that proves clean."""
+    from compiler.analysis import analyse
+
+    if not checked.ok or checked.guideline is None:
+        return []
+    try:
+        graph = compile_checked(checked)
+    except CompileError as error:
+        return error.diagnostics
+    return analyse(graph, checked.guideline, timeout_ms=timeout_ms)
+
+
 def compile_file(path: str | Path, sources: SourceCache | None = None) -> dict[str, Any]:
     """Check and lower a guideline file to its decision graph (a JSON-ready dict)."""
     return compile_checked(check_file(path, sources))

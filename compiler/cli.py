@@ -46,18 +46,38 @@ def main() -> None:
     show_default=True,
     help="human (colour on a terminal), plain (no colour) or json",
 )
-def check(guidelines: tuple[Path, ...], format_: str) -> None:
+@click.option(
+    "--no-prove",
+    is_flag=True,
+    help="skip the solver: no reachability, completeness, overlap, conflict or invariant proofs",
+)
+@click.option(
+    "--solver-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="seconds the solver may spend on one question before answering unknown (FIB220)",
+)
+def check(guidelines: tuple[Path, ...], format_: str, no_prove: bool, solver_timeout: float) -> None:
     """Check guidelines: syntax, names, types, units, ranges, citations,
-    quotes against the source, and the shape of the pathway."""
+    quotes against the source, and the shape of the pathway; then prove, for
+    every possible patient, that every branch is reachable, every decision
+    complete, exclusive branches exclusive, no plan recommends what it avoids
+    or contraindicates, and every invariant holds (counterexamples are
+    printed as patient JSON)."""
     sources = api.SourceCache()
     found: list[Diagnostic] = []
     for path in guidelines:
-        found.extend(api.check_file(path, sources).diagnostics)
+        checked = api.check_file(path, sources)
+        found.extend(checked.diagnostics)
+        if checked.ok and not no_prove:
+            found.extend(api.prove(checked, timeout_ms=int(solver_timeout * 1000)))
     emit_diagnostics(found, format_, sources)
     if format_ != "json" and not found:
         names = ", ".join(str(p) for p in guidelines)
         click.echo(f"{names}: no problems found")
-    sys.exit(1 if has_errors(found) else 0)
+    internal = any(d.code.startswith("FIB9") for d in found)
+    sys.exit(2 if internal else 1 if has_errors(found) else 0)
 
 
 @main.command(name="compile")

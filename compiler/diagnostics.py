@@ -81,6 +81,18 @@ CATALOGUE: dict[str, CodeInfo] = {
     "FIB119": CodeInfo("warning", "unused declaration"),
     "FIB120": CodeInfo("error", "otherwise is not last"),
     "FIB121": CodeInfo("error", "ambiguous enum member"),
+    "FIB201": CodeInfo("error", "unreachable branch"),
+    "FIB202": CodeInfo("error", "incomplete decision"),
+    "FIB203": CodeInfo("error", "dead branch shadowed by earlier branches"),
+    "FIB204": CodeInfo("error", "overlapping branches in an exclusive decision"),
+    "FIB205": CodeInfo("error", "intervention both recommended and avoided"),
+    "FIB206": CodeInfo("error", "recommendation while a contraindication holds"),
+    "FIB207": CodeInfo("error", "invariant does not hold"),
+    "FIB208": CodeInfo("error", "dose outside the declared range"),
+    "FIB209": CodeInfo("error", "dose in a unit other than the declared one"),
+    "FIB210": CodeInfo("warning", "action item never applies"),
+    "FIB211": CodeInfo("warning", "complete patient left undecided"),
+    "FIB220": CodeInfo("error", "the analysis could not decide (unknown)"),
     "FIB901": CodeInfo("error", "internal error"),
 }
 

@@ -1,0 +1,87 @@
+"""Static safety analysis of the decision graph (path conditions, z3, replay).
+
+``analyse(graph, guideline)`` runs every check on the lowered graph and
+returns diagnostics located in the guideline file:
+
+=========  ==================================================  ===============
+code       finding                                             evidence
+=========  ==================================================  ===============
+FIB201     unreachable branch                                  excluding guards
+FIB202     decision without otherwise misses some patients     patient
+FIB203     branch shadowed by earlier branches (dead)          covering guards
+FIB204     exclusive decision with overlapping branches        patient
+FIB205     plan recommends and avoids the same intervention    patient + path
+FIB206     plan recommends a drug whose contraindication holds patient + path
+FIB207     invariant refuted                                   patient + path
+FIB208/9   dose outside the declared range / unit              the two doses
+FIB210     action item that never applies (warning)            -
+FIB211     complete patient left undecided (warning)           patient + path
+FIB220     solver could not decide (unknown, with time limit)  -
+FIB901     runtime replay disagreed with the solver            patient
+=========  ==================================================  ===============
+
+Every patient is replayed through ``fibrolang`` before it is reported.
+The passes run in ``PASSES`` order on one shared solver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from compiler import diagnostics as diag
+from compiler import syntax as s
+from compiler.analysis.context import Analysis
+from compiler.analysis.doses import check_doses
+from compiler.analysis.encode import EncodingError
+from compiler.analysis.paths import PathConditions
+from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover
+from compiler.analysis.spans import SourceMap
+from compiler.diagnostics import Diagnostic
+
+JSON = dict[str, Any]
+
+
+def _passes() -> tuple[Callable[[Analysis], object], ...]:
+    from compiler.analysis.completeness import check_completeness, check_overlap
+    from compiler.analysis.invariants import check_conflicts, check_invariants
+    from compiler.analysis.reachability import check_reachability
+
+    return (check_reachability, check_completeness, check_overlap, check_conflicts, check_invariants)
+
+
+def prepare(
+    graph: JSON, guideline: s.Guideline | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS
+) -> Analysis:
+    """The shared state of an analysis: path conditions, one solver, the source map."""
+    paths = PathConditions(graph)
+    return Analysis(graph, paths, Prover(paths, timeout_ms), SourceMap(guideline))
+
+
+def analyse(
+    graph: JSON,
+    guideline: s.Guideline | None = None,
+    prove: bool = True,
+    timeout_ms: int = DEFAULT_TIMEOUT_MS,
+) -> list[Diagnostic]:
+    """Every analysis diagnostic of a lowered graph; ``prove=False`` runs only the solver-free checks."""
+    sources = SourceMap(guideline)
+    found = check_doses(graph, sources)
+    if not prove:
+        return diag.arrange(found)
+    try:
+        analysis = prepare(graph, guideline, timeout_ms)
+        for analysis_pass in _passes():
+            analysis_pass(analysis)
+    except EncodingError as error:
+        span = guideline.span if guideline is not None else s.Span(sources.file, 1, 1, 1, 1)
+        found.append(
+            diag.make(
+                "FIB901",
+                f"internal error: the analysis cannot encode the guideline: {error}",
+                span,
+                hint="please report this with the guideline file",
+            )
+        )
+        return diag.arrange(found)
+    return diag.arrange([*found, *analysis.diagnostics])

@@ -1,0 +1,497 @@
+"""The one encoding of decision-graph expressions into z3 (shared by every analysis).
+
+It follows the runtime's semantics (docs/graph-format.md, ``fibrolang.compile``)
+exactly, including Kleene's three-valued logic: every encoded value is a pair
+``(value, known)`` of z3 terms. ``known`` is ``True`` for everything a complete
+patient determines; it can be false only where a record of a map is read for
+a key the map does not hold (``medications[duloxetine].weeks`` for a patient
+who never took duloxetine), which is how a complete patient can still reach
+``insufficient_data``.
+
+The patient model (``PatientModel``): one z3 variable per input: booleans are
+``Bool``, integers ``Int``, decimals ``Real``, an enumeration an ``Int`` index
+into its members, a set one ``Bool`` per member, a map one presence ``Bool``
+per key plus one variable per record field per key. Declared ranges and enum
+bounds are hard constraints (``PatientModel.ranges``). Quantifiers over finite
+enumerations are unrolled; definitions are inlined (cached when they do not
+read the plan, re-encoded against the current plan when they do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+JSON = dict[str, Any]
+Term = Any  # a z3 expression (z3 ships no type information)
+
+TRUE: Term = z3.BoolVal(True)
+FALSE: Term = z3.BoolVal(False)
+
+
+class EncodingError(Exception):
+    """The graph uses something the encoding does not model (an internal error)."""
+
+
+# -- constant folding helpers: keep formulas small when facts are known ----------
+
+
+def conj(*terms: Term) -> Term:
+    kept = []
+    for term in terms:
+        if z3.is_false(term):
+            return FALSE
+        if not z3.is_true(term):
+            kept.append(term)
+    if not kept:
+        return TRUE
+    return kept[0] if len(kept) == 1 else z3.And(*kept)
+
+
+def disj(*terms: Term) -> Term:
+    kept = []
+    for term in terms:
+        if z3.is_true(term):
+            return TRUE
+        if not z3.is_false(term):
+            kept.append(term)
+    if not kept:
+        return FALSE
+    return kept[0] if len(kept) == 1 else z3.Or(*kept)
+
+
+def neg(term: Term) -> Term:
+    if z3.is_true(term):
+        return FALSE
+    if z3.is_false(term):
+        return TRUE
+    return z3.Not(term)
+
+
+def implies(premise: Term, conclusion: Term) -> Term:
+    return disj(neg(premise), conclusion)
+
+
+def choose(condition: Term, then: Term, otherwise: Term) -> Term:
+    if z3.is_true(condition):
+        return then
+    if z3.is_false(condition):
+        return otherwise
+    if then.eq(otherwise):
+        return then
+    return z3.If(condition, then, otherwise)
+
+
+def number_term(value: int | float) -> Term:
+    if isinstance(value, bool):
+        raise EncodingError("a boolean where a number was expected")
+    if isinstance(value, int):
+        return z3.IntVal(value)
+    return z3.RealVal(repr(value))
+
+
+# -- values ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sym:
+    """An encoded value: its kind, the z3 term (or a structure of terms) and when it is known."""
+
+    kind: str  # boolean number member set map record enumeration
+    value: Any
+    known: Term = TRUE
+    enum: str | None = None
+    record: str | None = None
+
+    def holds(self) -> Term:
+        """Known and true (what a guard needs to be taken)."""
+        return conj(self.known, self.value)
+
+    def fails(self) -> Term:
+        """Known and false."""
+        return conj(self.known, neg(self.value))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a path has added so far, as z3 terms over the inputs."""
+
+    recommended: Mapping[str, Term]
+    avoided: Mapping[str, Term]
+    flagged: Mapping[str, Term]
+    doses: Mapping[str, Term]
+
+    @staticmethod
+    def empty(interventions: Iterable[str], flags: Iterable[str]) -> Plan:
+        names = list(interventions)
+        return Plan(
+            {name: FALSE for name in names},
+            {name: FALSE for name in names},
+            {name: FALSE for name in flags},
+            {name: z3.IntVal(0) for name in names},
+        )
+
+
+# -- the patient -------------------------------------------------------------
+
+
+@dataclass
+class MapModel:
+    key_enum: str
+    record: str
+    present: dict[str, Term]
+    fields: dict[str, dict[str, Term]]  # key -> field -> variable
+
+
+@dataclass
+class PatientModel:
+    """The z3 variables of one patient record and the constraints its declarations impose."""
+
+    graph: JSON
+    variables: dict[str, Any] = field(default_factory=dict)
+    ranges: list[Term] = field(default_factory=list)
+    # (z3 variable, declared type) for every scalar variable, in a stable order.
+    scalars: list[tuple[Term, JSON]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for name, declared in self.graph["inputs"].items():
+            type_ = declared["type"]
+            if type_["kind"] == "set":
+                members = self.graph["enums"][type_["enum"]]["members"]
+                self.variables[name] = {m: self._scalar(f"{name}.{m}", {"kind": "boolean"}) for m in members}
+            elif type_["kind"] == "map":
+                self.variables[name] = self._map(name, type_)
+            else:
+                self.variables[name] = self._scalar(name, type_)
+
+    def members(self, enum: str) -> list[str]:
+        members: list[str] = self.graph["enums"][enum]["members"]
+        return members
+
+    def _scalar(self, name: str, type_: JSON) -> Term:
+        kind = type_["kind"]
+        if kind == "boolean":
+            variable = z3.Bool(name)
+        elif kind == "integer":
+            variable = z3.Int(name)
+        elif kind == "decimal":
+            variable = z3.Real(name)
+        elif kind == "enum":
+            variable = z3.Int(name)
+            self.ranges.append(variable >= 0)
+            self.ranges.append(variable < len(self.members(type_["enum"])))
+        else:
+            raise EncodingError(f"{name}: a {kind} cannot be a record field or a map entry here")
+        if kind in ("integer", "decimal"):
+            if type_.get("min") is not None:
+                self.ranges.append(variable >= number_term(type_["min"]))
+            if type_.get("max") is not None:
+                self.ranges.append(variable <= number_term(type_["max"]))
+        self.scalars.append((variable, type_))
+        return variable
+
+    def _map(self, name: str, type_: JSON) -> MapModel:
+        record = self.graph["records"][type_["record"]]
+        model = MapModel(type_["key"], type_["record"], {}, {})
+        for key in self.members(type_["key"]):
+            model.present[key] = self._scalar(f"{name}.{key}", {"kind": "boolean"})
+            model.fields[key] = {
+                field_name: self._scalar(f"{name}.{key}.{field_name}", field_type)
+                for field_name, field_type in record["fields"].items()
+            }
+        return model
+
+
+# -- expressions -------------------------------------------------------------
+
+_COMPARE = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
+_PLAN_QUERIES = ("recommended", "avoided", "flagged")
+
+
+def reads_plan(expr: object, definitions: Mapping[str, bool]) -> bool:
+    """Whether an expression depends on what the path has added (directly or via a definition)."""
+    if isinstance(expr, dict):
+        op = expr.get("op")
+        if op in (*_PLAN_QUERIES, "dose"):
+            return True
+        if op == "def":
+            return definitions.get(expr["name"], False)
+        return any(reads_plan(value, definitions) for value in expr.values())
+    if isinstance(expr, list):
+        return any(reads_plan(value, definitions) for value in expr)
+    return False
+
+
+class Encoder:
+    """Encodes the expressions of one graph over one ``PatientModel``."""
+
+    def __init__(self, graph: JSON) -> None:
+        self.graph = graph
+        self.patient = PatientModel(graph)
+        self.definitions: dict[str, JSON] = {d["name"]: d["expr"] for d in graph["definitions"]}
+        self.definition_reads_plan: dict[str, bool] = {}
+        for definition in graph["definitions"]:
+            self.definition_reads_plan[definition["name"]] = reads_plan(
+                definition["expr"], self.definition_reads_plan
+            )
+        self._cache: dict[str, Sym] = {}
+
+    # -- entry points --
+
+    def condition(self, expr: JSON, plan: Plan) -> Sym:
+        sym = self.expr(expr, plan, {})
+        if sym.kind != "boolean":
+            raise EncodingError(f"a condition must be boolean, not {sym.kind}")
+        return sym
+
+    def expr(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        op = expr["op"]
+        method = getattr(self, f"_op_{_METHOD_NAMES.get(op, op)}", None)
+        if method is None:
+            raise EncodingError(f"cannot encode the expression op {op!r}")
+        result: Sym = method(expr, plan, scope)
+        return result
+
+    # -- leaves --
+
+    def _op_const(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        value = expr["value"]
+        if isinstance(value, bool):
+            return Sym("boolean", z3.BoolVal(value))
+        return Sym("number", number_term(value))
+
+    def _member_index(self, enum: str, member: str) -> Term:
+        members = self.patient.members(enum)
+        if member not in members:
+            raise EncodingError(f"{member!r} is not a member of {enum}")
+        return z3.IntVal(members.index(member))
+
+    def _op_member(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        return Sym("member", self._member_index(expr["enum"], expr["value"]), enum=expr["enum"])
+
+    def _op_set(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        enum = expr["enum"]
+        chosen = set(expr["members"])
+        return Sym("set", {m: z3.BoolVal(m in chosen) for m in self.patient.members(enum)}, enum=enum)
+
+    def _op_enum(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        enum = expr["enum"]
+        return Sym("enumeration", {m: TRUE for m in self.patient.members(enum)}, enum=enum)
+
+    def _op_input(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        name = expr["name"]
+        type_ = self.graph["inputs"][name]["type"]
+        variable = self.patient.variables[name]
+        return self._typed(type_, variable, TRUE)
+
+    def _typed(self, type_: JSON, value: Any, known: Term) -> Sym:
+        kind = type_["kind"]
+        if kind == "boolean":
+            return Sym("boolean", value, known)
+        if kind in ("integer", "decimal"):
+            return Sym("number", value, known)
+        if kind == "enum":
+            return Sym("member", value, known, enum=type_["enum"])
+        if kind == "set":
+            return Sym("set", value, known, enum=type_["enum"])
+        return Sym("map", value, known, enum=type_["key"], record=type_["record"])
+
+    def _op_def(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        name = expr["name"]
+        if self.definition_reads_plan[name]:
+            return self.expr(self.definitions[name], plan, {})
+        if name not in self._cache:
+            self._cache[name] = self.expr(self.definitions[name], plan, {})
+        return self._cache[name]
+
+    def _op_var(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        if expr["name"] not in scope:
+            raise EncodingError(f"unbound variable {expr['name']!r}")
+        return scope[expr["name"]]
+
+    # -- maps and records --
+
+    def _op_entry(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        entries = self.expr(expr["map"], plan, scope)
+        key = self.expr(expr["key"], plan, scope)
+        if entries.kind != "map" or key.kind != "member":
+            raise EncodingError("an entry needs a map and a member key")
+        model: MapModel = entries.value
+        present = self._select(key, model.present)
+        return Sym("record", (model, key), conj(entries.known, key.known, present), record=model.record)
+
+    def _select(self, key: Sym, by_member: Mapping[str, Term]) -> Term:
+        """The term for ``key``'s member; an If-chain when the key is not a constant."""
+        members = self.patient.members(key.enum or "")
+        if z3.is_int_value(key.value):
+            return by_member[members[key.value.as_long()]]
+        result = by_member[members[-1]]
+        for index in range(len(members) - 2, -1, -1):
+            result = choose(key.value == index, by_member[members[index]], result)
+        return result
+
+    def _op_field(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        record = self.expr(expr["record"], plan, scope)
+        if record.kind != "record":
+            raise EncodingError("a field needs a record")
+        model, key = record.value
+        name = expr["name"]
+        type_ = self.graph["records"][model.record]["fields"][name]
+        value = self._select(key, {member: fields[name] for member, fields in model.fields.items()})
+        return self._typed(type_, value, record.known)
+
+    def _op_in(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        element = self.expr(expr["element"], plan, scope)
+        collection = self.expr(expr["collection"], plan, scope)
+        if element.kind != "member":
+            raise EncodingError("membership needs a member")
+        if collection.kind == "map":
+            holds = self._select(element, collection.value.present)
+        elif collection.kind in ("set", "enumeration"):
+            holds = self._select(element, collection.value)
+        else:
+            raise EncodingError(f"membership in a {collection.kind}")
+        return Sym("boolean", holds, conj(element.known, collection.known))
+
+    # -- logic --
+
+    def _op_not(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        operand = self._boolean(expr["operand"], plan, scope)
+        return Sym("boolean", neg(operand.value), operand.known)
+
+    def _boolean(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        sym = self.expr(expr, plan, scope)
+        if sym.kind != "boolean":
+            raise EncodingError(f"expected a boolean, got a {sym.kind}")
+        return sym
+
+    def _op_and(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        operands = [self._boolean(o, plan, scope) for o in expr["operands"]]
+        some_false = disj(*(o.fails() for o in operands))
+        every_known = conj(*(o.known for o in operands))
+        return Sym("boolean", conj(*(o.holds() for o in operands)), disj(some_false, every_known))
+
+    def _op_or(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        operands = [self._boolean(o, plan, scope) for o in expr["operands"]]
+        some_true = disj(*(o.holds() for o in operands))
+        every_known = conj(*(o.known for o in operands))
+        return Sym("boolean", some_true, disj(some_true, every_known))
+
+    def _op_if(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        condition = self._boolean(expr["condition"], plan, scope)
+        then = self.expr(expr["then"], plan, scope)
+        otherwise = self.expr(expr["else"], plan, scope)
+        if then.kind != otherwise.kind or then.kind not in ("boolean", "number", "member"):
+            raise EncodingError(f"`if` choosing between a {then.kind} and a {otherwise.kind}")
+        return Sym(
+            then.kind,
+            choose(condition.value, then.value, otherwise.value),
+            conj(condition.known, choose(condition.value, then.known, otherwise.known)),
+            enum=then.enum,
+        )
+
+    def _op_compare(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        left = self.expr(expr["left"], plan, scope)
+        right = self.expr(expr["right"], plan, scope)
+        if left.kind != right.kind or left.kind not in ("number", "member", "boolean"):
+            raise EncodingError(f"cannot compare a {left.kind} with a {right.kind}")
+        if left.kind != "number" and expr["op"] not in ("==", "!="):
+            raise EncodingError(f"cannot order {left.kind}s")
+        value = _COMPARE[expr["op"]](left.value, right.value)
+        return Sym("boolean", value, conj(left.known, right.known))
+
+    def _op_arithmetic(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        left = self.expr(expr["left"], plan, scope)
+        right = self.expr(expr["right"], plan, scope)
+        if left.kind != "number" or right.kind != "number":
+            raise EncodingError("arithmetic needs numbers")
+        value = _ARITHMETIC[expr["op"]](left.value, right.value)
+        return Sym("number", value, conj(left.known, right.known))
+
+    def _op_neg(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        operand = self.expr(expr["operand"], plan, scope)
+        if operand.kind != "number":
+            raise EncodingError("unary minus needs a number")
+        return Sym("number", -operand.value, operand.known)
+
+    # -- quantifiers --
+
+    def _unrolled(
+        self, expr: JSON, plan: Plan, scope: dict[str, Sym], body_key: str
+    ) -> tuple[Sym, list[tuple[Term, Sym | None]]]:
+        over = self.expr(expr["over"], plan, scope)
+        if over.kind not in ("set", "enumeration"):
+            raise EncodingError(f"a quantifier over a {over.kind}")
+        members = self.patient.members(over.enum or "")
+        rows = []
+        for index, member in enumerate(members):
+            inside = over.value[member]
+            if z3.is_false(inside):
+                continue
+            body = expr.get(body_key)
+            bound = {**scope, expr["var"]: Sym("member", z3.IntVal(index), enum=over.enum)}
+            rows.append((inside, self.expr(body, plan, bound) if body is not None else None))
+        return over, rows
+
+    def _op_quantifier(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        over, rows = self._unrolled(expr, plan, scope, "where")
+        kind = expr["op"]
+        all_known = conj(over.known, *(implies(inside, w.known) for inside, w in rows if w is not None))
+        if kind == "count":
+            terms = [
+                choose(conj(inside, w.value if w else TRUE), z3.IntVal(1), z3.IntVal(0)) for inside, w in rows
+            ]
+            return Sym("number", z3.Sum(*terms) if terms else z3.IntVal(0), all_known)
+        if kind == "any":
+            some = disj(*(conj(inside, w.holds() if w else TRUE) for inside, w in rows))
+            return Sym("boolean", some, conj(over.known, disj(some, all_known)))
+        failing = disj(*(conj(inside, w.fails()) for inside, w in rows if w is not None))
+        return Sym("boolean", neg(failing), conj(over.known, disj(failing, all_known)))
+
+    def _op_sum(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        over, rows = self._unrolled(expr, plan, scope, "body")
+        terms = []
+        knowns = []
+        for inside, body in rows:
+            if body is None or body.kind != "number":
+                raise EncodingError("a sum needs a numeric body")
+            terms.append(choose(inside, body.value, z3.IntVal(0)))
+            knowns.append(implies(inside, body.known))
+        known = conj(over.known, *knowns)
+        return Sym("number", z3.Sum(*terms) if terms else z3.IntVal(0), known)
+
+    def _op_count_true(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        operands = [self._boolean(o, plan, scope) for o in expr["operands"]]
+        terms = [choose(o.value, z3.IntVal(1), z3.IntVal(0)) for o in operands]
+        return Sym("number", z3.Sum(*terms) if terms else z3.IntVal(0), conj(*(o.known for o in operands)))
+
+    # -- what the path has added --
+
+    def _op_plan(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        state: Mapping[str, Term] = getattr(plan, expr["op"])
+        subject = expr["subject"]
+        if subject is None:
+            return Sym("boolean", disj(*state.values()))
+        return Sym("boolean", state.get(subject, FALSE))
+
+    def _op_dose(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        return Sym("number", plan.doses.get(expr["subject"], z3.IntVal(0)))
+
+
+_METHOD_NAMES = {
+    **{op: "compare" for op in _COMPARE},
+    **{op: "arithmetic" for op in _ARITHMETIC},
+    **{op: "quantifier" for op in ("count", "any", "all")},
+    **{op: "plan" for op in _PLAN_QUERIES},
+}

@@ -1,0 +1,351 @@
+"""Path conditions: for every node, edge and action item of the decision graph,
+the condition over the inputs under which a patient gets there.
+
+The graph is a DAG and every patient takes exactly one path, so the paths
+into a node are mutually exclusive. Instead of enumerating paths (which
+explodes: 2^k paths through k independent decisions) the conditions are
+merged per node: a node is reached when one of its incoming edges is taken,
+and what the path has added so far (the ``Plan``) is merged by cases over
+those edges (``recommended x`` holds if it holds on the incoming edge that was
+taken). Every node, edge and item gets a named z3 Boolean defined by an
+equation in ``constraints``; analyses ask the solver about those names with
+push/pop, so one solver serves every question. Formula size grows with the
+graph (nodes x plan entries), not with the number of paths.
+
+Semantics follow the runtime (``fibrolang.pathway``): branches are tried in
+order and the first whose guard is true is taken; a guard that is unknown
+(a map entry the patient does not have) stops the walk with
+``insufficient_data``; action items apply in order when their guard holds,
+``stop`` does not count as recommending, and the dose of an intervention is
+the largest dose (or titration target) bound any applied item gave it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+from compiler.analysis.encode import (
+    FALSE,
+    JSON,
+    TRUE,
+    Encoder,
+    Plan,
+    Sym,
+    Term,
+    choose,
+    conj,
+    disj,
+    number_term,
+)
+
+
+@dataclass(frozen=True)
+class EdgeCondition:
+    """An edge leaving a node; ``taken`` holds exactly when a patient's walk takes it."""
+
+    id: str
+    node: str
+    target: str
+    index: int  # position among the node's branches (0 for an action's next edge)
+    guard: JSON | None
+    taken: Term
+    edge: JSON
+    local: Term  # taken, given the node is reached (earlier guards false, this one true)
+
+
+@dataclass(frozen=True)
+class ItemCondition:
+    """An action item; ``applies`` holds when the walk reaches it and its guard holds."""
+
+    id: str
+    node: str
+    item: JSON
+    applies: Term
+    plan_before: Plan
+    guard: Sym | None
+
+
+@dataclass
+class PathConditions:
+    """The path conditions of one graph, named and defined for a z3 solver."""
+
+    graph: JSON
+    encoder: Encoder = field(init=False)
+    constraints: list[Term] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)  # reachable nodes, topologically
+    reach: dict[str, Term] = field(default_factory=dict)
+    entry_plan: dict[str, Plan] = field(default_factory=dict)
+    edges: dict[str, EdgeCondition] = field(default_factory=dict)
+    items: dict[str, ItemCondition] = field(default_factory=dict)
+    # decision node -> the patient reaches it and no branch holds (only without otherwise)
+    no_branch: dict[str, Term] = field(default_factory=dict)
+    # node -> the walk stops there with insufficient_data (an unknown guard)
+    undecided: dict[str, Term] = field(default_factory=dict)
+    # the guards of a decision node, encoded in the plan the node is reached with
+    guards: dict[str, list[Sym | None]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.encoder = Encoder(self.graph)
+        named = [
+            item["intervention"]
+            for node in self.graph["nodes"].values()
+            if node["kind"] == "action"
+            for item in node["items"]
+            if item["kind"] in ("recommend", "avoid")
+        ]
+        self.interventions = list(dict.fromkeys([*self.graph["interventions"], *named]))
+        self.flags = sorted(
+            {
+                item["flag"]
+                for node in self.graph["nodes"].values()
+                if node["kind"] == "action"
+                for item in node["items"]
+                if item["kind"] == "flag"
+            }
+        )
+        self.constraints.extend(self.encoder.patient.ranges)
+        self._build()
+
+    # -- naming --
+
+    def _name(self, label: str, formula: Term) -> Term:
+        """A named Boolean defined to equal ``formula`` (constants stay constants)."""
+        if z3.is_true(formula) or z3.is_false(formula):
+            return formula
+        named = z3.Bool(f"~{label}")
+        self.constraints.append(named == formula)
+        return named
+
+    def _name_number(self, label: str, formula: Term) -> Term:
+        if z3.is_int_value(formula) or z3.is_rational_value(formula):
+            return formula
+        named = z3.Real(f"~{label}")
+        self.constraints.append(named == formula)
+        return named
+
+    # -- the walk --
+
+    def _topological(self) -> list[str]:
+        nodes = self.graph["nodes"]
+        successors: dict[str, list[str]] = {}
+        reachable: list[str] = []
+        stack = [self.graph["start"]]
+        seen: set[str] = set()
+        while stack:
+            node_id = stack.pop()
+            if node_id in seen or node_id not in nodes:
+                continue
+            seen.add(node_id)
+            reachable.append(node_id)
+            node = nodes[node_id]
+            targets = [b["target"] for b in node.get("branches", [])]
+            if node["kind"] == "action":
+                targets = [node["next"]["target"]]
+            successors[node_id] = [t for t in targets if t in nodes]
+            stack.extend(reversed(successors[node_id]))
+        indegree = {n: 0 for n in reachable}
+        for node_id in reachable:
+            for target in successors[node_id]:
+                indegree[target] += 1
+        position = {n: i for i, n in enumerate(nodes)}
+        ready = sorted((n for n in reachable if indegree[n] == 0), key=position.__getitem__)
+        order: list[str] = []
+        while ready:
+            node_id = ready.pop(0)
+            order.append(node_id)
+            for target in successors[node_id]:
+                indegree[target] -= 1
+                if indegree[target] == 0:
+                    ready.append(target)
+                    ready.sort(key=position.__getitem__)
+        return order
+
+    def _build(self) -> None:
+        nodes = self.graph["nodes"]
+        self.order = self._topological()
+        incoming: dict[str, list[tuple[Term, Plan]]] = {n: [] for n in self.order}
+        start = self.graph["start"]
+        if start in incoming:
+            incoming[start].append((TRUE, Plan.empty(self.interventions, self.flags)))
+        for node_id in self.order:
+            arrivals = incoming[node_id]
+            reach = self._name(f"reach {node_id}", disj(*(c for c, _ in arrivals)))
+            plan = self._merge(node_id, arrivals)
+            self.reach[node_id] = reach
+            self.entry_plan[node_id] = plan
+            node = nodes[node_id]
+            if node["kind"] == "decision":
+                self._decision(node_id, node, reach, plan, incoming)
+            elif node["kind"] == "action":
+                self._action(node_id, node, reach, plan, incoming)
+
+    def _merge(self, node_id: str, arrivals: list[tuple[Term, Plan]]) -> Plan:
+        if len(arrivals) == 1:
+            return arrivals[0][1]
+        if not arrivals:
+            return Plan.empty(self.interventions, self.flags)
+
+        def booleans(state: str) -> dict[str, Term]:
+            merged = {}
+            for key in getattr(arrivals[0][1], state):
+                terms = [getattr(plan, state)[key] for _, plan in arrivals]
+                if all(t.eq(terms[0]) for t in terms):
+                    merged[key] = terms[0]
+                else:
+                    formula = disj(*(conj(c, t) for (c, _), t in zip(arrivals, terms, strict=True)))
+                    merged[key] = self._name(f"{state} {key} at {node_id}", formula)
+            return merged
+
+        doses = {}
+        for key in arrivals[0][1].doses:
+            terms = [plan.doses[key] for _, plan in arrivals]
+            if all(t.eq(terms[0]) for t in terms):
+                doses[key] = terms[0]
+            else:
+                formula = terms[-1]
+                for (condition, _), term in zip(reversed(arrivals[:-1]), reversed(terms[:-1]), strict=True):
+                    formula = choose(condition, term, formula)
+                doses[key] = self._name_number(f"dose {key} at {node_id}", formula)
+        return Plan(booleans("recommended"), booleans("avoided"), booleans("flagged"), doses)
+
+    def _decision(
+        self,
+        node_id: str,
+        node: JSON,
+        reach: Term,
+        plan: Plan,
+        incoming: dict[str, list[tuple[Term, Plan]]],
+    ) -> None:
+        still_trying = reach  # reached, and every earlier guard was known and false
+        earlier_fail = TRUE
+        undecided = []
+        guards: list[Sym | None] = []
+        has_otherwise = False
+        for index, branch in enumerate(node["branches"]):
+            if branch["guard"] is None:
+                guard = None
+                taken_formula = still_trying
+                local = earlier_fail
+                has_otherwise = True
+            else:
+                guard = self.encoder.condition(branch["guard"], plan)
+                taken_formula = conj(still_trying, guard.holds())
+                local = conj(earlier_fail, guard.holds())
+                undecided.append(
+                    conj(still_trying, z3.Not(guard.known)) if not z3.is_true(guard.known) else FALSE
+                )
+            guards.append(guard)
+            taken = self._name(f"edge {branch['id']}", taken_formula)
+            self.edges[branch["id"]] = EdgeCondition(
+                branch["id"], node_id, branch["target"], index, branch["guard"], taken, branch, local
+            )
+            if branch["target"] in incoming:
+                incoming[branch["target"]].append((taken, plan))
+            if guard is None:
+                break
+            still_trying = conj(still_trying, guard.fails())
+            earlier_fail = conj(earlier_fail, guard.fails())
+        self.guards[node_id] = guards
+        self.undecided[node_id] = self._name(f"undecided {node_id}", disj(*undecided))
+        if not has_otherwise:
+            self.no_branch[node_id] = self._name(f"no branch {node_id}", still_trying)
+
+    def _action(
+        self,
+        node_id: str,
+        node: JSON,
+        reach: Term,
+        plan: Plan,
+        incoming: dict[str, list[tuple[Term, Plan]]],
+    ) -> None:
+        going = reach  # reached, and no item guard so far was unknown
+        undecided = []
+        recommended = dict(plan.recommended)
+        avoided = dict(plan.avoided)
+        flagged = dict(plan.flagged)
+        doses = dict(plan.doses)
+        for item in node["items"]:
+            before = Plan(dict(recommended), dict(avoided), dict(flagged), dict(doses))
+            guard = self.encoder.condition(item["guard"], before) if item["guard"] is not None else None
+            if guard is None:
+                applies_formula = going
+            else:
+                applies_formula = conj(going, guard.holds())
+                if not z3.is_true(guard.known):
+                    undecided.append(conj(going, z3.Not(guard.known)))
+                    going = self._name(f"going {item['id']}", conj(going, guard.known))
+            applies = self._name(f"item {item['id']}", applies_formula)
+            self.items[item["id"]] = ItemCondition(item["id"], node_id, item, applies, before, guard)
+            self._apply(item, applies, recommended, avoided, flagged, doses)
+        taken = self._name(f"edge {node['next']['id']}", going)
+        self.undecided[node_id] = self._name(f"undecided {node_id}", disj(*undecided))
+        target = node["next"]["target"]
+        self.edges[node["next"]["id"]] = EdgeCondition(
+            node["next"]["id"], node_id, target, 0, None, taken, node["next"], TRUE
+        )
+        if target in incoming:
+            incoming[target].append((taken, Plan(recommended, avoided, flagged, doses)))
+
+    def _apply(
+        self,
+        item: JSON,
+        applies: Term,
+        recommended: dict[str, Term],
+        avoided: dict[str, Term],
+        flagged: dict[str, Term],
+        doses: dict[str, Term],
+    ) -> None:
+        item_id = item["id"]
+        kind = item["kind"]
+        if kind == "recommend" and item["action"] != "stop":
+            name = item["intervention"]
+            recommended[name] = self._name(
+                f"recommended {name} after {item_id}", disj(recommended[name], applies)
+            )
+            bound = dose_bound(item)
+            if bound is not None:
+                current = doses[name]
+                value = number_term(bound)
+                raised = choose(conj(applies, value > current), value, current)
+                doses[name] = self._name_number(f"dose {name} after {item_id}", raised)
+        elif kind == "avoid":
+            name = item["intervention"]
+            avoided[name] = self._name(f"avoided {name} after {item_id}", disj(avoided[name], applies))
+        elif kind == "flag":
+            name = item["flag"]
+            flagged[name] = self._name(f"flagged {name} after {item_id}", disj(flagged[name], applies))
+
+    # -- queries --
+
+    def terminals(self) -> list[str]:
+        return [n for n in self.order if self.graph["nodes"][n]["kind"] == "terminal"]
+
+    def path_of(self, model: Any) -> list[str]:
+        """The edges a model's patient takes, in walk order, as the runtime's trace lists them."""
+        by_node: dict[str, list[EdgeCondition]] = {}
+        for edge in self.edges.values():
+            by_node.setdefault(edge.node, []).append(edge)
+        path = ["start"]
+        node_id = self.graph["start"]
+        for _ in range(len(self.order) + 1):
+            taken = [
+                e for e in by_node.get(node_id, []) if z3.is_true(model.eval(e.taken, model_completion=True))
+            ]
+            if len(taken) != 1:
+                break
+            path.append(taken[0].id)
+            node_id = taken[0].target
+        return path
+
+
+def dose_bound(item: JSON) -> int | float | None:
+    """The dose bound an applied recommendation sets: the larger of its dose maximum and titration target."""
+    bounds: list[int | float] = []
+    if item.get("dose") is not None:
+        bounds.append(item["dose"]["max"])
+    if item.get("titration") is not None:
+        bounds.append(item["titration"]["target"])
+    return max(bounds) if bounds else None
