@@ -195,5 +195,167 @@ def trace_command(guideline: Path, source_name: str | None, output: Path | None)
     for quote in report.unlocated_quotes:
         click.echo(f"{guideline}:{quote.line}: quote not found in the source ({quote.description})", err=True)
     sys.exit(1 if report.unmapped else 0)
+
+
+if __name__ == "__main__":
+    main()
+
+
+@main.command(name="eval")
+@click.argument("guideline", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option(
+    "--patient",
+    "patient_file",
+    required=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="a JSON patient, or a JSON Lines file with one patient per line",
+)
+@click.option("--explain", is_flag=True, help="add a human-readable account of the decisions taken")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["json", "text"]),
+    default="json",
+    show_default=True,
+    help="json: the result as data; text: a short account",
+)
+def eval_command(guideline: Path, patient_file: Path, explain: bool, format_: str) -> None:
+    """Evaluate patients against a guideline (.fibro source or compiled .json graph).
+
+    Exit 0 when every patient got a result, 1 when any patient record was
+    invalid (its problems are listed instead of a result), 2 on usage errors."""
+    import json
+
+    from compiler import patients
+
+    try:
+        loaded = patients.load_guideline(guideline)
+    except api.CompileError as error:
+        sources = api.SourceCache()
+        checked = api.check_file(guideline, sources)
+        emit_diagnostics(checked.diagnostics or error.diagnostics, "plain", sources)
+        sys.exit(1)
+    except Exception as error:  # a graph file that is not a fibrolang graph
+        click.echo(f"fibrolang eval: cannot load {guideline}: {error}", err=True)
+        sys.exit(2)
+    try:
+        many, records = patients.read_patients(patient_file)
+    except (OSError, UnicodeDecodeError) as error:
+        click.echo(f"fibrolang eval: cannot read {patient_file}: {error}", err=True)
+        sys.exit(2)
+    invalid = False
+
+    def show(evaluated: patients.Outcome) -> None:
+        nonlocal invalid
+        outcome = evaluated.data
+        if evaluated.result is None:
+            invalid = True
+            if format_ == "text" or not many:
+                click.echo(patients.describe_error(outcome), err=format_ == "json")
+                if format_ == "json" and not many:
+                    click.echo(json.dumps(outcome, sort_keys=True, ensure_ascii=False))
+                return
+        elif format_ == "text":
+            text = loaded.explain(evaluated.result) if explain else patients.summary_text(outcome)
+            click.echo(text)
+            return
+        elif explain:
+            outcome = {**outcome, "explanation": loaded.explain(evaluated.result)}
+        indent = None if many else 2
+        click.echo(json.dumps(outcome, sort_keys=True, ensure_ascii=False, indent=indent))
+
+    stream = patients.iterate(loaded, records)
+    if many and sys.stderr.isatty():
+        with click.progressbar(stream, length=len(records), label="patients", file=sys.stderr) as bar:
+            for outcome in bar:
+                show(outcome)
+    else:
+        for outcome in stream:
+            show(outcome)
+    sys.exit(1 if invalid else 0)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="change nothing; show a diff for each file that is not formatted")
+def fmt(files: tuple[Path, ...], check: bool) -> None:
+    """Rewrite guidelines in the one canonical layout, keeping every comment.
+    Exits 1 if a file has syntax errors (or, with --check, is not formatted)."""
+    from compiler.format import run_fmt
+
+    sys.exit(run_fmt(list(files), check=check))
+
+
+@main.command(name="graph")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="the file to write: .svg, .pdf, .png or .dot (the extension picks the format)",
+)
+@click.option(
+    "--direction",
+    type=click.Choice(["TB", "LR"]),
+    default="TB",
+    show_default=True,
+    help="TB: top to bottom; LR: left to right",
+)
+@click.option(
+    "--patient",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="a patient record (JSON): highlight the path this patient takes, for case review",
+)
+@click.option(
+    "--format", "format_", type=FORMATS, default="human", show_default=True, help="how to print problems"
+)
+def graph_command(source: Path, output: Path, direction: str, patient: Path | None, format_: str) -> None:
+    """Draw the flowchart of a guideline (.fibro) or of its decision graph (.json)."""
+    import json
+
+    from compiler.backends.render_chart import RenderError, format_of, write_flowchart
+
+    try:
+        format_of(output)
+    except RenderError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    if source.suffix.lower() == ".json":
+        try:
+            decision_graph = json.loads(source.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            click.echo(f"error: cannot read the graph {source}: {error}", err=True)
+            sys.exit(2)
+    else:
+        sources = api.SourceCache()
+        checked = api.check_file(source, sources)
+        if not checked.ok:
+            emit_diagnostics(checked.diagnostics, format_, sources)
+            sys.exit(1)
+        try:
+            decision_graph = api.compile_checked(checked)
+        except api.CompileError as error:
+            emit_diagnostics(error.diagnostics, format_, sources)
+            sys.exit(2)
+    highlight = None
+    if patient is not None:
+        import fibrolang
+
+        try:
+            record = json.loads(patient.read_text(encoding="utf-8"))
+            highlight = fibrolang.load(decision_graph).evaluate(record).trace
+        except (OSError, ValueError, fibrolang.GuidelineError, fibrolang.SafetyViolation) as error:
+            click.echo(f"error: cannot evaluate {patient}: {error}", err=True)
+            sys.exit(1)
+    try:
+        written = write_flowchart(decision_graph, output, direction=direction, highlight=highlight)
+    except RenderError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"wrote {written}", err=True)
+
+
 if __name__ == "__main__":
     main()
