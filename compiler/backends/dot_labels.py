@@ -1,0 +1,447 @@
+"""The labels of the flowchart: HTML-like Graphviz labels built from the graph.
+
+Each builder returns label markup (without the outer ``<`` ``>``). Guideline
+text goes through ``dot_text`` (``text_markup`` / ``escape``) and nowhere else;
+the tags and colours written here are fixed literals.
+
+Colours are the Okabe-Ito palette (safe for the common colour-vision
+deficiencies), and every colour also has a second cue: a word ("AVOID",
+"Flag"), a glyph or a border style, so a grey-scale print reads the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.backends.dot_text import escape, styled, text_markup
+from compiler.backends.plain_words import (
+    intervention_label,
+    name_words,
+    phrase,
+    plain_words,
+    quantity_words,
+    range_words,
+    sentence,
+)
+
+Graph = Mapping[str, Any]
+JSON = Mapping[str, Any]
+
+FONT = "DejaVu Sans"
+BASE_SIZE = 11
+SMALL = 9
+WIDE = 46  # characters per line in recommendation boxes, notes and panels
+NARROW = 26  # characters per line in decision diamonds and on edges
+
+
+@dataclass(frozen=True)
+class Palette:
+    ink: str = "#1A1A1A"
+    muted: str = "#555555"
+    decision_fill: str = "#DCEEFB"  # sky blue tint
+    decision_line: str = "#0072B2"  # blue
+    step_header: str = "#CDEBE0"  # bluish-green tint
+    step_line: str = "#00795A"  # bluish green, darkened for contrast
+    avoid_fill: str = "#FBE0CF"  # vermillion tint
+    avoid_line: str = "#D55E00"  # vermillion
+    note_fill: str = "#FBF5C9"  # yellow tint
+    note_line: str = "#8A7D00"
+    ok_fill: str = "#CDEBE0"
+    not_applicable_fill: str = "#E6E6E6"
+    insufficient_fill: str = "#F3DDEA"  # reddish-purple tint
+    insufficient_line: str = "#A6567F"
+    taken: str = "#0072B2"
+    cluster_line: str = "#9A9A9A"
+
+
+PALETTE = Palette()
+
+ACTION_WORDS = {
+    "start": "Start",
+    "continue": "Continue",
+    "increase": "Increase",
+    "decrease": "Decrease",
+    "switch": "Switch to",
+    "add": "Add",
+    "stop": "Stop",
+    "consider": "Consider",
+    "recommend": "Recommend",
+}
+# Verbs for which the intervention's contraindications are shown next to the item.
+GIVING = frozenset({"start", "continue", "increase", "switch", "add", "consider", "recommend"})
+
+TERMINAL_WORDS = {
+    "ok": "End of pathway",
+    "not_applicable": "Pathway does not apply",
+    "insufficient_data": "Insufficient data",
+}
+
+
+@dataclass
+class Footnotes:
+    """Notes of the guideline, numbered in the order the chart first shows them."""
+
+    texts: list[str] = field(default_factory=list)
+
+    def markers(self, notes: Iterable[str]) -> list[int]:
+        numbers = []
+        for note in notes:
+            if note not in self.texts:
+                self.texts.append(note)
+            numbers.append(self.texts.index(note) + 1)
+        return numbers
+
+
+def refs_words(citations: Sequence[int]) -> str:
+    return "[" + ", ".join(str(c) for c in citations) + "]" if citations else ""
+
+
+def notes_words(numbers: Sequence[int]) -> str:
+    if not numbers:
+        return ""
+    return ("note " if len(numbers) == 1 else "notes ") + ", ".join(str(n) for n in numbers)
+
+
+def detail_line(parts: Iterable[str]) -> str:
+    return " · ".join(p for p in parts if p)
+
+
+def dose_words(dose: JSON | None) -> str:
+    if not dose:
+        return ""
+    amount = range_words(dose.get("min"), dose.get("max"), dose.get("unit"))
+    frequency = dose.get("frequency")
+    return f"{amount}, {frequency}" if frequency else amount
+
+
+def titration_words(titration: JSON) -> str:
+    step = quantity_words(titration.get("step"), titration.get("unit"))
+    every = quantity_words(titration.get("every"), titration.get("every_unit"))
+    target = quantity_words(titration.get("target"), titration.get("unit"))
+    return f"increase by {step} every {every} to {target}"
+
+
+def period_words(after: JSON | None) -> str:
+    if not after:
+        return ""
+    return "after " + range_words(after.get("min"), after.get("max"), after.get("unit"))
+
+
+def evidence_words(intervention: JSON) -> str:
+    evidence = intervention.get("evidence") or {}
+    level, strength = evidence.get("level"), evidence.get("strength")
+    parts = []
+    if level:
+        parts.append(f"evidence {level}")
+    if strength:
+        parts.append(f"strength {strength}")
+    words = ", ".join(parts)
+    if intervention.get("fda_approved") is True:
+        words = detail_line([words, "FDA-approved"])
+    return sentence(words) if words else ""
+
+
+def _cell(content: str, *, fill: str | None = None, dashed: bool = False, colspan: int = 1) -> str:
+    attributes = ['ALIGN="LEFT"', 'BALIGN="LEFT"', 'CELLPADDING="4"']
+    if fill:
+        attributes.append(f'BGCOLOR="{fill}"')
+    if dashed:
+        attributes.append('STYLE="dashed"')
+    if colspan > 1:
+        attributes.append(f'COLSPAN="{colspan}"')
+    return f"<TR><TD {' '.join(attributes)}>{content}</TD></TR>"
+
+
+def _condition(graph: Graph, guard: JSON | None) -> str:
+    if guard is None:
+        return ""
+    return text_markup("if " + phrase(graph, guard), WIDE, italic=True, size=SMALL)
+
+
+def _small(text: str, colour: str | None = None) -> str:
+    return text_markup(text, WIDE, size=SMALL, colour=colour) if text else ""
+
+
+def _join(*parts: str) -> str:
+    return "".join(p for p in parts if p)
+
+
+# -- nodes -------------------------------------------------------------------
+
+
+def start_label(graph: Graph) -> str:
+    return styled(escape("Start"), bold=True)
+
+
+def decision_label(question: str, citations: Sequence[int], notes: Sequence[int]) -> str:
+    words = text_markup(question, NARROW, bold=True, align="CENTER")
+    extra = detail_line([refs_words(citations), notes_words(notes)])
+    return words + ("<BR/>" + text_markup(extra, NARROW, size=SMALL, align="CENTER") if extra else "")
+
+
+def terminal_label(status: str, message: str | None, citations: Sequence[int], notes: Sequence[int]) -> str:
+    title = TERMINAL_WORDS.get(status, name_words(status))
+    words = text_markup(title, WIDE, bold=True, align="CENTER")
+    if message:
+        words += "<BR/>" + text_markup(message, WIDE, align="CENTER")
+    extra = detail_line([refs_words(citations), notes_words(notes)])
+    if extra:
+        words += "<BR/>" + text_markup(extra, WIDE, size=SMALL, align="CENTER")
+    return words
+
+
+def edge_label(graph: Graph, branch: JSON, ordinal: int | None, notes: Sequence[int]) -> str:
+    """The author's label (bold) over the guard in plain words (when they differ)."""
+    guard = branch.get("guard")
+    condition = plain_words(graph, guard) if guard is not None else "Otherwise"
+    label = branch.get("label")
+    prefix = f"{ordinal}. " if ordinal is not None else ""
+    parts: list[str] = []
+    if label:
+        parts.append(text_markup(prefix + label, NARROW, bold=True))
+        if condition.casefold() != label.casefold():
+            parts.append(text_markup(condition, NARROW, size=SMALL, colour=PALETTE.muted))
+    else:
+        parts.append(text_markup(prefix + condition, NARROW, bold=guard is None))
+    extra = detail_line([refs_words(branch.get("citations") or []), notes_words(notes)])
+    if extra:
+        parts.append(text_markup(extra, NARROW, size=SMALL))
+    return "".join(parts)
+
+
+def _recommendation_cell(graph: Graph, item: JSON, notes: Sequence[int], given: frozenset[str] | None) -> str:
+    """``Start Duloxetine at 60 mg/day, once daily [1]``, then evidence, then the condition."""
+    name = str(item.get("intervention"))
+    intervention = graph.get("interventions", {}).get(name) or {}
+    label = intervention.get("label") or name_words(name)
+    action = str(item.get("action"))
+    verb = ACTION_WORDS.get(action, sentence(name_words(action)))
+    dose = dose_words(item.get("dose"))
+    titration = item.get("titration")
+    if dose:
+        label += (" at " if action in ("start", "add", "consider", "recommend") else " to ") + dose
+    if titration:
+        label += ", " + titration_words(titration)
+    citations = item.get("citations") or intervention.get("citations") or []
+    evidence = evidence_words(intervention)
+    head_text = " ".join(p for p in [label, "" if evidence else refs_words(citations)] if p)
+    head = styled(escape(_mark(item, given) + verb), bold=True) + " " + text_markup(head_text, WIDE)
+    detail = detail_line([evidence, refs_words(citations) if evidence else "", notes_words(notes)])
+    return _join(head, _small(detail, PALETTE.muted), _condition(graph, item.get("guard")))
+
+
+def _mark(item: JSON, given: frozenset[str] | None) -> str:
+    """A tick before the items a highlighted patient's plan received."""
+    if given is None:
+        return ""
+    return "✔ " if str(item.get("id")) in given else ""
+
+
+def _avoid_cell(graph: Graph, item: JSON, notes: Sequence[int], given: frozenset[str] | None) -> str:
+    name = str(item.get("intervention"))
+    citations = item.get("citations") or []
+    head_text = " ".join(p for p in [sentence(intervention_label(graph, name)), refs_words(citations)] if p)
+    head = styled(escape(_mark(item, given) + "✕ AVOID"), bold=True) + " " + text_markup(head_text, WIDE)
+    reason = item.get("reason") or ""
+    return _join(
+        head,
+        _small(detail_line([reason, notes_words(notes)])),
+        _condition(graph, item.get("guard")),
+    )
+
+
+def _contraindication_cell(graph: Graph, name: str, contraindication: JSON) -> str:
+    words = f"{sentence(intervention_label(graph, name))} if {phrase(graph, contraindication['condition'])}"
+    return styled(escape("✕ Contraindicated:"), bold=True) + " " + text_markup(words, WIDE, size=SMALL)
+
+
+COLUMN_BREAK = 7  # a step with more rows than this is drawn in two columns
+
+
+def action_label(
+    graph: Graph,
+    node: JSON,
+    footnotes: Footnotes,
+    given: frozenset[str] | None,
+    taken: bool = False,
+) -> str:
+    """A recommendation box: the step's title, then one row per recommendation or
+    avoid item, each intervention's contraindications in the avoid style. Long
+    steps are set in two columns so that the box stays printable."""
+    title = text_markup(str(node.get("title")), WIDE * 2, bold=True)
+    extra = detail_line(
+        [refs_words(node.get("citations") or []), notes_words(footnotes.markers(node.get("notes") or []))]
+    )
+    units: list[list[str]] = []  # a row and the contraindication rows that belong to it
+    shown_contraindications: set[str] = set()
+    for item in node.get("items") or []:
+        kind = item.get("kind")
+        notes = footnotes.markers(item.get("notes") or [])
+        if kind == "recommend":
+            unit = [_cell(_recommendation_cell(graph, item, notes, given))]
+            name = str(item.get("intervention"))
+            if item.get("action") in GIVING and name not in shown_contraindications:
+                shown_contraindications.add(name)
+                intervention = graph.get("interventions", {}).get(name) or {}
+                for contraindication in intervention.get("contraindications") or []:
+                    cell = _contraindication_cell(graph, name, contraindication)
+                    unit.append(_cell(cell, fill=PALETTE.avoid_fill, dashed=True))
+            units.append(unit)
+        elif kind == "avoid":
+            units.append(
+                [_cell(_avoid_cell(graph, item, notes, given), fill=PALETTE.avoid_fill, dashed=True)]
+            )
+    border = f'BORDER="4" COLOR="{PALETTE.taken}"' if taken else f'BORDER="1" COLOR="{PALETTE.step_line}"'
+    rows = [row for unit in units for row in unit]
+    two_columns = len(rows) > COLUMN_BREAK
+    header = _cell(_join(title, _small(extra)), fill=PALETTE.step_header, colspan=2 if two_columns else 1)
+    if not two_columns:
+        return (
+            f'<TABLE {border} CELLBORDER="1" CELLSPACING="0" STYLE="rounded">{header}{"".join(rows)}</TABLE>'
+        )
+    weights = [sum(row.count("<BR") + 1 for row in unit) for unit in units]
+    half, running, split = sum(weights) / 2, 0, len(units)
+    for index, weight in enumerate(weights):
+        if running + weight / 2 > half:
+            split = max(index, 1)
+            break
+        running += weight
+    columns = [
+        [row for unit in units[:split] for row in unit],
+        [row for unit in units[split:] for row in unit],
+    ]
+    inner = "".join(
+        f'<TD VALIGN="TOP" CELLPADDING="0"><TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0">'
+        f"{''.join(column)}</TABLE></TD>"
+        for column in columns
+    )
+    return f'<TABLE {border} CELLBORDER="0" CELLSPACING="0" STYLE="rounded">{header}<TR>{inner}</TR></TABLE>'
+
+
+def has_notes_items(node: JSON) -> bool:
+    return any(item.get("kind") in ("flag", "monitor") for item in node.get("items") or [])
+
+
+def notes_label(graph: Graph, node: JSON, footnotes: Footnotes, given: frozenset[str] | None) -> str:
+    """The flags and monitoring of a step, as a note beside it."""
+    parts: list[str] = []
+    for item in node.get("items") or []:
+        kind = item.get("kind")
+        if kind not in ("flag", "monitor"):
+            continue
+        notes = footnotes.markers(item.get("notes") or [])
+        mark = _mark(item, given)
+        if kind == "flag":
+            head = styled(escape(mark + "⚑ Flag:"), bold=True)
+            text = item.get("text") or name_words(str(item.get("flag")))
+        else:
+            head = styled(escape(mark + "Monitor:"), bold=True)
+            text = detail_line(
+                [item.get("text") or name_words(str(item.get("what"))), period_words(item.get("after"))]
+            )
+        citations = item.get("citations") or []
+        detail = detail_line([("Refs " + refs_words(citations)) if citations else "", notes_words(notes)])
+        parts.append(
+            _join(
+                head,
+                " ",
+                text_markup(str(text), WIDE),
+                _small(detail, PALETTE.muted),
+                _condition(graph, item.get("guard")),
+            )
+        )
+    return '<BR ALIGN="LEFT"/>'.join(parts)
+
+
+# -- the title block, the legend and the panels -------------------------------
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "<TR>" + "".join(cells) + "</TR>"
+
+
+def _td(
+    content: str, *, fill: str | None = None, colspan: int = 1, dashed: bool = False, width: int = 0
+) -> str:
+    attributes = ['ALIGN="LEFT"', 'VALIGN="TOP"', 'BALIGN="LEFT"', 'CELLPADDING="3"']
+    if width:
+        attributes.append(f'WIDTH="{width}"')
+    if fill:
+        attributes.append(f'BGCOLOR="{fill}"')
+    if colspan > 1:
+        attributes.append(f'COLSPAN="{colspan}"')
+    if dashed:
+        attributes.append('STYLE="dashed"')
+    return f"<TD {' '.join(attributes)}>{content}</TD>"
+
+
+def title_block(graph: Graph) -> str:
+    guideline = graph.get("guideline") or {}
+    title = text_markup(str(guideline.get("title") or guideline.get("id") or ""), 70, bold=True, size=16)
+    rows = [_row([_td(title, colspan=2)])]
+    facts: list[tuple[str, str]] = [
+        ("Guideline", str(guideline.get("id") or "")),
+        ("Version", str(guideline.get("version") or "")),
+        ("Content hash", str(guideline.get("content_hash") or "")),
+    ]
+    for source in guideline.get("sources") or []:
+        dated = f", dated {source.get('date')}" if source.get("date") else ", undated"
+        facts.append((f"Source “{source.get('name')}”", f"{source.get('file')}{dated}"))
+    for key, value in facts:
+        rows.append(
+            _row([_td(text_markup(key, 24, bold=True, size=SMALL)), _td(text_markup(value, 72, size=SMALL))])
+        )
+    return '<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0">' + "".join(rows) + "</TABLE>"
+
+
+LEGEND = (
+    ("◇", PALETTE.decision_fill, "Decision: the clinical question; each branch says when it is taken"),
+    ("1. 2.", None, "Numbered branches are tried in order; the first that holds is taken"),
+    ("▭", PALETTE.step_header, "Recommendation box: action, agent, dose, evidence level and strength, refs"),
+    ("✕", PALETTE.avoid_fill, "AVOID or Contraindicated (dashed border): do not give"),
+    ("⚑", PALETTE.note_fill, "Note beside a box: flags (e.g. an ECG first) and what to monitor"),
+    ("if …", None, "The item applies only when its condition holds"),
+    ("▢", PALETTE.ok_fill, "End of pathway"),
+    ("▢", PALETTE.not_applicable_fill, "Pathway does not apply (dashed)"),
+    ("▢", PALETTE.insufficient_fill, "Insufficient data to decide (dashed)"),
+    ("[1]", None, "Citation numbers (see References); note n: see Notes"),
+    (
+        "✔",
+        None,
+        "Case review (--patient): the path taken is drawn thick and blue; ✔ marks what the plan gave",
+    ),
+)
+
+
+def key_table(references: Sequence[tuple[str, str]], notes: Sequence[tuple[str, str]]) -> str:
+    """Legend, references and numbered notes as one two-column table."""
+    rows: list[str] = []
+
+    def section(title: str) -> None:
+        rows.append(_row([_td(styled(escape(title), bold=True), colspan=2)]))
+
+    section("Legend")
+    for symbol, fill, words in LEGEND:
+        rows.append(
+            _row(
+                [
+                    _td(styled(escape(symbol), bold=True), fill=fill, dashed=symbol == "✕", width=34),
+                    _td(text_markup(words, 110, size=SMALL)),
+                ]
+            )
+        )
+    for title, entries in (("References", references), ("Notes", notes)):
+        if entries:
+            section(title)
+            for key, text in entries:
+                rows.append(
+                    _row(
+                        [
+                            _td(text_markup(key, 8, bold=True, size=SMALL)),
+                            _td(text_markup(text, 110, size=SMALL)),
+                        ]
+                    )
+                )
+    return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1">' + "".join(rows) + "</TABLE>"
