@@ -387,7 +387,7 @@ class _Chart:
             body.append(f'    subgraph "cluster_stage_{number}" {{')
             body.append(
                 f"      label=<{styled(escape(f'Stage {number} of {len(groups)}'), bold=True)}>; "
-                f'labeljust="l"; labelloc="t"; style="rounded,dashed"; color="{PALETTE.cluster_line}";'
+                f'labeljust="l"; labelloc="t"; style="rounded,dashed"; pencolor="{PALETTE.cluster_line}";'
             )
             for node_id in group:
                 body.extend("  " + line for line in node_lines[node_id])
