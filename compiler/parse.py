@@ -9,6 +9,7 @@ author, and nesting deeper than the compiler will follow.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -158,65 +159,198 @@ def _too_deep(tree: Tree[Token], source: SourceText) -> Diagnostic | None:
 
 # ---------------------------------------------------------------------------
 # Syntax errors in the author's words
+#
+# Lark reports the tokens its parse table would accept; after LALR state
+# merging that list is long and partly wrong (46 names after `define y = a`).
+# We ask the interactive parser which tokens it really accepts, then group
+# them the way an author thinks: "an expression", "an operator", "an
+# attribute", "the next declaration", instead of listing every keyword.
 # ---------------------------------------------------------------------------
 
 _TERMINAL_WORDS = {
     "NAME": "a name",
-    "STRING": "a quoted text",
+    "STRING": 'a quoted text ("...")',
     "NUMBER": "a number",
     "COMPARE": "a comparison (<, <=, >, >=, ==, !=)",
     "$END": "the end of the file",
-    "INTEGER": "`integer`",
-    "DECIMAL": "`decimal`",
 }
 
-_BLOCK_WORDS = {
-    "GUIDELINE": "guideline",
-    "DRUG": "drug",
-    "THERAPY": "therapy",
-    "PATHWAY": "pathway",
-    "DECIDE": "decide",
-    "STEP": "step",
+_EXPRESSION_START = frozenset(
+    [
+        "NAME",
+        "NUMBER",
+        "true",
+        "false",
+        "(",
+        "{",
+        "count",
+        "any",
+        "all",
+        "sum",
+        "if",
+        "not",
+        "-",
+        "dose",
+        "anything",
+    ]
+)
+_OPERATORS = frozenset(["COMPARE", "+", "-", "*", ".", "[", "and", "or", "is", "in", "not", "between"])
+
+# (what the group is called, its members as written, how many must be expected to use the name)
+_GROUPS: tuple[tuple[str, tuple[str, ...], int], ...] = (
+    ("an attribute (`quote`, `note`, `cite` or `label`)", ("quote", "note", "cite", "label"), 2),
+    (
+        "an action (`start`, `stop`, `avoid`, `flag`, `monitor`, ...)",
+        tuple(
+            [
+                "start",
+                "continue",
+                "increase",
+                "decrease",
+                "switch",
+                "add",
+                "stop",
+                "consider",
+                "recommend",
+                "avoid",
+                "flag",
+                "monitor",
+            ]
+        ),
+        3,
+    ),
+    (
+        "a line of the drug (`class`, `dose`, `fda`, `evidence`, `effect size`, `contraindicated when`, "
+        "`side effects`)",
+        ("class", "dose", "fda", "evidence", "effect", "contraindicated", "side"),
+        3,
+    ),
+    ("the next pathway node (`decide`, `step` or `outcome`)", ("decide", "step", "outcome"), 2),
+    (
+        "the next declaration (`define`, `input`, `drug`, `pathway`, ...)",
+        ("enum", "record", "input", "define", "output", "drug", "therapy", "invariant", "waive", "pathway"),
+        3,
+    ),
+)
+
+_BLOCK_CLOSERS = {
+    "GUIDELINE": "END",
+    "DRUG": "END",
+    "THERAPY": "END",
+    "PATHWAY": "END",
+    "DECIDE": "END",
+    "STEP": "END",
+    "LBRACE": "RBRACE",
+    "LPAR": "RPAR",
+    "LSQB": "RSQB",
 }
+_QUANTIFIERS = frozenset(["COUNT", "ANY", "ALL", "SUM", "IF"])
 
 
-def _terminal_word(name: str) -> str:
-    if name in _TERMINAL_WORDS:
-        return _TERMINAL_WORDS[name]
-    for terminal in parser().terminals:
-        if terminal.name == name:
-            pattern = terminal.pattern
-            if pattern.type == "str":
-                return f"`{pattern.value}`"
-    return name.lower().replace("_", " ")
+@cache
+def _literals() -> dict[str, str]:
+    """Terminal name -> the text it matches, for keywords and symbols."""
+    return {t.name: t.pattern.value for t in parser().terminals if t.pattern.type == "str"}
 
 
-def _expected_words(expected: set[str]) -> str:
-    words = sorted({_terminal_word(name) for name in expected if not name.startswith("__ANON")})
-    anonymous = [name for name in expected if name.startswith("__ANON")]
-    words += sorted({_terminal_word(name) for name in anonymous})
+def _word(terminal: str) -> str:
+    """How an author reads a terminal: `end`, `->`, a name, a number."""
+    literal = _literals().get(terminal)
+    if terminal in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[terminal]
+    if literal is not None:
+        return f"`{literal}`"
+    return terminal.lower().replace("_", " ")
+
+
+def expected_words(expected: set[str]) -> str:
+    """The expected terminals as a short phrase in the author's words."""
+    literals = _literals()
+    remaining = {literals.get(name, name) for name in expected}
+    groups: list[str] = []
+    if len(remaining & _EXPRESSION_START) >= 4:
+        groups.append("an expression")
+        remaining -= _EXPRESSION_START
+    if len(remaining & _OPERATORS) >= 3:
+        groups.append("an operator (`and`, `or`, `==`, `+`, ...)")
+        remaining -= _OPERATORS
+    for phrase, members, enough in _GROUPS:
+        if len(remaining & set(members)) >= enough:
+            groups.append(phrase)
+            remaining -= set(members)
+    singles = sorted(_TERMINAL_WORDS.get(item, f"`{item}`") for item in remaining if item != "$END")
+    words = singles + groups + (["the end of the file"] if "$END" in remaining else [])
     if not words:
         return "something else"
-    if len(words) > 8:
-        return ", ".join(words[:8]) + f" or one of {len(words) - 8} other words"
+    if len(words) > 7:
+        words = [*words[:6], "something else"]
     if len(words) == 1:
         return words[0]
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _open_block(error: UnexpectedInput) -> str | None:
-    """The innermost block (decide, step, drug, ...) still open at the error."""
+@dataclass(frozen=True, slots=True)
+class _Opener:
+    kind: str  # the opening token's type: STEP, DECIDE, LPAR, ...
+    description: str  # `step plan`, `(`
+    line: int
+    column: int
+
+
+def _value_stack(error: UnexpectedInput) -> list[object]:
     state = getattr(error, "state", None)
-    stack = getattr(state, "value_stack", None) if state is not None else None
-    if not stack:
-        return None
+    if state is None:
+        interactive = getattr(error, "interactive_parser", None)
+        state = getattr(interactive, "parser_state", None)
+    stack = getattr(state, "value_stack", None)
+    return list(stack) if stack else []
+
+
+def _open_blocks(stack: Sequence[object]) -> list[_Opener]:
+    """Blocks, braces and brackets still open at the error, innermost first."""
+    closed: dict[str, int] = {}
+    found: list[_Opener] = []
     for index in range(len(stack) - 1, -1, -1):
         item = stack[index]
-        if isinstance(item, Token) and item.type in _BLOCK_WORDS:
-            following = stack[index + 1] if index + 1 < len(stack) else None
-            name = f" {following}" if isinstance(following, Token) and following.type == "NAME" else ""
-            return f"`{_BLOCK_WORDS[item.type]}{name}` (line {item.line})"
-    return None
+        if not isinstance(item, Token):
+            continue
+        if item.type in _BLOCK_CLOSERS.values():
+            closed[item.type] = closed.get(item.type, 0) + 1
+            continue
+        closer = _BLOCK_CLOSERS.get(item.type)
+        if closer is None:
+            continue
+        if closed.get(closer, 0):
+            closed[closer] -= 1
+            continue
+        following = stack[index + 1] if index + 1 < len(stack) else None
+        name = f" {following}" if isinstance(following, Token) and following.type == "NAME" else ""
+        description = f"{item}{name}"
+        if item.type == "LBRACE":
+            head = [c for c in stack[max(0, index - 3) : index] if isinstance(c, Token)]
+            if len(head) >= 2 and head[-2].type in ("ENUM", "RECORD") and head[-1].type == "NAME":
+                description = f"{head[-2]} {head[-1]} {{"
+        found.append(_Opener(item.type, description, item.line or 0, item.column or 0))
+    return found
+
+
+def _open_note(opener: _Opener | None) -> str:
+    if opener is None:
+        return ""
+    if opener.kind in ("LPAR", "LSQB", "LBRACE"):
+        return f"; the `{opener.description}` at line {opener.line}, column {opener.column} is still open"
+    return f"; the innermost open block is `{opener.description}` (line {opener.line})"
+
+
+def _accepted(error: UnexpectedInput) -> set[str]:
+    """The terminals the parser really accepts here (after default reductions)."""
+    interactive = getattr(error, "interactive_parser", None)
+    if interactive is not None:
+        try:
+            return set(interactive.accepts())
+        except Exception:  # pragma: no cover - fall back to Lark's own list
+            pass
+    return set(getattr(error, "expected", set()) or set())
 
 
 def _token_text(token: Token) -> str:
@@ -228,11 +362,24 @@ def _token_text(token: Token) -> str:
     return f"`{text}`"
 
 
+def _character(char: str) -> str:
+    if not char:
+        return "the end of the file"
+    if char.isprintable() and not char.isspace():
+        return f"`{char}`"
+    return f"U+{ord(char):04X}"
+
+
 def syntax_error(source: SourceText, error: UnexpectedInput) -> Diagnostic:
+    """One diagnostic for a Lark syntax error: what was found, what the author
+    could write instead, and which block is still open."""
     line = error.line if isinstance(error.line, int) and error.line > 0 else 1
     column = error.column if isinstance(error.column, int) and error.column > 0 else 1
-    block = _open_block(error)
-    open_note = f"; the innermost open block is {block}" if block else ""
+    stack = _value_stack(error)
+    openers = _open_blocks(stack)
+    innermost = openers[0] if openers else None
+    block = next((o for o in openers if o.kind not in ("LPAR", "LSQB", "LBRACE")), None)
+    accepted = _accepted(error)
     if isinstance(error, UnexpectedCharacters):
         position = error.pos_in_stream if isinstance(error.pos_in_stream, int) else len(source.text)
         char = source.text[position] if position < len(source.text) else ""
@@ -245,49 +392,73 @@ def syntax_error(source: SourceText, error: UnexpectedInput) -> Diagnostic:
                 hint='close it with " on the same line; write \\" for a quote inside text',
             )
         return diag.make(
-            "FIB004", f"unexpected character `{char}`{open_note}", span, hint=_character_hint(char, error)
+            "FIB004",
+            f"unexpected character {_character(char)}: expected {expected_words(accepted)}"
+            + _open_note(innermost),
+            span,
+            hint=_character_hint(char, source.text[position : position + 2]),
         )
     if isinstance(error, UnexpectedToken) and error.token.type != "$END":
         token = error.token
         end_column = column + max(1, len(str(token)))
         span = Span(source.file, line, column, line, end_column)
-        expected = _expected_words(set(error.expected))
         return diag.make(
             "FIB005",
-            f"unexpected {_token_text(token)}: expected {expected}{open_note}",
+            f"unexpected {_token_text(token)}: expected {expected_words(accepted)}{_open_note(innermost)}",
             span,
-            hint=_token_hint(token, set(error.expected)),
+            hint=_token_hint(token, accepted, stack, block),
         )
-    # End of file inside something.
+    # The end of the file inside something.
     lines = source.text.splitlines() or [""]
     last_line = len(lines)
     last_column = len(lines[-1]) + 1
-    expected_set = set(getattr(error, "expected", set()) or set())
-    expected = _expected_words(expected_set)
     span = Span(source.file, last_line, last_column, last_line, last_column)
-    hint = "add `end` to close it" if block else None
-    return diag.make("FIB006", f"the file ends too early: expected {expected}{open_note}", span, hint=hint)
+    hint = None
+    if innermost is not None and innermost.kind in ("LPAR", "LSQB", "LBRACE"):
+        closing = {"LPAR": ")", "LSQB": "]", "LBRACE": "}"}[innermost.kind]
+        hint = f"close the `{innermost.description}` of line {innermost.line} with `{closing}`"
+    elif block is not None and "END" in accepted:
+        hint = f"add `end` to close `{block.description}`"
+    elif "ELSE" in accepted:
+        hint = "an if-expression reads `if <condition> then <value> else <value>`"
+    return diag.make(
+        "FIB006",
+        f"the file ends too early: expected {expected_words(accepted)}{_open_note(innermost)}",
+        span,
+        hint=hint,
+    )
 
 
-def _character_hint(char: str, error: UnexpectedCharacters) -> str | None:
+def _character_hint(char: str, two: str) -> str | None:
+    if two in ("&&", "||"):
+        return f"write `{'and' if two == '&&' else 'or'}` instead of `{two}`"
     hints = {
-        "&": "write `and` instead of `&&`",
-        "|": "write `or` instead of `||`",
+        "&": "write `and` to join conditions",
+        "|": "write `or` to join alternatives",
         "!": "write `not` for negation, `!=` for 'is not equal'",
         "=": "write `==` or `is` to compare",
         "'": 'texts are written in double quotes: "..."',
-        "%": "units are written after numbers as words, e.g. `30 mL/min/1.73m2`",
+        "%": "there is no `%`: write a percentage as a number with a unit name, e.g. `30 percent`",
         ";": "fibrolang needs no semicolons: put each item on its own line",
         ":": "a colon belongs only after a name in `input` and `record` declarations",
+        "\u2019": 'use straight double quotes for text: "..."',
+        "\u201c": 'use straight double quotes for text: "..."',
+        "\u201d": 'use straight double quotes for text: "..."',
     }
     if char in hints:
         return hints[char]
     if char.isdigit() or char == ".":
         return "numbers are written like 4, 4.5 or 0.437"
+    if char.isalpha():
+        return "names use the letters A-Z and a-z, digits and `_`; write other letters inside quoted text"
     return None
 
 
-def _token_hint(token: Token, expected: set[str]) -> str | None:
+def _token_hint(
+    token: Token, accepted: set[str], stack: Sequence[object], block: _Opener | None
+) -> str | None:
+    literals = _literals()
+    expected = {literals.get(name, name) for name in accepted}
     text = str(token)
     if text == "/":
         return (
@@ -295,18 +466,50 @@ def _token_hint(token: Token, expected: set[str]) -> str | None:
         )
     if text == "=" and "COMPARE" in expected:
         return "write `==` or `is` to compare; `=` only gives a definition its expression"
-    if token.type == "COMPARE":
-        return (
-            "a count, sum or if-expression extends to the right: put it in parentheses, "
-            "e.g. `(count a in x where ...) >= 2`, or name it with `define`"
+    if token.type == "COMPARE" or (token.type in ("IS", "IN", "BETWEEN") and "COMPARE" not in expected):
+        open_tail = any(
+            (isinstance(item, Token) and item.type in _QUANTIFIERS)
+            or (isinstance(item, Tree) and item.data == "quantifier_kind")
+            for item in stack
         )
-    if "END" in expected and token.type in {"WHEN", "OTHERWISE"}:
-        return "a branch reads `when <condition> -> <next node>`"
-    if "__ANON_ARROW" in expected or any(_terminal_word(name) == "`->`" for name in expected):
+        if open_tail:
+            return (
+                "a count, any, all, sum or if-expression extends to the right: put it in parentheses, "
+                "e.g. `(count a in x where ...) >= 2`, or name it with `define`"
+            )
+        return "comparisons do not chain: write `a < b and b < c`"
+    if "end" in expected and block is not None and token.type in _BLOCK_STARTERS:
+        return f"is `{block.description}` (line {block.line}) missing its `end`?"
+    if "end" in expected and token.type in ("WHEN", "OTHERWISE"):
+        return "`otherwise` is the last branch of a decision; put the `when` branches before it"
+    if "->" in expected and token.type in ("NAME", "END"):
         return "write `-> <name of the next node>`"
-    if token.type == "NAME" and any(_terminal_word(name) == "`,`" for name in expected):
+    if "else" in expected:
+        return "an if-expression reads `if <condition> then <value> else <value>`"
+    if token.type == "NAME" and "," in expected:
         return "separate the items of a list with commas"
+    if token.type in ("AND", "OR") and "COMPARE" not in expected and "and" not in expected:
+        return "`and` and `or` join conditions inside an expression; start a new line with a keyword"
     return None
+
+
+_BLOCK_STARTERS = frozenset(
+    [
+        "DECIDE",
+        "STEP",
+        "OUTCOME",
+        "DRUG",
+        "THERAPY",
+        "PATHWAY",
+        "ENUM",
+        "RECORD",
+        "INPUT",
+        "DEFINE",
+        "OUTPUT",
+        "INVARIANT",
+        "WAIVE",
+    ]
+)
 
 
 def comments(source: SourceText) -> list[tuple[int, int, str]]:
