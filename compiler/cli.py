@@ -357,5 +357,87 @@ def graph_command(source: Path, output: Path, direction: str, patient: Path | No
     click.echo(f"wrote {written}", err=True)
 
 
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="change nothing; show a diff for each file that is not formatted")
+def fmt(files: tuple[Path, ...], check: bool) -> None:
+    """Rewrite guidelines in the one canonical layout, keeping every comment.
+    Exits 1 if a file has syntax errors (or, with --check, is not formatted)."""
+    from compiler.format import run_fmt
+
+    sys.exit(run_fmt(list(files), check=check))
+
+
+@main.command(name="graph")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="the file to write: .svg, .pdf, .png or .dot (the extension picks the format)",
+)
+@click.option(
+    "--direction",
+    type=click.Choice(["TB", "LR"]),
+    default="TB",
+    show_default=True,
+    help="TB: top to bottom; LR: left to right",
+)
+@click.option(
+    "--patient",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="a patient record (JSON): highlight the path this patient takes, for case review",
+)
+@click.option(
+    "--format", "format_", type=FORMATS, default="human", show_default=True, help="how to print problems"
+)
+def graph_command(source: Path, output: Path, direction: str, patient: Path | None, format_: str) -> None:
+    """Draw the flowchart of a guideline (.fibro) or of its decision graph (.json)."""
+    import json
+
+    from compiler.backends.render_chart import RenderError, format_of, write_flowchart
+
+    try:
+        format_of(output)
+    except RenderError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    if source.suffix.lower() == ".json":
+        try:
+            decision_graph = json.loads(source.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            click.echo(f"error: cannot read the graph {source}: {error}", err=True)
+            sys.exit(2)
+    else:
+        sources = api.SourceCache()
+        checked = api.check_file(source, sources)
+        if not checked.ok:
+            emit_diagnostics(checked.diagnostics, format_, sources)
+            sys.exit(1)
+        try:
+            decision_graph = api.compile_checked(checked)
+        except api.CompileError as error:
+            emit_diagnostics(error.diagnostics, format_, sources)
+            sys.exit(2)
+    highlight = None
+    if patient is not None:
+        import fibrolang
+
+        try:
+            record = json.loads(patient.read_text(encoding="utf-8"))
+            highlight = fibrolang.load(decision_graph).evaluate(record).trace
+        except (OSError, ValueError, fibrolang.GuidelineError, fibrolang.SafetyViolation) as error:
+            click.echo(f"error: cannot evaluate {patient}: {error}", err=True)
+            sys.exit(1)
+    try:
+        written = write_flowchart(decision_graph, output, direction=direction, highlight=highlight)
+    except RenderError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"wrote {written}", err=True)
+
+
 if __name__ == "__main__":
     main()
