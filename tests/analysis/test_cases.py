@@ -1,0 +1,162 @@
+"""Each analysis on a small broken guideline: the diagnostic, its position, and
+a counterexample that really reaches the offending path when the runtime
+evaluates it (checked here independently of the analysis's own replay)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import fibrolang
+from compiler import api
+from compiler.analysis import analyse
+from compiler.diagnostics import Diagnostic
+
+CASES = Path(__file__).parent / "cases"
+GUIDELINES = Path(__file__).resolve().parents[2] / "guidelines"
+
+# case -> [(code, line, column, part of the message)]
+EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
+    "clean": [],
+    "unreachable": [
+        (
+            "FIB201",
+            24,
+            10,
+            "branch profile/1 is unreachable: its guard can never hold for a patient who reaches",
+        ),
+        ("FIB201", 25, 10, "branch profile/2 is unreachable: its guard can never hold for any patient"),
+    ],
+    "incomplete": [("FIB202", 15, 3, "decision kidney is incomplete")],
+    "shadowed": [("FIB203", 20, 10, "branch age_group/2 is dead")],
+    "overlap": [("FIB204", 21, 10, "branches profile/1 and profile/2 of exclusive decision profile overlap")],
+    "conflict": [
+        ("FIB206", 22, 5, "a plan recommends duloxetine while its contraindication holds"),
+        ("FIB205", 23, 5, "a plan both recommends tramadol and lists it to avoid"),
+    ],
+    "invariant": [
+        ("FIB207", 18, 36, "invariant no_milnacipran_over_80 (never) does not hold"),
+        ("FIB207", 20, 10, "invariant exercise_always (always) does not hold"),
+    ],
+    "undecided": [
+        ("FIB211", 26, 3, "at plan, a guard reads a map entry the patient may not have"),
+        ("FIB210", 29, 25, "item plan/3 never applies"),
+    ],
+}
+
+
+def _analyse(name: str) -> tuple[dict[str, Any], list[Diagnostic]]:
+    checked = api.check_file(CASES / f"{name}.fibro")
+    assert checked.ok, [d.message for d in checked.diagnostics]
+    graph = api.compile_checked(checked)
+    return graph, analyse(graph, checked.guideline)
+
+
+def _data(diagnostic: Diagnostic) -> dict[str, Any]:
+    return dict(diagnostic.data)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_diagnostics_and_positions(name: str) -> None:
+    _graph, found = _analyse(name)
+    got = [(d.code, d.span.line, d.span.column) for d in found]
+    assert got == [(code, line, column) for code, line, column, _ in EXPECTED[name]]
+    for diagnostic, (_code, _line, _column, message) in zip(found, EXPECTED[name], strict=True):
+        assert message in diagnostic.message
+        assert diagnostic.span.file.endswith(f"{name}.fibro")
+
+
+def test_clean_guideline_has_no_findings_and_no_internal_errors() -> None:
+    _graph, found = _analyse("clean")
+    assert found == []
+
+
+def test_unreachable_names_the_guard_that_excludes_it() -> None:
+    _graph, found = _analyse("unreachable")
+    path_case = found[0]
+    assert [r.span.line for r in path_case.related] == [18]
+    assert "adult/otherwise" in path_case.related[0].message
+
+
+def test_incomplete_counterexample_matches_no_branch() -> None:
+    graph, found = _analyse("incomplete")
+    patient = _data(found[0])["counterexample"]
+    assert patient == {"egfr": 30}
+    with pytest.raises(fibrolang.GuidelineError, match="no branch of decision kidney holds"):
+        fibrolang.load(graph).evaluate(patient)
+
+
+def test_shadowed_branch_names_the_covering_branch() -> None:
+    _graph, found = _analyse("shadowed")
+    assert [(r.span.line, r.span.column) for r in found[0].related] == [(19, 10)]
+    assert "counterexample" not in _data(found[0])  # a dead branch has no patient
+
+
+def test_overlap_patient_matches_both_branches() -> None:
+    graph, found = _analyse("overlap")
+    patient = _data(found[0])["counterexample"]
+    assert "profile/1" in fibrolang.load(graph).evaluate(patient).trace.edges
+    without_first = copy.deepcopy(graph)
+    without_first["nodes"]["profile"]["branches"].pop(0)
+    assert "profile/2" in fibrolang.load(without_first).evaluate(patient).trace.edges
+
+
+def test_conflict_patients_get_the_conflicting_plan() -> None:
+    graph, found = _analyse("conflict")
+    contraindicated, both = found
+    result = fibrolang.load(graph).evaluate(_data(contraindicated)["counterexample"])
+    assert result.status == "ok"
+    assert "duloxetine" in [r.intervention for r in result.recommendations]
+    assert _data(contraindicated)["counterexample"]["chronic_liver_disease"] is True
+    result = fibrolang.load(graph).evaluate(_data(both)["counterexample"])
+    assert "tramadol" in [r.intervention for r in result.recommendations]
+    assert "tramadol" in [a.intervention for a in result.avoid]
+    assert _data(both)["path"] == " -> ".join(result.trace.edges)
+
+
+def test_refuted_invariants_are_violated_by_the_runtime_on_the_printed_path() -> None:
+    graph, found = _analyse("invariant")
+    for diagnostic, name in zip(found, ["no_milnacipran_over_80", "exercise_always"], strict=True):
+        only = dict(graph, invariants=[i for i in graph["invariants"] if i["name"] == name])
+        with pytest.raises(fibrolang.SafetyViolation) as raised:
+            fibrolang.load(only).evaluate(_data(diagnostic)["counterexample"])
+        assert raised.value.invariant == name
+        assert _data(diagnostic)["path"] == " -> ".join(raised.value.edges)
+    assert _data(found[0])["counterexample"] == {"age": 81, "fatigue": True}
+
+
+def test_undecided_patient_gets_insufficient_data() -> None:
+    graph, found = _analyse("undecided")
+    result = fibrolang.load(graph).evaluate(_data(found[0])["counterexample"])
+    assert result.status == "insufficient_data"
+    assert result.missing == ("medications.duloxetine.weeks",)
+
+
+def test_doses_outside_the_declared_range_and_unit() -> None:
+    graph, _found = _analyse("clean")
+    broken = copy.deepcopy(graph)
+    item = broken["nodes"]["plan"]["items"][1]
+    item["dose"] = {"min": 60, "max": 120, "unit": "mg/day", "frequency": None}
+    found = analyse(broken, None, prove=False)
+    assert [d.code for d in found] == ["FIB208"]
+    assert "the dose of duloxetine (60 to 120 mg/day) lies outside its declared range (60 to 60 mg/day)" in (
+        found[0].message
+    )
+    item["dose"] = {"min": 60, "max": 60, "unit": "mg", "frequency": None}
+    assert [d.code for d in analyse(broken, None, prove=False)] == ["FIB209"]
+    item["dose"] = {"min": 1.5, "max": 1.5, "unit": "mg/day", "frequency": None}
+    item["titration"] = {"step": 1.5, "every": 2, "every_unit": "weeks", "target": 60, "unit": "mg/day"}
+    assert analyse(broken, None, prove=False) == []  # a titration may start below the range
+
+
+def test_solver_timeout_is_its_own_verdict() -> None:
+    checked = api.check_file(GUIDELINES / "fibromyalgia.fibro")
+    found = analyse(api.compile_checked(checked), checked.guideline, timeout_ms=1)
+    undecided = [d for d in found if d.code == "FIB220"]
+    assert undecided, "a 1 ms limit leaves questions about the full pathway undecided"
+    assert all(d.code == "FIB220" for d in found)  # unknown is never reported as a failure or a proof
+    assert "within the solver's time limit of 0.001 s" in undecided[0].message
+    assert undecided[0].severity == "error"

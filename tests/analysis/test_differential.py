@@ -1,0 +1,90 @@
+"""The runtime and the z3 encoding agree: for random complete patients the path the
+path conditions predict is the path the runtime takes, and the plan the encoding
+predicts at the outcome is the plan the runtime returns."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import z3
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from compiler import api
+from compiler.analysis.paths import PathConditions
+from compiler.analysis.replay import Runtime, without_invariants
+from compiler.analysis.solve import Prover
+from compiler.analysis.witnesses import patient_constraints, predicted_path
+
+GUIDELINES = Path(__file__).resolve().parents[2] / "guidelines"
+
+
+@cache
+def _setup(name: str) -> tuple[dict[str, Any], PathConditions, Prover]:
+    graph = without_invariants(api.compile_file(GUIDELINES / f"{name}.fibro"))
+    paths = PathConditions(graph)
+    return graph, paths, Prover(paths)
+
+
+def _scalar(type_: dict[str, Any], graph: dict[str, Any]) -> st.SearchStrategy[Any]:
+    kind = type_["kind"]
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "enum":
+        return st.sampled_from(graph["enums"][type_["enum"]]["members"])
+    low = type_.get("min") if type_.get("min") is not None else -1000
+    high = type_.get("max") if type_.get("max") is not None else 1000
+    # thresholds are round numbers: draw near them often
+    if kind == "integer":
+        return st.integers(low, high)
+    return st.one_of(st.integers(low, min(high, 600)), st.decimals(low, high, places=1).map(float))
+
+
+def _patients(graph: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    fields: dict[str, st.SearchStrategy[Any]] = {}
+    for name, declared in graph["inputs"].items():
+        type_ = declared["type"]
+        if type_["kind"] == "set":
+            fields[name] = st.lists(st.sampled_from(graph["enums"][type_["enum"]]["members"]), unique=True)
+        elif type_["kind"] == "map":
+            record = graph["records"][type_["record"]]["fields"]
+            entry = st.fixed_dictionaries({f: _scalar(t, graph) for f, t in record.items()})
+            keys = graph["enums"][type_["key"]]["members"]
+            fields[name] = st.dictionaries(st.sampled_from(keys), entry, max_size=len(keys))
+        else:
+            fields[name] = _scalar(type_, graph)
+    return st.fixed_dictionaries(fields)
+
+
+def _check(name: str, patient: dict[str, Any]) -> None:
+    graph, paths, prover = _setup(name)
+    replay = Runtime().run(graph, patient)
+    predicted = predicted_path(paths, prover, patient)
+    assert list(replay.edges) == predicted[: len(replay.edges)]
+    if replay.outcome in ("ok", "not_applicable"):
+        assert list(replay.edges) == predicted
+    if replay.outcome != "ok":
+        return
+    terminal = replay.nodes[-1]
+    answer = prover.decide(*patient_constraints(paths, patient))
+    plan = paths.entry_plan[terminal]
+    expected = {x for x, term in plan.recommended.items() if z3.is_true(answer.model.eval(term, True))}
+    avoided = {x for x, term in plan.avoided.items() if z3.is_true(answer.model.eval(term, True))}
+    assert set(replay.recommended) == expected
+    assert set(replay.avoided) == avoided
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_fibromyalgia_runtime_agrees_with_path_conditions(data: st.DataObject) -> None:
+    graph, _paths, _prover = _setup("fibromyalgia")
+    _check("fibromyalgia", data.draw(_patients(graph)))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_acr2016_runtime_agrees_with_path_conditions(data: st.DataObject) -> None:
+    graph, _paths, _prover = _setup("acr2016")
+    _check("acr2016", data.draw(_patients(graph)))
