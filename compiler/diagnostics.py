@@ -81,6 +81,7 @@ CATALOGUE: dict[str, CodeInfo] = {
     "FIB119": CodeInfo("warning", "unused declaration"),
     "FIB120": CodeInfo("error", "otherwise is not last"),
     "FIB121": CodeInfo("error", "ambiguous enum member"),
+    "FIB122": CodeInfo("error", "quantifier variable hides another name"),
     "FIB201": CodeInfo("error", "unreachable branch"),
     "FIB202": CodeInfo("error", "incomplete decision"),
     "FIB203": CodeInfo("error", "dead branch shadowed by earlier branches"),

@@ -1,0 +1,50 @@
+"""The semantic checker: names, types, units, ranges, traceability and the
+shape of the pathway, each in its own module, run in the order of ``PASSES``.
+
+Every pass is a function ``(guideline, context) -> list[Diagnostic]``; all
+passes run, whatever the earlier ones found, and the diagnostics come back
+sorted and without duplicates (``diagnostics.arrange``). Passes read the
+shared typed model (``model.py``), which gives anything already wrong the
+type ``Unknown`` so that one mistake is reported once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from compiler import diagnostics as diag
+from compiler import syntax as s
+from compiler.check.context import Context, make_context
+from compiler.check.header import check_header
+from compiler.check.names import check_names
+from compiler.check.ranges import check_ranges
+from compiler.check.structure import check_structure
+from compiler.check.traceability import check_traceability
+from compiler.check.types import check_types
+from compiler.check.units import check_units
+from compiler.diagnostics import Diagnostic
+
+Pass = Callable[[s.Guideline, Context], list[Diagnostic]]
+
+PASSES: tuple[Pass, ...] = (
+    check_header,
+    check_names,
+    check_types,
+    check_units,
+    check_ranges,
+    check_traceability,
+    check_structure,
+)
+
+
+def check_guideline(guideline: s.Guideline, base_dir: Path) -> list[Diagnostic]:
+    """Every problem the checker finds in a parsed guideline, in a stable order."""
+    context = make_context(guideline, base_dir)
+    found: list[Diagnostic] = []
+    for check in PASSES:
+        found.extend(check(guideline, context))
+    return diag.arrange(found)
+
+
+__all__ = ["PASSES", "Context", "check_guideline"]

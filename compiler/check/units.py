@@ -1,0 +1,245 @@
+"""Units: numbers that meet must have the same unit, and every unit must be
+one fibrolang knows (``compiler.units``).
+
+- ``<``, ``==``, ``between``, ``+``, ``-`` and the branches of ``if`` need
+  equal units (fibrolang never converts: ``28 days`` is not ``4 weeks``). A
+  plain number meets a value with a unit only when that unit is a counting
+  unit such as points: ``weeks >= 4`` is an error, ``pain_score >= 4`` is not.
+- ``*`` keeps arithmetic linear (FIB112): one side must be a constant, and
+  at most one side may carry a unit; multiplying by a plain constant keeps
+  the unit.
+- ``monitor ... after`` and titration intervals are times.
+
+A number whose unit could not be worked out (an unknown unit, an earlier
+mismatch) is never reported again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from compiler import diagnostics as diag
+from compiler import syntax as s
+from compiler import units as catalogue
+from compiler.check.context import Context
+from compiler.check.model import Model, Number, show, walk
+from compiler.diagnostics import Diagnostic
+
+
+def check_units(guideline: s.Guideline, context: Context) -> list[Diagnostic]:
+    found = [_unknown_unit(unit) for unit in _written_units(guideline) if catalogue.lookup(unit.text) is None]
+    model = context.model
+    for root in model.roots:
+        for node in walk(root.expression):
+            found += _node(node, model)
+    found += _times(guideline)
+    return found
+
+
+def _unknown_unit(unit: s.Name) -> Diagnostic:
+    return diag.make(
+        "FIB105",
+        f"`{unit.text}` is not a unit fibrolang knows",
+        unit.span,
+        hint=(f"did you mean `{catalogue.suggest(unit.text)}`?" if catalogue.suggest(unit.text) else None)
+        or "docs/diagnostics.md (FIB105) lists the known units",
+    )
+
+
+def _quantities(guideline: s.Guideline) -> Iterator[s.Quantity]:
+    for declaration in guideline.declarations:
+        if isinstance(declaration, s.Intervention) and declaration.dose is not None:
+            yield from _dose(declaration.dose)
+    if guideline.pathway is None:
+        return
+    for node in guideline.pathway.nodes:
+        if not isinstance(node, s.Step):
+            continue
+        for item in node.items:
+            if isinstance(item, s.Recommendation):
+                if item.dose is not None:
+                    yield from _dose(item.dose)
+                if item.titration is not None:
+                    yield from (item.titration.step, item.titration.interval, item.titration.target)
+            elif isinstance(item, s.Monitoring):
+                yield from (q for q in (item.after_low, item.after_high) if q is not None)
+
+
+def _dose(dose: s.DoseRange) -> Iterator[s.Quantity]:
+    yield dose.low
+    if dose.high is not None:
+        yield dose.high
+
+
+def _written_units(guideline: s.Guideline) -> Iterator[s.Name]:
+    for declaration in guideline.declarations:
+        if isinstance(declaration, s.Input) and isinstance(declaration.type, s.NumberType):
+            if declaration.type.unit is not None:
+                yield declaration.type.unit
+        elif isinstance(declaration, s.Record):
+            for record_field in declaration.fields:
+                if isinstance(record_field.type, s.NumberType) and record_field.type.unit is not None:
+                    yield record_field.type.unit
+        elif isinstance(declaration, s.Definition):
+            yield from _literal_units(declaration.expression)
+        elif isinstance(declaration, s.Intervention):
+            for item in declaration.contraindications:
+                yield from _literal_units(item.condition)
+        elif isinstance(declaration, s.Invariant) and declaration.condition is not None:
+            yield from _literal_units(declaration.condition)
+    yield from (q.unit for q in _quantities(guideline) if q.unit is not None)
+    if guideline.pathway is not None:
+        for node in guideline.pathway.nodes:
+            guards: list[s.Expr | None] = []
+            if isinstance(node, s.Decision):
+                guards = [b.guard for b in node.branches]
+            elif isinstance(node, s.Step):
+                guards = [item.guard for item in node.items]
+            for guard in guards:
+                if guard is not None:
+                    yield from _literal_units(guard)
+
+
+def _literal_units(expr: s.Expr) -> Iterator[s.Name]:
+    for node in walk(expr):
+        if isinstance(node, s.NumberLiteral) and node.quantity.unit is not None:
+            yield node.quantity.unit
+
+
+def _plain_literal(expr: s.Expr) -> str | None:
+    """The text of a number written without a unit (``4``, ``-1``), else None."""
+    if isinstance(expr, s.NumberLiteral) and expr.quantity.unit is None:
+        return str(expr.quantity.value)
+    if isinstance(expr, s.Negative):
+        inner = _plain_literal(expr.operand)
+        return f"-{inner}" if inner is not None else None
+    return None
+
+
+def _numbers(model: Model, *parts: s.Expr) -> list[Number] | None:
+    types = [model.type_of(part) for part in parts]
+    numbers = [t for t in types if isinstance(t, Number) and t.unit_known]
+    return numbers if len(numbers) == len(types) else None
+
+
+def mismatch(left: s.Expr, left_unit: str | None, right: s.Expr, right_unit: str | None) -> Diagnostic:
+    """FIB104 for two values with different units, worded for the case at hand."""
+    for bare, bare_unit, other, unit in (
+        (right, right_unit, left, left_unit),
+        (left, left_unit, right, right_unit),
+    ):
+        if bare_unit is None and unit is not None:
+            literal = _plain_literal(bare)
+            if literal is not None:
+                return diag.make(
+                    "FIB104",
+                    f"`{show(other)}` is in {unit} but {literal} has no unit",
+                    bare.span,
+                    hint=f"write `{literal} {unit}`",
+                )
+            return diag.make(
+                "FIB104",
+                f"`{show(other)}` is in {unit} but `{show(bare)}` has no unit",
+                bare.span,
+                hint=f"declare `{show(bare)}` in {unit}, or compare it with a number without unit",
+            )
+    assert left_unit is not None and right_unit is not None
+    same_dimension = catalogue.dimension(left_unit) == catalogue.dimension(right_unit)
+    if same_dimension:
+        message = f"`{show(left)}` is in {left_unit} but `{show(right)}` is in {right_unit}"
+        hint = f"fibrolang does not convert units: write both in {left_unit}"
+    else:
+        message = (
+            f"`{show(left)}` is in {left_unit} ({catalogue.dimension(left_unit)}) but `{show(right)}` "
+            f"is in {right_unit} ({catalogue.dimension(right_unit)})"
+        )
+        hint = "compare like with like: the two sides measure different things"
+    return diag.make("FIB104", message, right.span, hint=hint)
+
+
+def _meet(model: Model, left: s.Expr, right: s.Expr) -> list[Diagnostic]:
+    numbers = _numbers(model, left, right)
+    if numbers is None or catalogue.compatible(numbers[0].unit, numbers[1].unit):
+        return []
+    return [mismatch(left, numbers[0].unit, right, numbers[1].unit)]
+
+
+def _node(expr: s.Expr, model: Model) -> list[Diagnostic]:
+    if isinstance(expr, s.Comparison):
+        return _meet(model, expr.left, expr.right)
+    if isinstance(expr, s.Between):
+        return _meet(model, expr.value, expr.low) + _meet(model, expr.value, expr.high)
+    if isinstance(expr, s.Conditional):
+        return _meet(model, expr.then, expr.otherwise)
+    if isinstance(expr, s.Arithmetic):
+        if expr.operator != "*":
+            return _meet(model, expr.left, expr.right)
+        return _product(expr, model)
+    return []
+
+
+def _product(expr: s.Arithmetic, model: Model) -> list[Diagnostic]:
+    left, right = model.type_of(expr.left), model.type_of(expr.right)
+    if not isinstance(left, Number) or not isinstance(right, Number):
+        return []
+    if not left.constant and not right.constant:
+        return [
+            diag.make(
+                "FIB112",
+                f"`{show(expr)}` multiplies two values that vary from patient to patient",
+                expr.span,
+                hint="fibrolang keeps arithmetic linear so the pathway can be analysed: "
+                "multiply by a constant number, e.g. `x * 2`",
+            )
+        ]
+    if left.unit_known and right.unit_known and left.unit is not None and right.unit is not None:
+        return [
+            diag.make(
+                "FIB112",
+                f"`{show(expr)}` multiplies two quantities with units ({left.unit} and {right.unit})",
+                expr.span,
+                hint="multiply a quantity by a plain number, e.g. `x * 2`",
+            )
+        ]
+    return []
+
+
+def _times(guideline: s.Guideline) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    if guideline.pathway is None:
+        return found
+    for node in guideline.pathway.nodes:
+        if not isinstance(node, s.Step):
+            continue
+        for item in node.items:
+            if isinstance(item, s.Monitoring) and item.after_low is not None:
+                # in `after 4 to 6 weeks` the unit written last applies to both ends
+                last = item.after_high or item.after_low
+                found += _time(last, f"`monitor {item.name.text} after`")
+            elif isinstance(item, s.Recommendation) and item.titration is not None:
+                found += _time(item.titration.interval, "the titration's `every`")
+    return found
+
+
+def _time(quantity: s.Quantity, where: str) -> list[Diagnostic]:
+    if quantity.unit is None:
+        return [
+            diag.make(
+                "FIB104",
+                f"{where} needs a time, but {quantity.value} has no unit",
+                quantity.span,
+                hint=f"write e.g. `{quantity.value} weeks`",
+            )
+        ]
+    unit = catalogue.canonical(quantity.unit.text)
+    if unit is not None and not catalogue.is_time(unit):
+        return [
+            diag.make(
+                "FIB104",
+                f"{where} needs a time, but {quantity.value} {quantity.unit.text} is a "
+                f"{catalogue.dimension(unit)}",
+                quantity.span,
+                hint="write it in days, weeks, months or years",
+            )
+        ]
+    return []
