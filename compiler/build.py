@@ -56,12 +56,11 @@ def traceability_artifact(context: BuildContext) -> list[Artifact]:
 
 
 def flowchart_artifacts(context: BuildContext) -> list[Artifact]:
-    try:
-        from compiler.backends.dot import flowchart_bytes  # type: ignore[attr-defined]
-    except ImportError:
-        return []
+    """The flowchart as DOT (reviewable in a diff), SVG and PDF."""
+    from compiler.backends.render_chart import flowchart_bytes
+
     artifacts = []
-    for extension in ("svg", "pdf"):
+    for extension in ("dot", "svg", "pdf"):
         path = context.guideline_path.with_name(f"{context.name}.{extension}")
         artifacts.append(Artifact(path, flowchart_bytes(context.graph, extension)))
     return artifacts

@@ -63,7 +63,7 @@ def test_node_and_edge_ids_come_from_the_source() -> None:
         "notes": [],
         "quote": None,
         "citations": [],
-        "source": {"line": 69, "column": 3},
+        "source": {"line": 75, "column": 3},
     }
 
 
@@ -148,16 +148,18 @@ def test_doses_titrations_and_monitoring() -> None:
     items = graph["nodes"]["plan"]["items"]
     assert items[1]["dose"] == {"min": 60, "max": 60, "unit": "mg/day", "frequency": "once daily"}
     assert items[3]["titration"] == {
-        "step": 1.5,
+        "step": 15,
         "every": 2,
         "every_unit": "weeks",
-        "target": 4.5,
+        "target": 60,
         "unit": "mg/day",
     }
     assert items[6]["after"] == {"min": 4, "max": 6, "unit": "weeks"}
     duloxetine = graph["interventions"]["duloxetine"]
     assert duloxetine["evidence"] == {"level": "Ib", "strength": "A"}
     assert duloxetine["fda_approved"] is True
+    assert duloxetine["effect_sizes"] == [{"value": 0.5, "outcome": "pain"}]
+    assert isinstance(duloxetine["effect_sizes"][0]["value"], float)
     assert duloxetine["side_effects"] == ["dizziness", "sedation", "nausea"]
     assert duloxetine["contraindications"][0]["quote"].startswith("Avoid duloxetine")
 
