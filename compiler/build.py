@@ -66,7 +66,24 @@ def flowchart_artifacts(context: BuildContext) -> list[Artifact]:
     return artifacts
 
 
-PRODUCERS: tuple[Producer, ...] = (graph_artifact, traceability_artifact, flowchart_artifacts)
+def safety_artifact(context: BuildContext) -> list[Artifact]:
+    """docs/safety.md: every invariant, the sentence it protects and its proof status.
+    Only for the guideline the project's safety report is about."""
+    if context.name != "fibromyalgia":
+        return []
+    from compiler.analysis.report import safety_markdown
+
+    relative = context.guideline_path.resolve().relative_to(context.root.resolve())
+    text = safety_markdown(context.graph, relative.as_posix())
+    return [Artifact(context.root / "docs" / "safety.md", text.encode("utf-8"))]
+
+
+PRODUCERS: tuple[Producer, ...] = (
+    graph_artifact,
+    traceability_artifact,
+    flowchart_artifacts,
+    safety_artifact,
+)
 
 
 def artifacts_for(guideline_path: Path, root: Path) -> tuple[list[Artifact], api.Checked]:

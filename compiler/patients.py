@@ -67,6 +67,14 @@ def evaluate_record(guideline: fibrolang.Guideline, record: PatientRecord) -> Ou
             for problem in invalid.problems
         ]
         return Outcome(None, {"line": record.line, "error": "invalid_patient", "problems": problems})
+    except fibrolang.SafetyViolation as violation:
+        # The plan broke one of the guideline's own safety rules: it is withheld.
+        problem = {"path": "", "code": "safety_violation", "message": str(violation)}
+        return Outcome(None, {"line": record.line, "error": "safety_violation", "problems": [problem]})
+    except fibrolang.GuidelineError as error:
+        # The guideline has no answer for this patient (an incomplete decision).
+        problem = {"path": "", "code": "guideline_error", "message": str(error)}
+        return Outcome(None, {"line": record.line, "error": "guideline_error", "problems": [problem]})
     return Outcome(result, result.to_dict())
 
 
@@ -89,8 +97,10 @@ def describe_error(outcome: dict[str, Any]) -> str:
     where = f"patient on line {outcome['line']}" if outcome.get("line", 1) != 1 else "patient"
     lines = [f"{where}: not evaluated ({str(outcome['error']).replace('_', ' ')}):"]
     for problem in outcome["problems"]:
-        if isinstance(problem, dict):
+        if isinstance(problem, dict) and problem["path"]:
             lines.append(f"  - {problem['path']}: {problem['message']}")
+        elif isinstance(problem, dict):
+            lines.append(f"  - {problem['message']}")
         else:
             lines.append(f"  - {problem}")
     return "\n".join(lines)
