@@ -109,28 +109,40 @@ def _cycles(pathway: s.Pathway, nodes: dict[str, s.PathwayNode]) -> list[Diagnos
     state: dict[str, str] = {}  # "open" on the current path, "done" when finished
     seen: set[frozenset[str]] = set()
 
-    def visit(name: str, path: list[str]) -> None:
-        state[name] = "open"
-        path.append(name)
-        for target, span in _edges(nodes[name]):
-            if target.text not in nodes:
-                continue
-            if state.get(target.text) == "open":
-                loop = [*path[path.index(target.text) :], target.text]
-                key = frozenset(loop)
-                if key not in seen:
-                    seen.add(key)
-                    found.append(_cycle(loop, span, nodes))
-            elif target.text not in state:
-                visit(target.text, path)
-        path.pop()
-        state[name] = "done"
+    def visit(root: str) -> None:
+        # Iterative depth-first search (a long pathway must not exhaust the
+        # Python stack); each frame is a node and its remaining out-edges.
+        path: list[str] = [root]
+        state[root] = "open"
+        frames = [(root, iter(_edges(nodes[root])))]
+        while frames:
+            name, edges = frames[-1]
+            advanced = False
+            for target, span in edges:
+                if target.text not in nodes:
+                    continue
+                if state.get(target.text) == "open":
+                    loop = [*path[path.index(target.text) :], target.text]
+                    key = frozenset(loop)
+                    if key not in seen:
+                        seen.add(key)
+                        found.append(_cycle(loop, span, nodes))
+                elif target.text not in state:
+                    state[target.text] = "open"
+                    path.append(target.text)
+                    frames.append((target.text, iter(_edges(nodes[target.text]))))
+                    advanced = True
+                    break
+            if not advanced:
+                frames.pop()
+                path.pop()
+                state[name] = "done"
 
     order = [pathway.start.text] if pathway.start.text in nodes else []
     order += [node.name.text for node in pathway.nodes]
     for name in order:
         if name not in state:
-            visit(name, [])
+            visit(name)
     return found
 
 
