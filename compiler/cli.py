@@ -197,10 +197,6 @@ def trace_command(guideline: Path, source_name: str | None, output: Path | None)
     sys.exit(1 if report.unmapped else 0)
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.command(name="eval")
 @click.argument("guideline", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option(
