@@ -17,6 +17,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from compiler import syntax as s
+from compiler.check.model import Member, Model, SetOf, build_model
+from compiler.check.symbols import collect
 
 GRAPH_FORMAT = "fibrolang-graph/1"
 
@@ -63,6 +65,9 @@ def _source(span: s.Span) -> JSON:
 class _Lowerer:
     def __init__(self, guideline: s.Guideline) -> None:
         self.guideline = guideline
+        # The checker's typing tells which enumeration a bare member belongs to
+        # where several declare it (``severe`` of ``pain`` or of ``fatigue``).
+        self.model: Model = build_model(guideline, collect(guideline))
         self.enums: dict[str, s.Enumeration] = {}
         self.records: dict[str, s.Record] = {}
         self.inputs: dict[str, s.Input] = {}
@@ -159,6 +164,11 @@ class _Lowerer:
 
     # -- expressions -----------------------------------------------------------
 
+    def typed_enum(self, node: s.Expr) -> str | None:
+        """The enumeration the checker resolved a bare member to, if it did."""
+        typed = self.model.type_of(node)
+        return typed.enum if isinstance(typed, Member) else None
+
     def member(self, name: str, enum: str | None) -> JSON:
         owners = self.member_enums.get(name, [])
         if enum is None or enum not in owners:
@@ -183,9 +193,10 @@ class _Lowerer:
                 return {"op": "def", "name": name}
             if name in self.enums:
                 return {"op": "enum", "enum": name}
-            return self.member(name, None)
+            return self.member(name, self.typed_enum(node))
         if isinstance(node, s.SetLiteral):
-            enum = self.set_enum(node.members) or ""
+            typed = self.model.type_of(node)
+            enum = typed.enum if isinstance(typed, SetOf) else (self.set_enum(node.members) or "")
             return {"op": "set", "members": [m.text for m in node.members], "enum": enum}
         if isinstance(node, s.Entry):
             key_enum = self.collection_enum(node.map)

@@ -178,3 +178,16 @@ def test_graph_bytes_do_not_depend_on_hash_seed(seed: str, tmp_path: Path) -> No
     )
     assert out.read_text(encoding="utf-8") == reference
     assert json.loads(reference)["format"] == GRAPH_FORMAT
+
+
+def test_a_member_declared_by_two_enumerations_follows_its_context() -> None:
+    graph = lowered(
+        "enum pain { mild, severe }\nenum tiredness { mild, severe }\n"
+        "input ache: pain\ninput tired: tiredness\n"
+        "define a = tired != severe\ndefine b = ache == severe\n"
+        "define d = tired in {mild, severe}\n"
+    )
+    a, b, d = graph["definitions"]
+    assert a["expr"]["right"] == {"op": "member", "value": "severe", "enum": "tiredness"}
+    assert b["expr"]["right"] == {"op": "member", "value": "severe", "enum": "pain"}
+    assert d["expr"]["collection"]["enum"] == "tiredness"
