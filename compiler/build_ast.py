@@ -522,8 +522,15 @@ class _Builder(Transformer[Token, Any]):
         return s.Reference(children[0], self.span(meta))
 
     @v_args(meta=True)
-    def set_literal(self, meta: Meta, children: list[s.Name]) -> s.SetLiteral:
-        return s.SetLiteral(tuple(children), self.span(meta))
+    def set_literal(self, meta: Meta, children: list[tuple[s.Name, s.Expr | None]]) -> s.SetLiteral:
+        members = tuple(name for name, _ in children)
+        conditions = tuple(condition for _, condition in children)
+        if all(condition is None for condition in conditions):
+            conditions = ()
+        return s.SetLiteral(members, conditions, self.span(meta))
+
+    def set_entry(self, children: list[Any]) -> tuple[s.Name, s.Expr | None]:
+        return (children[0], children[1] if len(children) > 1 else None)
 
     @v_args(meta=True)
     def count_true(self, meta: Meta, children: list[Any]) -> s.CountTrue:

@@ -178,7 +178,18 @@ def _expression(expr: s.Expr) -> Doc:
     if isinstance(expr, s.Reference):
         return expr.name.text
     if isinstance(expr, s.SetLiteral):
-        return "{" + ", ".join(member.text for member in expr.members) + "}"
+        if not expr.conditions:
+            return "{" + ", ".join(member.text for member in expr.members) + "}"
+        entries: list[Doc] = []
+        for member, condition in zip(expr.members, expr.conditions, strict=True):
+            entries.append(
+                member.text if condition is None else concat(member.text, " when ", expression(condition))
+            )
+        pieces: list[Doc] = ["{"]
+        for index, entry in enumerate(entries):
+            pieces.append(entry if index == 0 else concat(", ", entry))
+        pieces.append("}")
+        return concat(*pieces)
     if isinstance(expr, s.Entry):
         return concat(expression(expr.map, POSTFIX), "[", expression(expr.key), "]")
     if isinstance(expr, s.Field):

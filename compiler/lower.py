@@ -197,7 +197,14 @@ class _Lowerer:
         if isinstance(node, s.SetLiteral):
             typed = self.model.type_of(node)
             enum = typed.enum if isinstance(typed, SetOf) else (self.set_enum(node.members) or "")
-            return {"op": "set", "members": [m.text for m in node.members], "enum": enum}
+            members = [m.text for m in node.members]
+            if node.conditions:
+                conditions = [
+                    self.expr(c, scope) if c is not None else {"op": "const", "value": True, "unit": None}
+                    for c in node.conditions
+                ]
+                return {"op": "select", "members": members, "when": conditions, "enum": enum}
+            return {"op": "set", "members": members, "enum": enum}
         if isinstance(node, s.Entry):
             key_enum = self.collection_enum(node.map)
             key = (

@@ -69,12 +69,12 @@ def evaluate_record(guideline: fibrolang.Guideline, record: PatientRecord) -> Ou
         return Outcome(None, {"line": record.line, "error": "invalid_patient", "problems": problems})
     except fibrolang.SafetyViolation as violation:
         # The plan broke one of the guideline's own safety rules: it is withheld.
-        problem = {"path": "", "code": "safety_violation", "message": str(violation)}
-        return Outcome(None, {"line": record.line, "error": "safety_violation", "problems": [problem]})
+        withheld = {"path": "", "code": "safety_violation", "message": str(violation)}
+        return Outcome(None, {"line": record.line, "error": "safety_violation", "problems": [withheld]})
     except fibrolang.GuidelineError as error:
         # The guideline has no answer for this patient (an incomplete decision).
-        problem = {"path": "", "code": "guideline_error", "message": str(error)}
-        return Outcome(None, {"line": record.line, "error": "guideline_error", "problems": [problem]})
+        unanswered = {"path": "", "code": "guideline_error", "message": str(error)}
+        return Outcome(None, {"line": record.line, "error": "guideline_error", "problems": [unanswered]})
     return Outcome(result, result.to_dict())
 
 

@@ -172,9 +172,15 @@ class Reference:
 
 @dataclass(frozen=True, slots=True)
 class SetLiteral:
-    """``{duloxetine, milnacipran}``: enum members."""
+    """``{duloxetine, milnacipran}``: enum members.
+
+    ``{widespread_pain when not widespread_met, duration when ...}``: a
+    conditional set, the members whose condition holds; ``conditions`` has
+    one entry per member (None: always in) or is empty for a plain set.
+    """
 
     members: tuple[Name, ...]
+    conditions: tuple[Expr | None, ...] = ()
     span: Span = field(compare=False, default=NO_SPAN)
 
 

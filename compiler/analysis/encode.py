@@ -285,6 +285,17 @@ class Encoder:
         chosen = set(expr["members"])
         return Sym("set", {m: z3.BoolVal(m in chosen) for m in self.patient.members(enum)}, enum=enum)
 
+    def _op_select(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        """``{m1 when c1, m2 when c2}``: the members whose condition holds; unknown
+        when any condition is unknown (as in the runtime)."""
+        enum = expr["enum"]
+        conditions = [self._boolean(c, plan, scope) for c in expr["when"]]
+        chosen: dict[str, list[Term]] = {}
+        for member, condition in zip(expr["members"], conditions, strict=True):
+            chosen.setdefault(member, []).append(condition.value)
+        value = {m: disj(*chosen[m]) if m in chosen else FALSE for m in self.patient.members(enum)}
+        return Sym("set", value, conj(*(c.known for c in conditions)), enum=enum)
+
     def _op_enum(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
         enum = expr["enum"]
         return Sym("enumeration", {m: TRUE for m in self.patient.members(enum)}, enum=enum)

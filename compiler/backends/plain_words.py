@@ -171,6 +171,14 @@ class _Phrases:
             enum = expr.get("enum")
             names = [member_label(graph, enum, str(m)) for m in expr.get("members", [])]
             return "{" + ", ".join(names) + "}", _ATOM
+        if op == "select":
+            enum = expr.get("enum")
+            entries: list[str] = []
+            for member, condition in zip(expr.get("members", []), expr.get("when", []), strict=False):
+                name = member_label(graph, enum, str(member))
+                always = condition.get("op") == "const" and condition.get("value") is True
+                entries.append(name if always else f"{name} if {self.phrase(condition)[0]}")
+            return "{" + "; ".join(entries) + "}", _ATOM
         if op == "input":
             return input_label(graph, str(expr.get("name"))), _ATOM
         if op == "def":

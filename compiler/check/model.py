@@ -187,6 +187,8 @@ def children(expr: s.Expr) -> tuple[s.Expr, ...]:
         return (expr.collection,) if expr.body is None else (expr.collection, expr.body)
     if isinstance(expr, s.CountTrue):
         return expr.conditions
+    if isinstance(expr, s.SetLiteral):
+        return tuple(c for c in expr.conditions if c is not None)
     return ()
 
 
@@ -377,6 +379,9 @@ class _Typer:
         return left_type, self.infer(right, scope, left_type)
 
     def set_literal(self, expr: s.SetLiteral, expected: Type | None, scope: dict[str, str | None]) -> Type:
+        for condition in expr.conditions:
+            if condition is not None:
+                self.infer(condition, scope, BOOLEAN)
         wanted = enum_of(expected) if expected is not None else None
         if wanted is not None:
             for name in expr.members:

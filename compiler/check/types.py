@@ -49,10 +49,10 @@ def check_types(guideline: s.Guideline, context: Context) -> list[Diagnostic]:
                     "compare it with something, e.g. `x > 3` or `x is member`",
                 )
             )
-        elif root.role == "output" and not isinstance(whole, Boolean | Number | Member | Unknown):
+        elif root.role == "output" and not isinstance(whole, Boolean | Number | Member | SetOf | Unknown):
             found.append(
                 _mismatch(
-                    f"the output {root.what} must be a condition, a number or an enum member, "
+                    f"the output {root.what} must be a condition, a number, an enum member or a set, "
                     f"but it is {describe(whole)}",
                     root.expression,
                     "make it a `define` instead, or compute a count or a condition from it",
@@ -137,6 +137,13 @@ def _node(expr: s.Expr, model: Model) -> list[Diagnostic]:
         return _quantifier(expr, model)
     if isinstance(expr, s.CountTrue):
         return [d for c in expr.conditions for d in _condition(c, model, "`count of (...)`")]
+    if isinstance(expr, s.SetLiteral) and expr.conditions:
+        return [
+            d
+            for member, c in zip(expr.members, expr.conditions, strict=True)
+            if c is not None
+            for d in _condition(c, model, f"`{member.text} when ...`")
+        ]
     if isinstance(expr, s.Conditional):
         found = _condition(expr.condition, model, "`if`")
         then, otherwise = type_of(expr.then), type_of(expr.otherwise)
