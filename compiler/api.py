@@ -13,7 +13,7 @@ from typing import Any
 
 from compiler import diagnostics as diag
 from compiler.diagnostics import Diagnostic
-from compiler.front import parse_source
+from compiler.front import collector_paused, parse_source
 from compiler.lower import LoweringError, lower
 from compiler.parse import SourceText, read_source
 from compiler.syntax import Guideline, Span
@@ -66,7 +66,8 @@ def check_source(source: SourceText, base_dir: Path) -> Checked:
     except ImportError:  # the checker is not installed in this build stage
         return Checked(source, guideline, diag.arrange(problems))
     try:
-        problems += check_guideline(guideline, base_dir)
+        with collector_paused():
+            problems += check_guideline(guideline, base_dir)
     except RecursionError:
         problems.append(
             diag.make(
