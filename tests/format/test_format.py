@@ -12,7 +12,8 @@ from compiler.format import format_text, run_fmt
 from compiler.front import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-EXAMPLES = [ROOT / "tests" / "fixtures" / "tour.fibro", *sorted((ROOT / "guidelines").glob("*.fibro"))]
+# Every guideline and every test fixture written in the language.
+EXAMPLES = sorted((ROOT / "guidelines").glob("*.fibro")) + sorted((ROOT / "tests").rglob("*.fibro"))
 HEADER = 'guideline g title "t" version "v" end\n'
 
 
@@ -22,7 +23,7 @@ def fmt(text: str) -> str:
     return formatted
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_examples_are_idempotent_and_keep_meaning(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     once = fmt(text)

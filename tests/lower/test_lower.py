@@ -63,7 +63,7 @@ def test_node_and_edge_ids_come_from_the_source() -> None:
         "notes": [],
         "quote": None,
         "citations": [],
-        "source": {"line": 75, "column": 3},
+        "source": {"line": 78, "column": 3},
     }
 
 
