@@ -353,5 +353,117 @@ def graph_command(source: Path, output: Path, direction: str, patient: Path | No
     click.echo(f"wrote {written}", err=True)
 
 
+@main.command()
+@click.argument(
+    "guidelines", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False)
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("tests/generated"),
+    show_default=True,
+    help="the directory of the generated suites",
+)
+@click.option("--check", "check_only", is_flag=True, help="write nothing; fail if a committed suite is stale")
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="the project root: paths in the generated header are relative to it",
+)
+@click.option(
+    "--path-limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="test every complete path up to this many paths (default 128); above, cover pairs of decisions",
+)
+@click.option("--solver-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True)
+def testgen(
+    guidelines: tuple[Path, ...],
+    output_dir: Path,
+    check_only: bool,
+    root: Path,
+    path_limit: int | None,
+    solver_timeout: float,
+) -> None:
+    """Generate a pytest suite per guideline: a witness patient for every edge and
+    path, each guarded item applying and not, and boundary patients at every
+    threshold, each pinned by a syrupy snapshot (docs/testing.md)."""
+    from compiler.testgen import commands
+    from compiler.testgen.cases import PATH_LIMIT
+
+    limit = path_limit or PATH_LIMIT
+    timeout = int(solver_timeout * 1000)
+    sys.exit(commands.testgen(list(guidelines), output_dir, check_only, root, limit, timeout, click.echo))
+
+
+@main.command()
+@click.argument(
+    "guidelines", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False)
+)
+@click.option(
+    "--suite",
+    "suite_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("tests/generated"),
+    show_default=True,
+    help="the directory of the generated suites",
+)
+@click.option(
+    "--fail-under",
+    type=click.FloatRange(min=0, max=100),
+    default=100.0,
+    show_default=True,
+    help="exit 1 when edge coverage is below this percentage",
+)
+@click.option("--solver-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True)
+def coverage(guidelines: tuple[Path, ...], suite_dir: Path, fail_under: float, solver_timeout: float) -> None:
+    """Report the edge, path and item-outcome coverage of the committed generated
+    suites, with a patient for everything missing; exit 1 below --fail-under."""
+    from compiler.testgen import commands
+    from compiler.testgen.cases import PATH_LIMIT
+
+    timeout = int(solver_timeout * 1000)
+    sys.exit(commands.coverage(list(guidelines), suite_dir, fail_under, PATH_LIMIT, timeout, click.echo))
+
+
+@main.command()
+@click.argument("guideline", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option(
+    "--suite",
+    "suite_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("tests/generated"),
+    show_default=True,
+    help="the directory of the generated suites",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="write a Markdown report",
+)
+@click.option("--no-classify", is_flag=True, help="do not ask z3 whether surviving mutants are equivalent")
+@click.option("--solver-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True)
+def mutate(
+    guideline: Path, suite_dir: Path, output: Path | None, no_classify: bool, solver_timeout: float
+) -> None:
+    """Mutate the guideline (flip a comparison, move a threshold, drop a branch,
+    swap an agent, drop a flag, avoid or monitoring item), run the committed
+    generated suite against each mutant and report the mutation score.
+    Exit 1 when a non-equivalent mutant survives."""
+    from compiler.testgen import commands
+
+    command = f"fibrolang mutate {guideline.as_posix()} --suite {suite_dir.as_posix()}"
+    if output is not None:
+        command += f" -o {output.as_posix()}"
+    timeout = int(solver_timeout * 1000)
+    sys.exit(commands.mutate(guideline, suite_dir, output, not no_classify, timeout, click.echo, command))
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,369 @@
+"""The test cases of a guideline: concrete patients, each with what it protects.
+
+Cases are gathered in four rounds, each asking the analysis (the one z3
+encoding, ``compiler.analysis``) for readable, complete witness patients and
+replaying every patient through the runtime before it becomes a test:
+
+1. **edges**: ``witnesses.witness_report``, one minimal patient per edge;
+2. **paths**: every complete path, while ``count_paths`` stays within
+   ``PATH_LIMIT``; above it, a **covering set**: every pair of consecutive
+   decision outcomes that some patient can take (``covering.decision_pairs``);
+3. **item outcomes**: each guarded action item seen applying and not applying;
+4. **boundaries**: ``boundaries.boundary_patients`` gives just below / at /
+   just above every threshold, in the compared value's unit and precision;
+   each is refined, when possible, to a patient for whom the comparison
+   decides the guard (``covering.decisive_boundary_patient``).
+
+A goal already met by an earlier patient's trace gets no new patient. Equal
+patients are merged into one case that lists every purpose. The order of
+cases, and every patient, is a function of the graph alone.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from compiler.analysis import covering
+from compiler.analysis.boundaries import boundary_patients
+from compiler.analysis.paths import PathConditions
+from compiler.analysis.replay import Replay, Runtime
+from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover
+from compiler.analysis.witnesses import ReplayMismatch, witness_report
+from compiler.testgen import words
+from compiler.testgen.literals import slug
+
+JSON = dict[str, Any]
+
+# Above this many complete paths the suite covers pairs of consecutive decisions instead.
+PATH_LIMIT = 128
+_GOOD_OUTCOMES = ("ok", "not_applicable", "insufficient_data")
+
+
+class GenerationError(Exception):
+    """The guideline cannot get a trustworthy suite (unreachable edges, unsafe plans)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Purpose:
+    kind: str  # edge, path, pair, item, boundary
+    name: str  # the test name this purpose gives when it comes first
+    words: str  # one line in clinical words
+
+
+@dataclass
+class Case:
+    patient: JSON
+    replay: Replay
+    purposes: list[Purpose] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.purposes[0].name
+
+
+@dataclass
+class Suite:
+    graph: JSON
+    cases: list[Case]
+    mode: str  # "paths" or "covering"
+    path_count: int
+    feasible_paths: int
+    infeasible_paths: int
+    edges: int
+    pairs_feasible: int
+    pairs_infeasible: int
+    item_outcomes_feasible: int
+    item_outcomes_infeasible: int
+    boundaries: int
+    boundaries_decisive: int
+    boundaries_without_patient: int
+
+
+def canonical(graph: JSON) -> JSON:
+    """The graph as the committed JSON file holds it (sorted keys), so iteration order is the file's."""
+    loaded: JSON = json.loads(json.dumps(graph, sort_keys=True, ensure_ascii=False))
+    return loaded
+
+
+def _taken_items(replay: Replay) -> set[tuple[str, bool]]:
+    guards = replay.result.get("trace", {}).get("guards", []) if replay.result else []
+    return {(g["item"], bool(g["value"])) for g in guards if g.get("item") and g.get("value") is not None}
+
+
+class _Gatherer:
+    def __init__(self, graph: JSON, timeout_ms: int) -> None:
+        self.graph = graph
+        self.paths = PathConditions(graph)
+        self.prover = Prover(self.paths, timeout_ms)
+        self.runtime = Runtime()
+        self.cases: list[Case] = []
+        self.by_patient: dict[str, Case] = {}
+        self.names: set[str] = set()
+        self.edges_taken: set[str] = set()
+        self.paths_taken: set[tuple[str, ...]] = set()
+        self.pairs_taken: set[tuple[str, str]] = set()
+        self.items_taken: set[tuple[str, bool]] = set()
+        self.problems: list[str] = []
+
+    def _unique(self, name: str) -> str:
+        candidate, number = name, 2
+        while candidate in self.names:
+            candidate = f"{name}_{number}"
+            number += 1
+        self.names.add(candidate)
+        return candidate
+
+    def add(
+        self, patient: JSON, kind: str, name: str, text: str, replay: Replay | None = None
+    ) -> Case | None:
+        key = json.dumps(patient, sort_keys=True)
+        case = self.by_patient.get(key)
+        if case is not None:
+            case.purposes.append(Purpose(kind, name, text))
+            return case
+        replay = replay or self.runtime.run(self.graph, patient)
+        if replay.outcome not in _GOOD_OUTCOMES:
+            self.problems.append(
+                f"the witness for {name} ends in {replay.outcome} ({replay.detail}); "
+                "run `fibrolang check` on the guideline"
+            )
+            return None
+        case = Case(patient, replay, [Purpose(kind, self._unique(name), text)])
+        self.cases.append(case)
+        self.by_patient[key] = case
+        self.edges_taken.update(replay.edges)
+        self.paths_taken.add(tuple(replay.edges))
+        self.pairs_taken.update(covering.pairs_in_trace(self.graph, replay.edges))
+        self.items_taken.update(_taken_items(replay))
+        return case
+
+    def witness(self, goals: list[Any], what: str) -> tuple[JSON, Replay] | None:
+        patient = self.prover.witness(*goals)
+        if patient is None:
+            return None
+        replay = self.runtime.run(self.graph, patient)
+        return patient, replay
+
+
+def gather(graph: JSON, path_limit: int = PATH_LIMIT, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Suite:
+    """Every test case of a graph; ``GenerationError`` when an edge is unreachable."""
+    graph = canonical(graph)
+    state = _Gatherer(graph, timeout_ms)
+    witnessed = _edges(state, timeout_ms)
+    all_edges = [edge for node in graph["nodes"] for edge, _ in covering.successors(graph, node)]
+    unreachable = [edge for edge in all_edges if edge not in witnessed]
+    if unreachable:
+        raise GenerationError(
+            [
+                f"edge {edge} is unreachable: no patient takes it (`fibrolang check` reports it)"
+                for edge in unreachable
+            ]
+        )
+    mode, path_count, feasible, infeasible, pairs_ok, pairs_no = _paths_or_pairs(state, path_limit)
+    items_ok, items_no = _item_outcomes(state)
+    boundaries, decisive, without = _boundaries(state, timeout_ms)
+    if state.problems:
+        raise GenerationError(state.problems)
+    return Suite(
+        graph,
+        state.cases,
+        mode,
+        path_count,
+        feasible,
+        infeasible,
+        len(all_edges),
+        pairs_ok,
+        pairs_no,
+        items_ok,
+        items_no,
+        boundaries,
+        decisive,
+        without,
+    )
+
+
+def _edges(state: _Gatherer, timeout_ms: int) -> set[str]:
+    witnessed: set[str] = set()
+    for witness in witness_report(state.graph, timeout_ms):
+        witnessed.add(witness.edge)
+        text = f"edge {witness.edge} ({words.edge_source(state.graph, witness.edge)}): "
+        text += words.edge_words(state.graph, witness.edge)
+        state.add(witness.patient, "edge", f"test_edge_{slug(witness.edge)}", text)
+    return witnessed
+
+
+def _path_name(graph: JSON, path: tuple[str, ...]) -> str:
+    decided = covering.decision_edges(graph)
+    return "test_path__" + "__".join(slug(edge) for edge in path if edge in decided)
+
+
+def _paths_or_pairs(state: _Gatherer, limit: int) -> tuple[str, int, int, int, int, int]:
+    graph = state.graph
+    count = covering.count_paths(graph)
+    every = covering.complete_paths(graph, limit)
+    if every is not None:
+        feasible = infeasible = 0
+        for number, path in enumerate(every, start=1):
+            text = f"complete path {number} of {count}"
+            if path in state.paths_taken:
+                feasible += 1
+                for case in state.cases:
+                    if tuple(case.replay.edges) == path:
+                        case.purposes.append(Purpose("path", _path_name(graph, path), text))
+                        break
+                continue
+            goals = covering.path_goal(state.paths, path)
+            found = state.witness(goals, text) if goals is not None else None
+            if found is None:
+                infeasible += 1
+                continue
+            patient, replay = found
+            if tuple(replay.edges) != path:
+                raise ReplayMismatch(
+                    f"path witness took {' -> '.join(replay.edges)}, not {' -> '.join(path)}"
+                )
+            feasible += 1
+            state.add(patient, "path", _path_name(graph, path), text, replay)
+        return "paths", count, feasible, infeasible, 0, 0
+    pairs_ok = pairs_no = 0
+    for pair in covering.decision_pairs(graph):
+        if pair in state.pairs_taken:
+            pairs_ok += 1
+            continue
+        goals = covering.pair_goal(state.paths, pair)
+        text = f"decisions in a row: {pair[0]} then {pair[1]}"
+        found = state.witness(goals, text) if goals is not None else None
+        if found is None:
+            pairs_no += 1
+            continue
+        patient, replay = found
+        if pair not in covering.pairs_in_trace(graph, replay.edges):
+            raise ReplayMismatch(f"pair witness for {pair} took {' -> '.join(replay.edges)}")
+        pairs_ok += 1
+        state.add(patient, "pair", f"test_pair__{slug(pair[0])}__{slug(pair[1])}", text, replay)
+    return "covering", count, 0, 0, pairs_ok, pairs_no
+
+
+def _item_outcomes(state: _Gatherer) -> tuple[int, int]:
+    feasible = infeasible = 0
+    for outcome in covering.item_outcomes(state.paths):
+        key = (outcome.item, outcome.applies)
+        if key in state.items_taken:
+            feasible += 1
+            continue
+        item = words.find_item(state.graph, outcome.item) or {}
+        verdict = "applies" if outcome.applies else "does not apply"
+        text = f"item {outcome.item} {verdict}: {words.item_words(state.graph, item)}"
+        found = state.witness([outcome.goal], text)
+        if found is None:
+            infeasible += 1
+            continue
+        patient, replay = found
+        if key not in _taken_items(replay):
+            raise ReplayMismatch(f"item witness for {outcome.item} ({verdict}) not confirmed by the runtime")
+        feasible += 1
+        name = f"test_item_{slug(outcome.item)}_{'applies' if outcome.applies else 'does_not_apply'}"
+        state.add(patient, "item", name, text, replay)
+    return feasible, infeasible
+
+
+def _number(value: Fraction) -> int | float:
+    return int(value) if value.denominator == 1 else float(value)
+
+
+def _decisive(state: _Gatherer, site: covering.ComparisonSite, guards: list[str], value: Fraction) -> Any:
+    """(patient, replay, guard) for the first guard the site decides at ``value``, else None."""
+    for guard in guards:
+        goals = covering.boundary_goal(state.paths, site, guard, value, decisive=True)
+        found = state.witness(goals, guard) if goals is not None else None
+        if found is not None:
+            patient, replay = found
+            evaluated = {
+                g.get("edge") or g.get("item") for g in replay.result.get("trace", {}).get("guards", [])
+            }
+            if guard not in evaluated:
+                raise ReplayMismatch(
+                    f"boundary patient for {site.origin} does not reach the guard of {guard}"
+                )
+            return patient, replay, guard
+    return None
+
+
+def _boundaries(state: _Gatherer, timeout_ms: int) -> tuple[int, int, int]:
+    """Boundary patients: the analysis' boundaries (per node), each made decisive where a site
+    allows; then every site and side still without a decisive patient."""
+    graph = state.graph
+    sites = covering.comparison_sites(graph)
+    node_of = {gid: node for gid, node, _ in covering.guard_expressions(graph)}
+    done: set[tuple[str, int, Fraction]] = set()
+    total = decisive = without = 0
+
+    def add(
+        site: Any, side: str, value: Fraction, guard: str, decided: bool, patient: JSON, replay: Any
+    ) -> None:
+        text = words.BoundaryText(
+            site.expression,
+            site.operator,
+            site.threshold,
+            site.unit,
+            side,
+            _number(value),
+            guard,
+            site.origin if decided else None,
+        )
+        name = f"test_boundary_{words.boundary_slug(graph, text)}"
+        state.add(patient, "boundary", name, words.boundary_words(graph, text), replay)
+
+    for boundary in boundary_patients(graph, timeout_ms):
+        total += 1
+        value = Fraction(str(boundary.value))
+        matching = [s for s in sites if covering.site_matches(s, boundary)]
+        found = None
+        for site in matching:
+            if (site.origin, site.ordinal, value) in done:
+                found = site, None
+                break
+            hit = _decisive(state, site, [g for g in site.guards if node_of[g] == boundary.node], value)
+            if hit is not None:
+                done.add((site.origin, site.ordinal, value))
+                add(site, boundary.side, value, hit[2], True, hit[0], hit[1])
+                found = site, hit
+                break
+        if found is not None:
+            decisive += 1
+            continue
+        if boundary.patient is None:
+            without += 1
+            continue
+        text = words.BoundaryText(
+            boundary.expression,
+            boundary.operator,
+            boundary.threshold,
+            boundary.unit,
+            boundary.side,
+            boundary.value,
+            boundary.guard_of,
+            None,
+        )
+        name = f"test_boundary_{words.boundary_slug(graph, text)}"
+        state.add(boundary.patient, "boundary", name, words.boundary_words(graph, text))
+    for site in sites:
+        for side, value in covering.boundary_values(graph, site):
+            if (site.origin, site.ordinal, value) in done:
+                continue
+            total += 1
+            hit = _decisive(state, site, list(site.guards), value)
+            if hit is not None:
+                decisive += 1
+                done.add((site.origin, site.ordinal, value))
+                add(site, side, value, hit[2], True, hit[0], hit[1])
+            else:
+                without += 1
+    return total, decisive, without

@@ -1,0 +1,260 @@
+"""Mutants of a decision graph: the small mistakes a guideline edit can make.
+
+Each operator changes one thing in a copy of the graph (the JSON the runtime
+loads), everywhere the pathway's logic lives: branch guards, action-item
+guards and definitions. Invariants are not mutated: they are proved by
+``fibrolang check`` and guard the runtime, they do not shape the answer.
+
+=================  ======================================================
+operator           change
+=================  ======================================================
+flip-comparison    ``<`` → ``<=`` or ``>=``; ``<=`` → ``<`` or ``>``; ``>`` → ``>=``
+                   or ``<=``; ``>=`` → ``>`` or ``<``; ``==`` ↔ ``!=``
+move-threshold     a number compared in a guard or definition (or a definition
+                   that is a number, like ``minimum_trial = 4 weeks``) moved
+                   up and down by one unit of its precision (18 → 17, 19;
+                   1.5 → 1.4, 1.6)
+drop-branch        a guarded branch removed from a decision (when one remains)
+swap-agent         a recommended intervention replaced by the next one of the
+                   same kind in the catalogue (a drug by a drug)
+drop-flag          a flag item removed
+drop-avoid         an avoid item removed
+drop-monitor       a monitoring item removed
+=================  ======================================================
+
+Mutant ids are stable: operator, location (edge, item or definition id) and
+change, so a report can be compared across runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+JSON = dict[str, Any]
+
+_FLIPS = {
+    "<": ("<=", ">="),
+    "<=": ("<", ">"),
+    ">": (">=", "<="),
+    ">=": (">", "<"),
+    "==": ("!=",),
+    "!=": ("==",),
+}
+OPERATORS = (
+    "flip-comparison",
+    "move-threshold",
+    "drop-branch",
+    "swap-agent",
+    "drop-flag",
+    "drop-avoid",
+    "drop-monitor",
+)
+
+
+@dataclass(frozen=True)
+class Mutant:
+    id: str
+    operator: str
+    location: str  # edge id, item id or definition name
+    change: str  # what changed, in a few words
+    graph: JSON
+
+
+def precision_step(value: int | float) -> int | float:
+    """One unit of the precision a number was written with: 18 → 1, 1.5 → 0.1, 0.25 → 0.01."""
+    if isinstance(value, int):
+        return 1
+    exponent = Decimal(repr(value)).normalize().as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return 1 if places == 0 else float(Decimal(1).scaleb(-places))
+
+
+def _moved(value: int | float, direction: int) -> int | float:
+    step = precision_step(value)
+    if isinstance(value, int):
+        return value + direction * int(step)
+    return float(Decimal(repr(value)) + direction * Decimal(repr(step)))
+
+
+def _number(value: int | float) -> str:
+    return repr(value)
+
+
+# -- where guards live ------------------------------------------------------------
+
+
+def _guard_sites(graph: JSON) -> Iterator[tuple[str, list[Any]]]:
+    """(location, path to an expression in the graph) for every branch guard, item guard and definition."""
+    for node_id, node in graph["nodes"].items():
+        for index, branch in enumerate(node.get("branches", [])):
+            if branch["guard"] is not None:
+                yield branch["id"], ["nodes", node_id, "branches", index, "guard"]
+        for index, item in enumerate(node.get("items", [])):
+            if item["guard"] is not None:
+                yield item["id"], ["nodes", node_id, "items", index, "guard"]
+    for index, definition in enumerate(graph["definitions"]):
+        yield f"define {definition['name']}", ["definitions", index, "expr"]
+
+
+def _at(document: Any, path: list[Any]) -> Any:
+    for step in path:
+        document = document[step]
+    return document
+
+
+def _comparisons(expr: Any, path: list[Any]) -> Iterator[tuple[list[Any], JSON]]:
+    """Every comparison in ``expr`` with its path, in a stable (depth-first, source) order."""
+    if isinstance(expr, dict):
+        if expr.get("op") in _FLIPS:
+            yield path, expr
+        for key in sorted(expr):
+            yield from _comparisons(expr[key], [*path, key])
+    elif isinstance(expr, list):
+        for index, value in enumerate(expr):
+            yield from _comparisons(value, [*path, index])
+
+
+def _is_number_constant(expr: Any) -> bool:
+    return isinstance(expr, dict) and expr.get("op") == "const" and not isinstance(expr.get("value"), bool)
+
+
+def _replace(graph: JSON, path: list[Any], value: Any) -> JSON:
+    mutant = copy.deepcopy(graph)
+    _at(mutant, path[:-1])[path[-1]] = value
+    return mutant
+
+
+# -- the operators ------------------------------------------------------------------
+
+
+def _flip_comparisons(graph: JSON) -> Iterator[Mutant]:
+    for location, site in _guard_sites(graph):
+        for ordinal, (path, comparison) in enumerate(_comparisons(_at(graph, site), site), start=1):
+            for replacement in _FLIPS[comparison["op"]]:
+                change = f"{comparison['op']} → {replacement}"
+                mutated = {**comparison, "op": replacement}
+                where = f"#{ordinal} {_describe(comparison)}"
+                yield Mutant(
+                    f"flip-comparison {location} {where} {change}",
+                    "flip-comparison",
+                    location,
+                    f"{where}: {change}",
+                    _replace(graph, path, mutated),
+                )
+
+
+def _describe(comparison: JSON) -> str:
+    for side in ("right", "left"):
+        if _is_number_constant(comparison[side]):
+            return f"[{comparison['op']} {_number(comparison[side]['value'])}]"
+    return f"[{comparison['op']}]"
+
+
+def _move_thresholds(graph: JSON) -> Iterator[Mutant]:
+    for location, site in _guard_sites(graph):
+        expr = _at(graph, site)
+        if location.startswith("define ") and _is_number_constant(expr):
+            yield from _moves(graph, location, site, expr, "")
+            continue
+        for ordinal, (path, comparison) in enumerate(_comparisons(expr, site), start=1):
+            for side in ("left", "right"):
+                if _is_number_constant(comparison[side]):
+                    where = f"#{ordinal} [{comparison['op']}] "
+                    yield from _moves(graph, location, [*path, side], comparison[side], where)
+
+
+def _moves(graph: JSON, location: str, path: list[Any], constant: JSON, where: str) -> Iterator[Mutant]:
+    value = constant["value"]
+    for direction in (-1, 1):
+        moved = _moved(value, direction)
+        change = f"{where}{_number(value)} → {_number(moved)}"
+        yield Mutant(
+            f"move-threshold {location} {change}",
+            "move-threshold",
+            location,
+            change,
+            _replace(graph, path, {**constant, "value": moved}),
+        )
+
+
+def _drop_branches(graph: JSON) -> Iterator[Mutant]:
+    for node_id, node in graph["nodes"].items():
+        branches = node.get("branches", [])
+        if len(branches) < 2:
+            continue
+        for index, branch in enumerate(branches):
+            if branch["guard"] is None:
+                continue
+            kept = branches[:index] + branches[index + 1 :]
+            yield Mutant(
+                f"drop-branch {branch['id']}",
+                "drop-branch",
+                branch["id"],
+                f"branch {branch['id']} → {branch['target']} removed",
+                _replace(graph, ["nodes", node_id, "branches"], kept),
+            )
+
+
+def _swap_agents(graph: JSON) -> Iterator[Mutant]:
+    catalogue = graph["interventions"]
+    for node_id, node in graph["nodes"].items():
+        for index, item in enumerate(node.get("items", [])):
+            if item["kind"] != "recommend" or item["intervention"] not in catalogue:
+                continue
+            kind = catalogue[item["intervention"]].get("kind")
+            same = [name for name, entry in catalogue.items() if entry.get("kind") == kind]
+            if len(same) < 2:
+                continue
+            other = same[(same.index(item["intervention"]) + 1) % len(same)]
+            mutated = {**item, "intervention": other}
+            change = f"{item['intervention']} → {other}"
+            yield Mutant(
+                f"swap-agent {item['id']} {change}",
+                "swap-agent",
+                item["id"],
+                change,
+                _replace(graph, ["nodes", node_id, "items", index], mutated),
+            )
+
+
+def _drop_items(graph: JSON, kind: str, operator: str) -> Iterator[Mutant]:
+    for node_id, node in graph["nodes"].items():
+        items = node.get("items", [])
+        for index, item in enumerate(items):
+            if item["kind"] != kind:
+                continue
+            what = item.get("flag") or item.get("intervention") or item.get("what")
+            yield Mutant(
+                f"{operator} {item['id']}",
+                operator,
+                item["id"],
+                f"{kind} {what} removed",
+                _replace(graph, ["nodes", node_id, "items"], items[:index] + items[index + 1 :]),
+            )
+
+
+def mutants(graph: JSON) -> list[Mutant]:
+    """Every mutant of a graph, in a stable order (operator, then graph order)."""
+    graph = json.loads(json.dumps(graph, sort_keys=True))
+    found = [
+        *_flip_comparisons(graph),
+        *_move_thresholds(graph),
+        *_drop_branches(graph),
+        *_swap_agents(graph),
+        *_drop_items(graph, "flag", "drop-flag"),
+        *_drop_items(graph, "avoid", "drop-avoid"),
+        *_drop_items(graph, "monitor", "drop-monitor"),
+    ]
+    seen: set[str] = set()
+    unique = []
+    for mutant in found:
+        if mutant.id in seen:
+            continue
+        seen.add(mutant.id)
+        unique.append(mutant)
+    return unique
