@@ -1,7 +1,11 @@
 """Compile expressions into closures, once, at load time; check their types on the way.
 
 Each expression becomes a function ``(Context) -> value`` built from nested
-closures: no ``eval``/``exec``, no per-evaluation dispatch on ``op``. Unknown
+closures: no ``eval``/``exec``, no per-evaluation dispatch on ``op``. The
+commonest shapes (a field of a map entry compared with a constant, ``member
+in map and ...``, ``not definition``, ...) become one fused closure each
+(``fibrolang.fused``) unless ``fuse=False``; a definition that is a literal is
+read as that literal. Unknown
 values (``values.Unknown``) follow Kleene's three-valued logic as
 graph-format.md specifies, and carry the absent facts they came from.
 
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fibrolang import expressions as ex
+from fibrolang import fused
 from fibrolang.errors import Problem
 from fibrolang.graph import (
     BooleanType,
@@ -29,6 +34,7 @@ from fibrolang.graph import (
     ValueType,
 )
 from fibrolang.json_values import join_path
+from fibrolang.kleene import kleene
 from fibrolang.quantifiers import compile_count_true, compile_quantifier, compile_sum
 from fibrolang.values import PENDING, Context, Unknown, absent, merge_unknown
 
@@ -81,8 +87,9 @@ class CompiledDefinition:
 class ExpressionCompiler:
     """Compiles the expressions of one graph; ``problems`` collects type errors."""
 
-    def __init__(self, graph: Graph, problems: list[Problem]) -> None:
+    def __init__(self, graph: Graph, problems: list[Problem], fuse: bool = True) -> None:
         self.problems = problems
+        self.fuse = fuse  # False: no fused closures (fibrolang.fused), for differential tests
         self.enums = {enum.name: enum.members for enum in graph.enums}
         self.records = {record.name: {f.name: f.type for f in record.fields}
                         for record in graph.records}
@@ -92,6 +99,7 @@ class ExpressionCompiler:
         self.scope: list[tuple[str, str]] = []  # (variable, enum), innermost last
         self.depth = 0
         self._reads_plan = False
+        self.constants: dict[str, Any] = {}  # definitions that are literals, by value
 
     def fail(self, path: str, message: str, code: str = "type_error") -> Shape:
         self.problems.append(Problem(path, message, code))
@@ -115,6 +123,8 @@ class ExpressionCompiler:
                       "duplicate")
         definition = CompiledDefinition(len(self.definitions), shape, compute, self._reads_plan)
         self.definitions[name] = definition
+        if self.fuse and isinstance(expr, ex.Constant | ex.MemberLiteral | ex.SetLiteral):
+            self.constants[name] = compute(None)  # type: ignore[arg-type]  # reads no context
         return definition
 
     def compile(self, expr: ex.Expression, path: str) -> tuple[Evaluator, Shape]:
@@ -168,6 +178,8 @@ class ExpressionCompiler:
                 f"no earlier definition is named {expr.name!r} (definitions are in "
                 "dependency order)", "unknown_name")
         compute, index = definition.compute, definition.index
+        if expr.name in self.constants:  # a literal: no memo to read
+            return compute, definition.shape
         if definition.reads_plan:
             self._reads_plan = True
             return compute, definition.shape
@@ -194,15 +206,13 @@ class ExpressionCompiler:
         subject, state = expr.subject, expr.state
         if subject is not None and state != "flagged":
             self._intervention(subject, join_path(path, "subject"))
-        if subject is None:
-            return (lambda context: bool(getattr(context, state))), BOOLEAN
-        return (lambda context: subject in getattr(context, state)), BOOLEAN
+        return fused.plan_query(state, subject), BOOLEAN
 
     def _DoseQuery(self, expr: ex.DoseQuery, path: str) -> tuple[Evaluator, Shape]:
         self._reads_plan = True
         subject = expr.subject
         self._intervention(subject, join_path(path, "subject"))
-        return (lambda context: context.doses.get(subject, 0)), Shape("number")
+        return fused.dose_query(subject), Shape("number")
 
     # ---- maps and records --------------------------------------------------
 
@@ -244,6 +254,10 @@ class ExpressionCompiler:
                                      f"record {shape.record} has no field {name!r}",
                                      "unknown_name")
 
+        field = self._map_field(expr)
+        if field is not None:
+            return fused.input_field(*field), shape_of(fields[name])
+
         def read_field(context: Context) -> Any:
             record = read_record(context)
             if record.__class__ is Unknown:
@@ -265,9 +279,9 @@ class ExpressionCompiler:
             return never_evaluated, self.fail(join_path(path, "element"),
                                      f"expected a member of {collection.enum}")
 
-        if (isinstance(expr.element, ex.MemberLiteral)
-                and isinstance(expr.collection, ex.InputReference)):
-            return _member_of_input(expr.element.value, expr.collection.name), BOOLEAN
+        key = self._key(expr.element)
+        if key is not None and isinstance(expr.collection, ex.InputReference):
+            return fused.member_of_input(key, expr.collection.name), BOOLEAN
 
         def is_member(context: Context) -> Any:
             member = read_element(context)
@@ -288,6 +302,12 @@ class ExpressionCompiler:
 
     def _Negation(self, expr: ex.Negation, path: str) -> tuple[Evaluator, Shape]:
         operand = self.condition(expr.operand, join_path(path, "operand"))
+        if self.fuse and isinstance(expr.operand, ex.PlanQuery):
+            return fused.plan_query(expr.operand.state, expr.operand.subject, negated=True), BOOLEAN
+        if self.fuse and isinstance(expr.operand, ex.DefinitionReference):
+            definition = self.definitions.get(expr.operand.name)
+            if definition is not None and not definition.reads_plan:
+                return fused.not_definition(definition.index, definition.compute), BOOLEAN
 
         def negate(context: Context) -> Any:
             value = operand(context)
@@ -300,10 +320,33 @@ class ExpressionCompiler:
         return negate, BOOLEAN
 
     def _Conjunction(self, expr: ex.Conjunction, path: str) -> tuple[Evaluator, Shape]:
-        return _kleene(self._booleans(expr.operands, path), decisive=False), BOOLEAN
+        return self._logic(expr.operands, path, decisive=False), BOOLEAN
 
     def _Disjunction(self, expr: ex.Disjunction, path: str) -> tuple[Evaluator, Shape]:
-        return _kleene(self._booleans(expr.operands, path), decisive=True), BOOLEAN
+        return self._logic(expr.operands, path, decisive=True), BOOLEAN
+
+    def _logic(self, operands: tuple[ex.Expression, ...], path: str, decisive: bool
+               ) -> Evaluator:
+        compiled = self._booleans(operands, path)
+        if never_evaluated in compiled or not self.fuse:
+            return kleene(compiled, decisive, unroll=self.fuse)
+        queries = [operand for operand in operands if isinstance(operand, ex.PlanQuery)]
+        if len(queries) == len(operands) and len({query.state for query in queries}) == 1 \
+                and all(query.subject is not None for query in queries):
+            subjects = frozenset(query.subject for query in queries if query.subject)
+            return fused.plan_all(queries[0].state, subjects, decisive)
+        first = operands[0]
+        key = self._key(first.element) if isinstance(first, ex.Membership) else None
+        if not decisive and key is not None and isinstance(first, ex.Membership) \
+                and isinstance(first.collection, ex.InputReference):
+            # `member in input and ...`: the commonest guard on a map entry
+            name = first.collection.name
+            field = self._map_field(operands[1])
+            if len(operands) == 2 and field is not None and field[:2] == (name, key):
+                return fused.member_and_field(name, key, field[2])
+            rest = compiled[1] if len(compiled) == 2 else kleene(compiled[1:], decisive)
+            return fused.member_and(name, key, rest)
+        return kleene(compiled, decisive)
 
     def _Conditional(self, expr: ex.Conditional, path: str) -> tuple[Evaluator, Shape]:
         condition = self.condition(expr.condition, join_path(path, "condition"))
@@ -332,10 +375,14 @@ class ExpressionCompiler:
                 self._same(left_shape, right_shape, path, ("number", "member", "boolean"))
             else:
                 self._numbers(left_shape, right_shape, path)
-        if isinstance(expr.right, ex.Constant | ex.MemberLiteral):
-            constant = expr.right.value
-            if isinstance(expr.left, ex.InputReference) and expr.left.name in self.inputs:
-                return _compare_input(expr.left.name, compare, constant), BOOLEAN
+        constant = self._literal(expr.right)
+        if constant is not None:
+            if self.fuse and isinstance(expr.left, ex.InputReference) \
+                    and expr.left.name in self.inputs:
+                return fused.compare_input(expr.left.name, compare, constant), BOOLEAN
+            field = self._map_field(expr.left)
+            if field is not None and left is not never_evaluated:
+                return fused.compare_input_field(*field, compare, constant), BOOLEAN
 
             def compare_constant(context: Context) -> Any:
                 value = left(context)
@@ -353,6 +400,38 @@ class ExpressionCompiler:
             return compare(a, b)
 
         return compare_values, BOOLEAN
+
+    def _key(self, expr: ex.Expression) -> fused.Key | None:
+        """A member literal, or the slot of a bound variable: a key ``fused`` can read."""
+        if not self.fuse:
+            return None
+        if isinstance(expr, ex.MemberLiteral):
+            return expr.value
+        if isinstance(expr, ex.VariableReference):
+            for slot in range(len(self.scope) - 1, -1, -1):
+                if self.scope[slot][0] == expr.name:
+                    return slot
+        return None
+
+    def _map_field(self, expr: ex.Expression) -> tuple[str, fused.Key, str] | None:
+        """``(input, key, field)`` when ``expr`` is ``input[key].field`` with a ``_key``."""
+        if isinstance(expr, ex.Field):
+            entry = expr.record
+            if isinstance(entry, ex.Entry) and isinstance(entry.map, ex.InputReference):
+                key = self._key(entry.key)
+                if key is not None:
+                    return entry.map.name, key, expr.name
+        return None
+
+    def _literal(self, expr: ex.Expression) -> Any:
+        """The value of a number or member literal, or of a definition that is one; else None."""
+        if isinstance(expr, ex.Constant | ex.MemberLiteral):
+            return expr.value
+        if isinstance(expr, ex.DefinitionReference):
+            value = self.constants.get(expr.name)
+            if not isinstance(value, frozenset):
+                return value
+        return None
 
     def _Arithmetic(self, expr: ex.Arithmetic, path: str) -> tuple[Evaluator, Shape]:
         left, left_shape = self.compile(expr.left, join_path(path, "left"))
@@ -441,32 +520,6 @@ def _describe(shape: Shape) -> str:
     return f"{shape.kind} of {shape.enum}" if shape.enum else shape.kind
 
 
-def _compare_input(name: str, compare: Callable[[Any, Any], bool], constant: Any) -> Evaluator:
-    """``input <op> constant``, the commonest guard, fused into one closure."""
-    unknown = absent(name)
-
-    def compare_input(context: Context) -> Any:
-        value = context.inputs.get(name)
-        if value is None:
-            return unknown
-        return compare(value, constant)
-
-    return compare_input
-
-
-def _member_of_input(member: str, name: str) -> Evaluator:
-    """``member in input`` (a set or a map), fused into one closure."""
-    unknown = absent(name)
-
-    def is_member_of_input(context: Context) -> Any:
-        collection = context.inputs.get(name)
-        if collection is None:
-            return unknown
-        return member in collection
-
-    return is_member_of_input
-
-
 def _read_bound(slot: int) -> Evaluator:
     def read_variable(context: Context) -> Any:
         return context.bound[slot]
@@ -476,34 +529,3 @@ def _read_bound(slot: int) -> Evaluator:
 
 def never_evaluated(context: Context) -> Any:
     raise AssertionError("an expression that failed to type-check was evaluated")
-
-
-def _kleene(operands: list[Evaluator], decisive: bool) -> Evaluator:
-    """``and`` (decisive value False) or ``or`` (decisive value True), Kleene style."""
-    if len(operands) == 2:
-        first, second = operands
-
-        def both(context: Context) -> Any:
-            a = first(context)
-            if a is decisive:
-                return a
-            b = second(context)
-            if b is decisive or (a is not decisive and a.__class__ is not Unknown):
-                return b
-            if b.__class__ is Unknown:
-                return merge_unknown(a, b)
-            return a
-
-        return both
-
-    def every(context: Context) -> Any:
-        unknown = None
-        for operand in operands:
-            value = operand(context)
-            if value is decisive:
-                return value
-            if value.__class__ is Unknown:
-                unknown = value if unknown is None else merge_unknown(unknown, value)
-        return (not decisive) if unknown is None else unknown
-
-    return every

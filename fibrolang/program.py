@@ -7,7 +7,7 @@ pathway for one validated patient and returns the ``Result``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -24,20 +24,16 @@ from fibrolang.graph import (
     Invariant,
     RecommendItem,
 )
-from fibrolang.pathway import (
-    ActionStep,
+from fibrolang.items import (
     AvoidStep,
-    Branch,
-    DecisionStep,
     FlagStep,
+    ItemFactory,
     ItemStep,
     MonitorStep,
     RecommendStep,
-    Step,
-    StepFactory,
-    TerminalStep,
-    Walk,
+    batched,
 )
+from fibrolang.pathway import ActionStep, Branch, DecisionStep, Path, Step, TerminalStep, Walk
 from fibrolang.result import (
     Avoidance,
     Flag,
@@ -45,20 +41,29 @@ from fibrolang.result import (
     Monitoring,
     OutputValue,
     Result,
-    Trace,
+    new_result,
+    new_trace,
 )
 from fibrolang.structure import check_structure
-from fibrolang.values import PENDING, Context, Unknown
+from fibrolang.values import PENDING, Question, Unknown
 
 _OUTPUT_KINDS = ("boolean", "number", "member", "set")
 
 
 class Program:
-    """A guideline compiled for evaluation. Immutable after construction."""
+    """A guideline compiled for evaluation.
 
-    def __init__(self, graph: Graph) -> None:
+    Immutable after construction, except for memo caches (recommendations per path,
+    messages per set of missing facts, the unknowns of fused reads) that only ever add
+    entries equal to what they would recompute, up to fixed limits: one ``Program`` may
+    serve many threads.
+    """
+
+    def __init__(self, graph: Graph, fuse: bool = True) -> None:
+        """``fuse=False`` compiles without the shortcuts (fused closures, batched items,
+        invariant triggers) that give the same results faster: for differential tests."""
         problems = check_structure(graph)
-        compiler = ExpressionCompiler(graph, problems)
+        compiler = ExpressionCompiler(graph, problems, fuse)
         self.identity = GuidelineIdentity(graph.guideline.id, graph.guideline.version,
                                           graph.guideline.content_hash)
         self.outputs: tuple[tuple[str, Evaluator, Callable[[Any], OutputValue]], ...] = ()
@@ -83,18 +88,22 @@ class Program:
                                    f"interventions.{intervention.id}.contraindications"
                                    f"[{index}].condition")
         self.invariants = tuple(
-            (invariant, compiler.condition(invariant.condition, f"invariants[{index}].condition"))
+            (invariant, compiler.condition(invariant.condition, f"invariants[{index}].condition"),
+             invariant.kind == "never",  # the value that breaks it
+             Question(f"whether the plan keeps safety rule {_name(invariant)}"),
+             _trigger(invariant) if fuse else None)
             for index, invariant in enumerate(graph.invariants))
-        self.start = self._compile_steps(graph, compiler)
+        self.start = self._compile_steps(graph, compiler, fuse)
         if problems:
             problems = sorted(set(problems), key=lambda problem: (problem.path, problem.code))
             raise GuidelineError(f"the graph of guideline {graph.guideline.id or '?'} cannot be "
                                  f"used ({plural(len(problems), 'problem')}):", tuple(problems))
         self.definition_template = [PENDING] * len(compiler.definitions)
         self.depth = compiler.depth
+        self.root = Path()
 
-    def _compile_steps(self, graph: Graph, compiler: ExpressionCompiler) -> Step:
-        factory = StepFactory(graph)
+    def _compile_steps(self, graph: Graph, compiler: ExpressionCompiler, fuse: bool) -> Step:
+        factory = ItemFactory(graph)
         steps: dict[str, Step] = {}
         links: list[tuple[Branch | ActionStep, str]] = []
         for node in graph.nodes:
@@ -111,7 +120,7 @@ class Program:
             elif isinstance(node, ActionNode):
                 items = tuple(self._compile_item(node, item, index, compiler, factory)
                               for index, item in enumerate(node.items))
-                action = ActionStep(node, items)
+                action = ActionStep(node, batched(items) if fuse else items)
                 links.append((action, node.next.target))
                 steps[node.id] = action
             else:
@@ -123,7 +132,7 @@ class Program:
 
     @staticmethod
     def _compile_item(node: ActionNode, item: ActionItem, index: int,
-                      compiler: ExpressionCompiler, factory: StepFactory) -> ItemStep:
+                      compiler: ExpressionCompiler, factory: ItemFactory) -> ItemStep:
         path = f"nodes.{node.id}.items[{index}]"
         guard = (None if item.guard is None
                  else compiler.condition(item.guard, f"{path}.guard"))
@@ -144,8 +153,7 @@ class Program:
 
     def run(self, inputs: dict[str, Any]) -> Result:
         """Walk the pathway for one validated, normalised patient."""
-        context = Context(inputs, self.definition_template.copy(), self.depth)
-        walk = Walk(context)
+        walk = Walk(inputs, self.definition_template.copy(), self.depth, self.root)
         step: Step | None = self.start
         nodes = walk.nodes
         while step is not None:
@@ -153,28 +161,66 @@ class Program:
             step = step.visit(walk)
         if walk.status == "ok":
             self._check_invariants(walk)
-        outputs = MappingProxyType({
-            name: None if (value := read(context)).__class__ is Unknown else convert(value)
+        outputs = _NO_OUTPUTS if not self.outputs else MappingProxyType({
+            name: None if (value := read(walk)).__class__ is Unknown else convert(value)
             for name, read, convert in self.outputs})
-        trace = Trace(tuple(nodes), tuple(walk.edges), tuple(walk.guards))
+        trace = new_trace(tuple(nodes), tuple(walk.edges), tuple(walk.guards))
         if walk.status != "ok":  # only a plan checked against the invariants is returned
-            return Result(walk.status, walk.status_message, walk.missing, (), (), (), (),
-                          outputs, trace, self.identity)
-        return Result("ok", walk.status_message, (), tuple(walk.recommendations),
-                      tuple(walk.avoid), tuple(walk.flags), tuple(walk.monitoring), outputs,
-                      trace, self.identity)
+            return new_result(walk.status, walk.status_message, walk.missing, (), (), (), (),
+                              outputs, trace, self.identity)
+        return new_result("ok", walk.status_message, (), tuple(walk.recommendations),
+                          tuple(walk.avoid), tuple(walk.flags), tuple(walk.monitoring), outputs,
+                          trace, self.identity)
 
     def _check_invariants(self, walk: Walk) -> None:
-        context = walk.context
-        for invariant, condition in self.invariants:
-            value = condition(context)
-            if value.__class__ is Unknown:
-                walk.undecided(value.missing, f"whether the plan keeps safety rule "
-                               f"{_name(invariant)}")
-                return
-            if value is (invariant.kind == "never"):
+        recommended = walk.recommended
+        for invariant, condition, violated, question, trigger in self.invariants:
+            if trigger is not None and trigger not in recommended:
+                continue  # holds, whatever else is known or not
+            value = condition(walk)
+            if value is violated:
                 raise SafetyViolation(invariant.name, invariant.title, tuple(walk.nodes),
                                       tuple(walk.edges))
+            if value.__class__ is Unknown:
+                walk.undecided(question, value.missing)
+                return
+
+
+_NO_OUTPUTS: Mapping[str, OutputValue] = MappingProxyType({})
+
+
+def _trigger(invariant: Invariant) -> str | None:
+    """An intervention without whose recommendation the invariant holds, whatever the facts.
+
+    ``never (X recommended and ...)`` is false, and ``always (not (X recommended and ...)
+    or ...)`` true, when X is not recommended, even if other operands are unknown (Kleene:
+    false and unknown is false). Checking for X first spares evaluating the condition.
+    """
+    if invariant.kind == "never":
+        return _false_unless_recommended(invariant.condition)
+    return _true_unless_recommended(invariant.condition)
+
+
+def _false_unless_recommended(expr: ex.Expression) -> str | None:
+    if isinstance(expr, ex.PlanQuery) and expr.state == "recommended":
+        return expr.subject
+    if isinstance(expr, ex.Conjunction):
+        for operand in expr.operands:
+            found = _false_unless_recommended(operand)
+            if found is not None:
+                return found
+    return None
+
+
+def _true_unless_recommended(expr: ex.Expression) -> str | None:
+    if isinstance(expr, ex.Negation):
+        return _false_unless_recommended(expr.operand)
+    if isinstance(expr, ex.Disjunction):
+        for operand in expr.operands:
+            found = _true_unless_recommended(operand)
+            if found is not None:
+                return found
+    return None
 
 
 def _name(invariant: Invariant) -> str:

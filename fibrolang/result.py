@@ -203,3 +203,49 @@ def _evidence(evidence: Evidence | None) -> dict[str, Any] | None:
     if evidence is None:
         return None
     return {"level": evidence.level, "strength": evidence.strength}
+
+
+# ---- cheap construction ----------------------------------------------------------------
+#
+# A frozen dataclass's generated __init__ sets each field through object.__setattr__;
+# the evaluator builds two of these per result, so it sets the slots directly instead.
+# tests/runtime/test_results.py checks that both ways give equal objects.
+
+_new = object.__new__
+_RESULT_SLOTS = tuple(Result.__dict__[name].__set__ for name in (
+    "status", "message", "missing", "recommendations", "avoid", "flags", "monitoring",
+    "outputs", "trace", "guideline"))
+_TRACE_SLOTS = tuple(Trace.__dict__[name].__set__ for name in ("nodes", "edges", "guards"))
+
+
+def new_result(status: Status, message: str | None, missing: tuple[str, ...],
+               recommendations: tuple[Recommendation, ...], avoid: tuple[Avoidance, ...],
+               flags: tuple[Flag, ...], monitoring: tuple[Monitoring, ...],
+               outputs: Mapping[str, OutputValue], trace: Trace,
+               guideline: GuidelineIdentity) -> Result:
+    """``Result(...)``, built without the frozen dataclass's per-field ``__setattr__``."""
+    result: Result = _new(Result)
+    (set_status, set_message, set_missing, set_recommendations, set_avoid, set_flags,
+     set_monitoring, set_outputs, set_trace, set_guideline) = _RESULT_SLOTS
+    set_status(result, status)
+    set_message(result, message)
+    set_missing(result, missing)
+    set_recommendations(result, recommendations)
+    set_avoid(result, avoid)
+    set_flags(result, flags)
+    set_monitoring(result, monitoring)
+    set_outputs(result, outputs)
+    set_trace(result, trace)
+    set_guideline(result, guideline)
+    return result
+
+
+def new_trace(nodes: tuple[str, ...], edges: tuple[str, ...],
+              guards: tuple[GuardOutcome, ...]) -> Trace:
+    """``Trace(nodes, edges, guards)``, built like ``new_result``."""
+    trace: Trace = _new(Trace)
+    set_nodes, set_edges, set_guards = _TRACE_SLOTS
+    set_nodes(trace, nodes)
+    set_edges(trace, edges)
+    set_guards(trace, guards)
+    return trace

@@ -59,6 +59,9 @@ class PatientValidator:
         self.records = {record.name: record for record in graph.records}
         self.checkers: dict[str, Checker] = {
             declared.name: self._checker(declared.type) for declared in graph.inputs}
+        self.fields = {declared.name: _field_spec(declared.type, self.checkers[declared.name],
+                                                  self.enums)
+                       for declared in graph.inputs}
 
     def __call__(self, patient: object) -> dict[str, Any]:
         if patient.__class__ is not dict and not isinstance(patient, Mapping):
@@ -66,17 +69,7 @@ class PatientValidator:
                                           f"{json_kind(patient)}", "not_an_object"),))
         problems: list[Problem] = []
         inputs: dict[str, Any] = {}
-        checkers = self.checkers
-        for name, value in patient.items():
-            checker = checkers.get(name)
-            if checker is None:
-                problems.append(self._unknown_field(name, "", checkers))
-                continue
-            if value is None:
-                continue
-            normalised = checker(value, name, problems)
-            if normalised is not INVALID:
-                inputs[name] = normalised
+        _check_fields(patient, self.fields, inputs, "", problems)
         if problems:
             raise InvalidPatient(tuple(problems))
         return inputs
@@ -107,11 +100,12 @@ class PatientValidator:
     def _map_checker(self, declared: MapType) -> Checker:
         keys = frozenset(self.enums.get(declared.key, ()))
         record = self.records.get(declared.record)
-        fields: dict[str, Checker] = {}
+        fields: dict[str, FieldSpec] = {}
         if record is not None:
-            fields = {field.name: self._checker(field.type) for field in record.fields}
+            fields = {field.name: _field_spec(field.type, self._checker(field.type), self.enums)
+                      for field in record.fields}
         key_enum = declared.key
-        unknown_field = self._unknown_field
+        key_paths: dict[str, dict[str, str]] = {}  # map path -> key -> "path.key"
 
         def check_record(value: Any, path: str, problems: list[Problem]) -> Any:
             if value.__class__ is not dict and not isinstance(value, Mapping):
@@ -120,14 +114,7 @@ class PatientValidator:
                 return INVALID
             normalised = PatientRecord()
             normalised.path = path
-            for name, field_value in value.items():
-                checker = fields.get(name)
-                if checker is None:
-                    problems.append(unknown_field(name, path, fields))
-                elif field_value is not None:
-                    checked = checker(field_value, f"{path}.{name}", problems)
-                    if checked is not INVALID:
-                        normalised[name] = checked
+            _check_fields(value, fields, normalised, path, problems)
             return normalised
 
         def check_map(value: Any, path: str, problems: list[Problem]) -> Any:
@@ -135,20 +122,86 @@ class PatientValidator:
                 problems.append(Problem(path, f"expected an object keyed by {key_enum}, got "
                                         f"{json_kind(value)}", "wrong_type"))
                 return INVALID
+            paths = key_paths.get(path)
+            if paths is None:
+                paths = key_paths[path] = {key: f"{path}.{key}" for key in keys}
             normalised = PatientMap()
             normalised.path = path
             for key, entry in value.items():
-                if key not in keys:
+                key_path = paths.get(key)
+                if key_path is None:
                     hint = _suggest(key, keys) if isinstance(key, str) else ""
                     problems.append(Problem(f"{path}.{key}", f"{key!r} is not a member of "
                                             f"{key_enum}{hint}", "unknown_key"))
                 elif entry is not None:
-                    checked = check_record(entry, f"{path}.{key}", problems)
+                    checked = check_record(entry, key_path, problems)
                     if checked is not INVALID:
                         normalised[key] = checked
             return normalised
 
         return check_map
+
+
+# ---- the common cases, checked inline ----------------------------------------------
+
+FieldSpec = tuple[int, Any, Any, str | None, Checker]
+"""How to check one field: (kind, a, b, unit, checker). Kinds: see ``_field_spec``."""
+
+_BOOLEAN, _MEMBER, _INTEGER, _DECIMAL, _OTHER = range(5)
+_LARGEST = 1.7976931348623157e308  # so that inf and nan always take the checker
+
+
+def _field_spec(declared: ValueType, checker: Checker, enums: Mapping[str, tuple[str, ...]]
+                ) -> FieldSpec:
+    """The inline check of a field for the common, valid values; ``checker`` for the rest.
+
+    ``_check_fields`` accepts a boolean, a member of the enumeration, an ``int`` (or, for a
+    decimal, a ``float``) within the bounds, plain or as a quantity in the declared unit,
+    without calling anything; anything else (an integral float, a bad value) goes to
+    ``checker``, which also reports the problem.
+    """
+    if isinstance(declared, BooleanType):
+        return (_BOOLEAN, None, None, None, checker)
+    if isinstance(declared, EnumType):
+        return (_MEMBER, frozenset(enums.get(declared.enum, ())), None, None, checker)
+    if isinstance(declared, NumberType):
+        low = -_LARGEST if declared.minimum is None else declared.minimum
+        high = _LARGEST if declared.maximum is None else declared.maximum
+        return (_INTEGER if declared.integral else _DECIMAL, low, high, declared.unit, checker)
+    return (_OTHER, None, None, None, checker)
+
+
+def _check_fields(value: Mapping[Any, Any], fields: Mapping[str, FieldSpec],
+                  normalised: dict[str, Any], path: str, problems: list[Problem]) -> None:
+    """Check the fields of a record (or of the patient, ``path`` ""), into ``normalised``."""
+    for name, field_value in value.items():
+        spec = fields.get(name)
+        if spec is None:
+            problems.append(PatientValidator._unknown_field(name, path, fields))
+            continue
+        if field_value is None:
+            continue  # null is the same as leaving the field out
+        kind, a, b, unit, checker = spec
+        if kind == _BOOLEAN:
+            if field_value is True or field_value is False:
+                normalised[name] = field_value
+                continue
+        elif kind == _MEMBER:
+            if field_value.__class__ is str and field_value in a:
+                normalised[name] = field_value
+                continue
+        elif kind != _OTHER:  # a number
+            number = field_value
+            if (number.__class__ is dict and unit is not None and len(number) == 2
+                    and number.get("unit") == unit):
+                number = number.get("value")  # a quantity in the declared unit
+            cls = number.__class__
+            if (cls is int or (cls is float and kind == _DECIMAL)) and a <= number <= b:
+                normalised[name] = number
+                continue
+        checked = checker(field_value, f"{path}.{name}" if path else name, problems)
+        if checked is not INVALID:
+            normalised[name] = checked
 
 
 def _check_boolean(value: Any, path: str, problems: list[Problem]) -> Any:

@@ -83,3 +83,24 @@ class Context:
         self.avoided: set[str] = set()
         self.flagged: set[str] = set()
         self.doses: dict[str, int | float] = {}
+
+
+class Question:
+    """Something a walk may fail to decide (a decision, an item, a safety rule), with the
+    ``insufficient_data`` answers it has given, memoised by the set of missing facts."""
+
+    __slots__ = ("answers", "what")
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.answers: dict[frozenset[str], tuple[tuple[str, ...], str]] = {}
+
+    def unanswered(self, missing: frozenset[str]) -> tuple[tuple[str, ...], str]:
+        """The sorted missing facts and the result's message."""
+        answer = self.answers.get(missing)
+        if answer is None:
+            names = tuple(sorted(missing))
+            answer = (names, f"Not enough data to decide {self.what}: missing {', '.join(names)}.")
+            if len(self.answers) < 256:
+                self.answers[missing] = answer
+        return answer

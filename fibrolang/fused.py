@@ -1,0 +1,274 @@
+"""Fused closures: the commonest expression shapes as one closure each instead of a tree.
+
+A closure call is most of what evaluating a small expression costs, so the
+compiler (``fibrolang.compile``) recognises a few shapes after type-checking
+them and builds one closure that does the whole job, with the same values and
+the same unknowns (the same absent facts) as the tree it replaces:
+
+- ``input <op> constant`` and ``map[member].field <op> constant``;
+- ``member in input`` and ``map[member].field``;
+- ``member in input and ...``, and ``member in input and input[member].field``;
+- ``not definition``, reading the per-evaluation memo directly;
+- the plan queries, one closure per kind.
+
+The unknown value of a fused read is built once here: ``Unknown`` is immutable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fibrolang.values import PENDING, Context, Unknown, absent, merge_unknown
+
+Evaluator = Callable[[Context], Any]
+
+
+def compare_input(name: str, compare: Callable[[Any, Any], bool], constant: Any) -> Evaluator:
+    """``input <op> constant``."""
+    unknown = absent(name)
+
+    def compare_input(context: Context) -> Any:
+        value = context.inputs.get(name)
+        if value is None:
+            return unknown
+        return compare(value, constant)
+
+    return compare_input
+
+
+Key = str | int
+"""The key of a map entry: a member literal (``str``), or the member a quantifier has bound
+to a variable, by its slot in ``Context.bound`` (``int``)."""
+
+
+class _Absent(dict[str, Unknown]):
+    """The unknown value of ``input.<key>.field`` (or ``input``) for each key, made on demand."""
+
+    def __init__(self, pattern: str) -> None:
+        super().__init__()
+        self.pattern = pattern
+
+    def __missing__(self, key: str) -> Unknown:
+        unknown = self[key] = absent(self.pattern.format(key))
+        return unknown
+
+
+def member_of_input(key: Key, name: str) -> Evaluator:
+    """``member in input`` (a set or a map)."""
+    unknown = absent(name)
+    if isinstance(key, int):
+        slot = key
+
+        def is_bound_member_of_input(context: Context) -> Any:
+            collection = context.inputs.get(name)
+            if collection is None:
+                return unknown
+            return context.bound[slot] in collection
+
+        return is_bound_member_of_input
+    member = key
+
+    def is_member_of_input(context: Context) -> Any:
+        collection = context.inputs.get(name)
+        if collection is None:
+            return unknown
+        return member in collection
+
+    return is_member_of_input
+
+
+def input_field(name: str, key: Key, field: str) -> Evaluator:
+    """``input[key].field``: unknown, naming ``input.key.field``, if any of the three is absent.
+
+    The tree it replaces names the deepest fact read: the field of an absent entry, or
+    of an entry of an absent map (docs/graph-format.md, "Missing data").
+    """
+    if isinstance(key, int):
+        slot, unknowns = key, _Absent(f"{name}.{{}}.{field}")
+
+        def read_input_bound_field(context: Context) -> Any:
+            member = context.bound[slot]
+            entries = context.inputs.get(name)
+            if entries is None:
+                return unknowns[member]
+            record = entries.get(member)
+            if record is None:
+                return unknowns[member]
+            value = record.get(field)
+            return unknowns[member] if value is None else value
+
+        return read_input_bound_field
+    member, unknown = key, absent(f"{name}.{key}.{field}")
+
+    def read_input_field(context: Context) -> Any:
+        entries = context.inputs.get(name)
+        if entries is None:
+            return unknown
+        record = entries.get(member)
+        if record is None:
+            return unknown
+        value = record.get(field)
+        return unknown if value is None else value
+
+    return read_input_field
+
+
+def compare_input_field(name: str, key: Key, field: str, compare: Callable[[Any, Any], bool],
+                        constant: Any) -> Evaluator:
+    """``input[key].field <op> constant``."""
+    if isinstance(key, int):
+        slot, unknowns = key, _Absent(f"{name}.{{}}.{field}")
+
+        def compare_input_bound_field(context: Context) -> Any:
+            member = context.bound[slot]
+            entries = context.inputs.get(name)
+            if entries is None:
+                return unknowns[member]
+            record = entries.get(member)
+            if record is None:
+                return unknowns[member]
+            value = record.get(field)
+            if value is None:
+                return unknowns[member]
+            return compare(value, constant)
+
+        return compare_input_bound_field
+    member, unknown = key, absent(f"{name}.{key}.{field}")
+
+    def compare_input_field(context: Context) -> Any:
+        entries = context.inputs.get(name)
+        if entries is None:
+            return unknown
+        record = entries.get(member)
+        if record is None:
+            return unknown
+        value = record.get(field)
+        if value is None:
+            return unknown
+        return compare(value, constant)
+
+    return compare_input_field
+
+
+def member_and(name: str, key: Key, rest: Evaluator) -> Evaluator:
+    """``member in input and rest`` (``rest`` the other operands of the ``and``)."""
+    unknown = absent(name)
+    is_member = member_of_input(key, name)
+
+    def member_and(context: Context) -> Any:
+        holds = is_member(context)
+        if holds is False:
+            return False
+        value = rest(context)
+        if holds is True or value is False:
+            return value
+        return merge_unknown(unknown, value) if value.__class__ is Unknown else unknown
+
+    if isinstance(key, int):
+        return member_and
+    member = key
+
+    def literal_member_and(context: Context) -> Any:
+        collection = context.inputs.get(name)
+        if collection is None:
+            value = rest(context)
+            if value is False:
+                return False
+            return merge_unknown(unknown, value) if value.__class__ is Unknown else unknown
+        if member not in collection:
+            return False
+        return rest(context)
+
+    return literal_member_and
+
+
+def member_and_field(name: str, key: Key, field: str) -> Evaluator:
+    """``member in input and input[member].field``, the field a boolean."""
+    if isinstance(key, int):
+        return member_and(name, key, input_field(name, key, field))
+    member = key
+    both = merge_unknown(absent(name), absent(f"{name}.{member}.{field}"))
+    unknown = absent(f"{name}.{member}.{field}")
+
+    def member_and_field(context: Context) -> Any:
+        entries = context.inputs.get(name)
+        if entries is None:
+            return both
+        record = entries.get(member)
+        if record is None:
+            return False
+        value = record.get(field)
+        return unknown if value is None else value
+
+    return member_and_field
+
+
+def not_definition(index: int, compute: Evaluator) -> Evaluator:
+    """``not d`` for a definition memoised per evaluation (one that reads no plan)."""
+
+    def read_not_definition(context: Context) -> Any:
+        value = context.definitions[index]
+        if value is PENDING:
+            value = context.definitions[index] = compute(context)
+        if value is True:
+            return False
+        if value is False:
+            return True
+        return value
+
+    return read_not_definition
+
+
+def plan_query(state: str, subject: str | None, negated: bool = False) -> Evaluator:
+    """``X recommended`` / ``avoided`` / ``flagged``, ``anything recommended`` (subject None),
+    or their negation."""
+    if state == "recommended":
+        if subject is None:
+            if negated:
+                return lambda context: not context.recommended
+            return lambda context: bool(context.recommended)
+        if negated:
+            return lambda context: subject not in context.recommended
+        return lambda context: subject in context.recommended
+    if state == "avoided":
+        if subject is None:
+            if negated:
+                return lambda context: not context.avoided
+            return lambda context: bool(context.avoided)
+        if negated:
+            return lambda context: subject not in context.avoided
+        return lambda context: subject in context.avoided
+    if subject is None:
+        if negated:
+            return lambda context: not context.flagged
+        return lambda context: bool(context.flagged)
+    if negated:
+        return lambda context: subject not in context.flagged
+    return lambda context: subject in context.flagged
+
+
+def dose_query(subject: str) -> Evaluator:
+    """``dose of X``: the largest dose the path recommends for X so far, 0 if none."""
+    return lambda context: context.doses.get(subject, 0)
+
+
+# ---- plan queries in bulk ---------------------------------------------------------
+
+
+def plan_all(state: str, subjects: frozenset[str], decisive: bool) -> Evaluator:
+    """``X recommended or Y recommended ...`` (decisive True) or the same with ``and``.
+
+    Plan queries are never unknown, so the Kleene operator is plain set logic here.
+    """
+    if state == "recommended":
+        if decisive:
+            return lambda context: not context.recommended.isdisjoint(subjects)
+        return lambda context: context.recommended.issuperset(subjects)
+    if state == "avoided":
+        if decisive:
+            return lambda context: not context.avoided.isdisjoint(subjects)
+        return lambda context: context.avoided.issuperset(subjects)
+    if decisive:
+        return lambda context: not context.flagged.isdisjoint(subjects)
+    return lambda context: context.flagged.issuperset(subjects)
