@@ -51,7 +51,7 @@ def _load_module(name: str, path: Path) -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def guideline(tmp_path_factory: pytest.TempPathFactory) -> fibrolang.Guideline:
+def graph_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         api = importlib.import_module("compiler.api")
         graph_json = importlib.import_module("compiler.backends.graph_json")
@@ -61,7 +61,12 @@ def guideline(tmp_path_factory: pytest.TempPathFactory) -> fibrolang.Guideline:
     path.write_text(
         graph_json.dumps(api.compile_file(ROOT / "guidelines" / "fibromyalgia.fibro")), encoding="utf-8"
     )
-    return fibrolang.load(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def guideline(graph_file: Path) -> fibrolang.Guideline:
+    return fibrolang.load(graph_file)
 
 
 @pytest.fixture(scope="module")
@@ -260,3 +265,16 @@ def test_both_reject_a_record_that_is_not_an_object(
             guideline.evaluate(patient)  # type: ignore[arg-type]
         with pytest.raises(ValueError):
             reference.evaluate_fibromyalgia(patient)
+
+
+def test_the_benchmark_compares_runtime_and_reference_in_one_run(
+    graph_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bench = _load_module("bench_evaluate", ROOT / "benchmarks" / "bench_evaluate.py")
+    reference = f"{ROOT / 'benchmarks' / 'reference_fibromyalgia.py'}:evaluate_fibromyalgia"
+    argv = ["--graph", str(graph_file), "--patients", "300", "--rounds", "2", "--loads", "2"]
+    assert bench.main([*argv, "--reference", reference]) == 0
+    report = capsys.readouterr().out
+    for label in ("machine", "load", "compile closures", "evaluations/s", "µs/patient", "ratio"):
+        assert label in report
+    assert "same outcomes" in report
