@@ -305,18 +305,30 @@ def fmt(files: tuple[Path, ...], check: bool) -> None:
     help="a patient record (JSON): highlight the path this patient takes, for case review",
 )
 @click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter", "one-page"]),
+    default=None,
+    help="for .pdf: the printable multi-page chart on A4 (the default) or Letter, "
+    "or one-page: the whole chart on one large page like the SVG",
+)
+@click.option(
     "--format", "format_", type=FORMATS, default="human", show_default=True, help="how to print problems"
 )
-def graph_command(source: Path, output: Path, direction: str, patient: Path | None, format_: str) -> None:
+def graph_command(
+    source: Path, output: Path, direction: str, patient: Path | None, paper: str | None, format_: str
+) -> None:
     """Draw the flowchart of a guideline (.fibro) or of its decision graph (.json)."""
     import json
 
     from compiler.backends.render_chart import RenderError, format_of, write_flowchart
 
     try:
-        format_of(output)
+        output_format = format_of(output)
     except RenderError as error:
         click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    if paper is not None and output_format != "pdf":
+        click.echo("error: --paper applies to .pdf output only", err=True)
         sys.exit(2)
     if source.suffix.lower() == ".json":
         try:
@@ -346,7 +358,13 @@ def graph_command(source: Path, output: Path, direction: str, patient: Path | No
             click.echo(f"error: cannot evaluate {patient}: {error}", err=True)
             sys.exit(1)
     try:
-        written = write_flowchart(decision_graph, output, direction=direction, highlight=highlight)
+        written = write_flowchart(
+            decision_graph,
+            output,
+            direction=direction,
+            highlight=highlight,
+            paper=None if paper == "one-page" else (paper or "a4"),
+        )
     except RenderError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)

@@ -16,7 +16,7 @@ reach the output only through ``dot_text.escape``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -77,13 +77,13 @@ def trace_from_dict(data: Mapping[str, Any]) -> TraceData:
 
 
 @dataclass(frozen=True)
-class _Highlight:
+class Highlight:
     nodes: frozenset[str]
     edges: frozenset[str]
     given: frozenset[str]  # ids of the action items the patient's plan received
 
 
-def _highlight(graph: Graph, trace: Trace | None) -> _Highlight | None:
+def highlight_of(graph: Graph, trace: Trace | None) -> Highlight | None:
     if trace is None:
         return None
     nodes = frozenset(trace.nodes)
@@ -95,7 +95,7 @@ def _highlight(graph: Graph, trace: Trace | None) -> _Highlight | None:
             item_id = str(item.get("id"))
             if item.get("guard") is None or decided.get(item_id) is True:
                 given.add(item_id)
-    return _Highlight(nodes, frozenset(trace.edges), frozenset(given))
+    return Highlight(nodes, frozenset(trace.edges), frozenset(given))
 
 
 def nodes_in_source_order(graph: Graph) -> list[tuple[str, JSON]]:
@@ -135,25 +135,25 @@ def stages(graph: Graph) -> list[list[str]]:
     ordered = [node_id for node_id, _ in nodes_in_source_order(graph)]
     nodes = graph.get("nodes") or {}
     start = str(graph.get("start"))
-    topological = _topological(nodes, start, ordered)
-    if not topological:
+    in_order = topological(nodes, start, ordered)
+    if not in_order:
         return []
-    predecessors: dict[str, list[str]] = {n: [] for n in topological}
-    for node_id in topological:
+    predecessors: dict[str, list[str]] = {n: [] for n in in_order}
+    for node_id in in_order:
         for _, target in successors(nodes[node_id]):
             if target in predecessors and node_id not in predecessors[target]:
                 predecessors[target].append(node_id)
     dominators: dict[str, frozenset[str]] = {}
-    for node_id in topological:
+    for node_id in in_order:
         sets = [dominators[p] for p in predecessors[node_id] if p in dominators]
         common = frozenset.intersection(*sets) if sets else frozenset()
         dominators[node_id] = common | {node_id}
-    ends = [n for n in topological if nodes[n].get("kind") == "terminal" and nodes[n].get("status") == "ok"]
+    ends = [n for n in in_order if nodes[n].get("kind") == "terminal" and nodes[n].get("status") == "ok"]
     if not ends:
         return []
     main_set = frozenset.intersection(*(dominators[e] for e in ends))
-    main = [n for n in topological if n in main_set]
-    reaches = _reachability(nodes, topological)
+    main = [n for n in in_order if n in main_set]
+    reaches = _reachability(nodes, in_order)
     assigned: dict[str, int] = {}
     groups: list[list[str]] = []
     current: list[str] = []
@@ -161,7 +161,7 @@ def stages(graph: Graph) -> list[list[str]]:
         following = main[index + 1] if index + 1 < len(main) else None
         region = [
             n
-            for n in topological
+            for n in in_order
             if following is not None
             and n not in main_set
             and n in reaches[node_id]
@@ -179,7 +179,7 @@ def stages(graph: Graph) -> list[list[str]]:
     for number, group in enumerate(groups):
         for node_id in group:
             assigned[node_id] = number
-    for node_id in topological:
+    for node_id in in_order:
         if node_id not in assigned:
             owners = [assigned[p] for p in predecessors[node_id] if p in assigned]
             if owners:
@@ -191,7 +191,7 @@ def stages(graph: Graph) -> list[list[str]]:
     return [sorted(group, key=order.__getitem__) for group in groups]
 
 
-def _topological(nodes: Mapping[str, JSON], start: str, ordered: list[str]) -> list[str]:
+def topological(nodes: Mapping[str, JSON], start: str, ordered: list[str]) -> list[str]:
     """Nodes reachable from the start, every node after all its predecessors."""
     seen: set[str] = set()
     finished: list[str] = []
@@ -212,9 +212,9 @@ def _topological(nodes: Mapping[str, JSON], start: str, ordered: list[str]) -> l
     return list(reversed(finished))
 
 
-def _reachability(nodes: Mapping[str, JSON], topological: list[str]) -> dict[str, set[str]]:
+def _reachability(nodes: Mapping[str, JSON], order: list[str]) -> dict[str, set[str]]:
     reaches: dict[str, set[str]] = {}
-    for node_id in reversed(topological):
+    for node_id in reversed(order):
         found = {node_id}
         for _, target in successors(nodes[node_id]):
             found |= reaches.get(target, set())
@@ -225,7 +225,7 @@ def _reachability(nodes: Mapping[str, JSON], topological: list[str]) -> dict[str
 # -- the DOT text ------------------------------------------------------------------
 
 
-def _attributes(pairs: Sequence[tuple[str, str]]) -> str:
+def dot_attributes(pairs: Sequence[tuple[str, str]]) -> str:
     """DOT attributes; values are either HTML labels (``<...>``, built from escaped
     text) or fixed words and colours from this module, quoted."""
     rendered = []
@@ -237,11 +237,17 @@ def _attributes(pairs: Sequence[tuple[str, str]]) -> str:
     return "[" + " ".join(rendered) + "]"
 
 
-class _Chart:
-    def __init__(self, graph: Graph, direction: str, highlight: _Highlight | None) -> None:
+class Chart:
+    """The chart's pieces. ``paper``: the printed pages' variant (compiler/backends/
+    print_pages.py), where a step's notes are rows under its items, not a note beside."""
+
+    def __init__(
+        self, graph: Graph, direction: str, highlight: Highlight | None, *, paper: bool = False
+    ) -> None:
         self.graph = graph
         self.direction = direction
         self.highlight = highlight
+        self.paper = paper
         self.footnotes = Footnotes()
         self.lines: list[str] = []
 
@@ -288,7 +294,15 @@ class _Chart:
             ]
         elif kind == "action":
             label = labels.action_label(
-                self.graph, node, self.footnotes, self.given(), taken=self.taken_node(node_id)
+                self.graph,
+                node,
+                self.footnotes,
+                self.given(),
+                taken=self.taken_node(node_id),
+                column_break=labels.PAPER_COLUMN_BREAK if self.paper else labels.COLUMN_BREAK,
+                notes_inside=self.paper,
+                width=labels.PAPER_WIDE if self.paper else labels.WIDE,
+                max_lines=labels.PAPER_MAX_LINES if self.paper else None,
             )
             pairs = [("shape", "plain"), ("label", f"<{label}>")]
         else:
@@ -304,8 +318,8 @@ class _Chart:
             pairs = [("shape", "box"), ("style", style), ("fillcolor", fill), ("label", f"<{label}>")]
             if status == "insufficient_data":
                 pairs.append(("color", PALETTE.insufficient_line))
-        out.append(f'{indent}"{dot_id}" {_attributes([*pairs, *self.node_style(node_id, dot_id)])};')
-        if kind == "action" and labels.has_notes_items(node):
+        out.append(f'{indent}"{dot_id}" {dot_attributes([*pairs, *self.node_style(node_id, dot_id)])};')
+        if kind == "action" and labels.has_notes_items(node) and not self.paper:
             note_id = f"{dot_id}:notes"
             note = labels.notes_label(self.graph, node, self.footnotes, self.given())
             note_pairs = [
@@ -316,7 +330,7 @@ class _Chart:
                 ("label", f"<{note}>"),
                 ("id", f"note:{dot_id}"),
             ]
-            out.append(f'{indent}"{note_id}" {_attributes(note_pairs)};')
+            out.append(f'{indent}"{note_id}" {dot_attributes(note_pairs)};')
             out.append(
                 f'{indent}"{dot_id}" -> "{note_id}" '
                 f'[style="dashed" arrowhead="none" color="{PALETTE.note_line}" id="note-link:{dot_id}"];'
@@ -324,9 +338,18 @@ class _Chart:
             out.append(f'{indent}{{rank="same"; "{dot_id}"; "{note_id}";}}')
         return out
 
-    def edge_lines(self, node_id: str, node: JSON) -> list[str]:
+    def edge_lines(
+        self, node_id: str, node: JSON, head: Callable[[str, str], str] | None = None
+    ) -> list[str]:
+        """The edges leaving a node; ``head(edge id, target)`` names the DOT node an
+        edge is drawn to (on paper, an off-page connector), by default the target."""
         out: list[str] = []
         source = identifier(node_id)
+        if head is None:
+
+            def head(edge_id: str, target: str) -> str:
+                return identifier(target)
+
         if node.get("kind") == "decision":
             branches = node.get("branches") or []
             guarded = [b for b in branches if b.get("guard") is not None]
@@ -340,47 +363,60 @@ class _Chart:
                 notes = self.footnotes.markers(branch.get("notes") or [])
                 label = labels.edge_label(self.graph, branch, ordinal_shown, notes)
                 pairs = [("label", f"<{label}>"), *self.edge_style(str(branch.get("id")))]
-                out.append(f'  "{source}" -> "{identifier(str(branch.get("target")))}" {_attributes(pairs)};')
+                target = head(str(branch.get("id")), str(branch.get("target")))
+                out.append(f'  "{source}" -> "{target}" {dot_attributes(pairs)};')
         elif node.get("kind") == "action" and node.get("next"):
             edge = node["next"]
             pairs = self.edge_style(str(edge.get("id")))
-            out.append(f'  "{source}" -> "{identifier(str(edge.get("target")))}" {_attributes(pairs)};')
+            target = head(str(edge.get("id")), str(edge.get("target")))
+            out.append(f'  "{source}" -> "{target}" {dot_attributes(pairs)};')
         return out
 
-    def render(self) -> str:
-        graph = self.graph
-        guideline = graph.get("guideline") or {}
-        ordered = nodes_in_source_order(graph)
+    def preamble(self, name: str) -> list[str]:
+        """The header comment, ``digraph NAME {`` and the graph, node and edge defaults."""
+        guideline = self.graph.get("guideline") or {}
         font = labels.FONT
-        self.lines = [
+        return [
             f"// Generated by `fibrolang graph` from guideline {escape(str(guideline.get('id')))} "
             f"version {escape(str(guideline.get('version')))}; do not edit.",
             f"// Content hash: {escape(str(guideline.get('content_hash')))}",
-            "digraph flowchart {",
+            f"digraph {name} {{",
             f'  graph [rankdir="{self.direction}" fontname="{font}" fontsize="{labels.BASE_SIZE}" '
-            'nodesep="0.3" ranksep="0.45" newrank="true" labelloc="t" labeljust="c" '
-            'pad="0.3" bgcolor="white" id="flowchart"];',
+            f'nodesep="{0.25 if self.paper else 0.3}" ranksep="0.45" newrank="true" labelloc="t" '
+            f'labeljust="c" pad="{0.1 if self.paper else 0.3}" bgcolor="white" id="{name}"];',
             f'  node [fontname="{font}" fontsize="{labels.BASE_SIZE}" fontcolor="{PALETTE.ink}" '
             f'color="{PALETTE.ink}" penwidth="1.2"];',
             f'  edge [fontname="{font}" fontsize="{labels.SMALL + 1}" color="{PALETTE.ink}" '
             f'fontcolor="{PALETTE.ink}" arrowsize="0.8"];',
-            f"  label=<{labels.title_block(graph)}>;",
         ]
-        node_lines: dict[str, list[str]] = {}
-        edges = [
-            f'  "{START}" -> "{identifier(str(graph.get("start")))}" {_attributes(self.edge_style("start"))};'
-        ]
-        for node_id, node in ordered:  # notes are numbered in this order: each node, then its branches
-            node_lines[node_id] = self.node_lines(node_id, node, "    ")
-            edges.extend(self.edge_lines(node_id, node))
-        start_pairs = [
+
+    def start_line(self, indent: str = "    ") -> str:
+        pairs = [
             ("shape", "oval"),
             ("style", "filled"),
             ("fillcolor", PALETTE.step_header),
-            ("label", f"<{labels.start_label(graph)}>"),
+            ("label", f"<{labels.start_label(self.graph)}>"),
             *self.node_style("start", START),
         ]
-        body = [f'    "{START}" {_attributes(start_pairs)};']
+        return f'{indent}"{START}" {dot_attributes(pairs)};'
+
+    def start_edge(self, head: str | None = None) -> str:
+        target = head if head is not None else identifier(str(self.graph.get("start")))
+        return f'  "{START}" -> "{target}" {dot_attributes(self.edge_style("start"))};'
+
+    def render(self) -> str:
+        graph = self.graph
+        ordered = nodes_in_source_order(graph)
+        self.lines = [
+            *self.preamble("flowchart"),
+            f"  label=<{labels.title_block(graph)}>;",
+        ]
+        node_lines: dict[str, list[str]] = {}
+        edges = [self.start_edge()]
+        for node_id, node in ordered:  # notes are numbered in this order: each node, then its branches
+            node_lines[node_id] = self.node_lines(node_id, node, "    ")
+            edges.extend(self.edge_lines(node_id, node))
+        body = [self.start_line()]
         groups = stages(graph)
         placed: set[str] = set()
         for number, group in enumerate(groups, 1):
@@ -422,4 +458,4 @@ def render_dot(graph: Graph, *, direction: str = "TB", highlight: Trace | None =
     ``highlight``: a runtime trace whose nodes and edges are drawn as taken)."""
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
-    return _Chart(graph, direction, _highlight(graph, highlight)).render()
+    return Chart(graph, direction, highlight_of(graph, highlight)).render()

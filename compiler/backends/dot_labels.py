@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.backends.dot_text import escape, styled, text_markup
+from compiler.backends.dot_text import escape, lines_markup, styled, text_markup, wrap
 from compiler.backends.plain_words import (
     intervention_label,
     name_words,
@@ -84,14 +84,21 @@ class Footnotes:
     """Notes of the guideline, numbered in the order the chart first shows them."""
 
     texts: list[str] = field(default_factory=list)
+    used: list[int] = field(default_factory=list)  # numbers shown since the last ``clear_used``
 
     def markers(self, notes: Iterable[str]) -> list[int]:
         numbers = []
         for note in notes:
             if note not in self.texts:
                 self.texts.append(note)
-            numbers.append(self.texts.index(note) + 1)
+            number = self.texts.index(note) + 1
+            numbers.append(number)
+            if number not in self.used:
+                self.used.append(number)
         return numbers
+
+    def clear_used(self) -> None:
+        self.used.clear()
 
 
 def refs_words(citations: Sequence[int]) -> str:
@@ -154,14 +161,14 @@ def _cell(content: str, *, fill: str | None = None, dashed: bool = False, colspa
     return f"<TR><TD {' '.join(attributes)}>{content}</TD></TR>"
 
 
-def _condition(graph: Graph, guard: JSON | None) -> str:
+def _condition(graph: Graph, guard: JSON | None, width: int = WIDE) -> str:
     if guard is None:
         return ""
-    return text_markup("if " + phrase(graph, guard), WIDE, italic=True, size=SMALL)
+    return text_markup("if " + phrase(graph, guard), width, italic=True, size=SMALL)
 
 
-def _small(text: str, colour: str | None = None) -> str:
-    return text_markup(text, WIDE, size=SMALL, colour=colour) if text else ""
+def _small(text: str, colour: str | None = None, width: int = WIDE) -> str:
+    return text_markup(text, width, size=SMALL, colour=colour) if text else ""
 
 
 def _join(*parts: str) -> str:
@@ -211,7 +218,9 @@ def edge_label(graph: Graph, branch: JSON, ordinal: int | None, notes: Sequence[
     return "".join(parts)
 
 
-def _recommendation_cell(graph: Graph, item: JSON, notes: Sequence[int], given: frozenset[str] | None) -> str:
+def _recommendation_cell(
+    graph: Graph, item: JSON, notes: Sequence[int], given: frozenset[str] | None, width: int = WIDE
+) -> str:
     """``Start Duloxetine at 60 mg/day, once daily [1]``, then evidence, then the condition."""
     name = str(item.get("intervention"))
     intervention = graph.get("interventions", {}).get(name) or {}
@@ -227,9 +236,18 @@ def _recommendation_cell(graph: Graph, item: JSON, notes: Sequence[int], given: 
     citations = item.get("citations") or intervention.get("citations") or []
     evidence = evidence_words(intervention)
     head_text = " ".join(p for p in [label, "" if evidence else refs_words(citations)] if p)
-    head = styled(escape(_mark(item, given) + verb), bold=True) + " " + text_markup(head_text, WIDE)
+    head = _lead(_mark(item, given) + verb, head_text, width)
     detail = detail_line([evidence, refs_words(citations) if evidence else "", notes_words(notes)])
-    return _join(head, _small(detail, PALETTE.muted), _condition(graph, item.get("guard")))
+    return _join(head, _small(detail, PALETTE.muted, width), _condition(graph, item.get("guard"), width))
+
+
+def _lead(bold: str, text: str, width: int) -> str:
+    """``bold`` (in bold) then ``text``, wrapped together at ``width`` characters."""
+    lines = wrap(f"{bold} {text}", width)
+    if not lines[0].startswith(bold):  # a lead longer than a line: on a line of its own
+        return styled(escape(bold), bold=True) + '<BR ALIGN="LEFT"/>' + lines_markup(wrap(text, width))
+    first = styled(escape(bold), bold=True) + escape(lines[0][len(bold) :])
+    return first + '<BR ALIGN="LEFT"/>' + (lines_markup(lines[1:]) if len(lines) > 1 else "")
 
 
 def _mark(item: JSON, given: frozenset[str] | None) -> str:
@@ -239,25 +257,30 @@ def _mark(item: JSON, given: frozenset[str] | None) -> str:
     return "✔ " if str(item.get("id")) in given else ""
 
 
-def _avoid_cell(graph: Graph, item: JSON, notes: Sequence[int], given: frozenset[str] | None) -> str:
+def _avoid_cell(
+    graph: Graph, item: JSON, notes: Sequence[int], given: frozenset[str] | None, width: int = WIDE
+) -> str:
     name = str(item.get("intervention"))
     citations = item.get("citations") or []
     head_text = " ".join(p for p in [sentence(intervention_label(graph, name)), refs_words(citations)] if p)
-    head = styled(escape(_mark(item, given) + "✕ AVOID"), bold=True) + " " + text_markup(head_text, WIDE)
+    head = _lead(_mark(item, given) + "✕ AVOID", head_text, width)
     reason = item.get("reason") or ""
     return _join(
         head,
-        _small(detail_line([reason, notes_words(notes)])),
-        _condition(graph, item.get("guard")),
+        _small(detail_line([reason, notes_words(notes)]), width=width),
+        _condition(graph, item.get("guard"), width),
     )
 
 
-def _contraindication_cell(graph: Graph, name: str, contraindication: JSON) -> str:
+def _contraindication_cell(graph: Graph, name: str, contraindication: JSON, width: int = WIDE) -> str:
     words = f"{sentence(intervention_label(graph, name))} if {phrase(graph, contraindication['condition'])}"
-    return styled(escape("✕ Contraindicated:"), bold=True) + " " + text_markup(words, WIDE, size=SMALL)
+    return styled(_lead("✕ Contraindicated:", words, width), size=SMALL)
 
 
 COLUMN_BREAK = 7  # a step with more rows than this is drawn in two columns
+PAPER_COLUMN_BREAK = 12  # on paper, where a taller single column would not fit the page
+PAPER_WIDE = 30  # characters per line of an item on paper, so two columns fit across A4
+PAPER_MAX_LINES = 52  # lines in a step's column on paper before it takes a second column
 
 
 def action_label(
@@ -266,11 +289,18 @@ def action_label(
     footnotes: Footnotes,
     given: frozenset[str] | None,
     taken: bool = False,
+    *,
+    column_break: int = COLUMN_BREAK,
+    notes_inside: bool = False,
+    width: int = WIDE,
+    max_lines: int | None = None,
 ) -> str:
     """A recommendation box: the step's title, then one row per recommendation or
     avoid item, each intervention's contraindications in the avoid style. Long
-    steps are set in two columns so that the box stays printable."""
-    title = text_markup(str(node.get("title")), WIDE * 2, bold=True)
+    steps are set in two columns so that the box stays printable. With
+    ``notes_inside`` (the printed chart) the step's flags and monitoring are its
+    last row, under the items, instead of a note beside the box, and ``width``
+    (characters per line of an item) is narrower."""
     extra = detail_line(
         [refs_words(node.get("citations") or []), notes_words(footnotes.markers(node.get("notes") or []))]
     )
@@ -280,26 +310,36 @@ def action_label(
         kind = item.get("kind")
         notes = footnotes.markers(item.get("notes") or [])
         if kind == "recommend":
-            unit = [_cell(_recommendation_cell(graph, item, notes, given))]
+            unit = [_cell(_recommendation_cell(graph, item, notes, given, width))]
             name = str(item.get("intervention"))
             if item.get("action") in GIVING and name not in shown_contraindications:
                 shown_contraindications.add(name)
                 intervention = graph.get("interventions", {}).get(name) or {}
                 for contraindication in intervention.get("contraindications") or []:
-                    cell = _contraindication_cell(graph, name, contraindication)
+                    cell = _contraindication_cell(graph, name, contraindication, width)
                     unit.append(_cell(cell, fill=PALETTE.avoid_fill, dashed=True))
             units.append(unit)
         elif kind == "avoid":
             units.append(
-                [_cell(_avoid_cell(graph, item, notes, given), fill=PALETTE.avoid_fill, dashed=True)]
+                [_cell(_avoid_cell(graph, item, notes, given, width), fill=PALETTE.avoid_fill, dashed=True)]
             )
     border = f'BORDER="4" COLOR="{PALETTE.taken}"' if taken else f'BORDER="1" COLOR="{PALETTE.step_line}"'
     rows = [row for unit in units for row in unit]
-    two_columns = len(rows) > COLUMN_BREAK
+    two_columns = len(rows) > column_break
+    if max_lines is not None and notes_inside:  # the printed chart: a column no taller than a page
+        notes_lines = notes_label(graph, node, Footnotes(list(footnotes.texts)), given, width).count("<BR")
+        two_columns = two_columns or sum(row.count("<BR") for row in rows) + notes_lines > max_lines
+    title_width = WIDE * 2 if not notes_inside else width * (2 if two_columns else 1)
+    title = text_markup(str(node.get("title")), title_width, bold=True)
     header = _cell(_join(title, _small(extra)), fill=PALETTE.step_header, colspan=2 if two_columns else 1)
+    footer = ""
+    if notes_inside and has_notes_items(node):
+        note = notes_label(graph, node, footnotes, given, width * 2 if two_columns else width)
+        footer = _cell(note, fill=PALETTE.note_fill, colspan=2 if two_columns else 1)
     if not two_columns:
         return (
-            f'<TABLE {border} CELLBORDER="1" CELLSPACING="0" STYLE="rounded">{header}{"".join(rows)}</TABLE>'
+            f'<TABLE {border} CELLBORDER="1" CELLSPACING="0" STYLE="rounded">'
+            f"{header}{''.join(rows)}{footer}</TABLE>"
         )
     weights = [sum(row.count("<BR") + 1 for row in unit) for unit in units]
     half, running, split = sum(weights) / 2, 0, len(units)
@@ -317,14 +357,19 @@ def action_label(
         f"{''.join(column)}</TABLE></TD>"
         for column in columns
     )
-    return f'<TABLE {border} CELLBORDER="0" CELLSPACING="0" STYLE="rounded">{header}<TR>{inner}</TR></TABLE>'
+    return (
+        f'<TABLE {border} CELLBORDER="0" CELLSPACING="0" STYLE="rounded">{header}<TR>{inner}</TR>'
+        f"{footer}</TABLE>"
+    )
 
 
 def has_notes_items(node: JSON) -> bool:
     return any(item.get("kind") in ("flag", "monitor") for item in node.get("items") or [])
 
 
-def notes_label(graph: Graph, node: JSON, footnotes: Footnotes, given: frozenset[str] | None) -> str:
+def notes_label(
+    graph: Graph, node: JSON, footnotes: Footnotes, given: frozenset[str] | None, width: int = WIDE
+) -> str:
     """The flags and monitoring of a step, as a note beside it."""
     parts: list[str] = []
     for item in node.get("items") or []:
@@ -347,9 +392,9 @@ def notes_label(graph: Graph, node: JSON, footnotes: Footnotes, given: frozenset
             _join(
                 head,
                 " ",
-                text_markup(str(text), WIDE),
-                _small(detail, PALETTE.muted),
-                _condition(graph, item.get("guard")),
+                text_markup(str(text), width),
+                _small(detail, PALETTE.muted, width),
+                _condition(graph, item.get("guard"), width),
             )
         )
     return '<BR ALIGN="LEFT"/>'.join(parts)
@@ -377,9 +422,12 @@ def _td(
     return f"<TD {' '.join(attributes)}>{content}</TD>"
 
 
-def title_block(graph: Graph) -> str:
+def title_block(graph: Graph, *, sign_off: bool = False) -> str:
     guideline = graph.get("guideline") or {}
-    title = text_markup(str(guideline.get("title") or guideline.get("id") or ""), 70, bold=True, size=16)
+    title_width = 48 if sign_off else 70  # on paper the title block is narrower
+    title = text_markup(
+        str(guideline.get("title") or guideline.get("id") or ""), title_width, bold=True, size=16
+    )
     rows = [_row([_td(title, colspan=2)])]
     facts: list[tuple[str, str]] = [
         ("Guideline", str(guideline.get("id") or "")),
@@ -393,6 +441,13 @@ def title_block(graph: Graph) -> str:
         rows.append(
             _row([_td(text_markup(key, 24, bold=True, size=SMALL)), _td(text_markup(value, 72, size=SMALL))])
         )
+    if sign_off:  # the printed chart: where the committee signs
+        rows.append(
+            _row([_td(styled(escape("Reviewed and approved by the committee"), bold=True), colspan=2)])
+        )
+        blank = escape("_" * 40)
+        for key in ("Name", "Signature", "Date"):
+            rows.append(_row([_td(text_markup(key, 24, bold=True, size=SMALL)), _td(blank)]))
     return '<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0">' + "".join(rows) + "</TABLE>"
 
 
@@ -415,33 +470,77 @@ LEGEND = (
 )
 
 
-def key_table(references: Sequence[tuple[str, str]], notes: Sequence[tuple[str, str]]) -> str:
-    """Legend, references and numbered notes as one two-column table."""
+PAPER_NOTE_ROW = (
+    "⚑",
+    PALETTE.note_fill,
+    "Yellow row under a step's items: flags (e.g. an ECG first), what to monitor",
+)
+PAPER_LEGEND = (
+    (
+        "⬠",
+        PALETTE.not_applicable_fill,
+        "Off-page connector: the path continues on, or comes from, the page named",
+    ),
+    ("n", None, "Notes are printed under the page that refers to them"),
+)
+
+
+def key_table(
+    references: Sequence[tuple[str, str]],
+    notes: Sequence[tuple[str, str]],
+    *,
+    paper: bool = False,
+    width: int = 110,
+    references_only: Sequence[tuple[str, str]] = (),
+) -> str:
+    """Legend, references and numbered notes as one two-column table (``paper``:
+    the printed chart's legend, where notes sit under the steps and pages connect,
+    with the references beside it; ``references_only``: just those, ``width`` wide)."""
     rows: list[str] = []
 
     def section(title: str) -> None:
         rows.append(_row([_td(styled(escape(title), bold=True), colspan=2)]))
 
+    def entries_rows(entries: Sequence[tuple[str, str]], width: int) -> None:
+        for key, text in entries:
+            rows.append(
+                _row(
+                    [
+                        _td(text_markup(key, 8, bold=True, size=SMALL)),
+                        _td(text_markup(text, width, size=SMALL)),
+                    ]
+                )
+            )
+
+    if references_only:
+        section("References")
+        entries_rows(references_only, width)
+        return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1">' + "".join(rows) + "</TABLE>"
+
     section("Legend")
-    for symbol, fill, words in LEGEND:
+    legend: tuple[tuple[str, str | None, str], ...] = LEGEND
+    width = 110
+    if paper:  # a narrower legend, with the references beside it
+        legend = tuple(PAPER_NOTE_ROW if row[0] == "⚑" else row for row in LEGEND) + PAPER_LEGEND
+        width = 52
+    for symbol, fill, words in legend:
         rows.append(
             _row(
                 [
                     _td(styled(escape(symbol), bold=True), fill=fill, dashed=symbol == "✕", width=34),
-                    _td(text_markup(words, 110, size=SMALL)),
+                    _td(text_markup(words, width, size=SMALL)),
                 ]
             )
+        )
+    if paper and references:
+        beside = key_table([], [], paper=False, width=52, references_only=references)
+        table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1">' + "".join(rows) + "</TABLE>"
+        return (
+            '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="6"><TR>'
+            f'<TD VALIGN="TOP">{table}</TD><TD VALIGN="TOP">{beside}</TD></TR></TABLE>'
         )
     for title, entries in (("References", references), ("Notes", notes)):
         if entries:
             section(title)
-            for key, text in entries:
-                rows.append(
-                    _row(
-                        [
-                            _td(text_markup(key, 8, bold=True, size=SMALL)),
-                            _td(text_markup(text, 110, size=SMALL)),
-                        ]
-                    )
-                )
+            entries_rows(entries, width)
     return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1">' + "".join(rows) + "</TABLE>"

@@ -1,6 +1,7 @@
 """Run Graphviz on the flowchart DOT and write SVG, PDF, PNG or DOT files.
 
-``write_flowchart(graph, path)`` picks the format from the file's extension.
+``write_flowchart(graph, path)`` picks the format from the file's extension; a
+PDF is the printable multi-page document (print_pdf.py) unless ``paper=None``.
 Rendering goes through the ``graphviz`` Python package and the ``dot`` binary.
 The output is made reproducible: the SVG's generator comment (which names the
 Graphviz version) is replaced by a fibrolang header, and the PDF's creation
@@ -85,7 +86,15 @@ def flowchart_bytes(
     *,
     direction: str = "TB",
     highlight: Trace | None = None,
+    paper: str | None = "a4",
 ) -> bytes:
+    """The flowchart in ``format_``. A PDF is the printable document on ``paper``
+    (``a4`` or ``letter``: compiler/backends/print_pdf.py), or with ``paper=None``
+    the one-page chart, like the SVG and PNG."""
+    if format_ == "pdf" and paper is not None:
+        from compiler.backends.print_pdf import printable_pdf
+
+        return printable_pdf(graph, paper=paper, direction=direction, highlight=highlight)
     return render(render_dot(graph, direction=direction, highlight=highlight), format_, graph)
 
 
@@ -95,11 +104,12 @@ def write_flowchart(
     *,
     direction: str = "TB",
     highlight: Trace | None = None,
+    paper: str | None = "a4",
 ) -> Path:
     """Write the flowchart of ``graph`` to ``path``; the extension (.svg, .pdf, .png,
     .dot) picks the format. Returns the path written."""
     target = Path(path)
-    data = flowchart_bytes(graph, format_of(target), direction=direction, highlight=highlight)
+    data = flowchart_bytes(graph, format_of(target), direction=direction, highlight=highlight, paper=paper)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return target
