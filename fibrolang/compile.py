@@ -41,11 +41,17 @@ from fibrolang.values import PENDING, Context, Unknown, absent, merge_unknown
 Evaluator = Callable[[Context], Any]
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-    "==": operator.eq, "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
 }
 _ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add, "-": operator.sub, "*": operator.mul,
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
 }
 
 
@@ -91,8 +97,7 @@ class ExpressionCompiler:
         self.problems = problems
         self.fuse = fuse  # False: no fused closures (fibrolang.fused), for differential tests
         self.enums = {enum.name: enum.members for enum in graph.enums}
-        self.records = {record.name: {f.name: f.type for f in record.fields}
-                        for record in graph.records}
+        self.records = {record.name: {f.name: f.type for f in record.fields} for record in graph.records}
         self.inputs = {declared.name: declared.type for declared in graph.inputs}
         self.interventions = {item.id for item in graph.interventions}
         self.definitions: dict[str, CompiledDefinition] = {}
@@ -119,8 +124,7 @@ class ExpressionCompiler:
         self._reads_plan = False
         compute, shape = self.compile(expr, path)
         if name in self.definitions:
-            self.fail(join_path(path, "name"), f"definition {name!r} is defined twice",
-                      "duplicate")
+            self.fail(join_path(path, "name"), f"definition {name!r} is defined twice", "duplicate")
         definition = CompiledDefinition(len(self.definitions), shape, compute, self._reads_plan)
         self.definitions[name] = definition
         if self.fuse and isinstance(expr, ex.Constant | ex.MemberLiteral | ex.SetLiteral):
@@ -128,8 +132,7 @@ class ExpressionCompiler:
         return definition
 
     def compile(self, expr: ex.Expression, path: str) -> tuple[Evaluator, Shape]:
-        method: Callable[[Any, str], tuple[Evaluator, Shape]] = getattr(
-            self, "_" + type(expr).__name__)
+        method: Callable[[Any, str], tuple[Evaluator, Shape]] = getattr(self, "_" + type(expr).__name__)
         return method(expr, path)
 
     # ---- leaves ------------------------------------------------------------
@@ -150,8 +153,7 @@ class ExpressionCompiler:
         value = frozenset(expr.members)
         return (lambda context: value), Shape("set", enum=expr.enum)
 
-    def _EnumerationReference(self, expr: ex.EnumerationReference, path: str
-                              ) -> tuple[Evaluator, Shape]:
+    def _EnumerationReference(self, expr: ex.EnumerationReference, path: str) -> tuple[Evaluator, Shape]:
         members = frozenset(self._enum(expr.enum, join_path(path, "enum")))
         return (lambda context: members), Shape("enumeration", enum=expr.enum)
 
@@ -159,8 +161,9 @@ class ExpressionCompiler:
         name = expr.name
         declared = self.inputs.get(name)
         if declared is None:
-            return never_evaluated, self.fail(join_path(path, "name"), f"no input is named {name!r}",
-                                     "unknown_name")
+            return never_evaluated, self.fail(
+                join_path(path, "name"), f"no input is named {name!r}", "unknown_name"
+            )
         unknown = absent(name)
 
         def read_input(context: Context) -> Any:
@@ -169,14 +172,14 @@ class ExpressionCompiler:
 
         return read_input, shape_of(declared)
 
-    def _DefinitionReference(self, expr: ex.DefinitionReference, path: str
-                             ) -> tuple[Evaluator, Shape]:
+    def _DefinitionReference(self, expr: ex.DefinitionReference, path: str) -> tuple[Evaluator, Shape]:
         definition = self.definitions.get(expr.name)
         if definition is None:
             return never_evaluated, self.fail(
                 join_path(path, "name"),
-                f"no earlier definition is named {expr.name!r} (definitions are in "
-                "dependency order)", "unknown_name")
+                f"no earlier definition is named {expr.name!r} (definitions are in dependency order)",
+                "unknown_name",
+            )
         compute, index = definition.compute, definition.index
         if expr.name in self.constants:  # a literal: no memo to read
             return compute, definition.shape
@@ -192,14 +195,14 @@ class ExpressionCompiler:
 
         return read_definition, definition.shape
 
-    def _VariableReference(self, expr: ex.VariableReference, path: str
-                           ) -> tuple[Evaluator, Shape]:
+    def _VariableReference(self, expr: ex.VariableReference, path: str) -> tuple[Evaluator, Shape]:
         for slot in range(len(self.scope) - 1, -1, -1):
             variable, enum = self.scope[slot]
             if variable == expr.name:
                 return _read_bound(slot), Shape("member", enum=enum)
-        return never_evaluated, self.fail(join_path(path, "name"),
-                                 f"no quantifier around this binds {expr.name!r}", "unknown_name")
+        return never_evaluated, self.fail(
+            join_path(path, "name"), f"no quantifier around this binds {expr.name!r}", "unknown_name"
+        )
 
     def _PlanQuery(self, expr: ex.PlanQuery, path: str) -> tuple[Evaluator, Shape]:
         self._reads_plan = True
@@ -222,11 +225,13 @@ class ExpressionCompiler:
         if map_shape.kind == "invalid" or key_shape.kind == "invalid":
             return never_evaluated, INVALID
         if map_shape.kind != "map":
-            return never_evaluated, self.fail(join_path(path, "map"), f"expected a map, not a "
-                                     f"{map_shape.kind}")
+            return never_evaluated, self.fail(
+                join_path(path, "map"), f"expected a map, not a {map_shape.kind}"
+            )
         if key_shape.kind != "member" or key_shape.enum != map_shape.enum:
-            return never_evaluated, self.fail(join_path(path, "key"),
-                                     f"a key of this map is a member of {map_shape.enum}")
+            return never_evaluated, self.fail(
+                join_path(path, "key"), f"a key of this map is a member of {map_shape.enum}"
+            )
 
         def read_entry(context: Context) -> Any:
             entries = read_map(context)
@@ -245,14 +250,15 @@ class ExpressionCompiler:
         if shape.kind == "invalid":
             return never_evaluated, INVALID
         if shape.kind != "record":
-            return never_evaluated, self.fail(join_path(path, "record"),
-                                     f"expected a record, not a {shape.kind}")
+            return never_evaluated, self.fail(
+                join_path(path, "record"), f"expected a record, not a {shape.kind}"
+            )
         fields = self.records.get(shape.record or "", {})
         name = expr.name
         if name not in fields:
-            return never_evaluated, self.fail(join_path(path, "name"),
-                                     f"record {shape.record} has no field {name!r}",
-                                     "unknown_name")
+            return never_evaluated, self.fail(
+                join_path(path, "name"), f"record {shape.record} has no field {name!r}", "unknown_name"
+            )
 
         field = self._map_field(expr)
         if field is not None:
@@ -273,11 +279,13 @@ class ExpressionCompiler:
         if element.kind == "invalid" or collection.kind == "invalid":
             return never_evaluated, INVALID
         if collection.kind not in ("set", "map", "enumeration"):
-            return never_evaluated, self.fail(join_path(path, "collection"),
-                                     f"membership needs a set or a map, not a {collection.kind}")
+            return never_evaluated, self.fail(
+                join_path(path, "collection"), f"membership needs a set or a map, not a {collection.kind}"
+            )
         if element.kind != "member" or element.enum != collection.enum:
-            return never_evaluated, self.fail(join_path(path, "element"),
-                                     f"expected a member of {collection.enum}")
+            return never_evaluated, self.fail(
+                join_path(path, "element"), f"expected a member of {collection.enum}"
+            )
 
         key = self._key(expr.element)
         if key is not None and isinstance(expr.collection, ex.InputReference):
@@ -325,20 +333,26 @@ class ExpressionCompiler:
     def _Disjunction(self, expr: ex.Disjunction, path: str) -> tuple[Evaluator, Shape]:
         return self._logic(expr.operands, path, decisive=True), BOOLEAN
 
-    def _logic(self, operands: tuple[ex.Expression, ...], path: str, decisive: bool
-               ) -> Evaluator:
+    def _logic(self, operands: tuple[ex.Expression, ...], path: str, decisive: bool) -> Evaluator:
         compiled = self._booleans(operands, path)
         if never_evaluated in compiled or not self.fuse:
             return kleene(compiled, decisive, unroll=self.fuse)
         queries = [operand for operand in operands if isinstance(operand, ex.PlanQuery)]
-        if len(queries) == len(operands) and len({query.state for query in queries}) == 1 \
-                and all(query.subject is not None for query in queries):
+        if (
+            len(queries) == len(operands)
+            and len({query.state for query in queries}) == 1
+            and all(query.subject is not None for query in queries)
+        ):
             subjects = frozenset(query.subject for query in queries if query.subject)
             return fused.plan_all(queries[0].state, subjects, decisive)
         first = operands[0]
         key = self._key(first.element) if isinstance(first, ex.Membership) else None
-        if not decisive and key is not None and isinstance(first, ex.Membership) \
-                and isinstance(first.collection, ex.InputReference):
+        if (
+            not decisive
+            and key is not None
+            and isinstance(first, ex.Membership)
+            and isinstance(first.collection, ex.InputReference)
+        ):
             # `member in input and ...`: the commonest guard on a map entry
             name = first.collection.name
             field = self._map_field(operands[1])
@@ -377,8 +391,7 @@ class ExpressionCompiler:
                 self._numbers(left_shape, right_shape, path)
         constant = self._literal(expr.right)
         if constant is not None:
-            if self.fuse and isinstance(expr.left, ex.InputReference) \
-                    and expr.left.name in self.inputs:
+            if self.fuse and isinstance(expr.left, ex.InputReference) and expr.left.name in self.inputs:
                 return fused.compare_input(expr.left.name, compare, constant), BOOLEAN
             field = self._map_field(expr.left)
             if field is not None and left is not never_evaluated:
@@ -499,20 +512,27 @@ class ExpressionCompiler:
             unit = None if left.unit and right.unit else left.unit or right.unit
             return Shape("number", unit=unit)
         if left.unit and right.unit and left.unit != right.unit:
-            return self.fail(path, f"units differ: {left.unit} and {right.unit} (the compiler "
-                             "converts constants to the unit of what they are compared with)",
-                             "unit_mismatch")
+            return self.fail(
+                path,
+                f"units differ: {left.unit} and {right.unit} (the compiler "
+                "converts constants to the unit of what they are compared with)",
+                "unit_mismatch",
+            )
         return Shape("number", unit=left.unit or right.unit)
 
-    def _same(self, left: Shape, right: Shape, path: str,
-              kinds: tuple[str, ...] = ("boolean", "number", "member", "set", "map")) -> Shape:
+    def _same(
+        self,
+        left: Shape,
+        right: Shape,
+        path: str,
+        kinds: tuple[str, ...] = ("boolean", "number", "member", "set", "map"),
+    ) -> Shape:
         if "invalid" in (left.kind, right.kind):
             return INVALID
         if left.kind == "number" and right.kind == "number":
             return self._numbers(left, right, path)
         if left.kind != right.kind or left.enum != right.enum or left.kind not in kinds:
-            return self.fail(path, f"cannot combine a {_describe(left)} with a "
-                             f"{_describe(right)} here")
+            return self.fail(path, f"cannot combine a {_describe(left)} with a {_describe(right)} here")
         return left
 
 

@@ -41,8 +41,7 @@ class InvalidPatient(ValueError):
 
     def __init__(self, problems: tuple[Problem, ...]) -> None:
         self.problems = problems
-        super().__init__(_listing(
-            f"invalid patient record ({plural(len(problems), 'problem')}):", problems))
+        super().__init__(_listing(f"invalid patient record ({plural(len(problems), 'problem')}):", problems))
 
 
 class GuidelineError(Exception):

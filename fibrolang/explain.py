@@ -23,8 +23,10 @@ from fibrolang.result import Recommendation, Result
 
 def explain(graph: Graph, result: Result) -> str:
     info = result.guideline
-    lines = [f"Guideline {info.id} {info.version} ({info.content_hash})",
-             f"Status: {result.status}" + (f": {result.message}" if result.message else "")]
+    lines = [
+        f"Guideline {info.id} {info.version} ({info.content_hash})",
+        f"Status: {result.status}" + (f": {result.message}" if result.message else ""),
+    ]
     if result.missing:
         lines.append(f"Missing: {', '.join(result.missing)}")
     lines += _decisions(graph, result)
@@ -33,17 +35,19 @@ def explain(graph: Graph, result: Result) -> str:
         lines += [line for item in result.recommendations for line in _recommendation(item)]
     if result.avoid:
         lines.append("Avoid:")
-        lines += [f"  - {item.label or item.intervention}"
-                  + (f": {item.reason}" if item.reason else "") for item in result.avoid]
+        lines += [
+            f"  - {item.label or item.intervention}" + (f": {item.reason}" if item.reason else "")
+            for item in result.avoid
+        ]
     if result.flags:
         lines.append("Flags:")
-        lines += [f"  - {flag.id}" + (f": {flag.text}" if flag.text else "")
-                  for flag in result.flags]
+        lines += [f"  - {flag.id}" + (f": {flag.text}" if flag.text else "") for flag in result.flags]
     if result.monitoring:
         lines.append("Monitoring:")
-        lines += [f"  - {item.text or item.what}" + (f" after {_period(item.after)}"
-                                                      if item.after else "")
-                  for item in result.monitoring]
+        lines += [
+            f"  - {item.text or item.what}" + (f" after {_period(item.after)}" if item.after else "")
+            for item in result.monitoring
+        ]
     if result.outputs:
         lines.append("Outputs:")
         lines += [f"  {name} = {_value(value)}" for name, value in result.outputs.items()]
@@ -73,11 +77,11 @@ def _decisions(graph: Graph, result: Result) -> list[str]:
             continue
         if outcome.edge in edges:
             node, branch = edges[outcome.edge]
-            lines.append(f"  {node.question or node.id}: could not tell whether "
-                         f"{_branch(branch)}  [{outcome.edge}]")
+            lines.append(
+                f"  {node.question or node.id}: could not tell whether {_branch(branch)}  [{outcome.edge}]"
+            )
         elif outcome.item in guards:
-            lines.append(f"  could not tell whether {render(guards[outcome.item])}  "
-                         f"[{outcome.item}]")
+            lines.append(f"  could not tell whether {render(guards[outcome.item])}  [{outcome.item}]")
     return ["Decisions:", *lines] if lines else []
 
 
@@ -97,10 +101,10 @@ def _recommendation(item: Recommendation) -> list[str]:
         head += f", {_titration(item.titration)}"
     lines = [head]
     if item.evidence:
-        lines.append(f"      evidence: level {item.evidence.level or '?'}, strength "
-                     f"{item.evidence.strength or '?'}")
-    lines += [f"      [{citation.number}] {citation.text or ''}".rstrip()
-              for citation in item.citations]
+        lines.append(
+            f"      evidence: level {item.evidence.level or '?'}, strength {item.evidence.strength or '?'}"
+        )
+    lines += [f"      [{citation.number}] {citation.text or ''}".rstrip() for citation in item.citations]
     if item.quote:
         lines.append(f'      quote: "{item.quote}"')
     lines += [f"      note: {note}" for note in item.notes]
@@ -122,8 +126,10 @@ def _dose(dose: Dose) -> str:
 def _titration(titration: Titration) -> str:
     unit = f" {titration.unit}" if titration.unit else ""
     every_unit = f" {titration.every_unit}" if titration.every_unit else ""
-    return (f"increasing by {_value(titration.step)}{unit} every {_value(titration.every)}"
-            f"{every_unit} to {_value(titration.target)}{unit}")
+    return (
+        f"increasing by {_value(titration.step)}{unit} every {_value(titration.every)}"
+        f"{every_unit} to {_value(titration.target)}{unit}"
+    )
 
 
 def _period(period: Period) -> str:

@@ -28,11 +28,9 @@ def read_expression(reader: GraphReader, value: Any, path: str) -> ex.Expression
         reader.fail(join_path(path, "op"), "every expression needs an op (a string)", "missing_key")
         return placeholder()
     if op in _COMPARISONS:
-        return ex.Comparison(cast(Any, op), _sub(reader, obj, "left", path),
-                             _sub(reader, obj, "right", path))
+        return ex.Comparison(cast(Any, op), _sub(reader, obj, "left", path), _sub(reader, obj, "right", path))
     if op in _ARITHMETIC:
-        return ex.Arithmetic(cast(Any, op), _sub(reader, obj, "left", path),
-                             _sub(reader, obj, "right", path))
+        return ex.Arithmetic(cast(Any, op), _sub(reader, obj, "left", path), _sub(reader, obj, "right", path))
     read = _READERS.get(op)
     if read is None:
         reader.fail(join_path(path, "op"), f"unknown op {op!r}", "unknown_op")
@@ -52,10 +50,12 @@ def _sub(reader: GraphReader, obj: Mapping[str, Any], key: str, path: str) -> ex
     return read_expression(reader, value, join_path(path, key))
 
 
-def _operands(reader: GraphReader, obj: Mapping[str, Any], path: str, least: int
-              ) -> tuple[ex.Expression, ...]:
-    operands = reader.list_of(obj, "operands", path, True,
-                              lambda value, at: read_expression(reader, value, at))
+def _operands(
+    reader: GraphReader, obj: Mapping[str, Any], path: str, least: int
+) -> tuple[ex.Expression, ...]:
+    operands = reader.list_of(
+        obj, "operands", path, True, lambda value, at: read_expression(reader, value, at)
+    )
     if "operands" in obj and len(operands) < least:
         reader.fail(join_path(path, "operands"), f"needs at least {least} operand(s)", "malformed")
     return operands
@@ -64,8 +64,7 @@ def _operands(reader: GraphReader, obj: Mapping[str, Any], path: str, least: int
 def _constant(reader: GraphReader, obj: Mapping[str, Any], path: str) -> ex.Expression:
     value = reader.get(obj, "value", path, True)
     if value is not MISSING and not (isinstance(value, bool) or is_number(value)):
-        reader.fail(join_path(path, "value"), "a constant is a boolean or a finite number",
-                    "wrong_type")
+        reader.fail(join_path(path, "value"), "a constant is a boolean or a finite number", "wrong_type")
         value = False
     unit = reader.optional_string(obj, "unit", path)
     return ex.Constant(False if value is MISSING else value, unit)
@@ -79,8 +78,9 @@ def _subject(reader: GraphReader, obj: Mapping[str, Any], path: str) -> str | No
 
 def _quantifier(reader: GraphReader, obj: Mapping[str, Any], path: str) -> ex.Expression:
     where = reader.optional_expression(obj, "where", path)
-    return ex.Quantifier(cast(Any, obj["op"]), reader.string(obj, "var", path),
-                         _sub(reader, obj, "over", path), where)
+    return ex.Quantifier(
+        cast(Any, obj["op"]), reader.string(obj, "var", path), _sub(reader, obj, "over", path), where
+    )
 
 
 def _dose(reader: GraphReader, obj: Mapping[str, Any], path: str) -> ex.Expression:
@@ -93,8 +93,7 @@ def _dose(reader: GraphReader, obj: Mapping[str, Any], path: str) -> ex.Expressi
 _READERS: dict[str, _Read] = {
     "const": _constant,
     "member": lambda r, o, p: ex.MemberLiteral(r.string(o, "value", p), r.string(o, "enum", p)),
-    "set": lambda r, o, p: ex.SetLiteral(r.list_of(o, "members", p, True, r.text),
-                                         r.string(o, "enum", p)),
+    "set": lambda r, o, p: ex.SetLiteral(r.list_of(o, "members", p, True, r.text), r.string(o, "enum", p)),
     "input": lambda r, o, p: ex.InputReference(r.string(o, "name", p)),
     "def": lambda r, o, p: ex.DefinitionReference(r.string(o, "name", p)),
     "var": lambda r, o, p: ex.VariableReference(r.string(o, "name", p)),
@@ -107,13 +106,13 @@ _READERS: dict[str, _Read] = {
     "and": lambda r, o, p: ex.Conjunction(_operands(r, o, p, 2)),
     "or": lambda r, o, p: ex.Disjunction(_operands(r, o, p, 2)),
     "count_true": lambda r, o, p: ex.CountTrue(_operands(r, o, p, 1)),
-    "if": lambda r, o, p: ex.Conditional(_sub(r, o, "condition", p), _sub(r, o, "then", p),
-                                         _sub(r, o, "else", p)),
+    "if": lambda r, o, p: ex.Conditional(
+        _sub(r, o, "condition", p), _sub(r, o, "then", p), _sub(r, o, "else", p)
+    ),
     "count": _quantifier,
     "any": _quantifier,
     "all": _quantifier,
-    "sum": lambda r, o, p: ex.Sum(r.string(o, "var", p), _sub(r, o, "over", p),
-                                  _sub(r, o, "body", p)),
+    "sum": lambda r, o, p: ex.Sum(r.string(o, "var", p), _sub(r, o, "over", p), _sub(r, o, "body", p)),
     "recommended": lambda r, o, p: ex.PlanQuery("recommended", _subject(r, o, p)),
     "avoided": lambda r, o, p: ex.PlanQuery("avoided", _subject(r, o, p)),
     "flagged": lambda r, o, p: ex.PlanQuery("flagged", _subject(r, o, p)),

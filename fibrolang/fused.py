@@ -114,8 +114,9 @@ def input_field(name: str, key: Key, field: str) -> Evaluator:
     return read_input_field
 
 
-def compare_input_field(name: str, key: Key, field: str, compare: Callable[[Any, Any], bool],
-                        constant: Any) -> Evaluator:
+def compare_input_field(
+    name: str, key: Key, field: str, compare: Callable[[Any, Any], bool], constant: Any
+) -> Evaluator:
     """``input[key].field <op> constant``."""
     if isinstance(key, int):
         slot, unknowns = key, _Absent(f"{name}.{{}}.{field}")

@@ -102,8 +102,9 @@ class GraphReader:
         if value is MISSING or value is None:
             return None
         if not isinstance(value, str):
-            self.fail(join_path(path, key), f"expected a string or null, got {json_kind(value)}",
-                      "wrong_type")
+            self.fail(
+                join_path(path, key), f"expected a string or null, got {json_kind(value)}", "wrong_type"
+            )
             return None
         return value
 
@@ -112,8 +113,7 @@ class GraphReader:
         if value is MISSING:
             return bool(default)
         if not isinstance(value, bool):
-            self.fail(join_path(path, key), f"expected true or false, got {json_kind(value)}",
-                      "wrong_type")
+            self.fail(join_path(path, key), f"expected true or false, got {json_kind(value)}", "wrong_type")
             return False
         return value
 
@@ -122,13 +122,13 @@ class GraphReader:
         if value is MISSING or (value is None and nullable):
             return None
         if not is_number(value):
-            self.fail(join_path(path, key), f"expected a finite number, got {json_kind(value)}",
-                      "wrong_type")
+            self.fail(join_path(path, key), f"expected a finite number, got {json_kind(value)}", "wrong_type")
             return 0
         return value
 
-    def list_of(self, obj: Mapping[str, Any], key: str, path: str, required: bool,
-                read: Callable[[Any, str], T]) -> tuple[T, ...]:
+    def list_of(
+        self, obj: Mapping[str, Any], key: str, path: str, required: bool, read: Callable[[Any, str], T]
+    ) -> tuple[T, ...]:
         value = self.get(obj, key, path, required)
         if value is MISSING:
             return ()
@@ -137,14 +137,16 @@ class GraphReader:
             return ()
         return tuple(read(item, f"{join_path(path, key)}[{index}]") for index, item in enumerate(value))
 
-    def mapping_of(self, obj: Mapping[str, Any], key: str, path: str, required: bool,
-                   read: Callable[[str, Any, str], T]) -> tuple[T, ...]:
+    def mapping_of(
+        self, obj: Mapping[str, Any], key: str, path: str, required: bool, read: Callable[[str, Any, str], T]
+    ) -> tuple[T, ...]:
         value = self.get(obj, key, path, required)
         if value is MISSING:
             return ()
         entries = self.as_object(value, join_path(path, key))
-        return tuple(read(name, item, join_path(join_path(path, key), name))
-                     for name, item in sorted(entries.items()))
+        return tuple(
+            read(name, item, join_path(join_path(path, key), name)) for name, item in sorted(entries.items())
+        )
 
     def text(self, value: Any, path: str) -> str:
         if not isinstance(value, str):
@@ -161,8 +163,7 @@ class GraphReader:
     def choice(self, obj: Mapping[str, Any], key: str, path: str, allowed: tuple[str, ...]) -> str:
         value = self.string(obj, key, path)
         if value and value not in allowed:
-            self.fail(join_path(path, key), f"{value!r} is not one of {', '.join(allowed)}",
-                      "unknown_value")
+            self.fail(join_path(path, key), f"{value!r} is not one of {', '.join(allowed)}", "unknown_value")
         return value if value in allowed else allowed[0]
 
     # ---- shared pieces ----------------------------------------------------
@@ -185,14 +186,16 @@ class GraphReader:
 
     def value_type(self, value: Any, path: str) -> ValueType:
         obj = self.as_object(value, path)
-        kind = self.choice(obj, "kind", path, ("boolean", "integer", "decimal", "enum", "set",
-                                                "map"))
+        kind = self.choice(obj, "kind", path, ("boolean", "integer", "decimal", "enum", "set", "map"))
         if kind == "boolean":
             return BooleanType()
         if kind in ("integer", "decimal"):
-            return NumberType(kind == "integer", self.optional_string(obj, "unit", path),
-                              self.number(obj, "min", path, True),
-                              self.number(obj, "max", path, True))
+            return NumberType(
+                kind == "integer",
+                self.optional_string(obj, "unit", path),
+                self.number(obj, "min", path, True),
+                self.number(obj, "max", path, True),
+            )
         if kind == "enum":
             return EnumType(self.string(obj, "enum", path))
         if kind == "set":
@@ -203,34 +206,41 @@ class GraphReader:
         if value is None or value is MISSING:
             return None
         obj = self.as_object(value, path)
-        return Dose(self.number(obj, "min", path, False), self.number(obj, "max", path, False),
-                    self.optional_string(obj, "unit", path),
-                    self.optional_string(obj, "frequency", path))
+        return Dose(
+            self.number(obj, "min", path, False),
+            self.number(obj, "max", path, False),
+            self.optional_string(obj, "unit", path),
+            self.optional_string(obj, "frequency", path),
+        )
 
     def titration(self, value: Any, path: str) -> Titration | None:
         if value is None or value is MISSING:
             return None
         obj = self.as_object(value, path)
-        return Titration(self.number(obj, "step", path, False),
-                         self.number(obj, "every", path, False),
-                         self.optional_string(obj, "every_unit", path),
-                         self.number(obj, "target", path, False),
-                         self.optional_string(obj, "unit", path))
+        return Titration(
+            self.number(obj, "step", path, False),
+            self.number(obj, "every", path, False),
+            self.optional_string(obj, "every_unit", path),
+            self.number(obj, "target", path, False),
+            self.optional_string(obj, "unit", path),
+        )
 
     def period(self, value: Any, path: str) -> Period | None:
         if value is None or value is MISSING:
             return None
         obj = self.as_object(value, path)
-        return Period(self.number(obj, "min", path, False), self.number(obj, "max", path, False),
-                      self.optional_string(obj, "unit", path))
+        return Period(
+            self.number(obj, "min", path, False),
+            self.number(obj, "max", path, False),
+            self.optional_string(obj, "unit", path),
+        )
 
     # ---- expressions ------------------------------------------------------
 
     def expression(self, value: Any, path: str) -> ex.Expression:
         return read_expression(self, value, path)
 
-    def optional_expression(self, obj: Mapping[str, Any], key: str, path: str
-                            ) -> ex.Expression | None:
+    def optional_expression(self, obj: Mapping[str, Any], key: str, path: str) -> ex.Expression | None:
         value = self.get(obj, key, path, False)
         if value is MISSING or value is None:
             return None
@@ -242,8 +252,7 @@ class GraphReader:
         root = self.as_object(document, "")
         graph_format = self.string(root, "format", "")
         if graph_format and graph_format != FORMAT:
-            self.fail("format", f"this runtime reads {FORMAT!r}, not {graph_format!r}",
-                      "unsupported_format")
+            self.fail("format", f"this runtime reads {FORMAT!r}, not {graph_format!r}", "unsupported_format")
         return Graph(
             guideline=self.guideline(self.get(root, "guideline", "", True), "guideline"),
             enums=self.mapping_of(root, "enums", "", False, self.enumeration),
@@ -263,8 +272,11 @@ class GraphReader:
         if citations is not MISSING:
             for key, text in sorted(self.as_object(citations, join_path(path, "citations")).items()):
                 if not (isinstance(key, str) and key.isdigit()):
-                    self.fail(join_path(join_path(path, "citations"), str(key)),
-                              "citation keys are reference numbers", "malformed")
+                    self.fail(
+                        join_path(join_path(path, "citations"), str(key)),
+                        "citation keys are reference numbers",
+                        "malformed",
+                    )
                     continue
                 numbered.append((int(key), self.text(text, join_path(join_path(path, "citations"), key))))
         return GuidelineInfo(
@@ -278,16 +290,17 @@ class GraphReader:
 
     def source_document(self, value: Any, path: str) -> SourceDocument:
         obj = self.as_object(value, path)
-        return SourceDocument(self.string(obj, "name", path),
-                              self.optional_string(obj, "file", path),
-                              self.optional_string(obj, "date", path))
+        return SourceDocument(
+            self.string(obj, "name", path),
+            self.optional_string(obj, "file", path),
+            self.optional_string(obj, "date", path),
+        )
 
     def enumeration(self, name: str, value: Any, path: str) -> Enumeration:
         obj = self.as_object(value, path)
         members = self.list_of(obj, "members", path, True, self.text)
         if not members and "members" in obj:
-            self.fail(join_path(path, "members"), "an enumeration needs at least one member",
-                      "malformed")
+            self.fail(join_path(path, "members"), "an enumeration needs at least one member", "malformed")
         labels = self.get(obj, "member_labels", path, False)
         pairs: list[tuple[str, str]] = []
         if labels is not MISSING and labels is not None:
@@ -297,16 +310,18 @@ class GraphReader:
 
     def record(self, name: str, value: Any, path: str) -> Record:
         obj = self.as_object(value, path)
-        fields = self.mapping_of(obj, "fields", path, True,
-                                 lambda field, kind, at: RecordField(field,
-                                                                     self.value_type(kind, at)))
+        fields = self.mapping_of(
+            obj, "fields", path, True, lambda field, kind, at: RecordField(field, self.value_type(kind, at))
+        )
         return Record(name, self.optional_string(obj, "label", path), fields)
 
     def input(self, name: str, value: Any, path: str) -> InputDeclaration:
         obj = self.as_object(value, path)
-        return InputDeclaration(name, self.optional_string(obj, "label", path),
-                                self.value_type(self.get(obj, "type", path, True),
-                                                join_path(path, "type")))
+        return InputDeclaration(
+            name,
+            self.optional_string(obj, "label", path),
+            self.value_type(self.get(obj, "type", path, True), join_path(path, "type")),
+        )
 
     def definition(self, value: Any, path: str) -> Definition:
         obj = self.as_object(value, path)
@@ -325,8 +340,9 @@ class GraphReader:
         evidence_value: Evidence | None = None
         if evidence is not MISSING and evidence is not None:
             fields = self.as_object(evidence, join_path(path, "evidence"))
-            evidence_value = Evidence(self.optional_string(fields, "level", path),
-                                      self.optional_string(fields, "strength", path))
+            evidence_value = Evidence(
+                self.optional_string(fields, "level", path), self.optional_string(fields, "strength", path)
+            )
         approved = self.get(obj, "fda_approved", path, False)
         return Intervention(
             id=name,
@@ -337,8 +353,7 @@ class GraphReader:
             fda_approved=approved if isinstance(approved, bool) else None,
             evidence=evidence_value,
             effect_sizes=self.list_of(obj, "effect_sizes", path, False, self.effect_size),
-            contraindications=self.list_of(obj, "contraindications", path, False,
-                                           self.contraindication),
+            contraindications=self.list_of(obj, "contraindications", path, False, self.contraindication),
             side_effects=self.list_of(obj, "side_effects", path, False, self.text),
             citations=self.list_of(obj, "citations", path, False, self.integer),
             quote=self.optional_string(obj, "quote", path),
@@ -362,17 +377,23 @@ class GraphReader:
         kind = self.choice(obj, "kind", path, ("decision", "action", "terminal"))
         trace = self.traceability(obj, path)
         if kind == "decision":
-            return DecisionNode(name, self.optional_string(obj, "question", path),
-                                self.boolean(obj, "exclusive", path, False),
-                                self.list_of(obj, "branches", path, True, self.branch), trace)
+            return DecisionNode(
+                name,
+                self.optional_string(obj, "question", path),
+                self.boolean(obj, "exclusive", path, False),
+                self.list_of(obj, "branches", path, True, self.branch),
+                trace,
+            )
         if kind == "action":
-            return ActionNode(name, self.optional_string(obj, "title", path),
-                              self.list_of(obj, "items", path, True, self.item),
-                              self.edge(self.get(obj, "next", path, True), join_path(path, "next"),
-                                        guarded=False), trace)
+            return ActionNode(
+                name,
+                self.optional_string(obj, "title", path),
+                self.list_of(obj, "items", path, True, self.item),
+                self.edge(self.get(obj, "next", path, True), join_path(path, "next"), guarded=False),
+                trace,
+            )
         status = self.choice(obj, "status", path, STATUSES)
-        return TerminalNode(name, cast(Any, status), self.optional_string(obj, "message", path),
-                            trace)
+        return TerminalNode(name, cast(Any, status), self.optional_string(obj, "message", path), trace)
 
     def branch(self, value: Any, path: str) -> Edge:
         return self.edge(value, path, guarded=True)
@@ -380,8 +401,13 @@ class GraphReader:
     def edge(self, value: Any, path: str, guarded: bool) -> Edge:
         obj = self.as_object(value, path) if value is not MISSING else {}
         guard = self.optional_expression(obj, "guard", path) if guarded else None
-        return Edge(self.string(obj, "id", path), guard, self.string(obj, "target", path),
-                    self.optional_string(obj, "label", path), self.traceability(obj, path))
+        return Edge(
+            self.string(obj, "id", path),
+            guard,
+            self.string(obj, "target", path),
+            self.optional_string(obj, "label", path),
+            self.traceability(obj, path),
+        )
 
     def item(self, value: Any, path: str) -> ActionItem:
         obj = self.as_object(value, path)
@@ -390,21 +416,35 @@ class GraphReader:
         guard = self.optional_expression(obj, "guard", path)
         trace = self.traceability(obj, path)
         if kind == "recommend":
-            return RecommendItem(item_id, guard, self.choice(obj, "action", path, ACTIONS),
-                                 self.string(obj, "intervention", path),
-                                 self.dose(self.get(obj, "dose", path, False), join_path(path, "dose")),
-                                 self.titration(self.get(obj, "titration", path, False),
-                                                join_path(path, "titration")), trace)
+            return RecommendItem(
+                item_id,
+                guard,
+                self.choice(obj, "action", path, ACTIONS),
+                self.string(obj, "intervention", path),
+                self.dose(self.get(obj, "dose", path, False), join_path(path, "dose")),
+                self.titration(self.get(obj, "titration", path, False), join_path(path, "titration")),
+                trace,
+            )
         if kind == "avoid":
-            return AvoidItem(item_id, guard, self.string(obj, "intervention", path),
-                             self.optional_string(obj, "reason", path), trace)
+            return AvoidItem(
+                item_id,
+                guard,
+                self.string(obj, "intervention", path),
+                self.optional_string(obj, "reason", path),
+                trace,
+            )
         if kind == "flag":
-            return FlagItem(item_id, guard, self.string(obj, "flag", path),
-                            self.optional_string(obj, "text", path), trace)
-        return MonitorItem(item_id, guard, self.string(obj, "what", path),
-                           self.optional_string(obj, "text", path),
-                           self.period(self.get(obj, "after", path, False), join_path(path, "after")),
-                           trace)
+            return FlagItem(
+                item_id, guard, self.string(obj, "flag", path), self.optional_string(obj, "text", path), trace
+            )
+        return MonitorItem(
+            item_id,
+            guard,
+            self.string(obj, "what", path),
+            self.optional_string(obj, "text", path),
+            self.period(self.get(obj, "after", path, False), join_path(path, "after")),
+            trace,
+        )
 
     def invariant(self, value: Any, path: str) -> Invariant:
         obj = self.as_object(value, path)
@@ -412,7 +452,6 @@ class GraphReader:
             name=self.string(obj, "name", path),
             title=self.optional_string(obj, "title", path),
             kind=cast(Any, self.choice(obj, "kind", path, ("never", "always"))),
-            condition=self.expression(self.get(obj, "condition", path, True),
-                                      join_path(path, "condition")),
+            condition=self.expression(self.get(obj, "condition", path, True), join_path(path, "condition")),
             trace=self.traceability(obj, path),
         )

@@ -59,9 +59,14 @@ class ItemStep:
 class RecommendStep(ItemStep):
     __slots__ = ("dose_bound", "intervention", "made", "make", "stops")
 
-    def __init__(self, item_id: str, guard: Evaluator | None, identity: int,
-                 item: RecommendItem, make: Callable[[tuple[Reason, ...]], Recommendation]
-                 ) -> None:
+    def __init__(
+        self,
+        item_id: str,
+        guard: Evaluator | None,
+        identity: int,
+        item: RecommendItem,
+        make: Callable[[tuple[Reason, ...]], Recommendation],
+    ) -> None:
         super().__init__(item_id, guard, identity)
         self.intervention = item.intervention
         self.stops = item.action == "stop"
@@ -94,8 +99,7 @@ class RecommendStep(ItemStep):
 class AvoidStep(ItemStep):
     __slots__ = ("avoidance",)
 
-    def __init__(self, item_id: str, guard: Evaluator | None, identity: int,
-                 avoidance: Avoidance) -> None:
+    def __init__(self, item_id: str, guard: Evaluator | None, identity: int, avoidance: Avoidance) -> None:
         super().__init__(item_id, guard, identity)
         self.avoidance = avoidance
 
@@ -127,8 +131,7 @@ class FlagStep(ItemStep):
 class MonitorStep(ItemStep):
     __slots__ = ("monitoring",)
 
-    def __init__(self, item_id: str, guard: Evaluator | None, identity: int,
-                 monitoring: Monitoring) -> None:
+    def __init__(self, item_id: str, guard: Evaluator | None, identity: int, monitoring: Monitoring) -> None:
         super().__init__(item_id, guard, identity)
         self.monitoring = monitoring
 
@@ -148,8 +151,19 @@ class Batch(ItemStep):
     path yet, extending the plan's lists and sets gives the same plan, in the same order.
     """
 
-    __slots__ = ("avoid", "avoided", "doses", "flagged", "flags", "identities", "items",
-                 "made", "monitoring", "recommended", "recommends")
+    __slots__ = (
+        "avoid",
+        "avoided",
+        "doses",
+        "flagged",
+        "flags",
+        "identities",
+        "items",
+        "made",
+        "monitoring",
+        "recommended",
+        "recommends",
+    )
 
     def __init__(self, items: tuple[ItemStep, ...]) -> None:
         super().__init__(items[0].id, None, -1)
@@ -162,10 +176,12 @@ class Batch(ItemStep):
                 first.append(item)
         self.identities = frozenset(identities)
         self.recommends = tuple(item for item in first if isinstance(item, RecommendStep))
-        self.recommended = frozenset(item.intervention for item in self.recommends
-                                     if not item.stops)
-        self.doses = tuple((item.intervention, item.dose_bound) for item in self.recommends
-                           if not item.stops and item.dose_bound is not None)
+        self.recommended = frozenset(item.intervention for item in self.recommends if not item.stops)
+        self.doses = tuple(
+            (item.intervention, item.dose_bound)
+            for item in self.recommends
+            if not item.stops and item.dose_bound is not None
+        )
         self.avoid = tuple(item.avoidance for item in first if isinstance(item, AvoidStep))
         self.avoided = frozenset(avoidance.intervention for avoidance in self.avoid)
         self.flags = tuple(item.flag for item in first if isinstance(item, FlagStep))
@@ -235,8 +251,9 @@ class ItemFactory:
         numbers = list(dict.fromkeys(number for group in groups for number in group))
         return tuple(Citation(number, self.citations.get(number)) for number in numbers)
 
-    def recommendation_maker(self, node_id: str, item: RecommendItem
-                             ) -> Callable[[tuple[Reason, ...]], Recommendation]:
+    def recommendation_maker(
+        self, node_id: str, item: RecommendItem
+    ) -> Callable[[tuple[Reason, ...]], Recommendation]:
         intervention = self.interventions.get(item.intervention) or _UNCATALOGUED
         trace: Traceability = item.trace
         citations = self.cite(trace.citations, intervention.citations)
@@ -244,11 +261,21 @@ class ItemFactory:
 
         def make(why: tuple[Reason, ...]) -> Recommendation:
             return Recommendation(
-                intervention=item.intervention, kind=intervention.kind, label=intervention.label,
-                drug_class=intervention.drug_class, action=item.action, dose=item.dose,
-                titration=item.titration, evidence=intervention.evidence, citations=citations,
+                intervention=item.intervention,
+                kind=intervention.kind,
+                label=intervention.label,
+                drug_class=intervention.drug_class,
+                action=item.action,
+                dose=item.dose,
+                titration=item.titration,
+                evidence=intervention.evidence,
+                citations=citations,
                 quote=trace.quote if trace.quote is not None else intervention.quote,
-                notes=notes, node=node_id, item=item.id, why=why)
+                notes=notes,
+                node=node_id,
+                item=item.id,
+                why=why,
+            )
 
         return make
 

@@ -20,11 +20,7 @@ MISSING = _Absent()
 
 def is_number(value: object) -> bool:
     """A JSON number: int or float, finite, and not a bool."""
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def join_path(path: str, key: str) -> str:

@@ -79,8 +79,12 @@ def kleene(operands: list[Evaluator], decisive: bool, unroll: bool = True) -> Ev
             d = fourth(context)
             if d is decisive:
                 return d
-            if (a.__class__ is Unknown or b.__class__ is Unknown or c.__class__ is Unknown
-                    or d.__class__ is Unknown):
+            if (
+                a.__class__ is Unknown
+                or b.__class__ is Unknown
+                or c.__class__ is Unknown
+                or d.__class__ is Unknown
+            ):
                 return merge_unknowns(a, b, c, d)
             return not decisive
 

@@ -27,7 +27,8 @@ class Guideline:
         self._program = Program(graph)
         self._validate = PatientValidator(graph)
         self.inputs: Mapping[str, InputDeclaration] = MappingProxyType(
-            {declared.name: declared for declared in graph.inputs})
+            {declared.name: declared for declared in graph.inputs}
+        )
 
     @property
     def id(self) -> str:
@@ -67,14 +68,15 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any]) -> Guideline:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise GuidelineError(f"cannot read graph file {path}: {error}",
-                             (Problem("", str(error), "unreadable"),)) from None
+        raise GuidelineError(
+            f"cannot read graph file {path}: {error}", (Problem("", str(error), "unreadable"),)
+        ) from None
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise GuidelineError(
-            f"graph file {path} is not valid JSON (line {error.lineno}, column "
-            f"{error.colno}): {error.msg}", (Problem("", error.msg, "invalid_json"),)
+            f"graph file {path} is not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}",
+            (Problem("", error.msg, "invalid_json"),),
         ) from None
     return Guideline(read_graph(document))
 

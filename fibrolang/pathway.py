@@ -36,11 +36,22 @@ class Walk(Context):
     ``path`` stands for the decisions taken so far (see ``Path``).
     """
 
-    __slots__ = ("avoid", "edges", "flags", "guards", "missing", "monitoring", "nodes", "path",
-                 "recommendations", "seen", "status", "status_message")
+    __slots__ = (
+        "avoid",
+        "edges",
+        "flags",
+        "guards",
+        "missing",
+        "monitoring",
+        "nodes",
+        "path",
+        "recommendations",
+        "seen",
+        "status",
+        "status_message",
+    )
 
-    def __init__(self, inputs: dict[str, Any], definitions: list[Any], depth: int,
-                 path: Path) -> None:
+    def __init__(self, inputs: dict[str, Any], definitions: list[Any], depth: int, path: Path) -> None:
         self.inputs = inputs
         self.definitions = definitions
         self.bound = [None] * depth
@@ -142,9 +153,9 @@ class DecisionStep(Step):
             walk.path = path.children.get(branch) or path.then(branch)
             return branch.target
         raise GuidelineError(
-            f"the guideline is incomplete: no branch of decision {self.id} holds and it has "
-            "no otherwise",
-            (Problem(f"nodes.{self.id}", "no branch holds for this patient", "no_branch_holds"),))
+            f"the guideline is incomplete: no branch of decision {self.id} holds and it has no otherwise",
+            (Problem(f"nodes.{self.id}", "no branch holds for this patient", "no_branch_holds"),),
+        )
 
 
 class ActionStep(Step):

@@ -64,8 +64,9 @@ class Program:
         invariant triggers) that give the same results faster: for differential tests."""
         problems = check_structure(graph)
         compiler = ExpressionCompiler(graph, problems, fuse)
-        self.identity = GuidelineIdentity(graph.guideline.id, graph.guideline.version,
-                                          graph.guideline.content_hash)
+        self.identity = GuidelineIdentity(
+            graph.guideline.id, graph.guideline.version, graph.guideline.content_hash
+        )
         self.outputs: tuple[tuple[str, Evaluator, Callable[[Any], OutputValue]], ...] = ()
         outputs = []
         for index, definition in enumerate(graph.definitions):
@@ -74,8 +75,9 @@ class Program:
             if not definition.output:
                 continue
             if compiled.shape.kind not in (*_OUTPUT_KINDS, "invalid"):
-                problems.append(Problem(f"{path}.output", f"an output cannot be a "
-                                        f"{compiled.shape.kind}", "type_error"))
+                problems.append(
+                    Problem(f"{path}.output", f"an output cannot be a {compiled.shape.kind}", "type_error")
+                )
                 continue
             read, _shape = compiler.compile(ex.DefinitionReference(definition.name), path)
             members = compiler.enums.get(compiled.shape.enum or "", ())
@@ -84,20 +86,28 @@ class Program:
         self.outputs = tuple(outputs)
         for intervention in graph.interventions:  # type-checked, not evaluated
             for index, contraindication in enumerate(intervention.contraindications):
-                compiler.condition(contraindication.condition,
-                                   f"interventions.{intervention.id}.contraindications"
-                                   f"[{index}].condition")
+                compiler.condition(
+                    contraindication.condition,
+                    f"interventions.{intervention.id}.contraindications[{index}].condition",
+                )
         self.invariants = tuple(
-            (invariant, compiler.condition(invariant.condition, f"invariants[{index}].condition"),
-             invariant.kind == "never",  # the value that breaks it
-             Question(f"whether the plan keeps safety rule {_name(invariant)}"),
-             _trigger(invariant) if fuse else None)
-            for index, invariant in enumerate(graph.invariants))
+            (
+                invariant,
+                compiler.condition(invariant.condition, f"invariants[{index}].condition"),
+                invariant.kind == "never",  # the value that breaks it
+                Question(f"whether the plan keeps safety rule {_name(invariant)}"),
+                _trigger(invariant) if fuse else None,
+            )
+            for index, invariant in enumerate(graph.invariants)
+        )
         self.start = self._compile_steps(graph, compiler, fuse)
         if problems:
             problems = sorted(set(problems), key=lambda problem: (problem.path, problem.code))
-            raise GuidelineError(f"the graph of guideline {graph.guideline.id or '?'} cannot be "
-                                 f"used ({plural(len(problems), 'problem')}):", tuple(problems))
+            raise GuidelineError(
+                f"the graph of guideline {graph.guideline.id or '?'} cannot be "
+                f"used ({plural(len(problems), 'problem')}):",
+                tuple(problems),
+            )
         self.definition_template = [PENDING] * len(compiler.definitions)
         self.depth = compiler.depth
         self.root = Path()
@@ -111,15 +121,20 @@ class Program:
             if isinstance(node, DecisionNode):
                 branches = []
                 for index, edge in enumerate(node.branches):
-                    guard = (None if edge.guard is None else
-                             compiler.condition(edge.guard, f"{path}.branches[{index}].guard"))
+                    guard = (
+                        None
+                        if edge.guard is None
+                        else compiler.condition(edge.guard, f"{path}.branches[{index}].guard")
+                    )
                     branch = Branch(edge.id, edge.label, guard)
                     links.append((branch, edge.target))
                     branches.append(branch)
                 steps[node.id] = DecisionStep(node, tuple(branches))
             elif isinstance(node, ActionNode):
-                items = tuple(self._compile_item(node, item, index, compiler, factory)
-                              for index, item in enumerate(node.items))
+                items = tuple(
+                    self._compile_item(node, item, index, compiler, factory)
+                    for index, item in enumerate(node.items)
+                )
                 action = ActionStep(node, batched(items) if fuse else items)
                 links.append((action, node.next.target))
                 steps[node.id] = action
@@ -131,25 +146,43 @@ class Program:
         return steps.get(graph.start, Step(""))
 
     @staticmethod
-    def _compile_item(node: ActionNode, item: ActionItem, index: int,
-                      compiler: ExpressionCompiler, factory: ItemFactory) -> ItemStep:
+    def _compile_item(
+        node: ActionNode, item: ActionItem, index: int, compiler: ExpressionCompiler, factory: ItemFactory
+    ) -> ItemStep:
         path = f"nodes.{node.id}.items[{index}]"
-        guard = (None if item.guard is None
-                 else compiler.condition(item.guard, f"{path}.guard"))
+        guard = None if item.guard is None else compiler.condition(item.guard, f"{path}.guard")
         if isinstance(item, RecommendItem):
-            identity = factory.identity(("recommend", item.intervention, item.action, item.dose,
-                                         item.titration))
-            return RecommendStep(item.id, guard, identity, item,
-                                 factory.recommendation_maker(node.id, item))
+            identity = factory.identity(
+                ("recommend", item.intervention, item.action, item.dose, item.titration)
+            )
+            return RecommendStep(item.id, guard, identity, item, factory.recommendation_maker(node.id, item))
         if isinstance(item, AvoidItem):
-            return AvoidStep(item.id, guard, factory.identity(("avoid", item.intervention)),
-                             Avoidance(item.intervention, factory.label(item.intervention),
-                                       item.reason, item.trace.quote, node.id, item.id))
+            return AvoidStep(
+                item.id,
+                guard,
+                factory.identity(("avoid", item.intervention)),
+                Avoidance(
+                    item.intervention,
+                    factory.label(item.intervention),
+                    item.reason,
+                    item.trace.quote,
+                    node.id,
+                    item.id,
+                ),
+            )
         if isinstance(item, FlagItem):
-            return FlagStep(item.id, guard, factory.identity(("flag", item.flag)),
-                            Flag(item.flag, item.text, node.id, item.id))
-        return MonitorStep(item.id, guard, factory.identity(("monitor", item.what, item.after)),
-                           Monitoring(item.what, item.text, item.after, node.id, item.id))
+            return FlagStep(
+                item.id,
+                guard,
+                factory.identity(("flag", item.flag)),
+                Flag(item.flag, item.text, node.id, item.id),
+            )
+        return MonitorStep(
+            item.id,
+            guard,
+            factory.identity(("monitor", item.what, item.after)),
+            Monitoring(item.what, item.text, item.after, node.id, item.id),
+        )
 
     def run(self, inputs: dict[str, Any]) -> Result:
         """Walk the pathway for one validated, normalised patient."""
@@ -161,16 +194,33 @@ class Program:
             step = step.visit(walk)
         if walk.status == "ok":
             self._check_invariants(walk)
-        outputs = _NO_OUTPUTS if not self.outputs else MappingProxyType({
-            name: None if (value := read(walk)).__class__ is Unknown else convert(value)
-            for name, read, convert in self.outputs})
+        outputs = (
+            _NO_OUTPUTS
+            if not self.outputs
+            else MappingProxyType(
+                {
+                    name: None if (value := read(walk)).__class__ is Unknown else convert(value)
+                    for name, read, convert in self.outputs
+                }
+            )
+        )
         trace = new_trace(tuple(nodes), tuple(walk.edges), tuple(walk.guards))
         if walk.status != "ok":  # only a plan checked against the invariants is returned
-            return new_result(walk.status, walk.status_message, walk.missing, (), (), (), (),
-                              outputs, trace, self.identity)
-        return new_result("ok", walk.status_message, (), tuple(walk.recommendations),
-                          tuple(walk.avoid), tuple(walk.flags), tuple(walk.monitoring), outputs,
-                          trace, self.identity)
+            return new_result(
+                walk.status, walk.status_message, walk.missing, (), (), (), (), outputs, trace, self.identity
+            )
+        return new_result(
+            "ok",
+            walk.status_message,
+            (),
+            tuple(walk.recommendations),
+            tuple(walk.avoid),
+            tuple(walk.flags),
+            tuple(walk.monitoring),
+            outputs,
+            trace,
+            self.identity,
+        )
 
     def _check_invariants(self, walk: Walk) -> None:
         recommended = walk.recommended
@@ -179,8 +229,7 @@ class Program:
                 continue  # holds, whatever else is known or not
             value = condition(walk)
             if value is violated:
-                raise SafetyViolation(invariant.name, invariant.title, tuple(walk.nodes),
-                                      tuple(walk.edges))
+                raise SafetyViolation(invariant.name, invariant.title, tuple(walk.nodes), tuple(walk.edges))
             if value.__class__ is Unknown:
                 walk.undecided(question, value.missing)
                 return

@@ -23,15 +23,17 @@ if TYPE_CHECKING:
 Evaluator = Callable[[Context], Any]
 
 
-def _bind(compiler: ExpressionCompiler, variable: str, over: ex.Expression, path: str
-          ) -> tuple[Evaluator, tuple[str, ...], str, int] | None:
+def _bind(
+    compiler: ExpressionCompiler, variable: str, over: ex.Expression, path: str
+) -> tuple[Evaluator, tuple[str, ...], str, int] | None:
     """Compile the collection; open a scope for the variable. None if ill-typed."""
     read_over, shape = compiler.compile(over, join_path(path, "over"))
     if shape.kind == "invalid":
         return None
     if shape.kind not in ("set", "enumeration"):
-        compiler.fail(join_path(path, "over"),
-                      f"a quantifier ranges over a set or an enumeration, not a {shape.kind}")
+        compiler.fail(
+            join_path(path, "over"), f"a quantifier ranges over a set or an enumeration, not a {shape.kind}"
+        )
         return None
     enum = shape.enum or ""
     members = compiler.enums.get(enum, ())
@@ -41,8 +43,9 @@ def _bind(compiler: ExpressionCompiler, variable: str, over: ex.Expression, path
     return read_over, members, enum, slot
 
 
-def compile_quantifier(compiler: ExpressionCompiler, expr: ex.Quantifier, path: str
-                       ) -> tuple[Evaluator, Shape]:
+def compile_quantifier(
+    compiler: ExpressionCompiler, expr: ex.Quantifier, path: str
+) -> tuple[Evaluator, Shape]:
     from fibrolang.compile import BOOLEAN, INVALID, Shape, never_evaluated
 
     result = Shape("number") if expr.kind == "count" else BOOLEAN
@@ -54,8 +57,7 @@ def compile_quantifier(compiler: ExpressionCompiler, expr: ex.Quantifier, path: 
             compiler.scope.pop()
         return never_evaluated, INVALID
     read_over, members, _enum, slot = bound
-    where = (compiler.condition(expr.where, join_path(path, "where"))
-             if expr.where is not None else None)
+    where = compiler.condition(expr.where, join_path(path, "where")) if expr.where is not None else None
     compiler.scope.pop()
     kind = expr.kind
 
@@ -94,8 +96,7 @@ def compile_quantifier(compiler: ExpressionCompiler, expr: ex.Quantifier, path: 
     return quantify, result
 
 
-def compile_sum(compiler: ExpressionCompiler, expr: ex.Sum, path: str
-                ) -> tuple[Evaluator, Shape]:
+def compile_sum(compiler: ExpressionCompiler, expr: ex.Sum, path: str) -> tuple[Evaluator, Shape]:
     from fibrolang.compile import INVALID, Shape, never_evaluated
 
     bound = _bind(compiler, expr.variable, expr.over, path)
@@ -105,8 +106,9 @@ def compile_sum(compiler: ExpressionCompiler, expr: ex.Sum, path: str
     body, shape = compiler.compile(expr.body, join_path(path, "body"))
     compiler.scope.pop()
     if shape.kind not in ("number", "invalid"):
-        return never_evaluated, compiler.fail(join_path(path, "body"),
-                                     f"sum needs a number to add up, not a {shape.kind}")
+        return never_evaluated, compiler.fail(
+            join_path(path, "body"), f"sum needs a number to add up, not a {shape.kind}"
+        )
 
     def add_up(context: Context) -> Any:
         collection = read_over(context)

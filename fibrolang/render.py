@@ -68,16 +68,14 @@ def _render(expr: ex.Expression) -> tuple[str, int]:
         case ex.UnaryMinus(operand):
             return f"-{_wrap(operand, _UNARY)}", _UNARY
         case ex.Conditional(condition, then, otherwise):
-            return (f"if {_wrap(condition, _OR)} then {_wrap(then, _OR)} "
-                    f"else {_wrap(otherwise, _OR)}"), _OPEN
+            return (f"if {_wrap(condition, _OR)} then {_wrap(then, _OR)} else {_wrap(otherwise, _OR)}"), _OPEN
         case ex.Quantifier(kind, variable, over, where):
             text = f"{kind} {variable} in {_wrap(over, _POSTFIX)}"
             return (f"{text} where {_wrap(where, _OR)}" if where else text), _OPEN
         case ex.Sum(variable, over, body):
             return f"sum {variable} in {_wrap(over, _POSTFIX)} of {_wrap(body, _OR)}", _OPEN
         case ex.CountTrue(operands):
-            return "count of (" + ", ".join(render(operand) for operand in operands) + ")", \
-                _POSTFIX
+            return "count of (" + ", ".join(render(operand) for operand in operands) + ")", _POSTFIX
         case ex.PlanQuery(state, subject):
             return f"{subject or 'anything'} is {state}", _COMPARE
         case ex.DoseQuery(subject):

@@ -83,8 +83,14 @@ class Avoidance:
     item: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"intervention": self.intervention, "label": self.label, "reason": self.reason,
-                "quote": self.quote, "node": self.node, "item": self.item}
+        return {
+            "intervention": self.intervention,
+            "label": self.label,
+            "reason": self.reason,
+            "quote": self.quote,
+            "node": self.node,
+            "item": self.item,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +117,9 @@ class Monitoring:
         return {
             "what": self.what,
             "text": self.text,
-            "after": None if after is None else
-            {"min": after.minimum, "max": after.maximum, "unit": after.unit},
+            "after": None
+            if after is None
+            else {"min": after.minimum, "max": after.maximum, "unit": after.unit},
             "node": self.node,
             "item": self.item,
         }
@@ -137,8 +144,11 @@ class Trace:
     guards: tuple[GuardOutcome, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"nodes": list(self.nodes), "edges": list(self.edges),
-                "guards": [guard.to_dict() for guard in self.guards]}
+        return {
+            "nodes": list(self.nodes),
+            "edges": list(self.edges),
+            "guards": [guard.to_dict() for guard in self.guards],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +183,10 @@ class Result:
             "avoid": [item.to_dict() for item in self.avoid],
             "flags": [item.to_dict() for item in self.flags],
             "monitoring": [item.to_dict() for item in self.monitoring],
-            "outputs": {name: list(value) if isinstance(value, tuple) else value
-                        for name, value in self.outputs.items()},
+            "outputs": {
+                name: list(value) if isinstance(value, tuple) else value
+                for name, value in self.outputs.items()
+            },
             "trace": self.trace.to_dict(),
             "guideline": self.guideline.to_dict(),
         }
@@ -187,16 +199,19 @@ class Result:
 def _dose(dose: Dose | None) -> dict[str, Any] | None:
     if dose is None:
         return None
-    return {"min": dose.minimum, "max": dose.maximum, "unit": dose.unit,
-            "frequency": dose.frequency}
+    return {"min": dose.minimum, "max": dose.maximum, "unit": dose.unit, "frequency": dose.frequency}
 
 
 def _titration(titration: Titration | None) -> dict[str, Any] | None:
     if titration is None:
         return None
-    return {"step": titration.step, "every": titration.every,
-            "every_unit": titration.every_unit, "target": titration.target,
-            "unit": titration.unit}
+    return {
+        "step": titration.step,
+        "every": titration.every,
+        "every_unit": titration.every_unit,
+        "target": titration.target,
+        "unit": titration.unit,
+    }
 
 
 def _evidence(evidence: Evidence | None) -> dict[str, Any] | None:
@@ -212,21 +227,50 @@ def _evidence(evidence: Evidence | None) -> dict[str, Any] | None:
 # tests/runtime/test_results.py checks that both ways give equal objects.
 
 _new = object.__new__
-_RESULT_SLOTS = tuple(Result.__dict__[name].__set__ for name in (
-    "status", "message", "missing", "recommendations", "avoid", "flags", "monitoring",
-    "outputs", "trace", "guideline"))
+_RESULT_SLOTS = tuple(
+    Result.__dict__[name].__set__
+    for name in (
+        "status",
+        "message",
+        "missing",
+        "recommendations",
+        "avoid",
+        "flags",
+        "monitoring",
+        "outputs",
+        "trace",
+        "guideline",
+    )
+)
 _TRACE_SLOTS = tuple(Trace.__dict__[name].__set__ for name in ("nodes", "edges", "guards"))
 
 
-def new_result(status: Status, message: str | None, missing: tuple[str, ...],
-               recommendations: tuple[Recommendation, ...], avoid: tuple[Avoidance, ...],
-               flags: tuple[Flag, ...], monitoring: tuple[Monitoring, ...],
-               outputs: Mapping[str, OutputValue], trace: Trace,
-               guideline: GuidelineIdentity) -> Result:
+def new_result(
+    status: Status,
+    message: str | None,
+    missing: tuple[str, ...],
+    recommendations: tuple[Recommendation, ...],
+    avoid: tuple[Avoidance, ...],
+    flags: tuple[Flag, ...],
+    monitoring: tuple[Monitoring, ...],
+    outputs: Mapping[str, OutputValue],
+    trace: Trace,
+    guideline: GuidelineIdentity,
+) -> Result:
     """``Result(...)``, built without the frozen dataclass's per-field ``__setattr__``."""
     result: Result = _new(Result)
-    (set_status, set_message, set_missing, set_recommendations, set_avoid, set_flags,
-     set_monitoring, set_outputs, set_trace, set_guideline) = _RESULT_SLOTS
+    (
+        set_status,
+        set_message,
+        set_missing,
+        set_recommendations,
+        set_avoid,
+        set_flags,
+        set_monitoring,
+        set_outputs,
+        set_trace,
+        set_guideline,
+    ) = _RESULT_SLOTS
     set_status(result, status)
     set_message(result, message)
     set_missing(result, missing)
@@ -240,8 +284,7 @@ def new_result(status: Status, message: str | None, missing: tuple[str, ...],
     return result
 
 
-def new_trace(nodes: tuple[str, ...], edges: tuple[str, ...],
-              guards: tuple[GuardOutcome, ...]) -> Trace:
+def new_trace(nodes: tuple[str, ...], edges: tuple[str, ...], guards: tuple[GuardOutcome, ...]) -> Trace:
     """``Trace(nodes, edges, guards)``, built like ``new_result``."""
     trace: Trace = _new(Trace)
     set_nodes, set_edges, set_guards = _TRACE_SLOTS

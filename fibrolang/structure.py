@@ -33,25 +33,24 @@ def check_structure(graph: Graph) -> list[Problem]:
 
     for enum in graph.enums:
         if len(set(enum.members)) != len(enum.members):
-            problems.append(Problem(f"enums.{enum.name}.members", "a member is listed twice",
-                                    "duplicate"))
+            problems.append(Problem(f"enums.{enum.name}.members", "a member is listed twice", "duplicate"))
 
     def check_type(declared: ValueType, path: str, in_record: bool) -> None:
         if isinstance(declared, EnumType | SetType) and declared.enum not in enums:
-            problems.append(Problem(path, f"no enumeration is named {declared.enum!r}",
-                                    "unknown_name"))
+            problems.append(Problem(path, f"no enumeration is named {declared.enum!r}", "unknown_name"))
         if isinstance(declared, MapType):
             if in_record:
-                problems.append(Problem(path, "a record field cannot hold a map",
-                                        "unsupported"))
+                problems.append(Problem(path, "a record field cannot hold a map", "unsupported"))
             if declared.key not in enums:
-                problems.append(Problem(path, f"no enumeration is named {declared.key!r}",
-                                        "unknown_name"))
+                problems.append(Problem(path, f"no enumeration is named {declared.key!r}", "unknown_name"))
             if declared.record not in records:
-                problems.append(Problem(path, f"no record is named {declared.record!r}",
-                                        "unknown_name"))
-        if (isinstance(declared, NumberType) and declared.minimum is not None
-                and declared.maximum is not None and declared.minimum > declared.maximum):
+                problems.append(Problem(path, f"no record is named {declared.record!r}", "unknown_name"))
+        if (
+            isinstance(declared, NumberType)
+            and declared.minimum is not None
+            and declared.maximum is not None
+            and declared.minimum > declared.maximum
+        ):
             problems.append(Problem(path, "min is greater than max", "malformed"))
 
     for record in graph.records:
@@ -63,8 +62,9 @@ def check_structure(graph: Graph) -> list[Problem]:
     names = [definition.name for definition in graph.definitions]
     for index, name in enumerate(names):
         if name in names[:index]:
-            problems.append(Problem(f"definitions[{index}].name",
-                                    f"definition {name!r} is defined twice", "duplicate"))
+            problems.append(
+                Problem(f"definitions[{index}].name", f"definition {name!r} is defined twice", "duplicate")
+            )
 
     problems.extend(_check_pathway(graph))
     return problems
@@ -81,38 +81,43 @@ def _check_pathway(graph: Graph) -> list[Problem]:
 
     def check_edge(edge: Edge, path: str) -> None:
         if edge.id in seen_edges:
-            problems.append(Problem(f"{path}.id", f"edge id {edge.id!r} is used twice",
-                                    "duplicate"))
+            problems.append(Problem(f"{path}.id", f"edge id {edge.id!r} is used twice", "duplicate"))
         seen_edges.add(edge.id)
         if edge.target not in nodes:
-            problems.append(Problem(f"{path}.target", f"no node is named {edge.target!r}",
-                                    "unknown_name"))
+            problems.append(Problem(f"{path}.target", f"no node is named {edge.target!r}", "unknown_name"))
 
     for node in graph.nodes:
         path = f"nodes.{node.id}"
         if isinstance(node, DecisionNode):
             if not node.branches:
-                problems.append(Problem(f"{path}.branches", "a decision needs a branch",
-                                        "malformed"))
+                problems.append(Problem(f"{path}.branches", "a decision needs a branch", "malformed"))
             for index, branch in enumerate(node.branches):
                 check_edge(branch, f"{path}.branches[{index}]")
                 if branch.guard is None and index != len(node.branches) - 1:
-                    problems.append(Problem(f"{path}.branches[{index}].guard",
-                                            "only the last branch may be otherwise (guard null)",
-                                            "malformed"))
+                    problems.append(
+                        Problem(
+                            f"{path}.branches[{index}].guard",
+                            "only the last branch may be otherwise (guard null)",
+                            "malformed",
+                        )
+                    )
         elif isinstance(node, ActionNode):
             check_edge(node.next, f"{path}.next")
             for index, item in enumerate(node.items):
                 item_path = f"{path}.items[{index}]"
                 if item.id in seen_items:
-                    problems.append(Problem(f"{item_path}.id",
-                                            f"item id {item.id!r} is used twice", "duplicate"))
+                    problems.append(
+                        Problem(f"{item_path}.id", f"item id {item.id!r} is used twice", "duplicate")
+                    )
                 seen_items.add(item.id)
-                if (isinstance(item, RecommendItem | AvoidItem)
-                        and item.intervention not in interventions):
-                    problems.append(Problem(f"{item_path}.intervention",
-                                            f"no intervention is named {item.intervention!r}",
-                                            "unknown_name"))
+                if isinstance(item, RecommendItem | AvoidItem) and item.intervention not in interventions:
+                    problems.append(
+                        Problem(
+                            f"{item_path}.intervention",
+                            f"no intervention is named {item.intervention!r}",
+                            "unknown_name",
+                        )
+                    )
     problems.extend(_check_acyclic(graph, nodes))
     return problems
 
@@ -144,8 +149,7 @@ def _check_acyclic(graph: Graph, nodes: Mapping[str, object]) -> list[Problem]:
             if target not in nodes:
                 continue
             if state.get(target) == 1:
-                problems.append(Problem(f"nodes.{name}",
-                                        f"the pathway loops back to {target!r}", "cycle"))
+                problems.append(Problem(f"nodes.{name}", f"the pathway loops back to {target!r}", "cycle"))
             elif target not in state:
                 state[target] = 1
                 stack.append((target, _successors(nodes[target])))

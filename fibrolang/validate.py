@@ -58,15 +58,18 @@ class PatientValidator:
         self.enums = {enum.name: enum.members for enum in graph.enums}
         self.records = {record.name: record for record in graph.records}
         self.checkers: dict[str, Checker] = {
-            declared.name: self._checker(declared.type) for declared in graph.inputs}
-        self.fields = {declared.name: _field_spec(declared.type, self.checkers[declared.name],
-                                                  self.enums)
-                       for declared in graph.inputs}
+            declared.name: self._checker(declared.type) for declared in graph.inputs
+        }
+        self.fields = {
+            declared.name: _field_spec(declared.type, self.checkers[declared.name], self.enums)
+            for declared in graph.inputs
+        }
 
     def __call__(self, patient: object) -> dict[str, Any]:
         if patient.__class__ is not dict and not isinstance(patient, Mapping):
-            raise InvalidPatient((Problem("", f"a patient record is an object, not "
-                                          f"{json_kind(patient)}", "not_an_object"),))
+            raise InvalidPatient(
+                (Problem("", f"a patient record is an object, not {json_kind(patient)}", "not_an_object"),)
+            )
         problems: list[Problem] = []
         inputs: dict[str, Any] = {}
         _check_fields(patient, self.fields, inputs, "", problems)
@@ -77,12 +80,12 @@ class PatientValidator:
     @staticmethod
     def _unknown_field(name: object, path: str, known: Mapping[str, Any]) -> Problem:
         if not isinstance(name, str):
-            return Problem(path, f"field names are strings, not {json_kind(name)} ({name!r})",
-                           "unknown_field")
+            return Problem(
+                path, f"field names are strings, not {json_kind(name)} ({name!r})", "unknown_field"
+            )
         where = f"{path}.{name}" if path else name
         scope = path if path else "the guideline"
-        return Problem(where, f"{scope} has no field {name!r}{_suggest(name, known)}",
-                       "unknown_field")
+        return Problem(where, f"{scope} has no field {name!r}{_suggest(name, known)}", "unknown_field")
 
     # ---- one checker per declared type -----------------------------------------
 
@@ -102,15 +105,22 @@ class PatientValidator:
         record = self.records.get(declared.record)
         fields: dict[str, FieldSpec] = {}
         if record is not None:
-            fields = {field.name: _field_spec(field.type, self._checker(field.type), self.enums)
-                      for field in record.fields}
+            fields = {
+                field.name: _field_spec(field.type, self._checker(field.type), self.enums)
+                for field in record.fields
+            }
         key_enum = declared.key
         key_paths: dict[str, dict[str, str]] = {}  # map path -> key -> "path.key"
 
         def check_record(value: Any, path: str, problems: list[Problem]) -> Any:
             if value.__class__ is not dict and not isinstance(value, Mapping):
-                problems.append(Problem(path, f"expected an object (a {declared.record}), got "
-                                        f"{json_kind(value)}", "wrong_type"))
+                problems.append(
+                    Problem(
+                        path,
+                        f"expected an object (a {declared.record}), got {json_kind(value)}",
+                        "wrong_type",
+                    )
+                )
                 return INVALID
             normalised = PatientRecord()
             normalised.path = path
@@ -119,8 +129,11 @@ class PatientValidator:
 
         def check_map(value: Any, path: str, problems: list[Problem]) -> Any:
             if value.__class__ is not dict and not isinstance(value, Mapping):
-                problems.append(Problem(path, f"expected an object keyed by {key_enum}, got "
-                                        f"{json_kind(value)}", "wrong_type"))
+                problems.append(
+                    Problem(
+                        path, f"expected an object keyed by {key_enum}, got {json_kind(value)}", "wrong_type"
+                    )
+                )
                 return INVALID
             paths = key_paths.get(path)
             if paths is None:
@@ -131,8 +144,11 @@ class PatientValidator:
                 key_path = paths.get(key)
                 if key_path is None:
                     hint = _suggest(key, keys) if isinstance(key, str) else ""
-                    problems.append(Problem(f"{path}.{key}", f"{key!r} is not a member of "
-                                            f"{key_enum}{hint}", "unknown_key"))
+                    problems.append(
+                        Problem(
+                            f"{path}.{key}", f"{key!r} is not a member of {key_enum}{hint}", "unknown_key"
+                        )
+                    )
                 elif entry is not None:
                     checked = check_record(entry, key_path, problems)
                     if checked is not INVALID:
@@ -151,8 +167,7 @@ _BOOLEAN, _MEMBER, _INTEGER, _DECIMAL, _OTHER = range(5)
 _LARGEST = 1.7976931348623157e308  # so that inf and nan always take the checker
 
 
-def _field_spec(declared: ValueType, checker: Checker, enums: Mapping[str, tuple[str, ...]]
-                ) -> FieldSpec:
+def _field_spec(declared: ValueType, checker: Checker, enums: Mapping[str, tuple[str, ...]]) -> FieldSpec:
     """The inline check of a field for the common, valid values; ``checker`` for the rest.
 
     ``_check_fields`` accepts a boolean, a member of the enumeration, an ``int`` (or, for a
@@ -171,8 +186,13 @@ def _field_spec(declared: ValueType, checker: Checker, enums: Mapping[str, tuple
     return (_OTHER, None, None, None, checker)
 
 
-def _check_fields(value: Mapping[Any, Any], fields: Mapping[str, FieldSpec],
-                  normalised: dict[str, Any], path: str, problems: list[Problem]) -> None:
+def _check_fields(
+    value: Mapping[Any, Any],
+    fields: Mapping[str, FieldSpec],
+    normalised: dict[str, Any],
+    path: str,
+    problems: list[Problem],
+) -> None:
     """Check the fields of a record (or of the patient, ``path`` ""), into ``normalised``."""
     for name, field_value in value.items():
         spec = fields.get(name)
@@ -192,8 +212,12 @@ def _check_fields(value: Mapping[Any, Any], fields: Mapping[str, FieldSpec],
                 continue
         elif kind != _OTHER:  # a number
             number = field_value
-            if (number.__class__ is dict and unit is not None and len(number) == 2
-                    and number.get("unit") == unit):
+            if (
+                number.__class__ is dict
+                and unit is not None
+                and len(number) == 2
+                and number.get("unit") == unit
+            ):
                 number = number.get("value")  # a quantity in the declared unit
             cls = number.__class__
             if (cls is int or (cls is float and kind == _DECIMAL)) and a <= number <= b:
@@ -207,8 +231,7 @@ def _check_fields(value: Mapping[Any, Any], fields: Mapping[str, FieldSpec],
 def _check_boolean(value: Any, path: str, problems: list[Problem]) -> Any:
     if value is True or value is False:
         return value
-    problems.append(Problem(path, f"expected true or false, got {json_kind(value)}",
-                            "wrong_type"))
+    problems.append(Problem(path, f"expected true or false, got {json_kind(value)}", "wrong_type"))
     return INVALID
 
 
@@ -220,38 +243,36 @@ def _number_checker(declared: NumberType) -> Checker:
 
     def check_plain(value: Any, path: str, problems: list[Problem]) -> Any:
         cls = value.__class__
-        if cls is not int and cls is not float and (
-                isinstance(value, bool) or not isinstance(value, int | float)):
-            problems.append(Problem(path, f"expected {kind}{where}, got {json_kind(value)}",
-                                    "wrong_type"))
+        if (
+            cls is not int
+            and cls is not float
+            and (isinstance(value, bool) or not isinstance(value, int | float))
+        ):
+            problems.append(Problem(path, f"expected {kind}{where}, got {json_kind(value)}", "wrong_type"))
             return INVALID
         if cls is float or isinstance(value, float):
             if not math.isfinite(value):
-                problems.append(Problem(path, f"expected a finite number, got {value}",
-                                        "not_finite"))
+                problems.append(Problem(path, f"expected a finite number, got {value}", "not_finite"))
                 return INVALID
             if integral:
                 if not value.is_integer():
-                    problems.append(Problem(path, f"expected an integer{where}, got {value}",
-                                            "not_integral"))
+                    problems.append(Problem(path, f"expected an integer{where}, got {value}", "not_integral"))
                     return INVALID
                 value = int(value)
         if minimum is not None and value < minimum:
-            problems.append(Problem(path, f"{value} is below the minimum {minimum}{where}",
-                                    "below_minimum"))
+            problems.append(Problem(path, f"{value} is below the minimum {minimum}{where}", "below_minimum"))
             return INVALID
         if maximum is not None and value > maximum:
-            problems.append(Problem(path, f"{value} is above the maximum {maximum}{where}",
-                                    "above_maximum"))
+            problems.append(Problem(path, f"{value} is above the maximum {maximum}{where}", "above_maximum"))
             return INVALID
         return value
 
     def check_number(value: Any, path: str, problems: list[Problem]) -> Any:
         cls = value.__class__
-        common = cls is int or (cls is float and integral is False and value == value
-                                and value not in _INFINITIES)
-        if common and (minimum is None or value >= minimum) and (
-                maximum is None or value <= maximum):
+        common = cls is int or (
+            cls is float and integral is False and value == value and value not in _INFINITIES
+        )
+        if common and (minimum is None or value >= minimum) and (maximum is None or value <= maximum):
             return value  # the common case, checked without further calls
         if cls is dict or isinstance(value, Mapping):
             return check_quantity(value, path, problems)
@@ -259,17 +280,18 @@ def _number_checker(declared: NumberType) -> Checker:
 
     def check_quantity(value: Mapping[Any, Any], path: str, problems: list[Problem]) -> Any:
         if unit is None:
-            problems.append(Problem(path, "this input has no unit: give a plain number",
-                                    "wrong_type"))
+            problems.append(Problem(path, "this input has no unit: give a plain number", "wrong_type"))
             return INVALID
         if len(value) != 2 or "value" not in value or "unit" not in value:
-            problems.append(Problem(path, f'a quantity is {{"value": <number>, "unit": '
-                                    f'"{unit}"}}', "malformed_quantity"))
+            problems.append(
+                Problem(path, f'a quantity is {{"value": <number>, "unit": "{unit}"}}', "malformed_quantity")
+            )
             return INVALID
         given = value["unit"]
         if given != unit:
-            problems.append(Problem(f"{path}.unit", f"expected the unit {unit!r}, got "
-                                    f"{given!r}", "wrong_unit"))
+            problems.append(
+                Problem(f"{path}.unit", f"expected the unit {unit!r}, got {given!r}", "wrong_unit")
+            )
             return INVALID
         return check_plain(value["value"], path, problems)
 
@@ -283,11 +305,15 @@ def _member_checker(enum: str, members: tuple[str, ...]) -> Checker:
         if value.__class__ is str and value in known:
             return value
         if isinstance(value, str):
-            problems.append(Problem(path, f"{value!r} is not a member of {enum}"
-                                    f"{_suggest(value, members)}", "unknown_member"))
+            problems.append(
+                Problem(
+                    path, f"{value!r} is not a member of {enum}{_suggest(value, members)}", "unknown_member"
+                )
+            )
         else:
-            problems.append(Problem(path, f"expected a member of {enum} (a string), got "
-                                    f"{json_kind(value)}", "wrong_type"))
+            problems.append(
+                Problem(path, f"expected a member of {enum} (a string), got {json_kind(value)}", "wrong_type")
+            )
         return INVALID
 
     return check_member
@@ -299,17 +325,23 @@ def _set_checker(enum: str, members: tuple[str, ...]) -> Checker:
 
     def check_set(value: Any, path: str, problems: list[Problem]) -> Any:
         if value.__class__ is list and all(
-                element.__class__ is str and element in known for element in value):
+            element.__class__ is str and element in known for element in value
+        ):
             return frozenset(value)  # the common case
         if not isinstance(value, list | tuple | set | frozenset):
-            problems.append(Problem(path, f"expected a list of members of {enum}, got "
-                                    f"{json_kind(value)}", "wrong_type"))
+            problems.append(
+                Problem(path, f"expected a list of members of {enum}, got {json_kind(value)}", "wrong_type")
+            )
             return INVALID
-        elements = sorted(value) if isinstance(value, set | frozenset) and all(
-            isinstance(element, str) for element in value) else list(value)
+        elements = (
+            sorted(value)
+            if isinstance(value, set | frozenset) and all(isinstance(element, str) for element in value)
+            else list(value)
+        )
         before = len(problems)
-        checked = [check_member(element, f"{path}[{index}]", problems)
-                   for index, element in enumerate(elements)]
+        checked = [
+            check_member(element, f"{path}[{index}]", problems) for index, element in enumerate(elements)
+        ]
         if len(problems) != before:
             return INVALID
         return frozenset(checked)
