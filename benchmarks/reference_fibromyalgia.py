@@ -90,26 +90,33 @@ class SafetyRuleBroken(RuntimeError):
     """A plan broke one of the guideline's safety rules (the runtime's SafetyViolation)."""
 
 
-def _number(value: Any, where: str, spec: tuple[float, float, str, bool]) -> Any:
+def _number(value: Any, name: str, spec: tuple[float, float, str, bool], agent: str = "") -> Any:
+    """The number (a plain number or a quantity in the declared unit), checked."""
     minimum, maximum, unit, integral = spec
     cls = value.__class__
+    if cls is int and minimum <= value <= maximum:
+        return value  # the common case first
     if cls is dict:
         if len(value) != 2 or value.get("unit") != unit or "value" not in value:
-            raise ValueError(f"{where}: a quantity is {{'value': <number>, 'unit': {unit!r}}}")
+            raise ValueError(f"{_where(name, agent)}: a quantity is {{'value': <number>, 'unit': {unit!r}}}")
         value = value["value"]
         cls = value.__class__
     if cls is float:
         if not math.isfinite(value):
-            raise ValueError(f"{where}: not a finite number")
+            raise ValueError(f"{_where(name, agent)}: not a finite number")
         if integral:
             if not value.is_integer():
-                raise ValueError(f"{where}: not an integer")
+                raise ValueError(f"{_where(name, agent)}: not an integer")
             value = int(value)
     elif cls is not int:
-        raise ValueError(f"{where}: not a number")
+        raise ValueError(f"{_where(name, agent)}: not a number")
     if value < minimum or value > maximum:
-        raise ValueError(f"{where}: {value} outside {minimum} to {maximum} {unit}")
+        raise ValueError(f"{_where(name, agent)}: {value} outside {minimum} to {maximum} {unit}")
     return value
+
+
+def _where(name: str, agent: str) -> str:
+    return f"medications.{agent}.{name}" if agent else name
 
 
 def _trial(agent: str, trial: Any) -> dict[str, Any]:
@@ -123,7 +130,7 @@ def _trial(agent: str, trial: Any) -> dict[str, Any]:
             continue
         spec = TRIAL_NUMBERS.get(name)
         if spec is not None:
-            checked[name] = _number(value, f"medications.{agent}.{name}", spec)
+            checked[name] = _number(value, name, spec, agent)
         elif name == "response":
             if value.__class__ is not str or value not in RESPONSES:
                 raise ValueError(f"medications.{agent}.response: not a response")
