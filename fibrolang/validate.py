@@ -149,6 +149,10 @@ class PatientValidator:
                             f"{path}.{key}", f"{key!r} is not a member of {key_enum}{hint}", "unknown_key"
                         )
                     )
+                elif entry.__class__ is dict:  # the common case: check_record, inline
+                    record = normalised[key] = PatientRecord()
+                    record.path = key_path
+                    _check_fields(entry, fields, record, key_path, problems)
                 elif entry is not None:
                     checked = check_record(entry, key_path, problems)
                     if checked is not INVALID:
