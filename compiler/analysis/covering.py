@@ -16,18 +16,69 @@ number of edges and items, not with the number of paths.
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import z3
 
-from compiler.analysis.boundaries import Boundary
 from compiler.analysis.encode import JSON, Term, conj
 from compiler.analysis.paths import PathConditions
-from compiler.analysis.solve import step_of
+from compiler.analysis.solve import Prover, neutral_value, step_of
 
 _ORDERING = ("<", "<=", ">", ">=", "==", "!=")
+
+
+# -- a prover for many witnesses ------------------------------------------------------
+
+
+class CachedProver(Prover):
+    """``Prover`` with the same readable witnesses, faster when there are many thresholds.
+
+    ``Prover._candidates`` recomputes, for every number of every witness, the
+    neighbours of every threshold of the guideline: O(thresholds) per number
+    per witness, which dominates the test generator on large guidelines. The
+    part that depends only on the declared type is the same every time, so it
+    is sorted once per type here; the list returned is identical (the 16
+    candidates nearest the neutral value, ties by denominator and value).
+    """
+
+    _LIMIT = 16
+
+    def __init__(self, paths: PathConditions, timeout_ms: int) -> None:
+        super().__init__(paths, timeout_ms)
+        self._static: dict[str, tuple[Fraction, list[Fraction]]] = {}
+
+    def _candidates(self, variable: Term, type_: JSON, current: Fraction) -> list[Fraction]:
+        key = json.dumps(type_, sort_keys=True)
+        if key not in self._static:
+            neutral = Fraction(str(neutral_value(type_)))
+            values: set[Fraction] = {neutral}
+            for bound in ("min", "max"):
+                if type_.get(bound) is not None:
+                    values.add(Fraction(str(type_[bound])))
+            for threshold in self._thresholds:
+                step = step_of(type_, threshold)
+                base = Fraction(str(threshold))
+                values.update((base - step, base, base + step))
+            ordered = sorted(
+                (v for v in values if _fits(v, type_)), key=lambda v: (abs(v - neutral), v.denominator, v)
+            )
+            self._static[key] = (neutral, ordered[: self._LIMIT])
+        neutral, nearest = self._static[key]
+        extra = {current, Fraction(round(current, 0)), Fraction(round(current, 1))}
+        merged = set(nearest) | {v for v in extra if _fits(v, type_)}
+        return sorted(merged, key=lambda v: (abs(v - neutral), v.denominator, v))[: self._LIMIT]
+
+
+def _fits(value: Fraction, type_: JSON) -> bool:
+    if type_["kind"] == "integer" and value.denominator != 1:
+        return False
+    low, high = type_.get("min"), type_.get("max")
+    if low is not None and value < Fraction(str(low)):
+        return False
+    return not (high is not None and value > Fraction(str(high)))
 
 
 # -- the shape of the graph ----------------------------------------------------
@@ -278,24 +329,34 @@ def guard_expressions(graph: JSON) -> list[tuple[str, str, JSON]]:
     return found
 
 
-def comparison_sites(graph: JSON) -> list[ComparisonSite]:
-    """Every comparison of a closed numeric expression against a number, by origin."""
+def guards_using(graph: JSON) -> dict[str, list[str]]:
+    """Definition name -> the branch and item guards that use it, directly or through others."""
     definitions = {d["name"]: d["expr"] for d in graph["definitions"]}
     closure: dict[str, set[str]] = {}
     for name, expr in definitions.items():  # dependency order: earlier definitions first
         closure[name] = {name}.union(*(closure.get(used, {used}) for used in _uses(expr)))
+    users: dict[str, list[str]] = {name: [] for name in definitions}
+    for guard_id, _, guard in guard_expressions(graph):
+        for used in sorted(set().union(*(closure.get(u, {u}) for u in _uses(guard)))):
+            if used in users:
+                users[used].append(guard_id)
+    return users
+
+
+def comparison_sites(graph: JSON) -> list[ComparisonSite]:
+    """Every comparison of a closed numeric expression against a number, by origin."""
+    definitions = {d["name"]: d["expr"] for d in graph["definitions"]}
     guards = guard_expressions(graph)
-    guard_uses = {gid: set().union(*(closure.get(u, {u}) for u in _uses(g))) for gid, _, g in guards}
+    users = guards_using(graph)
     origins: list[tuple[str, JSON, tuple[str, ...]]] = [
-        (f"define {name}", expr, tuple(gid for gid, _, _ in guards if name in guard_uses[gid]))
-        for name, expr in definitions.items()
+        (f"define {name}", expr, tuple(users[name])) for name, expr in definitions.items()
     ]
     origins += [(gid, guard, (gid,)) for gid, _, guard in guards]
     sites = []
-    for origin, expr, users in origins:
+    for origin, expr, using in origins:
         for ordinal, (path, comparison) in enumerate(comparisons(expr), start=1):
-            site = _site(origin, ordinal, path, comparison, definitions, users)
-            if site is not None and users:
+            site = _site(origin, ordinal, path, comparison, definitions, using)
+            if site is not None and using:
                 sites.append(site)
     return sites
 
@@ -419,7 +480,3 @@ def boundary_goal(
         when_false = encoder.condition(_with_outcome(graph, site, guard_id, False), plan).holds()
         goals.append(when_true != when_false)
     return goals
-
-
-def site_matches(site: ComparisonSite, boundary: Boundary) -> bool:
-    return site.threshold == boundary.threshold and site.expression == boundary.expression

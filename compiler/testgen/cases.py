@@ -1,18 +1,29 @@
 """The test cases of a guideline: concrete patients, each with what it protects.
 
 Cases are gathered in four rounds, each asking the analysis (the one z3
-encoding, ``compiler.analysis``) for readable, complete witness patients and
-replaying every patient through the runtime before it becomes a test:
+encoding: ``PathConditions`` and a ``Prover``) for readable, complete
+witness patients and replaying every patient through the runtime before it
+becomes a test:
 
-1. **edges**: ``witnesses.witness_report``, one minimal patient per edge;
+1. **edges**: one minimal patient per edge not taken by an earlier one, as
+   ``witnesses.witness_report`` makes them, each checked against the path
+   the encoding predicts (``witnesses.predicted_path``);
 2. **paths**: every complete path, while ``count_paths`` stays within
    ``PATH_LIMIT``; above it, a **covering set**: every pair of consecutive
    decision outcomes that some patient can take (``covering.decision_pairs``);
 3. **item outcomes**: each guarded action item seen applying and not applying;
-4. **boundaries**: ``boundaries.boundary_patients`` gives just below / at /
-   just above every threshold, in the compared value's unit and precision;
-   each is refined, when possible, to a patient for whom the comparison
-   decides the guard (``covering.decisive_boundary_patient``).
+4. **boundaries**: for every comparison of a value against a number, as the
+   author wrote it (``covering.comparison_sites``: in a definition or a
+   guard), a patient just below, at and just above the threshold, in the
+   compared value's unit and precision (the convention of
+   ``boundaries.boundary_patients``), for whom the comparison decides a guard
+   that uses it; failing that, one who at least reaches such a guard.
+
+The witnesses come from ``covering.CachedProver``, which gives the same
+patients as ``Prover`` without its per-witness cost in the number of
+thresholds (the reason the edge and boundary rounds do not call
+``witness_report`` and ``boundary_patients`` themselves; see
+docs/testing.md).
 
 A goal already met by an earlier patient's trace gets no new patient. Equal
 patients are merged into one case that lists every purpose. The order of
@@ -27,11 +38,10 @@ from fractions import Fraction
 from typing import Any
 
 from compiler.analysis import covering
-from compiler.analysis.boundaries import boundary_patients
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Replay, Runtime
-from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover
-from compiler.analysis.witnesses import ReplayMismatch, witness_report
+from compiler.analysis.solve import DEFAULT_TIMEOUT_MS
+from compiler.analysis.witnesses import ReplayMismatch, predicted_path
 from compiler.testgen import words
 from compiler.testgen.literals import slug
 
@@ -101,7 +111,7 @@ class _Gatherer:
     def __init__(self, graph: JSON, timeout_ms: int) -> None:
         self.graph = graph
         self.paths = PathConditions(graph)
-        self.prover = Prover(self.paths, timeout_ms)
+        self.prover = covering.CachedProver(self.paths, timeout_ms)
         self.runtime = Runtime()
         self.cases: list[Case] = []
         self.by_patient: dict[str, Case] = {}
@@ -156,7 +166,7 @@ def gather(graph: JSON, path_limit: int = PATH_LIMIT, timeout_ms: int = DEFAULT_
     """Every test case of a graph; ``GenerationError`` when an edge is unreachable."""
     graph = canonical(graph)
     state = _Gatherer(graph, timeout_ms)
-    witnessed = _edges(state, timeout_ms)
+    witnessed = _edges(state)
     all_edges = [edge for node in graph["nodes"] for edge, _ in covering.successors(graph, node)]
     unreachable = [edge for edge in all_edges if edge not in witnessed]
     if unreachable:
@@ -168,7 +178,7 @@ def gather(graph: JSON, path_limit: int = PATH_LIMIT, timeout_ms: int = DEFAULT_
         )
     mode, path_count, feasible, infeasible, pairs_ok, pairs_no = _paths_or_pairs(state, path_limit)
     items_ok, items_no = _item_outcomes(state)
-    boundaries, decisive, without = _boundaries(state, timeout_ms)
+    boundaries, decisive, without = _boundaries(state)
     if state.problems:
         raise GenerationError(state.problems)
     return Suite(
@@ -189,13 +199,30 @@ def gather(graph: JSON, path_limit: int = PATH_LIMIT, timeout_ms: int = DEFAULT_
     )
 
 
-def _edges(state: _Gatherer, timeout_ms: int) -> set[str]:
+def _edges(state: _Gatherer) -> set[str]:
+    """A minimal witness per edge, as ``witnesses.witness_report`` gives them (with the faster
+    prover), each checked against the path the encoding predicts."""
     witnessed: set[str] = set()
-    for witness in witness_report(state.graph, timeout_ms):
-        witnessed.add(witness.edge)
-        text = f"edge {witness.edge} ({words.edge_source(state.graph, witness.edge)}): "
-        text += words.edge_words(state.graph, witness.edge)
-        state.add(witness.patient, "edge", f"test_edge_{slug(witness.edge)}", text)
+    for edge_id, edge in state.paths.edges.items():
+        text = f"edge {edge_id} ({words.edge_source(state.graph, edge_id)}): "
+        text += words.edge_words(state.graph, edge_id)
+        if edge_id in state.edges_taken:  # an earlier witness takes it too
+            witnessed.add(edge_id)
+            case = next(c for c in state.cases if edge_id in c.replay.edges)
+            case.purposes.append(Purpose("edge", f"test_edge_{slug(edge_id)}", text))
+            continue
+        found = state.witness([edge.taken], edge_id)
+        if found is None:
+            continue
+        patient, replay = found
+        expected = predicted_path(state.paths, state.prover, patient)
+        if edge_id not in replay.edges or list(replay.edges) != expected[: len(replay.edges)]:
+            raise ReplayMismatch(
+                f"witness for edge {edge_id}: the encoding predicts {' -> '.join(expected)}, "
+                f"the runtime took {' -> '.join(replay.edges)} ({replay.outcome}; {replay.detail})"
+            )
+        witnessed.add(edge_id)
+        state.add(patient, "edge", f"test_edge_{slug(edge_id)}", text, replay)
     return witnessed
 
 
@@ -278,10 +305,13 @@ def _number(value: Fraction) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
 
 
-def _decisive(state: _Gatherer, site: covering.ComparisonSite, guards: list[str], value: Fraction) -> Any:
-    """(patient, replay, guard) for the first guard the site decides at ``value``, else None."""
-    for guard in guards:
-        goals = covering.boundary_goal(state.paths, site, guard, value, decisive=True)
+def _boundary_patient(
+    state: _Gatherer, site: covering.ComparisonSite, value: Fraction, decisive: bool
+) -> tuple[JSON, Replay, str] | None:
+    """(patient, replay, guard) for the first guard using the site that the patient evaluates
+    with the compared value at ``value`` (and, with ``decisive``, decided by the site)."""
+    for guard in site.guards:
+        goals = covering.boundary_goal(state.paths, site, guard, value, decisive)
         found = state.witness(goals, guard) if goals is not None else None
         if found is not None:
             patient, replay = found
@@ -296,74 +326,33 @@ def _decisive(state: _Gatherer, site: covering.ComparisonSite, guards: list[str]
     return None
 
 
-def _boundaries(state: _Gatherer, timeout_ms: int) -> tuple[int, int, int]:
-    """Boundary patients: the analysis' boundaries (per node), each made decisive where a site
-    allows; then every site and side still without a decisive patient."""
+def _boundaries(state: _Gatherer) -> tuple[int, int, int]:
+    """Just below, at and just above every comparison site: decisive where some patient allows,
+    else a patient who at least reaches a guard using it with that value."""
     graph = state.graph
-    sites = covering.comparison_sites(graph)
-    node_of = {gid: node for gid, node, _ in covering.guard_expressions(graph)}
-    done: set[tuple[str, int, Fraction]] = set()
     total = decisive = without = 0
-
-    def add(
-        site: Any, side: str, value: Fraction, guard: str, decided: bool, patient: JSON, replay: Any
-    ) -> None:
-        text = words.BoundaryText(
-            site.expression,
-            site.operator,
-            site.threshold,
-            site.unit,
-            side,
-            _number(value),
-            guard,
-            site.origin if decided else None,
-        )
-        name = f"test_boundary_{words.boundary_slug(graph, text)}"
-        state.add(patient, "boundary", name, words.boundary_words(graph, text), replay)
-
-    for boundary in boundary_patients(graph, timeout_ms):
-        total += 1
-        value = Fraction(str(boundary.value))
-        matching = [s for s in sites if covering.site_matches(s, boundary)]
-        found = None
-        for site in matching:
-            if (site.origin, site.ordinal, value) in done:
-                found = site, None
-                break
-            hit = _decisive(state, site, [g for g in site.guards if node_of[g] == boundary.node], value)
-            if hit is not None:
-                done.add((site.origin, site.ordinal, value))
-                add(site, boundary.side, value, hit[2], True, hit[0], hit[1])
-                found = site, hit
-                break
-        if found is not None:
-            decisive += 1
-            continue
-        if boundary.patient is None:
-            without += 1
-            continue
-        text = words.BoundaryText(
-            boundary.expression,
-            boundary.operator,
-            boundary.threshold,
-            boundary.unit,
-            boundary.side,
-            boundary.value,
-            boundary.guard_of,
-            None,
-        )
-        name = f"test_boundary_{words.boundary_slug(graph, text)}"
-        state.add(boundary.patient, "boundary", name, words.boundary_words(graph, text))
-    for site in sites:
+    for site in covering.comparison_sites(graph):
         for side, value in covering.boundary_values(graph, site):
-            if (site.origin, site.ordinal, value) in done:
-                continue
             total += 1
-            hit = _decisive(state, site, list(site.guards), value)
-            if hit is not None:
-                decisive += 1
-                done.add((site.origin, site.ordinal, value))
-                add(site, side, value, hit[2], True, hit[0], hit[1])
-            else:
+            hit = _boundary_patient(state, site, value, decisive=True)
+            decided = hit is not None
+            if hit is None:
+                hit = _boundary_patient(state, site, value, decisive=False)
+            if hit is None:
                 without += 1
+                continue
+            decisive += decided
+            patient, replay, guard = hit
+            text = words.BoundaryText(
+                site.expression,
+                site.operator,
+                site.threshold,
+                site.unit,
+                side,
+                _number(value),
+                guard,
+                site.origin if decided else None,
+            )
+            name = f"test_boundary_{words.boundary_slug(graph, text)}"
+            state.add(patient, "boundary", name, words.boundary_words(graph, text), replay)
     return total, decisive, without

@@ -46,14 +46,67 @@ class Verdict:
     patient: JSON | None = None
 
 
-def _renaming(paths: PathConditions, prefix: str) -> list[tuple[Term, Term]]:
-    pairs = []
+def _named(paths: PathConditions) -> dict[str, tuple[Term, Term]]:
+    """Name -> (constant, defining formula) of every named intermediate term, in creation order."""
+    found: dict[str, tuple[Term, Term]] = {}
     for constraint in paths.constraints:
         if z3.is_eq(constraint):
             named = constraint.arg(0)
             if z3.is_const(named) and named.decl().name().startswith("~"):
-                pairs.append((named, z3.Const(prefix + named.decl().name(), named.sort())))
-    return pairs
+                found[named.decl().name()] = (named, constraint.arg(1))
+    return found
+
+
+def _mentions(formula: Term, names: set[str], seen: set[int]) -> bool:
+    """Whether ``formula`` refers to one of ``names`` (shared subterms visited once)."""
+    stack = [formula]
+    while stack:
+        term = stack.pop()
+        key = term.get_id()
+        if key in seen:
+            continue
+        seen.add(key)
+        if z3.is_const(term):
+            if term.decl().name() in names:
+                return True
+            continue
+        stack.extend(term.children())
+    return False
+
+
+class _Renaming:
+    """Renames the mutant's named terms whose meaning differs from the original's (a changed
+    definition, or one that refers to a changed name), so both encodings share one solver and
+    everything upstream of the mutation stays literally shared. One ``Z3_substitute`` call per
+    term with arrays built once (``z3.substitute`` re-checks its pairs on every call)."""
+
+    def __init__(self, original: PathConditions, mutant: PathConditions, prefix: str) -> None:
+        before, after = _named(original), _named(mutant)
+        changed: set[str] = set()
+        for name, (_, formula) in after.items():
+            other = before.get(name)
+            if other is None or not other[1].eq(formula) or _mentions(formula, changed, set()):
+                changed.add(name)
+        self.constraints = [after[name][0] == after[name][1] for name in after if name in changed]
+        pairs = [
+            (after[name][0], z3.Const(prefix + name, after[name][0].sort()))
+            for name in after
+            if name in changed
+        ]
+        self.pairs = pairs  # keeps the terms (and their reference counts) alive for the arrays
+        self.count = len(pairs)
+        self.context = z3.main_ctx()
+        self.source = (z3.Ast * self.count)()
+        self.target = (z3.Ast * self.count)()
+        for index, (old, new) in enumerate(pairs):
+            self.source[index] = old.as_ast()
+            self.target[index] = new.as_ast()
+
+    def __call__(self, term: Term) -> Term:
+        if not self.count or z3.is_true(term) or z3.is_false(term):
+            return term
+        renamed = z3.Z3_substitute(self.context.ref(), term.as_ast(), self.count, self.source, self.target)
+        return z3.z3._to_expr_ref(renamed, self.context)
 
 
 def _observations(paths: PathConditions) -> dict[str, Term]:
@@ -109,38 +162,49 @@ def _outputs(paths: PathConditions) -> dict[str, Term] | None:
     return seen
 
 
+class Classifier:
+    """Classifies the surviving mutants of one graph (the original's encoding is built once)."""
+
+    def __init__(self, original: JSON, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
+        self.original = original
+        self.paths = PathConditions(original)
+        self.prover = Prover(self.paths, timeout_ms)
+        outputs = _outputs(self.paths)
+        self.observed = None if outputs is None else {**_observations(self.paths), **outputs}
+
+    def classify(self, mutant: JSON) -> Verdict:
+        """Whether some patient gets a different snapshot from the original and ``mutant``."""
+        second = PathConditions(mutant)
+        outputs_second = _outputs(second)
+        if self.observed is None or outputs_second is None:
+            return Verdict("unclassified", "an output reads the plan, which this comparison does not model")
+        rename = _Renaming(self.paths, second, "mutant ")
+        seen_second = {key: rename(term) for key, term in {**_observations(second), **outputs_second}.items()}
+        differences = []
+        for key in sorted(set(self.observed) | set(seen_second)):
+            left: Any = self.observed.get(key, FALSE)
+            right: Any = seen_second.get(key, FALSE)
+            if not left.eq(right):
+                differences.append(left != right)
+        if not differences:
+            return Verdict("equivalent", "the mutation changes nothing a guard or an output reads")
+        solver = self.prover.solver
+        solver.push()
+        try:
+            solver.add(*(rename(c) for c in rename.constraints))
+            patient = self.prover.witness(z3.Or(*differences))
+        except SolverUnknown as error:
+            return Verdict("unclassified", f"the solver could not decide: {error}")
+        finally:
+            solver.pop()
+        if patient is None:
+            return Verdict("equivalent", "z3 proves that every patient gets the same snapshot (unsat)")
+        return _confirm(self.original, mutant, patient)
+
+
 def classify(original: JSON, mutant: JSON, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Verdict:
     """Whether some patient gets a different snapshot from ``original`` and ``mutant``."""
-    first = PathConditions(original)
-    second = PathConditions(mutant)
-    outputs_first, outputs_second = _outputs(first), _outputs(second)
-    if outputs_first is None or outputs_second is None:
-        return Verdict("unclassified", "an output reads the plan, which this comparison does not model")
-    renaming = _renaming(second, "mutant ")
-
-    def rename(term: Term) -> Term:
-        return z3.substitute(term, *renaming) if renaming else term
-
-    seen_first = {**_observations(first), **outputs_first}
-    seen_second = {key: rename(term) for key, term in {**_observations(second), **outputs_second}.items()}
-    differences = []
-    for key in sorted(set(seen_first) | set(seen_second)):
-        left: Any = seen_first.get(key, FALSE)
-        right: Any = seen_second.get(key, FALSE)
-        if left.eq(right):
-            continue
-        differences.append(left != right)
-    if not differences:
-        return Verdict("equivalent", "the encodings are identical")
-    prover = Prover(first, timeout_ms)
-    prover.solver.add(*(rename(c) for c in second.constraints))
-    try:
-        patient = prover.witness(z3.Or(*differences))
-    except SolverUnknown as error:
-        return Verdict("unclassified", f"the solver could not decide: {error}")
-    if patient is None:
-        return Verdict("equivalent", "z3 proves that every patient gets the same snapshot (unsat)")
-    return _confirm(original, mutant, patient)
+    return Classifier(original, timeout_ms).classify(mutant)
 
 
 def _confirm(original: JSON, mutant: JSON, patient: JSON) -> Verdict:

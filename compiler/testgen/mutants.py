@@ -28,7 +28,6 @@ change, so a report can be compared across runs.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -124,9 +123,14 @@ def _is_number_constant(expr: Any) -> bool:
 
 
 def _replace(graph: JSON, path: list[Any], value: Any) -> JSON:
-    mutant = copy.deepcopy(graph)
-    _at(mutant, path[:-1])[path[-1]] = value
-    return mutant
+    """A copy of ``graph`` with the value at ``path`` replaced. Only the containers on the path
+    are copied: the rest is shared with the original (the runtime never changes a graph)."""
+    if not path:
+        return dict(value)
+    head, rest = path[0], path[1:]
+    copied: Any = list(graph) if isinstance(graph, list) else dict(graph)
+    copied[head] = _replace(graph[head], rest, value) if rest else value
+    return copied  # type: ignore[no-any-return]
 
 
 # -- the operators ------------------------------------------------------------------

@@ -61,11 +61,26 @@ def edge_source(graph: JSON, edge_id: str) -> str:
 
 
 def path_words(graph: JSON, edges: tuple[str, ...], outcome: str, message: str | None) -> list[str]:
-    """One line per decision taken and per step passed, then the outcome."""
-    lines = [edge_words(graph, edge) for edge in edges if edge != "start"]
+    """One line per decision taken and per step passed, then the outcome. A long path (more
+    than ``LONG_PATH`` edges) shows only the decisions that took a guarded branch."""
+    taken = [edge for edge in edges if edge != "start"]
+    if len(taken) <= LONG_PATH:
+        lines = [edge_words(graph, edge) for edge in taken]
+    else:
+        guarded = [edge for edge in taken if _guarded_branch(graph, edge)]
+        lines = [edge_words(graph, edge) for edge in guarded]
+        lines.append(f"(and {len(taken) - len(guarded)} more edges: steps, and decisions answered otherwise)")
     ending = outcome.replace("_", " ")
     lines.append(f"outcome: {ending}" + (f": {shorten(message)}" if message else ""))
     return lines
+
+
+LONG_PATH = 24
+
+
+def _guarded_branch(graph: JSON, edge_id: str) -> bool:
+    node = graph["nodes"].get(edge_id.split("/", 1)[0], {})
+    return any(b["id"] == edge_id and b["guard"] is not None for b in node.get("branches", []))
 
 
 def item_words(graph: JSON, item: JSON) -> str:

@@ -11,7 +11,7 @@ Snapshots: tests/generated/__snapshots__/test_guideline_acr2016.ambr; accept a r
 - every edge (3) of the decision graph;
 - every complete path that a patient can take (2 of 2; 0 no patient can take);
 - each guarded action item applying and not applying (6 outcomes; 0 no patient can have);
-- just below, at and just above every threshold of a guard (40 boundaries; the comparison decides the guard in 37; 1 without a valid patient).
+- just below, at and just above every threshold of a guard (21 boundaries; the comparison decides the guard in 20; 0 without a valid patient).
 
 A witness patient is complete and minimal: facts no guard on its path needs are at
 neutral values (false, none, no medication, 40 years), numbers are round where the
@@ -304,7 +304,6 @@ def test_boundary_assess_1__wpi_at_6(evaluate, snapshot):
 def test_boundary_assess_1__wpi_above_7(evaluate, snapshot):
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 7, just above the threshold ≤ 6; reaches the guard of assess/1
-    - boundary: Widespread Pain Index (0-19) = 7, just above the threshold ≤ 6; reaches the guard of verdict/1
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -373,69 +372,6 @@ def test_boundary_assess_1__sss_above_10(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_3__symptom_months_below_2(evaluate, snapshot):
-    """Protects:
-    - boundary: Months the symptoms have been generally present = 2 months, just below the threshold ≥ 3 months; the comparison (define duration_met) decides the guard of assess/3
-    Path:
-    - step: Check the three criteria
-    - Are all three criteria met? → no (otherwise)
-    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see the flags for the failed criteria.
-    """
-    patient = {
-        'cognitive_symptoms': 0,
-        'depression': False,
-        'fatigue': 0,
-        'headaches': False,
-        'lower_abdominal_pain': False,
-        'pain_areas': [],
-        'symptom_months': 2,
-        'waking_unrefreshed': 0,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_assess_3__symptom_months_at_3(evaluate, snapshot):
-    """Protects:
-    - boundary: Months the symptoms have been generally present = 3 months, at the threshold ≥ 3 months; the comparison (define duration_met) decides the guard of assess/3
-    Path:
-    - step: Check the three criteria
-    - Are all three criteria met? → no (otherwise)
-    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see the flags for the failed criteria.
-    """
-    patient = {
-        'cognitive_symptoms': 0,
-        'depression': False,
-        'fatigue': 0,
-        'headaches': False,
-        'lower_abdominal_pain': False,
-        'pain_areas': [],
-        'symptom_months': 3,
-        'waking_unrefreshed': 0,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_assess_3__symptom_months_above_4(evaluate, snapshot):
-    """Protects:
-    - boundary: Months the symptoms have been generally present = 4 months, just above the threshold ≥ 3 months; the comparison (define duration_met) decides the guard of assess/3
-    Path:
-    - step: Check the three criteria
-    - Are all three criteria met? → no (otherwise)
-    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see the flags for the failed criteria.
-    """
-    patient = {
-        'cognitive_symptoms': 0,
-        'depression': False,
-        'fatigue': 0,
-        'headaches': False,
-        'lower_abdominal_pain': False,
-        'pain_areas': [],
-        'symptom_months': 4,
-        'waking_unrefreshed': 0,
-    }
-    assert evaluate(patient) == snapshot
-
-
 def test_boundary_assess_2__generalized_pain_regions_below_3(evaluate, snapshot):
     """Protects:
     - boundary: Regions with pain (0-5) = 3, just below the threshold ≥ 4; the comparison (define generalized_pain_met) decides the guard of assess/2
@@ -500,6 +436,69 @@ def test_boundary_assess_2__generalized_pain_regions_above_5(evaluate, snapshot)
             'lower_back',
         ],
         'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_assess_3__symptom_months_below_2(evaluate, snapshot):
+    """Protects:
+    - boundary: Months the symptoms have been generally present = 2 months, just below the threshold ≥ 3 months; the comparison (define duration_met) decides the guard of assess/3
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see the flags for the failed criteria.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [],
+        'symptom_months': 2,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_assess_3__symptom_months_at_3(evaluate, snapshot):
+    """Protects:
+    - boundary: Months the symptoms have been generally present = 3 months, at the threshold ≥ 3 months; the comparison (define duration_met) decides the guard of assess/3
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see the flags for the failed criteria.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [],
+        'symptom_months': 3,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_assess_3__symptom_months_above_4(evaluate, snapshot):
+    """Protects:
+    - boundary: Months the symptoms have been generally present = 4 months, just above the threshold ≥ 3 months; the comparison (define duration_met) decides the guard of assess/3
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see the flags for the failed criteria.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [],
+        'symptom_months': 4,
         'waking_unrefreshed': 0,
     }
     assert evaluate(patient) == snapshot

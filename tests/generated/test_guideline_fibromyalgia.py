@@ -7,11 +7,11 @@ Graph under test: guidelines/fibromyalgia.graph.json (the committed graph, via f
 Regenerate: fibrolang testgen guidelines/fibromyalgia.fibro -o tests/generated
 Snapshots: tests/generated/__snapshots__/test_guideline_fibromyalgia.ambr; accept a reviewed change with `pytest --snapshot-update`
 
-130 tests, each a patient; together they take:
+121 tests, each a patient; together they take:
 - every edge (35) of the decision graph;
 - every complete path that a patient can take (40 of 64; 24 no patient can take);
 - each guarded action item applying and not applying (86 outcomes; 0 no patient can have);
-- just below, at and just above every threshold of a guard (177 boundaries; the comparison decides the guard in 166; 0 without a valid patient).
+- just below, at and just above every threshold of a guard (78 boundaries; the comparison decides the guard in 78; 0 without a valid patient).
 
 A witness patient is complete and minimal: facts no guard on its path needs are at
 neutral values (false, none, no medication, 40 years), numbers are round where the
@@ -480,6 +480,7 @@ def test_edge_alternative_1(evaluate, snapshot):
 def test_edge_alternative_2(evaluate, snapshot):
     """Protects:
     - edge alternative/2 (line 751): Which alternative first-line agent? → sleep disturbance, pregabalin failed: amitriptyline [Sleep disturbance]
+    - edge start_amitriptyline/next (line 795): step: Amitriptyline 10-50 mg/day
     - complete path 41 of 64
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
@@ -562,7 +563,6 @@ def test_edge_alternative_otherwise(evaluate, snapshot):
 def test_edge_sleep_choice_otherwise(evaluate, snapshot):
     """Protects:
     - edge sleep_choice/otherwise (line 724): Pregabalin or amitriptyline? → pregabalin has failed (otherwise)
-    - edge start_amitriptyline/next (line 795): step: Amitriptyline 10-50 mg/day
     - complete path 46 of 64
     - boundary: Age = 40 years, at the threshold ≥ 40 years; the comparison decides the guard of safety/1
     Path:
@@ -2378,579 +2378,9 @@ def test_item_safety_2_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_adult_1__age_at_18(evaluate, snapshot):
+def test_boundary_combination_3__egfr_below_29_9(evaluate, snapshot):
     """Protects:
-    - boundary: Age = 18 years, at the threshold < 18 years; the comparison decides the guard of adult/1
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → yes (otherwise)
-    - step: Duloxetine 60 mg once daily
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 18,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {},
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_adult_1__age_above_19(evaluate, snapshot):
-    """Protects:
-    - boundary: Age = 19 years, just above the threshold < 18 years; the comparison decides the guard of adult/1
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → yes (otherwise)
-    - step: Duloxetine 60 mg once daily
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 19,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {},
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_alternative_1__medications_pregabalin_weeks_below_3_9(evaluate, snapshot):
-    """Protects:
-    - boundary: Pregabalin weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define pregabalin_failed) decides the guard of alternative/1
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → depression [Depression]
-    - Can duloxetine be used? → duloxetine has failed [Duloxetine has failed]
-    - Which alternative first-line agent? → sleep disturbance: pregabalin [Sleep disturbance and pregabalin can be started]
-    - step: Pregabalin 300-450 mg/day in divided doses
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': True,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'duloxetine': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
-            },
-            'pregabalin': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'inadequate',
-                'weeks': 3.9,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': True,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_alternative_1__medications_pregabalin_weeks_at_4(evaluate, snapshot):
-    """Protects:
-    - boundary: Pregabalin weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define pregabalin_failed) decides the guard of alternative/1
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → depression [Depression]
-    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
-    - step: Duloxetine is contraindicated
-    - Which alternative first-line agent? → sleep disturbance, pregabalin failed: amitriptyline [Sleep disturbance]
-    - step: Amitriptyline 10-50 mg/day
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': True,
-        'ecg_done': False,
-        'egfr': 29,
-        'fatigue': False,
-        'medications': {
-            'pregabalin': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': True,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_alternative_1__medications_pregabalin_weeks_above_4_1(evaluate, snapshot):
-    """Protects:
-    - boundary: Pregabalin weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define pregabalin_failed) decides the guard of alternative/1
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → depression [Depression]
-    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
-    - step: Duloxetine is contraindicated
-    - Which alternative first-line agent? → sleep disturbance, pregabalin failed: amitriptyline [Sleep disturbance]
-    - step: Amitriptyline 10-50 mg/day
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': True,
-        'ecg_done': False,
-        'egfr': 29,
-        'fatigue': False,
-        'medications': {
-            'pregabalin': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'inadequate',
-                'weeks': 4.1,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': True,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_below_449_9(evaluate, snapshot):
-    """Protects:
-    - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold ≥ 450 mg/day; reaches the guard of alternative/1
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → duloxetine has failed [Duloxetine has failed]
-    - Which alternative first-line agent? → milnacipran [Milnacipran can be started]
-    - step: Milnacipran 100 mg/day in divided doses
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'duloxetine': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
-            },
-            'pregabalin': {
-                'daily_dose_mg': 449.9,
-                'ongoing': False,
-                'response': 'adequate',
-                'weeks': 0,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_at_450(evaluate, snapshot):
-    """Protects:
-    - boundary: Pregabalin daily dose = 450 mg/day, at the threshold ≥ 450 mg/day; the comparison (define pregabalin_failed) decides the guard of alternative/1
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → no: all stopped (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → depression [Depression]
-    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
-    - step: Duloxetine is contraindicated
-    - Which alternative first-line agent? → sleep disturbance, pregabalin failed: amitriptyline [Sleep disturbance]
-    - step: Amitriptyline 10-50 mg/day
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': True,
-        'ecg_done': False,
-        'egfr': 29,
-        'fatigue': False,
-        'medications': {
-            'pregabalin': {
-                'daily_dose_mg': 450,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': True,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_above_450_1(evaluate, snapshot):
-    """Protects:
-    - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold ≥ 450 mg/day; the comparison (define pregabalin_failed) decides the guard of alternative/1
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → no: all stopped (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → depression [Depression]
-    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
-    - step: Duloxetine is contraindicated
-    - Which alternative first-line agent? → sleep disturbance, pregabalin failed: amitriptyline [Sleep disturbance]
-    - step: Amitriptyline 10-50 mg/day
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': True,
-        'ecg_done': False,
-        'egfr': 29,
-        'fatigue': False,
-        'medications': {
-            'pregabalin': {
-                'daily_dose_mg': 450.1,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': True,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_alternative_3__medications_milnacipran_weeks_below_3_9(evaluate, snapshot):
-    """Protects:
-    - boundary: Milnacipran weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define milnacipran_failed) decides the guard of alternative/3
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → duloxetine has failed [Duloxetine has failed]
-    - Which alternative first-line agent? → milnacipran [Milnacipran can be started]
-    - step: Milnacipran 100 mg/day in divided doses
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'duloxetine': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
-            },
-            'milnacipran': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'inadequate',
-                'weeks': 3.9,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_alternative_3__medications_milnacipran_weeks_at_4(evaluate, snapshot):
-    """Protects:
-    - boundary: Milnacipran weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define milnacipran_failed) decides the guard of alternative/3
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
-    - step: Duloxetine is contraindicated
-    - Which alternative first-line agent? → milnacipran failed: pregabalin (otherwise)
-    - step: Pregabalin 300-450 mg/day in divided doses
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 29,
-        'fatigue': False,
-        'medications': {
-            'milnacipran': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_alternative_3__medications_milnacipran_weeks_above_4_1(evaluate, snapshot):
-    """Protects:
-    - boundary: Milnacipran weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define milnacipran_failed) decides the guard of alternative/3
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
-    - step: Duloxetine is contraindicated
-    - Which alternative first-line agent? → milnacipran failed: pregabalin (otherwise)
-    - step: Pregabalin 300-450 mg/day in divided doses
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 29,
-        'fatigue': False,
-        'medications': {
-            'milnacipran': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'inadequate',
-                'weeks': 4.1,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_alternative_3__medications_milnacipran_daily_dose_mg_below_99_9(evaluate, snapshot):
-    """Protects:
-    - boundary: Milnacipran daily dose = 99.9 mg/day, just below the threshold ≥ 100 mg/day; reaches the guard of alternative/3
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → duloxetine has failed [Duloxetine has failed]
-    - Which alternative first-line agent? → milnacipran [Milnacipran can be started]
-    - step: Milnacipran 100 mg/day in divided doses
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'duloxetine': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
-            },
-            'milnacipran': {
-                'daily_dose_mg': 99.9,
-                'ongoing': False,
-                'response': 'adequate',
-                'weeks': 0,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_alternative_3__medications_milnacipran_daily_dose_mg_at_100(evaluate, snapshot):
-    """Protects:
-    - boundary: Milnacipran daily dose = 100 mg/day, at the threshold ≥ 100 mg/day; the comparison (define milnacipran_failed) decides the guard of alternative/3
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → no: all stopped (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
-    - step: Duloxetine is contraindicated
-    - Which alternative first-line agent? → milnacipran failed: pregabalin (otherwise)
-    - step: Pregabalin 300-450 mg/day in divided doses
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 29,
-        'fatigue': False,
-        'medications': {
-            'milnacipran': {
-                'daily_dose_mg': 100,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_alternative_3__medications_milnacipran_daily_dose_mg_above_100_1(evaluate, snapshot):
-    """Protects:
-    - boundary: Milnacipran daily dose = 100.1 mg/day, just above the threshold ≥ 100 mg/day; the comparison (define milnacipran_failed) decides the guard of alternative/3
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → no: all stopped (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
-    - step: Duloxetine is contraindicated
-    - Which alternative first-line agent? → milnacipran failed: pregabalin (otherwise)
-    - step: Pregabalin 300-450 mg/day in divided doses
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 29,
-        'fatigue': False,
-        'medications': {
-            'milnacipran': {
-                'daily_dose_mg': 100.1,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_combination_2__medications_tramadol_weeks_below_3_9(evaluate, snapshot):
-    """Protects:
-    - boundary: Tramadol weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define tramadol_failed) decides the guard of combination/2
+    - boundary: eGFR = 29.9 mL/min/1.73m², just below the threshold < 30 mL/min/1.73m²; the comparison (define duloxetine_contraindicated) decides the guard of combination/3
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
@@ -2969,7 +2399,7 @@ def test_boundary_combination_2__medications_tramadol_weeks_below_3_9(evaluate, 
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 90,
+        'egfr': 29.9,
         'fatigue': False,
         'medications': {
             'amitriptyline': {
@@ -2984,12 +2414,6 @@ def test_boundary_combination_2__medications_tramadol_weeks_below_3_9(evaluate, 
                 'response': 'not_tolerated',
                 'weeks': 0,
             },
-            'tramadol': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'inadequate',
-                'weeks': 3.9,
-            },
         },
         'pain_score': 0,
         'sleep_disturbance': False,
@@ -2997,9 +2421,9 @@ def test_boundary_combination_2__medications_tramadol_weeks_below_3_9(evaluate, 
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_2__medications_tramadol_weeks_at_4(evaluate, snapshot):
+def test_boundary_combination_3__egfr_at_30(evaluate, snapshot):
     """Protects:
-    - boundary: Tramadol weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define tramadol_failed) decides the guard of combination/2
+    - boundary: eGFR = 30 mL/min/1.73m², at the threshold < 30 mL/min/1.73m²; the comparison (define duloxetine_contraindicated) decides the guard of combination/3
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
@@ -3018,7 +2442,7 @@ def test_boundary_combination_2__medications_tramadol_weeks_at_4(evaluate, snaps
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 90,
+        'egfr': 30,
         'fatigue': False,
         'medications': {
             'amitriptyline': {
@@ -3033,7 +2457,6 @@ def test_boundary_combination_2__medications_tramadol_weeks_at_4(evaluate, snaps
                 'response': 'not_tolerated',
                 'weeks': 0,
             },
-            'tramadol': {'daily_dose_mg': 0, 'ongoing': False, 'response': 'inadequate', 'weeks': 4},
         },
         'pain_score': 0,
         'sleep_disturbance': False,
@@ -3041,9 +2464,9 @@ def test_boundary_combination_2__medications_tramadol_weeks_at_4(evaluate, snaps
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_2__medications_tramadol_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_combination_3__egfr_above_30_1(evaluate, snapshot):
     """Protects:
-    - boundary: Tramadol weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define tramadol_failed) decides the guard of combination/2
+    - boundary: eGFR = 30.1 mL/min/1.73m², just above the threshold < 30 mL/min/1.73m²; the comparison (define duloxetine_contraindicated) decides the guard of combination/3
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
@@ -3062,7 +2485,7 @@ def test_boundary_combination_2__medications_tramadol_weeks_above_4_1(evaluate, 
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 90,
+        'egfr': 30.1,
         'fatigue': False,
         'medications': {
             'amitriptyline': {
@@ -3076,12 +2499,6 @@ def test_boundary_combination_2__medications_tramadol_weeks_above_4_1(evaluate, 
                 'ongoing': False,
                 'response': 'not_tolerated',
                 'weeks': 0,
-            },
-            'tramadol': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'inadequate',
-                'weeks': 4.1,
             },
         },
         'pain_score': 0,
@@ -3225,17 +2642,22 @@ def test_boundary_combination_3__medications_duloxetine_weeks_above_4_1(evaluate
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_3__medications_duloxetine_daily_dose_mg_below_59_9(evaluate, snapshot):
+def test_boundary_duloxetine_check_1__medications_duloxetine_daily_dose_mg_below_59_9(evaluate, snapshot):
     """Protects:
-    - boundary: Duloxetine daily dose = 59.9 mg/day, just below the threshold ≥ 60 mg/day; reaches the guard of combination/3
+    - boundary: Duloxetine daily dose = 59.9 mg/day, just below the threshold ≥ 60 mg/day; the comparison (define duloxetine_failed) decides the guard of duloxetine_check/1
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
     - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → refractory [Refractory fibromyalgia]
-    - step: Combination therapy from different classes
-    - Have the FDA-approved agents failed? → no (otherwise)
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → no: all stopped (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
+    - step: Duloxetine is contraindicated
+    - Which alternative first-line agent? → milnacipran [Milnacipran can be started]
+    - step: Milnacipran 100 mg/day in divided doses
     - step: Safety checks before the plan starts
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
@@ -3246,26 +2668,14 @@ def test_boundary_combination_3__medications_duloxetine_daily_dose_mg_below_59_9
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 90,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'duloxetine': {
                 'daily_dose_mg': 59.9,
-                'ongoing': False,
-                'response': 'adequate',
-                'weeks': 0,
-            },
-            'amitriptyline': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
-            },
-            'pregabalin': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
             },
         },
         'pain_score': 0,
@@ -3364,17 +2774,16 @@ def test_boundary_combination_3__medications_duloxetine_daily_dose_mg_above_60_1
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_3__egfr_below_29_9(evaluate, snapshot):
+def test_boundary_review_current_1__medications_duloxetine_weeks_below_3_9(evaluate, snapshot):
     """Protects:
-    - boundary: eGFR = 29.9 mL/min/1.73m², just below the threshold < 30 mL/min/1.73m²; the comparison (define duloxetine_contraindicated) decides the guard of combination/3
+    - boundary: Duloxetine weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define duloxetine_optimisable) decides the guard of review_current/1
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
     - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → refractory [Refractory fibromyalgia]
-    - step: Combination therapy from different classes
-    - Have the FDA-approved agents failed? → no (otherwise)
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
     - step: Safety checks before the plan starts
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
@@ -3385,20 +2794,14 @@ def test_boundary_combination_3__egfr_below_29_9(evaluate, snapshot):
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 90,
         'fatigue': False,
         'medications': {
-            'amitriptyline': {
+            'duloxetine': {
                 'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
-            },
-            'pregabalin': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 3.9,
             },
         },
         'pain_score': 0,
@@ -3407,17 +2810,16 @@ def test_boundary_combination_3__egfr_below_29_9(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_3__egfr_at_30(evaluate, snapshot):
+def test_boundary_review_current_1__medications_duloxetine_weeks_above_4_1(evaluate, snapshot):
     """Protects:
-    - boundary: eGFR = 30 mL/min/1.73m², at the threshold < 30 mL/min/1.73m²; the comparison (define duloxetine_contraindicated) decides the guard of combination/3
+    - boundary: Duloxetine weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define duloxetine_optimisable) decides the guard of review_current/1
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
     - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → refractory [Refractory fibromyalgia]
-    - step: Combination therapy from different classes
-    - Have the FDA-approved agents failed? → no (otherwise)
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
     - step: Safety checks before the plan starts
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
@@ -3428,20 +2830,14 @@ def test_boundary_combination_3__egfr_at_30(evaluate, snapshot):
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 30,
+        'egfr': 90,
         'fatigue': False,
         'medications': {
-            'amitriptyline': {
+            'duloxetine': {
                 'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
-            },
-            'pregabalin': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4.1,
             },
         },
         'pain_score': 0,
@@ -3450,17 +2846,16 @@ def test_boundary_combination_3__egfr_at_30(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_3__egfr_above_30_1(evaluate, snapshot):
+def test_boundary_review_current_1__medications_duloxetine_daily_dose_mg_below_59_9(evaluate, snapshot):
     """Protects:
-    - boundary: eGFR = 30.1 mL/min/1.73m², just above the threshold < 30 mL/min/1.73m²; the comparison (define duloxetine_contraindicated) decides the guard of combination/3
+    - boundary: Duloxetine daily dose = 59.9 mg/day, just below the threshold < 60 mg/day; the comparison (define duloxetine_optimisable) decides the guard of review_current/1
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
     - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → refractory [Refractory fibromyalgia]
-    - step: Combination therapy from different classes
-    - Have the FDA-approved agents failed? → no (otherwise)
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
     - step: Safety checks before the plan starts
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
@@ -3471,20 +2866,14 @@ def test_boundary_combination_3__egfr_above_30_1(evaluate, snapshot):
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 30.1,
+        'egfr': 90,
         'fatigue': False,
         'medications': {
-            'amitriptyline': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
-            },
-            'pregabalin': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
+            'duloxetine': {
+                'daily_dose_mg': 59.9,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
             },
         },
         'pain_score': 0,
@@ -3493,18 +2882,224 @@ def test_boundary_combination_3__egfr_above_30_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_5__medications_milnacipran_daily_dose_mg_below_99_9(evaluate, snapshot):
+def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_at_60(evaluate, snapshot):
     """Protects:
-    - boundary: Milnacipran daily dose = 99.9 mg/day, just below the threshold ≥ 100 mg/day; reaches the guard of combination/5
-    - boundary: Milnacipran daily dose = 99.9 mg/day, just below the threshold ≥ 100 mg/day; reaches the guard of naltrexone_check/1
+    - boundary: Duloxetine daily dose = 60 mg/day, at the threshold < 60 mg/day; the comparison (define duloxetine_optimisable) decides the guard of review_current/2
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → no: all stopped (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → duloxetine has failed [Duloxetine has failed]
+    - Which alternative first-line agent? → milnacipran [Milnacipran can be started]
+    - step: Milnacipran 100 mg/day in divided doses
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'duloxetine': {
+                'daily_dose_mg': 60,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_above_60_1(evaluate, snapshot):
+    """Protects:
+    - boundary: Duloxetine daily dose = 60.1 mg/day, just above the threshold < 60 mg/day; the comparison (define duloxetine_optimisable) decides the guard of review_current/2
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → no: all stopped (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → duloxetine has failed [Duloxetine has failed]
+    - Which alternative first-line agent? → milnacipran [Milnacipran can be started]
+    - step: Milnacipran 100 mg/day in divided doses
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'duloxetine': {
+                'daily_dose_mg': 60.1,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_alternative_3__medications_milnacipran_weeks_below_3_9(evaluate, snapshot):
+    """Protects:
+    - boundary: Milnacipran weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define milnacipran_failed) decides the guard of alternative/3
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
     - step: Stop avoided agents the patient is taking
     - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → refractory [Refractory fibromyalgia]
-    - step: Combination therapy from different classes
-    - Have the FDA-approved agents failed? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → duloxetine has failed [Duloxetine has failed]
+    - Which alternative first-line agent? → milnacipran [Milnacipran can be started]
+    - step: Milnacipran 100 mg/day in divided doses
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'duloxetine': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'not_tolerated',
+                'weeks': 0,
+            },
+            'milnacipran': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'inadequate',
+                'weeks': 3.9,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_alternative_3__medications_milnacipran_weeks_at_4(evaluate, snapshot):
+    """Protects:
+    - boundary: Milnacipran weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define milnacipran_failed) decides the guard of alternative/3
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
+    - step: Duloxetine is contraindicated
+    - Which alternative first-line agent? → milnacipran failed: pregabalin (otherwise)
+    - step: Pregabalin 300-450 mg/day in divided doses
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 29,
+        'fatigue': False,
+        'medications': {
+            'milnacipran': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_alternative_3__medications_milnacipran_weeks_above_4_1(evaluate, snapshot):
+    """Protects:
+    - boundary: Milnacipran weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define milnacipran_failed) decides the guard of alternative/3
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
+    - step: Duloxetine is contraindicated
+    - Which alternative first-line agent? → milnacipran failed: pregabalin (otherwise)
+    - step: Pregabalin 300-450 mg/day in divided doses
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 29,
+        'fatigue': False,
+        'medications': {
+            'milnacipran': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'inadequate',
+                'weeks': 4.1,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_8__medications_milnacipran_daily_dose_mg_below_99_9(evaluate, snapshot):
+    """Protects:
+    - boundary: Milnacipran daily dose = 99.9 mg/day, just below the threshold ≥ 100 mg/day; the comparison (define milnacipran_failed) decides the guard of review_current/8
+    - boundary: Milnacipran daily dose = 99.9 mg/day, just below the threshold < 100 mg/day; the comparison (define milnacipran_optimisable) decides the guard of review_current/6
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
     - step: Safety checks before the plan starts
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
@@ -3520,21 +3115,245 @@ def test_boundary_combination_5__medications_milnacipran_daily_dose_mg_below_99_
         'medications': {
             'milnacipran': {
                 'daily_dose_mg': 99.9,
-                'ongoing': False,
-                'response': 'adequate',
-                'weeks': 0,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
             },
-            'amitriptyline': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_alternative_3__medications_milnacipran_daily_dose_mg_at_100(evaluate, snapshot):
+    """Protects:
+    - boundary: Milnacipran daily dose = 100 mg/day, at the threshold ≥ 100 mg/day; the comparison (define milnacipran_failed) decides the guard of alternative/3
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → no: all stopped (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
+    - step: Duloxetine is contraindicated
+    - Which alternative first-line agent? → milnacipran failed: pregabalin (otherwise)
+    - step: Pregabalin 300-450 mg/day in divided doses
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 29,
+        'fatigue': False,
+        'medications': {
+            'milnacipran': {
+                'daily_dose_mg': 100,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
             },
-            'pregabalin': {
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_alternative_3__medications_milnacipran_daily_dose_mg_above_100_1(evaluate, snapshot):
+    """Protects:
+    - boundary: Milnacipran daily dose = 100.1 mg/day, just above the threshold ≥ 100 mg/day; the comparison (define milnacipran_failed) decides the guard of alternative/3
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → no: all stopped (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
+    - step: Duloxetine is contraindicated
+    - Which alternative first-line agent? → milnacipran failed: pregabalin (otherwise)
+    - step: Pregabalin 300-450 mg/day in divided doses
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 29,
+        'fatigue': False,
+        'medications': {
+            'milnacipran': {
+                'daily_dose_mg': 100.1,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_6__medications_milnacipran_weeks_below_3_9(evaluate, snapshot):
+    """Protects:
+    - boundary: Milnacipran weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define milnacipran_optimisable) decides the guard of review_current/6
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'milnacipran': {
                 'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 3.9,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_6__medications_milnacipran_weeks_above_4_1(evaluate, snapshot):
+    """Protects:
+    - boundary: Milnacipran weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define milnacipran_optimisable) decides the guard of review_current/6
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'milnacipran': {
+                'daily_dose_mg': 0,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4.1,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_7__medications_milnacipran_daily_dose_mg_at_100(evaluate, snapshot):
+    """Protects:
+    - boundary: Milnacipran daily dose = 100 mg/day, at the threshold < 100 mg/day; the comparison (define milnacipran_optimisable) decides the guard of review_current/7
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → no: all stopped (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → yes (otherwise)
+    - step: Duloxetine 60 mg once daily
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'milnacipran': {
+                'daily_dose_mg': 100,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_7__medications_milnacipran_daily_dose_mg_above_100_1(evaluate, snapshot):
+    """Protects:
+    - boundary: Milnacipran daily dose = 100.1 mg/day, just above the threshold < 100 mg/day; the comparison (define milnacipran_optimisable) decides the guard of review_current/7
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → no: all stopped (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → yes (otherwise)
+    - step: Duloxetine 60 mg once daily
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'milnacipran': {
+                'daily_dose_mg': 100.1,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
             },
         },
         'pain_score': 0,
@@ -3690,17 +3509,17 @@ def test_boundary_combination_6__medications_amitriptyline_weeks_above_4_1(evalu
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_6__medications_amitriptyline_daily_dose_mg_below_49_9(evaluate, snapshot):
+def test_boundary_review_current_11__medications_amitriptyline_daily_dose_mg_below_49_9(evaluate, snapshot):
     """Protects:
-    - boundary: Amitriptyline daily dose = 49.9 mg/day, just below the threshold ≥ 50 mg/day; reaches the guard of combination/6
+    - boundary: Amitriptyline daily dose = 49.9 mg/day, just below the threshold ≥ 50 mg/day; the comparison (define amitriptyline_failed) decides the guard of review_current/11
+    - boundary: Amitriptyline daily dose = 49.9 mg/day, just below the threshold < 50 mg/day; the comparison (define amitriptyline_optimisable) decides the guard of review_current/9
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
     - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → refractory [Refractory fibromyalgia]
-    - step: Combination therapy from different classes
-    - Have the FDA-approved agents failed? → no (otherwise)
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
     - step: Safety checks before the plan starts
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
@@ -3716,15 +3535,9 @@ def test_boundary_combination_6__medications_amitriptyline_daily_dose_mg_below_4
         'medications': {
             'amitriptyline': {
                 'daily_dose_mg': 49.9,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
-            },
-            'pregabalin': {
-                'daily_dose_mg': 0,
-                'ongoing': False,
-                'response': 'not_tolerated',
-                'weeks': 0,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
             },
         },
         'pain_score': 0,
@@ -3835,10 +3648,559 @@ def test_boundary_combination_6__medications_amitriptyline_daily_dose_mg_above_5
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_7__medications_pregabalin_daily_dose_mg_below_449_9(evaluate, snapshot):
+def test_boundary_review_current_9__medications_amitriptyline_weeks_below_3_9(evaluate, snapshot):
     """Protects:
-    - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold ≥ 450 mg/day; reaches the guard of combination/7
-    - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold ≥ 450 mg/day; reaches the guard of naltrexone_check/1
+    - boundary: Amitriptyline weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define amitriptyline_optimisable) decides the guard of review_current/9
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'amitriptyline': {
+                'daily_dose_mg': 0,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 3.9,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_9__medications_amitriptyline_weeks_above_4_1(evaluate, snapshot):
+    """Protects:
+    - boundary: Amitriptyline weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define amitriptyline_optimisable) decides the guard of review_current/9
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'amitriptyline': {
+                'daily_dose_mg': 0,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4.1,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_10__medications_amitriptyline_daily_dose_mg_at_50(evaluate, snapshot):
+    """Protects:
+    - boundary: Amitriptyline daily dose = 50 mg/day, at the threshold < 50 mg/day; the comparison (define amitriptyline_optimisable) decides the guard of review_current/10
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → no: all stopped (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → yes (otherwise)
+    - step: Duloxetine 60 mg once daily
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'amitriptyline': {
+                'daily_dose_mg': 50,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_10__medications_amitriptyline_daily_dose_mg_above_50_1(evaluate, snapshot):
+    """Protects:
+    - boundary: Amitriptyline daily dose = 50.1 mg/day, just above the threshold < 50 mg/day; the comparison (define amitriptyline_optimisable) decides the guard of review_current/10
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → no: all stopped (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → yes (otherwise)
+    - step: Duloxetine 60 mg once daily
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'amitriptyline': {
+                'daily_dose_mg': 50.1,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_alternative_1__medications_pregabalin_weeks_below_3_9(evaluate, snapshot):
+    """Protects:
+    - boundary: Pregabalin weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define pregabalin_failed) decides the guard of alternative/1
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → depression [Depression]
+    - Can duloxetine be used? → duloxetine has failed [Duloxetine has failed]
+    - Which alternative first-line agent? → sleep disturbance: pregabalin [Sleep disturbance and pregabalin can be started]
+    - step: Pregabalin 300-450 mg/day in divided doses
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': True,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'duloxetine': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'not_tolerated',
+                'weeks': 0,
+            },
+            'pregabalin': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'inadequate',
+                'weeks': 3.9,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': True,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_alternative_1__medications_pregabalin_weeks_at_4(evaluate, snapshot):
+    """Protects:
+    - boundary: Pregabalin weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define pregabalin_failed) decides the guard of alternative/1
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → depression [Depression]
+    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
+    - step: Duloxetine is contraindicated
+    - Which alternative first-line agent? → sleep disturbance, pregabalin failed: amitriptyline [Sleep disturbance]
+    - step: Amitriptyline 10-50 mg/day
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': True,
+        'ecg_done': False,
+        'egfr': 29,
+        'fatigue': False,
+        'medications': {
+            'pregabalin': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': True,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_alternative_1__medications_pregabalin_weeks_above_4_1(evaluate, snapshot):
+    """Protects:
+    - boundary: Pregabalin weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define pregabalin_failed) decides the guard of alternative/1
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → depression [Depression]
+    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
+    - step: Duloxetine is contraindicated
+    - Which alternative first-line agent? → sleep disturbance, pregabalin failed: amitriptyline [Sleep disturbance]
+    - step: Amitriptyline 10-50 mg/day
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': True,
+        'ecg_done': False,
+        'egfr': 29,
+        'fatigue': False,
+        'medications': {
+            'pregabalin': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'inadequate',
+                'weeks': 4.1,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': True,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_16__medications_pregabalin_daily_dose_mg_below_449_9(evaluate, snapshot):
+    """Protects:
+    - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold ≥ 450 mg/day; the comparison (define pregabalin_failed) decides the guard of review_current/16
+    - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold < 450 mg/day; the comparison (define pregabalin_optimisable) decides the guard of review_current/12
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'pregabalin': {
+                'daily_dose_mg': 449.9,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_at_450(evaluate, snapshot):
+    """Protects:
+    - boundary: Pregabalin daily dose = 450 mg/day, at the threshold ≥ 450 mg/day; the comparison (define pregabalin_failed) decides the guard of alternative/1
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → no: all stopped (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → depression [Depression]
+    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
+    - step: Duloxetine is contraindicated
+    - Which alternative first-line agent? → sleep disturbance, pregabalin failed: amitriptyline [Sleep disturbance]
+    - step: Amitriptyline 10-50 mg/day
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': True,
+        'ecg_done': False,
+        'egfr': 29,
+        'fatigue': False,
+        'medications': {
+            'pregabalin': {
+                'daily_dose_mg': 450,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': True,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_above_450_1(evaluate, snapshot):
+    """Protects:
+    - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold ≥ 450 mg/day; the comparison (define pregabalin_failed) decides the guard of alternative/1
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → no: all stopped (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → depression [Depression]
+    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
+    - step: Duloxetine is contraindicated
+    - Which alternative first-line agent? → sleep disturbance, pregabalin failed: amitriptyline [Sleep disturbance]
+    - step: Amitriptyline 10-50 mg/day
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': True,
+        'ecg_done': False,
+        'egfr': 29,
+        'fatigue': False,
+        'medications': {
+            'pregabalin': {
+                'daily_dose_mg': 450.1,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': True,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_12__medications_pregabalin_weeks_below_3_9(evaluate, snapshot):
+    """Protects:
+    - boundary: Pregabalin weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define pregabalin_optimisable) decides the guard of review_current/12
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'pregabalin': {
+                'daily_dose_mg': 0,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 3.9,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_12__medications_pregabalin_weeks_above_4_1(evaluate, snapshot):
+    """Protects:
+    - boundary: Pregabalin weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define pregabalin_optimisable) decides the guard of review_current/12
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'pregabalin': {
+                'daily_dose_mg': 0,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4.1,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_15__medications_pregabalin_daily_dose_mg_at_450(evaluate, snapshot):
+    """Protects:
+    - boundary: Pregabalin daily dose = 450 mg/day, at the threshold < 450 mg/day; the comparison (define pregabalin_optimisable) decides the guard of review_current/15
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → no: all stopped (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → yes (otherwise)
+    - step: Duloxetine 60 mg once daily
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'pregabalin': {
+                'daily_dose_mg': 450,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_15__medications_pregabalin_daily_dose_mg_above_450_1(evaluate, snapshot):
+    """Protects:
+    - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold < 450 mg/day; the comparison (define pregabalin_optimisable) decides the guard of review_current/15
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → no: all stopped (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → yes (otherwise)
+    - step: Duloxetine 60 mg once daily
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'pregabalin': {
+                'daily_dose_mg': 450.1,
+                'ongoing': True,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_combination_2__medications_tramadol_weeks_below_3_9(evaluate, snapshot):
+    """Protects:
+    - boundary: Tramadol weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define tramadol_failed) decides the guard of combination/2
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
@@ -3867,10 +4229,16 @@ def test_boundary_combination_7__medications_pregabalin_daily_dose_mg_below_449_
                 'weeks': 0,
             },
             'pregabalin': {
-                'daily_dose_mg': 449.9,
+                'daily_dose_mg': 0,
                 'ongoing': False,
                 'response': 'not_tolerated',
                 'weeks': 0,
+            },
+            'tramadol': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'inadequate',
+                'weeks': 3.9,
             },
         },
         'pain_score': 0,
@@ -3879,22 +4247,17 @@ def test_boundary_combination_7__medications_pregabalin_daily_dose_mg_below_449_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_duloxetine_check_1__medications_duloxetine_daily_dose_mg_below_59_9(evaluate, snapshot):
+def test_boundary_combination_2__medications_tramadol_weeks_at_4(evaluate, snapshot):
     """Protects:
-    - boundary: Duloxetine daily dose = 59.9 mg/day, just below the threshold ≥ 60 mg/day; the comparison (define duloxetine_failed) decides the guard of duloxetine_check/1
+    - boundary: Tramadol weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define tramadol_failed) decides the guard of combination/2
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
     - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → no: all stopped (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
-    - step: Duloxetine is contraindicated
-    - Which alternative first-line agent? → milnacipran [Milnacipran can be started]
-    - step: Milnacipran 100 mg/day in divided doses
+    - Is the patient taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → refractory [Refractory fibromyalgia]
+    - step: Combination therapy from different classes
+    - Have the FDA-approved agents failed? → no (otherwise)
     - step: Safety checks before the plan starts
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
@@ -3905,14 +4268,70 @@ def test_boundary_duloxetine_check_1__medications_duloxetine_daily_dose_mg_below
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29,
+        'egfr': 90,
         'fatigue': False,
         'medications': {
-            'duloxetine': {
-                'daily_dose_mg': 59.9,
-                'ongoing': True,
+            'amitriptyline': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'not_tolerated',
+                'weeks': 0,
+            },
+            'pregabalin': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'not_tolerated',
+                'weeks': 0,
+            },
+            'tramadol': {'daily_dose_mg': 0, 'ongoing': False, 'response': 'inadequate', 'weeks': 4},
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_combination_2__medications_tramadol_weeks_above_4_1(evaluate, snapshot):
+    """Protects:
+    - boundary: Tramadol weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define tramadol_failed) decides the guard of combination/2
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → refractory [Refractory fibromyalgia]
+    - step: Combination therapy from different classes
+    - Have the FDA-approved agents failed? → no (otherwise)
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'amitriptyline': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'not_tolerated',
+                'weeks': 0,
+            },
+            'pregabalin': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'not_tolerated',
+                'weeks': 0,
+            },
+            'tramadol': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
                 'response': 'inadequate',
-                'weeks': 4,
+                'weeks': 4.1,
             },
         },
         'pain_score': 0,
@@ -4008,9 +4427,9 @@ def test_boundary_refractory_check_1__failed_first_line_count_above_3(evaluate, 
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_refractory_check_1__medications_milnacipran_daily_dose_mg_below_99_9(evaluate, snapshot):
+def test_boundary_adult_1__age_at_18(evaluate, snapshot):
     """Protects:
-    - boundary: Milnacipran daily dose = 99.9 mg/day, just below the threshold ≥ 100 mg/day; reaches the guard of refractory_check/1
+    - boundary: Age = 18 years, at the threshold < 18 years; the comparison decides the guard of adult/1
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
@@ -4025,30 +4444,23 @@ def test_boundary_refractory_check_1__medications_milnacipran_daily_dose_mg_belo
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
     patient = {
-        'age': 40,
+        'age': 18,
         'chronic_liver_disease': False,
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
         'egfr': 90,
         'fatigue': False,
-        'medications': {
-            'milnacipran': {
-                'daily_dose_mg': 99.9,
-                'ongoing': False,
-                'response': 'adequate',
-                'weeks': 0,
-            },
-        },
+        'medications': {},
         'pain_score': 0,
         'sleep_disturbance': False,
     }
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_refractory_check_1__medications_amitriptyline_daily_dose_mg_below_49_9(evaluate, snapshot):
+def test_boundary_adult_1__age_above_19(evaluate, snapshot):
     """Protects:
-    - boundary: Amitriptyline daily dose = 49.9 mg/day, just below the threshold ≥ 50 mg/day; reaches the guard of refractory_check/1
+    - boundary: Age = 19 years, just above the threshold < 18 years; the comparison decides the guard of adult/1
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
@@ -4063,143 +4475,24 @@ def test_boundary_refractory_check_1__medications_amitriptyline_daily_dose_mg_be
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
     patient = {
-        'age': 40,
+        'age': 19,
         'chronic_liver_disease': False,
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
         'egfr': 90,
         'fatigue': False,
-        'medications': {
-            'amitriptyline': {
-                'daily_dose_mg': 49.9,
-                'ongoing': False,
-                'response': 'adequate',
-                'weeks': 0,
-            },
-        },
+        'medications': {},
         'pain_score': 0,
         'sleep_disturbance': False,
     }
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_refractory_check_1__medications_pregabalin_daily_dose_mg_below_449_9(evaluate, snapshot):
+def test_boundary_review_current_12__medications_pregabalin_daily_dose_mg_below_449_9(evaluate, snapshot):
     """Protects:
-    - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold ≥ 450 mg/day; reaches the guard of refractory_check/1
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → no (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → yes (otherwise)
-    - step: Duloxetine 60 mg once daily
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'pregabalin': {
-                'daily_dose_mg': 449.9,
-                'ongoing': False,
-                'response': 'adequate',
-                'weeks': 0,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_8__medications_milnacipran_daily_dose_mg_below_99_9(evaluate, snapshot):
-    """Protects:
-    - boundary: Milnacipran daily dose = 99.9 mg/day, just below the threshold ≥ 100 mg/day; the comparison (define milnacipran_failed) decides the guard of review_current/8
-    - boundary: Milnacipran daily dose = 99.9 mg/day, just below the threshold < 100 mg/day; the comparison (define milnacipran_optimisable) decides the guard of review_current/6
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'milnacipran': {
-                'daily_dose_mg': 99.9,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_11__medications_amitriptyline_daily_dose_mg_below_49_9(evaluate, snapshot):
-    """Protects:
-    - boundary: Amitriptyline daily dose = 49.9 mg/day, just below the threshold ≥ 50 mg/day; the comparison (define amitriptyline_failed) decides the guard of review_current/11
-    - boundary: Amitriptyline daily dose = 49.9 mg/day, just below the threshold < 50 mg/day; the comparison (define amitriptyline_optimisable) decides the guard of review_current/9
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'amitriptyline': {
-                'daily_dose_mg': 49.9,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_16__medications_pregabalin_daily_dose_mg_below_449_9(evaluate, snapshot):
-    """Protects:
-    - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold ≥ 450 mg/day; the comparison (define pregabalin_failed) decides the guard of review_current/16
-    - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold < 450 mg/day; the comparison (define pregabalin_optimisable) decides the guard of review_current/12
+    - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold ≤ 450 mg/day; the comparison decides the guard of review_current/12
+    - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold > 450 mg/day; the comparison decides the guard of review_current/13
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
@@ -4223,8 +4516,82 @@ def test_boundary_review_current_16__medications_pregabalin_daily_dose_mg_below_
             'pregabalin': {
                 'daily_dose_mg': 449.9,
                 'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
+                'response': 'adequate',
+                'weeks': 0,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_12__medications_pregabalin_daily_dose_mg_at_450(evaluate, snapshot):
+    """Protects:
+    - boundary: Pregabalin daily dose = 450 mg/day, at the threshold ≤ 450 mg/day; the comparison decides the guard of review_current/12
+    - boundary: Pregabalin daily dose = 450 mg/day, at the threshold > 450 mg/day; the comparison decides the guard of review_current/13
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'pregabalin': {
+                'daily_dose_mg': 450,
+                'ongoing': True,
+                'response': 'adequate',
+                'weeks': 0,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_12__medications_pregabalin_daily_dose_mg_above_450_1(evaluate, snapshot):
+    """Protects:
+    - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold ≤ 450 mg/day; the comparison decides the guard of review_current/12
+    - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold > 450 mg/day; the comparison decides the guard of review_current/13
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'pregabalin': {
+                'daily_dose_mg': 450.1,
+                'ongoing': True,
+                'response': 'adequate',
+                'weeks': 0,
             },
         },
         'pain_score': 0,
@@ -4455,762 +4822,5 @@ def test_boundary_safety_2__age_above_66(evaluate, snapshot):
         },
         'pain_score': 0,
         'sleep_disturbance': True,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_1__medications_duloxetine_weeks_below_3_9(evaluate, snapshot):
-    """Protects:
-    - boundary: Duloxetine weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define duloxetine_optimisable) decides the guard of review_current/1
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'duloxetine': {
-                'daily_dose_mg': 0,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 3.9,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_1__medications_duloxetine_weeks_above_4_1(evaluate, snapshot):
-    """Protects:
-    - boundary: Duloxetine weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define duloxetine_optimisable) decides the guard of review_current/1
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'duloxetine': {
-                'daily_dose_mg': 0,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4.1,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_1__medications_duloxetine_daily_dose_mg_below_59_9(evaluate, snapshot):
-    """Protects:
-    - boundary: Duloxetine daily dose = 59.9 mg/day, just below the threshold < 60 mg/day; the comparison (define duloxetine_optimisable) decides the guard of review_current/1
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'duloxetine': {
-                'daily_dose_mg': 59.9,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_at_60(evaluate, snapshot):
-    """Protects:
-    - boundary: Duloxetine daily dose = 60 mg/day, at the threshold < 60 mg/day; the comparison (define duloxetine_optimisable) decides the guard of review_current/2
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → no: all stopped (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → duloxetine has failed [Duloxetine has failed]
-    - Which alternative first-line agent? → milnacipran [Milnacipran can be started]
-    - step: Milnacipran 100 mg/day in divided doses
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'duloxetine': {
-                'daily_dose_mg': 60,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_above_60_1(evaluate, snapshot):
-    """Protects:
-    - boundary: Duloxetine daily dose = 60.1 mg/day, just above the threshold < 60 mg/day; the comparison (define duloxetine_optimisable) decides the guard of review_current/2
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → no: all stopped (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → duloxetine has failed [Duloxetine has failed]
-    - Which alternative first-line agent? → milnacipran [Milnacipran can be started]
-    - step: Milnacipran 100 mg/day in divided doses
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'duloxetine': {
-                'daily_dose_mg': 60.1,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_6__medications_milnacipran_weeks_below_3_9(evaluate, snapshot):
-    """Protects:
-    - boundary: Milnacipran weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define milnacipran_optimisable) decides the guard of review_current/6
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'milnacipran': {
-                'daily_dose_mg': 0,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 3.9,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_6__medications_milnacipran_weeks_above_4_1(evaluate, snapshot):
-    """Protects:
-    - boundary: Milnacipran weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define milnacipran_optimisable) decides the guard of review_current/6
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'milnacipran': {
-                'daily_dose_mg': 0,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4.1,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_7__medications_milnacipran_daily_dose_mg_at_100(evaluate, snapshot):
-    """Protects:
-    - boundary: Milnacipran daily dose = 100 mg/day, at the threshold < 100 mg/day; the comparison (define milnacipran_optimisable) decides the guard of review_current/7
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → no: all stopped (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → yes (otherwise)
-    - step: Duloxetine 60 mg once daily
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'milnacipran': {
-                'daily_dose_mg': 100,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_7__medications_milnacipran_daily_dose_mg_above_100_1(evaluate, snapshot):
-    """Protects:
-    - boundary: Milnacipran daily dose = 100.1 mg/day, just above the threshold < 100 mg/day; the comparison (define milnacipran_optimisable) decides the guard of review_current/7
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → no: all stopped (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → yes (otherwise)
-    - step: Duloxetine 60 mg once daily
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'milnacipran': {
-                'daily_dose_mg': 100.1,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_9__medications_amitriptyline_weeks_below_3_9(evaluate, snapshot):
-    """Protects:
-    - boundary: Amitriptyline weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define amitriptyline_optimisable) decides the guard of review_current/9
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'amitriptyline': {
-                'daily_dose_mg': 0,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 3.9,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_9__medications_amitriptyline_weeks_above_4_1(evaluate, snapshot):
-    """Protects:
-    - boundary: Amitriptyline weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define amitriptyline_optimisable) decides the guard of review_current/9
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'amitriptyline': {
-                'daily_dose_mg': 0,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4.1,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_10__medications_amitriptyline_daily_dose_mg_at_50(evaluate, snapshot):
-    """Protects:
-    - boundary: Amitriptyline daily dose = 50 mg/day, at the threshold < 50 mg/day; the comparison (define amitriptyline_optimisable) decides the guard of review_current/10
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → no: all stopped (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → yes (otherwise)
-    - step: Duloxetine 60 mg once daily
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'amitriptyline': {
-                'daily_dose_mg': 50,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_10__medications_amitriptyline_daily_dose_mg_above_50_1(evaluate, snapshot):
-    """Protects:
-    - boundary: Amitriptyline daily dose = 50.1 mg/day, just above the threshold < 50 mg/day; the comparison (define amitriptyline_optimisable) decides the guard of review_current/10
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → no: all stopped (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → yes (otherwise)
-    - step: Duloxetine 60 mg once daily
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'amitriptyline': {
-                'daily_dose_mg': 50.1,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_12__medications_pregabalin_weeks_below_3_9(evaluate, snapshot):
-    """Protects:
-    - boundary: Pregabalin weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define pregabalin_optimisable) decides the guard of review_current/12
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'pregabalin': {
-                'daily_dose_mg': 0,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 3.9,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_12__medications_pregabalin_weeks_above_4_1(evaluate, snapshot):
-    """Protects:
-    - boundary: Pregabalin weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define pregabalin_optimisable) decides the guard of review_current/12
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'pregabalin': {
-                'daily_dose_mg': 0,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4.1,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_15__medications_pregabalin_daily_dose_mg_at_450(evaluate, snapshot):
-    """Protects:
-    - boundary: Pregabalin daily dose = 450 mg/day, at the threshold < 450 mg/day; the comparison (define pregabalin_optimisable) decides the guard of review_current/15
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → no: all stopped (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → yes (otherwise)
-    - step: Duloxetine 60 mg once daily
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'pregabalin': {
-                'daily_dose_mg': 450,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_15__medications_pregabalin_daily_dose_mg_above_450_1(evaluate, snapshot):
-    """Protects:
-    - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold < 450 mg/day; the comparison (define pregabalin_optimisable) decides the guard of review_current/15
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → no: all stopped (otherwise)
-    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
-    - Which feature accompanies the pain? → pain alone (otherwise)
-    - Can duloxetine be used? → yes (otherwise)
-    - step: Duloxetine 60 mg once daily
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'pregabalin': {
-                'daily_dose_mg': 450.1,
-                'ongoing': True,
-                'response': 'inadequate',
-                'weeks': 4,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_12__medications_pregabalin_daily_dose_mg_below_449_9(evaluate, snapshot):
-    """Protects:
-    - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold ≤ 450 mg/day; the comparison decides the guard of review_current/12
-    - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold > 450 mg/day; the comparison decides the guard of review_current/13
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'pregabalin': {
-                'daily_dose_mg': 449.9,
-                'ongoing': True,
-                'response': 'adequate',
-                'weeks': 0,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_12__medications_pregabalin_daily_dose_mg_at_450(evaluate, snapshot):
-    """Protects:
-    - boundary: Pregabalin daily dose = 450 mg/day, at the threshold ≤ 450 mg/day; the comparison decides the guard of review_current/12
-    - boundary: Pregabalin daily dose = 450 mg/day, at the threshold > 450 mg/day; the comparison decides the guard of review_current/13
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'pregabalin': {
-                'daily_dose_mg': 450,
-                'ongoing': True,
-                'response': 'adequate',
-                'weeks': 0,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_review_current_12__medications_pregabalin_daily_dose_mg_above_450_1(evaluate, snapshot):
-    """Protects:
-    - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold ≤ 450 mg/day; the comparison decides the guard of review_current/12
-    - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold > 450 mg/day; the comparison decides the guard of review_current/13
-    Path:
-    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
-    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
-    - step: Stop avoided agents the patient is taking
-    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
-    - step: Review the first-line agent(s) being taken
-    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
-    - step: Safety checks before the plan starts
-    - step: Side effects to monitor
-    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
-    """
-    patient = {
-        'age': 40,
-        'chronic_liver_disease': False,
-        'comorbidities': [],
-        'depression': False,
-        'ecg_done': False,
-        'egfr': 90,
-        'fatigue': False,
-        'medications': {
-            'pregabalin': {
-                'daily_dose_mg': 450.1,
-                'ongoing': True,
-                'response': 'adequate',
-                'weeks': 0,
-            },
-        },
-        'pain_score': 0,
-        'sleep_disturbance': False,
     }
     assert evaluate(patient) == snapshot
