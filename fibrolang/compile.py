@@ -153,6 +153,28 @@ class ExpressionCompiler:
         value = frozenset(expr.members)
         return (lambda context: value), Shape("set", enum=expr.enum)
 
+    def _SelectedSet(self, expr: ex.SelectedSet, path: str) -> tuple[Evaluator, Shape]:
+        for index, member in enumerate(expr.members):
+            self._member(expr.enum, member, f"{path}.members[{index}]")
+        conditions = [
+            self.condition(condition, f"{path}.when[{index}]")
+            for index, condition in enumerate(expr.conditions)
+        ]
+        entries = tuple(zip(expr.members, conditions, strict=False))
+
+        def selected(context: Context) -> Any:
+            chosen = set()
+            unknown = None
+            for member, condition in entries:
+                value = condition(context)
+                if value is True:
+                    chosen.add(member)
+                elif value.__class__ is Unknown:
+                    unknown = value if unknown is None else merge_unknown(unknown, value)
+            return frozenset(chosen) if unknown is None else unknown
+
+        return selected, Shape("set", enum=expr.enum)
+
     def _EnumerationReference(self, expr: ex.EnumerationReference, path: str) -> tuple[Evaluator, Shape]:
         members = frozenset(self._enum(expr.enum, join_path(path, "enum")))
         return (lambda context: members), Shape("enumeration", enum=expr.enum)

@@ -90,10 +90,21 @@ def _dose(reader: GraphReader, obj: Mapping[str, Any], path: str) -> ex.Expressi
     return ex.DoseQuery(subject or "")
 
 
+def _selected(reader: GraphReader, obj: Mapping[str, Any], path: str) -> ex.Expression:
+    members = reader.list_of(obj, "members", path, True, reader.text)
+    conditions = reader.list_of(
+        obj, "when", path, True, lambda value, at: read_expression(reader, value, at)
+    )
+    if "members" in obj and "when" in obj and len(members) != len(conditions):
+        reader.fail(join_path(path, "when"), "needs one condition per member", "malformed")
+    return ex.SelectedSet(members, conditions, reader.string(obj, "enum", path))
+
+
 _READERS: dict[str, _Read] = {
     "const": _constant,
     "member": lambda r, o, p: ex.MemberLiteral(r.string(o, "value", p), r.string(o, "enum", p)),
     "set": lambda r, o, p: ex.SetLiteral(r.list_of(o, "members", p, True, r.text), r.string(o, "enum", p)),
+    "select": _selected,
     "input": lambda r, o, p: ex.InputReference(r.string(o, "name", p)),
     "def": lambda r, o, p: ex.DefinitionReference(r.string(o, "name", p)),
     "var": lambda r, o, p: ex.VariableReference(r.string(o, "name", p)),

@@ -41,6 +41,16 @@ class SetLiteral:
 
 
 @dataclass(frozen=True, slots=True)
+class SelectedSet:
+    """``select``: the members whose condition holds (``{a when c, b}`` in the
+    source); unknown when any condition is unknown."""
+
+    members: tuple[str, ...]
+    conditions: tuple[Expression, ...]
+    enum: str
+
+
+@dataclass(frozen=True, slots=True)
 class InputReference:
     """``input``: a patient input."""
 
@@ -192,6 +202,7 @@ Expression: TypeAlias = (
     Constant
     | MemberLiteral
     | SetLiteral
+    | SelectedSet
     | InputReference
     | DefinitionReference
     | VariableReference

@@ -36,6 +36,13 @@ def _render(expr: ex.Expression) -> tuple[str, int]:
             return value, _POSTFIX
         case ex.SetLiteral(members, _):
             return "{" + ", ".join(members) + "}", _POSTFIX
+        case ex.SelectedSet(members, conditions, _):
+            entries = (
+                member if isinstance(condition, ex.Constant) and condition.value is True
+                else f"{member} when {render(condition)}"
+                for member, condition in zip(members, conditions, strict=False)
+            )
+            return "{" + ", ".join(entries) + "}", _POSTFIX
         case ex.InputReference(name) | ex.DefinitionReference(name) | ex.VariableReference(name):
             return name, _POSTFIX
         case ex.EnumerationReference(enum):
