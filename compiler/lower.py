@@ -164,6 +164,15 @@ class _Lowerer:
 
     # -- expressions -----------------------------------------------------------
 
+    def element(self, node: s.Expr, enum: str | None, scope: dict[str, str | None]) -> JSON:
+        """A map key or set element: a bare name that is no variable, input or
+        definition is a member of the collection's enumeration."""
+        if isinstance(node, s.Reference):
+            name = node.name.text
+            if name not in scope and name not in self.inputs and name not in self.definitions:
+                return self.member(name, enum)
+        return self.expr(node, scope)
+
     def typed_enum(self, node: s.Expr) -> str | None:
         """The enumeration the checker resolved a bare member to, if it did."""
         typed = self.model.type_of(node)
@@ -206,28 +215,12 @@ class _Lowerer:
                 return {"op": "select", "members": members, "when": conditions, "enum": enum}
             return {"op": "set", "members": members, "enum": enum}
         if isinstance(node, s.Entry):
-            key_enum = self.collection_enum(node.map)
-            key = (
-                self.member(node.key.name.text, key_enum)
-                if isinstance(node.key, s.Reference)
-                and node.key.name.text not in scope
-                and node.key.name.text not in self.inputs
-                and node.key.name.text not in self.definitions
-                else self.expr(node.key, scope)
-            )
+            key = self.element(node.key, self.collection_enum(node.map), scope)
             return {"op": "entry", "map": self.expr(node.map, scope), "key": key}
         if isinstance(node, s.Field):
             return {"op": "field", "record": self.expr(node.record, scope), "name": node.name.text}
         if isinstance(node, s.Membership):
-            collection_enum = self.collection_enum(node.collection)
-            element = (
-                self.member(node.element.name.text, collection_enum)
-                if isinstance(node.element, s.Reference)
-                and node.element.name.text not in scope
-                and node.element.name.text not in self.inputs
-                and node.element.name.text not in self.definitions
-                else self.expr(node.element, scope)
-            )
+            element = self.element(node.element, self.collection_enum(node.collection), scope)
             lowered: JSON = {
                 "op": "in",
                 "element": element,
