@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -20,6 +21,21 @@ FORMATS = click.Choice(["human", "plain", "json"])
 
 def _colour(format_: str) -> bool:
     return format_ == "human" and sys.stdout.isatty()
+
+
+def compile_or_exit(guideline: Path, format_: str) -> dict[str, Any]:
+    """The decision graph of a guideline; on problems, print them and exit
+    (1 for errors in the guideline, 2 for an internal error)."""
+    sources = api.SourceCache()
+    checked = api.check_file(guideline, sources)
+    if not checked.ok:
+        emit_diagnostics(checked.diagnostics, format_, sources)
+        sys.exit(1)
+    try:
+        return api.compile_checked(checked)
+    except api.CompileError as error:
+        emit_diagnostics(error.diagnostics, format_, sources)
+        sys.exit(2)
 
 
 def emit_diagnostics(diagnostics: list[Diagnostic], format_: str, sources: api.SourceCache) -> None:
@@ -96,17 +112,7 @@ def compile_command(guideline: Path, output: Path | None, format_: str) -> None:
     """Compile a guideline to its decision graph (canonical JSON) for the runtime."""
     from compiler.backends.graph_json import dumps
 
-    sources = api.SourceCache()
-    checked = api.check_file(guideline, sources)
-    if not checked.ok:
-        emit_diagnostics(checked.diagnostics, format_, sources)
-        sys.exit(1)
-    try:
-        graph = api.compile_checked(checked)
-    except api.CompileError as error:
-        emit_diagnostics(error.diagnostics, format_, sources)
-        sys.exit(2)
-    text = dumps(graph)
+    text = dumps(compile_or_exit(guideline, format_))
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -337,16 +343,7 @@ def graph_command(
             click.echo(f"error: cannot read the graph {source}: {error}", err=True)
             sys.exit(2)
     else:
-        sources = api.SourceCache()
-        checked = api.check_file(source, sources)
-        if not checked.ok:
-            emit_diagnostics(checked.diagnostics, format_, sources)
-            sys.exit(1)
-        try:
-            decision_graph = api.compile_checked(checked)
-        except api.CompileError as error:
-            emit_diagnostics(error.diagnostics, format_, sources)
-            sys.exit(2)
+        decision_graph = compile_or_exit(source, format_)
     highlight = None
     if patient is not None:
         import fibrolang
