@@ -172,9 +172,12 @@ def _next_decision(graph: JSON, node_id: str) -> str | None:
     return None
 
 
-def pairs_in_trace(graph: JSON, edges: tuple[str, ...] | list[str]) -> list[tuple[str, str]]:
-    """The consecutive decision pairs a runtime trace takes."""
-    decided = decision_edges(graph)
+def pairs_in_trace(
+    graph: JSON, edges: tuple[str, ...] | list[str], decided: set[str] | None = None
+) -> list[tuple[str, str]]:
+    """The consecutive decision pairs a runtime trace takes (``decided``: the decision edges,
+    when the caller has them already)."""
+    decided = decision_edges(graph) if decided is None else decided
     taken = [edge for edge in edges if edge in decided]
     return list(itertools.pairwise(taken))
 

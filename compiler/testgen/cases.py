@@ -117,10 +117,13 @@ class _Gatherer:
         self.by_patient: dict[str, Case] = {}
         self.names: set[str] = set()
         self.edges_taken: set[str] = set()
+        self.first_taking: dict[str, Case] = {}  # edge -> the first case whose walk takes it
         self.paths_taken: set[tuple[str, ...]] = set()
+        self.first_path: dict[tuple[str, ...], Case] = {}
         self.pairs_taken: set[tuple[str, str]] = set()
         self.items_taken: set[tuple[str, bool]] = set()
         self.problems: list[str] = []
+        self.decided = covering.decision_edges(graph)
 
     def _unique(self, name: str) -> str:
         candidate, number = name, 2
@@ -149,8 +152,11 @@ class _Gatherer:
         self.cases.append(case)
         self.by_patient[key] = case
         self.edges_taken.update(replay.edges)
+        for edge in replay.edges:
+            self.first_taking.setdefault(edge, case)
         self.paths_taken.add(tuple(replay.edges))
-        self.pairs_taken.update(covering.pairs_in_trace(self.graph, replay.edges))
+        self.first_path.setdefault(tuple(replay.edges), case)
+        self.pairs_taken.update(covering.pairs_in_trace(self.graph, replay.edges, self.decided))
         self.items_taken.update(_taken_items(replay))
         return case
 
@@ -208,7 +214,7 @@ def _edges(state: _Gatherer) -> set[str]:
         text += words.edge_words(state.graph, edge_id)
         if edge_id in state.edges_taken:  # an earlier witness takes it too
             witnessed.add(edge_id)
-            case = next(c for c in state.cases if edge_id in c.replay.edges)
+            case = state.first_taking[edge_id]
             case.purposes.append(Purpose("edge", f"test_edge_{slug(edge_id)}", text))
             continue
         found = state.witness([edge.taken], edge_id)
@@ -241,10 +247,7 @@ def _paths_or_pairs(state: _Gatherer, limit: int) -> tuple[str, int, int, int, i
             text = f"complete path {number} of {count}"
             if path in state.paths_taken:
                 feasible += 1
-                for case in state.cases:
-                    if tuple(case.replay.edges) == path:
-                        case.purposes.append(Purpose("path", _path_name(graph, path), text))
-                        break
+                state.first_path[path].purposes.append(Purpose("path", _path_name(graph, path), text))
                 continue
             goals = covering.path_goal(state.paths, path)
             found = state.witness(goals, text) if goals is not None else None
