@@ -118,8 +118,8 @@ def _flip(operator: str) -> str:
     return {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(operator, operator)
 
 
-def _is_integer(expr: Any, graph: JSON) -> bool:
-    """Whether a numeric expression only ever takes integer values."""
+def integral(expr: Any, graph: JSON) -> bool:
+    """Whether a numeric expression only ever takes integer values (its boundary step is then 1)."""
     op = expr.get("op")
     if op == "const":
         return isinstance(expr["value"], int)
@@ -134,13 +134,13 @@ def _is_integer(expr: Any, graph: JSON) -> bool:
     if op in ("count", "count_true"):
         return True
     if op in ("+", "-", "*"):
-        return _is_integer(expr["left"], graph) and _is_integer(expr["right"], graph)
+        return integral(expr["left"], graph) and integral(expr["right"], graph)
     if op == "neg":
-        return _is_integer(expr["operand"], graph)
+        return integral(expr["operand"], graph)
     if op == "if":
-        return _is_integer(expr["then"], graph) and _is_integer(expr["else"], graph)
+        return integral(expr["then"], graph) and integral(expr["else"], graph)
     if op == "sum":
-        return _is_integer(expr["body"], graph)
+        return integral(expr["body"], graph)
     return False
 
 
@@ -183,7 +183,7 @@ def boundary_patients(graph: JSON, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> list
         if item is not None:
             plan = item.plan_before
         sym = paths.encoder.expr(comparison.expression, plan, {})
-        integer = _is_integer(comparison.expression, graph)
+        integer = integral(comparison.expression, graph)
         step = Fraction(1) if integer else step_of({"kind": "decimal"}, comparison.threshold)
         threshold = Fraction(str(comparison.threshold))
         for side, value in (("below", threshold - step), ("at", threshold), ("above", threshold + step)):

@@ -23,6 +23,7 @@ from typing import Any
 
 import z3
 
+from compiler.analysis.boundaries import integral
 from compiler.analysis.encode import JSON, Term, conj
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import Prover, neutral_value, step_of
@@ -418,32 +419,6 @@ def _replaced(expr: Any, path: tuple[Any, ...], value: Any) -> Any:
     if isinstance(expr, list):
         return [_replaced(v, rest, value) if i == head else v for i, v in enumerate(expr)]
     return {k: _replaced(v, rest, value) if k == head else v for k, v in expr.items()}
-
-
-def integral(expr: JSON, graph: JSON) -> bool:
-    """Whether a numeric expression only takes integer values (its boundary step is then 1)."""
-    op = expr.get("op")
-    if op == "const":
-        return isinstance(expr["value"], int)
-    if op == "input":
-        return bool(graph["inputs"][expr["name"]]["type"]["kind"] == "integer")
-    if op == "field":
-        record = expr["record"]
-        if record.get("op") == "entry" and record["map"].get("op") == "input":
-            map_type = graph["inputs"][record["map"]["name"]]["type"]
-            return bool(graph["records"][map_type["record"]]["fields"][expr["name"]]["kind"] == "integer")
-        return False
-    if op in ("count", "count_true"):
-        return True
-    if op in ("+", "-", "*"):
-        return integral(expr["left"], graph) and integral(expr["right"], graph)
-    if op == "neg":
-        return integral(expr["operand"], graph)
-    if op == "if":
-        return integral(expr["then"], graph) and integral(expr["else"], graph)
-    if op == "sum":
-        return integral(expr["body"], graph)
-    return False
 
 
 def boundary_values(graph: JSON, site: ComparisonSite) -> list[tuple[str, Fraction]]:
