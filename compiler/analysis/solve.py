@@ -144,21 +144,11 @@ class Prover:
 
     def _readable(self, goals: list[Term], model: Any) -> Any:
         scalars = self.paths.encoder.patient.scalars
-        fixed: list[Term] = []
         self.solver.push()
         try:
             self.solver.add(*goals)
             # 1. Every fact that can be neutral is neutral (one at a time, in declaration order).
-            for variable, type_ in scalars:
-                preferred = _neutral_term(variable, type_)
-                if z3.is_true(model.eval(preferred, model_completion=True)):
-                    self.solver.add(preferred)
-                    fixed.append(preferred)
-                    continue
-                answer = self._try(preferred)
-                if answer is not None:
-                    model = answer
-                    fixed.append(preferred)
+            model = self._neutral_facts(model)
             # 2. Numbers that cannot be neutral move to the nearest round candidate.
             for variable, type_ in scalars:
                 if type_["kind"] not in ("integer", "decimal"):
@@ -177,6 +167,18 @@ class Prover:
             return model
         finally:
             self.solver.pop()
+
+    def _neutral_facts(self, model: Any) -> Any:
+        """Add, greedily in declaration order, every neutral fact that keeps the goals satisfiable."""
+        for variable, type_ in self.paths.encoder.patient.scalars:
+            preferred = _neutral_term(variable, type_)
+            if z3.is_true(model.eval(preferred, model_completion=True)):
+                self.solver.add(preferred)
+                continue
+            answer = self._try(preferred)
+            if answer is not None:
+                model = answer
+        return model
 
     def _try(self, constraint: Term) -> Any:
         """Add ``constraint`` for good when it keeps the goals satisfiable; the new model, else None."""
