@@ -2,8 +2,8 @@
 
 Quotes in a guideline are matched against the source after normalising
 whitespace (runs of spaces, tabs and line breaks count as one space), so a
-quote may be copied from a wrapped or indented line. Typographic quotes and
-dashes are matched as their ASCII forms.
+quote may be copied from a wrapped or indented line. Typographic quotes,
+dashes and the ellipsis are matched as their ASCII forms.
 """
 
 from __future__ import annotations
@@ -14,14 +14,28 @@ from pathlib import Path
 
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
-_LIST_MARKER = re.compile(r"^\s*(?:[-•*]|\d+\.)\s+")
+# A list marker (•, -, *, "1.") at the start of a line; MULTILINE so that it
+# also finds them at every line start of a whole document.
+LIST_MARKER = re.compile(r"^\s*(?:[-•*]|\d+\.)\s+", re.MULTILINE)
 _TYPOGRAPHY = str.maketrans(
-    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u00a0": " ",
+        "\u2026": "...",
+    }
 )
 
 
 def normalise(text: str) -> str:
-    """Whitespace collapsed, typographic quotes and dashes made plain."""
+    """Whitespace collapsed, typographic quotes, dashes and … made plain.
+
+    The one normalisation for quotes: the checker (FIB108) and ``fibrolang
+    trace`` both match with it."""
     return _SPACE.sub(" ", text.translate(_TYPOGRAPHY)).strip()
 
 
@@ -58,7 +72,7 @@ def split_sentences(raw: str, path: str = "<source>") -> SourceDocument:
     sentences: list[Sentence] = []
     offset = 0
     for line_number, line in enumerate(raw.splitlines(), 1):
-        body = normalise(_LIST_MARKER.sub("", line))
+        body = normalise(LIST_MARKER.sub("", line))
         if not body:
             continue
         for piece in _SENTENCE_END.split(body):

@@ -17,7 +17,6 @@ source (difflib's SequenceMatcher over windows of the quote's length).
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,26 +25,9 @@ from compiler import diagnostics as diag
 from compiler import syntax as s
 from compiler.check.context import Context, did_you_mean
 from compiler.diagnostics import Diagnostic, RelatedSpan
+from compiler.source_document import LIST_MARKER, normalise
 
-_TYPOGRAPHY = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u00a0": " ",
-        "\u2026": "...",
-    }
-)
-_SPACE = re.compile(r"\s+")
 _CANDIDATES = 25  # windows scored in full when looking for the closest passage
-_LIST_MARKER = re.compile(r"^\s*(?:[-•*]|\d+\.)\s+", re.MULTILINE)
-
-
-def normalise(text: str) -> str:
-    return _SPACE.sub(" ", text.translate(_TYPOGRAPHY)).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +78,13 @@ def read_source_text(path: Path) -> SourceText:
     words: list[str] = []
     lines: list[int] = []
     for number, line in enumerate(raw.splitlines(), 1):
-        for word in normalise(_LIST_MARKER.sub("", line)).split(" "):
+        for word in normalise(LIST_MARKER.sub("", line)).split(" "):
             if word:
                 words.append(word)
                 lines.append(number)
     return SourceText(
         text=normalise(raw),
-        without_markers=normalise(_LIST_MARKER.sub("", raw)),
+        without_markers=normalise(LIST_MARKER.sub("", raw)),
         words=tuple(words),
         word_lines=tuple(lines),
     )

@@ -58,6 +58,8 @@ def test_quotes_match_across_wrapped_lines_and_typography() -> None:
     assert [s.line for s in document.sentences_between(*span)] == [4, 5]
     assert normalise("a \u2013 \u201cb\u201d\n c") == 'a - "b" c'
     assert document.find("Avoid jogging") is None
+    # the checker (FIB108) matches quotes with the same normalisation
+    assert split_sentences("Wait \u2026 then walk.").find("Wait ... then walk.") is not None
 
 
 def write(tmp_path: Path, guideline: str) -> Path:
