@@ -16,7 +16,6 @@ number of edges and items, not with the number of paths.
 from __future__ import annotations
 
 import itertools
-import json
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -26,106 +25,7 @@ import z3
 from compiler.analysis.boundaries import integral
 from compiler.analysis.encode import JSON, Term, conj
 from compiler.analysis.paths import PathConditions
-from compiler.analysis.solve import Prover, _neutral_term, neutral_value, step_of
-
-_ORDERING = ("<", "<=", ">", ">=", "==", "!=")
-
-
-# -- a prover for many witnesses ------------------------------------------------------
-
-
-class CachedProver(Prover):
-    """``Prover`` with the same readable witnesses, faster when there are many thresholds.
-
-    ``Prover._candidates`` recomputes, for every number of every witness, the
-    neighbours of every threshold of the guideline: O(thresholds) per number
-    per witness, which dominates the test generator on large guidelines. The
-    part that depends only on the declared type is the same every time, so it
-    is sorted once per type here; the list returned is identical (the 16
-    candidates nearest the neutral value, ties by denominator and value).
-    """
-
-    _LIMIT = 16
-
-    def __init__(self, paths: PathConditions, timeout_ms: int) -> None:
-        super().__init__(paths, timeout_ms)
-        self._static: dict[str, tuple[Fraction, list[Fraction]]] = {}
-
-    def _candidates(self, variable: Term, type_: JSON, current: Fraction) -> list[Fraction]:
-        key = json.dumps(type_, sort_keys=True)
-        if key not in self._static:
-            neutral = Fraction(str(neutral_value(type_)))
-            values: set[Fraction] = {neutral}
-            for bound in ("min", "max"):
-                if type_.get(bound) is not None:
-                    values.add(Fraction(str(type_[bound])))
-            for threshold in self._thresholds:
-                step = step_of(type_, threshold)
-                base = Fraction(str(threshold))
-                values.update((base - step, base, base + step))
-            ordered = sorted(
-                (v for v in values if _fits(v, type_)), key=lambda v: (abs(v - neutral), v.denominator, v)
-            )
-            self._static[key] = (neutral, ordered[: self._LIMIT])
-        neutral, nearest = self._static[key]
-        extra = {current, Fraction(round(current, 0)), Fraction(round(current, 1))}
-        merged = set(nearest) | {v for v in extra if _fits(v, type_)}
-        return sorted(merged, key=lambda v: (abs(v - neutral), v.denominator, v))[: self._LIMIT]
-
-    def _neutral_facts(self, model: Any) -> Any:
-        """The same neutral facts as ``Prover._neutral_facts``, with one satisfiable check.
-
-        The greedy pass asks the solver once per fact the current model does
-        not already make neutral, and each satisfiable check of a large graph
-        costs milliseconds. Here every neutral fact is an assumption of one
-        check; a fact that is alone in an unsatisfiable core contradicts the
-        goals by itself (the greedy pass would not add it either) and is
-        dropped, and the check is repeated. When the rest holds together, it
-        is the set the greedy pass adds: each of its facts is satisfiable with
-        those before it, and each dropped fact with none. Any other answer (a
-        core of several facts, unknown) falls back to the greedy pass.
-
-        The facts fixed are the same; the model is not the greedy pass's last
-        one, so a number that cannot be neutral may start its move to a round
-        candidate from another value (the committed suites are unchanged).
-        """
-        terms = [_neutral_term(variable, type_) for variable, type_ in self.paths.encoder.patient.scalars]
-        literals = [z3.Bool(f"~neutral {index}") for index in range(len(terms))]
-        dropped: set[int] = set()
-        found = None
-        self.solver.push()
-        try:
-            for literal, term in zip(literals, terms, strict=True):
-                self.solver.add(z3.Implies(literal, term))
-            by_id = {literal.get_id(): index for index, literal in enumerate(literals)}
-            while True:
-                kept = [literal for index, literal in enumerate(literals) if index not in dropped]
-                result = self.solver.check(*kept)
-                if result == z3.sat:
-                    found = self.solver.model()
-                    break
-                if result != z3.unsat:
-                    break
-                core = self.solver.unsat_core()
-                if len(core) != 1 or core[0].get_id() not in by_id:
-                    break
-                dropped.add(by_id[core[0].get_id()])
-        finally:
-            self.solver.pop()
-        if found is None:
-            return super()._neutral_facts(model)
-        self.solver.add(*(term for index, term in enumerate(terms) if index not in dropped))
-        return found
-
-
-def _fits(value: Fraction, type_: JSON) -> bool:
-    if type_["kind"] == "integer" and value.denominator != 1:
-        return False
-    low, high = type_.get("min"), type_.get("max")
-    if low is not None and value < Fraction(str(low)):
-        return False
-    return not (high is not None and value > Fraction(str(high)))
-
+from compiler.analysis.solve import step_of
 
 # -- the shape of the graph ----------------------------------------------------
 

@@ -86,6 +86,8 @@ class PathConditions:
     undecided: dict[str, Term] = field(default_factory=dict)
     # the guards of a decision node, encoded in the plan the node is reached with
     guards: dict[str, list[Sym | None]] = field(default_factory=dict)
+    # named term -> the positions in ``constraints`` of the equations defining it (``cone``)
+    defined_at: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.encoder = Encoder(self.graph)
@@ -116,15 +118,19 @@ class PathConditions:
         if z3.is_true(formula) or z3.is_false(formula):
             return formula
         named = z3.Bool(f"~{label}")
-        self.constraints.append(named == formula)
+        self._define(named, formula)
         return named
 
     def _name_number(self, label: str, formula: Term) -> Term:
         if z3.is_int_value(formula) or z3.is_rational_value(formula):
             return formula
         named = z3.Real(f"~{label}")
-        self.constraints.append(named == formula)
+        self._define(named, formula)
         return named
+
+    def _define(self, named: Term, formula: Term) -> None:
+        self.defined_at.setdefault(named.decl().name(), []).append(len(self.constraints))
+        self.constraints.append(named == formula)
 
     # -- the walk --
 

@@ -12,11 +12,17 @@ Readable witnesses: facts the question does not constrain take neutral values
 per-unit neutral such as 40 years); numbers the question does constrain are
 moved, one at a time, to the candidate nearest the neutral value among the
 thresholds the guideline mentions and their neighbours (17 for ``age < 18``),
-so witnesses read like cases a clinician would write.
+so witnesses read like cases a clinician would write. The patient depends on
+the question only, not on the model z3 happens to find first (docs/testing.md,
+"Speed"), and each witness is asked of a solver holding only the question's
+cone of influence (``cone.Cones``).
 """
 
 from __future__ import annotations
 
+import bisect
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -24,6 +30,7 @@ from typing import Any, Literal
 
 import z3
 
+from compiler.analysis.cone import Cones
 from compiler.analysis.encode import JSON, Term, number_term
 from compiler.analysis.paths import PathConditions
 
@@ -94,6 +101,8 @@ class Prover:
         self.solver.set("timeout", timeout_ms)
         self.solver.add(*paths.constraints)
         self._thresholds = _thresholds(paths.graph)
+        self._cones = Cones(paths)
+        self._candidates: dict[str, tuple[list[Fraction], list[Fraction]]] = {}
 
     def ask(self, *goals: Term) -> Answer:
         self.solver.push()
@@ -134,87 +143,135 @@ class Prover:
 
     # -- witnesses --
 
-    def witness(self, *goals: Term) -> dict[str, Any] | None:
-        """A readable complete patient satisfying ``goals``, or None when there is none."""
-        answer = self.decide(*goals)
-        if answer.verdict == "unsat":
+    def witness(self, *goals: Term, background: Sequence[Term] = ()) -> dict[str, Any] | None:
+        """A readable complete patient satisfying ``goals``, or None when there is none.
+
+        The question goes to a fresh solver holding only its cone of influence
+        (``cone.Cones``): the input ranges and the equations the goals depend
+        on. ``background`` constraints (the renamed encoding of a mutant, say)
+        are added to it as they are.
+        """
+        solver = self._cones.solver([*background, *goals], self.timeout_ms)
+        result = solver.check()
+        if result == z3.unsat:
             return None
-        model = self._readable(list(goals), answer.model)
+        if result != z3.sat:
+            raise SolverUnknown(solver.reason_unknown(), self.timeout_ms)
+        model = self._readable(solver, solver.model())
         return self.patient(model)
 
-    def _readable(self, goals: list[Term], model: Any) -> Any:
-        scalars = self.paths.encoder.patient.scalars
-        self.solver.push()
-        try:
-            self.solver.add(*goals)
-            # 1. Every fact that can be neutral is neutral (one at a time, in declaration order).
-            model = self._neutral_facts(model)
-            # 2. Numbers that cannot be neutral move to the nearest round candidate.
-            for variable, type_ in scalars:
-                if type_["kind"] not in ("integer", "decimal"):
-                    continue
-                current = _fraction(model.eval(variable, model_completion=True))
-                for candidate in self._candidates(variable, type_, current):
-                    if candidate == current:
-                        self.solver.add(variable == _value_term(candidate))
-                        break
-                    answer = self._try(variable == _value_term(candidate))
-                    if answer is not None:
-                        model = answer
-                        break
-                else:
-                    self.solver.add(variable == _value_term(current))
-            return model
-        finally:
-            self.solver.pop()
-
-    def _neutral_facts(self, model: Any) -> Any:
-        """Add, greedily in declaration order, every neutral fact that keeps the goals satisfiable."""
+    def _readable(self, solver: z3.Solver, model: Any) -> Any:
+        """Fix every fact of ``solver``'s question, one at a time, to its most readable value."""
+        # 1. Every fact that can be neutral is neutral.
+        model = self._neutral_facts(solver, model)
+        # 2. Numbers that cannot be neutral move to the first candidate that keeps the goals.
         for variable, type_ in self.paths.encoder.patient.scalars:
-            preferred = _neutral_term(variable, type_)
-            if z3.is_true(model.eval(preferred, model_completion=True)):
-                self.solver.add(preferred)
-                continue
-            answer = self._try(preferred)
-            if answer is not None:
-                model = answer
+            if type_["kind"] in ("integer", "decimal"):
+                model = self._move(solver, variable, type_, model)
         return model
 
-    def _try(self, constraint: Term) -> Any:
-        """Add ``constraint`` for good when it keeps the goals satisfiable; the new model, else None."""
-        self.solver.push()
-        self.solver.add(constraint)
-        if self.solver.check() == z3.sat:
-            model = self.solver.model()
-            self.solver.pop()
-            self.solver.add(constraint)
+    def _neutral_facts(self, solver: z3.Solver, model: Any) -> Any:
+        """Add every neutral fact that, with those before it, keeps the goals satisfiable.
+
+        That is what a greedy pass in declaration order adds, asking once per
+        fact; here every neutral fact is an assumption of one check instead.
+        A fact alone in an unsatisfiable core contradicts the goals by itself
+        (the greedy pass would not add it either) and is dropped, and the
+        check is repeated. When the rest holds together it is the greedy
+        pass's set: each of its facts is satisfiable with those before it, and
+        each dropped fact with none. Any other answer (a core of several
+        facts, unknown) falls back to the greedy pass.
+        """
+        terms = [_neutral_term(variable, type_) for variable, type_ in self.paths.encoder.patient.scalars]
+        literals = [z3.Bool(f"~neutral {index}") for index in range(len(terms))]
+        dropped: set[int] = set()
+        found = None
+        solver.push()
+        try:
+            for literal, term in zip(literals, terms, strict=True):
+                solver.add(z3.Implies(literal, term))
+            by_id = {literal.get_id(): index for index, literal in enumerate(literals)}
+            while True:
+                kept = [literal for index, literal in enumerate(literals) if index not in dropped]
+                result = solver.check(*kept)
+                if result == z3.sat:
+                    found = solver.model()
+                    break
+                if result != z3.unsat:
+                    break
+                core = solver.unsat_core()
+                if len(core) != 1 or core[0].get_id() not in by_id:
+                    break
+                dropped.add(by_id[core[0].get_id()])
+        finally:
+            solver.pop()
+        if found is None:  # the greedy pass
+            for term in terms:
+                answer = _try(solver, term)
+                if answer is not None:
+                    model = answer
             return model
-        self.solver.pop()
-        return None
+        solver.add(*(term for index, term in enumerate(terms) if index not in dropped))
+        return found
 
-    def _candidates(self, variable: Term, type_: JSON, current: Fraction) -> list[Fraction]:
+    def _move(self, solver: z3.Solver, variable: Term, type_: JSON, model: Any) -> Any:
+        """Fix a number to the first candidate (``candidates``) the goals allow; the new model.
+
+        The choice depends on the question only, not on the model the solver
+        happened to find: candidates are tried in their fixed order, and when
+        there are many, a bisection over their distance to the neutral value
+        first skips those that are provably too close (no value that near is
+        allowed). Only when no candidate is allowed does the number fall back
+        to the model's own value, rounded when rounding keeps the goals.
+        """
+        current = _fraction(model.eval(variable, model_completion=True))
+        ordered, distances = self.candidates(type_)
+        if ordered and current == ordered[0]:  # the neutral value (or the nearest that fits)
+            solver.add(variable == _value_term(current))
+            return model
         neutral = Fraction(str(neutral_value(type_)))
-        values: set[Fraction] = {neutral, current}
-        for bound in ("min", "max"):
-            if type_.get(bound) is not None:
-                values.add(Fraction(str(type_[bound])))
-        for threshold in self._thresholds:
-            step = step_of(type_, threshold)
-            base = Fraction(str(threshold))
-            values.update((base - step, base, base + step))
-        for places in (0, 1):
-            values.add(Fraction(round(current, places)))
-        low, high = type_.get("min"), type_.get("max")
+        first = _first_possible(solver, variable, neutral, ordered, distances)
+        for candidate in ordered[first:]:
+            if candidate == current:
+                solver.add(variable == _value_term(candidate))
+                return model
+            answer = _try(solver, variable == _value_term(candidate))
+            if answer is not None:
+                return answer
+        for rounded in sorted({Fraction(round(current, 0)), Fraction(round(current, 1))} - {current}):
+            if _fits(rounded, type_):
+                answer = _try(solver, variable == _value_term(rounded))
+                if answer is not None:
+                    return answer
+        solver.add(variable == _value_term(current))
+        return model
 
-        def fits(value: Fraction) -> bool:
-            if type_["kind"] == "integer" and value.denominator != 1:
-                return False
-            if low is not None and value < Fraction(str(low)):
-                return False
-            return not (high is not None and value > Fraction(str(high)))
+    def candidates(self, type_: JSON) -> tuple[list[Fraction], list[Fraction]]:
+        """The values a number of this type may take in a witness, most readable first.
 
-        ordered = sorted((v for v in values if fits(v)), key=lambda v: (abs(v - neutral), v.denominator, v))
-        return ordered[:16]
+        The neutral value, the declared bounds, and every threshold of the
+        guideline with its neighbours one step (the literal's precision) either
+        side, so a witness of ``age < 18`` is 17; those that fit the type,
+        nearest the neutral value first (ties: the rounder, then the lower).
+        Also each candidate's distance from the neutral value, in the same order.
+        """
+        key = json.dumps(type_, sort_keys=True)
+        cached = self._candidates.get(key)
+        if cached is None:
+            neutral = Fraction(str(neutral_value(type_)))
+            values: set[Fraction] = {neutral}
+            for bound in ("min", "max"):
+                if type_.get(bound) is not None:
+                    values.add(Fraction(str(type_[bound])))
+            for threshold in self._thresholds:
+                step = step_of(type_, threshold)
+                base = Fraction(str(threshold))
+                values.update((base - step, base, base + step))
+            ordered = sorted(
+                (v for v in values if _fits(v, type_)), key=lambda v: (abs(v - neutral), v.denominator, v)
+            )
+            cached = self._candidates[key] = (ordered, [abs(v - neutral) for v in ordered])
+        return cached
 
     # -- patients --
 
@@ -241,6 +298,65 @@ class Prover:
             else:
                 out[name] = _scalar(model, variable, type_, graph)
         return out
+
+
+def _try(solver: z3.Solver, constraint: Term) -> Any:
+    """Add ``constraint`` for good when it keeps the goals satisfiable; the new model, else None."""
+    solver.push()
+    solver.add(constraint)
+    if solver.check() == z3.sat:
+        model = solver.model()
+        solver.pop()
+        solver.add(constraint)
+        return model
+    solver.pop()
+    return None
+
+
+# Up to this many candidates are tried one by one; beyond, a bisection skips the nearest ones first.
+_SCAN = 16
+
+
+def _first_possible(
+    solver: z3.Solver, variable: Term, neutral: Fraction, ordered: list[Fraction], distances: list[Fraction]
+) -> int:
+    """The index of the first candidate not provably excluded: every candidate before it is
+    nearer ``neutral`` than any value the goals allow (``distances``: each candidate's
+    distance from ``neutral``, ascending)."""
+    if len(ordered) <= _SCAN:
+        return 0
+
+    def allowed_within(distance: Fraction) -> bool:
+        solver.push()
+        try:
+            nearest, farthest = _value_term(neutral - distance), _value_term(neutral + distance)
+            solver.add(variable >= nearest, variable <= farthest)
+            return bool(solver.check() == z3.sat)
+        finally:
+            solver.pop()
+
+    # Bisect over the candidates: those before ``low`` are excluded; from ``high`` on, some value
+    # as near as the candidate at ``high`` is allowed (not necessarily a candidate).
+    low, high = 0, len(ordered)
+    while low < high:
+        middle = (low + high) // 2
+        if allowed_within(distances[middle]):
+            high = middle
+        else:
+            low = middle + 1
+    if low == 0:
+        return 0
+    excluded = distances[low - 1]
+    return bisect.bisect_right(distances, excluded)
+
+
+def _fits(value: Fraction, type_: JSON) -> bool:
+    if type_["kind"] == "integer" and value.denominator != 1:
+        return False
+    low, high = type_.get("min"), type_.get("max")
+    if low is not None and value < Fraction(str(low)):
+        return False
+    return not (high is not None and value > Fraction(str(high)))
 
 
 def _truth(model: Any, term: Term) -> bool:

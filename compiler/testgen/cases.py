@@ -19,11 +19,9 @@ becomes a test:
    ``boundaries.boundary_patients``), for whom the comparison decides a guard
    that uses it; failing that, one who at least reaches such a guard.
 
-The witnesses come from ``covering.CachedProver``, which gives the same
-patients as ``Prover`` without its per-witness cost in the number of
-thresholds (the reason the edge and boundary rounds do not call
-``witness_report`` and ``boundary_patients`` themselves; see
-docs/testing.md).
+Every witness is asked of a fresh solver holding only the question's cone
+of influence (``cone.Cones``), so its cost follows what the question
+depends on, not the size of the whole graph (docs/testing.md, "Speed").
 
 A goal already met by an earlier patient's trace gets no new patient. Equal
 patients are merged into one case that lists every purpose. The order of
@@ -40,7 +38,7 @@ from typing import Any
 from compiler.analysis import covering
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Replay, Runtime
-from compiler.analysis.solve import DEFAULT_TIMEOUT_MS
+from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover
 from compiler.analysis.witnesses import ReplayMismatch, predicted_path
 from compiler.testgen import words
 from compiler.testgen.literals import slug
@@ -111,7 +109,7 @@ class _Gatherer:
     def __init__(self, graph: JSON, timeout_ms: int) -> None:
         self.graph = graph
         self.paths = PathConditions(graph)
-        self.prover = covering.CachedProver(self.paths, timeout_ms)
+        self.prover = Prover(self.paths, timeout_ms)
         self.runtime = Runtime()
         self.cases: list[Case] = []
         self.by_patient: dict[str, Case] = {}

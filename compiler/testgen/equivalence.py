@@ -188,15 +188,11 @@ class Classifier:
                 differences.append(left != right)
         if not differences:
             return Verdict("equivalent", "the mutation changes nothing a guard or an output reads")
-        solver = self.prover.solver
-        solver.push()
         try:
-            solver.add(*(rename(c) for c in rename.constraints))
-            patient = self.prover.witness(z3.Or(*differences))
+            background = [rename(c) for c in rename.constraints]
+            patient = self.prover.witness(z3.Or(*differences), background=background)
         except SolverUnknown as error:
             return Verdict("unclassified", f"the solver could not decide: {error}")
-        finally:
-            solver.pop()
         if patient is None:
             return Verdict("equivalent", "z3 proves that every patient gets the same snapshot (unsat)")
         return _confirm(self.original, mutant, patient)
