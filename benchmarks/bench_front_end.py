@@ -24,7 +24,8 @@ from synthetic import synthetic_guideline
 
 from compiler import api
 from compiler.check import check_guideline
-from compiler.front import collector_paused, parse_source
+from compiler.collector import collector_paused
+from compiler.front import parse_source
 from compiler.parse import read_source
 
 

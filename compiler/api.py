@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from compiler import diagnostics as diag
+from compiler.collector import collector_paused
 from compiler.diagnostics import Diagnostic
-from compiler.front import collector_paused, parse_source
+from compiler.front import parse_source
 from compiler.lower import LoweringError, lower
 from compiler.parse import SourceText, read_source
 from compiler.syntax import Guideline, Span

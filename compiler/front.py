@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from compiler.build_ast import build
+from compiler.collector import collector_paused
 from compiler.diagnostics import Diagnostic
 from compiler.parse import SourceText, decode_source, parse_tree, read_source
 from compiler.syntax import Guideline
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a pass allocates many
-    small objects that all stay alive (parse trees, syntax trees): otherwise
-    each collection rescans them all, and time grows faster than the file.
-    The trees hold no reference cycles that need collecting."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def parse_source(source: SourceText) -> tuple[Guideline | None, list[Diagnostic]]:

@@ -278,6 +278,20 @@ def guard_expressions(graph: JSON) -> list[tuple[str, str, JSON]]:
     return found
 
 
+def definitions_read_by(graph: JSON, expressions: list[JSON]) -> set[str]:
+    """The definitions ``expressions`` read, directly or through other definitions."""
+    definitions = {d["name"]: d["expr"] for d in graph["definitions"]}
+    pending = set().union(*(_uses(expr) for expr in expressions)) if expressions else set()
+    found: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in found or name not in definitions:
+            continue
+        found.add(name)
+        pending |= _uses(definitions[name])
+    return found
+
+
 def guards_using(graph: JSON) -> dict[str, list[str]]:
     """Definition name -> the branch and item guards that use it, directly or through others."""
     definitions = {d["name"]: d["expr"] for d in graph["definitions"]}

@@ -15,7 +15,19 @@ result is a function of these observations, which are compared one by one:
 * every output: its value and whether it is known.
 
 If no patient makes any observation differ (``unsat``), every patient gets
-the same snapshot from both graphs: the mutant is **equivalent**. Otherwise
+the same snapshot from both graphs: the mutant is **equivalent**.
+
+A mutant that only changes guards (a flipped comparison or a moved threshold,
+in a guard or in a definition that no output and no safety rule reads) is
+classified without encoding the mutant graph (``classify_guard_change``): it
+is equivalent exactly when no patient *evaluates* one of the changed guards,
+in the original walk, with a different value (true, false or unknown) from
+the mutated guard's. If some patient does, take the first such guard on its
+walk: the two walks agree up to it, so the mutant evaluates it too, with the
+other value, and the trace in the snapshot shows it. If none does, the two
+walks agree everywhere. The question needs only the changed guards and the
+path conditions that reach them, where encoding the whole mutant grows with
+the graph. Otherwise
 the solver's patient is made readable and replayed through the runtime on
 both graphs; if the snapshots differ, the mutant is a **real survivor** and
 that patient would kill it. A solver ``unknown``, an output that reads the
@@ -25,12 +37,14 @@ plan, or a replay that does not confirm the difference, is **unclassified**.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import z3
 
-from compiler.analysis.encode import FALSE, JSON, Plan, Term, conj, reads_plan
+from compiler.analysis.covering import definitions_read_by, guard_evaluated, guard_of
+from compiler.analysis.encode import FALSE, JSON, Encoder, Plan, Sym, Term, conj, reads_plan
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Runtime
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover, SolverUnknown
@@ -172,6 +186,57 @@ class Classifier:
         outputs = _outputs(self.paths)
         self.observed = None if outputs is None else {**_observations(self.paths), **outputs}
 
+    def classify_guard_change(self, mutant: JSON, guards: Sequence[str], fall_back: bool = True) -> Verdict:
+        """``classify`` for a mutant that changes only the guards ``guards`` (branch and item
+        ids), directly or through definitions no output or safety rule reads (module docstring);
+        ``classify`` itself when a changed definition is read by one. When the runtime does not
+        confirm the solver's patient, falls back to ``classify`` (``fall_back=False``: the
+        unconfirmed verdict, for tests of this question alone)."""
+        if not self.guard_change_only(mutant):
+            return self.classify(mutant)
+        encoder = Encoder(mutant)
+        differences = []
+        for guard_id in guards:
+            evaluated = guard_evaluated(self.paths, guard_id)
+            found = self._guard(guard_id)
+            expression = guard_of(mutant, guard_id)
+            if evaluated is None or found is None or expression is None:
+                return self.classify(mutant)
+            before, plan = found
+            after = encoder.condition(expression, plan)
+            changed = z3.Or(before.holds() != after.holds(), before.known != after.known)
+            differences.append(conj(evaluated, changed))
+        try:
+            patient = self.prover.witness(z3.Or(*differences))
+        except SolverUnknown as error:
+            return Verdict("unclassified", f"the solver could not decide: {error}")
+        if patient is None:
+            return Verdict(
+                "equivalent",
+                "z3 proves that no patient evaluates a changed guard with a different value (unsat)",
+            )
+        verdict = _confirm(self.original, mutant, patient)
+        return verdict if verdict.kind == "survivor" or not fall_back else self.classify(mutant)
+
+    def guard_change_only(self, mutant: JSON) -> bool:
+        """Whether no definition the mutant changes is read by an output or a safety rule (the
+        condition for ``classify_guard_change``, besides changing only guards)."""
+        graph = self.original
+        readers = [d["expr"] for d in graph["definitions"] if d.get("output")]
+        readers += [invariant["condition"] for invariant in graph.get("invariants", [])]
+        return not _changed_definitions(graph, mutant) & definitions_read_by(mutant, readers)
+
+    def _guard(self, guard_id: str) -> tuple[Sym, Plan] | None:
+        """The original encoding of a branch or item guard, and the plan it is evaluated in."""
+        item = self.paths.items.get(guard_id)
+        if item is not None:
+            return (item.guard, item.plan_before) if item.guard is not None else None
+        edge = self.paths.edges.get(guard_id)
+        if edge is None:
+            return None
+        guard = self.paths.guards.get(edge.node, [])[edge.index]
+        return (guard, self.paths.entry_plan[edge.node]) if guard is not None else None
+
     def classify(self, mutant: JSON) -> Verdict:
         """Whether some patient gets a different snapshot from the original and ``mutant``."""
         second = PathConditions(mutant)
@@ -196,6 +261,11 @@ class Classifier:
         if patient is None:
             return Verdict("equivalent", "z3 proves that every patient gets the same snapshot (unsat)")
         return _confirm(self.original, mutant, patient)
+
+
+def _changed_definitions(original: JSON, mutant: JSON) -> set[str]:
+    before = {d["name"]: d["expr"] for d in original["definitions"]}
+    return {d["name"] for d in mutant["definitions"] if before.get(d["name"]) != d["expr"]}
 
 
 def classify(original: JSON, mutant: JSON, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Verdict:

@@ -44,6 +44,8 @@ _FLIPS = {
     "==": ("!=",),
     "!=": ("==",),
 }
+# The operators that change only guards (directly or through a definition).
+GUARD_OPERATORS = ("flip-comparison", "move-threshold")
 OPERATORS = (
     "flip-comparison",
     "move-threshold",

@@ -22,6 +22,7 @@ killed / (mutants − equivalent − stillborn).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,8 +31,9 @@ from typing import Any
 import fibrolang
 from compiler.analysis.covering import guards_using
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS
+from compiler.collector import heap_frozen
 from compiler.testgen.equivalence import Classifier, Verdict
-from compiler.testgen.mutants import OPERATORS, Mutant, mutants
+from compiler.testgen.mutants import GUARD_OPERATORS, OPERATORS, Mutant, mutants
 from compiler.testgen.suite import SuitePatient
 from compiler.testgen.view import snapshot_view
 
@@ -42,7 +44,7 @@ JSON = dict[str, Any]
 class Outcome:
     mutant: Mutant
     status: str  # killed, equivalent, survivor, unclassified, stillborn
-    killed_by: str | None = None  # the first test whose snapshot differs
+    killed_by: str | None = None  # the first test found whose snapshot differs (likely killers first)
     verdict: Verdict | None = None
     detail: str = ""
 
@@ -108,16 +110,78 @@ class _Seen:
         )
 
 
-def _order(mutant: Mutant, seen: list[_Seen], users: dict[str, list[str]]) -> list[int]:
-    """Test indexes, most likely killers first: a test in which an affected guard held, then one
-    that evaluated an affected guard, then one that reached an affected node, then the rest. A
-    speed-up only: every test is tried before a mutant counts as surviving."""
+def _order(
+    mutant: Mutant, seen: list[_Seen], users: dict[str, list[str]], patients: list[SuitePatient]
+) -> tuple[list[int], int]:
+    """Test indexes, most likely killers first, and how many of them are *likely*: a test that
+    says it protects the mutated location (the boundary tests of a comparison name the guard or
+    definition), then one in which an affected guard held; then one that evaluated an affected
+    guard, then one that reached an affected node, then the rest. A speed-up only: every test
+    is tried before a mutant counts as surviving, unless z3 proves it equivalent first."""
     guards, nodes = _affected(mutant, users)
+    named = re.compile(rf"(?<![\w/]){re.escape(mutant.location)}(?![\w/])")
     ranks = []
     for index, test in enumerate(seen):
-        rank = 0 if test.held & guards else 1 if test.evaluated & guards else 2 if test.reached & nodes else 3
+        if named.search(patients[index].protects):
+            rank = 0
+        elif test.held & guards:
+            rank = 1
+        elif test.evaluated & guards:
+            rank = 2
+        else:
+            rank = 3 if test.reached & nodes else 4
         ranks.append((rank, index))
-    return [index for _, index in sorted(ranks)]
+    ranks.sort()
+    return [index for _, index in ranks], sum(1 for rank, _ in ranks if rank <= 1)
+
+
+@dataclass
+class _Run:
+    """The state of one mutation run: the original's results, and what each test showed."""
+
+    patients: list[SuitePatient]
+    expected: list[Any]
+    seen: list[_Seen]
+    users: dict[str, list[str]]
+    classifier: Classifier | None
+    report: MutationReport
+
+    def killer(self, evaluator: fibrolang.Guideline, indexes: list[int]) -> str | None:
+        """The first of these tests whose snapshot view differs on ``evaluator``."""
+        for i in indexes:
+            if _view(evaluator, self.patients[i].patient) != self.expected[i]:
+                return self.patients[i].test
+        return None
+
+    def proven_equivalent(self, mutant: Mutant) -> Verdict | None:
+        """z3's verdict on a mutant that changes only guards (None for the others)."""
+        if self.classifier is None or mutant.operator not in GUARD_OPERATORS:
+            return None
+        if not self.classifier.guard_change_only(mutant.graph):
+            return None
+        started = time.perf_counter()
+        guards, _ = _affected(mutant, self.users)
+        verdict = self.classifier.classify_guard_change(mutant.graph, sorted(guards))
+        self.report.seconds_classifying += time.perf_counter() - started
+        return verdict
+
+    def mutant(self, mutant: Mutant) -> Outcome | Verdict | None:
+        """The mutant's outcome; for a survivor, z3's verdict when it has one already, else None."""
+        started = time.perf_counter()
+        try:
+            evaluator = fibrolang.load(mutant.graph)
+        except fibrolang.GuidelineError as error:
+            return Outcome(mutant, "stillborn", detail=error.headline)
+        order, likely = _order(mutant, self.seen, self.users, self.patients)
+        found = self.killer(evaluator, order[:likely])
+        self.report.seconds_running += time.perf_counter() - started
+        verdict = self.proven_equivalent(mutant) if found is None else None
+        if verdict is not None and verdict.kind == "equivalent":
+            return Outcome(mutant, "equivalent", verdict=verdict, detail=verdict.reason)
+        started = time.perf_counter()
+        found = found or self.killer(evaluator, order[likely:])
+        self.report.seconds_running += time.perf_counter() - started
+        return Outcome(mutant, "killed", killed_by=found) if found is not None else verdict
 
 
 def run(
@@ -127,47 +191,42 @@ def run(
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
     progress: Callable[[int, int], None] | None = None,
 ) -> MutationReport:
+    """Every mutant of ``graph`` run against ``patients`` (module docstring).
+
+    A mutant that changes only guards and survives its likely killers is
+    classified before the rest of the suite runs: when z3 proves that no
+    patient evaluates a changed guard with a different value it is
+    equivalent, and no test can kill it (``Classifier.classify_guard_change``),
+    so the rest is not run. Every other mutant meets every test before it
+    counts as surviving.
+    """
     graph = json.loads(json.dumps(graph, sort_keys=True))
     original = fibrolang.load(graph)
     expected = [_view(original, p.patient) for p in patients]
-    users = guards_using(graph)
-    seen = [_Seen.of(view) for view in expected]
     report = MutationReport(graph["guideline"]["id"], len(patients))
-    started = time.perf_counter()
-    survivors: list[Mutant] = []
+    classifier = Classifier(graph, timeout_ms) if classify_survivors else None
+    state = _Run(patients, expected, [_Seen.of(v) for v in expected], guards_using(graph), classifier, report)
+    survivors: list[tuple[Mutant, Verdict | None]] = []
     every = mutants(graph)
-    for number, mutant in enumerate(every, start=1):
-        if progress is not None:
-            progress(number, len(every))
-        try:
-            evaluator = fibrolang.load(mutant.graph)
-        except fibrolang.GuidelineError as error:
-            report.outcomes.append(Outcome(mutant, "stillborn", detail=error.headline))
-            continue
-        killer = next(
-            (
-                patients[i].test
-                for i in _order(mutant, seen, users)
-                if _view(evaluator, patients[i].patient) != expected[i]
-            ),
-            None,
-        )
-        if killer is not None:
-            report.outcomes.append(Outcome(mutant, "killed", killed_by=killer))
-        else:
-            survivors.append(mutant)
-    report.seconds_running = time.perf_counter() - started
+    with heap_frozen():  # the original graph, its results and its encoding stay alive throughout
+        for number, mutant in enumerate(every, start=1):
+            if progress is not None:
+                progress(number, len(every))
+            outcome = state.mutant(mutant)
+            if isinstance(outcome, Outcome):
+                report.outcomes.append(outcome)
+            else:
+                survivors.append((mutant, outcome))
     started = time.perf_counter()
-    classifier = Classifier(graph, timeout_ms) if survivors and classify_survivors else None
-    for mutant in survivors:
+    for mutant, known in survivors:
         if classifier is None:
             report.outcomes.append(Outcome(mutant, "survivor", detail="not classified (--no-classify)"))
             continue
-        verdict = classifier.classify(mutant.graph)
+        verdict = known or classifier.classify(mutant.graph)
         report.outcomes.append(Outcome(mutant, verdict.kind, verdict=verdict, detail=verdict.reason))
-    report.seconds_classifying = time.perf_counter() - started
-    order = {m.id: i for i, m in enumerate(every)}
-    report.outcomes.sort(key=lambda o: order[o.mutant.id])
+    report.seconds_classifying += time.perf_counter() - started
+    order_of = {m.id: i for i, m in enumerate(every)}
+    report.outcomes.sort(key=lambda o: order_of[o.mutant.id])
     return report
 
 
@@ -222,7 +281,13 @@ def render_markdown(report: MutationReport, command: str, explanations: dict[str
             lines.append(f"- `{outcome.mutant.id}`: {why}")
             if outcome.verdict is not None and outcome.verdict.patient is not None and status != "equivalent":
                 lines.append(f"  - patient: `{_compact(outcome.verdict.patient)}`")
-    lines += ["", "## Killed mutants", "", "| mutant | first failing test |", "| --- | --- |"]
+    lines += [
+        "",
+        "## Killed mutants",
+        "",
+        "| mutant | killed by (the first failing test tried) |",
+        "| --- | --- |",
+    ]
     for outcome in report.outcomes:
         if outcome.status == "killed":
             lines.append(f"| `{outcome.mutant.id}` | `{outcome.killed_by}` |")

@@ -117,6 +117,7 @@ def stale(generated: Generated) -> list[str]:
 class SuitePatient:
     test: str
     patient: JSON
+    protects: str = ""  # what the test's docstring says it protects ("Protects:" lines)
 
 
 def read_patients(path: Path) -> list[SuitePatient]:
@@ -125,5 +126,7 @@ def read_patients(path: Path) -> list[SuitePatient]:
     found = []
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-            found.append(SuitePatient(node.name, patient_of(node)))
+            doc = ast.get_docstring(node) or ""
+            protects = doc.split("\nPath:", 1)[0].removeprefix("Protects:").strip()
+            found.append(SuitePatient(node.name, patient_of(node), protects))
     return found
