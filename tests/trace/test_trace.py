@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from compiler.check.traceability import read_source_text
 from compiler.cli import main
 from compiler.front import parse_text
 from compiler.source_document import normalise, split_sentences
@@ -18,6 +22,8 @@ SOURCE = """Treatment of things
     patients over 80.
 Disclaimer: not advice.
 """
+
+ROOT = Path(__file__).resolve().parents[2]
 
 GUIDELINE = """guideline walk
   title "Walking"
@@ -97,3 +103,42 @@ def test_trace_command_exits_1_while_a_sentence_is_unmapped(tmp_path: Path) -> N
     result = CliRunner().invoke(main, ["trace", str(path), "-o", str(tmp_path / "r.md")])
     assert result.exit_code == 0, result.output
     assert "0 unmapped" in (tmp_path / "r.md").read_text(encoding="utf-8")
+
+
+def test_a_quote_that_keeps_a_list_marker_is_found_as_the_checker_finds_it() -> None:
+    document = split_sentences(SOURCE)
+    quote = "30 minutes daily. Swim when walking hurts. • Avoid running in patients over 80."
+    span = document.find(quote)
+    assert span is not None
+    expected = "30 minutes daily. Swim when walking hurts. Avoid running in patients over 80."
+    assert document.text[span[0] : span[1]] == expected
+    assert [s.number for s in document.sentences_between(*span)] == [2, 3, 4, 5]  # a wrapped line
+    ends_in_a_marker = document.find("daily. Swim when walking hurts. •")
+    assert ends_in_a_marker is not None
+    assert document.text[ends_in_a_marker[0] : ends_in_a_marker[1]] == "daily. Swim when walking hurts. "
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_trace_finds_every_passage_of_the_source_that_the_checker_accepts(data: st.DataObject) -> None:
+    raw = (ROOT / "guidelines" / "sources" / "refractory-fibromyalgia.txt").read_text(encoding="utf-8")
+    checker = read_source_text(ROOT / "guidelines" / "sources" / "refractory-fibromyalgia.txt")
+    document = split_sentences(raw)
+    words = data.draw(st.sampled_from([checker.text, checker.without_markers])).split(" ")
+    start = data.draw(st.integers(0, len(words) - 1))
+    passage = " ".join(words[start : start + data.draw(st.integers(1, 40))])
+    assert checker.contains(passage)
+    span = document.find(passage)
+    assert span is not None, passage
+    # what trace maps is the passage less some list markers, nothing else
+    found = document.text[span[0] : span[1]].split()
+    left_out = list(passage.split(" "))
+    for word in found:
+        while left_out and left_out[0] != word:
+            assert _MARKER_WORD.fullmatch(left_out.pop(0)), (passage, found)
+        assert left_out, (passage, found)
+        left_out.pop(0)
+    assert all(_MARKER_WORD.fullmatch(word) for word in left_out), (passage, found)
+
+
+_MARKER_WORD = re.compile(r"[-•*]|\d+\.")
