@@ -20,11 +20,11 @@ read as a member of the expected enumeration first.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from compiler import syntax as s
 from compiler import units
+from compiler.check.cycles import definition_cycles
 from compiler.check.symbols import Symbols
 
 
@@ -163,79 +163,6 @@ class Model:
                 if record_field is not None and isinstance(record_field.type, s.NumberType):
                     return f"{record.record}.{record_field.name.text}", record_field.type
         return None
-
-
-def children(expr: s.Expr) -> tuple[s.Expr, ...]:
-    """The sub-expressions of an expression, in source order."""
-    if isinstance(expr, s.Entry):
-        return (expr.map, expr.key)
-    if isinstance(expr, s.Field):
-        return (expr.record,)
-    if isinstance(expr, s.Membership):
-        return (expr.element, expr.collection)
-    if isinstance(expr, s.Comparison | s.Arithmetic):
-        return (expr.left, expr.right)
-    if isinstance(expr, s.Between):
-        return (expr.value, expr.low, expr.high)
-    if isinstance(expr, s.Negative | s.Not):
-        return (expr.operand,)
-    if isinstance(expr, s.And | s.Or):
-        return expr.operands
-    if isinstance(expr, s.Conditional):
-        return (expr.condition, expr.then, expr.otherwise)
-    if isinstance(expr, s.Quantifier):
-        return (expr.collection,) if expr.body is None else (expr.collection, expr.body)
-    if isinstance(expr, s.CountTrue):
-        return expr.conditions
-    if isinstance(expr, s.SetLiteral):
-        return tuple(c for c in expr.conditions if c is not None)
-    return ()
-
-
-def walk(expr: s.Expr) -> Iterator[s.Expr]:
-    """Every node of an expression, parents before children, in source order."""
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(reversed(children(node)))
-
-
-def show(expr: s.Expr, limit: int = 40) -> str:
-    """A short rendering of an expression for messages ("this expression" if long)."""
-    text = _render(expr)
-    return text if text is not None and len(text) <= limit else "this expression"
-
-
-def _render(expr: s.Expr) -> str | None:
-    if isinstance(expr, s.Reference):
-        return expr.name.text
-    if isinstance(expr, s.NumberLiteral):
-        return quantity_text(expr.quantity)
-    if isinstance(expr, s.BooleanLiteral):
-        return "true" if expr.value else "false"
-    if isinstance(expr, s.Field):
-        inner = _render(expr.record)
-        return f"{inner}.{expr.name.text}" if inner is not None else None
-    if isinstance(expr, s.Entry):
-        inner, key = _render(expr.map), _render(expr.key)
-        return f"{inner}[{key}]" if inner is not None and key is not None else None
-    if isinstance(expr, s.Negative):
-        inner = _render(expr.operand)
-        return f"-{inner}" if inner is not None else None
-    if isinstance(expr, s.Arithmetic):
-        left, right = _render(expr.left), _render(expr.right)
-        return f"{left} {expr.operator} {right}" if left is not None and right is not None else None
-    if isinstance(expr, s.SetLiteral):
-        return "{" + ", ".join(m.text for m in expr.members) + "}"
-    if isinstance(expr, s.PlanQuery) and expr.kind == "dose" and expr.subject is not None:
-        return f"dose of {expr.subject.text}"
-    return None
-
-
-def quantity_text(quantity: s.Quantity) -> str:
-    value = str(quantity.value)
-    return f"{value} {quantity.unit.text}" if quantity.unit is not None else value
 
 
 # ---------------------------------------------------------------------------
@@ -533,64 +460,6 @@ def same(left: Type, right: Type) -> Type:
 # ---------------------------------------------------------------------------
 # Building the model
 # ---------------------------------------------------------------------------
-
-
-def definition_cycles(symbols: Symbols) -> list[tuple[str, ...]]:
-    """Each set of definitions that depend on one another, as a path that
-    starts and ends at the first of them in declaration order."""
-    order = list(symbols.definitions)
-    edges = {name: _dependencies(symbols.definitions[name].expression, symbols) for name in order}
-    cycles: list[tuple[str, ...]] = []
-    covered: set[str] = set()
-    for start in order:
-        if start in covered:
-            continue
-        path = _path_back(start, edges)
-        if path is not None:
-            cycles.append(path)
-            covered.update(path)
-    return cycles
-
-
-def _path_back(start: str, edges: dict[str, list[str]]) -> tuple[str, ...] | None:
-    """The shortest path of dependencies from ``start`` back to itself."""
-    previous: dict[str, str] = {}
-    frontier = [start]
-    while frontier:
-        following: list[str] = []
-        for name in frontier:
-            for target in edges.get(name, []):
-                if target == start:
-                    path = [name]
-                    while path[-1] != start:
-                        path.append(previous[path[-1]])
-                    return (start, *reversed(path[:-1]), start) if len(path) > 1 else (start, start)
-                if target not in previous:
-                    previous[target] = name
-                    following.append(target)
-        frontier = following
-    return None
-
-
-def _dependencies(expr: s.Expr, symbols: Symbols) -> list[str]:
-    found: list[str] = []
-
-    def visit(node: s.Expr, bound: frozenset[str]) -> None:
-        if isinstance(node, s.Reference):
-            name = node.name.text
-            if name not in bound and name in symbols.definitions and name not in found:
-                found.append(name)
-            return
-        if isinstance(node, s.Quantifier):
-            visit(node.collection, bound)
-            if node.body is not None:
-                visit(node.body, bound | {node.variable.text})
-            return
-        for child in children(node):
-            visit(child, bound)
-
-    visit(expr, frozenset())
-    return found
 
 
 def roots(guideline: s.Guideline) -> list[Root]:

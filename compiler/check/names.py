@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from compiler import diagnostics as diag
 from compiler import syntax as s
 from compiler.check.context import Context, did_you_mean
-from compiler.check.model import Resolution, children, walk
+from compiler.check.expressions import children, walk
+from compiler.check.model import Resolution
 from compiler.check.symbols import Symbols
 from compiler.diagnostics import Diagnostic, RelatedSpan
 

@@ -17,7 +17,8 @@ from compiler import diagnostics as diag
 from compiler import syntax as s
 from compiler import units as catalogue
 from compiler.check.context import Context
-from compiler.check.model import Model, Number, quantity_text, walk
+from compiler.check.expressions import quantity_text, walk
+from compiler.check.model import Model, Number
 from compiler.diagnostics import Diagnostic, RelatedSpan
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from compiler import diagnostics as diag
 from compiler import syntax as s
 from compiler.check.context import Context
+from compiler.check.expressions import show, walk
 from compiler.check.model import (
     Boolean,
     EnumType,
@@ -30,8 +31,6 @@ from compiler.check.model import (
     Unknown,
     describe,
     enum_of,
-    show,
-    walk,
 )
 from compiler.diagnostics import Diagnostic, RelatedSpan
 

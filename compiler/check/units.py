@@ -22,7 +22,8 @@ from compiler import diagnostics as diag
 from compiler import syntax as s
 from compiler import units as catalogue
 from compiler.check.context import Context
-from compiler.check.model import Model, Number, show, walk
+from compiler.check.expressions import show, walk
+from compiler.check.model import Model, Number
 from compiler.diagnostics import Diagnostic
 
 
