@@ -36,33 +36,51 @@ class Cones:
         # What every question keeps: the declared ranges and enum bounds of the inputs.
         self.shared = [c for position, c in enumerate(paths.constraints) if position not in defining]
         self._reads: dict[str, frozenset[str]] = {}
+        self._under: dict[int, frozenset[str]] = {}  # z3 term id -> the defined names in it
 
     def names_in(self, terms: Iterable[Term]) -> set[str]:
         """The defined names that occur in ``terms`` (not looking inside their definitions)."""
-        defined = self.paths.defined_at
         found: set[str] = set()
-        seen: set[int] = set()
-        stack = list(terms)
+        local: dict[int, frozenset[str]] = {}
+        for term in terms:
+            found |= self._names_under(term, local)
+        return found
+
+    def _names_under(self, root: Term, store: dict[int, frozenset[str]]) -> frozenset[str]:
+        """The defined names in one term. Each subterm's answer is kept in ``store``; answers
+        for the subterms of the definitions are kept for good (``_under``: the definitions
+        share subterms, a guard appears in every edge and item of its node). z3 reuses the id
+        of a term that no longer exists, so only terms ``paths`` keeps alive are kept for good:
+        a question's own terms go to a ``store`` of that call."""
+        known = self._under
+        defined = self.paths.defined_at
+        stack: list[tuple[Term, bool]] = [(root, False)]
         while stack:
-            term = stack.pop()
+            term, expanded = stack.pop()
             key = term.get_id()
-            if key in seen:
+            if key in known or key in store:
                 continue
-            seen.add(key)
             if z3.is_const(term):
                 name = term.decl().name()
-                if name in defined:
-                    found.add(name)
+                store[key] = frozenset((name,)) if name in defined else frozenset()
                 continue
-            stack.extend(term.children())
-        return found
+            children = term.children()
+            if expanded:
+                store[key] = frozenset().union(
+                    *(known[c.get_id()] if c.get_id() in known else store[c.get_id()] for c in children)
+                )
+                continue
+            stack.append((term, True))
+            stack.extend((c, False) for c in children if c.get_id() not in known and c.get_id() not in store)
+        key = root.get_id()
+        return known[key] if key in known else store[key]
 
     def _reads_of(self, name: str) -> frozenset[str]:
         reads = self._reads.get(name)
         if reads is None:
             constraints = self.paths.constraints
             formulas = [constraints[position].arg(1) for position in self.paths.defined_at[name]]
-            reads = frozenset(self.names_in(formulas))
+            reads = frozenset().union(*(self._names_under(formula, self._under) for formula in formulas))
             self._reads[name] = reads
         return reads
 
