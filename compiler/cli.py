@@ -1,11 +1,14 @@
 """The ``fibrolang`` command line: a thin layer over compiler.api.
 
 Exit codes: 0 clean, 1 problems found (errors in a guideline, a failed
-proof, a stale artifact), 2 usage or internal error.
+proof, a stale artifact), 2 usage or internal error. An exception no
+command expected is reported in one sentence (``Commands``), never as a
+traceback unless ``FIBROLANG_DEBUG=1``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -45,7 +48,34 @@ def emit_diagnostics(diagnostics: list[Diagnostic], format_: str, sources: api.S
         click.echo(render_text(diagnostics, sources.line, colour=_colour(format_)), err=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+DEBUG_VARIABLE = "FIBROLANG_DEBUG"
+
+
+class Commands(click.Group):
+    """The command group, with one last line of defence: an exception no command expected (a
+    bug in fibrolang) is reported in one sentence with exit code 2, not as a traceback.
+    ``FIBROLANG_DEBUG=1`` lets it through, traceback and all, for the bug report."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            if os.environ.get(DEBUG_VARIABLE):
+                raise
+            where = f"fibrolang {ctx.invoked_subcommand}" if ctx.invoked_subcommand else "fibrolang"
+            click.echo(f"{where}: internal error: {type(error).__name__}: {error}", err=True)
+            click.echo(
+                "  This is a bug in fibrolang, not a problem in your files: do not use any output\n"
+                "  of this run. Please report it with the command and the files it read; run it\n"
+                f"  again with {DEBUG_VARIABLE}=1 to see where it happened.",
+                err=True,
+            )
+            ctx.exit(2)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="fibrolang")
 def main() -> None:
     """fibrolang: write clinical pathways, check them, compile them to a
