@@ -221,23 +221,32 @@ class Prover:
         happened to find: candidates are tried in their fixed order, and when
         there are many, a bisection over their distance to the neutral value
         first skips those that are provably too close (no value that near is
-        allowed). Only when no candidate is allowed does the number fall back
-        to the model's own value, rounded when rounding keeps the goals.
+        allowed). A candidate with a fractional part (29.9, a step below a
+        threshold of 30 for a decimal input) gives way to one of its two whole
+        neighbours when the goals allow it (29; nearer the neutral value
+        first), so a witness reads as a clinician would write it; a boundary
+        patient, whose value is fixed, keeps its 29.9. Only when no candidate is
+        allowed does the number fall back to the model's own value, rounded when
+        rounding keeps the goals.
         """
         current = _fraction(model.eval(variable, model_completion=True))
         ordered, distances = self.candidates(type_)
+        neutral = Fraction(str(neutral_value(type_)))
         if ordered and current == ordered[0]:  # the neutral value (or the nearest that fits)
             solver.add(variable == _value_term(current))
             return model
-        neutral = Fraction(str(neutral_value(type_)))
         first = _first_possible(solver, variable, neutral, ordered, distances)
         for candidate in ordered[first:]:
-            if candidate == current:
-                solver.add(variable == _value_term(candidate))
-                return model
-            answer = _try(solver, variable == _value_term(candidate))
-            if answer is not None:
-                return answer
+            found = model if candidate == current else _allowed(solver, variable == _value_term(candidate))
+            if found is None:
+                continue
+            if candidate.denominator != 1:
+                for whole in _whole_neighbours(candidate, neutral, type_):
+                    answer = _try(solver, variable == _value_term(whole))
+                    if answer is not None:
+                        return answer
+            solver.add(variable == _value_term(candidate))
+            return found
         for rounded in sorted({Fraction(round(current, 0)), Fraction(round(current, 1))} - {current}):
             if _fits(rounded, type_):
                 answer = _try(solver, variable == _value_term(rounded))
@@ -298,6 +307,23 @@ class Prover:
             else:
                 out[name] = _scalar(model, variable, type_, graph)
         return out
+
+
+def _allowed(solver: z3.Solver, constraint: Term) -> Any:
+    """A model of the goals with ``constraint``, or None; the solver is left as it was."""
+    solver.push()
+    try:
+        solver.add(constraint)
+        return solver.model() if solver.check() == z3.sat else None
+    finally:
+        solver.pop()
+
+
+def _whole_neighbours(value: Fraction, neutral: Fraction, type_: JSON) -> list[Fraction]:
+    """The whole numbers either side of a fractional value that fit the type, nearer the
+    neutral value first (ties: the lower)."""
+    low = Fraction(value.numerator // value.denominator)
+    return sorted((w for w in (low, low + 1) if _fits(w, type_)), key=lambda w: (abs(w - neutral), w))
 
 
 def _try(solver: z3.Solver, constraint: Term) -> Any:

@@ -12,6 +12,7 @@ of the real guidelines and of a synthetic guideline with many thresholds
 
 from __future__ import annotations
 
+import math
 import sys
 import tempfile
 from fractions import Fraction
@@ -25,7 +26,7 @@ import z3
 from compiler import api
 from compiler.analysis.cone import Cones
 from compiler.analysis.paths import PathConditions
-from compiler.analysis.solve import Prover, _fraction, _neutral_term, _value_term
+from compiler.analysis.solve import Prover, _fits, _fraction, _neutral_term, _value_term
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -63,20 +64,30 @@ def _plain_policy(prover: Prover, goal: Any) -> dict[str, Any] | None:
             if type_["kind"] not in ("integer", "decimal"):
                 continue
             ordered, _ = prover.candidates(type_)
-            for candidate in ordered:
-                solver.push()
-                solver.add(variable == _value_term(candidate))
-                allowed = solver.check() == z3.sat
-                solver.pop()
-                if allowed:
-                    solver.add(variable == _value_term(candidate))
-                    break
-            else:
+            neutral = ordered[0]
+            allowed = [c for c in ordered if _sat(solver, variable == _value_term(c))]
+            if not allowed:
                 pytest.skip("no candidate is allowed: the policy falls back to the model's value")
+            chosen = allowed[0]
+            if chosen.denominator != 1:  # a whole neighbour instead, when allowed (nearer neutral first)
+                low = Fraction(math.floor(chosen))
+                for whole in sorted((low, low + 1), key=lambda w: (abs(w - neutral), w)):
+                    if _fits(whole, type_) and _sat(solver, variable == _value_term(whole)):
+                        chosen = whole
+                        break
+            solver.add(variable == _value_term(chosen))
         assert solver.check() == z3.sat
         return prover.patient(solver.model())
     finally:
         solver.pop()
+
+
+def _sat(solver: z3.Solver, constraint: Any) -> bool:
+    solver.push()
+    solver.add(constraint)
+    answer = solver.check() == z3.sat
+    solver.pop()
+    return bool(answer)
 
 
 @pytest.mark.parametrize("name", ["fibromyalgia", "acr2016", "synthetic"])

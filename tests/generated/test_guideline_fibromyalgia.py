@@ -7,7 +7,7 @@ Graph under test: guidelines/fibromyalgia.graph.json (the committed graph, via f
 Regenerate: fibrolang testgen guidelines/fibromyalgia.fibro -o tests/generated
 Snapshots: tests/generated/__snapshots__/test_guideline_fibromyalgia.ambr; accept a reviewed change with `pytest --snapshot-update`
 
-119 tests, each a patient; together they take:
+121 tests, each a patient; together they take:
 - every edge (35) of the decision graph;
 - every complete path that a patient can take (40 of 64; 24 no patient can take);
 - each guarded action item applying and not applying (86 outcomes; 0 no patient can have);
@@ -428,7 +428,7 @@ def test_edge_duloxetine_check_2(evaluate, snapshot):
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {},
         'pain_score': 0,
@@ -503,7 +503,7 @@ def test_edge_alternative_2(evaluate, snapshot):
         'comorbidities': [],
         'depression': True,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'pregabalin': {
@@ -544,7 +544,7 @@ def test_edge_alternative_otherwise(evaluate, snapshot):
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'milnacipran': {
@@ -805,7 +805,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
         'comorbidities': [],
         'depression': True,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'amitriptyline': {
@@ -847,7 +847,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
         'comorbidities': [],
         'depression': True,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'pregabalin': {
@@ -889,7 +889,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
         'comorbidities': [],
         'depression': True,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'pregabalin': {
@@ -931,7 +931,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
         'comorbidities': [],
         'depression': True,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'milnacipran': {
@@ -1134,7 +1134,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': True,
         'medications': {
             'pregabalin': {
@@ -1176,7 +1176,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': True,
         'medications': {
             'milnacipran': {
@@ -1299,7 +1299,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'pregabalin': {
@@ -1341,7 +1341,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'milnacipran': {
@@ -1420,7 +1420,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
         'comorbidities': [],
         'depression': True,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {},
         'pain_score': 0,
@@ -1453,7 +1453,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
         'comorbidities': [],
         'depression': True,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {},
         'pain_score': 0,
@@ -1486,7 +1486,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
         'comorbidities': [],
         'depression': True,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'milnacipran': {
@@ -1565,7 +1565,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': True,
         'medications': {},
         'pain_score': 0,
@@ -1598,7 +1598,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': True,
         'medications': {
             'milnacipran': {
@@ -1910,7 +1910,7 @@ def test_item_review_current_4_applies(evaluate, snapshot):
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'duloxetine': {'daily_dose_mg': 0, 'ongoing': True, 'response': 'adequate', 'weeks': 0},
@@ -2065,8 +2065,6 @@ def test_item_review_current_10_applies(evaluate, snapshot):
 def test_item_review_current_13_applies(evaluate, snapshot):
     """Protects:
     - item review_current/13 applies: decrease pregabalin when pregabalin continues and pregabalin daily dose > 450 mg/day
-    - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold ≤ 450 mg/day; the comparison decides the guard of review_current/12
-    - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold > 450 mg/day; the comparison decides the guard of review_current/13
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
@@ -2088,7 +2086,7 @@ def test_item_review_current_13_applies(evaluate, snapshot):
         'fatigue': False,
         'medications': {
             'pregabalin': {
-                'daily_dose_mg': 450.1,
+                'daily_dose_mg': 451,
                 'ongoing': True,
                 'response': 'adequate',
                 'weeks': 0,
@@ -2258,7 +2256,6 @@ def test_item_combination_2_does_not_apply(evaluate, snapshot):
 def test_item_combination_4_applies(evaluate, snapshot):
     """Protects:
     - item combination/4 applies: avoid duloxetine when not duloxetine has failed and duloxetine contraindicated (chronic liver disease or eGFR below 30) and duloxet…
-    - boundary: eGFR = 29.9 mL/min/1.73m², just below the threshold < 30 mL/min/1.73m²; the comparison (define duloxetine_contraindicated) decides the guard of combination/3
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
@@ -2277,7 +2274,7 @@ def test_item_combination_4_applies(evaluate, snapshot):
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'amitriptyline': {
@@ -2377,6 +2374,49 @@ def test_item_safety_2_applies(evaluate, snapshot):
         },
         'pain_score': 0,
         'sleep_disturbance': True,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_combination_3__egfr_below_29_9(evaluate, snapshot):
+    """Protects:
+    - boundary: eGFR = 29.9 mL/min/1.73m², just below the threshold < 30 mL/min/1.73m²; the comparison (define duloxetine_contraindicated) decides the guard of combination/3
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → refractory [Refractory fibromyalgia]
+    - step: Combination therapy from different classes
+    - Have the FDA-approved agents failed? → no (otherwise)
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 29.9,
+        'fatigue': False,
+        'medications': {
+            'amitriptyline': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'not_tolerated',
+                'weeks': 0,
+            },
+            'pregabalin': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'not_tolerated',
+                'weeks': 0,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
     }
     assert evaluate(patient) == snapshot
 
@@ -2628,7 +2668,7 @@ def test_boundary_duloxetine_check_1__medications_duloxetine_daily_dose_mg_below
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'duloxetine': {
@@ -2993,7 +3033,7 @@ def test_boundary_alternative_3__medications_milnacipran_weeks_at_4(evaluate, sn
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'milnacipran': {
@@ -3033,7 +3073,7 @@ def test_boundary_alternative_3__medications_milnacipran_weeks_above_4_1(evaluat
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'milnacipran': {
@@ -3112,7 +3152,7 @@ def test_boundary_alternative_3__medications_milnacipran_daily_dose_mg_at_100(ev
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'milnacipran': {
@@ -3154,7 +3194,7 @@ def test_boundary_alternative_3__medications_milnacipran_daily_dose_mg_above_100
         'comorbidities': [],
         'depression': False,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'milnacipran': {
@@ -3829,7 +3869,7 @@ def test_boundary_alternative_1__medications_pregabalin_weeks_at_4(evaluate, sna
         'comorbidities': [],
         'depression': True,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'pregabalin': {
@@ -3869,7 +3909,7 @@ def test_boundary_alternative_1__medications_pregabalin_weeks_above_4_1(evaluate
         'comorbidities': [],
         'depression': True,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'pregabalin': {
@@ -3948,7 +3988,7 @@ def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_at_450(eva
         'comorbidities': [],
         'depression': True,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'pregabalin': {
@@ -3990,7 +4030,7 @@ def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_above_450_
         'comorbidities': [],
         'depression': True,
         'ecg_done': False,
-        'egfr': 29.9,
+        'egfr': 29,
         'fatigue': False,
         'medications': {
             'pregabalin': {
@@ -4512,6 +4552,43 @@ def test_boundary_review_current_12__medications_pregabalin_daily_dose_mg_at_450
         'medications': {
             'pregabalin': {
                 'daily_dose_mg': 450,
+                'ongoing': True,
+                'response': 'adequate',
+                'weeks': 0,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_boundary_review_current_12__medications_pregabalin_daily_dose_mg_above_450_1(evaluate, snapshot):
+    """Protects:
+    - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold ≤ 450 mg/day; the comparison decides the guard of review_current/12
+    - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold > 450 mg/day; the comparison decides the guard of review_current/13
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient: non-pharmacological therapy, agents to avoid, assessment, reassessment
+    - step: Stop avoided agents the patient is taking
+    - Is the patient taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'pregabalin': {
+                'daily_dose_mg': 450.1,
                 'ongoing': True,
                 'response': 'adequate',
                 'weeks': 0,
