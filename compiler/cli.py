@@ -8,6 +8,7 @@ traceback unless ``FIBROLANG_DEBUG=1``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -61,6 +62,10 @@ class Commands(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # the reader went away (``| head``): not a bug, nothing more to say
+            with contextlib.suppress(OSError, ValueError):  # no more writes to the closed pipe at exit
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(1)
         except Exception as error:
             if os.environ.get(DEBUG_VARIABLE):
                 raise

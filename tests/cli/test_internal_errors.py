@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,3 +44,22 @@ def test_usage_errors_and_findings_keep_their_own_exit_codes() -> None:
     assert runner.invoke(main, ["check"]).exit_code == 2  # click's usage error
     assert runner.invoke(main, ["check", str(GUIDELINE)]).exit_code == 0
     assert runner.invoke(main, ["no-such-command"]).exit_code == 2
+
+
+def test_a_reader_that_goes_away_is_not_reported_as_a_bug(tmp_path: Path) -> None:
+    # `fibrolang eval ... | head -1`: the pipe closes while the results are being written
+    # (far more of them than a pipe's buffer holds).
+    root = Path(__file__).resolve().parents[2]
+    patient = (root / "guidelines" / "patients" / "fibromyalgia-example.json").read_text(encoding="utf-8")
+    patients = tmp_path / "many.jsonl"
+    patients.write_text((" ".join(patient.split()) + "\n") * 500, encoding="utf-8")
+    command = [sys.executable, "-m", "compiler.cli", "eval", "guidelines/fibromyalgia.fibro"]
+    command += ["--patient", str(patients)]
+    process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 1
+    assert "internal error" not in errors
+    assert "Traceback" not in errors
