@@ -87,6 +87,16 @@ def main() -> None:
     decision graph, draw them, and test them."""
 
 
+# For the commands that ask z3 for patients (testgen, coverage, mutate).
+SOLVER_TIMEOUT = click.option(
+    "--solver-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="seconds z3 may spend on one question; one it cannot decide in time is reported, never guessed",
+)
+
+
 @main.command()
 @click.argument("guidelines", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -430,7 +440,7 @@ def graph_command(
     default=None,
     help="test every complete path up to this many paths (default 128); above, cover pairs of decisions",
 )
-@click.option("--solver-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True)
+@SOLVER_TIMEOUT
 def testgen(
     guidelines: tuple[Path, ...],
     output_dir: Path,
@@ -469,7 +479,7 @@ def testgen(
     show_default=True,
     help="exit 1 when edge coverage is below this percentage",
 )
-@click.option("--solver-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True)
+@SOLVER_TIMEOUT
 def coverage(guidelines: tuple[Path, ...], suite_dir: Path, fail_under: float, solver_timeout: float) -> None:
     """Report the edge, path and item-outcome coverage of the committed generated
     suites, with a patient for everything missing; exit 1 below --fail-under."""
@@ -498,7 +508,7 @@ def coverage(guidelines: tuple[Path, ...], suite_dir: Path, fail_under: float, s
     help="write a Markdown report",
 )
 @click.option("--no-classify", is_flag=True, help="do not ask z3 whether surviving mutants are equivalent")
-@click.option("--solver-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True)
+@SOLVER_TIMEOUT
 def mutate(
     guideline: Path, suite_dir: Path, output: Path | None, no_classify: bool, solver_timeout: float
 ) -> None:
