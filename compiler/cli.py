@@ -303,11 +303,15 @@ def eval_command(guideline: Path, patient_file: Path, explain: bool, format_: st
                     click.echo(json.dumps(outcome, sort_keys=True, ensure_ascii=False))
                 return
         elif format_ == "text":
-            text = loaded.explain(evaluated.result) if explain else patients.summary_text(outcome)
+            text = (
+                loaded.explain(evaluated.result, evaluated.patient)
+                if explain
+                else patients.summary_text(outcome)
+            )
             click.echo(text)
             return
         elif explain:
-            outcome = {**outcome, "explanation": loaded.explain(evaluated.result)}
+            outcome = {**outcome, "explanation": loaded.explain(evaluated.result, evaluated.patient)}
         indent = None if many else 2
         click.echo(json.dumps(outcome, sort_keys=True, ensure_ascii=False, indent=indent))
 

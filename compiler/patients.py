@@ -48,6 +48,7 @@ class Outcome:
 
     result: fibrolang.Result | None
     data: dict[str, Any]
+    patient: dict[str, Any] | None = None  # the record evaluated (when it was)
 
 
 def evaluate_record(guideline: fibrolang.Guideline, record: PatientRecord) -> Outcome:
@@ -75,7 +76,7 @@ def evaluate_record(guideline: fibrolang.Guideline, record: PatientRecord) -> Ou
         # The guideline has no answer for this patient (an incomplete decision).
         unanswered = {"path": "", "code": "guideline_error", "message": str(error)}
         return Outcome(None, {"line": record.line, "error": "guideline_error", "problems": [unanswered]})
-    return Outcome(result, result.to_dict())
+    return Outcome(result, result.to_dict(), record.patient)
 
 
 def load_guideline(path: Path) -> fibrolang.Guideline:

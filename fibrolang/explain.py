@@ -8,6 +8,11 @@ flags, monitoring and outputs.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from fibrolang import expressions as ex
 from fibrolang.graph import (
     ActionNode,
     DecisionNode,
@@ -21,7 +26,9 @@ from fibrolang.render import render
 from fibrolang.result import Recommendation, Result
 
 
-def explain(graph: Graph, result: Result) -> str:
+def explain(graph: Graph, result: Result, patient: Mapping[str, Any] | None = None) -> str:
+    """The account of ``result``; given the ``patient`` record, an undecided result also
+    names the absent inputs the guideline may ask for next."""
     info = result.guideline
     lines = [
         f"Guideline {info.id} {info.version} ({info.content_hash})",
@@ -29,6 +36,9 @@ def explain(graph: Graph, result: Result) -> str:
     ]
     if result.missing:
         lines.append(f"Missing: {', '.join(result.missing)}")
+        later = _asked_later(graph, result, patient) if patient is not None else []
+        if later:
+            lines.append(f"May be needed next, depending on the answer: {', '.join(later)}")
     lines += _decisions(graph, result)
     if result.recommendations:
         lines.append("Recommendations:")
@@ -83,6 +93,49 @@ def _decisions(graph: Graph, result: Result) -> list[str]:
         elif outcome.item in guards:
             lines.append(f"  could not tell whether {render(guards[outcome.item])}  [{outcome.item}]")
     return ["Decisions:", *lines] if lines else []
+
+
+def _asked_later(graph: Graph, result: Result, patient: Mapping[str, Any]) -> list[str]:
+    """The inputs the guards after the undecided one (the decision's later branches, or the
+    step's later items) read, that the patient record lacks: what the guideline may ask for
+    once the missing facts are given, depending on their values. Sorted; none when the walk
+    was not stopped by a guard."""
+    undecided = next((g for g in reversed(result.trace.guards) if g.value is None), None)
+    if undecided is None:
+        return []
+    later: list[ex.Expression] = []
+    for node in graph.nodes:
+        if isinstance(node, DecisionNode):
+            ids = [branch.id for branch in node.branches]
+            if undecided.edge in ids:
+                following = node.branches[ids.index(undecided.edge) + 1 :]
+                later = [branch.guard for branch in following if branch.guard is not None]
+        elif isinstance(node, ActionNode):
+            ids = [item.id for item in node.items]
+            if undecided.item in ids:
+                rest = node.items[ids.index(undecided.item) + 1 :]
+                later = [item.guard for item in rest if item.guard is not None]
+    definitions = {definition.name: definition.expr for definition in graph.definitions}
+    read: set[str] = set()
+    for guard in later:
+        _inputs_read(guard, definitions, read, set())
+    return sorted(name for name in read if patient.get(name) is None and name not in result.missing)
+
+
+def _inputs_read(expr: object, definitions: dict[str, ex.Expression], read: set[str], seen: set[str]) -> None:
+    """Add the inputs ``expr`` reads, through definitions too."""
+    if isinstance(expr, ex.InputReference):
+        read.add(expr.name)
+    elif isinstance(expr, ex.DefinitionReference):
+        if expr.name not in seen and expr.name in definitions:
+            seen.add(expr.name)
+            _inputs_read(definitions[expr.name], definitions, read, seen)
+    elif isinstance(expr, tuple):
+        for inner in expr:
+            _inputs_read(inner, definitions, read, seen)
+    elif dataclasses.is_dataclass(expr):
+        for field in dataclasses.fields(expr):
+            _inputs_read(getattr(expr, field.name), definitions, read, seen)
 
 
 def _branch(branch: Edge) -> str:

@@ -50,11 +50,13 @@ class Guideline:
         """Validate the patient, walk the pathway, and return the result."""
         return self._program.run(self._validate(patient))
 
-    def explain(self, result: Result) -> str:
-        """A short human-readable account of a result of this guideline."""
+    def explain(self, result: Result, patient: Mapping[str, Any] | None = None) -> str:
+        """A short human-readable account of a result of this guideline; given the patient
+        record, an ``insufficient_data`` result also names the absent inputs the guideline
+        may ask for next."""
         from fibrolang.explain import explain
 
-        return explain(self.graph, result)
+        return explain(self.graph, result, patient)
 
     def __repr__(self) -> str:
         return f"<Guideline {self.id} {self.version}>"

@@ -69,3 +69,31 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     code, output = run(str(not_a_graph), "--patient", str(patient))
     assert code == 2
     assert "cannot load" in output
+
+
+def test_an_undecided_result_names_what_may_be_needed_next(tmp_path: Path) -> None:
+    # The symptom decision cannot tell whether the pain comes with depression; if it does
+    # not, its later branches read sleep disturbance and fatigue, which the record lacks too.
+    record = {k: v for k, v in EXAMPLE.items() if k not in ("depression", "sleep_disturbance", "fatigue")}
+    patient = tmp_path / "p.json"
+    patient.write_text(json.dumps(record), encoding="utf-8")
+    code, output = run(str(GRAPH), "--patient", str(patient), "--format", "text", "--explain")
+    assert code == 0
+    assert "Missing: depression\n" in output
+    assert "May be needed next, depending on the answer: fatigue, sleep_disturbance\n" in output
+    # what the record holds is never asked for again
+    patient.write_text(json.dumps({**record, "fatigue": False}), encoding="utf-8")
+    assert "depending on the answer: sleep_disturbance\n" in run(
+        str(GRAPH), "--patient", str(patient), "--format", "text", "--explain"
+    )[1]
+
+
+def test_the_explanation_without_the_record_does_not_guess_what_is_absent() -> None:
+    import fibrolang
+
+    guideline = fibrolang.load(GRAPH)
+    record = {k: v for k, v in EXAMPLE.items() if k != "depression"}
+    result = guideline.evaluate(record)
+    assert result.status == "insufficient_data"
+    assert "May be needed next" not in guideline.explain(result)
+    assert "May be needed next" not in guideline.explain(result, record)  # the rest is given
