@@ -93,7 +93,7 @@ class Analysis:
     def holds(self, span: Span, what: str, goals: list[Term]) -> bool | None:
         """Whether some patient satisfies ``goals`` (None: unknown, already reported)."""
         try:
-            return self.prover.decide(*goals).verdict == "sat"
+            return self.prover.satisfiable(*goals)
         except SolverUnknown as error:
             self.undecided(span, what, error)
             return None

@@ -35,6 +35,12 @@ from compiler.analysis.encode import JSON, Term, number_term
 from compiler.analysis.paths import PathConditions
 
 DEFAULT_TIMEOUT_MS = 10_000
+# From this many path-condition constraints on, ``satisfiable`` asks a fresh solver per
+# question over the question's cone; below, the one incremental solver is faster. The
+# verdicts are the same either way; the crossover was measured on the synthetic guidelines
+# (docs/benchmarks.md: between 1,540 and 2,040 constraints, chains of 450 and 600 edges;
+# fibromyalgia has 343).
+SLICE_FROM = 1_800
 
 Verdict = Literal["sat", "unsat", "unknown"]
 
@@ -105,10 +111,12 @@ class Prover:
         self._candidates: dict[str, tuple[list[Fraction], list[Fraction]]] = {}
 
     def ask(self, *goals: Term) -> Answer:
+        """The verdict, with a model of the whole graph's path conditions when satisfiable (for
+        questions that read named terms from it, like ``witnesses.predicted_path``)."""
         self.solver.push()
         try:
             self.solver.add(*goals)
-            result = self.solver.check()
+            result = check(self.solver)
             if result == z3.sat:
                 return Answer("sat", self.solver.model())
             if result == z3.unsat:
@@ -116,6 +124,24 @@ class Prover:
             return Answer("unknown", reason=self.solver.reason_unknown())
         finally:
             self.solver.pop()
+
+    def satisfiable(self, *goals: Term) -> bool:
+        """Whether some patient satisfies ``goals``; ``SolverUnknown`` when z3 cannot tell.
+
+        Asked of a fresh solver holding only the goals' cone of influence
+        (``cone.Cones``), like ``witness``: on a large graph one incremental
+        solver over everything slows down with every question it has answered
+        (docs/benchmarks.md)."""
+        if len(self.paths.constraints) < SLICE_FROM:
+            answer = self.decide(*goals)
+            return answer.verdict == "sat"
+        solver = self._cones.solver(list(goals), self.timeout_ms)
+        result = check(solver)
+        if result == z3.sat:
+            return True
+        if result == z3.unsat:
+            return False
+        raise SolverUnknown(solver.reason_unknown(), self.timeout_ms)
 
     def decide(self, *goals: Term) -> Answer:
         """Like ``ask`` but an unknown answer raises ``SolverUnknown``."""
@@ -152,7 +178,7 @@ class Prover:
         are added to it as they are.
         """
         solver = self._cones.solver([*background, *goals], self.timeout_ms)
-        result = solver.check()
+        result = check(solver)
         if result == z3.unsat:
             return None
         if result != z3.sat:
@@ -307,6 +333,11 @@ class Prover:
             else:
                 out[name] = _scalar(model, variable, type_, graph)
         return out
+
+
+def check(solver: z3.Solver) -> Any:
+    """z3's first answer to a question (the one place a test can make every answer unknown)."""
+    return solver.check()
 
 
 def _allowed(solver: z3.Solver, constraint: Term) -> Any:

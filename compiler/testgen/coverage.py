@@ -96,7 +96,7 @@ def measure(
                 feasible += 1
                 continue
             goals = covering.path_goal(paths, path)
-            if goals is not None and prover.decide(*goals).verdict == "sat":
+            if goals is not None and prover.satisfiable(*goals):
                 feasible += 1
                 missing.append(Missing(f"path {' -> '.join(path)}", prover.witness(*goals)))
     outcomes = 0
