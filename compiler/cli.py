@@ -274,6 +274,7 @@ def eval_command(guideline: Path, patient_file: Path, explain: bool, format_: st
     import json
 
     from compiler import patients
+    from fibrolang.explain import asked_later
 
     try:
         loaded = patients.load_guideline(guideline)
@@ -303,11 +304,11 @@ def eval_command(guideline: Path, patient_file: Path, explain: bool, format_: st
                     click.echo(json.dumps(outcome, sort_keys=True, ensure_ascii=False))
                 return
         elif format_ == "text":
-            text = (
-                loaded.explain(evaluated.result, evaluated.patient)
-                if explain
-                else patients.summary_text(outcome)
-            )
+            if explain:
+                text = loaded.explain(evaluated.result, evaluated.patient)
+            else:
+                later = asked_later(loaded.graph, evaluated.result, evaluated.patient or {})
+                text = patients.summary_text(outcome, later)
             click.echo(text)
             return
         elif explain:

@@ -107,7 +107,9 @@ def describe_error(outcome: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def summary_text(outcome: dict[str, Any]) -> str:
+def summary_text(outcome: dict[str, Any], later: list[str] | None = None) -> str:
+    """A few lines per patient; ``later``: the absent inputs that may be needed next
+    (``fibrolang.explain.asked_later``), shown with an ``insufficient_data`` status."""
     lines = [f"status: {outcome['status']}"]
     for recommendation in outcome.get("recommendations", []):
         lines.append(f"  {recommendation['action']} {recommendation['intervention']}")
@@ -117,4 +119,6 @@ def summary_text(outcome: dict[str, Any]) -> str:
         lines.append(f"  flag {flag['id']}")
     if outcome.get("missing"):
         lines.append("  missing: " + ", ".join(outcome["missing"]))
+    if later:
+        lines.append("  may be needed next, depending on the answer: " + ", ".join(later))
     return "\n".join(lines)

@@ -36,7 +36,7 @@ def explain(graph: Graph, result: Result, patient: Mapping[str, Any] | None = No
     ]
     if result.missing:
         lines.append(f"Missing: {', '.join(result.missing)}")
-        later = _asked_later(graph, result, patient) if patient is not None else []
+        later = asked_later(graph, result, patient) if patient is not None else []
         if later:
             lines.append(f"May be needed next, depending on the answer: {', '.join(later)}")
     lines += _decisions(graph, result)
@@ -95,7 +95,7 @@ def _decisions(graph: Graph, result: Result) -> list[str]:
     return ["Decisions:", *lines] if lines else []
 
 
-def _asked_later(graph: Graph, result: Result, patient: Mapping[str, Any]) -> list[str]:
+def asked_later(graph: Graph, result: Result, patient: Mapping[str, Any]) -> list[str]:
     """The inputs the guards after the undecided one (the decision's later branches, or the
     step's later items) read, that the patient record lacks: what the guideline may ask for
     once the missing facts are given, depending on their values. Sorted; none when the walk

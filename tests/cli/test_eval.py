@@ -97,3 +97,16 @@ def test_the_explanation_without_the_record_does_not_guess_what_is_absent() -> N
     assert result.status == "insufficient_data"
     assert "May be needed next" not in guideline.explain(result)
     assert "May be needed next" not in guideline.explain(result, record)  # the rest is given
+
+
+def test_the_text_summary_also_says_what_may_be_needed_next(tmp_path: Path) -> None:
+    record = {k: v for k, v in EXAMPLE.items() if k not in ("depression", "fatigue")}
+    patient = tmp_path / "p.json"
+    patient.write_text(json.dumps(record), encoding="utf-8")
+    code, output = run(str(GRAPH), "--patient", str(patient), "--format", "text")
+    assert code == 0
+    assert output.splitlines() == [
+        "status: insufficient_data",
+        "  missing: depression",
+        "  may be needed next, depending on the answer: fatigue",
+    ]
