@@ -280,7 +280,10 @@ def guard_expressions(graph: JSON) -> list[tuple[str, str, JSON]]:
 
 def definitions_read_by(graph: JSON, expressions: list[JSON]) -> set[str]:
     """The definitions ``expressions`` read, directly or through other definitions."""
-    definitions = {d["name"]: d["expr"] for d in graph["definitions"]}
+    return _read_closure({d["name"]: d["expr"] for d in graph["definitions"]}, expressions)
+
+
+def _read_closure(definitions: dict[str, JSON], expressions: list[JSON]) -> set[str]:
     pending = set().union(*(_uses(expr) for expr in expressions)) if expressions else set()
     found: set[str] = set()
     while pending:
@@ -295,14 +298,10 @@ def definitions_read_by(graph: JSON, expressions: list[JSON]) -> set[str]:
 def guards_using(graph: JSON) -> dict[str, list[str]]:
     """Definition name -> the branch and item guards that use it, directly or through others."""
     definitions = {d["name"]: d["expr"] for d in graph["definitions"]}
-    closure: dict[str, set[str]] = {}
-    for name, expr in definitions.items():  # dependency order: earlier definitions first
-        closure[name] = {name}.union(*(closure.get(used, {used}) for used in _uses(expr)))
     users: dict[str, list[str]] = {name: [] for name in definitions}
     for guard_id, _, guard in guard_expressions(graph):
-        for used in sorted(set().union(*(closure.get(u, {u}) for u in _uses(guard)))):
-            if used in users:
-                users[used].append(guard_id)
+        for used in sorted(_read_closure(definitions, [guard])):
+            users[used].append(guard_id)
     return users
 
 

@@ -135,13 +135,18 @@ class Prover:
         if len(self.paths.constraints) < SLICE_FROM:
             answer = self.decide(*goals)
             return answer.verdict == "sat"
-        solver = self._cones.solver(list(goals), self.timeout_ms)
+        return self._cone_question(list(goals)) is not None
+
+    def _cone_question(self, terms: list[Term]) -> z3.Solver | None:
+        """A fresh solver over the cone of ``terms`` that has found them satisfiable, or None when
+        they are not; ``SolverUnknown`` when z3 cannot tell."""
+        solver = self._cones.solver(terms, self.timeout_ms)
         result = check(solver)
-        if result == z3.sat:
-            return True
         if result == z3.unsat:
-            return False
-        raise SolverUnknown(solver.reason_unknown(), self.timeout_ms)
+            return None
+        if result != z3.sat:
+            raise SolverUnknown(solver.reason_unknown(), self.timeout_ms)
+        return solver
 
     def decide(self, *goals: Term) -> Answer:
         """Like ``ask`` but an unknown answer raises ``SolverUnknown``."""
@@ -177,12 +182,9 @@ class Prover:
         on. ``background`` constraints (the renamed encoding of a mutant, say)
         are added to it as they are.
         """
-        solver = self._cones.solver([*background, *goals], self.timeout_ms)
-        result = check(solver)
-        if result == z3.unsat:
+        solver = self._cone_question([*background, *goals])
+        if solver is None:
             return None
-        if result != z3.sat:
-            raise SolverUnknown(solver.reason_unknown(), self.timeout_ms)
         model = self._readable(solver, solver.model())
         return self.patient(model)
 
@@ -359,15 +361,10 @@ def _whole_neighbours(value: Fraction, neutral: Fraction, type_: JSON) -> list[F
 
 def _try(solver: z3.Solver, constraint: Term) -> Any:
     """Add ``constraint`` for good when it keeps the goals satisfiable; the new model, else None."""
-    solver.push()
-    solver.add(constraint)
-    if solver.check() == z3.sat:
-        model = solver.model()
-        solver.pop()
+    model = _allowed(solver, constraint)
+    if model is not None:
         solver.add(constraint)
-        return model
-    solver.pop()
-    return None
+    return model
 
 
 # Up to this many candidates are tried one by one; beyond, a bisection skips the nearest ones first.

@@ -63,11 +63,10 @@ class Verdict:
 def _named(paths: PathConditions) -> dict[str, tuple[Term, Term]]:
     """Name -> (constant, defining formula) of every named intermediate term, in creation order."""
     found: dict[str, tuple[Term, Term]] = {}
-    for constraint in paths.constraints:
-        if z3.is_eq(constraint):
-            named = constraint.arg(0)
-            if z3.is_const(named) and named.decl().name().startswith("~"):
-                found[named.decl().name()] = (named, constraint.arg(1))
+    for name, positions in paths.defined_at.items():
+        for position in positions:
+            equation = paths.constraints[position]
+            found[name] = (equation.arg(0), equation.arg(1))
     return found
 
 
