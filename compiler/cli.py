@@ -87,6 +87,16 @@ def main() -> None:
     decision graph, draw them, and test them."""
 
 
+# For the commands that read the committed generated suites (coverage, mutate).
+SUITE_DIR = click.option(
+    "--suite",
+    "suite_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("tests/generated"),
+    show_default=True,
+    help="the directory of the generated suites",
+)
+
 # For the commands that ask z3 for patients (testgen, coverage, mutate).
 SOLVER_TIMEOUT = click.option(
     "--solver-timeout",
@@ -469,14 +479,7 @@ def testgen(
 @click.argument(
     "guidelines", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False)
 )
-@click.option(
-    "--suite",
-    "suite_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("tests/generated"),
-    show_default=True,
-    help="the directory of the generated suites",
-)
+@SUITE_DIR
 @click.option(
     "--fail-under",
     type=click.FloatRange(min=0, max=100),
@@ -497,14 +500,7 @@ def coverage(guidelines: tuple[Path, ...], suite_dir: Path, fail_under: float, s
 
 @main.command()
 @click.argument("guideline", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option(
-    "--suite",
-    "suite_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("tests/generated"),
-    show_default=True,
-    help="the directory of the generated suites",
-)
+@SUITE_DIR
 @click.option(
     "-o",
     "--output",
