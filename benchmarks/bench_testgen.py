@@ -64,10 +64,7 @@ def measure(edges_wanted: int, mutate: bool) -> dict[str, object]:
         "testgen_s": testgen_seconds,
     }
     if mutate:
-        patients = [
-            SuitePatient(case.name, case.patient, "\n".join(f"- {p.words}" for p in case.purposes))
-            for case in suite.cases
-        ]
+        patients = [SuitePatient(case.name, case.patient, case.protects) for case in suite.cases]
         started = time.perf_counter()
         report = run(graph, patients)
         row.update(

@@ -75,6 +75,12 @@ class Case:
     def name(self) -> str:
         return self.purposes[0].name
 
+    @property
+    def protects(self) -> str:
+        """What the case protects, one purpose a line, as its test's docstring lists it (and
+        ``suite.read_patients`` reads it back)."""
+        return "\n".join(f"- {purpose.words}" for purpose in self.purposes)
+
 
 @dataclass
 class Suite:

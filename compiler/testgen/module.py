@@ -103,8 +103,7 @@ def _module_doc(suite: Suite, source: SuiteSource, test_module: str) -> str:
 
 
 def _case_doc(suite: Suite, case: Case) -> str:
-    lines = ["Protects:"]
-    lines += [f"- {purpose.words}" for purpose in case.purposes]
+    lines = ["Protects:", case.protects]
     lines += ["Path:"]
     message = case.replay.result.get("message") if case.replay.result else None
     lines += [

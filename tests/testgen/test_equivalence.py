@@ -98,10 +98,7 @@ def test_the_mutation_run_gives_the_verdicts_of_running_every_test_first() -> No
     of the suite; the statuses must be those of running every test first, then classifying."""
     graph = _graph("synthetic")
     suite = gather(graph)
-    patients = [
-        SuitePatient(case.name, case.patient, "\n".join(f"- {p.words}" for p in case.purposes))
-        for case in suite.cases
-    ]
+    patients = [SuitePatient(case.name, case.patient, case.protects) for case in suite.cases]
     fast = run(graph, patients)
     plain = run(graph, [SuitePatient(p.test, p.patient) for p in patients], classify_survivors=False)
     classifier = Classifier(graph)
