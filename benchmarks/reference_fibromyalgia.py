@@ -29,7 +29,7 @@ What it does, like the runtime (``fibrolang.load(graph).evaluate(patient)``):
   every_unit, target, unit)``), the avoid ids, flag ids and monitoring ids in
   path order, and ``outputs`` (the guideline declares none: ``{}``).
   Identical entries on one path are kept once, as the runtime does.
-- **The safety rules** (the guideline's eleven invariants) are checked on
+- **The safety rules** (the guideline's fourteen invariants) are checked on
   every ``ok`` plan; a broken one raises ``SafetyRuleBroken``.
 
 What it does not do, unlike the runtime:
@@ -229,7 +229,21 @@ _ABSENT = {
 class Agent:
     """What the record says about one medication: taken now, failed, dose to optimise."""
 
-    __slots__ = ("available", "failed", "keep", "on", "optimisable")
+    __slots__ = (
+        "adequate",
+        "available",
+        "dose",
+        "failed",
+        "inadequate",
+        "keep",
+        "not_tolerated",
+        "on",
+        "optimisable",
+        "response",
+        "short",
+        "unknown",
+        "weeks_adequate",
+    )
 
     def __init__(self, medications: dict[str, Any] | None, agent: str, ceiling: float) -> None:
         absent = _ABSENT[agent]
@@ -241,6 +255,9 @@ class Agent:
             if trial is None:  # not in medications: every guard below is false
                 self.on = self.failed = self.optimisable = self.keep = False
                 self.available = True
+                self.response, self.dose = absent[1], absent[3]
+                self.adequate = self.inadequate = self.not_tolerated = self.unknown = False
+                self.short = self.weeks_adequate = False
                 return
             present = True
             get = trial.get
@@ -250,10 +267,19 @@ class Agent:
             dose = get("daily_dose_mg", absent[3])
         if response.__class__ is frozenset:
             not_tolerated = inadequate = response
+            self.adequate = self.unknown = response
         else:
             not_tolerated = response == "not_tolerated"
             inadequate = response == "inadequate"
+            self.adequate = response == "adequate"
+            self.unknown = response == "unknown"
+        self.response = response
+        self.dose = dose
+        self.not_tolerated = not_tolerated
+        self.inadequate = inadequate
         adequate = weeks if weeks.__class__ is frozenset else weeks >= MINIMUM_TRIAL_WEEKS
+        self.weeks_adequate = adequate
+        self.short = _not(adequate)
         at_ceiling = dose if dose.__class__ is frozenset else dose >= ceiling
         below = dose if dose.__class__ is frozenset else dose < ceiling
         self.on = on = _and(present, ongoing)
@@ -274,24 +300,40 @@ def _field(medications: dict[str, Any] | None, agent: str, index: int) -> Any:
     return absent if trial is None else trial.get(_FIELDS[index], absent)
 
 
-def _tramadol_failed(medications: dict[str, Any] | None) -> Any:
-    if medications is None:
-        present: Any = _MEDICATIONS
-        _ongoing, response, weeks, _dose = _ABSENT["tramadol"]
-    else:
-        trial = medications.get("tramadol")
-        if trial is None:
-            return False
-        present = True
-        response = trial.get("response", _ABSENT["tramadol"][1])
-        weeks = trial.get("weeks", _ABSENT["tramadol"][2])
-    if response.__class__ is frozenset:
-        not_tolerated = inadequate = response
-    else:
-        not_tolerated = response == "not_tolerated"
-        inadequate = response == "inadequate"
-    adequate = weeks if weeks.__class__ is frozenset else weeks >= MINIMUM_TRIAL_WEEKS
-    return _and(present, _or(not_tolerated, _and(inadequate, adequate)))
+class Adjunct:
+    """Tramadol, paracetamol, tropisetron, pramipexole: taken now, failed (no dose rule)."""
+
+    __slots__ = ("failed", "inadequate", "not_tolerated", "on")
+
+    def __init__(self, medications: dict[str, Any] | None, agent: str) -> None:
+        absent = _ABSENT[agent]
+        if medications is None:
+            present: Any = _MEDICATIONS
+            ongoing, response, weeks, _dose = absent
+        else:
+            trial = medications.get(agent)
+            if trial is None:
+                self.on = self.failed = self.inadequate = self.not_tolerated = False
+                return
+            present = True
+            ongoing = trial.get("ongoing", absent[0])
+            response = trial.get("response", absent[1])
+            weeks = trial.get("weeks", absent[2])
+        if response.__class__ is frozenset:
+            not_tolerated = inadequate = response
+        else:
+            not_tolerated = response == "not_tolerated"
+            inadequate = response == "inadequate"
+        adequate = weeks if weeks.__class__ is frozenset else weeks >= MINIMUM_TRIAL_WEEKS
+        self.on = _and(present, ongoing)
+        self.failed = _and(present, _or(not_tolerated, _and(inadequate, adequate)))
+        self.not_tolerated = not_tolerated
+        self.inadequate = inadequate
+
+
+def _compare(value: Any, holds: Any) -> Any:
+    """``holds(value)`` for a known number, else the unknown itself."""
+    return value if value.__class__ is frozenset else holds(value)
 
 
 def _response_not_evaluated(medications: dict[str, Any] | None) -> Any:
@@ -364,14 +406,35 @@ def _r(
     return (intervention, action, dose, titration)
 
 
-CONTINUE = {
-    agent: _r(agent, "continue") for agent in ("duloxetine", "milnacipran", "amitriptyline", "pregabalin")
+CONTINUE = {agent: _r(agent, "continue") for agent in AGENTS}
+ADJUNCTS = ("tramadol", "paracetamol", "tropisetron", "pramipexole")
+# the agents that can fail, with the dose ceiling a failure needs (0: none)
+FAILABLE = {
+    "duloxetine": 60,
+    "milnacipran": 100,
+    "amitriptyline": 50,
+    "pregabalin": 450,
+    "low_dose_naltrexone": 4.5,
+    **{agent: 0 for agent in ADJUNCTS},
 }
+# the top of the source's range of each first-line agent, and the decrease to it
+TOP_OF_RANGE = {"duloxetine": 60, "milnacipran": 200, "amitriptyline": 50, "pregabalin": 450}
+DECREASE = {
+    "duloxetine": _r("duloxetine", "decrease", _ONCE_DAILY),
+    "milnacipran": _r("milnacipran", "decrease", (200, 200, "mg/day", "divided doses")),
+    "amitriptyline": _r("amitriptyline", "decrease", _AMITRIPTYLINE_50),
+    "pregabalin": _r("pregabalin", "decrease", _PREGABALIN_450),
+}
+NALTREXONE_STEPS = (  # (the dose is below, the increase)
+    (1.5, _r("low_dose_naltrexone", "increase", (1.5, 1.5, "mg/day", "at bedtime"), _NALTREXONE_TITRATION)),
+    (3, _r("low_dose_naltrexone", "increase", (3, 3, "mg/day", "at bedtime"), _NALTREXONE_TITRATION)),
+    (4.5, _r("low_dose_naltrexone", "increase", (4.5, 4.5, "mg/day", "at bedtime"))),
+)
+DECREASE_NALTREXONE = _r("low_dose_naltrexone", "decrease", (4.5, 4.5, "mg/day", "at bedtime"))
 STOP = {agent: _r(agent, "stop") for agent in AGENTS}
 INCREASE_DULOXETINE = _r("duloxetine", "increase", _ONCE_DAILY)
 INCREASE_MILNACIPRAN = _r("milnacipran", "increase", _MILNACIPRAN_100)
 INCREASE_AMITRIPTYLINE = _r("amitriptyline", "increase", _AMITRIPTYLINE_50)
-DECREASE_PREGABALIN = _r("pregabalin", "decrease", _PREGABALIN_450)
 INCREASE_PREGABALIN_TO_RANGE = _r("pregabalin", "increase", _PREGABALIN_300_450)
 INCREASE_PREGABALIN_TO_450 = _r("pregabalin", "increase", _PREGABALIN_450)
 FIRST_CHOICE = {  # step -> (start, switch)
@@ -416,9 +479,10 @@ def _holds(value: Any) -> bool:
 class _Plan:
     __slots__ = ("avoid", "flags", "monitoring", "recommendations", "recommended")
 
-    def __init__(self) -> None:
-        self.recommendations = list(BASELINE_RECOMMENDATIONS)
-        self.recommended = {item[0] for item in BASELINE_RECOMMENDATIONS}
+    def __init__(self, paracetamol: bool) -> None:
+        baseline = BASELINE_RECOMMENDATIONS if paracetamol else BASELINE_RECOMMENDATIONS[:-1]
+        self.recommendations = list(baseline)
+        self.recommended = {item[0] for item in baseline}
         self.avoid = list(BASELINE_AVOID)
         self.flags = list(BASELINE_FLAGS)
         self.monitoring = list(BASELINE_MONITORING)
@@ -467,8 +531,10 @@ def _evaluate(inputs: dict[str, Any]) -> dict[str, Any]:
             "outputs": {},
         }
 
-    # baseline: the plan for everyone, and the comorbidity flags
-    plan = _Plan()
+    # baseline: the plan for everyone (paracetamol unless taken or failed), comorbidity flags
+    medications = inputs.get("medications")
+    paracetamol = Adjunct(medications, "paracetamol")
+    plan = _Plan(_holds(_and(_not(paracetamol.on), _not(paracetamol.failed))))
     comorbidities = inputs.get("comorbidities")
     if comorbidities is None:
         raise _Undecided(frozenset(("comorbidities",)))
@@ -476,8 +542,8 @@ def _evaluate(inputs: dict[str, Any]) -> dict[str, Any]:
         if comorbidity in comorbidities:
             plan.flags.append("comorbidity_" + comorbidity)
 
-    # stop the avoided agents the patient is taking
-    medications = inputs.get("medications")
+    # stop the avoided agents the patient is taking, with the taper cautions
+    stopped = []
     for agent in BASELINE_AVOID:
         if medications is None:
             raise _Undecided(_MEDICATIONS | _ABSENT[agent][0])
@@ -488,6 +554,10 @@ def _evaluate(inputs: dict[str, Any]) -> dict[str, Any]:
                 raise _Undecided(_ABSENT[agent][0])
             if ongoing:
                 plan.add(STOP[agent])
+                stopped.append(agent)
+    for agent in ("strong_opioid", "corticosteroid"):
+        if agent in stopped:
+            plan.flags.append("taper_" + agent)
 
     liver = _known(inputs.get("chronic_liver_disease"), "chronic_liver_disease")
     egfr = inputs.get("egfr")
@@ -497,48 +567,91 @@ def _evaluate(inputs: dict[str, Any]) -> dict[str, Any]:
     milnacipran = Agent(medications, "milnacipran", 100)
     amitriptyline = Agent(medications, "amitriptyline", 50)
     pregabalin = Agent(medications, "pregabalin", 450)
+    naltrexone = Agent(medications, "low_dose_naltrexone", 4.5)
+    adjuncts = {agent: Adjunct(medications, agent) for agent in ADJUNCTS}
+    adjuncts["paracetamol"] = paracetamol
+
+    # review tramadol, paracetamol and the adjuncts being taken, then low-dose naltrexone
+    for agent in ADJUNCTS:
+        adjunct = adjuncts[agent]
+        if _holds(_and(adjunct.on, _not(adjunct.failed))):
+            plan.add(CONTINUE[agent])
+        if _holds(_and(adjunct.on, adjunct.failed, adjunct.not_tolerated)):
+            plan.add(STOP[agent])
+        if _holds(_and(adjunct.on, adjunct.failed, adjunct.inadequate)):
+            plan.add(STOP[agent])
+    exhausted = _and(milnacipran.failed, pregabalin.failed, _or(duloxetine.failed, contraindicated))
+    if _holds(_and(naltrexone.on, naltrexone.failed, naltrexone.not_tolerated)):
+        plan.add(STOP["low_dose_naltrexone"])
+    if _holds(_and(naltrexone.on, naltrexone.failed, naltrexone.inadequate)):
+        plan.add(STOP["low_dose_naltrexone"])
+    if _holds(_and(naltrexone.on, _not(naltrexone.failed), _not(exhausted))):
+        plan.flags.append("naltrexone_indication_review")
+    titrating = _and(naltrexone.on, _not(naltrexone.failed), exhausted)
+    if titrating is not False:
+        dose = naltrexone.dose
+        below = 0.0
+        for step, increase in NALTREXONE_STEPS:
+            at_least = _compare(dose, lambda d, below=below: d >= below)
+            if _holds(_and(titrating, at_least, _compare(dose, lambda d, step=step: d < step))):
+                plan.add(increase)
+            below = step
+        if _holds(_and(titrating, _compare(dose, lambda d: d == 4.5))):
+            plan.add(CONTINUE["low_dose_naltrexone"])
+        if _holds(_and(titrating, _compare(dose, lambda d: d > 4.5))):
+            plan.add(DECREASE_NALTREXONE)
+
     on_board = _holds(_or(duloxetine.on, milnacipran.on, amitriptyline.on, pregabalin.on))
     duloxetine.keep = _and(duloxetine.keep, _not(contraindicated))
     duloxetine.available = _and(duloxetine.available, _not(contraindicated))
 
     to_refractory_check = True
     if on_board:  # review the first-line agents being taken
-        if _holds(duloxetine.keep):
-            plan.add(CONTINUE["duloxetine"])
-        if _holds(_and(duloxetine.optimisable, _not(contraindicated))):
-            plan.add(INCREASE_DULOXETINE)
-        if _holds(_and(duloxetine.on, duloxetine.failed)):
-            plan.add(STOP["duloxetine"])
-        if _holds(_and(duloxetine.on, _not(duloxetine.failed), contraindicated)):
-            plan.add(STOP["duloxetine"])
-        if _holds(_and(duloxetine.on, contraindicated)):
-            plan.avoid_once("duloxetine")
-        for agent, increase in ((milnacipran, INCREASE_MILNACIPRAN), (amitriptyline, INCREASE_AMITRIPTYLINE)):
-            name = increase[0]
-            if _holds(agent.keep):
-                plan.add(CONTINUE[name])
-            if _holds(agent.optimisable):
-                plan.add(increase)
-            if _holds(_and(agent.on, agent.failed)):
+        too_early = []
+        for agent, name in (
+            (duloxetine, "duloxetine"),
+            (milnacipran, "milnacipran"),
+            (amitriptyline, "amitriptyline"),
+            (pregabalin, "pregabalin"),
+        ):
+            top = TOP_OF_RANGE[name]
+            early = _and(agent.keep, _not(agent.adequate), agent.short)
+            too_early.append(early)
+            if agent.keep is not False:
+                in_range = _compare(agent.dose, lambda d, top=top: d <= top)
+                if _holds(_and(agent.keep, in_range, agent.adequate)):
+                    plan.add(CONTINUE[name])
+                if _holds(_and(early, in_range)):
+                    plan.add(CONTINUE[name])
+                if _holds(_and(agent.keep, in_range, agent.unknown, agent.weeks_adequate)):
+                    plan.add(CONTINUE[name])
+                if _holds(_and(agent.keep, _compare(agent.dose, lambda d, top=top: d > top))):
+                    plan.add(DECREASE[name])
+            if name == "duloxetine":
+                if _holds(_and(duloxetine.optimisable, _not(contraindicated))):
+                    plan.add(INCREASE_DULOXETINE)
+            elif name == "pregabalin":
+                if pregabalin.optimisable is not False:
+                    dose = pregabalin.dose
+                    if _holds(_and(pregabalin.optimisable, _compare(dose, lambda d: d < 300))):
+                        plan.add(INCREASE_PREGABALIN_TO_RANGE)
+                    if _holds(_and(pregabalin.optimisable, _compare(dose, lambda d: d >= 300))):
+                        plan.add(INCREASE_PREGABALIN_TO_450)
+            elif _holds(agent.optimisable):
+                plan.add(INCREASE_MILNACIPRAN if name == "milnacipran" else INCREASE_AMITRIPTYLINE)
+            if _holds(_and(agent.on, agent.failed, agent.not_tolerated)):
                 plan.add(STOP[name])
-        if pregabalin.keep is False:
-            pass
-        else:
-            dose = _field(medications, "pregabalin", 3)
-            if _holds(_and(pregabalin.keep, dose if dose.__class__ is frozenset else dose <= 450)):
-                plan.add(CONTINUE["pregabalin"])
-            if _holds(_and(pregabalin.keep, dose if dose.__class__ is frozenset else dose > 450)):
-                plan.add(DECREASE_PREGABALIN)
-        if pregabalin.optimisable is not False:
-            dose = _field(medications, "pregabalin", 3)
-            if _holds(_and(pregabalin.optimisable, dose if dose.__class__ is frozenset else dose < 300)):
-                plan.add(INCREASE_PREGABALIN_TO_RANGE)
-            if _holds(_and(pregabalin.optimisable, dose if dose.__class__ is frozenset else dose >= 300)):
-                plan.add(INCREASE_PREGABALIN_TO_450)
-        if _holds(_and(pregabalin.on, pregabalin.failed)):
-            plan.add(STOP["pregabalin"])
+            if _holds(_and(agent.on, agent.failed, agent.inadequate)):
+                plan.add(STOP[name])
+            if name == "duloxetine":
+                if _holds(_and(duloxetine.on, _not(duloxetine.failed), contraindicated)):
+                    plan.add(STOP["duloxetine"])
+                if _holds(_and(duloxetine.on, contraindicated)):
+                    plan.avoid_once("duloxetine")
         if _holds(_response_not_evaluated(medications)):
             plan.flags.append("evaluate_response_now")
+        if _holds(_or(*too_early)):
+            plan.flags.append("trial_too_short")
         recommended = plan.recommended
         to_refractory_check = not (
             "duloxetine" in recommended
@@ -584,9 +697,11 @@ def _first_choice(
         choice = "duloxetine"
     if choice == "duloxetine":
         if _holds(duloxetine.failed):
+            plan.flags.append("duloxetine_failed_first_choice")
             choice = ""
         elif _holds(contraindicated):
             plan.avoid_once("duloxetine")
+            plan.flags.append("duloxetine_contraindicated_first_choice")
             choice = ""
         if not choice:  # alternative
             if _holds(_and(sleep, pregabalin.available)):
@@ -599,6 +714,11 @@ def _first_choice(
                 choice = "pregabalin"
     start, switch = FIRST_CHOICE[choice]
     plan.add(switch if on_board else start)
+    if choice != "duloxetine":  # the features are known on every path to these steps
+        if inputs["depression"]:
+            plan.flags.append("depression_not_covered")
+        elif choice == "pregabalin" and not inputs["sleep_disturbance"] and inputs["fatigue"]:
+            plan.flags.append("fatigue_not_covered")
 
 
 def _combination(
@@ -613,7 +733,9 @@ def _combination(
 ) -> None:
     """combination, naltrexone_check, naltrexone."""
     plan.flags.append("refractory_case")
-    if _holds(_not(_tramadol_failed(medications))):
+    adjuncts = {agent: Adjunct(medications, agent) for agent in ("tramadol", "tropisetron", "pramipexole")}
+    tramadol = adjuncts["tramadol"]
+    if _holds(_and(_not(tramadol.on), _not(tramadol.failed))):
         plan.add(ADD_TRAMADOL)
     if _holds(duloxetine.available):
         plan.add(ADD_DULOXETINE)
@@ -627,10 +749,13 @@ def _combination(
         plan.add(ADD_AMITRIPTYLINE)
     if _holds(pregabalin.available):
         plan.add(ADD_PREGABALIN)
-    plan.add(CONSIDER_TROPISETRON)
-    plan.add(CONSIDER_PRAMIPEXOLE)
+    for agent, consider in (("tropisetron", CONSIDER_TROPISETRON), ("pramipexole", CONSIDER_PRAMIPEXOLE)):
+        if _holds(_and(_not(adjuncts[agent].on), _not(adjuncts[agent].failed))):
+            plan.add(consider)
     if _holds(_and(milnacipran.failed, pregabalin.failed, _or(duloxetine.failed, contraindicated))):
-        plan.add(CONSIDER_NALTREXONE)
+        naltrexone = Agent(medications, "low_dose_naltrexone", 4.5)
+        if _holds(_and(_not(naltrexone.on), _not(naltrexone.failed))):
+            plan.add(CONSIDER_NALTREXONE)
 
 
 def _safety(
@@ -691,6 +816,40 @@ def _safety(
             and ((dose is not None and dose[1] > 450) or (titration is not None and titration[3] > 450))
         ):
             raise SafetyRuleBroken("pregabalin_ceiling")
+    doses: dict[str, float] = {}
+    for intervention, _action, dose, titration in plan.recommendations:
+        for bound in (dose[1] if dose else None, titration[3] if titration else None):
+            if bound is not None and bound > doses.get(intervention, 0):
+                doses[intervention] = bound
+    if (
+        doses.get("duloxetine", 0) > 60
+        or doses.get("milnacipran", 0) > 200
+        or doses.get("amitriptyline", 0) > 50
+        or doses.get("low_dose_naltrexone", 0) > 4.5
+    ):
+        raise SafetyRuleBroken("dose_ceilings")
+    medications = inputs.get("medications") or {}
+    for agent, low, high in (
+        ("duloxetine", 60, 60),
+        ("milnacipran", 100, 200),
+        ("amitriptyline", 10, 50),
+        ("pregabalin", 300, 450),
+        ("low_dose_naltrexone", 4.5, 4.5),
+    ):
+        trial = medications.get(agent)
+        if (
+            agent in recommended
+            and trial is not None
+            and trial.get("ongoing")
+            and trial.get("daily_dose_mg", 0) > high
+            and not low <= doses.get(agent, 0) <= high
+        ):
+            raise SafetyRuleBroken("no_continuing_above_range")
+    for agent in recommended & FAILABLE.keys():
+        ceiling = FAILABLE[agent]
+        failed = Agent(medications, agent, ceiling).failed if ceiling else Adjunct(medications, agent).failed
+        if failed is True:
+            raise SafetyRuleBroken("no_failed_agent_prescribed")
     if amitriptyline and age >= 40 and ecg_done is not True and "ecg_before_tca" not in flags:
         raise SafetyRuleBroken("ecg_before_tricyclic")
     if recommended and age < 18:

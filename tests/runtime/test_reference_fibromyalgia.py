@@ -39,7 +39,34 @@ AGENTS = (
 )
 FIRST_LINE = AGENTS[:4]
 RESPONSES = ("adequate", "inadequate", "not_tolerated", "unknown")
-DOSES = (0, 10, 25, 49.5, 50, 59, 60, 61, 99, 100, 150, 200, 299, 300, 301, 449, 450, 451, 600)
+DOSES = (
+    0,
+    1.5,
+    3,
+    4.5,
+    4.6,
+    10,
+    25,
+    49.5,
+    50,
+    59,
+    60,
+    61,
+    75,
+    99,
+    100,
+    120,
+    150,
+    200,
+    201,
+    299,
+    300,
+    301,
+    449,
+    450,
+    451,
+    600,
+)
 
 
 def _load_module(name: str, path: Path) -> ModuleType:
@@ -203,7 +230,39 @@ def test_the_reference_agrees_with_the_runtime_on_random_patients(
         "medications.pregabalin.daily_dose_mg",
     } <= missing
     assert ("low_dose_naltrexone", "consider") in recommended
+    for agent in ("duloxetine", "milnacipran", "amitriptyline", "pregabalin"):
+        assert (agent, "decrease") in recommended  # above the source's range
+    for agent in ("tramadol", "paracetamol", "tropisetron", "pramipexole"):
+        assert {(agent, "continue"), (agent, "stop")} <= recommended  # adjuncts reviewed
     assert len(recommended) >= 30, sorted(recommended)
+
+
+def test_the_reference_agrees_on_naltrexone_after_the_fda_approved_agents(
+    guideline: fibrolang.Guideline, reference: ModuleType
+) -> None:
+    """Random patients rarely have all three FDA-approved agents failed and take low-dose
+    naltrexone: these do, at every step of its titration (1.5, 3, 4.5 mg/day and around)."""
+    rng = random.Random(4512)
+    recommended: set[tuple[str, str]] = set()
+    for _ in range(800):
+        patient = random_patient(rng)
+        medications = patient.get("medications") or {}
+        for agent in ("duloxetine", "milnacipran", "pregabalin"):
+            dose = {"duloxetine": 60, "milnacipran": 100, "pregabalin": 450}[agent]
+            medications[agent] = {
+                "daily_dose_mg": dose,
+                "weeks": 8,
+                "response": "inadequate",
+                "ongoing": False,
+            }
+        medications["low_dose_naltrexone"] = _trial(rng, 0.05)
+        medications["low_dose_naltrexone"]["daily_dose_mg"] = rng.choice((0, 1, 1.5, 2, 3, 4, 4.5, 5, 9))
+        patient["medications"] = medications
+        expected = runtime_answer(guideline, patient)
+        assert reference_answer(reference, patient) == expected, patient
+        recommended.update((item[0], item[1]) for item in expected.get("recommendations", ()))
+    naltrexone = {action for agent, action in recommended if agent == "low_dose_naltrexone"}
+    assert naltrexone == {"consider", "increase", "continue", "decrease", "stop"}, naltrexone
 
 
 def test_the_reference_agrees_on_the_benchmark_patients(
