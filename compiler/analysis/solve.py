@@ -196,6 +196,17 @@ class Prover:
         for variable, type_ in self.paths.encoder.patient.scalars:
             if type_["kind"] in ("integer", "decimal"):
                 model = self._move(solver, variable, type_, model)
+        # 3. An enumeration value that cannot be neutral (the first member) becomes the first
+        #    member the goals allow, not whichever the solver happened to find: the witness
+        #    then depends on the question only (`response is not adequate` is inadequate).
+        for variable, type_ in self.paths.encoder.patient.scalars:
+            if type_["kind"] == "enum" and model.eval(variable, model_completion=True).as_long() != 0:
+                members = len(self.paths.encoder.patient.members(type_["enum"]))
+                for index in range(1, members):
+                    answer = _try(solver, variable == index)
+                    if answer is not None:
+                        model = answer
+                        break
         return model
 
     def _neutral_facts(self, solver: z3.Solver, model: Any) -> Any:

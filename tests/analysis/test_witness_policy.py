@@ -76,6 +76,10 @@ def _plain_policy(prover: Prover, goal: Any) -> dict[str, Any] | None:
                         chosen = whole
                         break
             solver.add(variable == _value_term(chosen))
+        for variable, type_ in scalars:  # 3. each enumeration value at its first allowed member
+            if type_["kind"] == "enum":
+                members = len(prover.paths.encoder.patient.members(type_["enum"]))
+                solver.add(variable == next(i for i in range(members) if _sat(solver, variable == i)))
         assert solver.check() == z3.sat
         return prover.patient(solver.model())
     finally:

@@ -29,7 +29,7 @@ GUIDELINES = {
     "acr2016": ROOT / "guidelines" / "acr2016.fibro",
 }
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile.fibro"
-PAGES = {"fibromyalgia": 14, "acr2016": 2}  # A4, top to bottom
+PAGES = {"fibromyalgia": 18, "acr2016": 2}  # A4, top to bottom
 
 
 @cache
