@@ -281,8 +281,6 @@ def eval_command(guideline: Path, patient_file: Path, explain: bool, format_: st
 
     Exit 0 when every patient got a result, 1 when any patient record was
     invalid (its problems are listed instead of a result), 2 on usage errors."""
-    import json
-
     from compiler import patients
     from fibrolang.explain import asked_later
 
@@ -298,7 +296,7 @@ def eval_command(guideline: Path, patient_file: Path, explain: bool, format_: st
         sys.exit(2)
     try:
         many, records = patients.read_patients(patient_file)
-    except (OSError, UnicodeDecodeError) as error:
+    except OSError as error:
         click.echo(f"fibrolang eval: cannot read {patient_file}: {error}", err=True)
         sys.exit(2)
     invalid = False
@@ -311,7 +309,7 @@ def eval_command(guideline: Path, patient_file: Path, explain: bool, format_: st
             if format_ == "text" or not many:
                 click.echo(patients.describe_error(outcome), err=format_ == "json")
                 if format_ == "json" and not many:
-                    click.echo(json.dumps(outcome, sort_keys=True, ensure_ascii=False))
+                    click.echo(patients.json_line(outcome))
                 return
         elif format_ == "text":
             if explain:
@@ -323,12 +321,11 @@ def eval_command(guideline: Path, patient_file: Path, explain: bool, format_: st
             return
         elif explain:
             outcome = {**outcome, "explanation": loaded.explain(evaluated.result, evaluated.patient)}
-        indent = None if many else 2
-        click.echo(json.dumps(outcome, sort_keys=True, ensure_ascii=False, indent=indent))
+        click.echo(patients.json_line(outcome, indent=None if many else 2))
 
     stream = patients.iterate(loaded, records)
     if many and sys.stderr.isatty():
-        with click.progressbar(stream, length=len(records), label="patients", file=sys.stderr) as bar:
+        with click.progressbar(stream, label="patients", file=sys.stderr) as bar:
             for outcome in bar:
                 show(outcome)
     else:

@@ -4,42 +4,104 @@ a JSON Lines file of many (one result per line, in input order)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import fibrolang
+from fibrolang.errors import LISTED, Problem
+from fibrolang.patient_json import MAX_RECORD_BYTES, UnreadablePatient, read_record, unreadable
+from fibrolang.printable import printable
 
 
 @dataclass(frozen=True)
 class PatientRecord:
     line: int  # 1-based line in a JSON Lines file; 1 for a single JSON file
     patient: Any
-    problem: str | None  # the JSON could not be read
+    error: str | None = None  # unreadable_patient, invalid_patient or blank_line: not evaluated
+    problems: tuple[Problem, ...] = ()
 
 
-def read_patients(path: Path) -> tuple[bool, list[PatientRecord]]:
-    """(is_json_lines, records). A file holding one JSON value is one patient;
-    otherwise each non-empty line must be one JSON object."""
-    text = path.read_text(encoding="utf-8")
+def read_patients(path: Path) -> tuple[bool, Iterator[PatientRecord]]:
+    """(is_json_lines, records). A file holding one JSON value is one patient, and so is a
+    file whose first non-blank line is a lone ``{`` or ``[`` (a pretty-printed record, whose
+    syntax error is reported once, at its line and column); otherwise each line is one
+    record: output line N answers input line N, a blank line included. Records are read
+    lazily, one line (at most ``MAX_RECORD_BYTES``) at a time."""
+    with path.open("rb") as file:
+        head = file.read(MAX_RECORD_BYTES + 1)
+    if len(head) <= MAX_RECORD_BYTES:
+        if _one_document(head):
+            return False, iter([_record(1, head)])
+    elif _first_line(head) in (b"{", b"["):
+        size = path.stat().st_size
+        problem = f"the file is {size:,} bytes; a patient record is at most {MAX_RECORD_BYTES:,} bytes"
+        too_large = Problem("", problem, "too_large")
+        return False, iter([PatientRecord(1, None, "unreadable_patient", (too_large,))])
+    return True, _json_lines(path)
+
+
+def _first_line(text: bytes) -> bytes:
+    return next((line.strip() for line in text.split(b"\n") if line.strip()), b"")
+
+
+def _one_document(text: bytes) -> bool:
+    if len([line for line in text.split(b"\n") if line.strip()]) <= 1 or _first_line(text) in (b"{", b"["):
+        return True
+    try:  # a value spread over several lines? (numbers not converted: this only looks at the shape)
+        json.loads(text.decode("utf-8-sig"), parse_int=len)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _record(line: int, raw: bytes) -> PatientRecord:
     try:
-        return False, [PatientRecord(1, json.loads(text), None)]
-    except json.JSONDecodeError as whole_error:
-        records: list[PatientRecord] = []
-        lines = text.splitlines()
-        if len([line for line in lines if line.strip()]) <= 1:
-            return False, [PatientRecord(1, None, f"not valid JSON: {whole_error}")]
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                records.append(PatientRecord(number, json.loads(line), None))
-            except json.JSONDecodeError as error:
-                records.append(
-                    PatientRecord(number, None, f"not valid JSON: {error.msg} at column {error.colno}")
-                )
-        return True, records
+        text = raw.decode("utf-8-sig" if line == 1 else "utf-8")
+    except UnicodeDecodeError as error:
+        where = f"byte 0x{raw[error.start]:02x} at column {error.start + 1}"
+        problem = Problem("", f"not UTF-8 text ({where})", "not_utf8")
+        return PatientRecord(line, None, "unreadable_patient", (problem,))
+    try:
+        return PatientRecord(line, read_record(text))
+    except UnreadablePatient as error:
+        return PatientRecord(line, None, "unreadable_patient", error.problems)
+    except fibrolang.InvalidPatient as error:  # duplicate keys
+        return PatientRecord(line, None, "invalid_patient", error.problems)
+
+
+def _json_lines(path: Path) -> Iterator[PatientRecord]:
+    with path.open("rb") as file:
+        number = 0
+        while True:
+            raw = file.readline(MAX_RECORD_BYTES + 1)
+            if not raw:
+                return
+            number += 1
+            if len(raw) > MAX_RECORD_BYTES and not raw.endswith(b"\n"):
+                size = len(raw) + _skip_line(file)
+                problems = unreadable(
+                    f"the line is {size:,} bytes; a patient record is at most {MAX_RECORD_BYTES:,} bytes",
+                    "too_large",
+                ).problems
+                yield PatientRecord(number, None, "unreadable_patient", problems)
+            elif not raw.strip():
+                blank = Problem("", "a blank line holds no patient record", "blank_line")
+                yield PatientRecord(number, None, "blank_line", (blank,))
+            else:
+                yield _record(number, raw.rstrip(b"\r\n"))
+
+
+def _skip_line(file: IO[bytes]) -> int:
+    """Read past the rest of an over-long line without holding it; its length."""
+    skipped = 0
+    while True:
+        chunk = file.readline(1 << 16)
+        skipped += len(chunk)
+        if not chunk or chunk.endswith(b"\n"):
+            return skipped
 
 
 @dataclass(frozen=True)
@@ -51,32 +113,61 @@ class Outcome:
     patient: dict[str, Any] | None = None  # the record evaluated (when it was)
 
 
+def error_object(line: int, error: str, problems: Iterable[Problem]) -> dict[str, Any]:
+    """``{"line", "error", "problems": [{path, code, message}], "more_problems"}``: the first
+    ``LISTED`` problems, each path and message escaped and cut (``printable``); how many
+    more there are when there are more."""
+    listed: list[dict[str, str]] = []
+    more = 0
+    for problem in problems:
+        if len(listed) < LISTED:
+            listed.append(
+                {
+                    "path": printable(problem.path, 200),
+                    "code": problem.code,
+                    "message": printable(problem.message, 400),
+                }
+            )
+        else:
+            more += 1
+    data: dict[str, Any] = {"line": line, "error": error, "problems": listed}
+    if more:
+        data["more_problems"] = more
+    return data
+
+
 def evaluate_record(guideline: fibrolang.Guideline, record: PatientRecord) -> Outcome:
-    if record.problem is not None:
-        return Outcome(
-            None, {"line": record.line, "error": "unreadable_patient", "problems": [record.problem]}
-        )
+    if record.error is not None:
+        return Outcome(None, error_object(record.line, record.error, record.problems))
     if not isinstance(record.patient, dict):
         kind = type(record.patient).__name__
-        problem = f"a patient is a JSON object of facts, not a JSON {kind}"
-        return Outcome(None, {"line": record.line, "error": "invalid_patient", "problems": [problem]})
+        problem = Problem("", f"a patient is a JSON object of facts, not a JSON {kind}", "not_an_object")
+        return Outcome(None, error_object(record.line, "invalid_patient", [problem]))
     try:
         result = guideline.evaluate(record.patient)
     except fibrolang.InvalidPatient as invalid:
-        problems = [
-            {"path": problem.path, "code": problem.code, "message": problem.message}
-            for problem in invalid.problems
-        ]
-        return Outcome(None, {"line": record.line, "error": "invalid_patient", "problems": problems})
+        return Outcome(None, error_object(record.line, "invalid_patient", invalid.problems))
     except fibrolang.SafetyViolation as violation:
         # The plan broke one of the guideline's own safety rules: it is withheld.
-        withheld = {"path": "", "code": "safety_violation", "message": str(violation)}
-        return Outcome(None, {"line": record.line, "error": "safety_violation", "problems": [withheld]})
+        withheld = Problem("", str(violation), "safety_violation")
+        return Outcome(None, error_object(record.line, "safety_violation", [withheld]))
     except fibrolang.GuidelineError as error:
         # The guideline has no answer for this patient (an incomplete decision).
-        unanswered = {"path": "", "code": "guideline_error", "message": str(error)}
-        return Outcome(None, {"line": record.line, "error": "guideline_error", "problems": [unanswered]})
+        unanswered = Problem("", str(error), "guideline_error")
+        return Outcome(None, error_object(record.line, "guideline_error", [unanswered]))
     return Outcome(result, result.to_dict(), record.patient)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_line(data: dict[str, Any], indent: int | None = None) -> str:
+    """``data`` as JSON text, UTF-8 as is; a lone surrogate (which UTF-8 cannot hold) as
+    its ``\\u`` escape, so that writing the text never fails."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, indent=indent)
+    if _SURROGATE.search(text):
+        return json.dumps(data, sort_keys=True, ensure_ascii=True, indent=indent)
+    return text
 
 
 def load_guideline(path: Path) -> fibrolang.Guideline:
@@ -88,7 +179,7 @@ def load_guideline(path: Path) -> fibrolang.Guideline:
     return fibrolang.load(api.compile_file(path))
 
 
-def iterate(guideline: fibrolang.Guideline, records: list[PatientRecord]) -> Iterator[Outcome]:
+def iterate(guideline: fibrolang.Guideline, records: Iterable[PatientRecord]) -> Iterator[Outcome]:
     for record in records:
         yield evaluate_record(guideline, record)
 
@@ -96,14 +187,16 @@ def iterate(guideline: fibrolang.Guideline, records: list[PatientRecord]) -> Ite
 def describe_error(outcome: dict[str, Any]) -> str:
     """An invalid or unreadable patient, one problem per line."""
     where = f"patient on line {outcome['line']}" if outcome.get("line", 1) != 1 else "patient"
-    lines = [f"{where}: not evaluated ({str(outcome['error']).replace('_', ' ')}):"]
-    for problem in outcome["problems"]:
-        if isinstance(problem, dict) and problem["path"]:
+    count = len(outcome["problems"]) + outcome.get("more_problems", 0)
+    listing = f" ({count} problems)" if count > 1 else ""
+    lines = [f"{where}: not evaluated ({str(outcome['error']).replace('_', ' ')}){listing}:"]
+    for problem in outcome["problems"]:  # already escaped and cut by ``error_object``
+        if problem["path"]:
             lines.append(f"  - {problem['path']}: {problem['message']}")
-        elif isinstance(problem, dict):
-            lines.append(f"  - {problem['message']}")
         else:
-            lines.append(f"  - {problem}")
+            lines.append(f"  - {problem['message']}")
+    if outcome.get("more_problems"):
+        lines.append(f"  ... and {outcome['more_problems']} more")
     return "\n".join(lines)
 
 

@@ -12,6 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fibrolang.printable import printable
+
+LISTED = 20
+"""How many problems an error's message lists (``.problems`` keeps them all)."""
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Problem:
@@ -22,9 +27,7 @@ class Problem:
     code: str
 
     def __str__(self) -> str:
-        path = self.path if self.path.isprintable() else repr(self.path)
-        message = self.message if self.message.isprintable() else repr(self.message)
-        return f"{path or '<root>'}: {message} [{self.code}]"
+        return f"{printable(self.path, 200) or '<root>'}: {printable(self.message, 400)} [{self.code}]"
 
 
 def plural(count: int, noun: str) -> str:
@@ -33,7 +36,11 @@ def plural(count: int, noun: str) -> str:
 
 
 def _listing(headline: str, problems: tuple[Problem, ...]) -> str:
-    return "\n".join([headline, *(f"  {problem}" for problem in problems)])
+    """The headline and the first ``LISTED`` problems, one a line, then how many more."""
+    lines = [headline, *(f"  {problem}" for problem in problems[:LISTED])]
+    if len(problems) > LISTED:
+        lines.append(f"  ... and {plural(len(problems) - LISTED, 'more problem')}")
+    return "\n".join(lines)
 
 
 class InvalidPatient(ValueError):

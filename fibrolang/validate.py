@@ -37,6 +37,7 @@ from fibrolang.graph import (
     ValueType,
 )
 from fibrolang.json_values import json_kind
+from fibrolang.printable import ECHO_LIMIT, printable, shown
 from fibrolang.values import PatientMap, PatientRecord
 
 _INFINITIES = (math.inf, -math.inf)
@@ -47,8 +48,16 @@ Checker = Callable[[Any, str, list[Problem]], Any]
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
+    if len(name) > 4 * ECHO_LIMIT:  # nothing declared is that long
+        return ""
     matches = difflib.get_close_matches(name, sorted(known), n=1)
     return f"; did you mean {matches[0]!r}?" if matches else ""
+
+
+def _key(name: object) -> str:
+    """A key as it appears in a problem's path: a string escaped and cut, anything else
+    as ``shown`` quotes it."""
+    return printable(name, ECHO_LIMIT) if isinstance(name, str) else shown(name)
 
 
 class PatientValidator:
@@ -72,7 +81,10 @@ class PatientValidator:
             )
         problems: list[Problem] = []
         inputs: dict[str, Any] = {}
-        _check_fields(patient, self.fields, inputs, "", problems)
+        try:
+            _check_fields(patient, self.fields, inputs, "", problems)
+        except Exception as error:  # a value built so that it cannot even be looked at
+            problems.append(_unreadable(error))
         if problems:
             raise InvalidPatient(tuple(problems))
         return inputs
@@ -81,11 +93,12 @@ class PatientValidator:
     def _unknown_field(name: object, path: str, known: Mapping[str, Any]) -> Problem:
         if not isinstance(name, str):
             return Problem(
-                path, f"field names are strings, not {json_kind(name)} ({name!r})", "unknown_field"
+                path, f"field names are strings, not {json_kind(name)} ({shown(name)})", "unknown_field"
             )
-        where = f"{path}.{name}" if path else name
+        key = _key(name)
+        where = f"{path}.{key}" if path else key
         scope = path if path else "the guideline"
-        return Problem(where, f"{scope} has no field {name!r}{_suggest(name, known)}", "unknown_field")
+        return Problem(where, f"{scope} has no field {shown(name)}{_suggest(name, known)}", "unknown_field")
 
     # ---- one checker per declared type -----------------------------------------
 
@@ -146,7 +159,9 @@ class PatientValidator:
                     hint = _suggest(key, keys) if isinstance(key, str) else ""
                     problems.append(
                         Problem(
-                            f"{path}.{key}", f"{key!r} is not a member of {key_enum}{hint}", "unknown_key"
+                            f"{path}.{_key(key)}",
+                            f"{shown(key)} is not a member of {key_enum}{hint}",
+                            "unknown_key",
                         )
                     )
                 elif entry.__class__ is dict:  # the common case: check_record, inline
@@ -232,6 +247,13 @@ def _check_fields(
             normalised[name] = checked
 
 
+def _unreadable(error: Exception) -> Problem:
+    reason = "it nests too deeply" if isinstance(error, RecursionError) else shown(str(error))
+    return Problem(
+        "", f"the record could not be checked ({type(error).__name__}: {reason})", "unreadable_record"
+    )
+
+
 def _check_boolean(value: Any, path: str, problems: list[Problem]) -> Any:
     if value is True or value is False:
         return value
@@ -256,18 +278,24 @@ def _number_checker(declared: NumberType) -> Checker:
             return INVALID
         if cls is float or isinstance(value, float):
             if not math.isfinite(value):
-                problems.append(Problem(path, f"expected a finite number, got {value}", "not_finite"))
+                problems.append(Problem(path, f"expected a finite number, got {shown(value)}", "not_finite"))
                 return INVALID
             if integral:
                 if not value.is_integer():
-                    problems.append(Problem(path, f"expected an integer{where}, got {value}", "not_integral"))
+                    problems.append(
+                        Problem(path, f"expected an integer{where}, got {shown(value)}", "not_integral")
+                    )
                     return INVALID
                 value = int(value)
         if minimum is not None and value < minimum:
-            problems.append(Problem(path, f"{value} is below the minimum {minimum}{where}", "below_minimum"))
+            problems.append(
+                Problem(path, f"{shown(value)} is below the minimum {minimum}{where}", "below_minimum")
+            )
             return INVALID
         if maximum is not None and value > maximum:
-            problems.append(Problem(path, f"{value} is above the maximum {maximum}{where}", "above_maximum"))
+            problems.append(
+                Problem(path, f"{shown(value)} is above the maximum {maximum}{where}", "above_maximum")
+            )
             return INVALID
         return value
 
@@ -294,7 +322,7 @@ def _number_checker(declared: NumberType) -> Checker:
         given = value["unit"]
         if given != unit:
             problems.append(
-                Problem(f"{path}.unit", f"expected the unit {unit!r}, got {given!r}", "wrong_unit")
+                Problem(f"{path}.unit", f"expected the unit {unit!r}, got {shown(given)}", "wrong_unit")
             )
             return INVALID
         return check_plain(value["value"], path, problems)
@@ -311,7 +339,9 @@ def _member_checker(enum: str, members: tuple[str, ...]) -> Checker:
         if isinstance(value, str):
             problems.append(
                 Problem(
-                    path, f"{value!r} is not a member of {enum}{_suggest(value, members)}", "unknown_member"
+                    path,
+                    f"{shown(value)} is not a member of {enum}{_suggest(value, members)}",
+                    "unknown_member",
                 )
             )
         else:
