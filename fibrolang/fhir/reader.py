@@ -52,7 +52,9 @@ class Reading:
 def read_bundle(graph: Mapping[str, Any], bundle: Mapping[str, Any], now: datetime) -> Reading:
     """The patient record a Bundle gives for every bound input of ``graph``."""
     record: dict[str, Any] = {}
-    problems: list[FhirProblem] = []
+    problems = _bundle_shape(bundle)
+    if problems:
+        return Reading(record, tuple(problems))
     reader = _Reader(graph, now, problems)
     for name, declared in sorted(graph.get("inputs", {}).items()):
         binding = declared.get("binding")
@@ -60,10 +62,33 @@ def read_bundle(graph: Mapping[str, Any], bundle: Mapping[str, Any], now: dateti
             continue
         selected = fhirpathpy.evaluate(dict(bundle), binding["fhirpath"])
         resources = [r for r in selected if isinstance(r, dict)]
-        value = reader.value(name, declared, binding, resources)
+        try:
+            value = reader.value(name, declared, binding, resources)
+        except (AttributeError, KeyError, TypeError, ValueError, IndexError) as error:
+            reader.problems.append(
+                FhirProblem(name, "", f"a resource it reads is malformed ({type(error).__name__})")
+            )
+            continue
         if value is not _NOTHING:
             record[name] = value
     return Reading(record, tuple(problems))
+
+
+def _bundle_shape(bundle: Any) -> list[FhirProblem]:
+    """A Bundle whose entries are resources: anything else reads as nothing, silently."""
+    if not isinstance(bundle, Mapping) or bundle.get("resourceType") != "Bundle":
+        return [FhirProblem("", "", "not a FHIR Bundle (resourceType must be 'Bundle')")]
+    entries = bundle.get("entry", [])
+    if not isinstance(entries, list):
+        return [FhirProblem("", "", "Bundle.entry is not a list")]
+    found = []
+    for number, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, Mapping) else None
+        if not isinstance(resource, Mapping) or not isinstance(resource.get("resourceType"), str):
+            found.append(
+                FhirProblem("", f"entry[{number}]", "an entry without a resource that has a resourceType")
+            )
+    return found
 
 
 _NOTHING = object()
@@ -224,12 +249,14 @@ class _Reader:
         )
 
     def conditions(self, name: str, binding: Mapping[str, Any], found: list[dict[str, Any]]) -> Any:
-        active = [
-            r
-            for r in found
-            if _status_code(r.get("clinicalStatus")) in ACTIVE_CONDITION
-            and _status_code(r.get("verificationStatus")) != "refuted"
-        ]
+        active = []
+        for resource in found:
+            clinical = _status_code(resource.get("clinicalStatus"))
+            if clinical is None:
+                self.problem(name, resource, "no clinicalStatus: cannot tell whether it is active")
+                return _NOTHING
+            if clinical in ACTIVE_CONDITION and _status_code(resource.get("verificationStatus")) != "refuted":
+                active.append(resource)
         if binding.get("member_codes") is None:
             return bool(active)
         return sorted({member for r in active for member in self.member_of(binding, r.get("code"))})

@@ -141,3 +141,40 @@ def test_a_code_outside_the_value_set_is_not_read() -> None:
     )
     hypertension["code"]["coding"][0]["system"] = "http://hl7.org/fhir/sid/icd-10-cm"
     assert read_bundle(GRAPH, document, NOW).record["comorbidities"] == []
+
+
+def test_what_is_not_a_bundle_of_resources_reads_as_nothing_but_problems() -> None:
+    for document, message in [
+        ({"resourceType": "Patient"}, "not a FHIR Bundle (resourceType must be 'Bundle')"),
+        ([], "not a FHIR Bundle (resourceType must be 'Bundle')"),
+        ({"resourceType": "Bundle", "entry": "x"}, "Bundle.entry is not a list"),
+        (
+            {"resourceType": "Bundle", "entry": [{"resource": 5}]},
+            "an entry without a resource that has a resourceType",
+        ),
+    ]:
+        reading = read_bundle(GRAPH, document, NOW)  # type: ignore[arg-type]
+        assert reading.record == {}
+        assert [p.message for p in reading.problems] == [message]
+
+
+def test_a_malformed_resource_is_reported_and_its_input_left_out() -> None:
+    document = bundle()
+    duloxetine = resources(document, "MedicationStatement")[0]
+    duloxetine["extension"] = 5
+    reading = read_bundle(GRAPH, document, NOW)
+    assert "medications" not in reading.record
+    assert [(p.input, p.message) for p in reading.problems] == [
+        ("medications", "a resource it reads is malformed (TypeError)")
+    ]
+
+
+def test_a_condition_without_clinical_status_is_not_read_as_absent() -> None:
+    document = bundle()
+    depression = next(
+        r for r in resources(document, "Condition") if r["code"]["coding"][0]["code"] == "35489007"
+    )
+    del depression["clinicalStatus"]
+    reading = read_bundle(GRAPH, document, NOW)
+    assert "depression" not in reading.record
+    assert [p.message for p in reading.problems] == ["no clinicalStatus: cannot tell whether it is active"]
