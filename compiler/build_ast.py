@@ -18,6 +18,7 @@ from lark.tree import Meta
 
 from compiler import diagnostics as diag
 from compiler import syntax as s
+from compiler.build_bindings import BindingBuilder
 from compiler.diagnostics import Diagnostic
 from compiler.parse import SourceText, comments
 
@@ -70,7 +71,7 @@ def unescape(raw: str) -> tuple[str, list[tuple[int, str]]]:
     return "".join(out), problems
 
 
-class _Builder(Transformer[Token, Any]):
+class _Builder(BindingBuilder, Transformer[Token, Any]):
     def __init__(self, source: SourceText) -> None:
         super().__init__()
         self.source_text = source
@@ -279,7 +280,10 @@ class _Builder(Transformer[Token, Any]):
             for c in children[1:]
             if isinstance(c, s.BooleanType | s.NumberType | s.NamedType | s.SetType | s.MapType)
         )
-        return s.Input(children[0], self._label(children), type_, self._attributes(children), self.span(meta))
+        binding = next((c for c in children if isinstance(c, s.Binding)), None)
+        return s.Input(
+            children[0], self._label(children), type_, self._attributes(children), self.span(meta), binding
+        )
 
     def _definition(self, meta: Meta, children: list[Any], output: bool) -> s.Definition:
         rest = [c for c in children[1:] if not isinstance(c, _Label)]

@@ -268,6 +268,36 @@ def condition(expr: s.Expr) -> Doc:
 # ---------------------------------------------------------------------------
 
 
+def code_list(codes: tuple[s.Code, ...]) -> str:
+    return " or ".join(f"{c.system.text} {quote(c.code.value)}" for c in codes)
+
+
+def binding_head(binding: s.Binding) -> str:
+    """``from Observation code ... latest value in U within Q`` (without ``with``)."""
+    parts = [f"from {binding.resource.text}"]
+    if binding.code_set is not None:
+        parts.append(f"code in {binding.code_set.text}")
+    elif binding.codes:
+        parts.append(f"code {code_list(binding.codes)}")
+    if binding.latest:
+        unit = (
+            quote(binding.ucum.value)
+            if binding.ucum is not None
+            else binding.unit.text
+            if binding.unit
+            else ""
+        )
+        parts.append(f"latest value in {unit}")
+    if binding.within is not None:
+        parts.append(f"within {quantity(binding.within)}")
+    return " ".join(parts)
+
+
+def field_binding(item: s.FieldBinding) -> str:
+    url = f" {quote(item.url.value)}" if item.url is not None else ""
+    return f"{item.record_field.text} = {item.role.text}{url}"
+
+
 class Layout:
     """Collects the printed lines of one guideline."""
 
@@ -322,7 +352,11 @@ class Layout:
             self.emit(
                 0, f"input {item.name.text}{_label(item.label)}: {type_text(item.type)}", _line(item.span)
             )
+            if item.binding is not None:
+                self.binding(item.binding)
             self.attributes(item.attributes, INDENT)
+        elif isinstance(item, s.CodeSet):
+            self.code_set(item)
         elif isinstance(item, s.Definition):
             word = "output" if item.output else "define"
             head = f"{word} {item.name.text}{_label(item.label)} ="
@@ -346,6 +380,24 @@ class Layout:
             self.emit(0, f"{head} {{", _line(item.span))
             for member, text in zip(item.members, members, strict=True):
                 self.emit(INDENT, f"{text},", _line(member.span))
+            self.emit(0, "}", None if item.attributes else _end_line(item.span), closer=True)
+        self.attributes(item.attributes, INDENT)
+
+    def binding(self, binding: s.Binding) -> None:
+        self.emit(INDENT, binding_head(binding), _line(binding.span))
+        for number, item in enumerate(binding.fields):
+            last = number == len(binding.fields) - 1
+            word = "with " if number == 0 else "     "
+            self.emit(2 * INDENT, f"{word}{field_binding(item)}{'' if last else ','}", _line(item.span))
+
+    def code_set(self, item: s.CodeSet) -> None:
+        head = f"codes {item.name.text}{_label(item.label)}"
+        if item.enumeration is None:
+            self.emit(0, f"{head} = {code_list(item.codes)}", _line(item.span))
+        else:
+            self.emit(0, f"{head} for {item.enumeration.text} {{", _line(item.span))
+            for entry in item.entries:
+                self.emit(INDENT, f"{entry.member.text}: {code_list(entry.codes)},", _line(entry.span))
             self.emit(0, "}", None if item.attributes else _end_line(item.span), closer=True)
         self.attributes(item.attributes, INDENT)
 

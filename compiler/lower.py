@@ -17,8 +17,10 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from compiler import syntax as s
+from compiler.check.bindings import code_sets
 from compiler.check.model import Member, Model, SetOf, build_model
 from compiler.check.symbols import collect
+from compiler.lower_bindings import binding_json
 
 GRAPH_FORMAT = "fibrolang-graph/1"
 
@@ -498,6 +500,7 @@ class _Lowerer:
         pathway = self.guideline.pathway
         if pathway is None:
             raise LoweringError("the guideline has no pathway")
+        declared_code_sets = code_sets(self.guideline)
         return {
             "format": GRAPH_FORMAT,
             "guideline": {
@@ -538,6 +541,11 @@ class _Lowerer:
                     "label": declared.label.value if declared.label else None,
                     "type": self.type_json(declared.type),
                     "notes": _attributes(declared.attributes)["notes"],
+                    **(
+                        {"binding": binding_json(declared, declared_code_sets)}
+                        if declared.binding is not None
+                        else {}
+                    ),
                 }
                 for name, declared in self.inputs.items()
             },

@@ -228,7 +228,19 @@ _GROUPS: tuple[tuple[str, tuple[str, ...], int], ...] = (
     ("the next pathway node (`decide`, `step` or `outcome`)", ("decide", "step", "outcome"), 2),
     (
         "the next declaration (`define`, `input`, `drug`, `pathway`, ...)",
-        ("enum", "record", "input", "define", "output", "drug", "therapy", "invariant", "waive", "pathway"),
+        (
+            "enum",
+            "record",
+            "input",
+            "codes",
+            "define",
+            "output",
+            "drug",
+            "therapy",
+            "invariant",
+            "waive",
+            "pathway",
+        ),
         3,
     ),
 )
@@ -504,6 +516,7 @@ _BLOCK_STARTERS = frozenset(
         "ENUM",
         "RECORD",
         "INPUT",
+        "CODES",
         "DEFINE",
         "OUTPUT",
         "INVARIANT",

@@ -406,12 +406,75 @@ class Record:
 
 
 @dataclass(frozen=True, slots=True)
+class Code:
+    """``loinc "33914-3"``: a code of a code system (named by its short name)."""
+
+    system: Name
+    code: Text
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSetEntry:
+    """``duloxetine: rxnorm "72625"``: the codes of one enumeration member."""
+
+    member: Name
+    codes: tuple[Code, ...]
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSet:
+    """``codes NAME = ...`` (a value set: ``codes`` set, ``enumeration`` None) or
+    ``codes NAME for ENUM { member: ..., }`` (the codes of each member)."""
+
+    name: Name
+    label: Text | None
+    codes: tuple[Code, ...]
+    enumeration: Name | None
+    entries: tuple[CodeSetEntry, ...]
+    attributes: tuple[Attribute, ...]
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldBinding:
+    """``daily_dose_mg = dose``: where a record field comes from (``extension "url"``)."""
+
+    record_field: Name
+    role: Name
+    url: Text | None
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """``from Observation code in egfr_codes latest value in mL/min/1.73m2 within 12 months``.
+
+    ``codes`` are written inline, ``code_set`` names a ``codes`` declaration;
+    ``unit`` is a guideline unit and ``ucum`` a UCUM code as written (at most one);
+    ``within`` bounds how old the newest value may be.
+    """
+
+    resource: Name
+    codes: tuple[Code, ...]
+    code_set: Name | None
+    latest: bool
+    unit: Name | None
+    ucum: Text | None
+    within: Quantity | None
+    fields: tuple[FieldBinding, ...]
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+@dataclass(frozen=True, slots=True)
 class Input:
     name: Name
     label: Text | None
     type: TypeExpr
     attributes: tuple[Attribute, ...]
     span: Span = field(compare=False, default=NO_SPAN)
+    binding: Binding | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -639,7 +702,7 @@ class Comment:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-Declaration = Enumeration | Record | Input | Definition | Intervention | Invariant | Waiver
+Declaration = Enumeration | Record | Input | CodeSet | Definition | Intervention | Invariant | Waiver
 
 
 @dataclass(frozen=True, slots=True)

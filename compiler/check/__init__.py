@@ -15,6 +15,7 @@ from pathlib import Path
 
 from compiler import diagnostics as diag
 from compiler import syntax as s
+from compiler.check.bindings import check_bindings
 from compiler.check.context import Context, make_context
 from compiler.check.header import check_header
 from compiler.check.names import check_names
@@ -35,6 +36,7 @@ PASSES: tuple[Pass, ...] = (
     check_ranges,
     check_traceability,
     check_structure,
+    check_bindings,
 )
 
 

@@ -42,6 +42,7 @@ def test_every_pass_has_the_documented_signature() -> None:
         "check_ranges",
         "check_traceability",
         "check_structure",
+        "check_bindings",
     ]
 
 

@@ -29,10 +29,38 @@ def test_no_module_of_the_runtime_imports_a_toolchain_dependency() -> None:
     assert {name: roots for name, roots in offenders.items() if roots} == {}
 
 
+# Optional extras: each subpackage with the third-party packages its extra installs.
+EXTRAS = {"fhir": {"fhirpathpy"}}
+
+
+def _core_files() -> list[Path]:
+    return [p for p in PACKAGE.rglob("*.py") if p.relative_to(PACKAGE).parts[0] not in EXTRAS]
+
+
 def test_every_import_of_the_runtime_is_standard_library_or_fibrolang() -> None:
     allowed = set(sys.stdlib_module_names) | {"fibrolang"}
-    found = set().union(*(_imported_roots(path) for path in PACKAGE.rglob("*.py")))
+    found = set().union(*(_imported_roots(path) for path in _core_files()))
     assert found - allowed == set()
+
+
+def _imported_modules(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_the_core_never_imports_an_extra_and_extras_import_only_their_own_packages() -> None:
+    core = set().union(*(_imported_modules(path) for path in _core_files()))
+    assert {m for m in core if m.split(".")[:2] in (["fibrolang", e] for e in EXTRAS)} == set()
+    for extra, packages in EXTRAS.items():
+        files = sorted((PACKAGE / extra).rglob("*.py"))
+        assert files, extra
+        found = set().union(*(_imported_roots(path) for path in files))
+        assert found - set(sys.stdlib_module_names) - {"fibrolang"} - packages == set(), extra
 
 
 def test_the_runtime_loads_and_evaluates_with_the_toolchain_blocked() -> None:
