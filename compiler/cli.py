@@ -165,11 +165,29 @@ def check(guidelines: tuple[Path, ...], format_: str, no_prove: bool, solver_tim
 @click.option(
     "--format", "format_", type=FORMATS, default="human", show_default=True, help="how to print problems"
 )
-def compile_command(guideline: Path, output: Path | None, format_: str) -> None:
-    """Compile a guideline to its decision graph (canonical JSON) for the runtime."""
+@click.option(
+    "--target",
+    type=click.Choice(["graph", "python"]),
+    default="graph",
+    show_default=True,
+    help="graph: the decision graph JSON; python: a standalone Python module (docs/python-target.md)",
+)
+def compile_command(guideline: Path, output: Path | None, format_: str, target: str) -> None:
+    """Compile a guideline to its decision graph (canonical JSON) for the runtime, or to
+    another target."""
     from compiler.backends.graph_json import dumps
 
-    text = dumps(compile_or_exit(guideline, format_))
+    document = compile_or_exit(guideline, format_)
+    if target == "python":
+        from compiler.backends.python_module import PythonTargetError, module_of_document
+
+        try:
+            text = module_of_document(document)
+        except PythonTargetError as error:
+            click.echo(f"error: cannot write {guideline} as a Python module: {error}", err=True)
+            sys.exit(1)
+    else:
+        text = dumps(document)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from fibrolang.errors import GuidelineError, Problem, plural
+from fibrolang.errors import GuidelineError, InvalidPatient, Problem, SafetyViolation, plural
 from fibrolang.graph import Graph, InputDeclaration
 from fibrolang.graph_reader import GraphReader
 from fibrolang.program import Program
 from fibrolang.result import Result
 from fibrolang.validate import PatientValidator
+
+EvaluationError = InvalidPatient | SafetyViolation | GuidelineError
+"""What ``Guideline.evaluate_many`` yields instead of a result for a patient it cannot answer."""
 
 
 class Guideline:
@@ -46,9 +49,29 @@ class Guideline:
         """Check a patient record; return its normalised inputs or raise ``InvalidPatient``."""
         return self._validate(patient)
 
-    def evaluate(self, patient: Mapping[str, Any]) -> Result:
-        """Validate the patient, walk the pathway, and return the result."""
-        return self._program.run(self._validate(patient))
+    def evaluate(self, patient: Mapping[str, Any], trace: bool = True) -> Result:
+        """Validate the patient, walk the pathway, and return the result.
+
+        ``trace=False`` (the lean mode) gives the same result except that its ``trace``
+        is empty (no nodes, edges or guard outcomes), for callers that only want the plan."""
+        return self._program.run(self._validate(patient), trace)
+
+    def evaluate_many(
+        self, patients: Iterable[Mapping[str, Any]], trace: bool = True
+    ) -> Iterator[Result | EvaluationError]:
+        """``evaluate`` for each patient, in order, lazily, with the per-call work (method
+        look-ups, argument passing) done once for the batch.
+
+        One patient's error does not end the batch: where ``evaluate`` would raise
+        ``InvalidPatient``, ``SafetyViolation`` or ``GuidelineError`` for a patient, that
+        exception is yielded in its place (test with ``isinstance(item, Exception)``)."""
+        validate = self._validate
+        run = self._program.run
+        for patient in patients:
+            try:
+                yield run(validate(patient), trace)
+            except (InvalidPatient, SafetyViolation, GuidelineError) as error:
+                yield error
 
     def explain(self, result: Result, patient: Mapping[str, Any] | None = None) -> str:
         """A short human-readable account of a result of this guideline; given the patient

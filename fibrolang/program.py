@@ -184,14 +184,23 @@ class Program:
             Monitoring(item.what, item.text, item.after, node.id, item.id),
         )
 
-    def run(self, inputs: dict[str, Any]) -> Result:
-        """Walk the pathway for one validated, normalised patient."""
+    def run(self, inputs: dict[str, Any], trace: bool = True) -> Result:
+        """Walk the pathway for one validated, normalised patient.
+
+        ``trace=False`` returns the same result with an empty ``Trace`` (``NO_TRACE``):
+        the nodes, edges and guard outcomes are neither collected into it nor copied."""
         walk = Walk(inputs, self.definition_template.copy(), self.depth, self.root)
         step: Step | None = self.start
-        nodes = walk.nodes
-        while step is not None:
-            nodes.append(step.id)
-            step = step.visit(walk)
+        if trace:
+            nodes = walk.nodes
+            while step is not None:
+                nodes.append(step.id)
+                step = step.visit(walk)
+        else:
+            while step is not None:
+                step = step.visit(walk)
+            if walk.status == "ok":
+                return self._lean(walk)
         if walk.status == "ok":
             self._check_invariants(walk)
         outputs = (
@@ -204,10 +213,19 @@ class Program:
                 }
             )
         )
-        trace = new_trace(tuple(nodes), tuple(walk.edges), tuple(walk.guards))
+        recorded = new_trace(tuple(walk.nodes), tuple(walk.edges), tuple(walk.guards)) if trace else NO_TRACE
         if walk.status != "ok":  # only a plan checked against the invariants is returned
             return new_result(
-                walk.status, walk.status_message, walk.missing, (), (), (), (), outputs, trace, self.identity
+                walk.status,
+                walk.status_message,
+                walk.missing,
+                (),
+                (),
+                (),
+                (),
+                outputs,
+                recorded,
+                self.identity,
             )
         return new_result(
             "ok",
@@ -218,7 +236,49 @@ class Program:
             tuple(walk.flags),
             tuple(walk.monitoring),
             outputs,
-            trace,
+            recorded,
+            self.identity,
+        )
+
+    def _lean(self, walk: Walk) -> Result:
+        """The result of a finished ``ok`` walk made without recording its nodes."""
+        try:
+            self._check_invariants(walk)
+        except SafetyViolation:
+            return self.run(walk.inputs)  # walk again, recording the nodes the error names
+        outputs = (
+            _NO_OUTPUTS
+            if not self.outputs
+            else MappingProxyType(
+                {
+                    name: None if (value := read(walk)).__class__ is Unknown else convert(value)
+                    for name, read, convert in self.outputs
+                }
+            )
+        )
+        if walk.status != "ok":
+            return new_result(
+                walk.status,
+                walk.status_message,
+                walk.missing,
+                (),
+                (),
+                (),
+                (),
+                outputs,
+                NO_TRACE,
+                self.identity,
+            )
+        return new_result(
+            "ok",
+            walk.status_message,
+            (),
+            tuple(walk.recommendations),
+            tuple(walk.avoid),
+            tuple(walk.flags),
+            tuple(walk.monitoring),
+            outputs,
+            NO_TRACE,
             self.identity,
         )
 
@@ -236,6 +296,9 @@ class Program:
 
 
 _NO_OUTPUTS: Mapping[str, OutputValue] = MappingProxyType({})
+NO_TRACE = new_trace((), (), ())
+"""The trace of a result evaluated with ``trace=False``: no nodes, no edges, no guards (a
+recorded trace always starts with the pseudo-node ``start``)."""
 
 
 def _trigger(invariant: Invariant) -> str | None:

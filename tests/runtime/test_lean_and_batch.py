@@ -1,0 +1,75 @@
+"""``Guideline.evaluate(patient, trace=False)`` and ``Guideline.evaluate_many``: the same
+answers as ``evaluate``, patient by patient, errors included."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import fibrolang
+from fibrolang.program import NO_TRACE
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def answer(guideline: fibrolang.Guideline, patient: Any, trace: bool = True) -> Any:
+    try:
+        return guideline.evaluate(patient, trace=trace)
+    except (fibrolang.InvalidPatient, fibrolang.SafetyViolation, fibrolang.GuidelineError) as error:
+        return error
+
+
+def same(first: Any, second: Any) -> bool:
+    if isinstance(first, Exception) or isinstance(second, Exception):
+        return type(first) is type(second) and str(first) == str(second)
+    return bool(first == second)
+
+
+def patients(guideline: fibrolang.Guideline, count: int) -> list[Any]:
+    rng = random.Random(21)
+    suite = ROOT / "tests" / "generated" / f"test_guideline_{guideline.id}.py"
+    from compiler.testgen.suite import read_patients
+
+    found: list[Any] = [case.patient for case in read_patients(suite)]
+    for _ in range(count):  # the suite's patients with facts left out or broken
+        patient = dict(rng.choice(found))
+        for name in list(patient):
+            roll = rng.random()
+            if roll < 0.15:
+                del patient[name]
+            elif roll < 0.18:
+                patient[name] = "not a value"
+        found.append(patient)
+    return found
+
+
+@pytest.mark.parametrize("name", ["fibromyalgia", "acr2016"])
+def test_lean_mode_and_batch_give_the_same_answers(name: str) -> None:
+    guideline = fibrolang.load(ROOT / "guidelines" / f"{name}.graph.json")
+    records = patients(guideline, 2000)
+    full = [answer(guideline, patient) for patient in records]
+    lean = [answer(guideline, patient, trace=False) for patient in records]
+    for expected, got in zip(full, lean, strict=True):
+        if isinstance(expected, fibrolang.Result):
+            assert got.trace == NO_TRACE
+            assert dataclasses.replace(expected, trace=NO_TRACE) == got
+        else:
+            assert same(expected, got)
+    assert all(same(a, b) for a, b in zip(full, guideline.evaluate_many(records), strict=True))
+    assert all(same(a, b) for a, b in zip(lean, guideline.evaluate_many(records, trace=False), strict=True))
+    kinds = {type(item).__name__ for item in full}
+    assert {"Result", "InvalidPatient"} <= kinds
+
+
+def test_evaluate_many_is_lazy_and_keeps_going_after_an_invalid_record() -> None:
+    guideline = fibrolang.load(ROOT / "guidelines" / "acr2016.graph.json")
+    results = guideline.evaluate_many(iter([{"fatigue": 9}, {}]))
+    first = next(results)
+    assert isinstance(first, fibrolang.InvalidPatient)
+    assert [problem.code for problem in first.problems] == ["above_maximum"]
+    assert isinstance(next(results), fibrolang.Result)
+    assert next(results, None) is None
