@@ -199,10 +199,13 @@ class Program:
         else:
             while step is not None:
                 step = step.visit(walk)
-            if walk.status == "ok":
-                return self._lean(walk)
         if walk.status == "ok":
-            self._check_invariants(walk)
+            try:
+                self._check_invariants(walk)
+            except SafetyViolation:
+                if trace:
+                    raise
+                return self.run(walk.inputs)  # walk again, recording the nodes the error names
         outputs = (
             _NO_OUTPUTS
             if not self.outputs
@@ -237,48 +240,6 @@ class Program:
             tuple(walk.monitoring),
             outputs,
             recorded,
-            self.identity,
-        )
-
-    def _lean(self, walk: Walk) -> Result:
-        """The result of a finished ``ok`` walk made without recording its nodes."""
-        try:
-            self._check_invariants(walk)
-        except SafetyViolation:
-            return self.run(walk.inputs)  # walk again, recording the nodes the error names
-        outputs = (
-            _NO_OUTPUTS
-            if not self.outputs
-            else MappingProxyType(
-                {
-                    name: None if (value := read(walk)).__class__ is Unknown else convert(value)
-                    for name, read, convert in self.outputs
-                }
-            )
-        )
-        if walk.status != "ok":
-            return new_result(
-                walk.status,
-                walk.status_message,
-                walk.missing,
-                (),
-                (),
-                (),
-                (),
-                outputs,
-                NO_TRACE,
-                self.identity,
-            )
-        return new_result(
-            "ok",
-            walk.status_message,
-            (),
-            tuple(walk.recommendations),
-            tuple(walk.avoid),
-            tuple(walk.flags),
-            tuple(walk.monitoring),
-            outputs,
-            NO_TRACE,
             self.identity,
         )
 
