@@ -412,9 +412,13 @@ def graph_command(
         click.echo("error: --paper applies to .pdf output only", err=True)
         sys.exit(2)
     if source.suffix.lower() == ".json":
+        from fibrolang.integrity import GraphIntegrityError, verify
+
         try:
-            decision_graph = json.loads(source.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
+            raw = source.read_bytes()
+            decision_graph = json.loads(raw.decode("utf-8"))
+            verify(decision_graph, raw, f"graph file {source}")  # never draw a changed graph
+        except (OSError, ValueError, GraphIntegrityError) as error:
             click.echo(f"error: cannot read the graph {source}: {error}", err=True)
             sys.exit(2)
     else:

@@ -169,7 +169,7 @@ class _Run:
         """The mutant's outcome; for a survivor, z3's verdict when it has one already, else None."""
         started = time.perf_counter()
         try:
-            evaluator = fibrolang.load(mutant.graph)
+            evaluator = fibrolang.load(mutant.graph, verify=False)  # changed on purpose
         except fibrolang.GuidelineError as error:
             return Outcome(mutant, "stillborn", detail=error.headline)
         order, likely = _order(mutant, self.seen, self.users, self.patients)
