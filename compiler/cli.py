@@ -252,6 +252,7 @@ def trace_command(guideline: Path, source_name: str | None, output: Path | None)
     """List each sentence of the guideline's source and the elements that
     encode it (or the waiver that exempts it). Exits 1 if a sentence is unmapped."""
     from compiler.trace import report_markdown, trace
+    from fibrolang.printable import printable
 
     sources = api.SourceCache()
     checked = api.check_file(guideline, sources)
@@ -270,9 +271,11 @@ def trace_command(guideline: Path, source_name: str | None, output: Path | None)
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     for entry in report.unmapped:
-        click.echo(f"{report.source_file}:{entry.sentence.line}: unmapped: {entry.sentence.text}", err=True)
+        where = f"{report.source_file}:{entry.sentence.line}"
+        click.echo(printable(f"{where}: unmapped: {entry.sentence.text}"), err=True)
     for quote in report.unlocated_quotes:
-        click.echo(f"{guideline}:{quote.line}: quote not found in the source ({quote.description})", err=True)
+        where = f"{guideline}:{quote.line}"
+        click.echo(printable(f"{where}: quote not found in the source ({quote.description})"), err=True)
     sys.exit(1 if report.unmapped else 0)
 
 
