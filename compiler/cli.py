@@ -214,6 +214,11 @@ def build(guidelines: tuple[Path, ...], check_only: bool, root: Path) -> None:
     the flowcharts, the traceability report. With --check, verify them."""
     from compiler import build as building
 
+    for path in guidelines:  # the reports name each guideline by its path under the root
+        if not path.resolve().is_relative_to(root.resolve()):
+            raise click.UsageError(
+                f"{path} is not inside the project root {root} (--root): give a root that holds it"
+            )
     failed = False
     for path in guidelines:
         sources = api.SourceCache()
