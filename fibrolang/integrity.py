@@ -10,10 +10,10 @@ is a hash of the graph's own content, so the runtime can recompute it.
 A file is verified from the bytes read: in canonical form the field is the one
 line ``  "graph_hash": "sha256:<hex>",`` and the other bytes of the file are
 exactly the canonical text of the graph without it, so hashing them costs one
-pass of SHA-256 and no re-serialisation. It is also the stricter check: every
-byte counts, a duplicated key included. A file in another layout (re-indented,
-CRLF line ends) and a dict are verified by re-serialising their content in
-canonical form (slower: the indented encoder is pure Python).
+pass of SHA-256 and no re-serialisation. When the bytes do not match (a file in
+another layout: re-indented, CRLF line ends), and for a dict, the parsed content
+is re-serialised in canonical form and hashed (slower: the indenting encoder is
+pure Python): a file loads only if what it parses to is what was hashed.
 
 What it protects against: accidental or careless edits of a compiled graph
 (a threshold changed from 30 to 3 by hand, a truncated copy, a merge that
