@@ -214,6 +214,11 @@ def build(guidelines: tuple[Path, ...], check_only: bool, root: Path) -> None:
     the flowcharts, the traceability report. With --check, verify them."""
     from compiler import build as building
 
+    for path in guidelines:  # the reports name each guideline by its path under the root
+        if not path.resolve().is_relative_to(root.resolve()):
+            raise click.UsageError(
+                f"{path} is not inside the project root {root} (--root): give a root that holds it"
+            )
     failed = False
     for path in guidelines:
         sources = api.SourceCache()
@@ -252,6 +257,7 @@ def trace_command(guideline: Path, source_name: str | None, output: Path | None)
     """List each sentence of the guideline's source and the elements that
     encode it (or the waiver that exempts it). Exits 1 if a sentence is unmapped."""
     from compiler.trace import report_markdown, trace
+    from fibrolang.printable import printable
 
     sources = api.SourceCache()
     checked = api.check_file(guideline, sources)
@@ -270,9 +276,11 @@ def trace_command(guideline: Path, source_name: str | None, output: Path | None)
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
     for entry in report.unmapped:
-        click.echo(f"{report.source_file}:{entry.sentence.line}: unmapped: {entry.sentence.text}", err=True)
+        where = f"{report.source_file}:{entry.sentence.line}"
+        click.echo(printable(f"{where}: unmapped: {entry.sentence.text}"), err=True)
     for quote in report.unlocated_quotes:
-        click.echo(f"{guideline}:{quote.line}: quote not found in the source ({quote.description})", err=True)
+        where = f"{guideline}:{quote.line}"
+        click.echo(printable(f"{where}: quote not found in the source ({quote.description})"), err=True)
     sys.exit(1 if report.unmapped else 0)
 
 
@@ -412,9 +420,13 @@ def graph_command(
         click.echo("error: --paper applies to .pdf output only", err=True)
         sys.exit(2)
     if source.suffix.lower() == ".json":
+        from fibrolang.integrity import GraphIntegrityError, verify
+
         try:
-            decision_graph = json.loads(source.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
+            raw = source.read_bytes()
+            decision_graph = json.loads(raw.decode("utf-8"))
+            verify(decision_graph, raw, f"graph file {source}")  # never draw a changed graph
+        except (OSError, ValueError, GraphIntegrityError) as error:
             click.echo(f"error: cannot read the graph {source}: {error}", err=True)
             sys.exit(2)
     else:

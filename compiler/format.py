@@ -33,6 +33,7 @@ from compiler.diagnostics import Diagnostic, has_errors
 from compiler.format_layout import Layout, Line
 from compiler.front import parse_source
 from compiler.parse import SourceText, decode_source, read_source
+from fibrolang.printable import printable
 
 _COMMENT_INDENT_BEFORE_CLOSER = 2
 
@@ -262,8 +263,10 @@ def run_fmt(paths: Sequence[str | Path], check: bool) -> int:
                 fromfile=f"{path} (as written)",
                 tofile=f"{path} (formatted)",
             )
-            click.echo(f"would reformat {path}")
-            click.echo("".join(diff), nl=False)
+            click.echo(printable(f"would reformat {path}"))
+            # each diff line escaped (fibrolang.printable): a raw control character in the
+            # file is shown, never sent to the terminal
+            click.echo("".join(printable(line.rstrip("\n")) + "\n" for line in diff), nl=False)
             status = 1
         else:
             Path(path).write_text(formatted, encoding="utf-8")

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from compiler import syntax as s
 from compiler.format_doc import BREAK, Doc, Group, Mark, Nest, concat, render
+from fibrolang.printable import printable
 
 WIDTH = 100
 INDENT = 2
@@ -52,7 +53,9 @@ def quote(value: str) -> str:
     for char in value:
         if char in _ESCAPES:
             out.append(_ESCAPES[char])
-        elif unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp"):
+        elif unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or printable(char) != char:
+            # control characters, separators and the bidi controls that reorder what a
+            # reader sees (fibrolang.printable): never written raw into a source file
             out.append(f"\\u{ord(char):04x}")
         else:
             out.append(char)

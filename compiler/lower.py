@@ -21,6 +21,7 @@ from compiler.check.bindings import code_sets
 from compiler.check.model import Member, Model, SetOf, build_model
 from compiler.check.symbols import collect
 from compiler.lower_bindings import binding_json
+from fibrolang.integrity import with_graph_hash
 
 GRAPH_FORMAT = "fibrolang-graph/1"
 
@@ -591,5 +592,6 @@ def content_hash(text: str) -> str:
 
 
 def lower(guideline: s.Guideline, source_text: str) -> JSON:
-    """The decision graph of a checked guideline."""
-    return _Lowerer(guideline).graph(content_hash(source_text))
+    """The decision graph of a checked guideline, carrying its integrity hash (``graph_hash``,
+    fibrolang/integrity.py)."""
+    return with_graph_hash(_Lowerer(guideline).graph(content_hash(source_text)))

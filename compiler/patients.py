@@ -13,7 +13,7 @@ from typing import IO, Any
 import fibrolang
 from fibrolang.errors import LISTED, Problem
 from fibrolang.patient_json import MAX_RECORD_BYTES, UnreadablePatient, read_record, unreadable
-from fibrolang.printable import printable
+from fibrolang.printable import printable, printable_lines
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def describe_error(outcome: dict[str, Any]) -> str:
             lines.append(f"  - {problem['message']}")
     if outcome.get("more_problems"):
         lines.append(f"  ... and {outcome['more_problems']} more")
-    return "\n".join(lines)
+    return printable_lines(lines)
 
 
 def summary_text(outcome: dict[str, Any], later: list[str] | None = None) -> str:
@@ -214,4 +214,4 @@ def summary_text(outcome: dict[str, Any], later: list[str] | None = None) -> str
         lines.append("  missing: " + ", ".join(outcome["missing"]))
     if later:
         lines.append("  may be needed next, depending on the answer: " + ", ".join(later))
-    return "\n".join(lines)
+    return printable_lines(lines)

@@ -1,6 +1,11 @@
 """Renderers for diagnostics: ``human`` (colour optional), ``plain`` (no
 colour, no box drawing, screen-reader friendly) and ``json`` (stable, sorted
-keys)."""
+keys).
+
+In the text formats every string from a guideline or its file names (message,
+hint, location, the source line) goes through ``fibrolang.printable``: a line
+break, carriage return or terminal escape in it is shown escaped, never
+obeyed, so no guideline can forge a diagnostic line or colour the terminal."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from compiler.diagnostics import MAX_REPORTED, Diagnostic
 from compiler.syntax import Span
+from fibrolang.printable import printable
 
 SourceLines = Callable[[str, int], str]
 
@@ -42,6 +48,11 @@ def _expand_tabs(line: str) -> str:
     return "".join(out)
 
 
+def _visible(text: str) -> str:
+    """``text`` with every control character but the tab escaped (tabs are expanded later)."""
+    return "\t".join(printable(part) for part in text.split("\t"))
+
+
 def _underline(line: str, span: Span) -> str:
     start = max(span.column, 1) - 1
     if span.end_line == span.line and span.end_column > span.column:
@@ -49,13 +60,13 @@ def _underline(line: str, span: Span) -> str:
     else:
         end = len(line.rstrip()) if span.end_line > span.line else start + 1
     end = max(end, start + 1)
-    before = _display_width(line[:start])
-    width = max(1, _display_width(line[start:end]))
+    before = _display_width(_visible(line[:start]))
+    width = max(1, _display_width(_visible(line[start:end])))
     return " " * before + "^" * width
 
 
 def _location(span: Span) -> str:
-    return f"{span.file}:{span.line}:{span.column}"
+    return f"{printable(span.file)}:{span.line}:{span.column}"
 
 
 def _snippet(span: Span, lines: SourceLines, gutter: str) -> list[str]:
@@ -64,7 +75,7 @@ def _snippet(span: Span, lines: SourceLines, gutter: str) -> list[str]:
     line = lines(span.file, span.line)
     if not line.strip():
         return []
-    return [f"{gutter}{_expand_tabs(line)}", f"{' ' * len(gutter)}{_underline(line, span)}"]
+    return [f"{gutter}{_expand_tabs(_visible(line))}", f"{' ' * len(gutter)}{_underline(line, span)}"]
 
 
 def render_text(
@@ -81,20 +92,20 @@ def render_text(
         out.append(
             f"{_location(diagnostic.span)}: "
             f"{paint(diagnostic.severity, severity_colour)} {diagnostic.code}: "
-            f"{diagnostic.message}"
+            f"{printable(diagnostic.message)}"
         )
         gutter = f"{diagnostic.span.line:>5} | " if diagnostic.span.line > 0 else ""
         out.extend(_snippet(diagnostic.span, lines, gutter))
         if diagnostic.hint:
-            out.append(f"  {paint('hint', '1;32')}: {diagnostic.hint}")
+            out.append(f"  {paint('hint', '1;32')}: {printable(diagnostic.hint)}")
         for related in diagnostic.related:
-            out.append(f"  {paint('see', '1;36')} {_location(related.span)}: {related.message}")
+            out.append(f"  {paint('see', '1;36')} {_location(related.span)}: {printable(related.message)}")
             gutter = f"{related.span.line:>5} | "
             out.extend(_snippet(related.span, lines, gutter))
         for key, value in diagnostic.data:
             rendered = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
             out.append(f"  {key}:")
-            out.extend("    " + row for row in rendered.splitlines())
+            out.extend("    " + printable(row) for row in rendered.split("\n"))
         out.append("")
     hidden = len(diagnostics) - limit
     if hidden > 0:

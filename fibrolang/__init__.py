@@ -9,6 +9,7 @@ Standard library only. Typical use::
 """
 
 from fibrolang.errors import GuidelineError, InvalidPatient, Problem, SafetyViolation
+from fibrolang.integrity import GraphIntegrityError
 from fibrolang.load import Guideline, load, read_graph
 from fibrolang.result import (
     Avoidance,
@@ -27,6 +28,7 @@ __all__ = [
     "Avoidance",
     "Citation",
     "Flag",
+    "GraphIntegrityError",
     "GuardOutcome",
     "Guideline",
     "GuidelineError",

@@ -76,6 +76,8 @@ class SafetyViolation(Exception):
         self.edges = edges
         name = f"{invariant} ({title})" if title else invariant
         super().__init__(
-            f"safety invariant {name} is violated by the plan reached via "
-            f"{' -> '.join(edges)}; the plan was withheld"
+            printable(
+                f"safety invariant {name} is violated by the plan reached via "
+                f"{' -> '.join(edges)}; the plan was withheld"
+            )
         )

@@ -3,7 +3,8 @@
 It names the status, the decisions taken and why (the branch label, or the
 guard rendered as text, with the author's notes), then the plan: each
 recommendation with dose, titration, evidence and citations, the avoid items,
-flags, monitoring and outputs.
+flags, monitoring and outputs. Every line goes through ``printable_lines``:
+a guideline string holding a line break cannot start a line of its own.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from fibrolang.graph import (
     Period,
     Titration,
 )
+from fibrolang.printable import printable_lines
 from fibrolang.render import render
 from fibrolang.result import Recommendation, Result
 
@@ -61,7 +63,7 @@ def explain(graph: Graph, result: Result, patient: Mapping[str, Any] | None = No
     if result.outputs:
         lines.append("Outputs:")
         lines += [f"  {name} = {_value(value)}" for name, value in result.outputs.items()]
-    return "\n".join(lines) + "\n"
+    return printable_lines(lines) + "\n"  # each line one line, whatever the guideline says
 
 
 def _decisions(graph: Graph, result: Result) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from fibrolang import integrity
 from fibrolang.errors import GuidelineError, InvalidPatient, Problem, SafetyViolation, plural
 from fibrolang.graph import Graph, InputDeclaration
 from fibrolang.graph_reader import GraphReader
@@ -85,13 +86,21 @@ class Guideline:
         return f"<Guideline {self.id} {self.version}>"
 
 
-def load(source: str | os.PathLike[str] | Mapping[str, Any]) -> Guideline:
-    """Load a guideline from a graph JSON file path, or from an already-parsed dict."""
+def load(source: str | os.PathLike[str] | Mapping[str, Any], verify: bool = True) -> Guideline:
+    """Load a guideline from a graph JSON file path, or from an already-parsed dict.
+
+    The graph's ``graph_hash`` is checked first (``fibrolang.integrity``): a graph changed
+    after it was compiled, or carrying no hash, raises ``GraphIntegrityError`` (a
+    ``GuidelineError``). ``verify=False`` skips the check, for development only (a graph
+    edited on purpose, a mutant)."""
     if not isinstance(source, str | os.PathLike):
+        if verify:
+            integrity.verify(source)
         return Guideline(read_graph(source))
     path = Path(source)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise GuidelineError(
             f"cannot read graph file {path}: {error}", (Problem("", str(error), "unreadable"),)
@@ -103,6 +112,8 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any]) -> Guideline:
             f"graph file {path} is not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}",
             (Problem("", error.msg, "invalid_json"),),
         ) from None
+    if verify:
+        integrity.verify(document, raw, f"graph file {path}")
     return Guideline(read_graph(document))
 
 

@@ -11,8 +11,14 @@ the text to that many characters and ends it with "…" (the echo of a 100 MB
 value is 80 characters, not 100 MB). ``shown(value)`` is how an error message
 quotes any value a caller gave, however it was built: a string quoted and
 escaped, a huge integer by its number of digits, a deep or cyclic container
-shortened, never an exception. ``markdown_text`` is ``printable`` plus the
-escapes Markdown and the HTML it may contain need.
+shortened, never an exception.
+
+Renderers use them by construction: a plain-text report is a list of lines
+joined by ``printable_lines`` (whatever a guideline string holds, each line
+stays one line, so no string can forge a line such as "Recommendations:");
+a Markdown report puts every string through ``markdown_text`` (inline text;
+``line_start=True`` for text that begins a line) or ``markdown_code`` (a code
+span), never raw.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import math
 import re
 import reprlib
+from collections.abc import Iterable
 
 ECHO_LIMIT = 80
 """How many characters of a value an error message echoes."""
@@ -45,6 +52,12 @@ def printable(text: str, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         return _UNPRINTABLE.sub(_escape, text[:limit]) + "…"
     return _UNPRINTABLE.sub(_escape, text)
+
+
+def printable_lines(lines: Iterable[str]) -> str:
+    """The lines of a plain-text report joined by newlines, each made ``printable``: a line
+    break or control character inside a line is shown escaped, never obeyed."""
+    return "\n".join(printable(line) for line in lines)
 
 
 def _integer(value: int) -> str:
@@ -88,7 +101,8 @@ def shown(value: object, limit: int = ECHO_LIMIT) -> str:
     return printable(text, limit)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!~]|&(?=[#\w]))")
+# ``_`` inside a word (``first_line``) cannot start or end emphasis in CommonMark: left as is.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*{}\[\]<>#|!~]|(?<![^\W_])_|_(?![^\W_])|&(?=[#\w]))")
 _HTML = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 
 
@@ -98,8 +112,31 @@ def _markdown_escape(match: re.Match[str]) -> str:
     return html if html is not None else "\\" + character
 
 
-def markdown_text(text: str, limit: int | None = None) -> str:
+_LINE_START = re.compile(r"^([-+=])|^(\d+)([.)])")
+
+
+def _line_start_escape(match: re.Match[str]) -> str:
+    if match.group(1):
+        return "\\" + match.group(1)
+    return match.group(2) + "\\" + match.group(3)
+
+
+def markdown_text(text: str, limit: int | None = None, line_start: bool = False) -> str:
     """``printable(text)`` made inert in Markdown: no line break (so no new heading, list or
     table row), no HTML (``<script>`` becomes ``&lt;script&gt;``), and the characters that
-    start emphasis, code, links, tables or headings backslash-escaped."""
-    return _MARKDOWN_SPECIAL.sub(_markdown_escape, printable(text, limit))
+    start emphasis, code, links, tables or headings backslash-escaped. With ``line_start``
+    (text that begins a line) also no list item, setext underline or indented code block:
+    leading spaces are dropped and a leading ``-``, ``+``, ``=`` or ``1.`` escaped."""
+    escaped = _MARKDOWN_SPECIAL.sub(_markdown_escape, printable(text, limit))
+    if line_start:
+        escaped = _LINE_START.sub(_line_start_escape, escaped.lstrip())
+    return escaped
+
+
+def markdown_code(text: str) -> str:
+    """``printable(text)`` as a Markdown code span that no backtick in it can close early, with
+    ``|`` escaped (a code span may sit in a table cell)."""
+    inner = printable(text).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", inner)), default=0) + 1)
+    padding = " " if inner.startswith("`") or inner.endswith("`") else ""
+    return f"{fence}{padding}{inner}{padding}{fence}"

@@ -18,8 +18,10 @@ from compiler.analysis.witnesses import ReplayMismatch
 from compiler.testgen import coverage as measuring
 from compiler.testgen import mutate as mutating
 from compiler.testgen.cases import GenerationError
+from compiler.testgen.harness import harness_stale, record_first_snapshots, write_harness
 from compiler.testgen.module import ReadBackError
 from compiler.testgen.suite import generate, read_patients, stale, suite_file, write
+from fibrolang.printable import printable
 
 Echo = Callable[[str], None]
 
@@ -30,7 +32,7 @@ def _compile(guideline: Path, echo: Echo) -> dict[str, object] | None:
     except api.CompileError as error:
         for diagnostic in error.diagnostics:
             span = diagnostic.span
-            echo(f"{span.file}:{span.line}:{span.column}: {diagnostic.code} {diagnostic.message}")
+            echo(printable(f"{span.file}:{span.line}:{span.column}: {diagnostic.code} {diagnostic.message}"))
         return None
 
 
@@ -53,7 +55,7 @@ def testgen(
             generated = generate(guideline, output_dir, root, path_limit, timeout_ms, graph=graph)
         except GenerationError as error:
             for problem in error.problems:
-                echo(f"{guideline}: error: {problem}")
+                echo(printable(f"{guideline}: error: {problem}"))
             failed = True
             continue
         except (SolverUnknown, ReplayMismatch, ReadBackError) as error:
@@ -70,7 +72,7 @@ def testgen(
             + f", {suite.item_outcomes_feasible} item outcomes, {suite.boundaries} boundaries)"
         )
         if check_only:
-            reasons = stale(generated)
+            reasons = stale(generated) + harness_stale(output_dir)
             for reason in reasons:
                 echo(f"{reason}; run `fibrolang testgen {guideline} -o {output_dir}`")
             failed = failed or bool(reasons)
@@ -78,6 +80,16 @@ def testgen(
                 echo(f"{generated.path}: current, {summary}")
         else:
             echo(f"wrote {write(generated)}: {summary}")
+            harness = write_harness(output_dir)  # so that `pytest DIR` runs wherever DIR is
+            if harness is not None:
+                echo(f"wrote {harness}")
+            first = not generated.snapshot_file.exists()
+            unrecorded = record_first_snapshots(generated.path, generated.snapshot_file)
+            if unrecorded is not None:
+                echo(f"{guideline}: error: {unrecorded}")
+                failed = True
+            elif first:
+                echo(f"wrote {generated.snapshot_file}: first snapshots (the current answers: review them)")
     return 1 if failed else 0
 
 
@@ -129,7 +141,7 @@ def mutate(
     )
     for outcome in report.outcomes:
         if outcome.status in ("survivor", "unclassified", "equivalent"):
-            echo(f"  {outcome.status}: {outcome.mutant.id}: {outcome.detail}")
+            echo(printable(f"  {outcome.status}: {outcome.mutant.id}: {outcome.detail}"))
             if outcome.verdict is not None and outcome.verdict.patient and outcome.status != "equivalent":
                 echo(f"    patient: {json.dumps(outcome.verdict.patient, sort_keys=True)}")
     if output is not None:

@@ -25,6 +25,7 @@ from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover
 from compiler.testgen.cases import PATH_LIMIT, canonical
 from compiler.testgen.suite import SuitePatient
+from fibrolang.printable import printable_lines
 
 JSON = dict[str, Any]
 
@@ -145,4 +146,4 @@ def render_text(report: CoverageReport) -> str:
 
             lines.append(f"    a patient that covers it: {json.dumps(entry.patient, sort_keys=True)}")
     lines += [f"  error: {error}" for error in report.errors]
-    return "\n".join(lines)
+    return printable_lines(lines)

@@ -49,3 +49,12 @@ def test_a_stale_or_missing_artifact_fails_the_check(tmp_path: Path) -> None:
     assert stale.returncode == 1
     assert "guidelines/acr2016.graph.json: stale or missing" in stale.stdout
     assert "docs/traceability/acr2016.md" not in stale.stdout  # its quotes did not change
+
+
+def test_a_guideline_outside_the_root_is_a_usage_error_not_a_bug(tmp_path: Path) -> None:
+    """Issue 21: this was reported as "internal error: ValueError ... is not in the subpath"."""
+    run = fibrolang("build", "--check", "guidelines/acr2016.fibro", "--root", str(tmp_path), cwd=ROOT)
+    assert run.returncode == 2
+    assert "internal error" not in run.stderr
+    assert f"guidelines/acr2016.fibro is not inside the project root {tmp_path} (--root)" in run.stderr
+    assert not list(tmp_path.iterdir())  # nothing written

@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from fibrolang.integrity import with_graph_hash
+
 Json = dict[str, Any]
 
 HASH = "sha256:" + "0" * 64
@@ -187,7 +189,9 @@ def drug(label: str, dose: Json | None = None, kind: str = "drug") -> Json:
 def graph(inputs: Json, nodes: Json, start: str, *, enums: Json | None = None,
           records: Json | None = None, definitions: list[Json] | None = None,
           interventions: Json | None = None, invariants: list[Json] | None = None) -> Json:
-    return {
+    """A graph document carrying its integrity hash (``graph_hash``), as the compiler
+    writes it; a test that changes it afterwards rehashes it (``hashed``)."""
+    return hashed({
         "format": "fibrolang-graph/1",
         "guideline": {"id": "test", "title": "Test", "version": "0.1.0", "content_hash": HASH,
                       "sources": [{"name": "pathway", "file": "x.txt", "date": "2025-01-01"}],
@@ -200,7 +204,12 @@ def graph(inputs: Json, nodes: Json, start: str, *, enums: Json | None = None,
         "start": start,
         "nodes": nodes,
         "invariants": invariants or [],
-    }
+    })
+
+
+def hashed(document: Json) -> Json:
+    """``document`` with its ``graph_hash`` recomputed (fibrolang.integrity)."""
+    return with_graph_hash(document)
 
 
 def definition(name: str, expr: Json, output: bool = False) -> Json:

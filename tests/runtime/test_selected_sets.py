@@ -74,4 +74,4 @@ def test_a_malformed_select_is_a_guideline_error() -> None:
     unknown_member = dict(FAILED, members=["duration", "pain", "sleep"])
     document["definitions"] = [g.definition("failed", unknown_member, output=True)]
     with pytest.raises(fibrolang.GuidelineError, match="'sleep' is not a member of criterion"):
-        fibrolang.load(document)
+        fibrolang.load(g.hashed(document))

@@ -21,6 +21,7 @@ from compiler.backends.graph_json import dumps
 from compiler.testgen.mutants import mutants
 from compiler.testgen.mutate import run
 from compiler.testgen.suite import generate, read_patients, stale, write
+from fibrolang.integrity import with_graph_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDELINES = ROOT / "guidelines"
@@ -147,9 +148,10 @@ def test_the_fast_mutation_run_agrees_with_pytest(tmp_path: Path, mutant_id: str
     mutants pytest on the committed suite fails exactly when the fast run says killed."""
     graph = json.loads((GUIDELINES / "acr2016.graph.json").read_text(encoding="utf-8"))
     mutant = next(m for m in mutants(graph) if m.id == mutant_id)
-    fibrolang.load(mutant.graph)
+    mutated = with_graph_hash(mutant.graph)  # a loadable file: the suite fails on its answers only
+    fibrolang.load(mutated)
     path = tmp_path / "mutant.graph.json"
-    path.write_text(dumps(mutant.graph), encoding="utf-8")
+    path.write_text(dumps(mutated), encoding="utf-8")
     report = run(graph, read_patients(SUITES / "test_guideline_acr2016.py"), classify_survivors=False)
     fast = next(o for o in report.outcomes if o.mutant.id == mutant_id)
     assert (fast.status == "killed") is killed
