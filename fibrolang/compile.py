@@ -382,7 +382,24 @@ class ExpressionCompiler:
                 return fused.member_and_field(name, key, field[2])
             rest = compiled[1] if len(compiled) == 2 else kleene(compiled[1:], decisive)
             return fused.member_and(name, key, rest)
+        if len(operands) == 2:
+            leading = self._leading(first, compiled[1], decisive)
+            if leading is not None:
+                return leading
         return kleene(compiled, decisive)
+
+    def _leading(self, first: ex.Expression, rest: Evaluator, decisive: bool) -> Evaluator | None:
+        """``first and rest`` (or ``or``) with ``first`` read inline: a boolean input, a
+        plan query, or the negation of either."""
+        negated = isinstance(first, ex.Negation)
+        operand = first.operand if isinstance(first, ex.Negation) else first
+        if isinstance(operand, ex.PlanQuery):
+            return fused.plan_query_then(operand.state, operand.subject, negated, rest, decisive)
+        if isinstance(operand, ex.InputReference):
+            declared = self.inputs.get(operand.name)
+            if declared is not None and shape_of(declared).kind == "boolean":
+                return fused.boolean_input_then(operand.name, negated, rest, decisive)
+        return None
 
     def _Conditional(self, expr: ex.Conditional, path: str) -> tuple[Evaluator, Shape]:
         condition = self.condition(expr.condition, join_path(path, "condition"))

@@ -19,6 +19,7 @@ from fibrolang.compile import Evaluator
 from fibrolang.errors import GuidelineError, Problem
 from fibrolang.graph import ActionNode, DecisionNode, Status
 from fibrolang.items import ItemStep
+from fibrolang.lean import LeanWalk
 from fibrolang.result import (
     Avoidance,
     Flag,
@@ -113,6 +114,10 @@ class Step:
     def visit(self, walk: Walk) -> Step | None:
         raise NotImplementedError
 
+    def lean(self, walk: LeanWalk) -> Step | None:
+        """``visit`` for the lean walk (``fibrolang.lean``): the same decisions, no trace."""
+        raise NotImplementedError
+
 
 class Branch:
     __slots__ = ("failed", "guard", "held", "id", "reason", "target", "undecided")
@@ -152,7 +157,25 @@ class DecisionStep(Step):
             path = walk.path
             walk.path = path.children.get(branch) or path.then(branch)
             return branch.target
-        raise GuidelineError(
+        raise self._incomplete()
+
+    def lean(self, walk: LeanWalk) -> Step | None:
+        for branch in self.branches:
+            guard = branch.guard
+            if guard is not None:
+                value = guard(walk)
+                if value is False:
+                    continue
+                if value is not True:
+                    walk.undecided(self.description, value.missing)
+                    return None
+            state = walk.state
+            walk.state = state.children.get(branch) or state.taking(branch)
+            return branch.target
+        raise self._incomplete()
+
+    def _incomplete(self) -> GuidelineError:
+        return GuidelineError(
             f"the guideline is incomplete: no branch of decision {self.id} holds and it has no otherwise",
             (Problem(f"nodes.{self.id}", "no branch holds for this patient", "no_branch_holds"),),
         )
@@ -185,6 +208,25 @@ class ActionStep(Step):
         walk.edges.append(self.next_id)
         return self.target
 
+    def lean(self, walk: LeanWalk) -> Step | None:
+        for item in self.items:
+            guard = item.guard
+            if guard is not None:
+                value = guard(walk)
+                if value is False:
+                    continue
+                if value is not True:
+                    walk.undecided(item.description, value.missing)
+                    return None
+            state = walk.state
+            state = state.children.get(item) or state.applying(item)
+            walk.state = state  # walk.move(state), inline
+            walk.recommended = state.recommended  # type: ignore[assignment]
+            walk.avoided = state.avoided  # type: ignore[assignment]
+            walk.flagged = state.flagged  # type: ignore[assignment]
+            walk.doses = state.doses
+        return self.target
+
 
 class TerminalStep(Step):
     __slots__ = ("message", "status")
@@ -195,6 +237,11 @@ class TerminalStep(Step):
         self.message = message
 
     def visit(self, walk: Walk) -> Step | None:
+        walk.status = self.status
+        walk.status_message = self.message
+        return None
+
+    def lean(self, walk: LeanWalk) -> Step | None:
         walk.status = self.status
         walk.status_message = self.message
         return None

@@ -33,6 +33,7 @@ from fibrolang.items import (
     RecommendStep,
     batched,
 )
+from fibrolang.lean import STATE_BUDGET, LeanWalk, PlanState
 from fibrolang.pathway import ActionStep, Branch, DecisionStep, Path, Step, TerminalStep, Walk
 from fibrolang.result import (
     Avoidance,
@@ -111,6 +112,8 @@ class Program:
         self.definition_template = [PENDING] * len(compiler.definitions)
         self.depth = compiler.depth
         self.root = Path()
+        self.root_state = PlanState(self.root, [STATE_BUDGET])
+        self.endings: dict[tuple[str, str | None], Result] = {}  # lean results of other outcomes
 
     def _compile_steps(self, graph: Graph, compiler: ExpressionCompiler, fuse: bool) -> Step:
         factory = ItemFactory(graph)
@@ -187,25 +190,18 @@ class Program:
     def run(self, inputs: dict[str, Any], trace: bool = True) -> Result:
         """Walk the pathway for one validated, normalised patient.
 
-        ``trace=False`` returns the same result with an empty ``Trace`` (``NO_TRACE``):
-        the nodes, edges and guard outcomes are neither collected into it nor copied."""
+        ``trace=False`` returns the same result with an empty ``Trace`` (``NO_TRACE``),
+        from the lean walk (``run_lean``)."""
+        if not trace:
+            return self.run_lean(inputs)
         walk = Walk(inputs, self.definition_template.copy(), self.depth, self.root)
         step: Step | None = self.start
-        if trace:
-            nodes = walk.nodes
-            while step is not None:
-                nodes.append(step.id)
-                step = step.visit(walk)
-        else:
-            while step is not None:
-                step = step.visit(walk)
+        nodes = walk.nodes
+        while step is not None:
+            nodes.append(step.id)
+            step = step.visit(walk)
         if walk.status == "ok":
-            try:
-                self._check_invariants(walk)
-            except SafetyViolation:
-                if trace:
-                    raise
-                return self.run(walk.inputs)  # walk again, recording the nodes the error names
+            self._check_invariants(walk)
         outputs = (
             _NO_OUTPUTS
             if not self.outputs
@@ -216,7 +212,7 @@ class Program:
                 }
             )
         )
-        recorded = new_trace(tuple(walk.nodes), tuple(walk.edges), tuple(walk.guards)) if trace else NO_TRACE
+        recorded = new_trace(tuple(nodes), tuple(walk.edges), tuple(walk.guards))
         if walk.status != "ok":  # only a plan checked against the invariants is returned
             return new_result(
                 walk.status,
@@ -242,6 +238,76 @@ class Program:
             recorded,
             self.identity,
         )
+
+    def run_lean(self, inputs: dict[str, Any]) -> Result:
+        """``run(inputs, trace=False)``: the walk moves through shared plan states
+        (``fibrolang.lean``), and a result that depends on nothing but the state (or the
+        outcome) it ends on is built once and returned again."""
+        walk = LeanWalk(inputs, self.definition_template.copy(), self.depth, self.root_state)
+        step: Step | None = self.start
+        while step is not None:
+            step = step.lean(walk)
+        status = walk.status
+        if status == "ok":
+            if self._breaks_invariant(walk):
+                return self.run(inputs)  # walk again, recording the nodes the error names
+            status = walk.status
+        if self.outputs:
+            outputs: Mapping[str, OutputValue] = MappingProxyType(
+                {
+                    name: None if (value := read(walk)).__class__ is Unknown else convert(value)
+                    for name, read, convert in self.outputs
+                }
+            )
+        else:
+            outputs = _NO_OUTPUTS
+        if status == "ok":
+            state = walk.state
+            result = state.result
+            if result is not None and result.message is walk.status_message and not self.outputs:
+                return result
+            result = new_result(
+                "ok",
+                walk.status_message,
+                (),
+                state.recommendations,
+                state.avoid,
+                state.flags,
+                state.monitoring,
+                outputs,
+                NO_TRACE,
+                self.identity,
+            )
+            if not self.outputs and state.result is None:
+                state.result = result
+            return result
+        if walk.missing or self.outputs:
+            return new_result(
+                status, walk.status_message, walk.missing, (), (), (), (), outputs, NO_TRACE, self.identity
+            )
+        key = (status, walk.status_message)
+        result = self.endings.get(key)
+        if result is None:
+            result = new_result(
+                status, walk.status_message, (), (), (), (), (), outputs, NO_TRACE, self.identity
+            )
+            if len(self.endings) < 256:
+                self.endings[key] = result
+        return result
+
+    def _breaks_invariant(self, walk: LeanWalk) -> bool:
+        """``_check_invariants`` for the lean walk: True when the plan breaks a safety rule."""
+        recommended = walk.recommended
+        for _invariant, condition, violated, question, trigger in self.invariants:
+            if trigger is not None and trigger not in recommended:
+                continue  # holds, whatever else is known or not
+            value = condition(walk)
+            if value is violated:
+                return True
+            if value.__class__ is Unknown:
+                walk.undecided(question, value.missing)
+                return False
+        return False
 
     def _check_invariants(self, walk: Walk) -> None:
         recommended = walk.recommended
