@@ -77,9 +77,9 @@ class PatientValidator:
 
     def __call__(self, patient: object) -> dict[str, Any]:
         if patient.__class__ is dict:
-            inputs = self.common(patient)  # type: ignore[arg-type]
-            if inputs is not None:
-                return inputs
+            common = self.common(patient)
+            if common is not None:
+                return common
         if patient.__class__ is not dict and not isinstance(patient, Mapping):
             raise InvalidPatient(
                 (Problem("", f"a patient record is an object, not {json_kind(patient)}", "not_an_object"),)
