@@ -104,6 +104,7 @@ class ExpressionCompiler:
         self.scope: list[tuple[str, str]] = []  # (variable, enum), innermost last
         self.depth = 0
         self._reads_plan = False
+        self.condition_reads_plan = False
         self.constants: dict[str, Any] = {}  # definitions that are literals, by value
 
     def fail(self, path: str, message: str, code: str = "type_error") -> Shape:
@@ -113,8 +114,12 @@ class ExpressionCompiler:
     # ---- entry points ------------------------------------------------------
 
     def condition(self, expr: ex.Expression, path: str) -> Evaluator:
-        """A guard or invariant: must be boolean."""
+        """A guard or invariant: must be boolean. ``condition_reads_plan`` then says whether
+        it reads the plan (a plan query, a dose, a definition that does)."""
+        outer, self._reads_plan = self._reads_plan, False
         evaluate, shape = self.compile(expr, path)
+        self.condition_reads_plan = self._reads_plan
+        self._reads_plan = outer or self._reads_plan
         if shape.kind not in ("boolean", "invalid"):
             self.fail(path, f"a condition must be true or false, not a {shape.kind}")
         return evaluate

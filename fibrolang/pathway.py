@@ -120,7 +120,7 @@ class Step:
 
 
 class Branch:
-    __slots__ = ("failed", "guard", "held", "id", "reason", "target", "undecided")
+    __slots__ = ("failed", "guard", "held", "id", "reads_plan", "reason", "target", "undecided")
 
     def __init__(self, edge_id: str, label: str | None, guard: Evaluator | None) -> None:
         self.id = edge_id
@@ -130,6 +130,7 @@ class Branch:
         self.failed = GuardOutcome(edge_id, None, False)
         self.undecided = GuardOutcome(edge_id, None, None)
         self.reason = Reason(edge_id, label)
+        self.reads_plan = False  # whether the guard reads the plan (set by the compiler)
 
 
 class DecisionStep(Step):
@@ -163,6 +164,8 @@ class DecisionStep(Step):
         for branch in self.branches:
             guard = branch.guard
             if guard is not None:
+                if branch.reads_plan:
+                    walk.move(walk.state)
                 value = guard(walk)
                 if value is False:
                     continue
@@ -212,6 +215,8 @@ class ActionStep(Step):
         for item in self.items:
             guard = item.guard
             if guard is not None:
+                if item.reads_plan:
+                    walk.move(walk.state)
                 value = guard(walk)
                 if value is False:
                     continue
@@ -219,12 +224,7 @@ class ActionStep(Step):
                     walk.undecided(item.description, value.missing)
                     return None
             state = walk.state
-            state = state.children.get(item) or state.applying(item)
-            walk.state = state  # walk.move(state), inline
-            walk.recommended = state.recommended  # type: ignore[assignment]
-            walk.avoided = state.avoided  # type: ignore[assignment]
-            walk.flagged = state.flagged  # type: ignore[assignment]
-            walk.doses = state.doses
+            walk.state = state.children.get(item) or state.applying(item)
         return self.target
 
 

@@ -130,6 +130,7 @@ class Program:
                         else compiler.condition(edge.guard, f"{path}.branches[{index}].guard")
                     )
                     branch = Branch(edge.id, edge.label, guard)
+                    branch.reads_plan = guard is not None and compiler.condition_reads_plan
                     links.append((branch, edge.target))
                     branches.append(branch)
                 steps[node.id] = DecisionStep(node, tuple(branches))
@@ -154,6 +155,14 @@ class Program:
     ) -> ItemStep:
         path = f"nodes.{node.id}.items[{index}]"
         guard = None if item.guard is None else compiler.condition(item.guard, f"{path}.guard")
+        step = Program._item_step(node, item, guard, factory)
+        step.reads_plan = guard is not None and compiler.condition_reads_plan
+        return step
+
+    @staticmethod
+    def _item_step(
+        node: ActionNode, item: ActionItem, guard: Evaluator | None, factory: ItemFactory
+    ) -> ItemStep:
         if isinstance(item, RecommendItem):
             identity = factory.identity(
                 ("recommend", item.intervention, item.action, item.dose, item.titration)
@@ -247,6 +256,7 @@ class Program:
         step: Step | None = self.start
         while step is not None:
             step = step.lean(walk)
+        walk.move(walk.state)  # the plan, for the safety rules and outputs
         status = walk.status
         if status == "ok":
             if self._breaks_invariant(walk):

@@ -111,3 +111,31 @@ def test_the_lean_walk_without_the_fused_shortcuts_gives_the_same_answers() -> N
             assert dataclasses.replace(expected, trace=NO_TRACE) == got
         else:
             assert same(expected, got)
+
+
+def test_the_lean_walk_reads_the_plan_where_guards_ask_for_it() -> None:
+    """benchmarks/spec.fibro's flags and safety rule ask whether amitriptyline is
+    recommended; the lean walk hands them the plan of its current state."""
+    from compiler import api
+
+    guideline = fibrolang.load(api.compile_file(ROOT / "benchmarks" / "spec.fibro"))
+    rng = random.Random(14)
+    flagged = 0
+    for _ in range(3000):
+        patient = {
+            name: (
+                rng.random() < 0.5
+                if declared.type.__class__.__name__ == "BooleanType"
+                else rng.randint(int(declared.type.minimum or 0), int(declared.type.maximum or 0))  # type: ignore[union-attr]
+            )
+            for name, declared in guideline.inputs.items()
+            if rng.random() < 0.95
+        }
+        expected = answer(guideline, patient)
+        got = answer(guideline, patient, trace=False)
+        if isinstance(expected, fibrolang.Result):
+            assert dataclasses.replace(expected, trace=NO_TRACE) == got
+            flagged += bool(got.flags)
+        else:
+            assert same(expected, got)
+    assert flagged > 100
