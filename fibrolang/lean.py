@@ -103,6 +103,10 @@ class PlanState:
         return self._keep(item, child)
 
 
+_NO_BOUND: list[Any] = []
+"""``bound`` of a guideline without quantifiers: never read or written."""
+
+
 class LeanWalk(Context):
     """The state of one lean evaluation: its context and a pointer to its plan state.
 
@@ -114,7 +118,7 @@ class LeanWalk(Context):
     def __init__(self, inputs: dict[str, Any], definitions: list[Any], depth: int, state: PlanState) -> None:
         self.inputs = inputs
         self.definitions = definitions
-        self.bound = [None] * depth
+        self.bound = [None] * depth if depth else _NO_BOUND
         self.state = state
         self.recommended = state.recommended  # type: ignore[assignment]
         self.avoided = state.avoided  # type: ignore[assignment]

@@ -101,6 +101,12 @@ class Program:
             )
             for index, invariant in enumerate(graph.invariants)
         )
+        triggers = [trigger for *_rest, trigger in self.invariants]
+        self.triggers: frozenset[str] | None = (
+            frozenset(trigger for trigger in triggers if trigger is not None)
+            if None not in triggers
+            else None
+        )  # when every safety rule holds unless one of these is recommended
         self.start = self._compile_steps(graph, compiler, fuse)
         if problems:
             problems = sorted(set(problems), key=lambda problem: (problem.path, problem.code))
@@ -256,9 +262,11 @@ class Program:
         step: Step | None = self.start
         while step is not None:
             step = step.lean(walk)
-        walk.move(walk.state)  # the plan, for the safety rules and outputs
+        state = walk.state  # the plan, for the safety rules and outputs:
+        walk.recommended, walk.avoided = state.recommended, state.avoided  # type: ignore[assignment]
+        walk.flagged, walk.doses = state.flagged, state.doses  # type: ignore[assignment]
         status = walk.status
-        if status == "ok":
+        if status == "ok" and (self.triggers is None or not self.triggers.isdisjoint(state.recommended)):
             if self._breaks_invariant(walk):
                 return self.run(inputs)  # walk again, recording the nodes the error names
             status = walk.status
@@ -272,7 +280,6 @@ class Program:
         else:
             outputs = _NO_OUTPUTS
         if status == "ok":
-            state = walk.state
             result = state.result
             if result is not None and result.message is walk.status_message and not self.outputs:
                 return result
