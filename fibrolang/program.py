@@ -262,15 +262,21 @@ class Program:
         step: Step | None = self.start
         while step is not None:
             step = step.lean(walk)
-        state = walk.state  # the plan, for the safety rules and outputs:
-        walk.recommended, walk.avoided = state.recommended, state.avoided  # type: ignore[assignment]
-        walk.flagged, walk.doses = state.flagged, state.doses  # type: ignore[assignment]
+        state = walk.state
         status = walk.status
-        if status == "ok" and (self.triggers is None or not self.triggers.isdisjoint(state.recommended)):
-            if self._breaks_invariant(walk):
-                return self.run(inputs)  # walk again, recording the nodes the error names
-            status = walk.status
+        if status == "ok":
+            triggers = self.triggers
+            if triggers is None or not triggers.isdisjoint(state.recommended):
+                walk.move(state)  # the plan, for the safety rules
+                if self._breaks_invariant(walk):
+                    return self.run(inputs)  # walk again, recording the nodes the error names
+                status = walk.status
+            elif not self.outputs:  # the commonest end: a result built before
+                result = state.result
+                if result is not None and result.message is walk.status_message:
+                    return result
         if self.outputs:
+            walk.move(state)  # the plan, for outputs that read it
             outputs: Mapping[str, OutputValue] = MappingProxyType(
                 {
                     name: None if (value := read(walk)).__class__ is Unknown else convert(value)
