@@ -215,8 +215,12 @@ class ActionStep(Step):
         for item in self.items:
             guard = item.guard
             if guard is not None:
-                if item.reads_plan:
-                    walk.move(walk.state)
+                if item.reads_plan:  # walk.move(walk.state), inline
+                    state = walk.state
+                    walk.recommended = state.recommended  # type: ignore[assignment]
+                    walk.avoided = state.avoided  # type: ignore[assignment]
+                    walk.flagged = state.flagged  # type: ignore[assignment]
+                    walk.doses = state.doses
                 value = guard(walk)
                 if value is False:
                     continue
