@@ -53,7 +53,8 @@ class Guideline:
         """Validate the patient, walk the pathway, and return the result.
 
         ``trace=False`` (the lean mode) gives the same result except that its ``trace``
-        is empty (no nodes, edges or guard outcomes), for callers that only want the plan."""
+        is empty (no nodes, edges or guard outcomes), for callers that only want the plan;
+        patients who end with the same plan may get the same (immutable) ``Result`` object."""
         if trace:
             return self._program.run(self._validate.check(patient))
         return self._program.run_lean(self._validate.check(patient))
