@@ -55,7 +55,8 @@ class Program:
     """A guideline compiled for evaluation.
 
     Immutable after construction, except for memo caches (recommendations per path,
-    messages per set of missing facts, the unknowns of fused reads) that only ever add
+    messages per set of missing facts, the unknowns of fused reads, the lean walk's plan
+    states and the results they end with) that only ever add
     entries equal to what they would recompute, up to fixed limits: one ``Program`` may
     serve many threads.
     """
