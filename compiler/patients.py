@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,25 +138,41 @@ def error_object(line: int, error: str, problems: Iterable[Problem]) -> dict[str
 
 
 def evaluate_record(guideline: fibrolang.Guideline, record: PatientRecord) -> Outcome:
+    unanswered = _unanswerable(record)
+    if unanswered is not None:
+        return unanswered
+    try:
+        result = guideline.evaluate(record.patient)
+    except (fibrolang.InvalidPatient, fibrolang.SafetyViolation, fibrolang.GuidelineError) as error:
+        return _outcome(record, error)
+    return _outcome(record, result)
+
+
+def _unanswerable(record: PatientRecord) -> Outcome | None:
+    """The error object of a record that is no patient (unreadable, not an object)."""
     if record.error is not None:
         return Outcome(None, error_object(record.line, record.error, record.problems))
     if not isinstance(record.patient, dict):
         kind = type(record.patient).__name__
         problem = Problem("", f"a patient is a JSON object of facts, not a JSON {kind}", "not_an_object")
         return Outcome(None, error_object(record.line, "invalid_patient", [problem]))
-    try:
-        result = guideline.evaluate(record.patient)
-    except fibrolang.InvalidPatient as invalid:
-        return Outcome(None, error_object(record.line, "invalid_patient", invalid.problems))
-    except fibrolang.SafetyViolation as violation:
+    return None
+
+
+def _outcome(record: PatientRecord, answer: fibrolang.Result | Exception) -> Outcome:
+    if isinstance(answer, fibrolang.InvalidPatient):
+        return Outcome(None, error_object(record.line, "invalid_patient", answer.problems))
+    if isinstance(answer, fibrolang.SafetyViolation):
         # The plan broke one of the guideline's own safety rules: it is withheld.
-        withheld = Problem("", str(violation), "safety_violation")
+        withheld = Problem("", str(answer), "safety_violation")
         return Outcome(None, error_object(record.line, "safety_violation", [withheld]))
-    except fibrolang.GuidelineError as error:
+    if isinstance(answer, fibrolang.GuidelineError):
         # The guideline has no answer for this patient (an incomplete decision).
-        unanswered = Problem("", str(error), "guideline_error")
+        unanswered = Problem("", str(answer), "guideline_error")
         return Outcome(None, error_object(record.line, "guideline_error", [unanswered]))
-    return Outcome(result, result.to_dict(), record.patient)
+    if isinstance(answer, Exception):
+        raise answer
+    return Outcome(answer, answer.to_dict(), record.patient)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -180,8 +197,26 @@ def load_guideline(path: Path) -> fibrolang.Guideline:
 
 
 def iterate(guideline: fibrolang.Guideline, records: Iterable[PatientRecord]) -> Iterator[Outcome]:
-    for record in records:
-        yield evaluate_record(guideline, record)
+    """The outcome of every record, in order, lazily: the patients go through one
+    ``Guideline.evaluate_many``; a record that is no patient is answered in its place."""
+    waiting: deque[Outcome] = deque()  # answers to records read before the next patient
+    taken: deque[PatientRecord] = deque()  # the record of the patient being evaluated
+
+    def patients() -> Iterator[dict[str, Any]]:
+        for record in records:
+            unanswered = _unanswerable(record)
+            if unanswered is not None:
+                waiting.append(unanswered)
+                continue
+            taken.append(record)
+            yield record.patient
+
+    for answer in guideline.evaluate_many(patients()):
+        while waiting:
+            yield waiting.popleft()
+        yield _outcome(taken.popleft(), answer)
+    while waiting:
+        yield waiting.popleft()
 
 
 def describe_error(outcome: dict[str, Any]) -> str:

@@ -104,6 +104,7 @@ class ExpressionCompiler:
         self.scope: list[tuple[str, str]] = []  # (variable, enum), innermost last
         self.depth = 0
         self._reads_plan = False
+        self.condition_reads_plan = False
         self.constants: dict[str, Any] = {}  # definitions that are literals, by value
 
     def fail(self, path: str, message: str, code: str = "type_error") -> Shape:
@@ -113,8 +114,12 @@ class ExpressionCompiler:
     # ---- entry points ------------------------------------------------------
 
     def condition(self, expr: ex.Expression, path: str) -> Evaluator:
-        """A guard or invariant: must be boolean."""
+        """A guard or invariant: must be boolean. ``condition_reads_plan`` then says whether
+        it reads the plan (a plan query, a dose, a definition that does)."""
+        outer, self._reads_plan = self._reads_plan, False
         evaluate, shape = self.compile(expr, path)
+        self.condition_reads_plan = self._reads_plan
+        self._reads_plan = outer or self._reads_plan
         if shape.kind not in ("boolean", "invalid"):
             self.fail(path, f"a condition must be true or false, not a {shape.kind}")
         return evaluate
@@ -382,7 +387,24 @@ class ExpressionCompiler:
                 return fused.member_and_field(name, key, field[2])
             rest = compiled[1] if len(compiled) == 2 else kleene(compiled[1:], decisive)
             return fused.member_and(name, key, rest)
+        if len(operands) == 2:
+            leading = self._leading(first, compiled[1], decisive)
+            if leading is not None:
+                return leading
         return kleene(compiled, decisive)
+
+    def _leading(self, first: ex.Expression, rest: Evaluator, decisive: bool) -> Evaluator | None:
+        """``first and rest`` (or ``or``) with ``first`` read inline: a boolean input, a
+        plan query, or the negation of either."""
+        negated = isinstance(first, ex.Negation)
+        operand = first.operand if isinstance(first, ex.Negation) else first
+        if isinstance(operand, ex.PlanQuery):
+            return fused.plan_query_then(operand.state, operand.subject, negated, rest, decisive)
+        if isinstance(operand, ex.InputReference):
+            declared = self.inputs.get(operand.name)
+            if declared is not None and shape_of(declared).kind == "boolean":
+                return fused.boolean_input_then(operand.name, negated, rest, decisive)
+        return None
 
     def _Conditional(self, expr: ex.Conditional, path: str) -> tuple[Evaluator, Shape]:
         condition = self.condition(expr.condition, join_path(path, "condition"))

@@ -16,6 +16,7 @@ The unknown value of a fused read is built once here: ``Unknown`` is immutable.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -25,8 +26,36 @@ Evaluator = Callable[[Context], Any]
 
 
 def compare_input(name: str, compare: Callable[[Any, Any], bool], constant: Any) -> Evaluator:
-    """``input <op> constant``."""
+    """``input <op> constant`` (the four orderings written out: one call fewer)."""
     unknown = absent(name)
+    if compare is operator.lt:
+
+        def input_below(context: Context) -> Any:
+            value = context.inputs.get(name)
+            return unknown if value is None else value < constant
+
+        return input_below
+    if compare is operator.le:
+
+        def input_at_most(context: Context) -> Any:
+            value = context.inputs.get(name)
+            return unknown if value is None else value <= constant
+
+        return input_at_most
+    if compare is operator.gt:
+
+        def input_above(context: Context) -> Any:
+            value = context.inputs.get(name)
+            return unknown if value is None else value > constant
+
+        return input_above
+    if compare is operator.ge:
+
+        def input_at_least(context: Context) -> Any:
+            value = context.inputs.get(name)
+            return unknown if value is None else value >= constant
+
+        return input_at_least
 
     def compare_input(context: Context) -> Any:
         value = context.inputs.get(name)
@@ -273,3 +302,59 @@ def plan_all(state: str, subjects: frozenset[str], decisive: bool) -> Evaluator:
     if decisive:
         return lambda context: not context.flagged.isdisjoint(subjects)
     return lambda context: context.flagged.issuperset(subjects)
+
+
+# ---- a two-operand and/or whose first operand is read inline -------------------------
+
+
+def boolean_input_then(name: str, negated: bool, rest: Evaluator, decisive: bool) -> Evaluator:
+    """``[not] input and rest`` (decisive False) or ``... or rest`` (decisive True), the
+    input a boolean: Kleene's two-operand ``and``/``or`` (``kleene.kleene``) with the first
+    operand read inline."""
+    unknown = absent(name)
+
+    def boolean_input_then(context: Context) -> Any:
+        a = context.inputs.get(name)
+        if a is None:
+            b = rest(context)
+            if b is decisive:
+                return b
+            return merge_unknown(unknown, b) if b.__class__ is Unknown else unknown
+        if negated:
+            a = not a
+        if a is decisive:
+            return a
+        return rest(context)
+
+    return boolean_input_then
+
+
+def plan_query_then(
+    state: str, subject: str | None, negated: bool, rest: Evaluator, decisive: bool
+) -> Evaluator:
+    """``[not] X recommended and rest`` (or ``or``): a plan query is never unknown, so it
+    decides, or the value is ``rest``'s."""
+    query = plan_query(state, subject, negated)
+    if state == "recommended" and subject is not None:
+        if negated:
+
+            def not_recommended_then(context: Context) -> Any:
+                if (subject not in context.recommended) is decisive:
+                    return decisive
+                return rest(context)
+
+            return not_recommended_then
+
+        def recommended_then(context: Context) -> Any:
+            if (subject in context.recommended) is decisive:
+                return decisive
+            return rest(context)
+
+        return recommended_then
+
+    def query_then(context: Context) -> Any:
+        if query(context) is decisive:
+            return decisive
+        return rest(context)
+
+    return query_then

@@ -40,7 +40,7 @@ _MEMO_LIMIT = 4096
 class ItemStep:
     """One action item: its guard, its outcomes, and what applying it adds."""
 
-    __slots__ = ("description", "failed", "guard", "held", "id", "identity", "undecided")
+    __slots__ = ("description", "failed", "guard", "held", "id", "identity", "reads_plan", "undecided")
 
     def __init__(self, item_id: str, guard: Evaluator | None, identity: int) -> None:
         self.id = item_id
@@ -50,6 +50,7 @@ class ItemStep:
         self.failed = GuardOutcome(None, item_id, False)
         self.undecided = GuardOutcome(None, item_id, None)
         self.description = Question(f"whether item {item_id} applies")
+        self.reads_plan = False  # whether the guard reads the plan (set by the compiler)
 
     def apply(self, walk: Walk) -> None:
         """Add the item to the plan, unless the same entry is already on the path."""

@@ -54,8 +54,11 @@ class Guideline:
         """Validate the patient, walk the pathway, and return the result.
 
         ``trace=False`` (the lean mode) gives the same result except that its ``trace``
-        is empty (no nodes, edges or guard outcomes), for callers that only want the plan."""
-        return self._program.run(self._validate(patient), trace)
+        is empty (no nodes, edges or guard outcomes), for callers that only want the plan;
+        patients who end with the same plan may get the same (immutable) ``Result`` object."""
+        if trace:
+            return self._program.run(self._validate.check(patient))
+        return self._program.run_lean(self._validate.check(patient))
 
     def evaluate_many(
         self, patients: Iterable[Mapping[str, Any]], trace: bool = True
@@ -66,11 +69,11 @@ class Guideline:
         One patient's error does not end the batch: where ``evaluate`` would raise
         ``InvalidPatient``, ``SafetyViolation`` or ``GuidelineError`` for a patient, that
         exception is yielded in its place (test with ``isinstance(item, Exception)``)."""
-        validate = self._validate
-        run = self._program.run
+        check = self._validate.check
+        run = self._program.run if trace else self._program.run_lean
         for patient in patients:
             try:
-                yield run(validate(patient), trace)
+                yield run(check(patient))
             except (InvalidPatient, SafetyViolation, GuidelineError) as error:
                 yield error
 

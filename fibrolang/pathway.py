@@ -19,6 +19,7 @@ from fibrolang.compile import Evaluator
 from fibrolang.errors import GuidelineError, Problem
 from fibrolang.graph import ActionNode, DecisionNode, Status
 from fibrolang.items import ItemStep
+from fibrolang.lean import LeanWalk
 from fibrolang.result import (
     Avoidance,
     Flag,
@@ -113,9 +114,13 @@ class Step:
     def visit(self, walk: Walk) -> Step | None:
         raise NotImplementedError
 
+    def lean(self, walk: LeanWalk) -> Step | None:
+        """``visit`` for the lean walk (``fibrolang.lean``): the same decisions, no trace."""
+        raise NotImplementedError
+
 
 class Branch:
-    __slots__ = ("failed", "guard", "held", "id", "reason", "target", "undecided")
+    __slots__ = ("failed", "guard", "held", "id", "reads_plan", "reason", "target", "undecided")
 
     def __init__(self, edge_id: str, label: str | None, guard: Evaluator | None) -> None:
         self.id = edge_id
@@ -125,6 +130,7 @@ class Branch:
         self.failed = GuardOutcome(edge_id, None, False)
         self.undecided = GuardOutcome(edge_id, None, None)
         self.reason = Reason(edge_id, label)
+        self.reads_plan = False  # whether the guard reads the plan (set by the compiler)
 
 
 class DecisionStep(Step):
@@ -152,7 +158,27 @@ class DecisionStep(Step):
             path = walk.path
             walk.path = path.children.get(branch) or path.then(branch)
             return branch.target
-        raise GuidelineError(
+        raise self._incomplete()
+
+    def lean(self, walk: LeanWalk) -> Step | None:
+        for branch in self.branches:
+            guard = branch.guard
+            if guard is not None:
+                if branch.reads_plan:
+                    walk.move(walk.state)
+                value = guard(walk)
+                if value is False:
+                    continue
+                if value is not True:
+                    walk.undecided(self.description, value.missing)
+                    return None
+            state = walk.state
+            walk.state = state.children.get(branch) or state.taking(branch)
+            return branch.target
+        raise self._incomplete()
+
+    def _incomplete(self) -> GuidelineError:
+        return GuidelineError(
             f"the guideline is incomplete: no branch of decision {self.id} holds and it has no otherwise",
             (Problem(f"nodes.{self.id}", "no branch holds for this patient", "no_branch_holds"),),
         )
@@ -185,6 +211,26 @@ class ActionStep(Step):
         walk.edges.append(self.next_id)
         return self.target
 
+    def lean(self, walk: LeanWalk) -> Step | None:
+        for item in self.items:
+            guard = item.guard
+            if guard is not None:
+                if item.reads_plan:  # walk.move(walk.state), inline
+                    state = walk.state
+                    walk.recommended = state.recommended  # type: ignore[assignment]
+                    walk.avoided = state.avoided  # type: ignore[assignment]
+                    walk.flagged = state.flagged  # type: ignore[assignment]
+                    walk.doses = state.doses
+                value = guard(walk)
+                if value is False:
+                    continue
+                if value is not True:
+                    walk.undecided(item.description, value.missing)
+                    return None
+            state = walk.state
+            walk.state = state.children.get(item) or state.applying(item)
+        return self.target
+
 
 class TerminalStep(Step):
     __slots__ = ("message", "status")
@@ -195,6 +241,11 @@ class TerminalStep(Step):
         self.message = message
 
     def visit(self, walk: Walk) -> Step | None:
+        walk.status = self.status
+        walk.status_message = self.message
+        return None
+
+    def lean(self, walk: LeanWalk) -> Step | None:
         walk.status = self.status
         walk.status_message = self.message
         return None

@@ -33,6 +33,7 @@ from fibrolang.items import (
     RecommendStep,
     batched,
 )
+from fibrolang.lean import STATE_BUDGET, LeanWalk, PlanState
 from fibrolang.pathway import ActionStep, Branch, DecisionStep, Path, Step, TerminalStep, Walk
 from fibrolang.result import (
     Avoidance,
@@ -54,7 +55,8 @@ class Program:
     """A guideline compiled for evaluation.
 
     Immutable after construction, except for memo caches (recommendations per path,
-    messages per set of missing facts, the unknowns of fused reads) that only ever add
+    messages per set of missing facts, the unknowns of fused reads, the lean walk's plan
+    states and the results they end with) that only ever add
     entries equal to what they would recompute, up to fixed limits: one ``Program`` may
     serve many threads.
     """
@@ -100,6 +102,12 @@ class Program:
             )
             for index, invariant in enumerate(graph.invariants)
         )
+        triggers = [trigger for *_rest, trigger in self.invariants]
+        self.triggers: frozenset[str] | None = (
+            frozenset(trigger for trigger in triggers if trigger is not None)
+            if None not in triggers
+            else None
+        )  # when every safety rule holds unless one of these is recommended
         self.start = self._compile_steps(graph, compiler, fuse)
         if problems:
             problems = sorted(set(problems), key=lambda problem: (problem.path, problem.code))
@@ -111,6 +119,8 @@ class Program:
         self.definition_template = [PENDING] * len(compiler.definitions)
         self.depth = compiler.depth
         self.root = Path()
+        self.root_state = PlanState(self.root, [STATE_BUDGET])
+        self.endings: dict[tuple[str, str | None], Result] = {}  # lean results of other outcomes
 
     def _compile_steps(self, graph: Graph, compiler: ExpressionCompiler, fuse: bool) -> Step:
         factory = ItemFactory(graph)
@@ -127,6 +137,7 @@ class Program:
                         else compiler.condition(edge.guard, f"{path}.branches[{index}].guard")
                     )
                     branch = Branch(edge.id, edge.label, guard)
+                    branch.reads_plan = guard is not None and compiler.condition_reads_plan
                     links.append((branch, edge.target))
                     branches.append(branch)
                 steps[node.id] = DecisionStep(node, tuple(branches))
@@ -151,6 +162,14 @@ class Program:
     ) -> ItemStep:
         path = f"nodes.{node.id}.items[{index}]"
         guard = None if item.guard is None else compiler.condition(item.guard, f"{path}.guard")
+        step = Program._item_step(node, item, guard, factory)
+        step.reads_plan = guard is not None and compiler.condition_reads_plan
+        return step
+
+    @staticmethod
+    def _item_step(
+        node: ActionNode, item: ActionItem, guard: Evaluator | None, factory: ItemFactory
+    ) -> ItemStep:
         if isinstance(item, RecommendItem):
             identity = factory.identity(
                 ("recommend", item.intervention, item.action, item.dose, item.titration)
@@ -187,25 +206,18 @@ class Program:
     def run(self, inputs: dict[str, Any], trace: bool = True) -> Result:
         """Walk the pathway for one validated, normalised patient.
 
-        ``trace=False`` returns the same result with an empty ``Trace`` (``NO_TRACE``):
-        the nodes, edges and guard outcomes are neither collected into it nor copied."""
+        ``trace=False`` returns the same result with an empty ``Trace`` (``NO_TRACE``),
+        from the lean walk (``run_lean``)."""
+        if not trace:
+            return self.run_lean(inputs)
         walk = Walk(inputs, self.definition_template.copy(), self.depth, self.root)
         step: Step | None = self.start
-        if trace:
-            nodes = walk.nodes
-            while step is not None:
-                nodes.append(step.id)
-                step = step.visit(walk)
-        else:
-            while step is not None:
-                step = step.visit(walk)
+        nodes = walk.nodes
+        while step is not None:
+            nodes.append(step.id)
+            step = step.visit(walk)
         if walk.status == "ok":
-            try:
-                self._check_invariants(walk)
-            except SafetyViolation:
-                if trace:
-                    raise
-                return self.run(walk.inputs)  # walk again, recording the nodes the error names
+            self._check_invariants(walk)
         outputs = (
             _NO_OUTPUTS
             if not self.outputs
@@ -216,7 +228,7 @@ class Program:
                 }
             )
         )
-        recorded = new_trace(tuple(walk.nodes), tuple(walk.edges), tuple(walk.guards)) if trace else NO_TRACE
+        recorded = new_trace(tuple(nodes), tuple(walk.edges), tuple(walk.guards))
         if walk.status != "ok":  # only a plan checked against the invariants is returned
             return new_result(
                 walk.status,
@@ -242,6 +254,84 @@ class Program:
             recorded,
             self.identity,
         )
+
+    def run_lean(self, inputs: dict[str, Any]) -> Result:
+        """``run(inputs, trace=False)``: the walk moves through shared plan states
+        (``fibrolang.lean``), and a result that depends on nothing but the state (or the
+        outcome) it ends on is built once and returned again."""
+        walk = LeanWalk(inputs, self.definition_template.copy(), self.depth, self.root_state)
+        step: Step | None = self.start
+        while step is not None:
+            step = step.lean(walk)
+        state = walk.state
+        status = walk.status
+        if status == "ok":
+            triggers = self.triggers
+            if triggers is None or not triggers.isdisjoint(state.recommended):
+                walk.move(state)  # the plan, for the safety rules
+                if self._breaks_invariant(walk):
+                    return self.run(inputs)  # walk again, recording the nodes the error names
+                status = walk.status
+            elif not self.outputs:  # the commonest end: a result built before
+                result = state.result
+                if result is not None and result.message is walk.status_message:
+                    return result
+        if self.outputs:
+            walk.move(state)  # the plan, for outputs that read it
+            outputs: Mapping[str, OutputValue] = MappingProxyType(
+                {
+                    name: None if (value := read(walk)).__class__ is Unknown else convert(value)
+                    for name, read, convert in self.outputs
+                }
+            )
+        else:
+            outputs = _NO_OUTPUTS
+        if status == "ok":
+            result = state.result
+            if result is not None and result.message is walk.status_message and not self.outputs:
+                return result
+            result = new_result(
+                "ok",
+                walk.status_message,
+                (),
+                state.recommendations,
+                state.avoid,
+                state.flags,
+                state.monitoring,
+                outputs,
+                NO_TRACE,
+                self.identity,
+            )
+            if not self.outputs and state.result is None:
+                state.result = result
+            return result
+        if walk.missing or self.outputs:
+            return new_result(
+                status, walk.status_message, walk.missing, (), (), (), (), outputs, NO_TRACE, self.identity
+            )
+        key = (status, walk.status_message)
+        result = self.endings.get(key)
+        if result is None:
+            result = new_result(
+                status, walk.status_message, (), (), (), (), (), outputs, NO_TRACE, self.identity
+            )
+            if len(self.endings) < 256:
+                self.endings[key] = result
+        return result
+
+    def _breaks_invariant(self, walk: LeanWalk) -> bool:
+        """``_check_invariants`` for the lean walk: True when the plan breaks a safety rule."""
+        recommended = walk.recommended
+        for _invariant, condition, violated, question, trigger in self.invariants:
+            if trigger is not None and trigger not in recommended:
+                continue  # holds, whatever else is known or not
+            value = condition(walk)
+            if value is violated:
+                return True
+            if value.__class__ is Unknown:
+                walk.undecided(question, value.missing)
+                return False
+        return False
 
     def _check_invariants(self, walk: Walk) -> None:
         recommended = walk.recommended

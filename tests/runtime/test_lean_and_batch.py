@@ -73,3 +73,69 @@ def test_evaluate_many_is_lazy_and_keeps_going_after_an_invalid_record() -> None
     assert [problem.code for problem in first.problems] == ["above_maximum"]
     assert isinstance(next(results), fibrolang.Result)
     assert next(results, None) is None
+
+
+@pytest.mark.parametrize("budget", [0, 7])
+def test_the_lean_walk_is_the_same_when_few_plan_states_are_kept(budget: int) -> None:
+    """Beyond its budget the trie of plan states (``fibrolang.lean``) makes states afresh
+    for each walk: the answers must not change, nor depend on which walks came first."""
+    guideline = fibrolang.load(ROOT / "guidelines" / "fibromyalgia.graph.json")
+    guideline._program.root_state.budget[0] = budget
+    records = patients(guideline, 600)
+    for patient in records:
+        expected = answer(guideline, patient)
+        got = answer(guideline, patient, trace=False)
+        if isinstance(expected, fibrolang.Result):
+            assert dataclasses.replace(expected, trace=NO_TRACE) == got
+        else:
+            assert same(expected, got)
+    assert guideline._program.root_state.budget[0] == 0
+
+
+def test_the_lean_walk_without_the_fused_shortcuts_gives_the_same_answers() -> None:
+    from fibrolang.program import Program
+
+    guideline = fibrolang.load(ROOT / "guidelines" / "fibromyalgia.graph.json")
+    plain = Program(guideline.graph, fuse=False)
+    for patient in patients(guideline, 600):
+        try:
+            inputs = guideline.validate(patient)
+        except fibrolang.InvalidPatient:
+            continue
+        expected = answer(guideline, patient)
+        try:
+            got: Any = plain.run(inputs, trace=False)
+        except (fibrolang.SafetyViolation, fibrolang.GuidelineError) as error:
+            got = error
+        if isinstance(expected, fibrolang.Result):
+            assert dataclasses.replace(expected, trace=NO_TRACE) == got
+        else:
+            assert same(expected, got)
+
+
+def test_the_lean_walk_reads_the_plan_where_guards_ask_for_it() -> None:
+    """benchmarks/spec.fibro's flags and safety rule ask whether amitriptyline is
+    recommended; the lean walk hands them the plan of its current state."""
+    from compiler import api
+
+    guideline = fibrolang.load(api.compile_file(ROOT / "benchmarks" / "spec.fibro"))
+    rng = random.Random(14)
+    flagged = 0
+    for _ in range(3000):
+        patient = {
+            name: (
+                rng.random() < 0.5
+                if declared.type.__class__.__name__ == "BooleanType"
+                else rng.randint(int(declared.type.minimum or 0), int(declared.type.maximum or 0))  # type: ignore[union-attr]
+            )
+            for name, declared in guideline.inputs.items()
+            if rng.random() < 0.95
+        }
+        expected = answer(guideline, patient)
+        got = answer(guideline, patient, trace=False)
+        if isinstance(expected, fibrolang.Result):
+            assert dataclasses.replace(expected, trace=NO_TRACE) == got
+            flagged += bool(got.flags)
+        else:
+            assert same(expected, got)
+    assert flagged > 100

@@ -1,0 +1,111 @@
+"""Where the time of ``fibrolang check`` goes, as a whole process and phase by phase.
+
+    python benchmarks/bench_startup.py [--guideline guidelines/fibromyalgia.fibro] [--runs 7]
+
+Part 1 runs, interleaved (one of each in turn, ``--runs`` times, so that load from
+other programs falls on all alike): the bare interpreter, ``import z3``, ``import
+compiler.cli``, ``fibrolang check --no-prove`` and ``fibrolang check``; it reports the
+fastest and the median wall time of each.
+
+Part 2 runs ``fibrolang check`` in a fresh process that times its phases: importing the
+command line (click, the front end, the runtime), checking (parse with the cached Lark
+parser, names, types, units...), importing the prover (z3 and compiler.analysis), and
+proving, split into the time z3 spends in its solver (every ``check`` call) and the rest
+(building the path conditions, encoding, slicing, replaying counterexamples).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PHASES = r"""
+import json, sys, time
+began = time.perf_counter()
+from compiler import api, cli  # noqa: F401  (what `fibrolang check` imports first)
+imported = time.perf_counter()
+checked = api.check_file(sys.argv[1], api.SourceCache())
+checked_at = time.perf_counter()
+import z3
+import compiler.analysis  # noqa: F401
+prover_imported = time.perf_counter()
+solver = [0.0, 0]
+original = z3.z3.Z3_solver_check_assumptions
+def timed(*args):
+    start = time.perf_counter()
+    try:
+        return original(*args)
+    finally:
+        solver[0] += time.perf_counter() - start
+        solver[1] += 1
+z3.z3.Z3_solver_check_assumptions = timed
+found = api.prove(checked, timeout_ms=10_000)
+proved = time.perf_counter()
+print(json.dumps({
+    "import command line": imported - began,
+    "check (parse + checker)": checked_at - imported,
+    "import z3 + compiler.analysis": prover_imported - checked_at,
+    "prove: z3 solver": solver[0],
+    "prove: the rest": proved - prover_imported - solver[0],
+    "solver calls": solver[1],
+    "diagnostics": len(found),
+}))
+"""
+
+
+def wall(command: list[str]) -> float:
+    began = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--guideline", default="guidelines/fibromyalgia.fibro")
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    python = sys.executable
+    fibrolang = str(Path(python).parent / "fibrolang")
+    commands = {
+        "python -c pass (interpreter start-up)": [python, "-c", "pass"],
+        "python -c 'import z3'": [python, "-c", "import z3"],
+        "python -c 'import compiler.cli'": [python, "-c", "import compiler.cli"],
+        "fibrolang check --no-prove": [fibrolang, "check", "--no-prove", args.guideline],
+        "fibrolang check": [fibrolang, "check", args.guideline],
+    }
+    for command in commands.values():  # warm the file cache and the parser cache
+        wall(command)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    phases: list[dict[str, float]] = []
+    for _ in range(args.runs):
+        for name, command in commands.items():
+            times[name].append(wall(command))
+        out = subprocess.run(
+            [python, "-c", PHASES, args.guideline], cwd=ROOT, check=True, capture_output=True, text=True
+        )
+        phases.append(json.loads(out.stdout))
+    print(f"{args.guideline}, {args.runs} runs of each, interleaved")
+    print("| command | fastest (s) | median (s) |")
+    print("| --- | ---: | ---: |")
+    for name, spent in times.items():
+        print(f"| `{name}` | {min(spent):.3f} | {statistics.median(spent):.3f} |")
+    print()
+    print("| phase of `fibrolang check` (in one process) | median (s) |")
+    print("| --- | ---: |")
+    for name in phases[0]:
+        if name in ("solver calls", "diagnostics"):
+            continue
+        print(f"| {name} | {statistics.median(run[name] for run in phases):.3f} |")
+    calls = phases[0]["solver calls"]
+    print(f"\nz3 solver calls per check: {calls:.0f}; diagnostics: {phases[0]['diagnostics']:.0f}")
+
+
+if __name__ == "__main__":
+    main()
