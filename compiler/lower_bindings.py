@@ -28,8 +28,16 @@ CODE_ELEMENT = {
 
 
 def fhirpath_string(value: str) -> str:
-    """A FHIRPath string literal: single quotes, with backslash escapes."""
-    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+    """A FHIRPath string literal: single quotes, with backslash escapes.
+
+    A value holding a backslash is refused: fhirpathpy (1.x) undoes escapes one
+    kind after another, so the escaped pair ``\\r`` comes back as a backslash
+    and a carriage return. The checker lets only catalogue URIs and codes of the
+    forms in ``fhir_codes`` reach here, and none of them holds a backslash.
+    """
+    if "\\" in value:
+        raise ValueError(f"a FHIRPath string cannot carry a backslash here: {value!r}")
+    escaped = value.replace("'", "\\'")
     escaped = escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
     return f"'{escaped}'"
 
