@@ -38,6 +38,8 @@ from typing import Any, Literal
 
 import z3
 
+from compiler.analysis import solve
+from compiler.analysis.cone import Cones
 from compiler.analysis.encode import FALSE, JSON, Encoder, Plan, Term, conj, disj, reads_plan
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Replay, Runtime
@@ -261,17 +263,34 @@ def compare(
         found.append((witness, model))
         return True
 
-    # One question first: does any patient see any observation differently? (unsat is the proof)
-    try:
-        first = prover.witness(z3.Or(*(left != right for _, left, right in differing)))
-    except SolverUnknown:
-        first = None  # each observation is asked on its own below
-    else:
-        if first is None:
-            return comparison
-        if not add(first):
-            comparison.unconfirmed.append("the first patient the solver found to tell the versions apart")
-    for key, left, right in differing:
+    # One question for every observation not yet told apart: does any patient see one of them
+    # differently? Unsat proves them all equal at once. Otherwise the solver's patient points at
+    # an observation it tells apart; that observation alone is asked for a readable witness (a
+    # small cone), and every observation the witness tells apart is done. So the solver is asked
+    # about twice per witness, not once per observation.
+    cones = Cones(joint)
+    remaining = differing
+    done = 0
+    while remaining and not (first_only and found):
+        question = cones.solver([z3.Or(*(left != right for _, left, right in remaining))], timeout_ms)
+        answer = solve.check(question)
+        if answer == z3.unsat:
+            remaining = []
+        if answer != z3.sat:
+            break  # unknown: each observation is asked on its own below
+        key, left, right = next(q for q in remaining if _differs(question.model(), q[1], q[2]))
+        try:
+            patient = prover.witness(left != right)
+        except SolverUnknown as error:
+            comparison.undecided.append(f"{key}: {error}")
+        else:
+            # None here contradicts the solver's own patient: never taken as a proof.
+            if patient is None or not add(patient):
+                comparison.unconfirmed.append(key)
+        told = found[-1][1] if len(found) > done else None  # the new witness's model, if any
+        done = len(found)
+        remaining = [q for q in remaining if q[0] != key and not (told and _differs(told, q[1], q[2]))]
+    for key, left, right in remaining:
         if first_only and found:
             break
         if any(_differs(model, left, right) for _, model in found):

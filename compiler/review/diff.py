@@ -4,16 +4,22 @@ The verdict comes from one comparison of the two whole graphs
 (``behaviour.compare``): "no patient changes" only when z3 proves every
 observation equal, ``unknown`` when it cannot decide one, else the changes.
 
-The changes are then told apart by the edit that causes them. For each
-top-level edit of the structural diff (a definition, a node with its items
-and branches, an invariant, ...), the new graph with that one edit undone is
-compared with the new graph: the patients it tells apart are those the edit
-changes. Each of their witnesses is replayed on the old and the new graph,
-and kept when the runtime shows a difference there (the old and new plans
-side by side). Changes no single edit explains (edits that only act
-together, or an edit that cannot be undone alone) are listed under "the
-edits together" with the whole comparison's witnesses. With one edit, its
-changes are the whole comparison's.
+The changes are then told apart by the edit that causes them. The top-level
+edits of the structural diff (a definition, a node with its items and
+branches, an invariant, ...) are first grouped by what they do to the logic:
+the same change made in several elements (the eGFR threshold of a
+definition, of a contraindication and of a safety rule) is one cause,
+undone together. Each witness of the whole comparison is replayed on the
+new graph with one cause undone. The witness belongs to the one cause whose
+undoing gives the patient the old result back; failing that, to the causes
+whose undoing changes its new result, and it is that cause's own when there
+is one such cause. A cause whose witnesses are all shared is asked for
+patients of its own: the new graph with it undone is compared with the new
+graph, and the patients it tells apart are replayed on the old and the new
+graph. Witnesses showing a change no cause's witnesses show (edits that
+only act together, or an edit that cannot be undone alone) are listed
+under "the edits together". With one cause, its changes are the whole
+comparison's.
 """
 
 from __future__ import annotations
@@ -30,7 +36,15 @@ import fibrolang
 from compiler.analysis.replay import Runtime
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS
 from compiler.parse import SourceText
-from compiler.review.behaviour import Comparison, NotComparable, Witness, compare, replay_both
+from compiler.review.behaviour import (
+    Comparison,
+    NotComparable,
+    Witness,
+    compare,
+    effects,
+    for_graph,
+    replay_both,
+)
 from compiler.review.structure import (
     Edit,
     SourceHunk,
@@ -38,6 +52,7 @@ from compiler.review.structure import (
     hunks_of,
     revert,
     revertible,
+    same_edits,
     source_hunks,
     structural_diff,
 )
@@ -175,33 +190,76 @@ def _hunks(report: DiffReport, edit: Edit) -> list[SourceHunk]:
 
 def _attribute(report: DiffReport, timeout_ms: int) -> list[Change]:
     old, new = report.old.graph, report.new.graph
-    edits = revertible(report.structure)
-    if len(edits) == 1:
-        edit = edits[0]
-        return [Change(edit.label, [edit], _hunks(report, edit), distinct(report.comparison.witnesses))]
+    causes = same_edits(revertible(report.structure), old, new)
+    witnesses = report.comparison.witnesses
+    if len(causes) == 1:
+        (cause,) = causes
+        return [Change(cause_label(cause), cause, _cause_hunks(report, cause), distinct(witnesses))]
     runtime = Runtime()
+    undone = [_undo(new, old, cause) for cause in causes]
+    owner = [_owner(runtime, undone, witness) for witness in witnesses]
     changes: list[Change] = []
-    for edit in edits:
-        undone = revert(new, old, edit)
-        try:
-            fibrolang.load(undone)
-            alone = compare(undone, new, timeout_ms)
-        except (fibrolang.GuidelineError, NotComparable):
-            continue
-        witnesses = distinct(
-            replay_both(runtime, old, new, found.patient, found.questions) for found in alone.witnesses
-        )
-        if witnesses:
-            changes.append(Change(edit.label, [edit], _hunks(report, edit), witnesses))
+    for i, cause in enumerate(causes):
+        own = [witness for witness, by in zip(witnesses, owner, strict=True) if by == [i]]
+        graph = undone[i]
+        if not own and graph is not None and any(i in by for by in owner):
+            # The cause acts only on witnesses another cause acts on too: ask for its own patients.
+            try:
+                alone = compare(graph, new, timeout_ms)
+            except NotComparable:
+                alone = None
+            if alone is not None:
+                own = [replay_both(runtime, old, new, w.patient, w.questions) for w in alone.witnesses]
+        kept = distinct(own)
+        if kept:
+            changes.append(Change(cause_label(cause), cause, _cause_hunks(report, cause), kept))
     shown = {(e.kind, e.subject) for change in changes for w in change.witnesses for e in w.effects}
-    unexplained = [
-        w for w in report.comparison.witnesses if not {(e.kind, e.subject) for e in w.effects} <= shown
-    ]
+    unexplained = [w for w in witnesses if not {(e.kind, e.subject) for e in w.effects} <= shown]
     if unexplained or not changes:
-        rest = [e for e in edits if e.label not in {c.cause for c in changes}]
-        hunks = [h for e in rest for h in _hunks(report, e)]
-        changes.append(Change(TOGETHER, rest, hunks, distinct(unexplained or report.comparison.witnesses)))
+        explained = {edit for change in changes for edit in change.edits}
+        rest = [edit for cause in causes for edit in cause if edit not in explained]
+        together = distinct(unexplained or witnesses)
+        changes.append(Change(TOGETHER, rest, _cause_hunks(report, rest), together))
     return changes
+
+
+def _undo(new: JSON, old: JSON, cause: list[Edit]) -> JSON | None:
+    """The new graph with one cause's edits undone, or None when it is not a graph that loads
+    (an edit that cannot be undone alone)."""
+    graph = new
+    for edit in cause:
+        graph = revert(graph, old, edit)
+    try:
+        fibrolang.load(graph)
+    except fibrolang.GuidelineError:
+        return None
+    return graph
+
+
+def _owner(runtime: Runtime, undone: list[JSON | None], witness: Witness) -> list[int]:
+    """The causes a witness belongs to: the one cause whose undoing alone gives the patient the
+    old result back; else the causes whose undoing changes the new result (one owns it alone)."""
+    runs = [
+        None if graph is None else runtime.run(graph, for_graph(graph, witness.patient)) for graph in undone
+    ]
+    restore = [i for i, run in enumerate(runs) if run is not None and not effects(run, witness.old)]
+    if len(restore) == 1:
+        return restore
+    return [i for i, run in enumerate(runs) if run is not None and effects(run, witness.new)]
+
+
+def _cause_hunks(report: DiffReport, edits: list[Edit]) -> list[SourceHunk]:
+    found: list[SourceHunk] = []
+    for edit in edits:
+        found.extend(hunk for hunk in _hunks(report, edit) if hunk not in found)
+    return sorted(found, key=lambda h: (h.old_start, h.new_start))
+
+
+def cause_label(edits: list[Edit]) -> str:
+    """One edit's label; the same edit made in several elements names them all."""
+    if len(edits) == 1:
+        return edits[0].label
+    return f"one edit made in {len(edits)} places ({', '.join(edit.label for edit in edits)})"
 
 
 def distinct(witnesses: Iterable[Witness]) -> list[Witness]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,6 +165,93 @@ def revert(new: JSON, old: JSON, edit: Edit) -> JSON:
         graph[key] = entries
         return graph
     raise ValueError(f"cannot revert a {edit.kind}")
+
+
+# -- one edit made in several places ------------------------------------------------------
+
+# What does not change what a patient gets: an element's wording and where it stands.
+_WORDING = (
+    "source",
+    "title",
+    "notes",
+    "quote",
+    "citations",
+    "text",
+    "reason",
+    "label",
+    "question",
+    "message",
+)
+
+
+def _logic_changes(before: Any, after: Any, enclosing: Any = None) -> list[tuple[str, str]]:
+    """The smallest differing parts of two versions of an element, each shown within the
+    expression that holds it (``egfr < 30`` -> ``egfr < 35``, not ``30`` -> ``35``); wording
+    and source positions are left out."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        if before.get("op") not in (None, "const"):
+            enclosing = (before, after)
+        found = []
+        for key in sorted(set(before) | set(after)):
+            if key in _WORDING:
+                continue
+            if key not in before or key not in after:
+                found.append(_shown(enclosing or (before, after)))
+            else:
+                found.extend(_logic_changes(before[key], after[key], enclosing))
+        return found
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        return [
+            found
+            for old, new in zip(before, after, strict=True)
+            for found in _logic_changes(old, new, enclosing)
+        ]
+    if before == after:
+        return []
+    return [_shown(enclosing or (before, after))]
+
+
+def _shown(pair: tuple[Any, Any]) -> tuple[str, str]:
+    return tuple(json.dumps(_bare_logic(side), sort_keys=True) for side in pair)  # type: ignore[return-value]
+
+
+def _bare_logic(element: Any) -> Any:
+    if isinstance(element, dict):
+        return {k: _bare_logic(v) for k, v in element.items() if k not in _WORDING}
+    if isinstance(element, list):
+        return [_bare_logic(v) for v in element]
+    return element
+
+
+def logic_edit(edit: Edit, old: JSON, new: JSON) -> frozenset[tuple[str, str]] | None:
+    """What a changed element's edit does to its logic, as a set of (before, after) expressions;
+    None for an added or removed element, or an edit of wording alone."""
+    if edit.change != "changed":
+        return None
+    for key, kind, named_by in _COLLECTIONS:
+        if kind == edit.kind:
+            before, after = elements(old, key, named_by)[edit.name], elements(new, key, named_by)[edit.name]
+            changes = frozenset(_logic_changes(before, after))
+            return changes or None
+    return None
+
+
+def same_edits(edits: list[Edit], old: JSON, new: JSON) -> list[list[Edit]]:
+    """The edits grouped by what they do: the same change of logic made in several elements (the
+    eGFR threshold of a definition, a contraindication and a safety rule) is one group, undone
+    together. Groups keep the edits' order; an edit alone is a group of one."""
+    groups: list[list[Edit]] = []
+    by_change: dict[frozenset[tuple[str, str]], list[Edit]] = {}
+    for edit in edits:
+        change = logic_edit(edit, old, new)
+        if change is None:
+            groups.append([edit])
+        elif change in by_change:
+            by_change[change].append(edit)
+        else:
+            by_change[change] = [edit]
+            groups.append(by_change[change])
+    return groups
 
 
 # -- source edits ------------------------------------------------------------------------

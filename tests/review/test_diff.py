@@ -72,9 +72,16 @@ def test_egfr_threshold_and_naltrexone_start_dose_are_exactly_two_changes(tmp_pa
     report = diff_versions(load_version(str(GUIDELINE)), load_version(str(edited)))
     assert report.verdict == "changes" and report.exit_code == 1
     causes = [change.cause for change in report.changes]
-    assert TOGETHER not in causes
-    assert causes == ["definition duloxetine_contraindicated", "node naltrexone"]
+    assert TOGETHER not in causes and len(causes) == 2, causes
     threshold, dose = report.changes
+    # The threshold is written in a definition, a contraindication and a safety rule: the same
+    # edit in three places is one cause, not three (nor "the edits together").
+    assert sorted(edit.label for edit in threshold.edits) == [
+        "definition duloxetine_contraindicated",
+        "intervention duloxetine",
+        "invariant no_duloxetine_liver_or_renal",
+    ]
+    assert [edit.label for edit in dose.edits] == ["node naltrexone"] and dose.cause == "node naltrexone"
     assert dose.kinds() == ["dose changed"]
     assert "recommendation removed" in threshold.kinds()
     old_graph, new_graph = report.old.graph, report.new.graph
@@ -87,7 +94,8 @@ def test_egfr_threshold_and_naltrexone_start_dose_are_exactly_two_changes(tmp_pa
             assert snapshot_view(before) != snapshot_view(after)
     egfr_values = {w.patient["egfr"] for w in threshold.witnesses}
     assert all(30 <= value < 35 for value in egfr_values)
-    assert any("egfr < 35" in line for hunk in threshold.hunks for line in hunk.added)
+    added = [line for hunk in threshold.hunks for line in hunk.added]
+    assert sum("egfr < 35" in line for line in added) == 3, added
     (effect,) = dose.witnesses[0].effects
     assert effect.subject == "low_dose_naltrexone" and "1.5 mg/day" in effect.old and "1 mg/day" in effect.new
 
