@@ -284,8 +284,9 @@ def compare(
         except SolverUnknown as error:
             comparison.undecided.append(f"{key}: {error}")
         else:
-            # None here contradicts the solver's own patient: never taken as a proof.
-            if patient is None or not add(patient):
+            # None: this observation alone is proved equal (the first check's model, over a
+            # larger cone, only pointed at it); it is dropped and the rest asked again.
+            if patient is not None and not add(patient):
                 comparison.unconfirmed.append(key)
         told = found[-1][1] if len(found) > done else None  # the new witness's model, if any
         done = len(found)
@@ -345,11 +346,26 @@ def _outcome(replay: Replay) -> str:
     return replay.outcome
 
 
-def _recommendations(replay: Replay) -> dict[tuple[str, str], JSON]:
-    found: dict[tuple[str, str], JSON] = {}
+def _recommendations(replay: Replay) -> dict[tuple[str, str], list[JSON]]:
+    """(intervention, action) -> every recommendation with them (a plan may hold two: increase
+    pregabalin to 300-450 and to 450 mg/day), in the result's order."""
+    found: dict[tuple[str, str], list[JSON]] = {}
     for entry in replay.result.get("recommendations", []):
-        found.setdefault((entry["intervention"], entry["action"]), entry)
+        found.setdefault((entry["intervention"], entry["action"]), []).append(entry)
     return found
+
+
+def _without(entries: list[JSON], others: list[JSON]) -> list[JSON]:
+    """``entries`` less one entry of the same content for each of ``others`` (multiset difference)."""
+    left = [content_key(entry) for entry in others]
+    kept = []
+    for entry in entries:
+        key = content_key(entry)
+        if key in left:
+            left.remove(key)
+        else:
+            kept.append(entry)
+    return kept
 
 
 def describe_dose(entry: JSON) -> str:
@@ -368,18 +384,19 @@ def effects(before: Replay, after: Replay) -> list[Effect]:
     old_plan, new_plan = _recommendations(before), _recommendations(after)
     for key in sorted(set(old_plan) | set(new_plan)):
         intervention = key[0]
-        if key not in new_plan:
-            found.append(Effect("recommendation removed", intervention, describe_dose(old_plan[key]), ""))
-        elif key not in old_plan:
-            found.append(Effect("recommendation added", intervention, "", describe_dose(new_plan[key])))
-        else:
-            was, now = old_plan[key], new_plan[key]
-            if (was.get("dose"), was.get("titration")) != (now.get("dose"), now.get("titration")):
-                found.append(Effect("dose changed", intervention, describe_dose(was), describe_dose(now)))
-            elif content_key(was) != content_key(now):
-                found.append(
-                    Effect("recommendation changed", intervention, describe_dose(was), describe_dose(now))
-                )
+        gone = _without(old_plan.get(key, []), new_plan.get(key, []))
+        came = _without(new_plan.get(key, []), old_plan.get(key, []))
+        if len(gone) == len(came) == 1:
+            was, now = gone[0], came[0]
+            kind = (
+                "dose changed"
+                if (was.get("dose"), was.get("titration")) != (now.get("dose"), now.get("titration"))
+                else "recommendation changed"
+            )
+            found.append(Effect(kind, intervention, describe_dose(was), describe_dose(now)))
+            continue
+        found.extend(Effect("recommendation removed", intervention, describe_dose(e), "") for e in gone)
+        found.extend(Effect("recommendation added", intervention, "", describe_dose(e)) for e in came)
     for kind, field_name, label in (("avoid", "intervention", "avoid"), ("flags", "id", "flag")):
         old_set = {e[field_name] for e in before.result.get(kind, [])}
         new_set = {e[field_name] for e in after.result.get(kind, [])}
