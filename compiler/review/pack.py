@@ -73,7 +73,7 @@ def chart_svg(graph: JSON) -> str:
     svg = flowchart_bytes(graph, "svg").decode("utf-8")
     svg = _XML_PROLOGUE.sub("", svg, count=1)
     title = f"Flowchart of {graph['guideline']['title']}"
-    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{markupsafe.escape(title)}" ', 1)
+    svg = svg.replace("<svg ", f'<svg role="group" aria-label="{markupsafe.escape(title)}" ', 1)
     return _unique_ids(svg)
 
 
@@ -144,14 +144,17 @@ def chart_elements(graph: JSON) -> tuple[dict[str, JSON], dict[str, JSON]]:
     return nodes, edges
 
 
-def attach_patients(graph: JSON, suite: Path | None, nodes: dict[str, JSON], edges: dict[str, JSON]) -> int:
-    """The generated suite's patients, each listed on the nodes and edges its walk passes."""
+def attach_patients(
+    graph: JSON, suite: Path | None, nodes: dict[str, JSON], edges: dict[str, JSON]
+) -> list[JSON]:
+    """The generated suite's patients (test, what it protects, status), each listed once; every
+    node and edge its walk passes lists the patient's number (the page stays small)."""
     if suite is None or not suite.exists():
-        return 0
+        return []
     from compiler.testgen.suite import read_patients
 
     guideline = fibrolang.load(graph)
-    count = 0
+    patients: list[JSON] = []
     for case in read_patients(suite):
         try:
             result = guideline.evaluate(case.patient)
@@ -160,15 +163,15 @@ def attach_patients(graph: JSON, suite: Path | None, nodes: dict[str, JSON], edg
             walked, taken, status = violation.nodes, violation.edges, "refused"
         except fibrolang.GuidelineError:
             continue
-        count += 1
-        summary = {"test": case.test, "protects": case.protects, "status": status}
-        for node_id in walked:
+        number = len(patients)
+        patients.append({"test": case.test, "protects": case.protects, "status": status})
+        for node_id in dict.fromkeys(walked):
             if node_id in nodes:
-                nodes[node_id]["patients"].append(summary)
-        for edge_id in taken:
+                nodes[node_id]["patients"].append(number)
+        for edge_id in dict.fromkeys(taken):
             if edge_id in edges:
-                edges[edge_id]["patients"].append(summary)
-    return count
+                edges[edge_id]["patients"].append(number)
+    return patients
 
 
 def _subjects(expr: Any) -> set[str]:
@@ -305,6 +308,7 @@ def review_page(inputs: ReviewInputs, timeout_ms: int = 10_000) -> str:
         diff = report_json(report)
         changed = changed_nodes(report)
     data = {
+        "patients": patients,
         "nodes": nodes,
         "edges": edges,
         "changed": changed,
@@ -315,7 +319,7 @@ def review_page(inputs: ReviewInputs, timeout_ms: int = 10_000) -> str:
         guideline=graph["guideline"],
         chart=markupsafe.Markup(chart_svg(graph)),
         data=data,
-        patients=patients,
+        patients=len(patients),
         suite=inputs.suite.as_posix() if inputs.suite is not None else None,
         safety=safety(graph, nodes),
         trace=traceability(inputs.guideline_path) if inputs.version.text is not None else [],

@@ -31,13 +31,17 @@ class Browser:
         self.process = subprocess.Popen(
             [
                 binary,
-                "--headless=new",
+                # This machine's network is closed: without the background-networking flags
+                # Chromium keeps trying to reach its vendor's hosts.
+                "--headless",
                 "--no-sandbox",
                 "--disable-gpu",
+                "--disable-quic",
                 "--no-first-run",
-                "--disable-extensions",
                 "--disable-background-networking",
                 "--disable-component-update",
+                "--disable-sync",
+                "--disable-extensions",
                 "--remote-debugging-port=0",
                 f"--user-data-dir={self.profile}",
                 f"--window-size={width},{height}",

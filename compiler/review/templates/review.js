@@ -50,7 +50,8 @@
     });
     var proofs = list("Safety proofs", entry.proofs, function (p) { return el("li", p); });
     if (proofs) { body.appendChild(proofs); }
-    var patients = list("Test patients passing here (" + entry.patients.length + ")", entry.patients, function (p) {
+    var patients = list("Test patients passing here (" + entry.patients.length + ")", entry.patients, function (n) {
+      var p = data.patients[n];
       var li = el("li");
       li.appendChild(el("code", p.test));
       li.appendChild(document.createTextNode(" — " + p.status + (p.protects ? ": " + p.protects : "")));
@@ -69,7 +70,15 @@
     if (!known) { return; }
     g.setAttribute("tabindex", "0");
     g.setAttribute("role", "button");
-    g.setAttribute("aria-label", (kind === "node" ? "Node " : "Arrow ") + known.title + (changed[id] ? " (changed)" : ""));
+    // The button's name is its SVG title (no aria-label, so the name cannot leave out the text
+    // the chart shows): the chart's own text, then what the element is.
+    var visible = Array.prototype.map.call(g.querySelectorAll("text"), function (t) {
+      return t.textContent.trim(); }).filter(Boolean).join(" ");
+    var word = kind === "node" ? "node" : "arrow";
+    var title = g.querySelector("title") || g.insertBefore(document.createElementNS(
+      "http://www.w3.org/2000/svg", "title"), g.firstChild);
+    title.textContent = (visible ? visible + ", " + word : word + " " + known.title) +
+      (changed[id] ? ", changed" : "");
     if (kind === "node" && changed[id]) { g.classList.add("changed"); }
     g.addEventListener("click", function () { show(kind, id); });
     g.addEventListener("keydown", function (event) {
