@@ -13,8 +13,9 @@ is a function of these *observations*, each a z3 term over the inputs:
 * the route: every edge, taken or not (the trace a clinician is shown);
 * the delivered plan: for every item content (what it adds: recommendation
   with action, dose and titration, avoid item, flag, monitoring; not its
-  wording), how many items with that content apply when the plan is
-  delivered (the runtime returns a plan only then);
+  wording), whether an item with that content applies when the plan is
+  delivered (the runtime returns a plan only then, and keeps one of
+  identical entries);
 * every output: its value and whether it is known.
 
 The versions behave the same for every patient exactly when no observation
@@ -146,7 +147,7 @@ def content_key(item: JSON) -> str:
 
 
 def observations(paths: PathConditions) -> dict[str, Term]:
-    """Observation name -> z3 term (Boolean, or a number for counts and outputs)."""
+    """Observation name -> z3 term (Boolean, or a number for numeric outputs)."""
     graph = paths.graph
     nodes = graph["nodes"]
     encoder = paths.encoder
@@ -174,11 +175,13 @@ def observations(paths: PathConditions) -> dict[str, Term]:
         seen[f"outcome: no branch of {node_id} holds"] = term
     for edge_id, edge in paths.edges.items():
         seen[f"route: edge {edge_id} -> {edge.target}"] = edge.taken
-    counts: dict[str, list[Term]] = {}
+    by_content: dict[str, list[Term]] = {}
     for item in paths.items.values():
-        counts.setdefault(content_key(item.item), []).append(item.applies)
-    for key, terms in counts.items():
-        seen[f"plan: {key}"] = z3.Sum(*(z3.If(conj(delivered, t), 1, 0) for t in terms))
+        by_content.setdefault(content_key(item.item), []).append(item.applies)
+    for key, terms in by_content.items():
+        # The runtime keeps the first of identical entries on a walk: what a patient gets is
+        # whether some item with this content applies, not how many do.
+        seen[f"plan: {key}"] = conj(delivered, disj(*terms))
     empty = Plan.empty(paths.interventions, paths.flags)
     for definition in graph["definitions"]:
         if not definition.get("output"):
