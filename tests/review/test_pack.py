@@ -122,6 +122,13 @@ def test_in_chromium_loads_clean_and_shows_a_nodes_quotes(browser: Any, pages: d
     assert load_ms <= 2000, load_ms
     assert browser.console_errors() == []
     assert [u for u in browser.requests() if u != url] == []
+    # The chart's box opens on its first node, not on blank canvas.
+    start_in_view = browser.evaluate(
+        "(function(){var c = document.getElementById('chart-scroll').getBoundingClientRect();"
+        " var s = document.querySelector(\"g[id='edge:start']\").getBoundingClientRect();"
+        " return s.left >= c.left && s.right <= c.right && s.top >= c.top && s.bottom <= c.bottom;})()"
+    )
+    assert start_in_view
     _non_blank(browser.screenshot(ARTIFACTS / "1-loaded.png"))
     browser.click("g[id='node:naltrexone']")
     panel = browser.evaluate("document.getElementById('details').textContent")

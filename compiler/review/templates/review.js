@@ -86,6 +86,14 @@
     });
   });
 
+  // The chart is wider than its box and its first node need not be at the left: show it.
+  var first = chart.querySelector("g[id='edge:start']") || chart.querySelector("g.node");
+  if (first) {
+    var box = chart.getBoundingClientRect(), at = first.getBoundingClientRect();
+    chart.scrollLeft += at.left + at.width / 2 - box.left - chart.clientWidth / 2;
+    chart.scrollTop += at.top - box.top - 70;
+  }
+
   var state = document.getElementById("trace-state");
   var search = document.getElementById("trace-search");
   var count = document.getElementById("trace-count");
