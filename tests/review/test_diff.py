@@ -265,3 +265,25 @@ def test_every_mutant_is_witnessed_or_proved_unchanged(name: str) -> None:
     assert "changes" in verdicts
     if name == "synthetic":
         assert verdicts.count("no_changes") >= 4
+
+
+def test_only_the_same_change_of_logic_is_one_cause(tmp_path: Path) -> None:
+    """The eGFR threshold moved to 35 in the definition and the safety rule but to 40 in the
+    contraindication: two causes, not one; a reworded note elsewhere is a third."""
+    from compiler.review.structure import revertible, same_edits, structural_diff
+
+    text = GUIDELINE.read_text(encoding="utf-8")
+    contraindication = "contraindicated when chronic_liver_disease or " + EGFR_OLD
+    assert text.count(EGFR_OLD) == 3 and contraindication in text
+    text = text.replace(contraindication, contraindication.replace("< 30", "< 40"))
+    text = text.replace(EGFR_OLD, "egfr < 35 mL/min/1.73m2")
+    note = re.search(r'note "([^"]+)"', text)
+    assert note is not None and note.start() < text.index(EGFR_OLD.replace("30", "35"))
+    text = text.replace(note.group(0), 'note "' + note.group(1) + ' (checked)"', 1)
+    edited = _write(tmp_path, "v3.fibro", text)
+    old, new = _original(), api.compile_file(edited)
+    groups = same_edits(revertible(structural_diff(old, new)), old, new)
+    labels = sorted(sorted(edit.label for edit in group) for group in groups)
+    assert ["definition duloxetine_contraindicated", "invariant no_duloxetine_liver_or_renal"] in labels
+    assert ["intervention duloxetine"] in labels
+    assert all(len(group) <= 2 for group in labels) and len(labels) == 3, labels
