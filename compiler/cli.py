@@ -19,6 +19,8 @@ import click
 from compiler import api
 from compiler.diagnostics import Diagnostic, has_errors
 from compiler.render import render_json, render_text
+from compiler.review.diff_command import diff_command
+from compiler.review.pack_command import review_command
 
 FORMATS = click.Choice(["human", "plain", "json"])
 
@@ -552,6 +554,9 @@ def mutate(
     timeout = int(solver_timeout * 1000)
     sys.exit(commands.mutate(guideline, suite_dir, output, not no_classify, timeout, click.echo, command))
 
+
+main.add_command(diff_command)
+main.add_command(review_command)
 
 if __name__ == "__main__":
     main()
