@@ -19,6 +19,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from compiler import diagnostics as diag
 from compiler.diagnostics import Diagnostic
+from compiler.regular_file import NotARegularFile, read_regular_bytes
 from compiler.syntax import Span
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
@@ -58,7 +59,17 @@ def read_source(
     name = display_name if display_name is not None else str(path)
     here = Span(name, 1, 1, 1, 1)
     try:
-        data = Path(path).read_bytes()
+        data = read_regular_bytes(path)
+    except NotARegularFile as error:
+        return None, [
+            diag.make(
+                "FIB001",
+                f"cannot read {name}: {error.strerror}",
+                here,
+                hint="give the path of the guideline file itself; fibrolang reads only regular "
+                "files, never a pipe or a device",
+            )
+        ]
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return None, [
