@@ -99,6 +99,7 @@ CATALOGUE: dict[str, CodeInfo] = {
     "FIB210": CodeInfo("warning", "action item never applies"),
     "FIB211": CodeInfo("warning", "complete patient left undecided"),
     "FIB220": CodeInfo("error", "the analysis could not decide (unknown)"),
+    "FIB221": CodeInfo("error", "not proved within the proof budget"),
     "FIB901": CodeInfo("error", "internal error"),
 }
 
