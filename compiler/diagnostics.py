@@ -60,6 +60,8 @@ CATALOGUE: dict[str, CodeInfo] = {
     "FIB010": CodeInfo("error", "invalid number"),
     "FIB011": CodeInfo("error", "a rule form is misplaced"),
     "FIB012": CodeInfo("error", "the file is too large"),
+    "FIB013": CodeInfo("error", "hidden character in the code"),
+    "FIB014": CodeInfo("warning", "hidden character in a text"),
     "FIB101": CodeInfo("error", "undefined name"),
     "FIB102": CodeInfo("error", "duplicate name"),
     "FIB103": CodeInfo("error", "type mismatch"),
