@@ -168,7 +168,9 @@ class Prover:
         Asked of a fresh solver holding only the goals' cone of influence
         (``cone.Cones``), like ``witness``: on a large graph one incremental
         solver over everything slows down with every question it has answered
-        (docs/benchmarks.md)."""
+        (docs/benchmarks.md). With ``CUT_ALWAYS_REACHED`` the cone stops at the
+        nodes every patient reaches (``_cut_question``), from ``SLICE_FROM``
+        constraints or ``CUT_FROM`` such nodes on."""
         if not CUT_ALWAYS_REACHED:
             if len(self.paths.constraints) < SLICE_FROM:
                 return self.decide(*goals).verdict == "sat"
@@ -183,8 +185,9 @@ class Prover:
         popped after it. The cone stops at the nodes every patient reaches, so it is small;
         the solver is z3's SMT core (``SimpleSolver``, what the incremental solver of a small
         graph uses after its first ``push``): pushing a small cone onto it costs a fraction of
-        building a fresh solver per question. A question that holds no learned state of the
-        ones before it (each cone is popped), and wants no model: the verdict is the same."""
+        building a fresh solver per question. Each cone is popped after its question, and a
+        verdict (sat or unsat) does not depend on what the solver kept from earlier ones; no
+        model is read, so none can differ."""
         solver = self._verdicts
         if solver is None:
             solver = self._verdicts = z3.SimpleSolver()
