@@ -110,11 +110,14 @@ def compile_checked(checked: Checked) -> dict[str, Any]:
         ) from error
 
 
-def prove(checked: Checked, timeout_ms: int = 10_000) -> list[Diagnostic]:
+def prove(
+    checked: Checked, timeout_ms: int = 10_000, budget_seconds: float | None = None
+) -> list[Diagnostic]:
     """The static safety analysis of a checked guideline (compiler.analysis): unreachable,
     dead and overlapping branches, incomplete decisions, conflicts, contraindications,
     invariants and doses, each failure with a counterexample patient replayed
-    through the runtime. Empty for a guideline that proves clean."""
+    through the runtime. Empty for a guideline that proves clean. With ``budget_seconds``,
+    whatever the budget leaves undecided is a FIB221 diagnostic."""
     from compiler.analysis import analyse
 
     if not checked.ok or checked.guideline is None:
@@ -123,7 +126,7 @@ def prove(checked: Checked, timeout_ms: int = 10_000) -> list[Diagnostic]:
         graph = compile_checked(checked)
     except CompileError as error:
         return error.diagnostics
-    return analyse(graph, checked.guideline, timeout_ms=timeout_ms)
+    return analyse(graph, checked.guideline, timeout_ms=timeout_ms, budget_seconds=budget_seconds)
 
 
 def compile_file(path: str | Path, sources: SourceCache | None = None) -> dict[str, Any]:

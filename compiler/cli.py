@@ -131,7 +131,17 @@ SOLVER_TIMEOUT = click.option(
     show_default=True,
     help="seconds the solver may spend on one question before answering unknown (FIB220)",
 )
-def check(guidelines: tuple[Path, ...], format_: str, no_prove: bool, solver_timeout: float) -> None:
+@click.option(
+    "--proof-budget",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="seconds all the proofs of one guideline may take; what is left undecided is "
+    "reported (FIB221, exit 1); 0: no budget",
+)
+def check(
+    guidelines: tuple[Path, ...], format_: str, no_prove: bool, solver_timeout: float, proof_budget: float
+) -> None:
     """Check guidelines: syntax, names, types, units, ranges, citations,
     quotes against the source, and the shape of the pathway; then prove, for
     every possible patient, that every branch is reachable, every decision
@@ -144,7 +154,8 @@ def check(guidelines: tuple[Path, ...], format_: str, no_prove: bool, solver_tim
         checked = api.check_file(path, sources)
         found.extend(checked.diagnostics)
         if checked.ok and not no_prove:
-            found.extend(api.prove(checked, timeout_ms=int(solver_timeout * 1000)))
+            budget = proof_budget or None
+            found.extend(api.prove(checked, timeout_ms=int(solver_timeout * 1000), budget_seconds=budget))
     emit_diagnostics(found, format_, sources)
     if format_ != "json" and not found:
         names = ", ".join(str(p) for p in guidelines)

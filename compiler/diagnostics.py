@@ -60,6 +60,8 @@ CATALOGUE: dict[str, CodeInfo] = {
     "FIB010": CodeInfo("error", "invalid number"),
     "FIB011": CodeInfo("error", "a rule form is misplaced"),
     "FIB012": CodeInfo("error", "the file is too large"),
+    "FIB013": CodeInfo("error", "hidden character in the code"),
+    "FIB014": CodeInfo("warning", "hidden character in a text"),
     "FIB101": CodeInfo("error", "undefined name"),
     "FIB102": CodeInfo("error", "duplicate name"),
     "FIB103": CodeInfo("error", "type mismatch"),
@@ -99,6 +101,7 @@ CATALOGUE: dict[str, CodeInfo] = {
     "FIB210": CodeInfo("warning", "action item never applies"),
     "FIB211": CodeInfo("warning", "complete patient left undecided"),
     "FIB220": CodeInfo("error", "the analysis could not decide (unknown)"),
+    "FIB221": CodeInfo("error", "not proved within the proof budget"),
     "FIB901": CodeInfo("error", "internal error"),
 }
 

@@ -45,6 +45,7 @@ class Line:
 # ---------------------------------------------------------------------------
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+_UNSEEN = ("Cc", "Cs", "Zl", "Zp")
 
 
 def quote(value: str) -> str:
@@ -53,9 +54,10 @@ def quote(value: str) -> str:
     for char in value:
         if char in _ESCAPES:
             out.append(_ESCAPES[char])
-        elif unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") or printable(char) != char:
-            # control characters, separators and the bidi controls that reorder what a
-            # reader sees (fibrolang.printable): never written raw into a source file
+        elif unicodedata.category(char) in _UNSEEN or (printable(char) != char and ord(char) <= 0xFFFF):
+            # control characters, separators, the bidi controls that reorder what a reader
+            # sees and the invisible characters (fibrolang.printable): never written raw into
+            # a source file (those beyond U+FFFF have no \\uXXXX escape: they stay, FIB014)
             out.append(f"\\u{ord(char):04x}")
         else:
             out.append(char)

@@ -16,7 +16,8 @@ def parse_source(source: SourceText) -> tuple[Guideline | None, list[Diagnostic]
         tree, problems = parse_tree(source)
         if tree is None:
             return None, problems
-        return build(tree, source)
+        guideline, more = build(tree, source)
+        return guideline, problems + more
 
 
 def parse_text(text: str, file: str = "<text>") -> tuple[Guideline | None, list[Diagnostic]]:

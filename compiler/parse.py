@@ -19,6 +19,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from compiler import diagnostics as diag
 from compiler.diagnostics import Diagnostic
+from compiler.regular_file import NotARegularFile, read_regular_bytes
 from compiler.syntax import Span
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
@@ -58,7 +59,17 @@ def read_source(
     name = display_name if display_name is not None else str(path)
     here = Span(name, 1, 1, 1, 1)
     try:
-        data = Path(path).read_bytes()
+        data = read_regular_bytes(path)
+    except NotARegularFile as error:
+        return None, [
+            diag.make(
+                "FIB001",
+                f"cannot read {name}: {error.strerror}",
+                here,
+                hint="give the path of the guideline file itself; fibrolang reads only regular "
+                "files, never a pipe or a device",
+            )
+        ]
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return None, [
@@ -127,15 +138,23 @@ def decode_source(data: bytes, name: str) -> tuple[SourceText | None, list[Diagn
 
 
 def parse_tree(source: SourceText) -> tuple[Tree[Token] | None, list[Diagnostic]]:
-    """Parse to a Lark tree, or explain the first syntax error in the author's words."""
+    """Parse to a Lark tree, or explain the first syntax error in the author's words; with
+    the hidden characters of the text (FIB013, FIB014: ``compiler.hidden_characters``)."""
+    from compiler.hidden_characters import find_hidden_characters
+
+    hidden = find_hidden_characters(source.text, source.file)
     try:
         tree = parser().parse(source.text)
     except UnexpectedInput as error:
-        return None, [syntax_error(source, error)]
+        problem = syntax_error(source, error)
+        at = (problem.span.line, problem.span.column)
+        if problem.code == "FIB004" and any((h.span.line, h.span.column) == at for h in hidden):
+            return None, hidden  # the parser stopped at a hidden character: FIB013 says why
+        return None, [*hidden, problem]
     depth_problem = _too_deep(tree, source)
     if depth_problem is not None:
-        return None, [depth_problem]
-    return tree, []
+        return None, [*hidden, depth_problem]
+    return tree, hidden
 
 
 def _too_deep(tree: Tree[Token], source: SourceText) -> Diagnostic | None:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 from compiler.diagnostics import MAX_REPORTED, Diagnostic
 from compiler.syntax import Span
+from fibrolang.invisible import has_hidden, is_hidden
 from fibrolang.printable import printable
 
 SourceLines = Callable[[str, int], str]
@@ -147,4 +148,13 @@ def render_json(diagnostics: Sequence[Diagnostic]) -> str:
         "errors": sum(1 for d in diagnostics if d.severity == "error"),
         "warnings": sum(1 for d in diagnostics if d.severity == "warning"),
     }
-    return json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False)
+    return _escape_hidden(json.dumps(payload, indent=2, sort_keys=True, ensure_ascii=False))
+
+
+def _escape_hidden(text: str) -> str:
+    """JSON text with each bidi control or invisible character (``fibrolang.invisible``) written
+    as its ``\\uXXXX`` escape: the same data, but a person reading the JSON sees it (such
+    characters occur only inside JSON strings)."""
+    if not has_hidden(text):
+        return text
+    return "".join(json.dumps(char)[1:-1] if is_hidden(char) else char for char in text)

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from compiler.regular_file import read_regular_text
+
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
 # A list marker (•, -, *, "1.") at the start of a line; MULTILINE so that it
@@ -121,4 +123,4 @@ def split_sentences(raw: str, path: str = "<source>") -> SourceDocument:
 
 
 def load_document(path: Path) -> SourceDocument:
-    return split_sentences(path.read_text(encoding="utf-8"), str(path))
+    return split_sentences(read_regular_text(path), str(path))

@@ -4,9 +4,11 @@ generated safety and traceability reports).
 
 ``printable(text)`` keeps a string on one line and visible: every control
 character (C0, DEL, C1), the line and paragraph separators, the bidirectional
-controls that reorder what a reader sees, and lone surrogates (which no UTF-8
-writer can encode) become backslash escapes (``\\n``, ``\\x00``, ``\\u2028``,
-``\\ud800``); a backslash itself is left alone. With ``limit`` it also cuts
+controls and invisible characters that a reader cannot see
+(``fibrolang.invisible``: zero widths, the soft hyphen, tags, ...), and lone
+surrogates (which no UTF-8 writer can encode) become backslash escapes
+(``\\n``, ``\\x00``, ``\\u2028``, ``\\u202e``, ``\\U000e0041``, ``\\ud800``); a
+backslash itself is left alone. With ``limit`` it also cuts
 the text to that many characters and ends it with "…" (the echo of a 100 MB
 value is 80 characters, not 100 MB). ``shown(value)`` is how an error message
 quotes any value a caller gave, however it was built: a string quoted and
@@ -27,6 +29,8 @@ import math
 import re
 import reprlib
 from collections.abc import Iterable
+
+from fibrolang import invisible
 
 ECHO_LIMIT = 80
 """How many characters of a value an error message echoes."""
@@ -50,8 +54,16 @@ def printable(text: str, limit: int | None = None) -> str:
     """``text`` on one line with nothing invisible or unencodable in it (see the module
     docstring); cut to ``limit`` characters (plus "…") when it is longer."""
     if limit is not None and len(text) > limit:
-        return _UNPRINTABLE.sub(_escape, text[:limit]) + "…"
-    return _UNPRINTABLE.sub(_escape, text)
+        return _seen(_UNPRINTABLE.sub(_escape, text[:limit])) + "…"
+    return _seen(_UNPRINTABLE.sub(_escape, text))
+
+
+def _seen(text: str) -> str:
+    """The hidden characters ``_UNPRINTABLE`` does not list (``fibrolang.invisible``: Unicode
+    category Cf and a few more, which a regular expression cannot name) escaped too."""
+    if not invisible.has_hidden(text):
+        return text
+    return "".join(invisible.shown(char) if invisible.is_hidden(char) else char for char in text)
 
 
 def printable_lines(lines: Iterable[str]) -> str:

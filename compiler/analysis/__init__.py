@@ -17,15 +17,20 @@ FIB208/9   dose outside the declared range / unit              the two doses
 FIB210     action item that never applies (warning)            -
 FIB211     complete patient left undecided (warning)           patient + path
 FIB220     solver could not decide (unknown, with time limit)  -
+FIB221     not proved: the proof budget ran out first          -
 FIB901     runtime replay disagreed with the solver            patient
 =========  ==================================================  ===============
 
 Every patient is replayed through ``fibrolang`` before it is reported.
-The passes run in ``PASSES`` order on one shared solver.
+The passes run in ``_passes()`` order on one shared solver: the invariants
+and the plan conflicts first, so that a proof budget (``budget_seconds``)
+spends its time on the safety rules before the shape of the pathway. A
+question the budget leaves unasked is reported (FIB221), never dropped.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -47,15 +52,21 @@ def _passes() -> tuple[Callable[[Analysis], object], ...]:
     from compiler.analysis.invariants import check_conflicts, check_invariants
     from compiler.analysis.reachability import check_reachability
 
-    return (check_reachability, check_completeness, check_overlap, check_conflicts, check_invariants)
+    return (check_invariants, check_conflicts, check_completeness, check_overlap, check_reachability)
 
 
 def prepare(
-    graph: JSON, guideline: s.Guideline | None = None, timeout_ms: int = DEFAULT_TIMEOUT_MS
+    graph: JSON,
+    guideline: s.Guideline | None = None,
+    timeout_ms: int = DEFAULT_TIMEOUT_MS,
+    budget_seconds: float | None = None,
 ) -> Analysis:
-    """The shared state of an analysis: path conditions, one solver, the source map."""
+    """The shared state of an analysis: path conditions, one solver, the source map; with a
+    budget, no question is asked after ``budget_seconds`` from now."""
+    deadline = time.monotonic() + budget_seconds if budget_seconds is not None else None
     paths = PathConditions(graph)
-    return Analysis(graph, paths, Prover(paths, timeout_ms), SourceMap(guideline))
+    prover = Prover(paths, timeout_ms, deadline)
+    return Analysis(graph, paths, prover, SourceMap(guideline), budget_seconds=budget_seconds)
 
 
 def analyse(
@@ -63,14 +74,20 @@ def analyse(
     guideline: s.Guideline | None = None,
     prove: bool = True,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
+    budget_seconds: float | None = None,
 ) -> list[Diagnostic]:
-    """Every analysis diagnostic of a lowered graph; ``prove=False`` runs only the solver-free checks."""
+    """Every analysis diagnostic of a lowered graph; ``prove=False`` runs only the solver-free checks.
+
+    ``budget_seconds`` bounds the whole analysis: a question it leaves unasked, or that runs
+    into its end, is a FIB221 (not proved) naming what was not decided. Without a budget the
+    analysis takes the time it needs (the committed reports are made so: they do not depend
+    on the machine's speed)."""
     sources = SourceMap(guideline)
     found = check_doses(graph, sources)
     if not prove:
         return diag.arrange(found)
     try:
-        analysis = prepare(graph, guideline, timeout_ms)
+        analysis = prepare(graph, guideline, timeout_ms, budget_seconds)
         for analysis_pass in _passes():
             analysis_pass(analysis)
     except EncodingError as error:

@@ -15,6 +15,15 @@ node after it. Asking a fresh solver that holds only the cone keeps each
 check small and independent of the checks before it (one incremental solver
 over the whole graph slows down as it learns from hundreds of unrelated
 questions); docs/benchmarks.md has the figures.
+
+With ``cut`` (for questions that want a verdict only, not a model to read
+names from), the closure also stops at the ``~reach N`` of every node that
+every patient reaches (``always_reached``): such a name is asserted true in
+place of its equation and of everything before it. Every model of the cut
+cone extends to a model of the whole graph with the same inputs (each name
+left out is a function of the inputs, and each cut name is true for every
+patient), so the verdict is the same; on a chain the cone then holds the
+walk since the last such node, not the walk from ``start``.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ from collections.abc import Iterable
 
 import z3
 
+from compiler.analysis.always_reached import always_reached
 from compiler.analysis.encode import Term
 from compiler.analysis.paths import PathConditions
 
@@ -37,6 +47,19 @@ class Cones:
         self.shared = [c for position, c in enumerate(paths.constraints) if position not in defining]
         self._reads: dict[str, frozenset[str]] = {}
         self._under: dict[int, frozenset[str]] = {}  # z3 term id -> the defined names in it
+        self._cut: frozenset[str] | None = None
+        self._cut_at: frozenset[int] = frozenset()  # the positions of the cut names' equations
+
+    @property
+    def cut(self) -> frozenset[str]:
+        """The names true for every patient: the ``~reach N`` of the nodes every patient reaches."""
+        if self._cut is None:
+            reach = self.paths.reach
+            terms = (reach[node_id] for node_id in always_reached(self.paths))
+            self._cut = frozenset(t.decl().name() for t in terms if z3.is_const(t) and not z3.is_true(t))
+            defined_at = self.paths.defined_at
+            self._cut_at = frozenset(position for name in self._cut for position in defined_at[name])
+        return self._cut
 
     def names_in(self, terms: Iterable[Term]) -> set[str]:
         """The defined names that occur in ``terms`` (not looking inside their definitions)."""
@@ -84,34 +107,48 @@ class Cones:
             self._reads[name] = reads
         return reads
 
-    def names(self, terms: Iterable[Term]) -> set[str]:
-        """Every defined name ``terms`` depend on, directly or through other definitions."""
+    def names(self, terms: Iterable[Term], cut: bool = False) -> set[str]:
+        """Every defined name ``terms`` depend on, directly or through other definitions (with
+        ``cut``, not looking into the definitions of the names in ``self.cut``)."""
         pending = self.names_in(terms)
+        stops = self.cut if cut else frozenset()
         closed: set[str] = set()
         while pending:
             name = pending.pop()
             if name in closed:
                 continue
             closed.add(name)
-            pending |= self._reads_of(name) - closed
+            if name not in stops:
+                pending |= self._reads_of(name) - closed
         return closed
 
     def solver(self, terms: list[Term], timeout_ms: int) -> z3.Solver:
-        """A fresh solver holding ``terms`` and the constraints they depend on.
-
-        The constraints are Boolean terms made by ``PathConditions``, so they
-        are asserted directly, without z3py's per-term conversion and sort
-        check (which cost more than z3's own work on a large cone)."""
+        """A fresh solver holding ``terms`` and the constraints they depend on."""
         solver = z3.Solver()
         solver.set("timeout", timeout_ms)
-        context, handle = solver.ctx.ref(), solver.solver
-        for term in self.constraints(terms):
-            z3.Z3_solver_assert(context, handle, term.as_ast())
+        assert_all(solver, self.constraints(terms))
         solver.add(*terms)
         return solver
 
     def constraints(self, terms: Iterable[Term]) -> list[Term]:
         """The input ranges and the equations ``terms`` depend on, in the order they were made."""
+        return [*self.shared, *self.equations(terms)]
+
+    def equations(self, terms: Iterable[Term], cut: bool = False) -> list[Term]:
+        """The equations ``terms`` depend on, in the order they were made (with ``cut``, a name of
+        ``self.cut`` stands alone, asserted true, in place of its equation)."""
         defined_at = self.paths.defined_at
-        positions = sorted(position for name in self.names(terms) for position in defined_at[name])
-        return [*self.shared, *(self.paths.constraints[position] for position in positions)]
+        constraints = self.paths.constraints
+        positions = sorted(position for name in self.names(terms, cut) for position in defined_at[name])
+        if not cut:
+            return [constraints[position] for position in positions]
+        stops = self._cut_at  # the equation ``~reach N == formula``: its left side alone
+        return [constraints[p].arg(0) if p in stops else constraints[p] for p in positions]
+
+
+def assert_all(solver: z3.Solver, constraints: Iterable[Term]) -> None:
+    """Assert Boolean terms made by ``PathConditions`` directly, without z3py's per-term
+    conversion and sort check (which cost more than z3's own work on a large cone)."""
+    context, handle = solver.ctx.ref(), solver.solver
+    for term in constraints:
+        z3.Z3_solver_assert(context, handle, term.as_ast())

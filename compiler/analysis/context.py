@@ -12,7 +12,7 @@ from compiler import diagnostics as diag
 from compiler.analysis.encode import JSON, Term
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Replay, Runtime
-from compiler.analysis.solve import Prover, SolverUnknown
+from compiler.analysis.solve import OutOfBudget, Prover, SolverUnknown
 from compiler.analysis.spans import SourceMap
 from compiler.diagnostics import Diagnostic, RelatedSpan
 from compiler.syntax import Span
@@ -26,6 +26,7 @@ class Analysis:
     sources: SourceMap
     runtime: Runtime = field(default_factory=Runtime)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    budget_seconds: float | None = None  # the proof budget the prover's deadline comes from
 
     def report(
         self,
@@ -51,6 +52,17 @@ class Analysis:
             f"{error.timeout_ms / 1000:g} s ({error.reason}): unknown",
             span,
             hint="simplify the guards involved, or raise the limit with --solver-timeout",
+        )
+
+    def out_of_budget(self, span: Span, what: str, verb: str) -> None:
+        """A question the proof budget left unasked (FIB221): its property is not proved."""
+        budget = f"{self.budget_seconds:g} s" if self.budget_seconds is not None else "time"
+        self.report(
+            "FIB221",
+            f"not proved: the proof budget of {budget} ran out before the analysis could {verb} {what}",
+            span,
+            hint="nothing is known about this property; give the proofs more time with "
+            "`fibrolang check --proof-budget SECONDS` (0: no budget)",
         )
 
     def disagreement(self, span: Span, what: str, patient: dict[str, Any], replay: Replay) -> None:
@@ -82,6 +94,9 @@ class Analysis:
         except SolverUnknown as error:
             self.undecided(span, what, error)
             return None
+        except OutOfBudget:
+            self.out_of_budget(span, what, "look for")
+            return None
         if patient is None:
             return None
         replay = self.runtime.run(probe, patient)
@@ -96,4 +111,7 @@ class Analysis:
             return self.prover.satisfiable(*goals)
         except SolverUnknown as error:
             self.undecided(span, what, error)
+            return None
+        except OutOfBudget:
+            self.out_of_budget(span, what, "decide")
             return None

@@ -74,7 +74,7 @@ def safety_markdown(graph: JSON, source_name: str | None = None) -> str:
     codes = [d.code for d in analysis.diagnostics]
     for title, check_codes in _CHECKS:
         failures = sum(1 for code in codes if code in check_codes)
-        unknown = any(code == "FIB220" for code in codes)
+        unknown = any(code in ("FIB220", "FIB221") for code in codes)
         verdict = f"**fails** ({failures})" if failures else ("**unknown**" if unknown else "**proved**")
         lines.append(f"| {title} | {verdict} |")
     lines.extend(_contraindications(graph))

@@ -8,6 +8,8 @@ Non-ASCII characters (``≥``, ``²``, ``é``, ``中文``) become numeric charac
 references, which Graphviz turns back into the characters in SVG, PDF and PNG.
 Characters that XML forbids (control characters, surrogates, U+FFFE/U+FFFF)
 become a space or U+FFFD, so the SVG Graphviz writes always parses.
+Bidirectional controls and invisible characters (``fibrolang.invisible``)
+are shown as their escape (``\\u202e``), so a committee sees them on the chart.
 
 The markup this module and the label builders add around escaped text is
 written as literals here; nothing else in the backend writes markup.
@@ -18,6 +20,8 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterable
+
+from fibrolang.invisible import is_hidden, shown
 
 _NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "&#92;"}
 _REPLACEMENT = 0xFFFD
@@ -36,6 +40,8 @@ def escape(text: str) -> str:
             out.append(" ")  # control characters: never valid in the SVG
         elif 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
             out.append(f"&#{_REPLACEMENT};")
+        elif is_hidden(char):
+            out.append(escape(shown(char)))  # \u202e, its backslash as &#92;
         else:
             out.append(f"&#{code};")
     return "".join(out)

@@ -25,6 +25,7 @@ from compiler import diagnostics as diag
 from compiler import syntax as s
 from compiler.check.context import Context, did_you_mean
 from compiler.diagnostics import Diagnostic, RelatedSpan
+from compiler.regular_file import NotARegularFile, read_regular_text
 from compiler.source_document import LIST_MARKER, normalise
 
 _CANDIDATES = 25  # windows scored in full when looking for the closest passage
@@ -74,7 +75,7 @@ class SourceText:
 
 
 def read_source_text(path: Path) -> SourceText:
-    raw = path.read_text(encoding="utf-8")
+    raw = read_regular_text(path)
     words: list[str] = []
     lines: list[int] = []
     for number, line in enumerate(raw.splitlines(), 1):
@@ -124,10 +125,11 @@ def check_traceability(guideline: s.Guideline, context: Context) -> list[Diagnos
         except (OSError, UnicodeDecodeError) as error:
             texts[name] = None
             reason = error.strerror if isinstance(error, OSError) and error.strerror else "not UTF-8 text"
+            why = f": {reason}" if isinstance(error, NotARegularFile) else f" ({reason})"
             found.append(
                 diag.make(
                     "FIB116",
-                    f'the source file "{source.path.value}" of `{name}` cannot be read ({reason})',
+                    f'the source file "{source.path.value}" of `{name}` cannot be read{why}',
                     source.path.span,
                     hint="the path is relative to the folder of the guideline file",
                 )

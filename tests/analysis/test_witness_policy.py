@@ -161,9 +161,12 @@ def test_satisfiable_gives_the_same_verdicts_from_cones_and_from_the_whole_graph
     questions += [[a.taken, b.taken] for a in edges for b in edges if a.node == b.node and a.id < b.id]
     questions += [[a.taken, b.taken] for a, b in itertools.pairwise(edges)]
     verdicts = {}
-    for slice_from in (0, 10**9):
+    # whole graph, whole cones, cones cut at the nodes every patient reaches
+    for cut, slice_from in ((False, 10**9), (False, 0), (True, 0)):
         monkeypatch.setattr(solve, "SLICE_FROM", slice_from)
+        monkeypatch.setattr(solve, "CUT_ALWAYS_REACHED", cut)
         prover = Prover(paths)
-        verdicts[slice_from] = [prover.satisfiable(*goals) for goals in questions]
-    assert verdicts[0] == verdicts[10**9]
-    assert True in verdicts[0] and False in verdicts[0]  # both kinds of answer are compared
+        verdicts[cut, slice_from] = [prover.satisfiable(*goals) for goals in questions]
+    assert verdicts[False, 0] == verdicts[False, 10**9]
+    assert verdicts[True, 0] == verdicts[False, 10**9]
+    assert True in verdicts[True, 0] and False in verdicts[True, 0]  # both kinds of answer are compared

@@ -211,7 +211,15 @@ def test_parse_of_format_is_identity(guideline: s.Guideline) -> None:
     text = format_guideline(guideline, ())
     parsed, diagnostics = parse_text(text)
     assert parsed is not None, (text, diagnostics)
-    assert not diagnostics, (text, diagnostics)
+    # The formatter writes every hidden character as an escape, except those beyond U+FFFF
+    # (``\uXXXX`` has four digits), which keep their warning.
+    lines = text.splitlines()
+    unescapable = [
+        d
+        for d in diagnostics
+        if d.code == "FIB014" and ord(lines[d.span.line - 1][d.span.column - 1]) > 0xFFFF
+    ]
+    assert diagnostics == unescapable, (text, diagnostics)
     assert parsed == guideline, text
     assert format_guideline(parsed, parsed.comments) == text
 
