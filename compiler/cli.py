@@ -541,5 +541,20 @@ def mutate(
     sys.exit(commands.mutate(guideline, suite_dir, output, not no_classify, timeout, click.echo, command))
 
 
+@main.command()
+@click.argument("guidelines", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="the interface to listen on")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--format", "format_", type=FORMATS, default="human", show_default=True, help="how to print problems"
+)
+def serve(guidelines: tuple[Path, ...], host: str, port: int, format_: str) -> None:
+    """Serve guidelines as CDS Hooks 2.0 services (patient-view, order-select) with
+    FastAPI and uvicorn; needs the serve extra (docs/cds-hooks.md)."""
+    from compiler.serve.command import run
+
+    run(guidelines, host, port, lambda path: compile_or_exit(path, format_), click.echo)
+
+
 if __name__ == "__main__":
     main()
