@@ -261,7 +261,7 @@ def insufficient_card(context: Context, result: Mapping[str, Any], why_missing: 
         reason = why_missing.get(top, "not in the patient's record")
         lines.append(f"- {md.text(label)} (`{md.text(path)}`): {md.text(reason)}")
     title = context.graph["guideline"].get("title") or context.graph["guideline"]["id"]
-    summary = summaries.listing("Cannot decide: missing", names, "facts")
+    summary = summaries.listing("Cannot decide: missing", names, "facts", " ")
     text = md.text(f"The {title} pathway cannot recommend anything until these are recorded.")
     if result.get("message"):
         text += "\n\n" + md.text(result["message"])

@@ -122,7 +122,7 @@ class GuidelineService:
             raise RequestProblems(400, issues)
         unavailable = self._fetch_missing(request, client)
         bundle = self._bundle(request)
-        reading = read_bundle(self.graph, bundle, now or datetime.now(UTC))
+        reading = read_bundle(self.graph, bundle, now or datetime.now(UTC), select="codes")
         fatal = [p for p in reading.problems if not p.message.endswith(": ignored")]
         if fatal:
             raise RequestProblems(

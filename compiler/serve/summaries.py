@@ -61,13 +61,13 @@ def contraindicated_order(label: str) -> str:
     return f"{label}: contraindicated for this patient by this pathway"
 
 
-def listing(head: str, labels: Sequence[str], noun: str) -> str:
+def listing(head: str, labels: Sequence[str], noun: str, separator: str = ": ") -> str:
     """``Avoid: Strong opioids, Corticosteroids, NSAIDs``, or ``Avoid: 3 agents (see details)``
     when the list would not fit."""
-    text = f"{head}: " + ", ".join(labels)
+    text = head + separator + ", ".join(labels)
     if len(text) <= SUMMARY_LIMIT:
         return text
-    return f"{head}: {len(labels)} {noun} (see details)"[:SUMMARY_LIMIT]
+    return f"{head}{separator}{len(labels)} {noun} (see details)"[:SUMMARY_LIMIT]
 
 
 def too_long(summary: str) -> bool:

@@ -29,7 +29,8 @@ def prefetch_of(graph: Mapping[str, Any], bundle: Mapping[str, Any]) -> dict[str
         if binding["resource"] == "Patient":
             prefetch[name] = {**patient, "id": PATIENT_ID}
             continue
-        selected = fhirpathpy.evaluate(dict(bundle), binding["fhirpath"])
+        chosen = {r["id"] for r in fhirpathpy.evaluate(dict(bundle), binding["fhirpath"])}
+        selected = [e["resource"] for e in bundle["entry"] if e["resource"].get("id") in chosen]
         prefetch[name] = {
             "resourceType": "Bundle",
             "type": "searchset",

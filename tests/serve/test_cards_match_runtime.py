@@ -1,0 +1,89 @@
+"""Differential: every witness and boundary patient of the generated fibromyalgia
+suite, written as the CDS Hooks request an EHR would send, gets from the real
+service (uvicorn, over HTTP) the cards that ``Guideline.evaluate`` on the record
+calls for: one card per drug recommendation with its action and label, one per
+flag with its text, the non-drug plan, the avoid list and the monitoring, or
+one card naming the missing facts, or none when the pathway does not apply."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from hook_requests import request_of
+from test_round_trip import PATIENTS
+
+import fibrolang
+from compiler.serve import markdown, summaries
+
+NOW = datetime.now(UTC)
+
+
+def expected_summaries(result: fibrolang.Result) -> list[tuple[str, str]]:
+    """(indicator, summary) of every card, from the result, written independently of the service."""
+    plain = result.to_dict()
+    if result.status == "not_applicable":
+        return []
+    if result.status == "insufficient_data":
+        return [("warning", "Cannot decide: missing ...")]
+    found = []
+    for r in plain["recommendations"]:
+        if r["kind"] == "drug":
+            dose = r["dose"]
+            text = f"{summaries.VERBS[r['action']]} {r['label']}"
+            if dose:
+                amount = summaries.number_text(dose["min"])
+                if dose["max"] != dose["min"]:
+                    amount += f" to {summaries.number_text(dose['max'])}"
+                text += f" {amount} {dose['unit']}" + (f" {dose['frequency']}" if dose["frequency"] else "")
+            found.append(("warning" if r["action"] == "stop" else "info", text))
+    found += [("warning", f["text"]) for f in plain["flags"]]
+    if any(r["kind"] != "drug" for r in plain["recommendations"]):
+        found.append(("info", "Non-drug plan: ..."))
+    if plain["avoid"]:
+        found.append(("info", "Avoid: " + ", ".join(a["label"] for a in plain["avoid"])))
+    if plain["monitoring"]:
+        found.append(("info", "Monitor: ..."))
+    return found
+
+
+def _shape(card: dict[str, Any]) -> tuple[str, str]:
+    summary = card["summary"]
+    for head in ("Non-drug plan: ", "Monitor: ", "Cannot decide: missing "):
+        if summary.startswith(head):
+            summary = head + "..."
+    return card["indicator"], summary
+
+
+@pytest.fixture(scope="module")
+def client() -> httpx.Client:
+    return httpx.Client(timeout=30)
+
+
+@pytest.mark.parametrize(("name", "patient"), PATIENTS, ids=[name for name, _ in PATIENTS])
+def test_the_service_cards_match_the_runtime(
+    name: str, patient: dict[str, Any], graph: dict[str, Any], service_url: str, client: httpx.Client
+) -> None:
+    result = fibrolang.load(graph).evaluate(patient)
+    answer = client.post(
+        f"{service_url}/cds-services/fibromyalgia-patient-view", json=request_of(graph, patient, NOW)
+    )
+    assert answer.status_code == 200, answer.text
+    cards = answer.json()["cards"]
+    assert [_shape(card) for card in cards] == expected_summaries(result)
+    for card in cards:
+        assert len(card["summary"]) <= 140
+        assert card["source"]["label"] == "Treatment of fibromyalgia in adults (version 1.0.0)"
+        assert card["links"][0]["url"].startswith(f"{service_url}/flowcharts/")
+    drug_cards = [c for c in cards if c["indicator"] != "warning" or c["summary"].startswith("Stop ")]
+    drugs = [r for r in result.recommendations if r.kind == "drug"]
+    for recommendation, card in zip(drugs, drug_cards, strict=False):
+        assert card["summary"].endswith(recommendation.label) or recommendation.label + " " in card["summary"]
+        if recommendation.quote:
+            assert markdown.quote(recommendation.quote) in card["detail"]
+    if result.status == "insufficient_data":
+        (card,) = cards
+        for path in result.missing:
+            assert f"`{path.replace('_', chr(92) + '_')}`" in card["detail"]
