@@ -112,16 +112,19 @@ def main() -> int:
         return 1
     load_after = os.getloadavg()[0]
     print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}"
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"python {platform.python_version()}"
     )
     print(f"1-minute load average before/after: {load_before:.2f}/{load_after:.2f}")
     print(
-        f"{options.requests} patient-view requests, {options.concurrency} concurrent, {len(bodies)} patients in turn"
+        f"{options.requests} patient-view requests, {options.concurrency} concurrent, "
+        f"{len(bodies)} patients in turn"
     )
     print(f"throughput: {options.requests / wall:.0f} requests/s ({wall:.1f} s)")
     print(
         f"latency ms: p50 {percentile(latencies, 0.50):.1f}, p95 {percentile(latencies, 0.95):.1f}, "
-        f"p99 {percentile(latencies, 0.99):.1f}, max {max(latencies):.1f}, mean {statistics.fmean(latencies):.1f}"
+        f"p99 {percentile(latencies, 0.99):.1f}, max {max(latencies):.1f}, "
+        f"mean {statistics.fmean(latencies):.1f}"
     )
     return 0
 
