@@ -165,10 +165,11 @@ def check(guidelines: tuple[Path, ...], format_: str, no_prove: bool, solver_tim
 )
 @click.option(
     "--target",
-    type=click.Choice(["graph", "python"]),
+    type=click.Choice(["graph", "python", "fhir"]),
     default="graph",
     show_default=True,
-    help="graph: the decision graph JSON; python: a standalone Python module (docs/python-target.md)",
+    help="graph: the decision graph JSON; python: a standalone Python module (docs/python-target.md); "
+    "fhir: a CPG-on-FHIR PlanDefinition (docs/fhir.md)",
 )
 def compile_command(guideline: Path, output: Path | None, format_: str, target: str) -> None:
     """Compile a guideline to its decision graph (canonical JSON) for the runtime, or to
@@ -184,6 +185,10 @@ def compile_command(guideline: Path, output: Path | None, format_: str, target: 
         except PythonTargetError as error:
             click.echo(f"error: cannot write {guideline} as a Python module: {error}", err=True)
             sys.exit(1)
+    elif target == "fhir":
+        from compiler.backends.plan_definition import plan_definition
+
+        text = dumps(plan_definition(document))
     else:
         text = dumps(document)
     if output is None:
