@@ -1,7 +1,9 @@
 """A result of ``Guideline.evaluate`` as CDS Hooks 2.0 cards (docs/cds-hooks.md).
 
 - ``ok``: one card per drug recommendation (``Start Duloxetine 60 mg/day once
-  daily``; a stop is a warning), one card per flag (warning), and one card
+  daily``; a stop is a warning), one card per flag (info for a reminder every
+  plan carries: an unguarded flag on a node every path to an ``ok`` outcome
+  passes through; a warning otherwise), and one card
   each for the non-drug therapies, the agents to avoid and the monitoring.
   A start, add or switch suggests a draft MedicationRequest; a stop suggests
   recording the patient's MedicationStatement as stopped.
@@ -38,6 +40,35 @@ class Context:
     flowchart_url: str | None
     statements: Mapping[str, Mapping[str, Any]]  # agent -> the patient's MedicationStatement
     agent_codes: Mapping[str, Sequence[Mapping[str, str]]]  # agent -> its codes
+    every_plan: frozenset[str] = frozenset()  # the nodes on every path to an ``ok`` outcome
+
+
+def _successors(node: Mapping[str, Any]) -> list[str]:
+    if node["kind"] == "decision":
+        return [branch["target"] for branch in node["branches"]]
+    if node["kind"] == "action":
+        return [node["next"]["target"]]
+    return []
+
+
+def nodes_on_every_plan(graph: Mapping[str, Any]) -> frozenset[str]:
+    """The nodes every path from the start to an ``ok`` outcome passes through."""
+    nodes = graph["nodes"]
+    ends = {name for name, node in nodes.items() if node["kind"] == "terminal" and node.get("status") == "ok"}
+
+    def reaches_end_without(skipped: str) -> bool:
+        seen, stack = {skipped}, [graph["start"]]
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            if name in ends:
+                return True
+            seen.add(name)
+            stack.extend(_successors(nodes[name]))
+        return False
+
+    return frozenset(name for name in nodes if name not in ends and not reaches_end_without(name))
 
 
 def source(graph: Mapping[str, Any]) -> JSON:
@@ -231,7 +262,9 @@ def _flag_card(context: Context, flag: Mapping[str, Any]) -> JSON:
         for n in item.get("citations", [])
     ]
     text = detail(None, item.get("quote"), citations, item.get("notes", []))
-    return _card(context, f"flag:{flag['id']}", summaries.flag(flag["text"] or flag["id"]), "warning", text)
+    reminder = item.get("guard") is None and flag["node"] in context.every_plan
+    indicator = "info" if reminder else "warning"
+    return _card(context, f"flag:{flag['id']}", summaries.flag(flag["text"] or flag["id"]), indicator, text)
 
 
 def plan_cards(context: Context, result: Mapping[str, Any]) -> list[JSON]:

@@ -92,6 +92,7 @@ class GuidelineService:
             if declared.get("binding")
         }
         self.medications = _medication_input(graph)
+        self.every_plan = cards.nodes_on_every_plan(graph)
         self.agent_codes: dict[str, Any] = (
             dict(self.bindings[self.medications]["member_codes"]) if self.medications else {}
         )
@@ -157,6 +158,7 @@ class GuidelineService:
             flowchart_url,
             self._statements(bundle),
             self.agent_codes,
+            self.every_plan,
         )
         found: list[dict[str, Any]] = []
         if self.hook == "order-select":
