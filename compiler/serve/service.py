@@ -174,7 +174,11 @@ class GuidelineService:
 
     def _fetch_missing(self, request: HookRequest, client: httpx.Client) -> dict[str, str]:
         """Fetch the keys not prefetched; the inputs still unavailable, each with the reason."""
-        unavailable: dict[str, str] = {}
+        unavailable = {
+            name: "the guideline binds it to no FHIR resource, so no EHR can send it"
+            for name in self.graph["inputs"]
+            if name not in self.bindings
+        }
         for name, binding in self.bindings.items():
             if name in request.prefetch:
                 continue

@@ -190,3 +190,24 @@ def test_the_flowchart_link_draws_the_patients_path(graph: dict[str, Any], servi
     assert b"<svg" in chart.content
     missing = httpx.get(service_url + "/flowcharts/no-such-token.svg", timeout=30)
     assert missing.status_code == 404 and missing.json()["resourceType"] == "OperationOutcome"
+
+
+def test_an_input_without_a_binding_is_named_as_such() -> None:
+    from pathlib import Path
+
+    from hook_requests import running
+
+    from compiler.serve.app import create_app
+
+    root = Path(__file__).resolve().parents[2]
+    acr = json.loads((root / "guidelines" / "acr2016.graph.json").read_text(encoding="utf-8"))
+    request = {
+        "hook": "patient-view",
+        "hookInstance": "x-1",
+        "context": {"patientId": PATIENT_ID},
+        "prefetch": {},
+    }
+    with running(create_app([acr])) as base:
+        (card,) = cards_for(base, "/cds-services/acr2016-patient-view", request)
+    assert card["indicator"] == "warning" and card["summary"].startswith("Cannot decide: missing")
+    assert "the guideline binds it to no FHIR resource" in card["detail"]
