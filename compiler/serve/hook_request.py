@@ -219,5 +219,7 @@ def _draft_orders(context: Mapping[str, Any], patient_id: str, issues: list[Issu
             )
             continue
         issues += _subject_issues(resource, patient_id, at)
-        orders.append(resource)
+        chosen = isinstance(selections, list) and f"MedicationRequest/{resource.get('id')}" in selections
+        if chosen:  # the orders just selected; the other draft orders were checked when selected
+            orders.append(resource)
     return orders

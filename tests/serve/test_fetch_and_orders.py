@@ -211,3 +211,11 @@ def test_an_input_without_a_binding_is_named_as_such() -> None:
         (card,) = cards_for(base, "/cds-services/acr2016-patient-view", request)
     assert card["indicator"] == "warning" and card["summary"].startswith("Cannot decide: missing")
     assert "the guideline binds it to no FHIR resource" in card["detail"]
+
+
+def test_order_select_looks_at_the_selected_orders_only(graph: dict[str, Any], service_url: str) -> None:
+    patient = {**PATIENT, "medications": {}}
+    request = order_request(graph, patient, draft("72625", "dulox"), draft("7804", "oxy"))
+    request["context"]["selections"] = ["MedicationRequest/oxy"]
+    cards = cards_for(service_url, ORDER, request)
+    assert [c["summary"] for c in cards] == ["Strong opioids: this pathway says to avoid it for this patient"]
