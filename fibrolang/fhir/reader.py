@@ -224,6 +224,8 @@ class _Reader:
                 self.problem(name, patients[1], "more than one Patient in the Bundle")
             return _NOTHING
         born = patients[0].get("birthDate")
+        if born is None:
+            return _NOTHING  # no birth date recorded: the age is unknown, nothing to report
         try:
             birth = date.fromisoformat(born) if isinstance(born, str) and len(born) == 10 else None
         except ValueError:

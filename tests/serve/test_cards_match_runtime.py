@@ -7,18 +7,23 @@ one card naming the missing facts, or none when the pathway does not apply."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from hook_requests import request_of
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_round_trip import PATIENTS
 
 import fibrolang
 from compiler.serve import markdown, summaries
 
 NOW = datetime.now(UTC)
+GRAPH_PATH = Path(__file__).resolve().parents[2] / "guidelines" / "fibromyalgia.graph.json"
 
 
 def expected_summaries(result: fibrolang.Result, graph: dict[str, Any]) -> list[tuple[str, str]]:
@@ -90,3 +95,47 @@ def test_the_service_cards_match_the_runtime(
         (card,) = cards
         for path in result.missing:
             assert f"`{path.replace('_', chr(92) + '_')}`" in card["detail"]
+
+
+AGENTS = sorted(json.loads(GRAPH_PATH.read_text(encoding="utf-8"))["enums"]["agent"]["members"])
+trial = st.fixed_dictionaries(
+    {
+        "daily_dose_mg": st.integers(0, 1000),
+        "weeks": st.integers(0, 60),
+        "response": st.sampled_from(["adequate", "inadequate", "not_tolerated", "unknown"]),
+        "ongoing": st.booleans(),
+    }
+)
+# Every Condition- and MedicationStatement-bound input is given: for them an empty search means
+# false / none ("not in the record"), not unknown. Observations and the age may be missing.
+random_patient = st.fixed_dictionaries(
+    {
+        "chronic_liver_disease": st.booleans(),
+        "depression": st.booleans(),
+        "sleep_disturbance": st.booleans(),
+        "fatigue": st.booleans(),
+        "ecg_done": st.booleans(),
+        "comorbidities": st.lists(st.sampled_from(["back_pain", "hypertension", "headache"]), unique=True),
+        "medications": st.dictionaries(st.sampled_from(AGENTS), trial, max_size=4),
+    },
+    optional={
+        "age": st.integers(0, 130),
+        "egfr": st.one_of(st.integers(0, 250), st.integers(0, 2500).map(lambda v: v / 10)),
+        "pain_score": st.integers(0, 10),
+    },
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(patient=random_patient)
+def test_random_patients_get_the_cards_of_the_runtime(
+    patient: dict[str, Any], graph: dict[str, Any], service_url: str
+) -> None:
+    result = fibrolang.load(graph).evaluate(patient)
+    answer = httpx.post(
+        f"{service_url}/cds-services/fibromyalgia-patient-view",
+        json=request_of(graph, patient, NOW),
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    assert [_shape(card) for card in answer.json()["cards"]] == expected_summaries(result, graph)
