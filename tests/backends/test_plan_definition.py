@@ -47,8 +47,15 @@ def test_the_plan_definition_validates_against_fhir_r4(name: str) -> None:
         lambda plan: plan.pop("status"),
         lambda plan: plan["action"][1].update({"id": 5}),
         lambda plan: plan["contained"][0].update({"dataRequirement": {"type": "Observation"}}),
+        lambda plan: plan["contained"][0]["dataRequirement"][1]["codeFilter"][0].update({"kode": []}),
     ],
-    ids=["misspelt element", "required status missing", "id not a string", "list as an object"],
+    ids=[
+        "misspelt element",
+        "required status missing",
+        "id not a string",
+        "list as an object",
+        "in contained",
+    ],
 )
 def test_the_validator_rejects_a_broken_plan_definition(break_it: Any) -> None:
     plan = copy.deepcopy(plan_definition(graph_of("fibromyalgia")))
