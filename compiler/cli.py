@@ -178,10 +178,11 @@ def check(
 )
 @click.option(
     "--target",
-    type=click.Choice(["graph", "python"]),
+    type=click.Choice(["graph", "python", "fhir"]),
     default="graph",
     show_default=True,
-    help="graph: the decision graph JSON; python: a standalone Python module (docs/python-target.md)",
+    help="graph: the decision graph JSON; python: a standalone Python module (docs/python-target.md); "
+    "fhir: a CPG-on-FHIR PlanDefinition (docs/fhir.md)",
 )
 def compile_command(guideline: Path, output: Path | None, format_: str, target: str) -> None:
     """Compile a guideline to its decision graph (canonical JSON) for the runtime, or to
@@ -197,6 +198,10 @@ def compile_command(guideline: Path, output: Path | None, format_: str, target: 
         except PythonTargetError as error:
             click.echo(f"error: cannot write {guideline} as a Python module: {error}", err=True)
             sys.exit(1)
+    elif target == "fhir":
+        from compiler.backends.plan_definition import plan_definition
+
+        text = dumps(plan_definition(document))
     else:
         text = dumps(document)
     if output is None:
@@ -568,6 +573,22 @@ def mutate(
 
 main.add_command(diff_command)
 main.add_command(review_command)
+
+
+@main.command()
+@click.argument("guidelines", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="the interface to listen on")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--format", "format_", type=FORMATS, default="human", show_default=True, help="how to print problems"
+)
+def serve(guidelines: tuple[Path, ...], host: str, port: int, format_: str) -> None:
+    """Serve guidelines as CDS Hooks 2.0 services (patient-view, order-select) with
+    FastAPI and uvicorn; needs the serve extra (docs/cds-hooks.md)."""
+    from compiler.serve.command import run
+
+    run(guidelines, host, port, lambda path: compile_or_exit(path, format_), click.echo)
+
 
 if __name__ == "__main__":
     main()

@@ -16,6 +16,7 @@ from pathlib import Path
 from compiler import diagnostics as diag
 from compiler import syntax as s
 from compiler.check.bindings import check_bindings
+from compiler.check.cards import check_cards
 from compiler.check.context import Context, make_context
 from compiler.check.header import check_header
 from compiler.check.names import check_names
@@ -37,6 +38,7 @@ PASSES: tuple[Pass, ...] = (
     check_traceability,
     check_structure,
     check_bindings,
+    check_cards,
 )
 
 

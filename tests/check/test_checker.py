@@ -43,6 +43,7 @@ def test_every_pass_has_the_documented_signature() -> None:
         "check_traceability",
         "check_structure",
         "check_bindings",
+        "check_cards",
     ]
 
 

@@ -178,3 +178,15 @@ def test_a_condition_without_clinical_status_is_not_read_as_absent() -> None:
     reading = read_bundle(GRAPH, document, NOW)
     assert "depression" not in reading.record
     assert [p.message for p in reading.problems] == ["no clinicalStatus: cannot tell whether it is active"]
+
+
+def test_a_patient_without_a_birth_date_has_an_unknown_age_and_a_partial_one_is_reported() -> None:
+    document = bundle()
+    patient = resources(document, "Patient")[0]
+    del patient["birthDate"]
+    reading = read_bundle(GRAPH, document, NOW)
+    assert "age" not in reading.record and reading.problems == ()
+    patient["birthDate"] = "1974"
+    reading = read_bundle(GRAPH, document, NOW)
+    assert "age" not in reading.record
+    assert [p.message for p in reading.problems] == ["no full birth date (YYYY-MM-DD)"]
