@@ -1,0 +1,1 @@
+"""The SQL target: a guideline as one query over a patients table (docs/population.md)."""

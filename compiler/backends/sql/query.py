@@ -1,0 +1,519 @@
+"""The pathway as one SQL query over the patients table (docs/population.md).
+
+Each node of the decision graph gets a ``reached`` column; each branch guard and item guard
+a value column and mask columns, read in the context of the items the path may have
+applied before it (plan queries read the earlier items' ``applied`` columns). A branch is
+taken when the earlier guards are false and its own true; an item applies when the walk
+reached it and its guard is true; the walk stops (insufficient data) at the first guard
+that is NULL. Nodes are visited in one topological order, which is the walk's order on
+every path: an item applied at an ancestor node was applied before. The result columns
+(status, missing, recommendations, avoid, flags, monitoring, outputs, path) are built
+last, each list once, from a constant list of its possible entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+import fibrolang
+from compiler.backends.sql.columns import Columns
+from compiler.backends.sql.expressions import (
+    TRUE,
+    Mask,
+    Members,
+    PlanItem,
+    PlanPoint,
+    Scalar,
+    Translator,
+    Value,
+    big,
+    case,
+    column,
+    conjunction,
+    disjunction,
+    is_false,
+    is_null,
+    is_true,
+    number,
+    string,
+)
+from compiler.backends.sql.layout import Layout, SqlTargetError
+from fibrolang.graph import (
+    ActionItem,
+    ActionNode,
+    AvoidItem,
+    DecisionNode,
+    FlagItem,
+    Graph,
+    MonitorItem,
+    Node,
+    RecommendItem,
+    TerminalNode,
+)
+
+DIALECTS = ("duckdb", "spark")
+TABLE = "patients"
+ID_COLUMN = "patient_id"
+STATUSES = ("ok", "not_applicable", "insufficient_data", "incomplete_guideline", "safety_violation")
+RESULT_COLUMNS = (
+    ID_COLUMN,
+    "status",
+    "missing",
+    "recommendations",
+    "avoid",
+    "flags",
+    "monitoring",
+    "outputs",
+    "path",
+)
+
+
+def sql_of_document(document: dict[str, object], dialect: str = "duckdb") -> str:
+    """The SQL query of a graph JSON document, read and checked by the runtime first."""
+    return sql_query(fibrolang.load(document).graph, dialect)
+
+
+def sql_query(graph: Graph, dialect: str = "duckdb", table: str = TABLE) -> str:
+    """The query text; ``SqlTargetError`` when the guideline needs what SQL cannot express."""
+    if dialect not in DIALECTS:
+        raise SqlTargetError(f"unknown SQL dialect {dialect!r} (known: {', '.join(DIALECTS)})")
+    query = PathwayQuery(graph).build(table)
+    return query.sql(dialect=dialect, pretty=True) + ";\n"
+
+
+@dataclass
+class ItemSlot:
+    node: str
+    item: ActionItem
+    ordinal: int
+    applied: str  # column name
+
+
+class PathwayQuery:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.layout = Layout(graph)
+        self.columns = Columns()
+        self.translator = Translator(graph, self.layout, self._materialise, self._bit)
+        self.nodes = {node.id: node for node in graph.nodes}
+        self.order = self._topological_order()
+        self.ancestors = self._ancestors()
+        self.items: list[ItemSlot] = []
+        self.stuck: list[tuple[exp.Expr, Mask]] = []  # (walk stops here, facts named)
+        self.incomplete: list[exp.Expr] = []
+        self.edges: list[tuple[str, exp.Expr]] = [("start", TRUE)]
+        self.reached: dict[str, exp.Expr] = {}
+        self.shapes = _shapes(graph)
+
+    # ---- the pathway's shape ------------------------------------------------------------
+
+    def _targets(self, node: Node) -> list[str]:
+        if isinstance(node, DecisionNode):
+            return [edge.target for edge in node.branches]
+        if isinstance(node, ActionNode):
+            return [node.next.target]
+        return []
+
+    def _topological_order(self) -> list[str]:
+        if self.graph.start not in self.nodes:
+            raise SqlTargetError(f"no node is named {self.graph.start!r}")
+        order: list[str] = []
+        state: dict[str, int] = {}
+
+        def visit(node_id: str) -> None:
+            stack = [(node_id, iter(self._targets(self.nodes[node_id])))]
+            state[node_id] = 1
+            while stack:
+                current, children = stack[-1]
+                child = next(children, None)
+                if child is None:
+                    stack.pop()
+                    state[current] = 2
+                    order.append(current)
+                    continue
+                if child not in self.nodes:
+                    raise SqlTargetError(f"no node is named {child!r}")
+                if state.get(child) == 1:
+                    raise SqlTargetError(f"the pathway has a cycle through {child!r}")
+                if child not in state:
+                    state[child] = 1
+                    stack.append((child, iter(self._targets(self.nodes[child]))))
+
+        visit(self.graph.start)
+        return order[::-1]
+
+    def _ancestors(self) -> dict[str, set[str]]:
+        ancestors: dict[str, set[str]] = {node_id: set() for node_id in self.order}
+        for node_id in self.order:
+            for target in self._targets(self.nodes[node_id]):
+                ancestors[target] |= ancestors[node_id] | {node_id}
+        return ancestors
+
+    def _point(self, node_id: str, before: int | None = None) -> PlanPoint:
+        """The items applied before a node (``before``: and its first items); None: all."""
+        earlier = self.ancestors[node_id]
+        slots = [
+            slot
+            for slot in self.items
+            if slot.node in earlier or (slot.node == node_id and before is not None and slot.ordinal < before)
+        ]
+        return PlanPoint(_plan_item(slot) for slot in slots)
+
+    # ---- columns ------------------------------------------------------------------------
+
+    def _bit(self, name: str, expression: exp.Expr) -> exp.Expr:
+        if name not in self.columns.expressions:
+            return self.columns.add(name, expression)
+        return column(name)
+
+    def _materialise(self, name: str, value: Value) -> Value:
+        return self._store(f"d_{name}", value)
+
+    def _store(self, name: str, value: Value) -> Value:
+        if isinstance(value, Scalar):
+            stored = self.columns.add(name, value.value)
+            mask = value.mask
+            if stored is not value.value:  # the mask reads the value: read the column instead
+                mask = {word: _replace(term, value.value, stored) for word, term in mask.items()}
+            return Scalar(stored, self._store_mask(name, mask), value.integral)
+        if isinstance(value, Members):
+            members = {m: self.columns.add(f"{name}__{m}", held) for m, held in value.members.items()}
+            unknown = self.columns.add(f"{name}__unknown", value.unknown)
+            return Members(value.enum, members, unknown, self._store_mask(name, value.mask))
+        return value
+
+    def _store_mask(self, name: str, mask: Mask) -> Mask:
+        return {word: self.columns.add(f"{name}__missing{word}", value) for word, value in mask.items()}
+
+    # ---- the walk -------------------------------------------------------------------------
+
+    def build(self, table: str) -> exp.Select:
+        for definition in self.graph.definitions:
+            self.translator.define(definition.name, definition.expr)
+        incoming: dict[str, list[exp.Expr]] = {}
+        for index, node_id in enumerate(self.order):
+            node = self.nodes[node_id]
+            reached = TRUE if node_id == self.graph.start else disjunction(incoming.get(node_id, []))
+            reached = self.columns.add(f"reached_{index}", reached)
+            self.reached[node_id] = reached
+            if isinstance(node, DecisionNode):
+                self._decide(index, node, reached, incoming)
+            elif isinstance(node, ActionNode):
+                self._act(index, node, reached, incoming)
+        return self._result(table)
+
+    def _decide(
+        self,
+        index: int,
+        node: DecisionNode,
+        reached: exp.Expr,
+        incoming: dict[str, list[exp.Expr]],
+    ) -> None:
+        point = self._point(node.id, None)
+        earlier_false: list[exp.Expr] = []
+        for number_, edge in enumerate(node.branches):
+            name = f"n{index}_branch{number_}"
+            if edge.guard is None:
+                taken = conjunction([reached, *earlier_false])
+            else:
+                guard = self._store(name, self.translator.condition(edge.guard, point))
+                assert isinstance(guard, Scalar)
+                if guard.mask:
+                    stuck = self.columns.add(
+                        f"{name}_stuck", conjunction([reached, *earlier_false, is_null(guard.value)])
+                    )
+                    self.stuck.append((stuck, guard.mask))
+                taken = conjunction([reached, *earlier_false, is_true(guard.value)])
+                earlier_false.append(is_false(guard.value))
+            taken = self.columns.add(f"{name}_taken", taken)
+            self.edges.append((edge.id, taken))
+            incoming.setdefault(edge.target, []).append(taken)
+        if node.branches and node.branches[-1].guard is None:
+            return
+        self.incomplete.append(
+            self.columns.add(f"n{index}_no_branch", conjunction([reached, *earlier_false]))
+        )
+
+    def _act(
+        self, index: int, node: ActionNode, reached: exp.Expr, incoming: dict[str, list[exp.Expr]]
+    ) -> None:
+        decided: list[exp.Expr] = []  # every earlier guard of the step is known
+        for ordinal, item in enumerate(node.items):
+            name = f"n{index}_item{ordinal}"
+            proceeding = conjunction([reached, *decided])
+            if item.guard is None:
+                applied = proceeding
+            else:
+                point = self._point(node.id, ordinal)
+                guard = self._store(name, self.translator.condition(item.guard, point))
+                assert isinstance(guard, Scalar)
+                if guard.mask:
+                    stuck = self.columns.add(f"{name}_stuck", conjunction([proceeding, is_null(guard.value)]))
+                    self.stuck.append((stuck, guard.mask))
+                    decided.append(exp.Not(this=is_null(guard.value)))
+                applied = conjunction([proceeding, is_true(guard.value)])
+            applied_name = f"{name}_applied"
+            self.columns.add(applied_name, applied, keep=True)
+            self.items.append(ItemSlot(node.id, item, ordinal, applied_name))
+        taken = self.columns.add(f"n{index}_next", conjunction([reached, *decided]))
+        self.edges.append((node.next.id, taken))
+        incoming.setdefault(node.next.target, []).append(taken)
+
+    # ---- the result ---------------------------------------------------------------------
+
+    def _result(self, table: str) -> exp.Select:
+        everything = PlanPoint(_plan_item(slot) for slot in self.items)
+        stuck = self.columns.add("stuck", disjunction(s for s, _ in self.stuck))
+        incomplete = self.columns.add("incomplete", disjunction(self.incomplete))
+        finished = [
+            (self.reached[node_id], node)
+            for node_id in self.order
+            if isinstance(node := self.nodes[node_id], TerminalNode)
+        ]
+        ok_reached = disjunction(reached for reached, node in finished if node.status == "ok")
+        walked = conjunction([exp.Not(this=stuck), exp.Not(this=incomplete)])
+        checked: list[tuple[exp.Expr, exp.Expr, Mask]] = []
+        for number_, invariant in enumerate(self.graph.invariants):
+            value = self._store(
+                f"invariant{number_}", self.translator.condition(invariant.condition, everything)
+            )
+            assert isinstance(value, Scalar)
+            broken = is_true(value.value) if invariant.kind == "never" else is_false(value.value)
+            checked.append((broken, is_null(value.value), value.mask))
+        status_branches: list[tuple[exp.Expr, exp.Expr]] = [
+            (stuck, string("insufficient_data")),
+            (incomplete, string("incomplete_guideline")),
+        ]
+        plan_checked = conjunction([walked, ok_reached])
+        for broken, unknown, _mask in checked:
+            status_branches.append((conjunction([plan_checked, broken]), string("safety_violation")))
+            status_branches.append((conjunction([plan_checked, unknown]), string("insufficient_data")))
+        for reached, node in finished:
+            status_branches.append((reached, string(node.status)))
+        status = self.columns.add("status", case(*status_branches, default=exp.null()))
+        ok = self.columns.add("ok", exp.EQ(this=status, expression=string("ok")))
+        missing_words: dict[int, exp.Expr] = {}
+        for word in range(self.layout.words):
+            branches = [(s, mask[word]) for s, mask in self.stuck if word in mask]
+            earlier: list[exp.Expr] = [plan_checked]
+            for broken, unknown, mask in checked:
+                if word in mask:
+                    branches.append((conjunction([*earlier, unknown]), mask[word]))
+                earlier.append(exp.Not(this=disjunction([broken, unknown])))
+            if branches:
+                missing_words[word] = self.columns.add(f"missing{word}", case(*branches, default=big(0)))
+        kept = self._kept()
+        outputs = self._outputs(everything)
+        selected: list[exp.Expr] = [
+            column(ID_COLUMN),
+            exp.alias_(column("status"), "status", quoted=True),
+            exp.alias_(self._missing_list(missing_words), "missing", quoted=True),
+            exp.alias_(self._recommendations(kept, ok), "recommendations", quoted=True),
+            exp.alias_(self._ids(kept, ok, AvoidItem, lambda i: i.intervention), "avoid", quoted=True),
+            exp.alias_(self._ids(kept, ok, FlagItem, lambda i: i.flag), "flags", quoted=True),
+            exp.alias_(self._ids(kept, ok, MonitorItem, lambda i: i.what), "monitoring", quoted=True),
+            exp.alias_(outputs, "outputs", quoted=True),
+            exp.alias_(
+                _filtered([case((taken, string(e)), default=exp.null()) for e, taken in self.edges]),
+                "path",
+                quoted=True,
+            ),
+        ]
+        return self._layered(table, selected)
+
+    def _kept(self) -> dict[str, exp.Expr]:
+        """Per item, TRUE when it applied and no identical entry applied before it on the path."""
+        kept: dict[str, exp.Expr] = {}
+        seen: dict[tuple[object, ...], list[str]] = {}
+        for node_id in self.order:
+            for slot in (s for s in self.items if s.node == node_id):
+                key = _identity(slot.item)
+                earlier = seen.setdefault(key, [])
+                kept[slot.applied] = conjunction(
+                    [column(slot.applied), *(exp.Not(this=column(e)) for e in earlier)]
+                )
+                earlier.append(slot.applied)
+        return kept
+
+    def _recommendations(self, kept: dict[str, exp.Expr], ok: exp.Expr) -> exp.Expr:
+        entries = []
+        for slot in self.items:
+            item = slot.item
+            if not isinstance(item, RecommendItem):
+                continue
+            dose, titration = item.dose, item.titration
+            entry = exp.Struct(
+                expressions=[
+                    _field("item", string(item.id)),
+                    _field("intervention", string(item.intervention)),
+                    _field("action", string(item.action)),
+                    _field("dose_min", _double(dose.minimum if dose else None)),
+                    _field("dose_max", _double(dose.maximum if dose else None)),
+                    _field("dose_unit", _text(dose.unit if dose else None)),
+                    _field("dose_frequency", _text(dose.frequency if dose else None)),
+                    _field("titration_step", _double(titration.step if titration else None)),
+                    _field("titration_every", _double(titration.every if titration else None)),
+                    _field("titration_every_unit", _text(titration.every_unit if titration else None)),
+                    _field("titration_target", _double(titration.target if titration else None)),
+                ]
+            )
+            entries.append(case((conjunction([ok, kept[slot.applied]]), entry), default=exp.null()))
+        return _filtered(entries)
+
+    def _ids(
+        self, kept: dict[str, exp.Expr], ok: exp.Expr, kind: type, name: object
+    ) -> exp.Expr:
+        entries = [
+            case((conjunction([ok, kept[slot.applied]]), string(name(slot.item))), default=exp.null())  # type: ignore[operator]
+            for slot in self.items
+            if isinstance(slot.item, kind)
+        ]
+        return _filtered(entries)
+
+    def _missing_list(self, words: dict[int, exp.Expr]) -> exp.Expr:
+        entries = []
+        for fact in sorted(self.layout.facts.values(), key=lambda f: f.path):
+            if fact.word not in words:
+                continue
+            held = exp.NEQ(
+                this=exp.Paren(this=exp.BitwiseAnd(this=words[fact.word], expression=big(fact.value))),
+                expression=big(0),
+            )
+            entries.append(case((held, string(fact.path)), default=exp.null()))
+        return _filtered(entries)
+
+    def _outputs(self, everything: PlanPoint) -> exp.Expr:
+        fields = []
+        enums = {enum.name: enum.members for enum in self.graph.enums}
+        for definition in self.graph.definitions:
+            if not definition.output:
+                continue
+            value = self.translator.value(definition.expr, everything)
+            if isinstance(value, Scalar):
+                shown: exp.Expr = value.value
+                if definition.name in self.translator.definitions:
+                    shown = self.translator.definitions[definition.name].value  # type: ignore[union-attr]
+                kind = self._kind(definition.name, value)
+                fields.append(_field(definition.name, exp.cast(shown, kind)))
+            elif isinstance(value, Members):
+                members = [
+                    case((is_true(value.members[m]), string(m)), default=exp.null())
+                    for m in enums.get(value.enum, ())
+                ]
+                fields.append(
+                    _field(definition.name, case((value.unknown, exp.null()), default=_filtered(members)))
+                )
+            else:
+                raise SqlTargetError(f"output {definition.name} is not a value SQL can return")
+        if not fields:
+            return exp.null()
+        return exp.Struct(expressions=fields)
+
+    def _kind(self, name: str, value: Scalar) -> str:
+        kind = self.shapes.get(name, "number")
+        if kind == "boolean":
+            return "BOOLEAN"
+        if kind == "member":
+            return "VARCHAR"
+        return "BIGINT" if value.integral else "DOUBLE"
+
+    def _layered(self, table: str, selected: list[exp.Expr]) -> exp.Select:
+        """One CTE per layer of columns, each ``SELECT *, ...`` over the one before."""
+        ctes = [exp.CTE(this=_select([exp.Star()], table), alias=exp.TableAlias(this=_name("layer0")))]
+        for depth, layer in enumerate(self.columns.by_layer(), start=1):
+            projection = [exp.Star(), *(exp.alias_(e, name, quoted=True, copy=False) for name, e in layer)]
+            ctes.append(
+                exp.CTE(
+                    this=_select(projection, f"layer{depth - 1}"),
+                    alias=exp.TableAlias(this=_name(f"layer{depth}")),
+                )
+            )
+        final = _select(selected, f"layer{len(ctes) - 1}")
+        final.set("with_", exp.With(expressions=ctes))
+        return final
+
+
+def _name(text: str) -> exp.Identifier:
+    return exp.to_identifier(text)
+
+
+def _select(projection: list[exp.Expr], source: str) -> exp.Select:
+    return exp.Select(expressions=projection, from_=exp.From(this=exp.Table(this=_name(source))))
+
+
+def _shapes(graph: Graph) -> dict[str, str]:
+    """The kind (boolean, number, member, set) of each definition, as the runtime types it."""
+    from fibrolang.compile import ExpressionCompiler
+
+    compiler = ExpressionCompiler(graph, [], fuse=False)
+    for definition in graph.definitions:
+        compiler.define(definition.name, definition.expr, "")
+    return {name: compiled.shape.kind for name, compiled in compiler.definitions.items()}
+
+
+def static(expression: exp.Expr) -> bool | None:
+    if isinstance(expression, exp.Boolean):
+        return bool(expression.this)
+    return None
+
+
+def _replace(tree: exp.Expr, old: exp.Expr, new: exp.Expr) -> exp.Expr:
+    """``tree`` with the very node ``old`` (by identity) replaced by ``new``."""
+    if tree is old:
+        return new.copy()
+    return tree.transform(lambda node: new.copy() if node is old else node, copy=False)
+
+
+def _plan_item(slot: ItemSlot) -> PlanItem:
+    item = slot.item
+    if isinstance(item, RecommendItem):
+        if item.action == "stop":
+            return PlanItem(slot.applied, "", item.intervention, None)
+        bounds = [b.maximum for b in (item.dose,) if b is not None]
+        bounds += [t.target for t in (item.titration,) if t is not None]
+        return PlanItem(slot.applied, "recommended", item.intervention, max(bounds) if bounds else None)
+    if isinstance(item, AvoidItem):
+        return PlanItem(slot.applied, "avoided", item.intervention, None)
+    if isinstance(item, FlagItem):
+        return PlanItem(slot.applied, "flagged", item.flag, None)
+    return PlanItem(slot.applied, "", item.what, None)
+
+
+def _identity(item: ActionItem) -> tuple[object, ...]:
+    if isinstance(item, RecommendItem):
+        return ("recommend", item.intervention, item.action, item.dose, item.titration)
+    if isinstance(item, AvoidItem):
+        return ("avoid", item.intervention)
+    if isinstance(item, FlagItem):
+        return ("flag", item.flag)
+    return ("monitor", item.what, item.after)
+
+
+def _field(name: str, value: exp.Expr) -> exp.Expr:
+    return exp.PropertyEQ(this=exp.to_identifier(name, quoted=True), expression=value)
+
+
+def _double(value: int | float | None) -> exp.Expr:
+    if value is None:
+        return exp.cast(exp.null(), "DOUBLE")
+    return number(float(value))
+
+
+def _text(value: str | None) -> exp.Expr:
+    return exp.cast(exp.null() if value is None else string(value), "VARCHAR")
+
+
+def _filtered(entries: list[exp.Expr]) -> exp.Expr:
+    """The non-NULL entries, in order: a list built once per row."""
+    variable = exp.to_identifier("entry")
+    keep = exp.Lambda(
+        this=exp.Not(this=exp.Is(this=variable.copy(), expression=exp.null())), expressions=[variable]
+    )
+    if not entries:
+        entries = [exp.cast(exp.null(), "VARCHAR")]
+    return exp.ArrayFilter(this=exp.Array(expressions=entries), expression=keep)
+
+
+__all__ = ["DIALECTS", "RESULT_COLUMNS", "STATUSES", "SqlTargetError", "sql_of_document", "sql_query"]
