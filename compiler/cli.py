@@ -165,12 +165,20 @@ def check(guidelines: tuple[Path, ...], format_: str, no_prove: bool, solver_tim
 )
 @click.option(
     "--target",
-    type=click.Choice(["graph", "python"]),
+    type=click.Choice(["graph", "python", "sql"]),
     default="graph",
     show_default=True,
-    help="graph: the decision graph JSON; python: a standalone Python module (docs/python-target.md)",
+    help="graph: the decision graph JSON; python: a standalone Python module (docs/python-target.md); "
+    "sql: one query over a patients table (docs/population.md)",
 )
-def compile_command(guideline: Path, output: Path | None, format_: str, target: str) -> None:
+@click.option(
+    "--dialect",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="the SQL dialect of --target sql",
+)
+def compile_command(guideline: Path, output: Path | None, format_: str, target: str, dialect: str) -> None:
     """Compile a guideline to its decision graph (canonical JSON) for the runtime, or to
     another target."""
     from compiler.backends.graph_json import dumps
@@ -183,6 +191,15 @@ def compile_command(guideline: Path, output: Path | None, format_: str, target: 
             text = module_of_document(document)
         except PythonTargetError as error:
             click.echo(f"error: cannot write {guideline} as a Python module: {error}", err=True)
+            sys.exit(1)
+    elif target == "sql":
+        from compiler.backends.sql import sql_of_document
+        from compiler.backends.sql.layout import SqlTargetError
+
+        try:
+            text = sql_of_document(document, dialect)
+        except (SqlTargetError, ImportError) as error:  # ImportError: the extra is not installed
+            click.echo(f"error: cannot write {guideline} as SQL: {error}", err=True)
             sys.exit(1)
     else:
         text = dumps(document)
@@ -539,6 +556,15 @@ def mutate(
         command += f" -o {output.as_posix()}"
     timeout = int(solver_timeout * 1000)
     sys.exit(commands.mutate(guideline, suite_dir, output, not no_classify, timeout, click.echo, command))
+
+
+def _register_population() -> None:
+    from compiler.population_command import population_command
+
+    main.add_command(population_command)
+
+
+_register_population()
 
 
 if __name__ == "__main__":

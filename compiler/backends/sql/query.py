@@ -420,10 +420,34 @@ class PathwayQuery:
         return "BIGINT" if value.integral else "DOUBLE"
 
     def _layered(self, table: str, selected: list[exp.Expr]) -> exp.Select:
-        """One CTE per layer of columns, each ``SELECT *, ...`` over the one before."""
-        ctes = [exp.CTE(this=_select([exp.Star()], table), alias=exp.TableAlias(this=_name("layer0")))]
-        for depth, layer in enumerate(self.columns.by_layer(), start=1):
-            projection = [exp.Star(), *(exp.alias_(e, name, quoted=True, copy=False) for name, e in layer)]
+        """One CTE per layer of columns, each a projection over the one before that carries on
+        only the columns a later layer or the result reads (so that neither engine has to
+        resolve, or may inline, more than it needs)."""
+        layers = self.columns.by_layer()
+        final_depth = len(layers) + 1
+        last_use: dict[str, int] = {ID_COLUMN: final_depth}
+        for depth, layer in enumerate(layers, start=1):
+            for _column, expression in layer:
+                for reference in expression.find_all(exp.Column):
+                    last_use[reference.name] = max(last_use.get(reference.name, 0), depth)
+        for expression in selected:
+            for reference in expression.find_all(exp.Column):
+                last_use[reference.name] = final_depth
+        table_columns = [ID_COLUMN, *(c.name for c in self.layout.columns)]
+        carried = [name for name in table_columns if last_use.get(name, 0) > 0]
+        ctes = [
+            exp.CTE(
+                this=_select([column(name) for name in carried], table),
+                alias=exp.TableAlias(this=_name("layer0")),
+            )
+        ]
+        for depth, layer in enumerate(layers, start=1):
+            carried = [name for name in carried if last_use.get(name, 0) > depth]
+            projection: list[exp.Expr] = [column(name) for name in carried]
+            for name, expression in layer:
+                if last_use.get(name, 0) > depth:
+                    projection.append(exp.alias_(expression, name, quoted=True, copy=False))
+                    carried.append(name)
             ctes.append(
                 exp.CTE(
                     this=_select(projection, f"layer{depth - 1}"),
