@@ -297,7 +297,7 @@ def _check(column: LayoutColumn, read: str, kind: str, layout: Layout) -> str:
     elif column.sql_type == "VARCHAR[]":
         members = ", ".join(_literal(m) for m in column.enum)
         conditions.append(
-            f"len(list_filter({read}, x -> x IS NULL OR NOT list_contains([{members}], x))) = 0"
+            f"len(list_filter({read}, lambda x: x IS NULL OR NOT list_contains([{members}], x))) = 0"
         )
     if not conditions:
         return "TRUE"

@@ -104,6 +104,9 @@ class Layout:
                 f"(a map's columns are named input{SEPARATOR}key{SEPARATOR}field): rename one"
             )
         self.by_path = {column.path: column for column in self.columns}
+        # bits in the order of the facts' names: a mask lists its facts sorted
+        for index, path in enumerate(sorted(self.facts)):
+            self.facts[path] = Fact(path, index // BITS_PER_WORD, index % BITS_PER_WORD)
 
     def _add(
         self, name: str, type_: str, path: str, declared: ValueType | None, enum: tuple[str, ...]

@@ -39,7 +39,7 @@ from compiler.backends.sql.expressions import (
     number,
     string,
 )
-from compiler.backends.sql.layout import Layout, SqlTargetError
+from compiler.backends.sql.layout import BITS_PER_WORD, Layout, SqlTargetError
 from fibrolang.graph import (
     ActionItem,
     ActionNode,
@@ -79,7 +79,7 @@ def sql_query(graph: Graph, dialect: str = "duckdb", table: str = TABLE) -> str:
     """The query text; ``SqlTargetError`` when the guideline needs what SQL cannot express."""
     if dialect not in DIALECTS:
         raise SqlTargetError(f"unknown SQL dialect {dialect!r} (known: {', '.join(DIALECTS)})")
-    query = PathwayQuery(graph).build(table)
+    query = PathwayQuery(graph, dialect).build(table)
     return query.sql(dialect=dialect, pretty=True) + ";\n"
 
 
@@ -92,8 +92,9 @@ class ItemSlot:
 
 
 class PathwayQuery:
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, dialect: str = "duckdb") -> None:
         self.graph = graph
+        self.first_index = 1 if dialect == "duckdb" else 0  # of a list lambda's index argument
         self.layout = Layout(graph)
         self.columns = Columns()
         self.translator = Translator(graph, self.layout, self._materialise, self._bit)
@@ -102,6 +103,7 @@ class PathwayQuery:
         self.ancestors = self._ancestors()
         self.items: list[ItemSlot] = []
         self.stuck: list[tuple[exp.Expr, Mask]] = []  # (walk stops here, facts named)
+        self.stopped: list[exp.Expr] = []  # per node: the walk stopped there
         self.incomplete: list[exp.Expr] = []
         self.edges: list[tuple[str, exp.Expr]] = [("start", TRUE)]
         self.reached: dict[str, exp.Expr] = {}
@@ -184,6 +186,14 @@ class PathwayQuery:
             return Members(value.enum, members, unknown, self._store_mask(name, value.mask))
         return value
 
+    def _store_value(self, name: str, value: Scalar) -> Scalar:
+        """The value as a column; its mask stays an expression (read only where the walk stopped)."""
+        stored = self.columns.add(name, value.value)
+        mask = value.mask
+        if stored is not value.value:
+            mask = {word: _replace(term, value.value, stored) for word, term in mask.items()}
+        return Scalar(stored, mask, value.integral)
+
     def _store_mask(self, name: str, mask: Mask) -> Mask:
         return {word: self.columns.add(f"{name}__missing{word}", value) for word, value in mask.items()}
 
@@ -218,13 +228,13 @@ class PathwayQuery:
             if edge.guard is None:
                 taken = conjunction([reached, *earlier_false])
             else:
-                guard = self._store(name, self.translator.condition(edge.guard, point))
-                assert isinstance(guard, Scalar)
+                guard = self._store_value(name, self.translator.condition(edge.guard, point))
                 if guard.mask:
                     stuck = self.columns.add(
                         f"{name}_stuck", conjunction([reached, *earlier_false, is_null(guard.value)])
                     )
                     self.stuck.append((stuck, guard.mask))
+                    self.stopped.append(stuck)
                 taken = conjunction([reached, *earlier_false, is_true(guard.value)])
                 earlier_false.append(is_false(guard.value))
             taken = self.columns.add(f"{name}_taken", taken)
@@ -240,6 +250,7 @@ class PathwayQuery:
         self, index: int, node: ActionNode, reached: exp.Expr, incoming: dict[str, list[exp.Expr]]
     ) -> None:
         decided: list[exp.Expr] = []  # every earlier guard of the step is known
+        undecided: list[tuple[int, Scalar]] = []  # the guards that may be unknown
         for ordinal, item in enumerate(node.items):
             name = f"n{index}_item{ordinal}"
             proceeding = conjunction([reached, *decided])
@@ -247,17 +258,31 @@ class PathwayQuery:
                 applied = proceeding
             else:
                 point = self._point(node.id, ordinal)
-                guard = self._store(name, self.translator.condition(item.guard, point))
-                assert isinstance(guard, Scalar)
+                guard = self._store_value(name, self.translator.condition(item.guard, point))
                 if guard.mask:
-                    stuck = self.columns.add(f"{name}_stuck", conjunction([proceeding, is_null(guard.value)]))
-                    self.stuck.append((stuck, guard.mask))
+                    undecided.append((ordinal + 1, guard))
                     decided.append(exp.Not(this=is_null(guard.value)))
                 applied = conjunction([proceeding, is_true(guard.value)])
             applied_name = f"{name}_applied"
             self.columns.add(applied_name, applied, keep=True)
             self.items.append(ItemSlot(node.id, item, ordinal, applied_name))
-        taken = self.columns.add(f"n{index}_next", conjunction([reached, *decided]))
+        if undecided:
+            # the first item whose guard is unknown (the walk stops there), or 0
+            first = self.columns.add(
+                f"n{index}_unknown",
+                case(
+                    *((conjunction([reached, is_null(g.value)]), big(number_)) for number_, g in undecided),
+                    default=big(0),
+                ),
+            )
+            for number_, guard in undecided:
+                self.stuck.append((exp.EQ(this=first, expression=big(number_)), guard.mask))
+            self.stopped.append(exp.NEQ(this=first, expression=big(0)))
+            taken = self.columns.add(
+                f"n{index}_next", conjunction([reached, exp.EQ(this=first, expression=big(0))])
+            )
+        else:
+            taken = reached
         self.edges.append((node.next.id, taken))
         incoming.setdefault(node.next.target, []).append(taken)
 
@@ -265,7 +290,7 @@ class PathwayQuery:
 
     def _result(self, table: str) -> exp.Select:
         everything = PlanPoint(_plan_item(slot) for slot in self.items)
-        stuck = self.columns.add("stuck", disjunction(s for s, _ in self.stuck))
+        stuck = self.columns.add("stuck", disjunction(self.stopped))
         incomplete = self.columns.add("incomplete", disjunction(self.incomplete))
         finished = [
             (self.reached[node_id], node)
@@ -276,10 +301,9 @@ class PathwayQuery:
         walked = conjunction([exp.Not(this=stuck), exp.Not(this=incomplete)])
         checked: list[tuple[exp.Expr, exp.Expr, Mask]] = []
         for number_, invariant in enumerate(self.graph.invariants):
-            value = self._store(
+            value = self._store_value(
                 f"invariant{number_}", self.translator.condition(invariant.condition, everything)
             )
-            assert isinstance(value, Scalar)
             broken = is_true(value.value) if invariant.kind == "never" else is_false(value.value)
             checked.append((broken, is_null(value.value), value.mask))
         status_branches: list[tuple[exp.Expr, exp.Expr]] = [
@@ -311,14 +335,12 @@ class PathwayQuery:
             exp.alias_(column("status"), "status", quoted=True),
             exp.alias_(self._missing_list(missing_words), "missing", quoted=True),
             exp.alias_(self._recommendations(kept, ok), "recommendations", quoted=True),
-            exp.alias_(self._ids(kept, ok, AvoidItem, lambda i: i.intervention), "avoid", quoted=True),
-            exp.alias_(self._ids(kept, ok, FlagItem, lambda i: i.flag), "flags", quoted=True),
-            exp.alias_(self._ids(kept, ok, MonitorItem, lambda i: i.what), "monitoring", quoted=True),
+            exp.alias_(self._ids(kept, ok, AvoidItem, "avoid"), "avoid", quoted=True),
+            exp.alias_(self._ids(kept, ok, FlagItem, "flags"), "flags", quoted=True),
+            exp.alias_(self._ids(kept, ok, MonitorItem, "monitoring"), "monitoring", quoted=True),
             exp.alias_(outputs, "outputs", quoted=True),
             exp.alias_(
-                _filtered([case((taken, string(e)), default=exp.null()) for e, taken in self.edges]),
-                "path",
-                quoted=True,
+                self._bit_list("path", [(string(e), taken) for e, taken in self.edges]), "path", quoted=True
             ),
         ]
         return self._layered(table, selected)
@@ -338,7 +360,7 @@ class PathwayQuery:
         return kept
 
     def _recommendations(self, kept: dict[str, exp.Expr], ok: exp.Expr) -> exp.Expr:
-        entries = []
+        entries: list[tuple[exp.Expr, exp.Expr]] = []
         for slot in self.items:
             item = slot.item
             if not isinstance(item, RecommendItem):
@@ -359,30 +381,73 @@ class PathwayQuery:
                     _field("titration_target", _double(titration.target if titration else None)),
                 ]
             )
-            entries.append(case((conjunction([ok, kept[slot.applied]]), entry), default=exp.null()))
-        return _filtered(entries)
+            entries.append((entry, kept[slot.applied]))
+        return self._plan_list("recommendations", entries, ok)
 
-    def _ids(
-        self, kept: dict[str, exp.Expr], ok: exp.Expr, kind: type, name: object
-    ) -> exp.Expr:
-        entries = [
-            case((conjunction([ok, kept[slot.applied]]), string(name(slot.item))), default=exp.null())  # type: ignore[operator]
-            for slot in self.items
-            if isinstance(slot.item, kind)
-        ]
-        return _filtered(entries)
+    def _ids(self, kept: dict[str, exp.Expr], ok: exp.Expr, kind: type, name: str) -> exp.Expr:
+        entries: list[tuple[exp.Expr, exp.Expr]] = []
+        for slot in self.items:
+            item = slot.item
+            if isinstance(item, AvoidItem) and kind is AvoidItem:
+                entries.append((string(item.intervention), kept[slot.applied]))
+            elif isinstance(item, FlagItem) and kind is FlagItem:
+                entries.append((string(item.flag), kept[slot.applied]))
+            elif isinstance(item, MonitorItem) and kind is MonitorItem:
+                entries.append((string(item.what), kept[slot.applied]))
+        return self._plan_list(name, entries, ok)
+
+    def _plan_list(self, name: str, entries: list[tuple[exp.Expr, exp.Expr]], ok: exp.Expr) -> exp.Expr:
+        """The kept entries of an ``ok`` result (a result without a plan has none)."""
+        return self._bit_list(name, [(entry, conjunction([ok, held])) for entry, held in entries])
+
+    def _bit_list(self, name: str, entries: list[tuple[exp.Expr, exp.Expr]]) -> exp.Expr:
+        """The entries whose condition holds, in order: per row, the conditions become the bits
+        of BIGINT words (columns); the list is a constant list filtered by those bits."""
+        words = [entries[start : start + BITS_PER_WORD] for start in range(0, len(entries), BITS_PER_WORD)]
+        lists: list[exp.Expr] = []
+        for number_, chunk in enumerate(words):
+            bits: exp.Expr = big(0)
+            for position, (_entry, held) in enumerate(chunk):
+                if static(held) is False:
+                    continue
+                term = case((held, big(1 << position)), default=big(0))
+                bits = term if _is_zero(bits) else exp.BitwiseOr(this=bits, expression=term)
+            word = self.columns.add(f"{name}_bits{number_}", bits)
+            lists.append(self._filter_by_bits([entry for entry, _held in chunk], word))
+        if not lists:
+            return _filtered([])
+        combined = lists[0]
+        for more in lists[1:]:
+            combined = exp.ArrayConcat(this=combined, expressions=[more])
+        return combined
+
+    def _filter_by_bits(self, entries: list[exp.Expr], word: exp.Expr) -> exp.Expr:
+        element, index = exp.to_identifier("entry"), exp.to_identifier("position")
+        shift = exp.Paren(this=exp.Sub(this=index.copy(), expression=exp.Literal.number(self.first_index)))
+        bit = exp.BitwiseAnd(
+            this=exp.Paren(this=exp.BitwiseRightShift(this=word.copy(), expression=shift)),
+            expression=big(1),
+        )
+        keep = exp.Lambda(
+            this=exp.EQ(this=exp.Paren(this=bit), expression=big(1)), expressions=[element, index]
+        )
+        chosen = exp.ArrayFilter(this=exp.Array(expressions=entries), expression=keep)
+        # most rows choose nothing from most lists (no plan, nothing missing): skip the filter
+        return case((exp.EQ(this=word.copy(), expression=big(0)), exp.Array(expressions=[])), default=chosen)
 
     def _missing_list(self, words: dict[int, exp.Expr]) -> exp.Expr:
-        entries = []
-        for fact in sorted(self.layout.facts.values(), key=lambda f: f.path):
-            if fact.word not in words:
-                continue
-            held = exp.NEQ(
-                this=exp.Paren(this=exp.BitwiseAnd(this=words[fact.word], expression=big(fact.value))),
-                expression=big(0),
-            )
-            entries.append(case((held, string(fact.path)), default=exp.null()))
-        return _filtered(entries)
+        """The missing facts, sorted: facts have their bits in the order of their names."""
+        lists: list[exp.Expr] = []
+        for word, mask in sorted(words.items()):
+            facts = sorted((f for f in self.layout.facts.values() if f.word == word), key=lambda f: f.bit)
+            assert [f.bit for f in facts] == list(range(len(facts)))
+            lists.append(self._filter_by_bits([string(f.path) for f in facts], mask))
+        if not lists:
+            return _filtered([])
+        combined = lists[0]
+        for more in lists[1:]:
+            combined = exp.ArrayConcat(this=combined, expressions=[more])
+        return combined
 
     def _outputs(self, everything: PlanPoint) -> exp.Expr:
         fields = []
@@ -527,6 +592,10 @@ def _double(value: int | float | None) -> exp.Expr:
 
 def _text(value: str | None) -> exp.Expr:
     return exp.cast(exp.null() if value is None else string(value), "VARCHAR")
+
+
+def _is_zero(expression: exp.Expr) -> bool:
+    return isinstance(expression, exp.Cast) and expression.this == exp.Literal.number(0)
 
 
 def _filtered(entries: list[exp.Expr]) -> exp.Expr:
