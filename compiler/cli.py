@@ -198,9 +198,13 @@ def compile_command(guideline: Path, output: Path | None, format_: str, target: 
 
         try:
             text = sql_of_document(document, dialect)
-        except (SqlTargetError, ImportError) as error:  # ImportError: the extra is not installed
-            click.echo(f"error: cannot write {guideline} as SQL: {error}", err=True)
+        except SqlTargetError as error:
+            place = f"{guideline}:{error.line}:{error.column}" if error.line else str(guideline)
+            click.echo(f"{place}: error: the SQL target cannot express {error}", err=True)
             sys.exit(1)
+        except ImportError as error:
+            click.echo(f"error: --target sql needs the population extra ({error})", err=True)
+            sys.exit(2)
     else:
         text = dumps(document)
     if output is None:

@@ -303,7 +303,9 @@ class Translator:
     def scalar(self, expression: ex.Expression, point: PlanPoint) -> Scalar:
         value = self.value(expression, point)
         if not isinstance(value, Scalar):
-            raise SqlTargetError(f"the SQL target cannot use a {type(value).__name__} here")
+            raise SqlTargetError(
+                "the SQL target needs a boolean, a number or a member here, not a set or a map"
+            )
         return value
 
     def members(self, expression: ex.Expression, point: PlanPoint) -> Members:

@@ -24,7 +24,17 @@ BITS_PER_WORD = 62
 
 
 class SqlTargetError(Exception):
-    """The guideline uses something the SQL target cannot express; nothing is approximated."""
+    """The guideline uses something the SQL target cannot express; nothing is approximated.
+
+    ``where`` names the element (``the guard of item plan/3``), ``line``/``column`` its place
+    in the guideline source when the graph records it."""
+
+    def __init__(self, message: str, where: str = "", line: int | None = None, column: int | None = None):
+        super().__init__(f"{where}: {message}" if where else message)
+        self.message = message
+        self.where = where
+        self.line = line
+        self.column = column
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,8 @@ last, each list once, from a constant list of its possible entries.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlglot import exp
@@ -50,6 +52,7 @@ from fibrolang.graph import (
     MonitorItem,
     Node,
     RecommendItem,
+    SourcePosition,
     TerminalNode,
 )
 
@@ -201,7 +204,8 @@ class PathwayQuery:
 
     def build(self, table: str) -> exp.Select:
         for definition in self.graph.definitions:
-            self.translator.define(definition.name, definition.expr)
+            with _located(f"definition {definition.name}", None):
+                self.translator.define(definition.name, definition.expr)
         incoming: dict[str, list[exp.Expr]] = {}
         for index, node_id in enumerate(self.order):
             node = self.nodes[node_id]
@@ -228,7 +232,9 @@ class PathwayQuery:
             if edge.guard is None:
                 taken = conjunction([reached, *earlier_false])
             else:
-                guard = self._store_value(name, self.translator.condition(edge.guard, point))
+                with _located(f"the guard of branch {edge.id}", edge.trace.source):
+                    translated = self.translator.condition(edge.guard, point)
+                guard = self._store_value(name, translated)
                 if guard.mask:
                     stuck = self.columns.add(
                         f"{name}_stuck", conjunction([reached, *earlier_false, is_null(guard.value)])
@@ -258,7 +264,9 @@ class PathwayQuery:
                 applied = proceeding
             else:
                 point = self._point(node.id, ordinal)
-                guard = self._store_value(name, self.translator.condition(item.guard, point))
+                with _located(f"the guard of item {item.id}", item.trace.source):
+                    translated = self.translator.condition(item.guard, point)
+                guard = self._store_value(name, translated)
                 if guard.mask:
                     undecided.append((ordinal + 1, guard))
                     decided.append(exp.Not(this=is_null(guard.value)))
@@ -301,9 +309,9 @@ class PathwayQuery:
         walked = conjunction([exp.Not(this=stuck), exp.Not(this=incomplete)])
         checked: list[tuple[exp.Expr, exp.Expr, Mask]] = []
         for number_, invariant in enumerate(self.graph.invariants):
-            value = self._store_value(
-                f"invariant{number_}", self.translator.condition(invariant.condition, everything)
-            )
+            with _located(f"safety rule {invariant.name}", invariant.trace.source):
+                translated = self.translator.condition(invariant.condition, everything)
+            value = self._store_value(f"invariant{number_}", translated)
             broken = is_true(value.value) if invariant.kind == "never" else is_false(value.value)
             checked.append((broken, is_null(value.value), value.mask))
         status_branches: list[tuple[exp.Expr, exp.Expr]] = [
@@ -455,7 +463,8 @@ class PathwayQuery:
         for definition in self.graph.definitions:
             if not definition.output:
                 continue
-            value = self.translator.value(definition.expr, everything)
+            with _located(f"output {definition.name}", None):
+                value = self.translator.value(definition.expr, everything)
             if isinstance(value, Scalar):
                 shown: exp.Expr = value.value
                 if definition.name in self.translator.definitions:
@@ -546,6 +555,18 @@ def static(expression: exp.Expr) -> bool | None:
     if isinstance(expression, exp.Boolean):
         return bool(expression.this)
     return None
+
+
+@contextlib.contextmanager
+def _located(where: str, source: SourcePosition | None) -> Iterator[None]:
+    """Name the element (and its place in the source) in a ``SqlTargetError`` raised inside."""
+    try:
+        yield
+    except SqlTargetError as error:
+        if error.where:
+            raise
+        line, column_ = (source.line, source.column) if source else (None, None)
+        raise SqlTargetError(error.message, where, line, column_) from None
 
 
 def _replace(tree: exp.Expr, old: exp.Expr, new: exp.Expr) -> exp.Expr:
