@@ -239,3 +239,28 @@ def test_csv_cells_are_read_as_the_documented_values(guideline: fibrolang.Guidel
         }
     ).status
     assert rows == [("p1", expected)]
+
+
+@pytest.mark.slow
+def test_the_command_on_spark_gives_the_duckdb_results(
+    guideline: fibrolang.Guideline, tmp_path: Path
+) -> None:
+    patients = suite_population("fibromyalgia", guideline, 100)
+    jsonl = tmp_path / "patients.jsonl"
+    jsonl.write_text("".join(json.dumps(patient) + "\n" for patient in patients), encoding="utf-8")
+    outputs = {}
+    for engine in ("duckdb", "spark"):
+        out = tmp_path / f"{engine}.parquet"
+        result = CliRunner().invoke(
+            main,
+            ["population", str(FIBROMYALGIA), "--patients", str(jsonl), "-o", str(out), "--engine", engine],
+        )
+        assert result.exit_code == 0, result.output
+        assert f"fibromyalgia on {engine}: {len(patients):,} input rows" in result.output
+        outputs[engine] = (
+            duckdb.connect()
+            .execute(f"SELECT * FROM read_parquet('{out}') ORDER BY CAST(patient_id AS INTEGER)")
+            .fetchall()
+        )
+    assert len(outputs["duckdb"]) == len(patients)
+    assert outputs["spark"] == outputs["duckdb"]

@@ -182,11 +182,11 @@ class PathwayQuery:
             mask = value.mask
             if stored is not value.value:  # the mask reads the value: read the column instead
                 mask = {word: _replace(term, value.value, stored) for word, term in mask.items()}
-            return Scalar(stored, self._store_mask(name, mask), value.integral)
+            return Scalar(stored, self._store_mask(name, mask, is_null(stored)), value.integral)
         if isinstance(value, Members):
             members = {m: self.columns.add(f"{name}__{m}", held) for m, held in value.members.items()}
             unknown = self.columns.add(f"{name}__unknown", value.unknown)
-            return Members(value.enum, members, unknown, self._store_mask(name, value.mask))
+            return Members(value.enum, members, unknown, self._store_mask(name, value.mask, unknown))
         return value
 
     def _store_value(self, name: str, value: Scalar) -> Scalar:
@@ -197,8 +197,13 @@ class PathwayQuery:
             mask = {word: _replace(term, value.value, stored) for word, term in mask.items()}
         return Scalar(stored, mask, value.integral)
 
-    def _store_mask(self, name: str, mask: Mask) -> Mask:
-        return {word: self.columns.add(f"{name}__missing{word}", value) for word, value in mask.items()}
+    def _store_mask(self, name: str, mask: Mask, unknown: exp.Expr) -> Mask:
+        """The mask as columns, computed only for the rows where the value is unknown (it is 0
+        wherever the value is known: the CASE spares computing it there)."""
+        return {
+            word: self.columns.add(f"{name}__missing{word}", _when_unknown(unknown, value))
+            for word, value in mask.items()
+        }
 
     # ---- the walk -------------------------------------------------------------------------
 
@@ -481,8 +486,8 @@ class PathwayQuery:
                 )
             else:
                 raise SqlTargetError(f"output {definition.name} is not a value SQL can return")
-        if not fields:
-            return exp.null()
+        if not fields:  # no outputs declared: a typed NULL (Parquet has no column of type NULL)
+            return exp.cast(exp.null(), "VARCHAR")
         return exp.Struct(expressions=fields)
 
     def _kind(self, name: str, value: Scalar) -> str:
@@ -555,6 +560,12 @@ def static(expression: exp.Expr) -> bool | None:
     if isinstance(expression, exp.Boolean):
         return bool(expression.this)
     return None
+
+
+def _when_unknown(unknown: exp.Expr, mask: exp.Expr) -> exp.Expr:
+    if isinstance(mask, exp.Case) and mask.args.get("ifs") and mask.args["ifs"][0].this == unknown:
+        return mask  # already conditioned on it
+    return case((unknown, mask), default=big(0))
 
 
 @contextlib.contextmanager
