@@ -55,9 +55,10 @@ def population_command(
     """Evaluate a guideline (.fibro source or compiled .json graph) over a whole population,
     as one SQL query on DuckDB (embedded) or Spark (local mode).
 
-    Invalid rows get no recommendation: each is reported (row, field, problem) and written
-    to OUTPUT's side file ``<output>.invalid.csv``. Exit 0 when every row was valid, 1 when
-    any was invalid or the guideline cannot be compiled to SQL, 2 on usage errors."""
+    Invalid rows get no recommendation: each is reported (row, field, problem) and all are
+    written to OUTPUT.invalid.csv. Exit 0 when every row was valid, 1 when any was invalid
+    or the guideline cannot be compiled to SQL, 2 when the patients file cannot be read as a
+    patients table."""
     from compiler import patients
     from compiler.backends.sql.layout import SqlTargetError
     from compiler.population import render, run
@@ -93,8 +94,9 @@ def population_command(
             sys.exit(2)
         bar.update(len(stages) - bar.pos, "done")
     invalid = result.invalid
+    side = output.with_name(output.name + ".invalid.csv")
+    side.unlink(missing_ok=True)  # never a stale list from an earlier run
     if invalid:
-        side = output.with_name(output.name + ".invalid.csv")
         _write_invalid(side, invalid)
         click.echo(
             f"{len(invalid):,} invalid row(s), no recommendation for them (all listed in {side}):", err=True
