@@ -50,6 +50,7 @@ def run(
     output: Path,
     engine: str = "duckdb",
     step: Callable[[str], None] = lambda stage: None,
+    progress: bool = False,
 ) -> Population:
     """Evaluate every valid row of ``patients``; write the results to ``output`` (Parquet)."""
     import duckdb
@@ -61,6 +62,8 @@ def run(
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir(parents=True)
     connection = duckdb.connect()
+    if progress:  # DuckDB's own bar for the long query (Spark prints its stages' bars)
+        connection.execute("SET enable_progress_bar = true")
     try:
         started = time.perf_counter()
         step("reading and validating the patients")

@@ -85,7 +85,7 @@ def population_command(
                 bar.update(0, stage)
 
         try:
-            result = run(loaded, patients_file, output, engine, step)
+            result = run(loaded, patients_file, output, engine, step, progress=sys.stderr.isatty())
         except SqlTargetError as error:
             click.echo(f"\nerror: the SQL target cannot express {guideline}: {error}", err=True)
             sys.exit(1)

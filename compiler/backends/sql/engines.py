@@ -7,9 +7,8 @@ query, transpiled to their dialect by sqlglot.
 from __future__ import annotations
 
 import json
-import math
 import os
-import tempfile
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -74,7 +73,7 @@ def spark_session(partitions: int = 2) -> Any:
     """One local SparkSession per process (created on first use), small and quiet."""
     global _SPARK
     if _SPARK is None:
-        os.environ.setdefault("PYSPARK_PYTHON", os.sys.executable)  # type: ignore[attr-defined]
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         from pyspark.sql import SparkSession
 
         _SPARK = (
@@ -94,23 +93,9 @@ def run_spark(query: str, frame: Any) -> list[dict[str, Any]]:
     """The query over a Spark DataFrame laid out as the patients table."""
     frame.createOrReplaceTempView("patients")
     session = frame.sparkSession
-    return [_plain(row.asDict(recursive=True)) for row in session.sql(query.rstrip().rstrip(";")).collect()]
+    return [row.asDict(recursive=True) for row in session.sql(query.rstrip().rstrip(";")).collect()]
 
 
 def spark_frame_of_jsonl(layout: Layout, path: Path) -> Any:
     session = spark_session()
     return session.read.schema(spark_schema(layout)).json(str(path))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, float) and math.isnan(value):
-        return value
-    return value
-
-
-def temporary_directory() -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory(prefix="fibrolang-population-")
