@@ -186,7 +186,7 @@ def render(summary: Summary, format_: str, path_limit: int = 20) -> str:
         lines += ["", title + ":"]
         shown = rows[:path_limit]
         width = max((len(f"{count:,}") for _name, count in shown), default=1)
-        lines += [f"  {count:>{width},}  {name}" for name, count in shown]
+        lines += [f"  {count:>{width},}  {name}" for name, count in shown] or ["  (none)"]
         if len(rows) > len(shown):
             lines.append(f"  ... and {len(rows) - len(shown)} more")
     timings = ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in summary.seconds.items())

@@ -77,12 +77,11 @@ def population_command(
         show_pos=True,
         item_show_func=lambda stage: stage,
     ) as bar:
+        started = [False]
 
-        def step(stage: str) -> None:
-            if bar.pos < len(stages) and stage != stages[0]:
-                bar.update(1, stage)
-            else:
-                bar.update(0, stage)
+        def step(stage: str) -> None:  # called as each stage starts: the bar counts those finished
+            bar.update(1 if started[0] else 0, stage)
+            started[0] = True
 
         try:
             result = run(loaded, patients_file, output, engine, step, progress=sys.stderr.isatty())

@@ -22,6 +22,7 @@ from sqlglot import exp
 import fibrolang
 from compiler.backends.sql.columns import Columns
 from compiler.backends.sql.expressions import (
+    FALSE,
     TRUE,
     Mask,
     Members,
@@ -378,23 +379,9 @@ class PathwayQuery:
             item = slot.item
             if not isinstance(item, RecommendItem):
                 continue
-            dose, titration = item.dose, item.titration
-            entry = exp.Struct(
-                expressions=[
-                    _field("item", string(item.id)),
-                    _field("intervention", string(item.intervention)),
-                    _field("action", string(item.action)),
-                    _field("dose_min", _double(dose.minimum if dose else None)),
-                    _field("dose_max", _double(dose.maximum if dose else None)),
-                    _field("dose_unit", _text(dose.unit if dose else None)),
-                    _field("dose_frequency", _text(dose.frequency if dose else None)),
-                    _field("titration_step", _double(titration.step if titration else None)),
-                    _field("titration_every", _double(titration.every if titration else None)),
-                    _field("titration_every_unit", _text(titration.every_unit if titration else None)),
-                    _field("titration_target", _double(titration.target if titration else None)),
-                ]
-            )
-            entries.append((entry, kept[slot.applied]))
+            entries.append((_recommendation(item), kept[slot.applied]))
+        if not entries:  # a list of the same type, empty
+            return _filtered([_recommendation(None)], keep_none=True)
         return self._plan_list("recommendations", entries, ok)
 
     def _ids(self, kept: dict[str, exp.Expr], ok: exp.Expr, kind: type, name: str) -> exp.Expr:
@@ -630,12 +617,33 @@ def _is_zero(expression: exp.Expr) -> bool:
     return isinstance(expression, exp.Cast) and expression.this == exp.Literal.number(0)
 
 
-def _filtered(entries: list[exp.Expr]) -> exp.Expr:
-    """The non-NULL entries, in order: a list built once per row."""
-    variable = exp.to_identifier("entry")
-    keep = exp.Lambda(
-        this=exp.Not(this=exp.Is(this=variable.copy(), expression=exp.null())), expressions=[variable]
+def _recommendation(item: RecommendItem | None) -> exp.Expr:
+    """A recommendation as a struct (all fields NULL for None: the type of an empty list)."""
+    dose = item.dose if item else None
+    titration = item.titration if item else None
+    return exp.Struct(
+        expressions=[
+            _field("item", _text(item.id if item else None)),
+            _field("intervention", _text(item.intervention if item else None)),
+            _field("action", _text(item.action if item else None)),
+            _field("dose_min", _double(dose.minimum if dose else None)),
+            _field("dose_max", _double(dose.maximum if dose else None)),
+            _field("dose_unit", _text(dose.unit if dose else None)),
+            _field("dose_frequency", _text(dose.frequency if dose else None)),
+            _field("titration_step", _double(titration.step if titration else None)),
+            _field("titration_every", _double(titration.every if titration else None)),
+            _field("titration_every_unit", _text(titration.every_unit if titration else None)),
+            _field("titration_target", _double(titration.target if titration else None)),
+        ]
     )
+
+
+def _filtered(entries: list[exp.Expr], keep_none: bool = False) -> exp.Expr:
+    """The non-NULL entries, in order: a list built once per row (``keep_none``: an empty list
+    of the entries' type)."""
+    variable = exp.to_identifier("entry")
+    condition: exp.Expr = exp.Not(this=exp.Is(this=variable.copy(), expression=exp.null()))
+    keep = exp.Lambda(this=FALSE if keep_none else condition, expressions=[variable])
     if not entries:
         entries = [exp.cast(exp.null(), "VARCHAR")]
     return exp.ArrayFilter(this=exp.Array(expressions=entries), expression=keep)
