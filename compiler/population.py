@@ -135,8 +135,9 @@ def _summarise(
         f"SELECT array_to_string(path, ' > '), count(*) AS n FROM {source} GROUP BY 1 ORDER BY n DESC, 1"
     ).fetchall()
     recommendations = connection.execute(
-        f"SELECT r.action || ' ' || r.intervention, count(*) AS n FROM "
-        f"(SELECT unnest(recommendations) AS r FROM {source}) GROUP BY 1 ORDER BY n DESC, 1"
+        "SELECT given, count(*) AS n FROM (SELECT unnest(list_distinct(list_transform(recommendations, "
+        f"lambda r: r.action || ' ' || r.intervention))) AS given FROM {source}) "
+        "GROUP BY 1 ORDER BY n DESC, 1"
     ).fetchall()
     return Summary(
         guideline.id,
