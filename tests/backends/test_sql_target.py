@@ -9,6 +9,7 @@ path (edge ids). DuckDB runs embedded; Spark in local mode (one session per test
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -157,3 +158,14 @@ pathway
   outcome done ok "done"
 end
 """
+
+
+def test_the_query_says_what_wrote_it_and_from_what() -> None:
+    guideline = fibrolang.load(api.compile_file(ROOT / "tests" / "fixtures" / "hostile.fibro"))
+    text = sql_query(guideline.graph, "spark")
+    header = text.splitlines()[:3]
+    assert all(line.startswith("-- ") for line in header)
+    assert "fibrolang compile --target sql --dialect spark" in header[0]
+    info = guideline.graph.guideline
+    for fact in (info.id, info.version, info.content_hash):
+        assert json.dumps(fact) in "\n".join(header)
