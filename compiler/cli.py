@@ -178,13 +178,21 @@ def check(
 )
 @click.option(
     "--target",
-    type=click.Choice(["graph", "python", "fhir"]),
+    type=click.Choice(["graph", "python", "fhir", "sql"]),
     default="graph",
     show_default=True,
     help="graph: the decision graph JSON; python: a standalone Python module (docs/python-target.md); "
-    "fhir: a CPG-on-FHIR PlanDefinition (docs/fhir.md)",
+    "fhir: a CPG-on-FHIR PlanDefinition (docs/fhir.md); sql: one query over a patients table "
+    "(docs/population.md)",
 )
-def compile_command(guideline: Path, output: Path | None, format_: str, target: str) -> None:
+@click.option(
+    "--dialect",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="the SQL dialect of --target sql",
+)
+def compile_command(guideline: Path, output: Path | None, format_: str, target: str, dialect: str) -> None:
     """Compile a guideline to its decision graph (canonical JSON) for the runtime, or to
     another target."""
     from compiler.backends.graph_json import dumps
@@ -202,6 +210,19 @@ def compile_command(guideline: Path, output: Path | None, format_: str, target: 
         from compiler.backends.plan_definition import plan_definition
 
         text = dumps(plan_definition(document))
+    elif target == "sql":
+        from compiler.backends.sql import sql_of_document
+        from compiler.backends.sql.layout import SqlTargetError
+
+        try:
+            text = sql_of_document(document, dialect)
+        except SqlTargetError as error:
+            place = f"{guideline}:{error.line}:{error.column}" if error.line else str(guideline)
+            click.echo(f"{place}: error: the SQL target cannot express {error}", err=True)
+            sys.exit(1)
+        except ImportError as error:
+            click.echo(f"error: --target sql needs the population extra ({error})", err=True)
+            sys.exit(2)
     else:
         text = dumps(document)
     if output is None:
@@ -588,6 +609,15 @@ def serve(guidelines: tuple[Path, ...], host: str, port: int, format_: str) -> N
     from compiler.serve.command import run
 
     run(guidelines, host, port, lambda path: compile_or_exit(path, format_), click.echo)
+
+
+def _register_population() -> None:
+    from compiler.population_command import population_command
+
+    main.add_command(population_command)
+
+
+_register_population()
 
 
 if __name__ == "__main__":

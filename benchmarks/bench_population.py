@@ -1,0 +1,257 @@
+"""Benchmark population evaluation: one guideline over N synthetic patients, in one run, on
+DuckDB and Spark (local mode) next to the per-patient runtime and the compiled Python module.
+
+    python benchmarks/bench_population.py --guideline guidelines/fibromyalgia.fibro \
+        --patients 1000000 [--sizes 100000,1000000,10000000] [--sample 20000] [--no-spark]
+
+The patients are generated in DuckDB (seeded ``setseed``) straight into a Parquet file laid
+out as the patients table (docs/population.md): every fact absent with probability
+``--missing``, numbers uniform in their declared bounds or at the guideline's thresholds,
+map entries present with probability 0.3.
+
+Timed, on the same file:
+
+- DuckDB: the compiled query (``fibrolang compile --target sql``), read Parquet and
+  ``COPY`` the results to Parquet; compile-to-SQL time reported apart. The query is also
+  run through ``EXPLAIN ANALYZE`` once, to report DuckDB's own execution time.
+- Spark (local[2]): the same query transpiled to Spark SQL, read Parquet and write Parquet
+  (session start reported apart).
+- The runtime (``Guideline.evaluate_many``) and the compiled Python module
+  (``fibrolang compile --target python``, ``evaluate``) on ``--sample`` records read back
+  from the same file, scaled to N (per-patient rates do not depend on N).
+
+``--sizes`` repeats the DuckDB measurement at each size (growth from 100k to 10M).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+import fibrolang
+from compiler import api
+from compiler.backends.python_module import python_module
+from compiler.backends.sql.layout import Layout, LayoutColumn
+from compiler.backends.sql.query import sql_query
+from compiler.backends.sql.records import record_of_row
+from fibrolang.graph import Graph, NumberType
+
+
+def thresholds(graph: Graph) -> list[float]:
+    from fibrolang import expressions as ex
+
+    found: set[float] = set()
+
+    def walk(expr: Any) -> None:
+        if isinstance(expr, ex.Constant) and not isinstance(expr.value, bool):
+            found.add(float(expr.value))
+        for name in getattr(expr, "__dataclass_fields__", {}):
+            value = getattr(expr, name)
+            for child in value if isinstance(value, tuple) else (value,):
+                if type(child).__module__ == ex.__name__:
+                    walk(child)
+
+    for definition in graph.definitions:
+        walk(definition.expr)
+    for node in graph.nodes:
+        for edge in getattr(node, "branches", ()):
+            walk(edge.guard)
+        for item in getattr(node, "items", ()):
+            walk(item.guard)
+    return sorted(found)
+
+
+def _value(column: LayoutColumn, near: list[float]) -> str:
+    declared = column.declared
+    if column.sql_type == "BOOLEAN":
+        return "random() < 0.5"
+    if isinstance(declared, NumberType):
+        low = declared.minimum if declared.minimum is not None else 0
+        high = declared.maximum if declared.maximum is not None else 1000
+        points = [value for value in near if low <= value <= high] or [low]
+        listed = ", ".join(repr(float(p)) for p in points)
+        uniform = f"({low} + random() * ({high} - {low}))"
+        pick = f"list_extract([{listed}], 1 + floor(random() * {len(points)})::INTEGER)"
+        value = f"CASE WHEN random() < 0.5 THEN {pick} ELSE {uniform} END"
+        return f"round({value})::BIGINT" if declared.integral else f"round({value}, 1)::DOUBLE"
+    members = ", ".join("'" + m + "'" for m in column.enum)
+    if column.sql_type == "VARCHAR":
+        return f"list_extract([{members}], 1 + floor(random() * {len(column.enum)})::INTEGER)"
+    return f"list_filter([{members}], lambda x: random() < 0.3)"
+
+
+def make_population(graph: Graph, path: Path, count: int, seed: int, missing: float) -> None:
+    """``count`` synthetic patients as Parquet (seeded), in the patients table layout."""
+    layout = Layout(graph)
+    near = thresholds(graph)
+    raw = ["range::VARCHAR AS patient_id"]
+    final = ["patient_id"]
+    for column in layout.columns:
+        name = f'"{column.name}"'
+        parts = column.path.split(".")
+        if column.declared is None:
+            chance = 1 - missing if len(parts) == 1 else 0.3
+            raw.append(f"CASE WHEN random() < {chance} THEN TRUE END AS {name}")
+            if len(parts) == 1:
+                final.append(name)
+            else:
+                final.append(f'CASE WHEN "{parts[0]}" THEN {name} END AS {name}')
+            continue
+        raw.append(f"CASE WHEN random() >= {missing} THEN {_value(column, near)} END AS {name}")
+        if len(parts) == 3:
+            entry = f'"{parts[0]}__{parts[1]}"'
+            final.append(f'CASE WHEN "{parts[0]}" AND {entry} THEN {name} END AS {name}')
+        else:
+            final.append(name)
+    connection = duckdb.connect()
+    connection.execute(f"SELECT setseed({(seed % 1000) / 1000})")
+    connection.execute(
+        f"COPY (SELECT {', '.join(final)} FROM (SELECT {', '.join(raw)} FROM range({count}))) "
+        f"TO '{path}' (FORMAT parquet)"
+    )
+
+
+def time_duckdb(query: str, path: Path, out: Path, analyse: bool = True) -> tuple[float, float]:
+    """Seconds to read, evaluate and write Parquet; DuckDB's own EXPLAIN ANALYZE total
+    (NaN when not ``analyse``)."""
+    connection = duckdb.connect()
+    connection.execute(f"CREATE VIEW patients AS SELECT * FROM read_parquet('{path}')")
+    body = query.rstrip().rstrip(";")
+    started = time.perf_counter()
+    connection.execute(f"COPY ({body}) TO '{out}' (FORMAT parquet)")
+    wall = time.perf_counter() - started
+    if not analyse:
+        return wall, float("nan")
+    profile = connection.execute(f"EXPLAIN ANALYZE {body}").fetchall()[0][1]
+    total = next((line for line in profile.splitlines() if "Total Time" in line), "").strip("│ ")
+    try:
+        analysed = float(total.split(":")[1].strip().rstrip("s"))
+    except (IndexError, ValueError):
+        analysed = float("nan")
+    return wall, analysed
+
+
+def time_spark(graph: Graph, path: Path, out: Path) -> tuple[float, float]:
+    from compiler.backends.sql.engines import spark_session
+
+    started = time.perf_counter()
+    session = spark_session()
+    session.range(1).collect()
+    start_up = time.perf_counter() - started
+    query = sql_query(graph, "spark").rstrip().rstrip(";")
+    started = time.perf_counter()
+    session.read.parquet(str(path)).createOrReplaceTempView("patients")
+    session.sql(query).write.mode("overwrite").parquet(str(out))
+    return start_up, time.perf_counter() - started
+
+
+def sample_records(graph: Graph, path: Path, count: int) -> list[dict[str, Any]]:
+    layout = Layout(graph)
+    cursor = duckdb.connect().execute(f"SELECT * FROM read_parquet('{path}') LIMIT {count}")
+    names = [d[0] for d in cursor.description]
+    records = []
+    for values in cursor.fetchall():
+        record, problems = record_of_row(layout, dict(zip(names, values, strict=True)))
+        assert not problems
+        records.append(record)
+    return records
+
+
+def time_runtime(guideline: fibrolang.Guideline, records: list[dict[str, Any]]) -> float:
+    started = time.perf_counter()
+    for _result in guideline.evaluate_many(records):
+        pass
+    return time.perf_counter() - started
+
+
+def time_python_module(graph: Graph, records: list[dict[str, Any]], directory: Path) -> float:
+    path = directory / "generated_guideline.py"
+    path.write_text(python_module(graph), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("generated_guideline", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    started = time.perf_counter()
+    for record in records:
+        module.evaluate(record)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--guideline", type=Path, default=Path("guidelines/fibromyalgia.fibro"))
+    parser.add_argument("--patients", type=int, default=1_000_000)
+    parser.add_argument("--sizes", default="", help="comma-separated sizes for the DuckDB growth table")
+    parser.add_argument(
+        "--sample", type=int, default=20_000, help="records for the runtime and Python module"
+    )
+    parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--missing", type=float, default=0.05)
+    parser.add_argument("--no-spark", action="store_true")
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+
+    guideline = fibrolang.load(api.compile_file(args.guideline))
+    graph = guideline.graph
+    print(
+        f"{platform.python_implementation()} {platform.python_version()}, duckdb {duckdb.__version__}, "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}"
+    )
+    with tempfile.TemporaryDirectory(dir=args.workdir) as scratch:
+        directory = Path(scratch)
+        started = time.perf_counter()
+        query = sql_query(graph, "duckdb")
+        compile_seconds = time.perf_counter() - started
+        print(f"compile to SQL: {compile_seconds:.2f} s ({len(query):,} characters)")
+        sizes = [int(s) for s in args.sizes.split(",") if s] or [args.patients]
+        if args.patients not in sizes:
+            sizes.append(args.patients)
+        walls: dict[int, float] = {}
+        for size in sorted(sizes):
+            path = directory / f"patients-{size}.parquet"
+            started = time.perf_counter()
+            make_population(graph, path, size, args.seed, args.missing)
+            made = time.perf_counter() - started
+            wall, analysed = time_duckdb(query, path, directory / "out.parquet", analyse=size <= 1_000_000)
+            walls[size] = wall
+            print(
+                f"duckdb {size:>11,} patients: {wall:6.2f} s read+evaluate+write "
+                f"({size / wall:,.0f} patients/s; EXPLAIN ANALYZE {analysed:.2f} s; "
+                f"generated in {made:.1f} s)"
+            )
+            if size != args.patients:
+                path.unlink()
+        path = directory / f"patients-{args.patients}.parquet"
+        n = args.patients
+        results = {"duckdb": walls[n]}
+        if not args.no_spark:
+            start_up, spark_seconds = time_spark(graph, path, directory / "spark-out")
+            results["spark local[2]"] = spark_seconds
+            print(f"spark: session start {start_up:.1f} s; {spark_seconds:.2f} s read+evaluate+write")
+        records = sample_records(graph, path, args.sample)
+        runtime = time_runtime(guideline, records) * n / len(records)
+        module = time_python_module(graph, records, directory) * n / len(records)
+        results["runtime evaluate_many"] = runtime
+        results["python module evaluate"] = module
+        print(f"\n{n:,} patients (runtime and Python module: {len(records):,} records, scaled):")
+        for name, seconds in results.items():
+            print(
+                f"  {name:<24} {seconds:9.2f} s  {n / seconds:>12,.0f} patients/s  "
+                f"{seconds / results['duckdb']:7.1f} x duckdb"
+            )
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
