@@ -403,8 +403,8 @@ class GraphReader:
 
     def edge(self, value: Any, path: str, guarded: bool) -> Edge:
         if value.__class__ is dict:  # the commonest valid shape, read in one pass
-            edge_id = value.get("id")
-            target = value.get("target")
+            edge_id: Any = value.get("id")
+            target: Any = value.get("target")
             label = value.get("label")
             readable = edge_id.__class__ is str and target.__class__ is str
             if readable and (label is None or label.__class__ is str):

@@ -40,7 +40,19 @@ _MEMO_LIMIT = 4096
 class ItemStep:
     """One action item: its guard, its outcomes, and what applying it adds."""
 
-    __slots__ = ("description", "failed", "guard", "held", "id", "identity", "reads_plan", "undecided")
+    __slots__ = (
+        "description",
+        "failed",
+        "guard",
+        "held",
+        "id",
+        "identity",
+        "input",
+        "input_missing",
+        "reads_plan",
+        "requires",
+        "undecided",
+    )
 
     def __init__(self, item_id: str, guard: Evaluator | None, identity: int) -> None:
         self.id = item_id
@@ -51,6 +63,9 @@ class ItemStep:
         self.undecided = GuardOutcome(None, item_id, None)
         self.description = Question(f"whether item {item_id} applies")
         self.reads_plan = False  # whether the guard reads the plan (set by the compiler)
+        self.input: str | None = None  # the boolean input the guard is (set by the compiler)
+        self.input_missing: frozenset[str] = frozenset()  # what it lacks when that is absent
+        self.requires: str | None = None  # X when the guard is `X is recommended and ...`
 
     def apply(self, walk: Walk) -> None:
         """Add the item to the plan, unless the same entry is already on the path."""
