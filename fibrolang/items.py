@@ -23,10 +23,10 @@ from fibrolang.result import (
     Avoidance,
     Citation,
     Flag,
-    GuardOutcome,
     Monitoring,
     Reason,
     Recommendation,
+    guard_outcomes,
 )
 from fibrolang.values import Question
 
@@ -58,9 +58,7 @@ class ItemStep:
         self.id = item_id
         self.guard = guard
         self.identity = identity  # equal for identical entries: the first on a path is kept
-        self.held = GuardOutcome(None, item_id, True)
-        self.failed = GuardOutcome(None, item_id, False)
-        self.undecided = GuardOutcome(None, item_id, None)
+        self.held, self.failed, self.undecided = guard_outcomes(None, item_id)
         self.description = Question(f"whether item {item_id} applies")
         self.reads_plan = False  # whether the guard reads the plan (set by the compiler)
         self.input: str | None = None  # the boolean input the guard is (set by the compiler)

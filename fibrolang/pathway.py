@@ -28,6 +28,7 @@ from fibrolang.result import (
     Monitoring,
     Reason,
     Recommendation,
+    guard_outcomes,
 )
 from fibrolang.values import Context, Question
 
@@ -140,9 +141,7 @@ class Branch:
         self.id = edge_id
         self.guard = guard
         self.target: Step = Step("")
-        self.held = GuardOutcome(edge_id, None, True)
-        self.failed = GuardOutcome(edge_id, None, False)
-        self.undecided = GuardOutcome(edge_id, None, None)
+        self.held, self.failed, self.undecided = guard_outcomes(edge_id, None)
         self.reason = Reason(edge_id, label)
         self.reads_plan = False  # whether the guard reads the plan (set by the compiler)
         self.input: str | None = None  # the input the guard reads (set by the compiler) ...
