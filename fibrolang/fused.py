@@ -370,5 +370,8 @@ def input_comparison(guard: Evaluator | None) -> tuple[str, Callable[[Any, Any],
     """``(input, operator, constant)`` when ``guard`` is an ``input <op> constant`` of
     ``compare_input``: its value is ``operator(value, constant)``, or the input's unknown
     when it is absent."""
-    found: tuple[str, Callable[[Any, Any], bool], Any] | None = getattr(guard, "comparison", None)
+    attributes = getattr(guard, "__dict__", None)  # a closure's own (no AttributeError raised)
+    found: tuple[str, Callable[[Any, Any], bool], Any] | None = (
+        attributes.get("comparison") if attributes else None
+    )
     return found

@@ -141,13 +141,14 @@ class Program:
                     )
                     branch = Branch(edge.id, edge.label, guard)
                     branch.reads_plan = guard is not None and compiler.condition_reads_plan
-                    if fuse:
+                    if fuse and guard is not None:
                         comparison = fused.input_comparison(guard)
                         if comparison is not None:
                             branch.input, branch.compare, branch.constant = comparison
                         else:
                             branch.input = _boolean_input(edge.guard, compiler.inputs)
-                        branch.input_missing = frozenset((branch.input,) if branch.input else ())
+                        if branch.input is not None:
+                            branch.input_missing = frozenset((branch.input,))
                     links.append((branch, edge.target))
                     branches.append(branch)
                 steps[node.id] = DecisionStep(node, tuple(branches))
@@ -176,7 +177,8 @@ class Program:
         step.reads_plan = guard is not None and compiler.condition_reads_plan
         if compiler.fuse and guard is not None:
             step.input = _boolean_input(item.guard, compiler.inputs)
-            step.input_missing = frozenset((step.input,) if step.input else ())
+            if step.input is not None:
+                step.input_missing = frozenset((step.input,))
             step.requires = _required_recommendation(item.guard)
         return step
 
