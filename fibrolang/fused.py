@@ -26,7 +26,9 @@ Evaluator = Callable[[Context], Any]
 
 
 def compare_input(name: str, compare: Callable[[Any, Any], bool], constant: Any) -> Evaluator:
-    """``input <op> constant`` (the four orderings written out: one call fewer)."""
+    """``input <op> constant`` (the four orderings written out: one call fewer). Each of the
+    four carries ``comparison``, ``(name, operator, constant)``: the lean walk reads the
+    input and compares it inline instead of calling it (``input_comparison``)."""
     unknown = absent(name)
     if compare is operator.lt:
 
@@ -34,6 +36,7 @@ def compare_input(name: str, compare: Callable[[Any, Any], bool], constant: Any)
             value = context.inputs.get(name)
             return unknown if value is None else value < constant
 
+        input_below.comparison = (name, operator.lt, constant)  # type: ignore[attr-defined]
         return input_below
     if compare is operator.le:
 
@@ -41,6 +44,7 @@ def compare_input(name: str, compare: Callable[[Any, Any], bool], constant: Any)
             value = context.inputs.get(name)
             return unknown if value is None else value <= constant
 
+        input_at_most.comparison = (name, operator.le, constant)  # type: ignore[attr-defined]
         return input_at_most
     if compare is operator.gt:
 
@@ -48,6 +52,7 @@ def compare_input(name: str, compare: Callable[[Any, Any], bool], constant: Any)
             value = context.inputs.get(name)
             return unknown if value is None else value > constant
 
+        input_above.comparison = (name, operator.gt, constant)  # type: ignore[attr-defined]
         return input_above
     if compare is operator.ge:
 
@@ -55,6 +60,7 @@ def compare_input(name: str, compare: Callable[[Any, Any], bool], constant: Any)
             value = context.inputs.get(name)
             return unknown if value is None else value >= constant
 
+        input_at_least.comparison = (name, operator.ge, constant)  # type: ignore[attr-defined]
         return input_at_least
 
     def compare_input(context: Context) -> Any:
@@ -358,3 +364,14 @@ def plan_query_then(
         return rest(context)
 
     return query_then
+
+
+def input_comparison(guard: Evaluator | None) -> tuple[str, Callable[[Any, Any], bool], Any] | None:
+    """``(input, operator, constant)`` when ``guard`` is an ``input <op> constant`` of
+    ``compare_input``: its value is ``operator(value, constant)``, or the input's unknown
+    when it is absent."""
+    attributes = getattr(guard, "__dict__", None)  # a closure's own (no AttributeError raised)
+    found: tuple[str, Callable[[Any, Any], bool], Any] | None = (
+        attributes.get("comparison") if attributes else None
+    )
+    return found

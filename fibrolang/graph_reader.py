@@ -75,7 +75,7 @@ class GraphReader:
     # ---- primitives -------------------------------------------------------
 
     def as_object(self, value: object, path: str) -> Mapping[str, Any]:
-        if isinstance(value, Mapping):
+        if value.__class__ is dict or isinstance(value, Mapping):
             return value
         self.fail(path, f"expected an object, got {json_kind(value)}", "wrong_type")
         return {}
@@ -130,7 +130,7 @@ class GraphReader:
         self, obj: Mapping[str, Any], key: str, path: str, required: bool, read: Callable[[Any, str], T]
     ) -> tuple[T, ...]:
         value = self.get(obj, key, path, required)
-        if value is MISSING:
+        if value is MISSING or value == []:
             return ()
         if not isinstance(value, list):
             self.fail(join_path(path, key), f"expected a list, got {json_kind(value)}", "wrong_type")
@@ -169,6 +169,9 @@ class GraphReader:
     # ---- shared pieces ----------------------------------------------------
 
     def traceability(self, obj: Mapping[str, Any], path: str) -> Traceability:
+        common = _common_traceability(obj)
+        if common is not None:
+            return common
         source = self.get(obj, "source", path, False)
         position: SourcePosition | None = None
         if source is not MISSING and source is not None:
@@ -399,6 +402,14 @@ class GraphReader:
         return self.edge(value, path, guarded=True)
 
     def edge(self, value: Any, path: str, guarded: bool) -> Edge:
+        if value.__class__ is dict:  # the commonest valid shape, read in one pass
+            edge_id: Any = value.get("id")
+            target: Any = value.get("target")
+            label = value.get("label")
+            readable = edge_id.__class__ is str and target.__class__ is str
+            if readable and (label is None or label.__class__ is str):
+                guard = self.optional_expression(value, "guard", path) if guarded else None
+                return Edge(edge_id, guard, target, label, self.traceability(value, path))
         obj = self.as_object(value, path) if value is not MISSING else {}
         guard = self.optional_expression(obj, "guard", path) if guarded else None
         return Edge(
@@ -455,3 +466,38 @@ class GraphReader:
             condition=self.expression(self.get(obj, "condition", path, True), join_path(path, "condition")),
             trace=self.traceability(obj, path),
         )
+
+
+_NO_TRACE = Traceability((), None, (), None)
+
+
+def _common_traceability(obj: Mapping[str, Any]) -> Traceability | None:
+    """The traceability of ``obj`` when it has the commonest valid shape (no notes, no
+    citations or whole-number ones, a string or null quote, a source of two whole numbers
+    or none), read in one pass; None for anything else, which the field-by-field reading
+    checks (and reports)."""
+    notes = obj.get("notes", ())
+    citations = obj.get("citations", ())
+    quote = obj.get("quote")
+    source = obj.get("source")
+    if notes and notes.__class__ is list and all(note.__class__ is str for note in notes):
+        notes = tuple(notes)
+    elif notes != () and notes != []:
+        return None
+    if citations and citations.__class__ is list and all(number.__class__ is int for number in citations):
+        citations = tuple(citations)
+    elif citations != () and citations != []:
+        return None
+    if quote is not None and quote.__class__ is not str:
+        return None
+    if source is None:
+        if not notes and not citations and quote is None:
+            return _NO_TRACE
+        return Traceability(tuple(notes), quote, tuple(citations), None)
+    if source.__class__ is not dict:
+        return None
+    line = source.get("line")
+    column = source.get("column")
+    if line.__class__ is not int or column.__class__ is not int:
+        return None
+    return Traceability(tuple(notes), quote, tuple(citations), SourcePosition(line, column))

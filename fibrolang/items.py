@@ -23,10 +23,10 @@ from fibrolang.result import (
     Avoidance,
     Citation,
     Flag,
-    GuardOutcome,
     Monitoring,
     Reason,
     Recommendation,
+    guard_outcomes,
 )
 from fibrolang.values import Question
 
@@ -40,17 +40,30 @@ _MEMO_LIMIT = 4096
 class ItemStep:
     """One action item: its guard, its outcomes, and what applying it adds."""
 
-    __slots__ = ("description", "failed", "guard", "held", "id", "identity", "reads_plan", "undecided")
+    __slots__ = (
+        "description",
+        "failed",
+        "guard",
+        "held",
+        "id",
+        "identity",
+        "input",
+        "input_missing",
+        "reads_plan",
+        "requires",
+        "undecided",
+    )
 
     def __init__(self, item_id: str, guard: Evaluator | None, identity: int) -> None:
         self.id = item_id
         self.guard = guard
         self.identity = identity  # equal for identical entries: the first on a path is kept
-        self.held = GuardOutcome(None, item_id, True)
-        self.failed = GuardOutcome(None, item_id, False)
-        self.undecided = GuardOutcome(None, item_id, None)
+        self.held, self.failed, self.undecided = guard_outcomes(None, item_id)
         self.description = Question(f"whether item {item_id} applies")
         self.reads_plan = False  # whether the guard reads the plan (set by the compiler)
+        self.input: str | None = None  # the boolean input the guard is (set by the compiler)
+        self.input_missing: frozenset[str] = frozenset()  # what it lacks when that is absent
+        self.requires: str | None = None  # X when the guard is `X is recommended and ...`
 
     def apply(self, walk: Walk) -> None:
         """Add the item to the plan, unless the same entry is already on the path."""

@@ -13,6 +13,7 @@ trace and plan being built: one object per evaluation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fibrolang.compile import Evaluator
@@ -27,6 +28,7 @@ from fibrolang.result import (
     Monitoring,
     Reason,
     Recommendation,
+    guard_outcomes,
 )
 from fibrolang.values import Context, Question
 
@@ -120,17 +122,32 @@ class Step:
 
 
 class Branch:
-    __slots__ = ("failed", "guard", "held", "id", "reads_plan", "reason", "target", "undecided")
+    __slots__ = (
+        "compare",
+        "constant",
+        "failed",
+        "guard",
+        "held",
+        "id",
+        "input",
+        "input_missing",
+        "reads_plan",
+        "reason",
+        "target",
+        "undecided",
+    )
 
     def __init__(self, edge_id: str, label: str | None, guard: Evaluator | None) -> None:
         self.id = edge_id
         self.guard = guard
         self.target: Step = Step("")
-        self.held = GuardOutcome(edge_id, None, True)
-        self.failed = GuardOutcome(edge_id, None, False)
-        self.undecided = GuardOutcome(edge_id, None, None)
+        self.held, self.failed, self.undecided = guard_outcomes(edge_id, None)
         self.reason = Reason(edge_id, label)
         self.reads_plan = False  # whether the guard reads the plan (set by the compiler)
+        self.input: str | None = None  # the input the guard reads (set by the compiler) ...
+        self.compare: Callable[[Any, Any], bool] | None = None  # ... compared (else a boolean) ...
+        self.constant: Any = None  # ... with this
+        self.input_missing: frozenset[str] = frozenset()  # what it lacks when that is absent
 
 
 class DecisionStep(Step):
@@ -164,14 +181,26 @@ class DecisionStep(Step):
         for branch in self.branches:
             guard = branch.guard
             if guard is not None:
-                if branch.reads_plan:
-                    walk.move(walk.state)
-                value = guard(walk)
-                if value is False:
-                    continue
-                if value is not True:
-                    walk.undecided(self.description, value.missing)
-                    return None
+                name = branch.input
+                if name is not None:  # a boolean input or `input <op> constant`, read inline
+                    value = walk.inputs.get(name)
+                    if value is None:
+                        walk.undecided(self.description, branch.input_missing)
+                        return None
+                    compare = branch.compare
+                    if compare is not None:
+                        value = compare(value, branch.constant)
+                    if value is False:
+                        continue
+                else:
+                    if branch.reads_plan:
+                        walk.move(walk.state)
+                    value = guard(walk)
+                    if value is False:
+                        continue
+                    if value is not True:
+                        walk.undecided(self.description, value.missing)
+                        return None
             state = walk.state
             walk.state = state.children.get(branch) or state.taking(branch)
             return branch.target
@@ -215,18 +244,30 @@ class ActionStep(Step):
         for item in self.items:
             guard = item.guard
             if guard is not None:
-                if item.reads_plan:  # walk.move(walk.state), inline
-                    state = walk.state
-                    walk.recommended = state.recommended  # type: ignore[assignment]
-                    walk.avoided = state.avoided  # type: ignore[assignment]
-                    walk.flagged = state.flagged  # type: ignore[assignment]
-                    walk.doses = state.doses
-                value = guard(walk)
-                if value is False:
-                    continue
-                if value is not True:
-                    walk.undecided(item.description, value.missing)
-                    return None
+                requires = item.requires
+                if requires is not None and requires not in walk.state.recommended:
+                    continue  # `X is recommended and ...` with X not recommended: false
+                name = item.input
+                if name is not None:  # a boolean input: read inline, as its guard reads it
+                    value = walk.inputs.get(name)
+                    if value is False:
+                        continue
+                    if value is None:
+                        walk.undecided(item.description, item.input_missing)
+                        return None
+                else:
+                    if item.reads_plan:  # walk.move(walk.state), inline
+                        state = walk.state
+                        walk.recommended = state.recommended  # type: ignore[assignment]
+                        walk.avoided = state.avoided  # type: ignore[assignment]
+                        walk.flagged = state.flagged  # type: ignore[assignment]
+                        walk.doses = state.doses
+                    value = guard(walk)
+                    if value is False:
+                        continue
+                    if value is not True:
+                        walk.undecided(item.description, value.missing)
+                        return None
             state = walk.state
             walk.state = state.children.get(item) or state.applying(item)
         return self.target

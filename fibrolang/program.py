@@ -12,17 +12,20 @@ from types import MappingProxyType
 from typing import Any
 
 from fibrolang import expressions as ex
+from fibrolang import fused
 from fibrolang.compile import Evaluator, ExpressionCompiler
 from fibrolang.errors import GuidelineError, Problem, SafetyViolation, plural
 from fibrolang.graph import (
     ActionItem,
     ActionNode,
     AvoidItem,
+    BooleanType,
     DecisionNode,
     FlagItem,
     Graph,
     Invariant,
     RecommendItem,
+    ValueType,
 )
 from fibrolang.items import (
     AvoidStep,
@@ -138,6 +141,14 @@ class Program:
                     )
                     branch = Branch(edge.id, edge.label, guard)
                     branch.reads_plan = guard is not None and compiler.condition_reads_plan
+                    if fuse and guard is not None:
+                        comparison = fused.input_comparison(guard)
+                        if comparison is not None:
+                            branch.input, branch.compare, branch.constant = comparison
+                        else:
+                            branch.input = _boolean_input(edge.guard, compiler.inputs)
+                        if branch.input is not None:
+                            branch.input_missing = frozenset((branch.input,))
                     links.append((branch, edge.target))
                     branches.append(branch)
                 steps[node.id] = DecisionStep(node, tuple(branches))
@@ -164,6 +175,11 @@ class Program:
         guard = None if item.guard is None else compiler.condition(item.guard, f"{path}.guard")
         step = Program._item_step(node, item, guard, factory)
         step.reads_plan = guard is not None and compiler.condition_reads_plan
+        if compiler.fuse and guard is not None:
+            step.input = _boolean_input(item.guard, compiler.inputs)
+            if step.input is not None:
+                step.input_missing = frozenset((step.input,))
+            step.requires = _required_recommendation(item.guard)
         return step
 
     @staticmethod
@@ -262,6 +278,10 @@ class Program:
         walk = LeanWalk(inputs, self.definition_template.copy(), self.depth, self.root_state)
         step: Step | None = self.start
         while step is not None:
+            if step.__class__ is TerminalStep:  # TerminalStep.lean, inline
+                walk.status = step.status
+                walk.status_message = step.message
+                break
             step = step.lean(walk)
         state = walk.state
         status = walk.status
@@ -383,6 +403,24 @@ def _true_unless_recommended(expr: ex.Expression) -> str | None:
             found = _true_unless_recommended(operand)
             if found is not None:
                 return found
+    return None
+
+
+def _boolean_input(guard: ex.Expression | None, inputs: Mapping[str, ValueType]) -> str | None:
+    """The name of the boolean input that ``guard`` is, if it is one: the lean walk reads
+    it inline (true, false, or absent: unknown), as the guard's closure would."""
+    if isinstance(guard, ex.InputReference) and isinstance(inputs.get(guard.name), BooleanType):
+        return guard.name
+    return None
+
+
+def _required_recommendation(guard: ex.Expression | None) -> str | None:
+    """X when ``guard`` is ``X is recommended and ...``: false whenever X is not recommended
+    (a plan query is never unknown, and false and anything is false)."""
+    if isinstance(guard, ex.Conjunction) and guard.operands:
+        first = guard.operands[0]
+        if isinstance(first, ex.PlanQuery) and first.state == "recommended" and first.subject is not None:
+            return first.subject
     return None
 
 

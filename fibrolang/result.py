@@ -245,6 +245,23 @@ _RESULT_SLOTS = tuple(
 _TRACE_SLOTS = tuple(Trace.__dict__[name].__set__ for name in ("nodes", "edges", "guards"))
 
 
+_OUTCOME_SLOTS = tuple(GuardOutcome.__dict__[name].__set__ for name in ("edge", "item", "value"))
+
+
+def guard_outcomes(edge: str | None, item: str | None) -> tuple[GuardOutcome, GuardOutcome, GuardOutcome]:
+    """The three outcomes of one guard (held, failed, undecided), built as ``new_result``
+    builds a result: a step makes them once, at load."""
+    set_edge, set_item, set_value = _OUTCOME_SLOTS
+    made = []
+    for value in (True, False, None):
+        outcome: GuardOutcome = _new(GuardOutcome)
+        set_edge(outcome, edge)
+        set_item(outcome, item)
+        set_value(outcome, value)
+        made.append(outcome)
+    return made[0], made[1], made[2]
+
+
 def new_result(
     status: Status,
     message: str | None,

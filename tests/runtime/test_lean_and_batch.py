@@ -139,3 +139,34 @@ def test_the_lean_walk_reads_the_plan_where_guards_ask_for_it() -> None:
         else:
             assert same(expected, got)
     assert flagged > 100
+
+
+def test_the_lean_walk_reads_plain_input_guards_inline_on_spec_fibro() -> None:
+    """The guards the lean walk reads without calling (a boolean input, ``input <op>
+    constant``, ``X is recommended and ...``) are marked on spec.fibro's steps, so the test
+    above compares those inline reads with the full walk's closures."""
+    from compiler import api
+    from fibrolang.pathway import ActionStep, DecisionStep
+
+    guideline = fibrolang.load(api.compile_file(ROOT / "benchmarks" / "spec.fibro"))
+    steps: dict[str, Any] = {}
+    pending = [guideline._program.start]
+    while pending:
+        step = pending.pop()
+        if step.id in steps:
+            continue
+        steps[step.id] = step
+        if isinstance(step, DecisionStep):
+            pending += [branch.target for branch in step.branches]
+        elif isinstance(step, ActionStep):
+            pending.append(step.target)
+    first_line = [branch.input for branch in steps["first_line"].branches]
+    assert first_line == ["depression", "sleep_disturbance", "fatigue", None]
+    stage = steps["stage"].branches
+    assert (stage[1].input, stage[1].constant) == ("failed_count", 2)
+    assert stage[1].compare is not None and stage[1].input_missing == frozenset({"failed_count"})
+    assert [item.input for item in steps["reassess"].items] == ["on_treatment"]
+    requires = [getattr(item, "requires", None) for item in steps["for_everyone"].items]
+    assert requires[:2] == ["amitriptyline", "amitriptyline"]
+    plain = fibrolang.program.Program(guideline.graph, fuse=False)
+    assert all(branch.input is None for branch in plain.start.branches)  # type: ignore[attr-defined]
