@@ -42,6 +42,7 @@ from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover
 from compiler.analysis.witnesses import ReplayMismatch, predicted_path
 from compiler.testgen import words
 from compiler.testgen.literals import slug
+from compiler.testgen.logic_cases import gather_logic, gather_missing
 
 JSON = dict[str, Any]
 
@@ -98,6 +99,9 @@ class Suite:
     boundaries: int
     boundaries_decisive: int
     boundaries_without_patient: int
+    # kind (arm, value, mcdc, boundary) -> (goals met, goals proven unreachable): analysis.logic
+    logic: dict[str, tuple[int, int]] = field(default_factory=dict)
+    missing_inputs: tuple[int, int] = (0, 0)  # (inputs a test leaves out, inputs no test reads)
 
 
 def canonical(graph: JSON) -> JSON:
@@ -189,6 +193,8 @@ def gather(graph: JSON, path_limit: int = PATH_LIMIT, timeout_ms: int = DEFAULT_
     mode, path_count, feasible, infeasible, pairs_ok, pairs_no = _paths_or_pairs(state, path_limit)
     items_ok, items_no = _item_outcomes(state)
     boundaries, decisive, without = _boundaries(state)
+    logic = gather_logic(state)
+    missing = gather_missing(state)
     if state.problems:
         raise GenerationError(state.problems)
     return Suite(
@@ -206,6 +212,8 @@ def gather(graph: JSON, path_limit: int = PATH_LIMIT, timeout_ms: int = DEFAULT_
         boundaries,
         decisive,
         without,
+        logic,
+        missing,
     )
 
 

@@ -218,12 +218,11 @@ class Classifier:
         return verdict if verdict.kind == "survivor" or not fall_back else self.classify(mutant)
 
     def guard_change_only(self, mutant: JSON) -> bool:
-        """Whether no definition the mutant changes is read by an output or a safety rule (the
-        condition for ``classify_guard_change``, besides changing only guards)."""
-        graph = self.original
-        readers = [d["expr"] for d in graph["definitions"] if d.get("output")]
-        readers += [invariant["condition"] for invariant in graph.get("invariants", [])]
-        return not _changed_definitions(graph, mutant) & definitions_read_by(mutant, readers)
+        """Whether no definition the mutant changes is an output, or is read by an output or a
+        safety rule (an invariant or a declared contraindication): the condition for
+        ``classify_guard_change``, besides changing only guards. A changed output changes the
+        result wherever its value changes, whatever the guards do (issue 19's reproducer)."""
+        return not _changed_definitions(self.original, mutant) & result_definitions(mutant)
 
     def _guard(self, guard_id: str) -> tuple[Sym, Plan] | None:
         """The original encoding of a branch or item guard, and the plan it is evaluated in."""
@@ -260,6 +259,21 @@ class Classifier:
         if patient is None:
             return Verdict("equivalent", "z3 proves that every patient gets the same snapshot (unsat)")
         return _confirm(self.original, mutant, patient)
+
+
+def result_definitions(graph: JSON) -> set[str]:
+    """The definitions a result shows other than through guards: every output, and every
+    definition an output or a safety rule (invariant, contraindication) reads, directly or
+    through other definitions."""
+    outputs = [d for d in graph["definitions"] if d.get("output")]
+    readers = [d["expr"] for d in outputs]
+    readers += [invariant["condition"] for invariant in graph.get("invariants", [])]
+    readers += [
+        contraindication["condition"]
+        for intervention in graph.get("interventions", {}).values()
+        for contraindication in intervention.get("contraindications", [])
+    ]
+    return {d["name"] for d in outputs} | definitions_read_by(graph, readers)
 
 
 def _changed_definitions(original: JSON, mutant: JSON) -> set[str]:

@@ -1,0 +1,63 @@
+"""A mutant is equivalent only when no patient's whole result can tell it apart (issue 19).
+
+The reproducer: ``tests/fixtures/annual-risk.fibro`` has an output
+``if score == 1 then low else if score == 2 then mid else …`` that the pathway
+never branches on. Moving ``score == 2`` to ``score == 1`` gives every patient
+with score 2 ``none`` instead of ``mid``; no guard reads the output, so a
+verdict on guard values alone called it equivalent. It must be a survivor of an
+empty suite (with the patient who kills it) and killed by the generated suite.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import fibrolang
+from compiler import api
+from compiler.testgen.cases import gather
+from compiler.testgen.equivalence import Classifier
+from compiler.testgen.mutate import run
+from compiler.testgen.suite import SuitePatient
+from compiler.testgen.view import snapshot_view
+
+ROOT = Path(__file__).resolve().parents[2]
+REPRODUCER = "move-threshold define risk #2 [==] 2 → 1"
+
+
+def _graph(path: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(json.dumps(api.compile_file(path), sort_keys=True))
+    return loaded
+
+
+def test_the_reproducer_mutant_is_a_survivor_of_an_empty_suite_not_equivalent() -> None:
+    graph = _graph(ROOT / "tests" / "fixtures" / "annual-risk.fibro")
+    report = run(graph, [])
+    outcome = next(o for o in report.outcomes if o.mutant.id == REPRODUCER)
+    assert outcome.status == "survivor", outcome
+    assert outcome.verdict is not None and outcome.verdict.patient == {"score": 2}
+    assert report.count("equivalent") == 0
+
+
+def test_the_guard_change_shortcut_is_refused_for_a_changed_output() -> None:
+    graph = _graph(ROOT / "tests" / "fixtures" / "annual-risk.fibro")
+    report = run(graph, [])
+    mutant = next(o.mutant for o in report.outcomes if o.mutant.id == REPRODUCER)
+    assert not Classifier(graph).guard_change_only(mutant.graph)
+
+
+def test_the_generated_suite_kills_the_reproducer_and_every_other_mutant() -> None:
+    graph = _graph(ROOT / "tests" / "fixtures" / "annual-risk.fibro")
+    suite = gather(graph)
+    patients = [SuitePatient(case.name, case.patient, case.protects) for case in suite.cases]
+    report = run(graph, patients)
+    outcome = next(o for o in report.outcomes if o.mutant.id == REPRODUCER)
+    assert outcome.status == "killed"
+    mutant = fibrolang.load(outcome.mutant.graph)
+    killer = next(p for p in patients if p.test == outcome.killed_by)
+    original = fibrolang.load(graph)
+    assert snapshot_view(mutant.evaluate(killer.patient).to_dict()) != snapshot_view(
+        original.evaluate(killer.patient).to_dict()
+    )
+    assert report.score == 100.0 and report.count("killed") == len(report.outcomes)
