@@ -109,8 +109,10 @@ def coverage(
             continue
         report = measuring.measure(graph, read_patients(module), path_limit, timeout_ms)
         echo(measuring.render_text(report))
-        if report.edge_percent < fail_under or report.errors:
-            echo(f"{guideline}: edge coverage {report.edge_percent:.1f}% is below {fail_under:g}%")
+        below = report.below(fail_under)
+        for what in below:
+            echo(f"{guideline}: {what} is below {fail_under:g}%")
+        if below or report.errors:
             failed = True
     return 1 if failed else 0
 
