@@ -46,6 +46,7 @@ from compiler.analysis.covering import (
     guard_evaluated,
     guard_expressions,
     guards_using,
+    inline,
 )
 from compiler.analysis.encode import JSON, TRUE, EncodingError, Plan, Sym, Term, conj, disj, reads_plan
 from compiler.analysis.paths import PathConditions
@@ -191,7 +192,7 @@ class LogicGoals:
                 Goal("value", f"{label} = {m}", name, conj(sym.known, sym.value == index), m)
                 for index, m in enumerate(members)
             ]
-        if sym.kind == "number" and integral(expr, self.graph):
+        if sym.kind == "number" and self._integral(expr):
             bounds = self._range(sym)
             if bounds is None or bounds[1] - bounds[0] + 1 > SMALL_RANGE:
                 return []
@@ -200,6 +201,11 @@ class LogicGoals:
                 for v in range(bounds[0], bounds[1] + 1)
             ]
         return []
+
+    def _integral(self, expr: JSON) -> bool:
+        """Whether a number only ever takes whole values (definitions inlined)."""
+        inlined = inline(expr, {name: d["expr"] for name, d in self.definitions.items()})
+        return integral(inlined, self.graph)
 
     def _range(self, sym: Sym) -> tuple[int, int] | None:
         """The least and greatest value a whole-number output takes (z3's optimiser)."""
@@ -262,7 +268,7 @@ class LogicGoals:
                         continue
                     step = (
                         Fraction(1)
-                        if integral(compared, self.graph)
+                        if self._integral(compared)
                         else step_of({"kind": "decimal"}, threshold["value"])
                     )
                     at = Fraction(str(threshold["value"]))
