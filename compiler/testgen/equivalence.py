@@ -212,7 +212,7 @@ class Classifier:
         if patient is None:
             return Verdict(
                 "equivalent",
-                "z3 proves that no patient evaluates a changed guard with a different value (unsat)",
+                "z3 proves that no complete patient evaluates a changed guard with a different value (unsat)",
             )
         verdict = _confirm(self.original, mutant, patient)
         return verdict if verdict.kind == "survivor" or not fall_back else self.classify(mutant)
@@ -257,7 +257,7 @@ class Classifier:
         except SolverUnknown as error:
             return Verdict("unclassified", f"the solver could not decide: {error}")
         if patient is None:
-            return Verdict("equivalent", "z3 proves that every patient gets the same snapshot (unsat)")
+            return Verdict("equivalent", "z3 proves that every complete patient gets the same snapshot (unsat)")
         return _confirm(self.original, mutant, patient)
 
 

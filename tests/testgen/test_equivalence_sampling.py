@@ -20,8 +20,6 @@ step either side, where the mutants act.
 from __future__ import annotations
 
 import json
-import random
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,88 +29,13 @@ import fibrolang
 from compiler import api
 from compiler.testgen.cases import gather
 from compiler.testgen.mutate import run
+from compiler.testgen.sampling import PatientSampler
 from compiler.testgen.suite import SuitePatient, read_patients, suite_file
 from compiler.testgen.view import snapshot_view
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = 10_000
 GUIDELINES = sorted([*ROOT.glob("guidelines/*.fibro"), *ROOT.glob("tests/fixtures/*.fibro")])
-
-
-def _thresholds(graph: dict[str, Any]) -> list[int | float]:
-    found: set[int | float] = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            if value.get("op") == "const" and type(value.get("value")) in (int, float):
-                found.add(value["value"])
-            for inner in value.values():
-                walk(inner)
-        elif isinstance(value, list):
-            for inner in value:
-                walk(inner)
-
-    walk(graph["definitions"])
-    walk(graph["nodes"])
-    return sorted(found)
-
-
-class PatientSampler:
-    """Seeded random patients for one graph (module docstring)."""
-
-    def __init__(self, graph: dict[str, Any], seed: int) -> None:
-        self.graph = graph
-        self.rng = random.Random(seed)
-        self.thresholds = _thresholds(graph)
-
-    def number(self, type_: dict[str, Any]) -> int | float:
-        low = type_.get("min") if type_.get("min") is not None else 0
-        high = type_.get("max") if type_.get("max") is not None else low + 200
-        integral = type_["kind"] == "integer"
-        if self.thresholds and self.rng.random() < 0.5:
-            threshold = self.rng.choice(self.thresholds)
-            step = 1 if integral or isinstance(threshold, int) else _step(threshold)
-            value: int | float = threshold + self.rng.choice((-1, 0, 1)) * step
-            if integral:
-                value = round(value)
-            elif isinstance(value, float):
-                value = round(value, 6)
-            if low <= value <= high:
-                return value
-        if integral:
-            return self.rng.randint(int(low), int(high))
-        return round(self.rng.uniform(low, high), self.rng.choice((0, 1, 2)))
-
-    def value(self, type_: dict[str, Any]) -> Any:
-        kind = type_["kind"]
-        if kind == "boolean":
-            return self.rng.random() < 0.5
-        if kind in ("integer", "decimal"):
-            return self.number(type_)
-        if kind == "enum":
-            return self.rng.choice(self.graph["enums"][type_["enum"]]["members"])
-        members = self.graph["enums"][type_["enum" if kind == "set" else "key"]]["members"]
-        chosen = self.rng.sample(members, self.rng.randint(0, len(members)))
-        if kind == "set":
-            return chosen
-        fields = self.graph["records"][type_["record"]]["fields"]
-        return {
-            key: {name: self.value(field) for name, field in fields.items() if self.rng.random() >= 0.1}
-            for key in chosen
-        }
-
-    def patient(self) -> dict[str, Any]:
-        return {
-            name: self.value(declared["type"])
-            for name, declared in self.graph["inputs"].items()
-            if self.rng.random() >= 0.1
-        }
-
-
-def _step(value: float) -> float:
-    exponent = Decimal(repr(value)).normalize().as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return float(Decimal(1).scaleb(-places))
 
 
 def _view(guideline: fibrolang.Guideline, patient: dict[str, Any]) -> Any:

@@ -17,8 +17,8 @@ from typing import Any
 import fibrolang
 from compiler import api
 from compiler.testgen.cases import gather
-from compiler.testgen.equivalence import Classifier
-from compiler.testgen.mutate import run
+from compiler.testgen.equivalence import Classifier, Verdict
+from compiler.testgen.mutate import cross_checked, run
 from compiler.testgen.suite import SuitePatient
 from compiler.testgen.view import snapshot_view
 
@@ -61,3 +61,20 @@ def test_the_generated_suite_kills_the_reproducer_and_every_other_mutant() -> No
         original.evaluate(killer.patient).to_dict()
     )
     assert report.score == 100.0 and report.count("killed") == len(report.outcomes)
+
+
+def test_a_wrong_equivalence_verdict_is_overturned_by_the_sampled_patients() -> None:
+    """The run-time cross-check: were z3's verdict wrong, a sampled patient would show it."""
+    graph = _graph(ROOT / "tests" / "fixtures" / "annual-risk.fibro")
+    mutant = next(o.mutant for o in run(graph, []).outcomes if o.mutant.id == REPRODUCER)
+    claimed = Verdict("equivalent", "claimed for the test")
+    checked = cross_checked(fibrolang.load(graph), mutant, claimed)
+    assert checked.kind == "survivor" and checked.patient is not None
+    assert checked.patient.get("score") == 2
+
+
+def test_a_right_equivalence_verdict_keeps_its_kind_and_says_it_was_sampled() -> None:
+    graph = _graph(ROOT / "guidelines" / "acr2016.fibro")
+    outcome = next(o for o in run(graph, []).outcomes if o.status == "equivalent")
+    assert outcome.mutant.id == "move-threshold define widespread_pain_met #4 [<=] 6 → 7"
+    assert "complete patient" in outcome.detail and "sampled patients" in outcome.detail
