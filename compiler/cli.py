@@ -505,8 +505,10 @@ def testgen(
     solver_timeout: float,
 ) -> None:
     """Generate a pytest suite per guideline: a witness patient for every edge and
-    path, each guarded item applying and not, and boundary patients at every
-    threshold, each pinned by a syrupy snapshot (docs/testing.md)."""
+    path, each guarded item applying and not, boundary patients at every
+    threshold, every arm of every `if` and value of every output, MC/DC on yes/no
+    definitions and a patient without each input read, each pinned by a syrupy
+    snapshot (docs/testing.md)."""
     from compiler.testgen import commands
     from compiler.testgen.cases import PATH_LIMIT
 

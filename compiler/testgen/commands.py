@@ -69,7 +69,13 @@ def testgen(
                 if suite.mode == "paths"
                 else f"{suite.pairs_feasible} decision pairs for {suite.path_count} paths"
             )
-            + f", {suite.item_outcomes_feasible} item outcomes, {suite.boundaries} boundaries)"
+            + f", {suite.item_outcomes_feasible} item outcomes, {suite.boundaries} boundaries, "
+            + ", ".join(
+                f"{suite.logic.get(kind, (0, 0))[0]} {what}"
+                for kind, what in (("arm", "arms"), ("value", "output values"), ("mcdc", "MC/DC goals"))
+            )
+            + f", {suite.logic.get('boundary', (0, 0))[0]} boundaries in definitions"
+            + f", {suite.missing_inputs[0]} inputs left out)"
         )
         if check_only:
             reasons = stale(generated) + harness_stale(output_dir)

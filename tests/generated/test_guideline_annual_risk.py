@@ -20,7 +20,8 @@ Snapshots: tests/generated/__snapshots__/test_guideline_annual_risk.ambr; accept
 
 A witness patient is complete and minimal: facts no guard on its path needs are at
 neutral values (false, none, no medication, 40 years), numbers are round where the
-guards allow. The docstring of each test says what it protects and the path it takes.
+guards allow; a missing-data test leaves one input out. The docstring of each test
+says what it protects and the path it takes.
 """
 
 GUIDELINE = 'annual_risk'
