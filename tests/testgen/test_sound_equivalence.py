@@ -78,3 +78,29 @@ def test_a_right_equivalence_verdict_keeps_its_kind_and_says_it_was_sampled() ->
     outcome = next(o for o in run(graph, []).outcomes if o.status == "equivalent")
     assert outcome.mutant.id == "move-threshold define widespread_pain_met #4 [<=] 6 → 7"
     assert "complete patient" in outcome.detail and "sampled patients" in outcome.detail
+
+
+def test_every_row_of_the_table_is_a_mutant_and_the_suite_kills_each() -> None:
+    graph = _graph(ROOT / "tests" / "fixtures" / "annual-risk.fibro")
+    suite = gather(graph)
+    patients = [SuitePatient(case.name, case.patient, case.protects) for case in suite.cases]
+    report = run(graph, patients)
+    rows = {o.mutant.id: o.status for o in report.outcomes if o.mutant.operator == "change-arm-value"}
+    assert rows == {
+        "change-arm-value define risk #1 then low → mid": "killed",
+        "change-arm-value define risk #2 then mid → high": "killed",
+        "change-arm-value define risk #3 then high → none": "killed",
+        "change-arm-value define risk #4 else none → low": "killed",
+    }
+
+
+def test_the_committed_suite_names_the_test_by_the_arm_it_protects() -> None:
+    from compiler.testgen.suite import read_patients
+
+    patients = read_patients(ROOT / "tests" / "generated" / "test_guideline_annual_risk.py")
+    arm = next(p for p in patients if p.test == "test_arm_risk_2_then")
+    assert arm.patient == {"score": 2}
+    assert "arm of output risk (Annual risk): score = 2 points holds" in arm.protects
+    assert "value of output risk (Annual risk): mid" in arm.protects
+    missing = next(p for p in patients if p.test == "test_missing_score")
+    assert missing.patient == {} and "missing data: no score" in missing.protects
