@@ -1,6 +1,6 @@
 """The test cases of a guideline: concrete patients, each with what it protects.
 
-Cases are gathered in four rounds, each asking the analysis (the one z3
+Cases are gathered in six rounds, each asking the analysis (the one z3
 encoding: ``PathConditions`` and a ``Prover``) for readable, complete
 witness patients and replaying every patient through the runtime before it
 becomes a test:
@@ -17,7 +17,13 @@ becomes a test:
    guard), a patient just below, at and just above the threshold, in the
    compared value's unit and precision (the convention of
    ``boundaries.boundary_patients``), for whom the comparison decides a guard
-   that uses it; failing that, one who at least reaches such a guard.
+   that uses it; failing that, one who at least reaches such a guard;
+5. **inside definitions and outputs**: every arm of every conditional, every
+   value of an enumeration, yes/no or small whole-number output, MC/DC on
+   yes/no definitions, boundaries in definitions no guard uses
+   (``logic_cases.gather_logic``);
+6. **missing data**: a patient without each input a guard or an output reads
+   (``logic_cases.gather_missing``).
 
 Every witness is asked of a fresh solver holding only the question's cone
 of influence (``cone.Cones``), so its cost follows what the question
