@@ -192,7 +192,7 @@ class _Run:
 
 
 # Random patients (a tenth of the facts left out) every equivalence verdict is checked on.
-CROSS_CHECK_SAMPLES = 1000
+CROSS_CHECK_SAMPLES = 200
 
 
 def cross_checked(original: fibrolang.Guideline, mutant: Mutant, verdict: Verdict) -> Verdict:
