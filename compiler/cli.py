@@ -531,8 +531,10 @@ def testgen(
     solver_timeout: float,
 ) -> None:
     """Generate a pytest suite per guideline: a witness patient for every edge and
-    path, each guarded item applying and not, and boundary patients at every
-    threshold, each pinned by a syrupy snapshot (docs/testing.md)."""
+    path, each guarded item applying and not, boundary patients at every
+    threshold, every arm of every `if` and value of every output, MC/DC on yes/no
+    definitions and a patient without each input read, each pinned by a syrupy
+    snapshot (docs/testing.md)."""
     from compiler.testgen import commands
     from compiler.testgen.cases import PATH_LIMIT
 
@@ -551,12 +553,14 @@ def testgen(
     type=click.FloatRange(min=0, max=100),
     default=100.0,
     show_default=True,
-    help="exit 1 when edge coverage is below this percentage",
+    help="exit 1 when edge coverage, or any other coverage kind (arms, output values, MC/DC, "
+    "boundaries, missing data), is below this percentage",
 )
 @SOLVER_TIMEOUT
 def coverage(guidelines: tuple[Path, ...], suite_dir: Path, fail_under: float, solver_timeout: float) -> None:
-    """Report the edge, path and item-outcome coverage of the committed generated
-    suites, with a patient for everything missing; exit 1 below --fail-under."""
+    """Report the coverage of the committed generated suites (edges, paths, item
+    outcomes, arms, output values, MC/DC, boundaries, missing data), with a patient
+    for everything missing; exit 1 when a kind is below --fail-under."""
     from compiler.testgen import commands
     from compiler.testgen.cases import PATH_LIMIT
 

@@ -1,6 +1,6 @@
 """The test cases of a guideline: concrete patients, each with what it protects.
 
-Cases are gathered in four rounds, each asking the analysis (the one z3
+Cases are gathered in six rounds, each asking the analysis (the one z3
 encoding: ``PathConditions`` and a ``Prover``) for readable, complete
 witness patients and replaying every patient through the runtime before it
 becomes a test:
@@ -17,7 +17,13 @@ becomes a test:
    guard), a patient just below, at and just above the threshold, in the
    compared value's unit and precision (the convention of
    ``boundaries.boundary_patients``), for whom the comparison decides a guard
-   that uses it; failing that, one who at least reaches such a guard.
+   that uses it; failing that, one who at least reaches such a guard;
+5. **inside definitions and outputs**: every arm of every conditional, every
+   value of an enumeration, yes/no or small whole-number output, MC/DC on
+   yes/no definitions, boundaries in definitions no guard uses
+   (``logic_cases.gather_logic``);
+6. **missing data**: a patient without each input a guard or an output reads
+   (``logic_cases.gather_missing``).
 
 Every witness is asked of a fresh solver holding only the question's cone
 of influence (``cone.Cones``), so its cost follows what the question
@@ -42,6 +48,7 @@ from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover
 from compiler.analysis.witnesses import ReplayMismatch, predicted_path
 from compiler.testgen import words
 from compiler.testgen.literals import slug
+from compiler.testgen.logic_cases import gather_logic, gather_missing
 
 JSON = dict[str, Any]
 
@@ -98,6 +105,9 @@ class Suite:
     boundaries: int
     boundaries_decisive: int
     boundaries_without_patient: int
+    # kind (arm, value, mcdc, boundary) -> (goals met, goals proven unreachable): analysis.logic
+    logic: dict[str, tuple[int, int]] = field(default_factory=dict)
+    missing_inputs: tuple[int, int] = (0, 0)  # (inputs a test leaves out, inputs no test reads)
 
 
 def canonical(graph: JSON) -> JSON:
@@ -189,6 +199,8 @@ def gather(graph: JSON, path_limit: int = PATH_LIMIT, timeout_ms: int = DEFAULT_
     mode, path_count, feasible, infeasible, pairs_ok, pairs_no = _paths_or_pairs(state, path_limit)
     items_ok, items_no = _item_outcomes(state)
     boundaries, decisive, without = _boundaries(state)
+    logic = gather_logic(state)
+    missing = gather_missing(state)
     if state.problems:
         raise GenerationError(state.problems)
     return Suite(
@@ -206,6 +218,8 @@ def gather(graph: JSON, path_limit: int = PATH_LIMIT, timeout_ms: int = DEFAULT_
         boundaries,
         decisive,
         without,
+        logic,
+        missing,
     )
 
 

@@ -69,7 +69,13 @@ def testgen(
                 if suite.mode == "paths"
                 else f"{suite.pairs_feasible} decision pairs for {suite.path_count} paths"
             )
-            + f", {suite.item_outcomes_feasible} item outcomes, {suite.boundaries} boundaries)"
+            + f", {suite.item_outcomes_feasible} item outcomes, {suite.boundaries} boundaries, "
+            + ", ".join(
+                f"{suite.logic.get(kind, (0, 0))[0]} {what}"
+                for kind, what in (("arm", "arms"), ("value", "output values"), ("mcdc", "MC/DC goals"))
+            )
+            + f", {suite.logic.get('boundary', (0, 0))[0]} boundaries in definitions"
+            + f", {suite.missing_inputs[0]} inputs left out)"
         )
         if check_only:
             reasons = stale(generated) + harness_stale(output_dir)
@@ -109,8 +115,10 @@ def coverage(
             continue
         report = measuring.measure(graph, read_patients(module), path_limit, timeout_ms)
         echo(measuring.render_text(report))
-        if report.edge_percent < fail_under or report.errors:
-            echo(f"{guideline}: edge coverage {report.edge_percent:.1f}% is below {fail_under:g}%")
+        below = report.below(fail_under)
+        for what in below:
+            echo(f"{guideline}: {what} is below {fail_under:g}%")
+        if below or report.errors:
             failed = True
     return 1 if failed else 0
 

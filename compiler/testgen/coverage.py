@@ -11,7 +11,12 @@ Coverage means decision outcomes, not lines (docs/testing.md):
 * **paths**: distinct complete paths taken, out of those a patient can take
   (z3 decides each path while there are at most ``PATH_LIMIT``);
 * **item outcomes**: each guarded action item seen applying and not applying,
-  out of the outcomes some patient can have.
+  out of the outcomes some patient can have;
+* **arms**, **values**, **MC/DC**, **boundaries**, **missing data**: the goals
+  inside definitions and outputs (``logic_coverage``), each out of the goals
+  some patient can meet; a goal z3 proves no patient can meet is reported as
+  unreachable, not counted as a miss. ``--fail-under`` applies to edges and to
+  each of these.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from compiler.analysis import covering
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover
 from compiler.testgen.cases import PATH_LIMIT, canonical
+from compiler.testgen.logic_coverage import KindCoverage, logic_coverage
 from compiler.testgen.suite import SuitePatient
 from fibrolang.printable import printable_lines
 
@@ -49,6 +55,15 @@ class CoverageReport:
     item_outcomes_taken: int
     missing: list[Missing] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    kinds: list[KindCoverage] = field(default_factory=list)
+
+    def below(self, fail_under: float) -> list[str]:
+        """The coverage kinds (edges first) under ``fail_under`` percent, in words."""
+        found = []
+        if self.edge_percent < fail_under:
+            found.append(f"edge coverage {self.edge_percent:.1f}%")
+        found += [f"{k.title} coverage {k.percent:.1f}%" for k in self.kinds if k.percent < fail_under]
+        return found
 
     @property
     def edge_percent(self) -> float:
@@ -67,12 +82,15 @@ def measure(
     paths_taken: set[tuple[str, ...]] = set()
     items_taken: set[tuple[str, bool]] = set()
     errors = []
+    results: list[JSON | None] = []
     for entry in patients:
         try:
             result = guideline.evaluate(entry.patient)
         except (fibrolang.InvalidPatient, fibrolang.SafetyViolation, fibrolang.GuidelineError) as error:
             errors.append(f"{entry.test}: {type(error).__name__}: {error}")
+            results.append(None)
             continue
+        results.append(result.to_dict())
         edges_taken.update(result.trace.edges)
         paths_taken.add(tuple(result.trace.edges))
         items_taken.update(
@@ -116,13 +134,14 @@ def measure(
         len(patients),
         len(all_edges),
         sum(1 for edge in all_edges if edge in edges_taken),
-        len(paths_taken),
+        len(paths_taken) if every is None else sum(1 for path in every if path in paths_taken),
         feasible,
         covering.count_paths(graph),
         outcomes,
         sum(1 for key in items_taken if key[0] in paths.items),
         missing,
         errors,
+        logic_coverage(graph, paths, prover, patients, results, missing),
     )
 
 
@@ -139,6 +158,11 @@ def render_text(report: CoverageReport) -> str:
         f"  complete paths {paths}",
         f"  item outcomes  {report.item_outcomes_taken}/{report.item_outcomes} applying / not applying",
     ]
+    for kind in report.kinds:
+        unreachable = f"; {kind.unreachable} unreachable (z3: no patient)" if kind.unreachable else ""
+        lines.append(
+            f"  {kind.title:<14} {kind.met}/{kind.reachable} ({kind.percent:.1f}%){unreachable}"
+        )
     for entry in report.missing:
         lines.append(f"  missing: {entry.what}")
         if entry.patient is not None:

@@ -17,8 +17,17 @@ result is a function of these observations, which are compared one by one:
 If no patient makes any observation differ (``unsat``), every patient gets
 the same snapshot from both graphs: the mutant is **equivalent**.
 
+The encoding covers complete patients (an input is never absent; only map
+entries and their fields can be). ``mutate`` therefore cross-checks every
+equivalent verdict on sampled patients, some with missing facts
+(``mutate.cross_checked``; docs/testing.md, "Why an equivalent mutant is
+equivalent"). A mutant that changes a definition a safety rule reads is never
+called equivalent here (the runtime's safety check is not encoded): it is
+unclassified if it survives every test.
+
 A mutant that only changes guards (a flipped comparison or a moved threshold,
-in a guard or in a definition that no output and no safety rule reads) is
+in a guard or in a definition that is no output and that no output and no
+safety rule reads: ``result_definitions``) is
 classified without encoding the mutant graph (``classify_guard_change``): it
 is equivalent exactly when no patient *evaluates* one of the changed guards,
 in the original walk, with a different value (true, false or unknown) from
@@ -212,18 +221,17 @@ class Classifier:
         if patient is None:
             return Verdict(
                 "equivalent",
-                "z3 proves that no patient evaluates a changed guard with a different value (unsat)",
+                "z3 proves that no complete patient evaluates a changed guard with a different value (unsat)",
             )
         verdict = _confirm(self.original, mutant, patient)
         return verdict if verdict.kind == "survivor" or not fall_back else self.classify(mutant)
 
     def guard_change_only(self, mutant: JSON) -> bool:
-        """Whether no definition the mutant changes is read by an output or a safety rule (the
-        condition for ``classify_guard_change``, besides changing only guards)."""
-        graph = self.original
-        readers = [d["expr"] for d in graph["definitions"] if d.get("output")]
-        readers += [invariant["condition"] for invariant in graph.get("invariants", [])]
-        return not _changed_definitions(graph, mutant) & definitions_read_by(mutant, readers)
+        """Whether no definition the mutant changes is an output, or is read by an output or a
+        safety rule (an invariant or a declared contraindication): the condition for
+        ``classify_guard_change``, besides changing only guards. A changed output changes the
+        result wherever its value changes, whatever the guards do (issue 19's reproducer)."""
+        return not _changed_definitions(self.original, mutant) & result_definitions(mutant)
 
     def _guard(self, guard_id: str) -> tuple[Sym, Plan] | None:
         """The original encoding of a branch or item guard, and the plan it is evaluated in."""
@@ -250,7 +258,10 @@ class Classifier:
             right: Any = seen_second.get(key, FALSE)
             if not left.eq(right):
                 differences.append(left != right)
+        safety = bool(_changed_definitions(self.original, mutant) & safety_definitions(mutant))
         if not differences:
+            if safety:
+                return Verdict("unclassified", _SAFETY_UNMODELLED)
             return Verdict("equivalent", "the mutation changes nothing a guard or an output reads")
         try:
             background = [rename(c) for c in rename.constraints]
@@ -258,8 +269,39 @@ class Classifier:
         except SolverUnknown as error:
             return Verdict("unclassified", f"the solver could not decide: {error}")
         if patient is None:
-            return Verdict("equivalent", "z3 proves that every patient gets the same snapshot (unsat)")
+            if safety:
+                return Verdict("unclassified", _SAFETY_UNMODELLED)
+            return Verdict(
+                "equivalent", "z3 proves that every complete patient gets the same snapshot (unsat)"
+            )
         return _confirm(self.original, mutant, patient)
+
+
+_SAFETY_UNMODELLED = (
+    "no complete patient gets a different snapshot, but the mutant changes a definition a safety "
+    "rule reads, which this comparison does not model (the runtime checks it on every plan)"
+)
+
+
+def safety_definitions(graph: JSON) -> set[str]:
+    """The definitions a safety rule (invariant, declared contraindication) reads, directly or
+    through other definitions: the runtime checks them on every plan, the encoding does not."""
+    readers = [invariant["condition"] for invariant in graph.get("invariants", [])]
+    readers += [
+        contraindication["condition"]
+        for intervention in graph.get("interventions", {}).values()
+        for contraindication in intervention.get("contraindications", [])
+    ]
+    return definitions_read_by(graph, readers)
+
+
+def result_definitions(graph: JSON) -> set[str]:
+    """The definitions a result shows other than through guards: every output, and every
+    definition an output or a safety rule (invariant, contraindication) reads, directly or
+    through other definitions."""
+    outputs = [d for d in graph["definitions"] if d.get("output")]
+    shown = definitions_read_by(graph, [d["expr"] for d in outputs])
+    return {d["name"] for d in outputs} | shown | safety_definitions(graph)
 
 
 def _changed_definitions(original: JSON, mutant: JSON) -> set[str]:

@@ -75,9 +75,25 @@ def _summary(suite: Suite) -> list[str]:
     lines.append(
         f"- just below, at and just above every threshold of a guard ({suite.boundaries} "
         f"boundaries; the comparison decides the guard in {suite.boundaries_decisive}; "
-        f"{suite.boundaries_without_patient} without a valid patient)."
+        f"{suite.boundaries_without_patient} without a valid patient);"
+    )
+    for kind, what in LOGIC_WORDS:
+        reached, unreachable = suite.logic.get(kind, (0, 0))
+        lines.append(f"- {what} ({reached}; {unreachable} no patient can meet);")
+    covered, unread = suite.missing_inputs
+    lines.append(
+        f"- for each input a guard or an output reads, a patient without it ({covered}; "
+        f"{unread} read by no test's walk)."
     )
     return lines
+
+
+LOGIC_WORDS = (
+    ("arm", "every arm of every conditional in a definition or output"),
+    ("value", "every value of an enumeration, yes/no or small whole-number output"),
+    ("mcdc", "each condition of a yes/no definition deciding it on its own, true and false (MC/DC)"),
+    ("boundary", "just below, at and just above every threshold in a definition no guard uses"),
+)
 
 
 def _module_doc(suite: Suite, source: SuiteSource, test_module: str) -> str:
@@ -97,7 +113,8 @@ def _module_doc(suite: Suite, source: SuiteSource, test_module: str) -> str:
         "",
         "A witness patient is complete and minimal: facts no guard on its path needs are at",
         "neutral values (false, none, no medication, 40 years), numbers are round where the",
-        "guards allow. The docstring of each test says what it protects and the path it takes.",
+        "guards allow; a missing-data test leaves one input out. The docstring of each test",
+        "says what it protects and the path it takes.",
     ]
     return "\n".join(lines)
 

@@ -20,6 +20,10 @@ swap-agent         a recommended intervention replaced by the next one of the
 drop-flag          a flag item removed
 drop-avoid         an avoid item removed
 drop-monitor       a monitoring item removed
+change-arm-value   the value an arm of an ``if`` in a definition or output gives:
+                   a number moved up and down by one unit of its precision, an
+                   enumeration member replaced by the next one (a score's points,
+                   a row of a lookup table)
 =================  ======================================================
 
 Mutant ids are stable: operator, location (edge, item or definition id) and
@@ -54,6 +58,7 @@ OPERATORS = (
     "drop-flag",
     "drop-avoid",
     "drop-monitor",
+    "change-arm-value",
 )
 
 
@@ -244,6 +249,49 @@ def _drop_items(graph: JSON, kind: str, operator: str) -> Iterator[Mutant]:
             )
 
 
+def _arm_values(expr: Any, path: list[Any]) -> Iterator[tuple[list[Any], JSON, str]]:
+    """(path, constant, arm) of every number or member an ``if`` arm gives, depth first."""
+    if isinstance(expr, dict):
+        if expr.get("op") == "if":
+            for arm in ("then", "else"):
+                value = expr[arm]
+                if isinstance(value, dict) and (_is_number_constant(value) or value.get("op") == "member"):
+                    yield [*path, arm], value, arm
+        for key in sorted(expr):
+            yield from _arm_values(expr[key], [*path, key])
+    elif isinstance(expr, list):
+        for index, value in enumerate(expr):
+            yield from _arm_values(value, [*path, index])
+
+
+def _change_arm_values(graph: JSON) -> Iterator[Mutant]:
+    for index, definition in enumerate(graph["definitions"]):
+        location = f"define {definition['name']}"
+        site = ["definitions", index, "expr"]
+        for ordinal, (path, constant, arm) in enumerate(_arm_values(definition["expr"], site), start=1):
+            where = f"#{ordinal} {arm}"
+            if constant["op"] == "member":
+                members = graph["enums"][constant["enum"]]["members"]
+                if len(members) < 2:
+                    continue
+                other = members[(members.index(constant["value"]) + 1) % len(members)]
+                changes = [(f"{where} {constant['value']} → {other}", {**constant, "value": other})]
+            else:
+                value = constant["value"]
+                changes = [
+                    (f"{where} {_number(value)} → {_number(moved)}", {**constant, "value": moved})
+                    for moved in (_moved(value, -1), _moved(value, 1))
+                ]
+            for change, replacement in changes:
+                yield Mutant(
+                    f"change-arm-value {location} {change}",
+                    "change-arm-value",
+                    location,
+                    change,
+                    _replace(graph, path, replacement),
+                )
+
+
 def mutants(graph: JSON) -> list[Mutant]:
     """Every mutant of a graph, in a stable order (operator, then graph order)."""
     graph = json.loads(json.dumps(graph, sort_keys=True))
@@ -255,6 +303,7 @@ def mutants(graph: JSON) -> list[Mutant]:
         *_drop_items(graph, "flag", "drop-flag"),
         *_drop_items(graph, "avoid", "drop-avoid"),
         *_drop_items(graph, "monitor", "drop-monitor"),
+        *_change_arm_values(graph),
     ]
     seen: set[str] = set()
     unique = []

@@ -194,3 +194,57 @@ def _names(expr: Any) -> list[str]:
 
     walk(expr)
     return found[:4]
+
+
+def logic_words(graph: JSON, kind: str, definition: str, detail: JSON | None, value: Any) -> str:
+    """One line for a goal inside a definition or output (``analysis.logic``)."""
+    detail = detail or {}
+    name = definition_label_words(graph, definition)
+    if kind == "arm":
+        condition = shorten(phrase(graph, detail["condition"]), 70)
+        arm = "holds" if detail["arm"] == "then" else "does not hold"
+        return f"arm of {name}: {condition} {arm}"
+    if kind == "value":
+        return f"value of {name}: {_value_words(value)}"
+    if kind == "mcdc":
+        condition = shorten(phrase(graph, detail["condition"]), 70)
+        truth = "true" if detail["value"] else "false"
+        return f"condition decides {name} on its own: {condition} is {truth}"
+    if kind == "boundary":
+        compared = compared_words(graph, detail["compared"])
+        operator = _OPERATOR_WORDS.get(detail["operator"], detail["operator"])
+        return (
+            f"boundary in {name}: {compared} = {quantity_words(detail['value'], detail['unit'])}, "
+            f"{_SIDE_WORDS[detail['side']]} the threshold {operator} "
+            f"{quantity_words(detail['threshold'], detail['unit'])}"
+        )
+    return f"{kind} of {name}"
+
+
+def definition_label_words(graph: JSON, definition: str) -> str:
+    for entry in graph["definitions"]:
+        if entry["name"] == definition:
+            kind = "output" if entry.get("output") else "definition"
+            label = entry.get("label")
+            return f"{kind} {definition}" + (f" ({shorten(label, 40)})" if label else "")
+    return definition
+
+
+def _value_words(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def logic_slug(kind: str, key: str) -> str:
+    """``arm risk #2 then`` → ``arm_risk_2_then``."""
+    return slug(key.replace("#", "").replace("=", "is").replace("-", "minus "), 60)
+
+
+def missing_words(graph: JSON, name: str, outcome: str, missing: list[str]) -> str:
+    label = graph["inputs"][name].get("label") or name
+    if outcome == "insufficient_data" and name in missing:
+        effect = "insufficient data naming it"
+    else:
+        effect = f"{outcome.replace('_', ' ')} without it"
+    return f"missing data: no {name} ({shorten(label, 40)}); {effect}"

@@ -23,7 +23,11 @@ NOW = datetime(2026, 6, 15, 12, 0, 0, tzinfo=UTC)
 
 
 def generated_patients() -> list[tuple[str, dict[str, Any]]]:
-    """The ``patient = {...}`` of every test in the generated suite."""
+    """The ``patient = {...}`` of every test in the generated suite that gives every input.
+
+    The suite's missing-data tests leave one input out on purpose; in a Bundle an absent
+    condition or medication is a value, "no" (docs/fhir.md: "Not in the record" is a value),
+    so those records are not meant to round-trip and are left out here."""
     tree = ast.parse((ROOT / "tests" / "generated" / "test_guideline_fibromyalgia.py").read_text())
     found = []
     for function in tree.body:
@@ -31,7 +35,9 @@ def generated_patients() -> list[tuple[str, dict[str, Any]]]:
             continue
         for statement in function.body:
             if isinstance(statement, ast.Assign) and getattr(statement.targets[0], "id", "") == "patient":
-                found.append((function.name, ast.literal_eval(statement.value)))
+                patient = ast.literal_eval(statement.value)
+                if set(patient) == set(GRAPH["inputs"]):
+                    found.append((function.name, patient))
     return found
 
 

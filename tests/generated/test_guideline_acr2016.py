@@ -7,15 +7,21 @@ Graph under test: guidelines/acr2016.graph.json (the committed graph, via fibrol
 Regenerate: fibrolang testgen guidelines/acr2016.fibro -o tests/generated
 Snapshots: tests/generated/__snapshots__/test_guideline_acr2016.ambr; accept a reviewed change with `pytest --snapshot-update`
 
-20 tests, each a patient; together they take:
+64 tests, each a patient; together they take:
 - every edge (3) of the decision graph;
 - every complete path that a patient can take (2 of 2; 0 no patient can take);
 - each guarded action item applying and not applying (6 outcomes; 0 no patient can have);
-- just below, at and just above every threshold of a guard (21 boundaries; the comparison decides the guard in 20; 0 without a valid patient).
+- just below, at and just above every threshold of a guard (21 boundaries; the comparison decides the guard in 20; 0 without a valid patient);
+- every arm of every conditional in a definition or output (0; 0 no patient can meet);
+- every value of an enumeration, yes/no or small whole-number output (73; 0 no patient can meet);
+- each condition of a yes/no definition deciding it on its own, true and false (MC/DC) (15; 1 no patient can meet);
+- just below, at and just above every threshold in a definition no guard uses (0; 0 no patient can meet);
+- for each input a guard or an output reads, a patient without it (8; 0 read by no test's walk).
 
 A witness patient is complete and minimal: facts no guard on its path needs are at
 neutral values (false, none, no medication, 40 years), numbers are round where the
-guards allow. The docstring of each test says what it protects and the path it takes.
+guards allow; a missing-data test leaves one input out. The docstring of each test
+says what it protects and the path it takes.
 """
 
 GUIDELINE = 'acr2016'
@@ -28,6 +34,11 @@ def test_edge_assess_next(evaluate, snapshot):
     - edge assess/next (line 188): step: Check the three criteria
     - edge verdict/otherwise (line 206): Are all three criteria met? → no (otherwise)
     - complete path 2 of 2
+    - value of output wpi (Widespread Pain Index (0-19)): 0
+    - value of output sss (Symptom Severity Scale (0-12)): 0
+    - value of output fs (Fibromyalgia severity scale (0-31)): 0
+    - value of output generalized_pain_regions (Regions with pain (0-5)): 0
+    - value of output meets_criteria (Meets the 2016 criteria): no
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -50,6 +61,16 @@ def test_edge_verdict_1(evaluate, snapshot):
     """Protects:
     - edge verdict/1 (line 204): Are all three criteria met? → yes [Meets the 2016 criteria]
     - complete path 1 of 2
+    - condition decides definition widespread_pain_met (Criterion 1: widespread pain with enoug…) on its own: widespread Pain Index (0-19) ≥ 7 is true
+    - condition decides definition widespread_pain_met (Criterion 1: widespread pain with enoug…) on its own: symptom Severity Scale (0-12) ≥ 5 is true
+    - condition decides output meets_criteria (Meets the 2016 criteria) on its own: criterion 1: widespread pain with enough symptom severity is true
+    - condition decides output meets_criteria (Meets the 2016 criteria) on its own: criterion 2: generalized pain (4 of 5 regions) is true
+    - condition decides output meets_criteria (Meets the 2016 criteria) on its own: criterion 3: symptoms for at least 3 months is true
+    - value of output wpi (Widespread Pain Index (0-19)): 7
+    - value of output sss (Symptom Severity Scale (0-12)): 5
+    - value of output fs (Fibromyalgia severity scale (0-31)): 12
+    - value of output generalized_pain_regions (Regions with pain (0-5)): 4
+    - value of output meets_criteria (Meets the 2016 criteria): yes
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → yes [Meets the 2016 criteria]
@@ -79,6 +100,11 @@ def test_edge_verdict_1(evaluate, snapshot):
 def test_boundary_assess_1__wpi_below_6(evaluate, snapshot):
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 6, just below the threshold ≥ 7; the comparison (define widespread_pain_met) decides the guard of assess/1
+    - condition decides definition widespread_pain_met (Criterion 1: widespread pain with enoug…) on its own: widespread Pain Index (0-19) ≥ 7 is false
+    - condition decides definition widespread_pain_met (Criterion 1: widespread pain with enoug…) on its own: symptom Severity Scale (0-12) ≥ 9 is false
+    - value of output wpi (Widespread Pain Index (0-19)): 6
+    - value of output fs (Fibromyalgia severity scale (0-31)): 11
+    - value of output generalized_pain_regions (Regions with pain (0-5)): 2
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -130,6 +156,8 @@ def test_boundary_assess_1__wpi_at_7(evaluate, snapshot):
 def test_boundary_assess_1__wpi_above_8(evaluate, snapshot):
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 8, just above the threshold ≥ 7; the comparison (define widespread_pain_met) decides the guard of assess/1
+    - value of output wpi (Widespread Pain Index (0-19)): 8
+    - value of output fs (Fibromyalgia severity scale (0-31)): 13
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -160,6 +188,8 @@ def test_boundary_assess_1__wpi_above_8(evaluate, snapshot):
 def test_boundary_assess_1__sss_below_4(evaluate, snapshot):
     """Protects:
     - boundary: Symptom Severity Scale (0-12) = 4, just below the threshold ≥ 5; the comparison (define widespread_pain_met) decides the guard of assess/1
+    - condition decides definition widespread_pain_met (Criterion 1: widespread pain with enoug…) on its own: symptom Severity Scale (0-12) ≥ 5 is false
+    - value of output sss (Symptom Severity Scale (0-12)): 4
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -189,6 +219,7 @@ def test_boundary_assess_1__sss_below_4(evaluate, snapshot):
 def test_boundary_assess_1__sss_above_6(evaluate, snapshot):
     """Protects:
     - boundary: Symptom Severity Scale (0-12) = 6, just above the threshold ≥ 5; the comparison (define widespread_pain_met) decides the guard of assess/1
+    - value of output sss (Symptom Severity Scale (0-12)): 6
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -218,6 +249,10 @@ def test_boundary_assess_1__sss_above_6(evaluate, snapshot):
 def test_boundary_assess_1__wpi_below_3(evaluate, snapshot):
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 3, just below the threshold ≥ 4; the comparison (define widespread_pain_met) decides the guard of assess/1
+    - condition decides definition widespread_pain_met (Criterion 1: widespread pain with enoug…) on its own: widespread Pain Index (0-19) ≥ 4 is false
+    - value of output wpi (Widespread Pain Index (0-19)): 3
+    - value of output sss (Symptom Severity Scale (0-12)): 9
+    - value of output generalized_pain_regions (Regions with pain (0-5)): 1
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -240,6 +275,10 @@ def test_boundary_assess_1__wpi_at_4(evaluate, snapshot):
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 4, at the threshold ≥ 4; the comparison (define widespread_pain_met) decides the guard of assess/1
     - boundary: Symptom Severity Scale (0-12) = 9, at the threshold ≥ 9; the comparison (define widespread_pain_met) decides the guard of assess/1
+    - condition decides definition widespread_pain_met (Criterion 1: widespread pain with enoug…) on its own: widespread Pain Index (0-19) ≥ 4 is true
+    - condition decides definition widespread_pain_met (Criterion 1: widespread pain with enoug…) on its own: widespread Pain Index (0-19) ≤ 6 is true
+    - condition decides definition widespread_pain_met (Criterion 1: widespread pain with enoug…) on its own: symptom Severity Scale (0-12) ≥ 9 is true
+    - value of output wpi (Widespread Pain Index (0-19)): 4
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -262,6 +301,8 @@ def test_boundary_assess_1__wpi_above_5(evaluate, snapshot):
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 5, just above the threshold ≥ 4; the comparison (define widespread_pain_met) decides the guard of assess/1
     - boundary: Widespread Pain Index (0-19) = 5, just below the threshold ≤ 6; the comparison (define widespread_pain_met) decides the guard of assess/1
+    - value of output wpi (Widespread Pain Index (0-19)): 5
+    - value of output fs (Fibromyalgia severity scale (0-31)): 14
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -283,6 +324,7 @@ def test_boundary_assess_1__wpi_above_5(evaluate, snapshot):
 def test_boundary_assess_1__wpi_at_6(evaluate, snapshot):
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 6, at the threshold ≤ 6; the comparison (define widespread_pain_met) decides the guard of assess/1
+    - value of output fs (Fibromyalgia severity scale (0-31)): 15
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -304,6 +346,7 @@ def test_boundary_assess_1__wpi_at_6(evaluate, snapshot):
 def test_boundary_assess_1__wpi_above_7(evaluate, snapshot):
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 7, just above the threshold ≤ 6; reaches the guard of assess/1
+    - value of output fs (Fibromyalgia severity scale (0-31)): 7
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -333,6 +376,7 @@ def test_boundary_assess_1__wpi_above_7(evaluate, snapshot):
 def test_boundary_assess_1__sss_below_8(evaluate, snapshot):
     """Protects:
     - boundary: Symptom Severity Scale (0-12) = 8, just below the threshold ≥ 9; the comparison (define widespread_pain_met) decides the guard of assess/1
+    - value of output sss (Symptom Severity Scale (0-12)): 8
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -354,6 +398,7 @@ def test_boundary_assess_1__sss_below_8(evaluate, snapshot):
 def test_boundary_assess_1__sss_above_10(evaluate, snapshot):
     """Protects:
     - boundary: Symptom Severity Scale (0-12) = 10, just above the threshold ≥ 9; the comparison (define widespread_pain_met) decides the guard of assess/1
+    - value of output sss (Symptom Severity Scale (0-12)): 10
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -375,6 +420,8 @@ def test_boundary_assess_1__sss_above_10(evaluate, snapshot):
 def test_boundary_assess_2__generalized_pain_regions_below_3(evaluate, snapshot):
     """Protects:
     - boundary: Regions with pain (0-5) = 3, just below the threshold ≥ 4; the comparison (define generalized_pain_met) decides the guard of assess/2
+    - value of output fs (Fibromyalgia severity scale (0-31)): 3
+    - value of output generalized_pain_regions (Regions with pain (0-5)): 3
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -396,6 +443,7 @@ def test_boundary_assess_2__generalized_pain_regions_below_3(evaluate, snapshot)
 def test_boundary_assess_2__generalized_pain_regions_at_4(evaluate, snapshot):
     """Protects:
     - boundary: Regions with pain (0-5) = 4, at the threshold ≥ 4; the comparison (define generalized_pain_met) decides the guard of assess/2
+    - value of output fs (Fibromyalgia severity scale (0-31)): 4
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -417,6 +465,8 @@ def test_boundary_assess_2__generalized_pain_regions_at_4(evaluate, snapshot):
 def test_boundary_assess_2__generalized_pain_regions_above_5(evaluate, snapshot):
     """Protects:
     - boundary: Regions with pain (0-5) = 5, just above the threshold ≥ 4; the comparison (define generalized_pain_met) decides the guard of assess/2
+    - value of output fs (Fibromyalgia severity scale (0-31)): 5
+    - value of output generalized_pain_regions (Regions with pain (0-5)): 5
     Path:
     - step: Check the three criteria
     - Are all three criteria met? → no (otherwise)
@@ -500,5 +550,1343 @@ def test_boundary_assess_3__symptom_months_above_4(evaluate, snapshot):
         'pain_areas': [],
         'symptom_months': 4,
         'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_meets_criteria_1_false(evaluate, snapshot):
+    """Protects:
+    - condition decides output meets_criteria (Meets the 2016 criteria) on its own: criterion 1: widespread pain with enough symptom severity is false
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': ['right_lower_arm', 'left_lower_leg', 'right_lower_leg', 'lower_back'],
+        'symptom_months': 3,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_meets_criteria_2_false(evaluate, snapshot):
+    """Protects:
+    - condition decides output meets_criteria (Meets the 2016 criteria) on its own: criterion 2: generalized pain (4 of 5 regions) is false
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': True,
+        'lower_abdominal_pain': True,
+        'pain_areas': [
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 3,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_meets_criteria_3_false(evaluate, snapshot):
+    """Protects:
+    - condition decides output meets_criteria (Meets the 2016 criteria) on its own: criterion 3: symptoms for at least 3 months is false
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': True,
+        'lower_abdominal_pain': True,
+        'pain_areas': [
+            'right_lower_arm',
+            'left_lower_leg',
+            'right_lower_leg',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_wpi_is_1(evaluate, snapshot):
+    """Protects:
+    - value of output wpi (Widespread Pain Index (0-19)): 1
+    - value of output fs (Fibromyalgia severity scale (0-31)): 1
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': ['abdomen'],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_wpi_is_2(evaluate, snapshot):
+    """Protects:
+    - value of output wpi (Widespread Pain Index (0-19)): 2
+    - value of output fs (Fibromyalgia severity scale (0-31)): 2
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': ['chest', 'abdomen'],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_wpi_is_9(evaluate, snapshot):
+    """Protects:
+    - value of output wpi (Widespread Pain Index (0-19)): 9
+    - value of output fs (Fibromyalgia severity scale (0-31)): 9
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_wpi_is_10(evaluate, snapshot):
+    """Protects:
+    - value of output wpi (Widespread Pain Index (0-19)): 10
+    - value of output fs (Fibromyalgia severity scale (0-31)): 10
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_wpi_is_11(evaluate, snapshot):
+    """Protects:
+    - value of output wpi (Widespread Pain Index (0-19)): 11
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_wpi_is_12(evaluate, snapshot):
+    """Protects:
+    - value of output wpi (Widespread Pain Index (0-19)): 12
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_wpi_is_13(evaluate, snapshot):
+    """Protects:
+    - value of output wpi (Widespread Pain Index (0-19)): 13
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_wpi_is_14(evaluate, snapshot):
+    """Protects:
+    - value of output wpi (Widespread Pain Index (0-19)): 14
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_wpi_is_15(evaluate, snapshot):
+    """Protects:
+    - value of output wpi (Widespread Pain Index (0-19)): 15
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_wpi_is_16(evaluate, snapshot):
+    """Protects:
+    - value of output wpi (Widespread Pain Index (0-19)): 16
+    - value of output fs (Fibromyalgia severity scale (0-31)): 16
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_wpi_is_17(evaluate, snapshot):
+    """Protects:
+    - value of output wpi (Widespread Pain Index (0-19)): 17
+    - value of output fs (Fibromyalgia severity scale (0-31)): 17
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [
+            'left_upper_arm',
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_wpi_is_18(evaluate, snapshot):
+    """Protects:
+    - value of output wpi (Widespread Pain Index (0-19)): 18
+    - value of output fs (Fibromyalgia severity scale (0-31)): 18
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [
+            'left_shoulder_girdle',
+            'left_upper_arm',
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_wpi_is_19(evaluate, snapshot):
+    """Protects:
+    - value of output wpi (Widespread Pain Index (0-19)): 19
+    - value of output fs (Fibromyalgia severity scale (0-31)): 19
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [
+            'left_jaw',
+            'left_shoulder_girdle',
+            'left_upper_arm',
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_sss_is_1(evaluate, snapshot):
+    """Protects:
+    - value of output sss (Symptom Severity Scale (0-12)): 1
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [],
+        'symptom_months': 0,
+        'waking_unrefreshed': 1,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_sss_is_2(evaluate, snapshot):
+    """Protects:
+    - value of output sss (Symptom Severity Scale (0-12)): 2
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [],
+        'symptom_months': 0,
+        'waking_unrefreshed': 2,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_sss_is_3(evaluate, snapshot):
+    """Protects:
+    - value of output sss (Symptom Severity Scale (0-12)): 3
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_sss_is_7(evaluate, snapshot):
+    """Protects:
+    - value of output sss (Symptom Severity Scale (0-12)): 7
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 3,
+        'headaches': False,
+        'lower_abdominal_pain': True,
+        'pain_areas': [],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_sss_is_11(evaluate, snapshot):
+    """Protects:
+    - value of output sss (Symptom Severity Scale (0-12)): 11
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 3,
+        'depression': False,
+        'fatigue': 3,
+        'headaches': True,
+        'lower_abdominal_pain': True,
+        'pain_areas': [],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_sss_is_12(evaluate, snapshot):
+    """Protects:
+    - value of output sss (Symptom Severity Scale (0-12)): 12
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 3,
+        'depression': True,
+        'fatigue': 3,
+        'headaches': True,
+        'lower_abdominal_pain': True,
+        'pain_areas': [],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_fs_is_6(evaluate, snapshot):
+    """Protects:
+    - value of output fs (Fibromyalgia severity scale (0-31)): 6
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': ['lower_back', 'chest', 'abdomen'],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_fs_is_8(evaluate, snapshot):
+    """Protects:
+    - value of output fs (Fibromyalgia severity scale (0-31)): 8
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': ['neck', 'upper_back', 'lower_back', 'chest', 'abdomen'],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_fs_is_20(evaluate, snapshot):
+    """Protects:
+    - value of output fs (Fibromyalgia severity scale (0-31)): 20
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [
+            'left_upper_arm',
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_fs_is_21(evaluate, snapshot):
+    """Protects:
+    - value of output fs (Fibromyalgia severity scale (0-31)): 21
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [
+            'left_shoulder_girdle',
+            'left_upper_arm',
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_fs_is_22(evaluate, snapshot):
+    """Protects:
+    - value of output fs (Fibromyalgia severity scale (0-31)): 22
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [
+            'left_jaw',
+            'left_shoulder_girdle',
+            'left_upper_arm',
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_fs_is_23(evaluate, snapshot):
+    """Protects:
+    - value of output fs (Fibromyalgia severity scale (0-31)): 23
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': True,
+        'pain_areas': [
+            'left_jaw',
+            'left_shoulder_girdle',
+            'left_upper_arm',
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_fs_is_24(evaluate, snapshot):
+    """Protects:
+    - value of output fs (Fibromyalgia severity scale (0-31)): 24
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': True,
+        'lower_abdominal_pain': True,
+        'pain_areas': [
+            'left_jaw',
+            'left_shoulder_girdle',
+            'left_upper_arm',
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_fs_is_25(evaluate, snapshot):
+    """Protects:
+    - value of output fs (Fibromyalgia severity scale (0-31)): 25
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 3,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [
+            'left_jaw',
+            'left_shoulder_girdle',
+            'left_upper_arm',
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_fs_is_26(evaluate, snapshot):
+    """Protects:
+    - value of output fs (Fibromyalgia severity scale (0-31)): 26
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 3,
+        'headaches': False,
+        'lower_abdominal_pain': True,
+        'pain_areas': [
+            'left_jaw',
+            'left_shoulder_girdle',
+            'left_upper_arm',
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_fs_is_27(evaluate, snapshot):
+    """Protects:
+    - value of output fs (Fibromyalgia severity scale (0-31)): 27
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 3,
+        'headaches': True,
+        'lower_abdominal_pain': True,
+        'pain_areas': [
+            'left_jaw',
+            'left_shoulder_girdle',
+            'left_upper_arm',
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_fs_is_28(evaluate, snapshot):
+    """Protects:
+    - value of output fs (Fibromyalgia severity scale (0-31)): 28
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': True,
+        'fatigue': 3,
+        'headaches': True,
+        'lower_abdominal_pain': True,
+        'pain_areas': [
+            'left_jaw',
+            'left_shoulder_girdle',
+            'left_upper_arm',
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_fs_is_29(evaluate, snapshot):
+    """Protects:
+    - value of output fs (Fibromyalgia severity scale (0-31)): 29
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 3,
+        'depression': False,
+        'fatigue': 3,
+        'headaches': False,
+        'lower_abdominal_pain': True,
+        'pain_areas': [
+            'left_jaw',
+            'left_shoulder_girdle',
+            'left_upper_arm',
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_fs_is_30(evaluate, snapshot):
+    """Protects:
+    - value of output fs (Fibromyalgia severity scale (0-31)): 30
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 3,
+        'depression': False,
+        'fatigue': 3,
+        'headaches': True,
+        'lower_abdominal_pain': True,
+        'pain_areas': [
+            'left_jaw',
+            'left_shoulder_girdle',
+            'left_upper_arm',
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_value_fs_is_31(evaluate, snapshot):
+    """Protects:
+    - value of output fs (Fibromyalgia severity scale (0-31)): 31
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 3,
+        'depression': True,
+        'fatigue': 3,
+        'headaches': True,
+        'lower_abdominal_pain': True,
+        'pain_areas': [
+            'left_jaw',
+            'left_shoulder_girdle',
+            'left_upper_arm',
+            'left_lower_arm',
+            'right_jaw',
+            'right_shoulder_girdle',
+            'right_upper_arm',
+            'right_lower_arm',
+            'left_hip',
+            'left_upper_leg',
+            'left_lower_leg',
+            'right_hip',
+            'right_upper_leg',
+            'right_lower_leg',
+            'neck',
+            'upper_back',
+            'lower_back',
+            'chest',
+            'abdomen',
+        ],
+        'symptom_months': 0,
+        'waking_unrefreshed': 3,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_cognitive_symptoms(evaluate, snapshot):
+    """Protects:
+    - missing data: no cognitive_symptoms (Cognitive symptoms, past week (0-3)); ok without it
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_depression(evaluate, snapshot):
+    """Protects:
+    - missing data: no depression (Bothered by depression in the previous…); ok without it
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_fatigue(evaluate, snapshot):
+    """Protects:
+    - missing data: no fatigue (Fatigue, past week (0-3)); ok without it
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_headaches(evaluate, snapshot):
+    """Protects:
+    - missing data: no headaches (Bothered by headaches in the previous 6…); ok without it
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'lower_abdominal_pain': False,
+        'pain_areas': [],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_lower_abdominal_pain(evaluate, snapshot):
+    """Protects:
+    - missing data: no lower_abdominal_pain (Bothered by pain or cramps in the lower…); ok without it
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'pain_areas': [],
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_pain_areas(evaluate, snapshot):
+    """Protects:
+    - missing data: no pain_areas (Areas with pain in the past week); insufficient data naming it
+    Path:
+    - outcome: insufficient data: Not enough data to decide whether item assess/2 applies: missing pain_areas.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'symptom_months': 0,
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_symptom_months(evaluate, snapshot):
+    """Protects:
+    - missing data: no symptom_months (Months the symptoms have been generally…); insufficient data naming it
+    Path:
+    - outcome: insufficient data: Not enough data to decide whether item assess/3 applies: missing symptom_months.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [],
+        'waking_unrefreshed': 0,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_waking_unrefreshed(evaluate, snapshot):
+    """Protects:
+    - missing data: no waking_unrefreshed (Waking unrefreshed, past week (0-3)); ok without it
+    Path:
+    - step: Check the three criteria
+    - Are all three criteria met? → no (otherwise)
+    - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
+    """
+    patient = {
+        'cognitive_symptoms': 0,
+        'depression': False,
+        'fatigue': 0,
+        'headaches': False,
+        'lower_abdominal_pain': False,
+        'pain_areas': [],
+        'symptom_months': 0,
     }
     assert evaluate(patient) == snapshot

@@ -7,15 +7,21 @@ Graph under test: guidelines/fibromyalgia.graph.json (the committed graph, via f
 Regenerate: fibrolang testgen guidelines/fibromyalgia.fibro -o tests/generated
 Snapshots: tests/generated/__snapshots__/test_guideline_fibromyalgia.ambr; accept a reviewed change with `pytest --snapshot-update`
 
-218 tests, each a patient; together they take:
+240 tests, each a patient; together they take:
 - every edge (41) of the decision graph;
 - every complete path that a patient can take (40 of 64; 24 no patient can take);
 - each guarded action item applying and not applying (186 outcomes; 0 no patient can have);
-- just below, at and just above every threshold of a guard (180 boundaries; the comparison decides the guard in 180; 0 without a valid patient).
+- just below, at and just above every threshold of a guard (180 boundaries; the comparison decides the guard in 180; 0 without a valid patient);
+- every arm of every conditional in a definition or output (0; 0 no patient can meet);
+- every value of an enumeration, yes/no or small whole-number output (0; 0 no patient can meet);
+- each condition of a yes/no definition deciding it on its own, true and false (MC/DC) (252; 18 no patient can meet);
+- just below, at and just above every threshold in a definition no guard uses (0; 0 no patient can meet);
+- for each input a guard or an output reads, a patient without it (9; 0 read by no test's walk).
 
 A witness patient is complete and minimal: facts no guard on its path needs are at
 neutral values (false, none, no medication, 40 years), numbers are round where the
-guards allow. The docstring of each test says what it protects and the path it takes.
+guards allow; a missing-data test leaves one input out. The docstring of each test
+says what it protects and the path it takes.
 """
 
 GUIDELINE = 'fibromyalgia'
@@ -62,6 +68,12 @@ def test_edge_adult_otherwise(evaluate, snapshot):
     - edge safety/next (line 1292): step: Safety checks before the plan starts
     - edge side_effects/next (line 1308): step: Side effects to monitor
     - complete path 64 of 64
+    - condition decides definition duloxetine_contraindicated (Duloxetine contraindicated (chronic liv…) on its own: chronic liver disease is false
+    - condition decides definition duloxetine_contraindicated (Duloxetine contraindicated (chronic liv…) on its own: eGFR < 30 mL/min/1.73m² is false
+    - condition decides definition first_line_on_board (Taking a first-line agent now) on its own: taking duloxetine now is false
+    - condition decides definition first_line_on_board (Taking a first-line agent now) on its own: taking milnacipran now is false
+    - condition decides definition first_line_on_board (Taking a first-line agent now) on its own: taking amitriptyline now is false
+    - condition decides definition first_line_on_board (Taking a first-line agent now) on its own: taking pregabalin now is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -100,6 +112,22 @@ def test_edge_on_board_1(evaluate, snapshot):
     - edge review_pregabalin/next (line 999): step: Review pregabalin
     - edge still_on_first_line/1 (line 1044): Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
     - complete path 2 of 64
+    - condition decides definition duloxetine_keep (Duloxetine continues) on its own: taking duloxetine now is false
+    - condition decides definition milnacipran_keep (Milnacipran continues) on its own: taking milnacipran now is false
+    - condition decides definition amitriptyline_keep (Amitriptyline continues) on its own: taking amitriptyline now is false
+    - condition decides definition pregabalin_on (Taking pregabalin now) on its own: pregabalin is among medication history (current and past trials) is true
+    - condition decides definition pregabalin_on (Taking pregabalin now) on its own: pregabalin still being taken is true
+    - condition decides definition pregabalin_failed (Pregabalin has failed) on its own: pregabalin response is not tolerated is false
+    - condition decides definition pregabalin_keep (Pregabalin continues) on its own: taking pregabalin now is true
+    - condition decides definition pregabalin_keep (Pregabalin continues) on its own: pregabalin has failed is false
+    - condition decides definition pregabalin_keep (Pregabalin continues) on its own: pregabalin below 450 mg/day with an inadequate response after an adeq… is false
+    - condition decides definition pregabalin_too_early (Pregabalin continues, taken under 4 wee…) on its own: pregabalin response is not adequate is false
+    - condition decides definition pregabalin_above_range (Pregabalin continues above 450 mg/day,…) on its own: pregabalin daily dose > 450 mg/day is false
+    - condition decides definition first_line_on_board (Taking a first-line agent now) on its own: taking pregabalin now is true
+    - condition decides definition trial_too_short (A first-line agent continues, taken und…) on its own: duloxetine continues, taken under 4 weeks without an adequate response is false
+    - condition decides definition trial_too_short (A first-line agent continues, taken und…) on its own: milnacipran continues, taken under 4 weeks without an adequate respon… is false
+    - condition decides definition trial_too_short (A first-line agent continues, taken und…) on its own: amitriptyline continues, taken under 4 weeks without an adequate resp… is false
+    - condition decides definition trial_too_short (A first-line agent continues, taken und…) on its own: pregabalin continues, taken under 4 weeks without an adequate response is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -136,6 +164,10 @@ def test_edge_still_on_first_line_otherwise(evaluate, snapshot):
     """Protects:
     - edge still_on_first_line/otherwise (line 1049): Does a first-line agent continue? → no: all stopped (otherwise)
     - complete path 33 of 64
+    - condition decides definition pregabalin_failed (Pregabalin has failed) on its own: pregabalin is among medication history (current and past trials) is true
+    - condition decides definition pregabalin_failed (Pregabalin has failed) on its own: pregabalin response is not tolerated is true
+    - condition decides definition pregabalin_keep (Pregabalin continues) on its own: pregabalin has failed is true
+    - condition decides definition pregabalin_too_early (Pregabalin continues, taken under 4 wee…) on its own: pregabalin continues is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -185,6 +217,15 @@ def test_edge_refractory_check_1(evaluate, snapshot):
     - edge naltrexone_check/otherwise (line 1277): Have the FDA-approved agents failed? → no (otherwise)
     - complete path 35 of 64
     - boundary: Number of first-line agents that have failed = 2, at the threshold ≥ 2; the comparison (define refractory) decides the guard of refractory_check/1
+    - condition decides definition duloxetine_available (Duloxetine can be started) on its own: duloxetine has failed is false
+    - condition decides definition duloxetine_available (Duloxetine can be started) on its own: duloxetine contraindicated (chronic liver disease or eGFR below 30) is false
+    - condition decides definition milnacipran_available (Milnacipran can be started) on its own: milnacipran has failed is false
+    - condition decides definition amitriptyline_on (Taking amitriptyline now) on its own: amitriptyline still being taken is false
+    - condition decides definition amitriptyline_failed (Amitriptyline has failed) on its own: amitriptyline is among medication history (current and past trials) is true
+    - condition decides definition amitriptyline_failed (Amitriptyline has failed) on its own: amitriptyline response is not tolerated is true
+    - condition decides definition amitriptyline_available (Amitriptyline can be started) on its own: amitriptyline has failed is true
+    - condition decides definition pregabalin_on (Taking pregabalin now) on its own: pregabalin still being taken is false
+    - condition decides definition pregabalin_available (Pregabalin can be started) on its own: pregabalin has failed is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -233,6 +274,19 @@ def test_edge_naltrexone_check_1(evaluate, snapshot):
     - edge naltrexone_check/1 (line 1273): Have the FDA-approved agents failed? → yes [The FDA-approved agents have failed]
     - edge naltrexone/next (line 1281): step: Low-dose naltrexone, titrated to 4.5 mg daily
     - complete path 34 of 64
+    - condition decides definition duloxetine_on (Taking duloxetine now) on its own: duloxetine still being taken is false
+    - condition decides definition duloxetine_failed (Duloxetine has failed) on its own: duloxetine is among medication history (current and past trials) is true
+    - condition decides definition duloxetine_failed (Duloxetine has failed) on its own: duloxetine response is not tolerated is true
+    - condition decides definition duloxetine_available (Duloxetine can be started) on its own: duloxetine has failed is true
+    - condition decides definition milnacipran_on (Taking milnacipran now) on its own: milnacipran still being taken is false
+    - condition decides definition milnacipran_failed (Milnacipran has failed) on its own: milnacipran is among medication history (current and past trials) is true
+    - condition decides definition milnacipran_failed (Milnacipran has failed) on its own: milnacipran response is not tolerated is true
+    - condition decides definition milnacipran_available (Milnacipran can be started) on its own: milnacipran has failed is true
+    - condition decides definition amitriptyline_available (Amitriptyline can be started) on its own: amitriptyline has failed is false
+    - condition decides definition fda_approved_exhausted (The FDA-approved agents have failed) on its own: milnacipran has failed is true
+    - condition decides definition fda_approved_exhausted (The FDA-approved agents have failed) on its own: pregabalin has failed is true
+    - condition decides definition fda_approved_exhausted (The FDA-approved agents have failed) on its own: duloxetine has failed is true
+    - condition decides definition naltrexone_titrating (Low-dose naltrexone being taken after t…) on its own: taking low-dose naltrexone now is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -323,6 +377,7 @@ def test_edge_symptom_profile_2(evaluate, snapshot):
     - edge sleep_choice/1 (line 1085): Pregabalin or amitriptyline? → pregabalin [Pregabalin can be started]
     - edge start_pregabalin/next (line 1182): step: Pregabalin 300-450 mg/day in divided doses
     - complete path 45 of 64
+    - condition decides definition pregabalin_available (Pregabalin can be started) on its own: pregabalin has failed is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -438,6 +493,7 @@ def test_edge_duloxetine_check_2(evaluate, snapshot):
     - edge duloxetine_check/2 (line 1096): Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
     - edge duloxetine_contraindication/next (line 1111): step: Duloxetine is contraindicated
     - complete path 62 of 64
+    - condition decides definition duloxetine_contraindicated (Duloxetine contraindicated (chronic liv…) on its own: eGFR < 30 mL/min/1.73m² is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -518,6 +574,7 @@ def test_edge_alternative_2(evaluate, snapshot):
     - edge alternative/2 (line 1125): Which alternative first-line agent? → sleep disturbance, pregabalin failed: amitriptyline [Sleep disturbance]
     - edge start_amitriptyline/next (line 1208): step: Amitriptyline 10-50 mg/day
     - complete path 41 of 64
+    - condition decides definition fda_approved_exhausted (The FDA-approved agents have failed) on its own: milnacipran has failed is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -561,6 +618,7 @@ def test_edge_alternative_otherwise(evaluate, snapshot):
     """Protects:
     - edge alternative/otherwise (line 1130): Which alternative first-line agent? → milnacipran failed: pregabalin (otherwise)
     - complete path 63 of 64
+    - condition decides definition fda_approved_exhausted (The FDA-approved agents have failed) on its own: pregabalin has failed is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -645,6 +703,8 @@ def test_edge_sleep_choice_otherwise(evaluate, snapshot):
 def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_1__naltrexone_check_1(evaluate, snapshot):
     """Protects:
     - complete path 3 of 64
+    - condition decides definition duloxetine_too_early (Duloxetine continues, taken under 4 wee…) on its own: duloxetine continues is false
+    - condition decides definition milnacipran_too_early (Milnacipran continues, taken under 4 we…) on its own: milnacipran continues is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -702,6 +762,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
 def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_1__naltrexone_check_otherwise(evaluate, snapshot):
     """Protects:
     - complete path 4 of 64
+    - condition decides definition amitriptyline_too_early (Amitriptyline continues, taken under 4…) on its own: amitriptyline continues is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -752,6 +813,11 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
 def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_1__alternative_1(evaluate, snapshot):
     """Protects:
     - complete path 5 of 64
+    - condition decides definition duloxetine_on (Taking duloxetine now) on its own: duloxetine is among medication history (current and past trials) is true
+    - condition decides definition duloxetine_on (Taking duloxetine now) on its own: duloxetine still being taken is true
+    - condition decides definition duloxetine_keep (Duloxetine continues) on its own: duloxetine has failed is true
+    - condition decides definition pregabalin_keep (Pregabalin continues) on its own: taking pregabalin now is false
+    - condition decides definition first_line_on_board (Taking a first-line agent now) on its own: taking duloxetine now is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -844,6 +910,10 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
 def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_1(evaluate, snapshot):
     """Protects:
     - complete path 9 of 64
+    - condition decides definition amitriptyline_on (Taking amitriptyline now) on its own: amitriptyline is among medication history (current and past trials) is true
+    - condition decides definition amitriptyline_on (Taking amitriptyline now) on its own: amitriptyline still being taken is true
+    - condition decides definition amitriptyline_keep (Amitriptyline continues) on its own: amitriptyline has failed is true
+    - condition decides definition first_line_on_board (Taking a first-line agent now) on its own: taking amitriptyline now is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -982,6 +1052,10 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
 def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_otherwise(evaluate, snapshot):
     """Protects:
     - complete path 12 of 64
+    - condition decides definition milnacipran_on (Taking milnacipran now) on its own: milnacipran is among medication history (current and past trials) is true
+    - condition decides definition milnacipran_on (Taking milnacipran now) on its own: milnacipran still being taken is true
+    - condition decides definition milnacipran_keep (Milnacipran continues) on its own: milnacipran has failed is true
+    - condition decides definition first_line_on_board (Taking a first-line agent now) on its own: taking milnacipran now is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -1753,6 +1827,9 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
 def test_item_baseline_9_does_not_apply(evaluate, snapshot):
     """Protects:
     - item baseline/9 does not apply: consider paracetamol when not taking paracetamol now and not paracetamol has failed
+    - condition decides definition paracetamol_on (Taking paracetamol now) on its own: paracetamol still being taken is false
+    - condition decides definition paracetamol_failed (Paracetamol has failed) on its own: paracetamol is among medication history (current and past trials) is true
+    - condition decides definition paracetamol_failed (Paracetamol has failed) on its own: paracetamol response is not tolerated is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2007,6 +2084,9 @@ def test_item_stop_avoided_3_applies(evaluate, snapshot):
 def test_item_review_adjuncts_1_applies(evaluate, snapshot):
     """Protects:
     - item review_adjuncts/1 applies: continue tramadol when taking tramadol now and not tramadol has failed
+    - condition decides definition tramadol_on (Taking tramadol now) on its own: tramadol is among medication history (current and past trials) is true
+    - condition decides definition tramadol_on (Taking tramadol now) on its own: tramadol still being taken is true
+    - condition decides definition tramadol_failed (Tramadol has failed) on its own: tramadol response is not tolerated is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2042,6 +2122,8 @@ def test_item_review_adjuncts_1_applies(evaluate, snapshot):
 def test_item_review_adjuncts_2_applies(evaluate, snapshot):
     """Protects:
     - item review_adjuncts/2 applies: stop tramadol when taking tramadol now and tramadol has failed and tramadol response is not tolerated
+    - condition decides definition tramadol_failed (Tramadol has failed) on its own: tramadol is among medication history (current and past trials) is true
+    - condition decides definition tramadol_failed (Tramadol has failed) on its own: tramadol response is not tolerated is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2082,6 +2164,8 @@ def test_item_review_adjuncts_2_applies(evaluate, snapshot):
 def test_item_review_adjuncts_3_applies(evaluate, snapshot):
     """Protects:
     - item review_adjuncts/3 applies: stop tramadol when taking tramadol now and tramadol has failed and tramadol response is inadequate
+    - condition decides definition tramadol_failed (Tramadol has failed) on its own: tramadol response is inadequate is true
+    - condition decides definition tramadol_failed (Tramadol has failed) on its own: tramadol weeks on the medication ≥ adequate trial duration is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2117,6 +2201,9 @@ def test_item_review_adjuncts_3_applies(evaluate, snapshot):
 def test_item_review_adjuncts_4_applies(evaluate, snapshot):
     """Protects:
     - item review_adjuncts/4 applies: continue paracetamol when taking paracetamol now and not paracetamol has failed
+    - condition decides definition paracetamol_on (Taking paracetamol now) on its own: paracetamol is among medication history (current and past trials) is true
+    - condition decides definition paracetamol_on (Taking paracetamol now) on its own: paracetamol still being taken is true
+    - condition decides definition paracetamol_failed (Paracetamol has failed) on its own: paracetamol response is not tolerated is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2192,6 +2279,8 @@ def test_item_review_adjuncts_5_applies(evaluate, snapshot):
 def test_item_review_adjuncts_6_applies(evaluate, snapshot):
     """Protects:
     - item review_adjuncts/6 applies: stop paracetamol when taking paracetamol now and paracetamol has failed and paracetamol response is inadequate
+    - condition decides definition paracetamol_failed (Paracetamol has failed) on its own: paracetamol response is inadequate is true
+    - condition decides definition paracetamol_failed (Paracetamol has failed) on its own: paracetamol weeks on the medication ≥ adequate trial duration is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2232,6 +2321,9 @@ def test_item_review_adjuncts_6_applies(evaluate, snapshot):
 def test_item_review_adjuncts_7_applies(evaluate, snapshot):
     """Protects:
     - item review_adjuncts/7 applies: continue tropisetron when taking tropisetron now and not tropisetron has failed
+    - condition decides definition tropisetron_on (Taking tropisetron now) on its own: tropisetron is among medication history (current and past trials) is true
+    - condition decides definition tropisetron_on (Taking tropisetron now) on its own: tropisetron still being taken is true
+    - condition decides definition tropisetron_failed (Tropisetron has failed) on its own: tropisetron response is not tolerated is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2267,6 +2359,8 @@ def test_item_review_adjuncts_7_applies(evaluate, snapshot):
 def test_item_review_adjuncts_8_applies(evaluate, snapshot):
     """Protects:
     - item review_adjuncts/8 applies: stop tropisetron when taking tropisetron now and tropisetron has failed and tropisetron response is not tolerated
+    - condition decides definition tropisetron_failed (Tropisetron has failed) on its own: tropisetron is among medication history (current and past trials) is true
+    - condition decides definition tropisetron_failed (Tropisetron has failed) on its own: tropisetron response is not tolerated is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2307,6 +2401,8 @@ def test_item_review_adjuncts_8_applies(evaluate, snapshot):
 def test_item_review_adjuncts_9_applies(evaluate, snapshot):
     """Protects:
     - item review_adjuncts/9 applies: stop tropisetron when taking tropisetron now and tropisetron has failed and tropisetron response is inadequate
+    - condition decides definition tropisetron_failed (Tropisetron has failed) on its own: tropisetron response is inadequate is true
+    - condition decides definition tropisetron_failed (Tropisetron has failed) on its own: tropisetron weeks on the medication ≥ adequate trial duration is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2347,6 +2443,9 @@ def test_item_review_adjuncts_9_applies(evaluate, snapshot):
 def test_item_review_adjuncts_10_applies(evaluate, snapshot):
     """Protects:
     - item review_adjuncts/10 applies: continue pramipexole when taking pramipexole now and not pramipexole has failed
+    - condition decides definition pramipexole_on (Taking pramipexole now) on its own: pramipexole is among medication history (current and past trials) is true
+    - condition decides definition pramipexole_on (Taking pramipexole now) on its own: pramipexole still being taken is true
+    - condition decides definition pramipexole_failed (Pramipexole has failed) on its own: pramipexole response is not tolerated is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2382,6 +2481,8 @@ def test_item_review_adjuncts_10_applies(evaluate, snapshot):
 def test_item_review_adjuncts_11_applies(evaluate, snapshot):
     """Protects:
     - item review_adjuncts/11 applies: stop pramipexole when taking pramipexole now and pramipexole has failed and pramipexole response is not tolerated
+    - condition decides definition pramipexole_failed (Pramipexole has failed) on its own: pramipexole is among medication history (current and past trials) is true
+    - condition decides definition pramipexole_failed (Pramipexole has failed) on its own: pramipexole response is not tolerated is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2422,6 +2523,8 @@ def test_item_review_adjuncts_11_applies(evaluate, snapshot):
 def test_item_review_adjuncts_12_applies(evaluate, snapshot):
     """Protects:
     - item review_adjuncts/12 applies: stop pramipexole when taking pramipexole now and pramipexole has failed and pramipexole response is inadequate
+    - condition decides definition pramipexole_failed (Pramipexole has failed) on its own: pramipexole response is inadequate is true
+    - condition decides definition pramipexole_failed (Pramipexole has failed) on its own: pramipexole weeks on the medication ≥ adequate trial duration is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2462,6 +2565,10 @@ def test_item_review_adjuncts_12_applies(evaluate, snapshot):
 def test_item_review_naltrexone_1_applies(evaluate, snapshot):
     """Protects:
     - item review_naltrexone/1 applies: stop Low-dose naltrexone when taking low-dose naltrexone now and Low-dose naltrexone has failed and Low-dose naltrexone response is not tol…
+    - condition decides definition naltrexone_on (Taking low-dose naltrexone now) on its own: Low-dose naltrexone is among medication history (current and past tri… is true
+    - condition decides definition naltrexone_on (Taking low-dose naltrexone now) on its own: Low-dose naltrexone still being taken is true
+    - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone is among medication history (current and past tri… is true
+    - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone response is not tolerated is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2502,6 +2609,9 @@ def test_item_review_naltrexone_1_applies(evaluate, snapshot):
 def test_item_review_naltrexone_2_applies(evaluate, snapshot):
     """Protects:
     - item review_naltrexone/2 applies: stop Low-dose naltrexone when taking low-dose naltrexone now and Low-dose naltrexone has failed and Low-dose naltrexone response is inadequ…
+    - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone response is inadequate is true
+    - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone weeks on the medication ≥ adequate trial duration is true
+    - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone daily dose ≥ 4.5 mg/day is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2542,6 +2652,8 @@ def test_item_review_naltrexone_2_applies(evaluate, snapshot):
 def test_item_review_naltrexone_3_applies(evaluate, snapshot):
     """Protects:
     - item review_naltrexone/3 applies: flag naltrexone_indication_review (Naltrexone taken before the FDA-approved agents failed: rev…) when taking low-dose naltrexone now and not Low-dose naltrexone has failed and not the FDA-approved agents have fa…
+    - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone response is not tolerated is false
+    - condition decides definition naltrexone_titrating (Low-dose naltrexone being taken after t…) on its own: the FDA-approved agents have failed is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2582,6 +2694,9 @@ def test_item_review_naltrexone_3_applies(evaluate, snapshot):
 def test_item_review_naltrexone_4_applies(evaluate, snapshot):
     """Protects:
     - item review_naltrexone/4 applies: increase Low-dose naltrexone when Low-dose naltrexone being taken after the FDA-approved agents failed and Low-dose naltrexone daily dose < 1.5…
+    - condition decides definition naltrexone_titrating (Low-dose naltrexone being taken after t…) on its own: taking low-dose naltrexone now is true
+    - condition decides definition naltrexone_titrating (Low-dose naltrexone being taken after t…) on its own: Low-dose naltrexone has failed is false
+    - condition decides definition naltrexone_titrating (Low-dose naltrexone being taken after t…) on its own: the FDA-approved agents have failed is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2882,6 +2997,13 @@ def test_item_review_naltrexone_8_applies(evaluate, snapshot):
 def test_item_review_current_1_applies(evaluate, snapshot):
     """Protects:
     - item review_current/1 applies: continue duloxetine when duloxetine continues and duloxetine daily dose ≤ 60 mg/day and duloxetine response is adequate
+    - condition decides definition duloxetine_failed (Duloxetine has failed) on its own: duloxetine response is not tolerated is false
+    - condition decides definition duloxetine_keep (Duloxetine continues) on its own: taking duloxetine now is true
+    - condition decides definition duloxetine_keep (Duloxetine continues) on its own: duloxetine has failed is false
+    - condition decides definition duloxetine_keep (Duloxetine continues) on its own: duloxetine below 60 mg/day with an inadequate response after an adequ… is false
+    - condition decides definition duloxetine_keep (Duloxetine continues) on its own: duloxetine contraindicated (chronic liver disease or eGFR below 30) is false
+    - condition decides definition duloxetine_too_early (Duloxetine continues, taken under 4 wee…) on its own: duloxetine response is not adequate is false
+    - condition decides definition duloxetine_above_range (Duloxetine continues above 60 mg/day, t…) on its own: duloxetine daily dose > 60 mg/day is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2917,6 +3039,11 @@ def test_item_review_current_1_applies(evaluate, snapshot):
 def test_item_review_current_2_applies(evaluate, snapshot):
     """Protects:
     - item review_current/2 applies: continue duloxetine when duloxetine continues, taken under 4 weeks without an adequate response and duloxetine daily dose ≤ 60 mg/day
+    - condition decides definition duloxetine_optimisable (Duloxetine below 60 mg/day with an inad…) on its own: duloxetine weeks on the medication ≥ adequate trial duration is false
+    - condition decides definition duloxetine_too_early (Duloxetine continues, taken under 4 wee…) on its own: duloxetine continues is true
+    - condition decides definition duloxetine_too_early (Duloxetine continues, taken under 4 wee…) on its own: duloxetine response is not adequate is true
+    - condition decides definition duloxetine_too_early (Duloxetine continues, taken under 4 wee…) on its own: duloxetine weeks on the medication < adequate trial duration is true
+    - condition decides definition trial_too_short (A first-line agent continues, taken und…) on its own: duloxetine continues, taken under 4 weeks without an adequate response is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2959,6 +3086,8 @@ def test_item_review_current_3_applies(evaluate, snapshot):
     - item review_current/3 applies: continue duloxetine when duloxetine continues and duloxetine daily dose ≤ 60 mg/day and duloxetine response is not yet evaluated and d…
     - boundary: Duloxetine weeks on the medication = 4 weeks, at the threshold < 4 weeks; the comparison (define duloxetine_too_early) decides the guard of review_current/2
     - boundary: Duloxetine weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison decides the guard of review_current/3
+    - condition decides definition duloxetine_optimisable (Duloxetine below 60 mg/day with an inad…) on its own: duloxetine response is inadequate is false
+    - condition decides definition duloxetine_too_early (Duloxetine continues, taken under 4 wee…) on its own: duloxetine weeks on the medication < adequate trial duration is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -2994,6 +3123,8 @@ def test_item_review_current_3_applies(evaluate, snapshot):
 def test_item_review_current_4_applies(evaluate, snapshot):
     """Protects:
     - item review_current/4 applies: decrease duloxetine when duloxetine continues above 60 mg/day, the top of the source's range
+    - condition decides definition duloxetine_above_range (Duloxetine continues above 60 mg/day, t…) on its own: duloxetine continues is true
+    - condition decides definition duloxetine_above_range (Duloxetine continues above 60 mg/day, t…) on its own: duloxetine daily dose > 60 mg/day is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3030,6 +3161,13 @@ def test_item_review_current_5_applies(evaluate, snapshot):
     """Protects:
     - item review_current/5 applies: increase duloxetine when duloxetine below 60 mg/day with an inadequate response after an adequate trial and not duloxetine contraindic…
     - boundary: Duloxetine weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define duloxetine_optimisable) decides the guard of review_current/5
+    - condition decides definition duloxetine_failed (Duloxetine has failed) on its own: duloxetine still being taken is true
+    - condition decides definition duloxetine_failed (Duloxetine has failed) on its own: duloxetine daily dose ≥ 60 mg/day is false
+    - condition decides definition duloxetine_optimisable (Duloxetine below 60 mg/day with an inad…) on its own: taking duloxetine now is true
+    - condition decides definition duloxetine_optimisable (Duloxetine below 60 mg/day with an inad…) on its own: duloxetine response is inadequate is true
+    - condition decides definition duloxetine_optimisable (Duloxetine below 60 mg/day with an inad…) on its own: duloxetine weeks on the medication ≥ adequate trial duration is true
+    - condition decides definition duloxetine_optimisable (Duloxetine below 60 mg/day with an inad…) on its own: duloxetine daily dose < 60 mg/day is true
+    - condition decides definition duloxetine_keep (Duloxetine continues) on its own: duloxetine below 60 mg/day with an inadequate response after an adequ… is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3071,6 +3209,10 @@ def test_item_review_current_7_applies(evaluate, snapshot):
     """Protects:
     - item review_current/7 applies: stop duloxetine when taking duloxetine now and duloxetine has failed and duloxetine response is inadequate
     - boundary: Duloxetine daily dose = 60 mg/day, at the threshold < 60 mg/day; the comparison (define duloxetine_optimisable) decides the guard of review_current/5
+    - condition decides definition duloxetine_failed (Duloxetine has failed) on its own: duloxetine response is inadequate is true
+    - condition decides definition duloxetine_failed (Duloxetine has failed) on its own: duloxetine weeks on the medication ≥ adequate trial duration is true
+    - condition decides definition duloxetine_failed (Duloxetine has failed) on its own: duloxetine daily dose ≥ 60 mg/day is true
+    - condition decides definition duloxetine_optimisable (Duloxetine below 60 mg/day with an inad…) on its own: duloxetine daily dose < 60 mg/day is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3117,6 +3259,7 @@ def test_item_review_current_7_applies(evaluate, snapshot):
 def test_item_review_current_8_applies(evaluate, snapshot):
     """Protects:
     - item review_current/8 applies: stop duloxetine when taking duloxetine now and not duloxetine has failed and duloxetine contraindicated (chronic liver disease or…
+    - condition decides definition duloxetine_keep (Duloxetine continues) on its own: duloxetine contraindicated (chronic liver disease or eGFR below 30) is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3158,6 +3301,12 @@ def test_item_review_current_8_applies(evaluate, snapshot):
 def test_item_review_milnacipran_1_applies(evaluate, snapshot):
     """Protects:
     - item review_milnacipran/1 applies: continue milnacipran when milnacipran continues and milnacipran daily dose ≤ 200 mg/day and milnacipran response is adequate
+    - condition decides definition milnacipran_failed (Milnacipran has failed) on its own: milnacipran response is not tolerated is false
+    - condition decides definition milnacipran_keep (Milnacipran continues) on its own: taking milnacipran now is true
+    - condition decides definition milnacipran_keep (Milnacipran continues) on its own: milnacipran has failed is false
+    - condition decides definition milnacipran_keep (Milnacipran continues) on its own: milnacipran below 100 mg/day with an inadequate response after an ade… is false
+    - condition decides definition milnacipran_too_early (Milnacipran continues, taken under 4 we…) on its own: milnacipran response is not adequate is false
+    - condition decides definition milnacipran_above_range (Milnacipran continues above 200 mg/day,…) on its own: milnacipran daily dose > 200 mg/day is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3193,6 +3342,11 @@ def test_item_review_milnacipran_1_applies(evaluate, snapshot):
 def test_item_review_milnacipran_2_applies(evaluate, snapshot):
     """Protects:
     - item review_milnacipran/2 applies: continue milnacipran when milnacipran continues, taken under 4 weeks without an adequate response and milnacipran daily dose ≤ 200 mg/d…
+    - condition decides definition milnacipran_optimisable (Milnacipran below 100 mg/day with an in…) on its own: milnacipran weeks on the medication ≥ adequate trial duration is false
+    - condition decides definition milnacipran_too_early (Milnacipran continues, taken under 4 we…) on its own: milnacipran continues is true
+    - condition decides definition milnacipran_too_early (Milnacipran continues, taken under 4 we…) on its own: milnacipran response is not adequate is true
+    - condition decides definition milnacipran_too_early (Milnacipran continues, taken under 4 we…) on its own: milnacipran weeks on the medication < adequate trial duration is true
+    - condition decides definition trial_too_short (A first-line agent continues, taken und…) on its own: milnacipran continues, taken under 4 weeks without an adequate respon… is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3235,6 +3389,8 @@ def test_item_review_milnacipran_3_applies(evaluate, snapshot):
     - item review_milnacipran/3 applies: continue milnacipran when milnacipran continues and milnacipran daily dose ≤ 200 mg/day and milnacipran response is not yet evaluated a…
     - boundary: Milnacipran weeks on the medication = 4 weeks, at the threshold < 4 weeks; the comparison (define milnacipran_too_early) decides the guard of review_milnacipran/2
     - boundary: Milnacipran weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison decides the guard of review_milnacipran/3
+    - condition decides definition milnacipran_optimisable (Milnacipran below 100 mg/day with an in…) on its own: milnacipran response is inadequate is false
+    - condition decides definition milnacipran_too_early (Milnacipran continues, taken under 4 we…) on its own: milnacipran weeks on the medication < adequate trial duration is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3270,6 +3426,8 @@ def test_item_review_milnacipran_3_applies(evaluate, snapshot):
 def test_item_review_milnacipran_4_applies(evaluate, snapshot):
     """Protects:
     - item review_milnacipran/4 applies: decrease milnacipran when milnacipran continues above 200 mg/day, the top of the source's range
+    - condition decides definition milnacipran_above_range (Milnacipran continues above 200 mg/day,…) on its own: milnacipran continues is true
+    - condition decides definition milnacipran_above_range (Milnacipran continues above 200 mg/day,…) on its own: milnacipran daily dose > 200 mg/day is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3311,6 +3469,13 @@ def test_item_review_milnacipran_5_applies(evaluate, snapshot):
     """Protects:
     - item review_milnacipran/5 applies: increase milnacipran when milnacipran below 100 mg/day with an inadequate response after an adequate trial
     - boundary: Milnacipran weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define milnacipran_optimisable) decides the guard of review_milnacipran/5
+    - condition decides definition milnacipran_failed (Milnacipran has failed) on its own: milnacipran still being taken is true
+    - condition decides definition milnacipran_failed (Milnacipran has failed) on its own: milnacipran daily dose ≥ 100 mg/day is false
+    - condition decides definition milnacipran_optimisable (Milnacipran below 100 mg/day with an in…) on its own: taking milnacipran now is true
+    - condition decides definition milnacipran_optimisable (Milnacipran below 100 mg/day with an in…) on its own: milnacipran response is inadequate is true
+    - condition decides definition milnacipran_optimisable (Milnacipran below 100 mg/day with an in…) on its own: milnacipran weeks on the medication ≥ adequate trial duration is true
+    - condition decides definition milnacipran_optimisable (Milnacipran below 100 mg/day with an in…) on its own: milnacipran daily dose < 100 mg/day is true
+    - condition decides definition milnacipran_keep (Milnacipran continues) on its own: milnacipran below 100 mg/day with an inadequate response after an ade… is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3352,6 +3517,10 @@ def test_item_review_milnacipran_7_applies(evaluate, snapshot):
     """Protects:
     - item review_milnacipran/7 applies: stop milnacipran when taking milnacipran now and milnacipran has failed and milnacipran response is inadequate
     - boundary: Milnacipran daily dose = 100 mg/day, at the threshold < 100 mg/day; the comparison (define milnacipran_optimisable) decides the guard of review_milnacipran/5
+    - condition decides definition milnacipran_failed (Milnacipran has failed) on its own: milnacipran response is inadequate is true
+    - condition decides definition milnacipran_failed (Milnacipran has failed) on its own: milnacipran weeks on the medication ≥ adequate trial duration is true
+    - condition decides definition milnacipran_failed (Milnacipran has failed) on its own: milnacipran daily dose ≥ 100 mg/day is true
+    - condition decides definition milnacipran_optimisable (Milnacipran below 100 mg/day with an in…) on its own: milnacipran daily dose < 100 mg/day is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3396,6 +3565,12 @@ def test_item_review_milnacipran_7_applies(evaluate, snapshot):
 def test_item_review_milnacipran_8_applies(evaluate, snapshot):
     """Protects:
     - item review_milnacipran/8 applies: continue amitriptyline when amitriptyline continues and amitriptyline daily dose ≤ 50 mg/day and amitriptyline response is adequate
+    - condition decides definition amitriptyline_failed (Amitriptyline has failed) on its own: amitriptyline response is not tolerated is false
+    - condition decides definition amitriptyline_keep (Amitriptyline continues) on its own: taking amitriptyline now is true
+    - condition decides definition amitriptyline_keep (Amitriptyline continues) on its own: amitriptyline has failed is false
+    - condition decides definition amitriptyline_keep (Amitriptyline continues) on its own: amitriptyline below 50 mg/day with an inadequate response after an ad… is false
+    - condition decides definition amitriptyline_too_early (Amitriptyline continues, taken under 4…) on its own: amitriptyline response is not adequate is false
+    - condition decides definition amitriptyline_above_range (Amitriptyline continues above 50 mg/day…) on its own: amitriptyline daily dose > 50 mg/day is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3436,6 +3611,11 @@ def test_item_review_milnacipran_8_applies(evaluate, snapshot):
 def test_item_review_milnacipran_9_applies(evaluate, snapshot):
     """Protects:
     - item review_milnacipran/9 applies: continue amitriptyline when amitriptyline continues, taken under 4 weeks without an adequate response and amitriptyline daily dose ≤ 50 m…
+    - condition decides definition amitriptyline_optimisable (Amitriptyline below 50 mg/day with an i…) on its own: amitriptyline weeks on the medication ≥ adequate trial duration is false
+    - condition decides definition amitriptyline_too_early (Amitriptyline continues, taken under 4…) on its own: amitriptyline continues is true
+    - condition decides definition amitriptyline_too_early (Amitriptyline continues, taken under 4…) on its own: amitriptyline response is not adequate is true
+    - condition decides definition amitriptyline_too_early (Amitriptyline continues, taken under 4…) on its own: amitriptyline weeks on the medication < adequate trial duration is true
+    - condition decides definition trial_too_short (A first-line agent continues, taken und…) on its own: amitriptyline continues, taken under 4 weeks without an adequate resp… is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3478,6 +3658,8 @@ def test_item_review_milnacipran_10_applies(evaluate, snapshot):
     - item review_milnacipran/10 applies: continue amitriptyline when amitriptyline continues and amitriptyline daily dose ≤ 50 mg/day and amitriptyline response is not yet evalua…
     - boundary: Amitriptyline weeks on the medication = 4 weeks, at the threshold < 4 weeks; the comparison (define amitriptyline_too_early) decides the guard of review_milnacipran/9
     - boundary: Amitriptyline weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison decides the guard of review_milnacipran/10
+    - condition decides definition amitriptyline_optimisable (Amitriptyline below 50 mg/day with an i…) on its own: amitriptyline response is inadequate is false
+    - condition decides definition amitriptyline_too_early (Amitriptyline continues, taken under 4…) on its own: amitriptyline weeks on the medication < adequate trial duration is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3518,6 +3700,8 @@ def test_item_review_milnacipran_10_applies(evaluate, snapshot):
 def test_item_review_milnacipran_11_applies(evaluate, snapshot):
     """Protects:
     - item review_milnacipran/11 applies: decrease amitriptyline when amitriptyline continues above 50 mg/day, the top of the source's range
+    - condition decides definition amitriptyline_above_range (Amitriptyline continues above 50 mg/day…) on its own: amitriptyline continues is true
+    - condition decides definition amitriptyline_above_range (Amitriptyline continues above 50 mg/day…) on its own: amitriptyline daily dose > 50 mg/day is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3559,6 +3743,13 @@ def test_item_review_milnacipran_12_applies(evaluate, snapshot):
     """Protects:
     - item review_milnacipran/12 applies: increase amitriptyline when amitriptyline below 50 mg/day with an inadequate response after an adequate trial
     - boundary: Amitriptyline weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define amitriptyline_optimisable) decides the guard of review_milnacipran/12
+    - condition decides definition amitriptyline_failed (Amitriptyline has failed) on its own: amitriptyline still being taken is true
+    - condition decides definition amitriptyline_failed (Amitriptyline has failed) on its own: amitriptyline daily dose ≥ 50 mg/day is false
+    - condition decides definition amitriptyline_optimisable (Amitriptyline below 50 mg/day with an i…) on its own: taking amitriptyline now is true
+    - condition decides definition amitriptyline_optimisable (Amitriptyline below 50 mg/day with an i…) on its own: amitriptyline response is inadequate is true
+    - condition decides definition amitriptyline_optimisable (Amitriptyline below 50 mg/day with an i…) on its own: amitriptyline weeks on the medication ≥ adequate trial duration is true
+    - condition decides definition amitriptyline_optimisable (Amitriptyline below 50 mg/day with an i…) on its own: amitriptyline daily dose < 50 mg/day is true
+    - condition decides definition amitriptyline_keep (Amitriptyline continues) on its own: amitriptyline below 50 mg/day with an inadequate response after an ad… is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3600,6 +3791,10 @@ def test_item_review_milnacipran_14_applies(evaluate, snapshot):
     """Protects:
     - item review_milnacipran/14 applies: stop amitriptyline when taking amitriptyline now and amitriptyline has failed and amitriptyline response is inadequate
     - boundary: Amitriptyline daily dose = 50 mg/day, at the threshold < 50 mg/day; the comparison (define amitriptyline_optimisable) decides the guard of review_milnacipran/12
+    - condition decides definition amitriptyline_failed (Amitriptyline has failed) on its own: amitriptyline response is inadequate is true
+    - condition decides definition amitriptyline_failed (Amitriptyline has failed) on its own: amitriptyline weeks on the medication ≥ adequate trial duration is true
+    - condition decides definition amitriptyline_failed (Amitriptyline has failed) on its own: amitriptyline daily dose ≥ 50 mg/day is true
+    - condition decides definition amitriptyline_optimisable (Amitriptyline below 50 mg/day with an i…) on its own: amitriptyline daily dose < 50 mg/day is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3644,6 +3839,11 @@ def test_item_review_milnacipran_14_applies(evaluate, snapshot):
 def test_item_review_pregabalin_2_applies(evaluate, snapshot):
     """Protects:
     - item review_pregabalin/2 applies: continue pregabalin when pregabalin continues, taken under 4 weeks without an adequate response and pregabalin daily dose ≤ 450 mg/day
+    - condition decides definition pregabalin_optimisable (Pregabalin below 450 mg/day with an ina…) on its own: pregabalin weeks on the medication ≥ adequate trial duration is false
+    - condition decides definition pregabalin_too_early (Pregabalin continues, taken under 4 wee…) on its own: pregabalin continues is true
+    - condition decides definition pregabalin_too_early (Pregabalin continues, taken under 4 wee…) on its own: pregabalin response is not adequate is true
+    - condition decides definition pregabalin_too_early (Pregabalin continues, taken under 4 wee…) on its own: pregabalin weeks on the medication < adequate trial duration is true
+    - condition decides definition trial_too_short (A first-line agent continues, taken und…) on its own: pregabalin continues, taken under 4 weeks without an adequate response is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3686,6 +3886,8 @@ def test_item_review_pregabalin_3_applies(evaluate, snapshot):
     - item review_pregabalin/3 applies: continue pregabalin when pregabalin continues and pregabalin daily dose ≤ 450 mg/day and pregabalin response is not yet evaluated and…
     - boundary: Pregabalin weeks on the medication = 4 weeks, at the threshold < 4 weeks; the comparison (define pregabalin_too_early) decides the guard of review_pregabalin/2
     - boundary: Pregabalin weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison decides the guard of review_pregabalin/3
+    - condition decides definition pregabalin_optimisable (Pregabalin below 450 mg/day with an ina…) on its own: pregabalin response is inadequate is false
+    - condition decides definition pregabalin_too_early (Pregabalin continues, taken under 4 wee…) on its own: pregabalin weeks on the medication < adequate trial duration is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3721,6 +3923,8 @@ def test_item_review_pregabalin_3_applies(evaluate, snapshot):
 def test_item_review_pregabalin_4_applies(evaluate, snapshot):
     """Protects:
     - item review_pregabalin/4 applies: decrease pregabalin when pregabalin continues above 450 mg/day, the top of the source's range
+    - condition decides definition pregabalin_above_range (Pregabalin continues above 450 mg/day,…) on its own: pregabalin continues is true
+    - condition decides definition pregabalin_above_range (Pregabalin continues above 450 mg/day,…) on its own: pregabalin daily dose > 450 mg/day is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3762,6 +3966,13 @@ def test_item_review_pregabalin_5_applies(evaluate, snapshot):
     """Protects:
     - item review_pregabalin/5 applies: increase pregabalin when pregabalin below 450 mg/day with an inadequate response after an adequate trial and pregabalin daily dose < 3…
     - boundary: Pregabalin weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define pregabalin_optimisable) decides the guard of review_pregabalin/5
+    - condition decides definition pregabalin_failed (Pregabalin has failed) on its own: pregabalin still being taken is true
+    - condition decides definition pregabalin_failed (Pregabalin has failed) on its own: pregabalin daily dose ≥ 450 mg/day is false
+    - condition decides definition pregabalin_optimisable (Pregabalin below 450 mg/day with an ina…) on its own: taking pregabalin now is true
+    - condition decides definition pregabalin_optimisable (Pregabalin below 450 mg/day with an ina…) on its own: pregabalin response is inadequate is true
+    - condition decides definition pregabalin_optimisable (Pregabalin below 450 mg/day with an ina…) on its own: pregabalin weeks on the medication ≥ adequate trial duration is true
+    - condition decides definition pregabalin_optimisable (Pregabalin below 450 mg/day with an ina…) on its own: pregabalin daily dose < 450 mg/day is true
+    - condition decides definition pregabalin_keep (Pregabalin continues) on its own: pregabalin below 450 mg/day with an inadequate response after an adeq… is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3845,6 +4056,10 @@ def test_item_review_pregabalin_8_applies(evaluate, snapshot):
     """Protects:
     - item review_pregabalin/8 applies: stop pregabalin when taking pregabalin now and pregabalin has failed and pregabalin response is inadequate
     - boundary: Pregabalin daily dose = 450 mg/day, at the threshold < 450 mg/day; the comparison (define pregabalin_optimisable) decides the guard of review_pregabalin/6
+    - condition decides definition pregabalin_failed (Pregabalin has failed) on its own: pregabalin response is inadequate is true
+    - condition decides definition pregabalin_failed (Pregabalin has failed) on its own: pregabalin weeks on the medication ≥ adequate trial duration is true
+    - condition decides definition pregabalin_failed (Pregabalin has failed) on its own: pregabalin daily dose ≥ 450 mg/day is true
+    - condition decides definition pregabalin_optimisable (Pregabalin below 450 mg/day with an ina…) on its own: pregabalin daily dose < 450 mg/day is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3889,6 +4104,7 @@ def test_item_review_pregabalin_8_applies(evaluate, snapshot):
 def test_item_combination_2_does_not_apply(evaluate, snapshot):
     """Protects:
     - item combination/2 does not apply: add tramadol when not taking tramadol now and not tramadol has failed
+    - condition decides definition tramadol_on (Taking tramadol now) on its own: tramadol still being taken is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -3941,6 +4157,7 @@ def test_item_combination_2_does_not_apply(evaluate, snapshot):
 def test_item_combination_4_applies(evaluate, snapshot):
     """Protects:
     - item combination/4 applies: avoid duloxetine when not duloxetine has failed and duloxetine contraindicated (chronic liver disease or eGFR below 30) and duloxet…
+    - condition decides definition duloxetine_available (Duloxetine can be started) on its own: duloxetine contraindicated (chronic liver disease or eGFR below 30) is true
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -4033,6 +4250,7 @@ def test_item_combination_7_applies(evaluate, snapshot):
 def test_item_combination_adjuncts_1_does_not_apply(evaluate, snapshot):
     """Protects:
     - item combination_adjuncts/1 does not apply: consider tropisetron when not taking tropisetron now and not tropisetron has failed
+    - condition decides definition tropisetron_on (Taking tropisetron now) on its own: tropisetron still being taken is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -4085,6 +4303,7 @@ def test_item_combination_adjuncts_1_does_not_apply(evaluate, snapshot):
 def test_item_combination_adjuncts_2_does_not_apply(evaluate, snapshot):
     """Protects:
     - item combination_adjuncts/2 does not apply: consider pramipexole when not taking pramipexole now and not pramipexole has failed
+    - condition decides definition pramipexole_on (Taking pramipexole now) on its own: pramipexole still being taken is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -4316,6 +4535,7 @@ def test_boundary_combination_3__egfr_above_30_1(evaluate, snapshot):
 def test_boundary_combination_3__medications_duloxetine_weeks_below_3_9(evaluate, snapshot):
     """Protects:
     - boundary: Duloxetine weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define duloxetine_failed) decides the guard of combination/3
+    - condition decides definition duloxetine_failed (Duloxetine has failed) on its own: duloxetine weeks on the medication ≥ adequate trial duration is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -4368,6 +4588,7 @@ def test_boundary_combination_3__medications_duloxetine_weeks_below_3_9(evaluate
 def test_boundary_combination_3__medications_duloxetine_weeks_at_4(evaluate, snapshot):
     """Protects:
     - boundary: Duloxetine weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define duloxetine_failed) decides the guard of combination/3
+    - condition decides definition duloxetine_failed (Duloxetine has failed) on its own: duloxetine still being taken is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -4556,6 +4777,7 @@ def test_boundary_combination_3__medications_duloxetine_daily_dose_mg_at_60(eval
 def test_boundary_combination_3__medications_duloxetine_daily_dose_mg_above_60_1(evaluate, snapshot):
     """Protects:
     - boundary: Duloxetine daily dose = 60.1 mg/day, just above the threshold ≥ 60 mg/day; the comparison (define duloxetine_failed) decides the guard of combination/3
+    - condition decides definition duloxetine_above_range (Duloxetine continues above 60 mg/day, t…) on its own: duloxetine continues is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -4773,6 +4995,7 @@ def test_boundary_review_current_5__medications_duloxetine_daily_dose_mg_above_6
 def test_boundary_alternative_3__medications_milnacipran_weeks_below_3_9(evaluate, snapshot):
     """Protects:
     - boundary: Milnacipran weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define milnacipran_failed) decides the guard of alternative/3
+    - condition decides definition milnacipran_failed (Milnacipran has failed) on its own: milnacipran weeks on the medication ≥ adequate trial duration is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -4821,6 +5044,7 @@ def test_boundary_alternative_3__medications_milnacipran_weeks_below_3_9(evaluat
 def test_boundary_alternative_3__medications_milnacipran_weeks_at_4(evaluate, snapshot):
     """Protects:
     - boundary: Milnacipran weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define milnacipran_failed) decides the guard of alternative/3
+    - condition decides definition milnacipran_failed (Milnacipran has failed) on its own: milnacipran still being taken is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -5163,6 +5387,7 @@ def test_boundary_review_milnacipran_5__medications_milnacipran_daily_dose_mg_ab
 def test_boundary_combination_6__medications_amitriptyline_weeks_below_3_9(evaluate, snapshot):
     """Protects:
     - boundary: Amitriptyline weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define amitriptyline_failed) decides the guard of combination/6
+    - condition decides definition amitriptyline_failed (Amitriptyline has failed) on its own: amitriptyline weeks on the medication ≥ adequate trial duration is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -5215,6 +5440,7 @@ def test_boundary_combination_6__medications_amitriptyline_weeks_below_3_9(evalu
 def test_boundary_combination_6__medications_amitriptyline_weeks_at_4(evaluate, snapshot):
     """Protects:
     - boundary: Amitriptyline weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define amitriptyline_failed) decides the guard of combination/6
+    - condition decides definition amitriptyline_failed (Amitriptyline has failed) on its own: amitriptyline still being taken is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -5416,6 +5642,7 @@ def test_boundary_combination_6__medications_amitriptyline_daily_dose_mg_at_50(e
 def test_boundary_combination_6__medications_amitriptyline_daily_dose_mg_above_50_1(evaluate, snapshot):
     """Protects:
     - boundary: Amitriptyline daily dose = 50.1 mg/day, just above the threshold ≥ 50 mg/day; the comparison (define amitriptyline_failed) decides the guard of combination/6
+    - condition decides definition amitriptyline_above_range (Amitriptyline continues above 50 mg/day…) on its own: amitriptyline continues is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -5597,6 +5824,7 @@ def test_boundary_review_milnacipran_12__medications_amitriptyline_daily_dose_mg
 def test_boundary_alternative_1__medications_pregabalin_weeks_below_3_9(evaluate, snapshot):
     """Protects:
     - boundary: Pregabalin weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define pregabalin_failed) decides the guard of alternative/1
+    - condition decides definition pregabalin_failed (Pregabalin has failed) on its own: pregabalin weeks on the medication ≥ adequate trial duration is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -5645,6 +5873,7 @@ def test_boundary_alternative_1__medications_pregabalin_weeks_below_3_9(evaluate
 def test_boundary_alternative_1__medications_pregabalin_weeks_at_4(evaluate, snapshot):
     """Protects:
     - boundary: Pregabalin weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define pregabalin_failed) decides the guard of alternative/1
+    - condition decides definition pregabalin_failed (Pregabalin has failed) on its own: pregabalin still being taken is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -5833,6 +6062,7 @@ def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_at_450(eva
 def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_above_450_1(evaluate, snapshot):
     """Protects:
     - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold ≥ 450 mg/day; the comparison (define pregabalin_failed) decides the guard of alternative/1
+    - condition decides definition pregabalin_above_range (Pregabalin continues above 450 mg/day,…) on its own: pregabalin continues is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -6685,6 +6915,7 @@ def test_boundary_review_pregabalin_4__medications_pregabalin_daily_dose_mg_abov
 def test_boundary_combination_2__medications_tramadol_weeks_below_3_9(evaluate, snapshot):
     """Protects:
     - boundary: Tramadol weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define tramadol_failed) decides the guard of combination/2
+    - condition decides definition tramadol_failed (Tramadol has failed) on its own: tramadol weeks on the medication ≥ adequate trial duration is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -6836,6 +7067,7 @@ def test_boundary_combination_2__medications_tramadol_weeks_above_4_1(evaluate, 
 def test_boundary_baseline_9__medications_paracetamol_weeks_below_3_9(evaluate, snapshot):
     """Protects:
     - boundary: Paracetamol weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define paracetamol_failed) decides the guard of baseline/9
+    - condition decides definition paracetamol_failed (Paracetamol has failed) on its own: paracetamol weeks on the medication ≥ adequate trial duration is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -6956,6 +7188,7 @@ def test_boundary_baseline_9__medications_paracetamol_weeks_above_4_1(evaluate, 
 def test_boundary_combination_adjuncts_1__medications_tropisetron_weeks_below_3_9(evaluate, snapshot):
     """Protects:
     - boundary: Tropisetron weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define tropisetron_failed) decides the guard of combination_adjuncts/1
+    - condition decides definition tropisetron_failed (Tropisetron has failed) on its own: tropisetron weeks on the medication ≥ adequate trial duration is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -7112,6 +7345,7 @@ def test_boundary_combination_adjuncts_1__medications_tropisetron_weeks_above_4_
 def test_boundary_combination_adjuncts_2__medications_pramipexole_weeks_below_3_9(evaluate, snapshot):
     """Protects:
     - boundary: Pramipexole weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define pramipexole_failed) decides the guard of combination_adjuncts/2
+    - condition decides definition pramipexole_failed (Pramipexole has failed) on its own: pramipexole weeks on the medication ≥ adequate trial duration is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -7268,6 +7502,8 @@ def test_boundary_combination_adjuncts_2__medications_pramipexole_weeks_above_4_
 def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_below_3_9(evaluate, snapshot):
     """Protects:
     - boundary: Low-dose naltrexone weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define naltrexone_failed) decides the guard of naltrexone/1
+    - condition decides definition naltrexone_on (Taking low-dose naltrexone now) on its own: Low-dose naltrexone still being taken is false
+    - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone weeks on the medication ≥ adequate trial duration is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -7327,6 +7563,7 @@ def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_below_3_9(
 def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_at_4(evaluate, snapshot):
     """Protects:
     - boundary: Low-dose naltrexone weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define naltrexone_failed) decides the guard of naltrexone/1
+    - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone still being taken is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -7445,6 +7682,8 @@ def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_above_4_1(
 def test_boundary_review_naltrexone_2__medications_low_dose_naltrexone_daily_do_below_4_4(evaluate, snapshot):
     """Protects:
     - boundary: Low-dose naltrexone daily dose = 4.4 mg/day, just below the threshold ≥ 4.5 mg/day; the comparison (define naltrexone_failed) decides the guard of review_naltrexone/2
+    - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone still being taken is true
+    - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone daily dose ≥ 4.5 mg/day is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -7605,6 +7844,8 @@ def test_boundary_refractory_check_1__failed_first_line_count_below_1(evaluate, 
 def test_boundary_refractory_check_1__failed_first_line_count_above_3(evaluate, snapshot):
     """Protects:
     - boundary: Number of first-line agents that have failed = 3, just above the threshold ≥ 2; the comparison (define refractory) decides the guard of refractory_check/1
+    - condition decides definition fda_approved_exhausted (The FDA-approved agents have failed) on its own: duloxetine has failed is false
+    - condition decides definition fda_approved_exhausted (The FDA-approved agents have failed) on its own: duloxetine contraindicated (chronic liver disease or eGFR below 30) is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -7883,6 +8124,7 @@ def test_boundary_review_current_3__medications_duloxetine_daily_dose_mg_below_5
 def test_boundary_review_current_3__medications_duloxetine_daily_dose_mg_at_60(evaluate, snapshot):
     """Protects:
     - boundary: Duloxetine daily dose = 60 mg/day, at the threshold ≤ 60 mg/day; the comparison decides the guard of review_current/3
+    - condition decides definition duloxetine_failed (Duloxetine has failed) on its own: duloxetine response is inadequate is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -8113,6 +8355,7 @@ def test_boundary_review_milnacipran_2__medications_milnacipran_daily_dose_mg_ab
 def test_boundary_review_milnacipran_3__medications_milnacipran_daily_dose_mg_below_199_9(evaluate, snapshot):
     """Protects:
     - boundary: Milnacipran daily dose = 199.9 mg/day, just below the threshold ≤ 200 mg/day; the comparison decides the guard of review_milnacipran/3
+    - condition decides definition milnacipran_failed (Milnacipran has failed) on its own: milnacipran response is inadequate is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -8433,6 +8676,7 @@ def test_boundary_review_milnacipran_10__medications_amitriptyline_daily_dose_mg
 def test_boundary_review_milnacipran_10__medications_amitriptyline_daily_dose_mg_at_50(evaluate, snapshot):
     """Protects:
     - boundary: Amitriptyline daily dose = 50 mg/day, at the threshold ≤ 50 mg/day; the comparison decides the guard of review_milnacipran/10
+    - condition decides definition amitriptyline_failed (Amitriptyline has failed) on its own: amitriptyline response is inadequate is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -9135,6 +9379,7 @@ def test_boundary_review_pregabalin_3__medications_pregabalin_daily_dose_mg_belo
 def test_boundary_review_pregabalin_3__medications_pregabalin_daily_dose_mg_at_450(evaluate, snapshot):
     """Protects:
     - boundary: Pregabalin daily dose = 450 mg/day, at the threshold ≤ 450 mg/day; the comparison decides the guard of review_pregabalin/3
+    - condition decides definition pregabalin_failed (Pregabalin has failed) on its own: pregabalin response is inadequate is false
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - step: Plan for every patient
@@ -9480,5 +9725,782 @@ def test_boundary_safety_2__age_above_66(evaluate, snapshot):
         },
         'pain_score': 0,
         'sleep_disturbance': True,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_duloxetine_contraindicated_1_true(evaluate, snapshot):
+    """Protects:
+    - condition decides definition duloxetine_contraindicated (Duloxetine contraindicated (chronic liv…) on its own: chronic liver disease is true
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
+    - step: Duloxetine is contraindicated
+    - Which alternative first-line agent? → milnacipran [Milnacipran can be started]
+    - step: Milnacipran 100 mg/day in divided doses
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': True,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {},
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_duloxetine_optimisable_1_false(evaluate, snapshot):
+    """Protects:
+    - condition decides definition duloxetine_optimisable (Duloxetine below 60 mg/day with an inad…) on its own: taking duloxetine now is false
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken: duloxetine
+    - step: Review milnacipran and amitriptyline taken
+    - step: Review pregabalin
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'duloxetine': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+            'pregabalin': {'daily_dose_mg': 0, 'ongoing': True, 'response': 'adequate', 'weeks': 0},
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_milnacipran_optimisable_1_false(evaluate, snapshot):
+    """Protects:
+    - condition decides definition milnacipran_optimisable (Milnacipran below 100 mg/day with an in…) on its own: taking milnacipran now is false
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken: duloxetine
+    - step: Review milnacipran and amitriptyline taken
+    - step: Review pregabalin
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'milnacipran': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+            'pregabalin': {'daily_dose_mg': 0, 'ongoing': True, 'response': 'adequate', 'weeks': 0},
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_amitriptyline_optimisable_1_false(evaluate, snapshot):
+    """Protects:
+    - condition decides definition amitriptyline_optimisable (Amitriptyline below 50 mg/day with an i…) on its own: taking amitriptyline now is false
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken: duloxetine
+    - step: Review milnacipran and amitriptyline taken
+    - step: Review pregabalin
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'amitriptyline': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+            'pregabalin': {'daily_dose_mg': 0, 'ongoing': True, 'response': 'adequate', 'weeks': 0},
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_pregabalin_optimisable_1_false(evaluate, snapshot):
+    """Protects:
+    - condition decides definition pregabalin_optimisable (Pregabalin below 450 mg/day with an ina…) on its own: taking pregabalin now is false
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken: duloxetine
+    - step: Review milnacipran and amitriptyline taken
+    - step: Review pregabalin
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'amitriptyline': {
+                'daily_dose_mg': 0,
+                'ongoing': True,
+                'response': 'adequate',
+                'weeks': 0,
+            },
+            'pregabalin': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'inadequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_milnacipran_above_range_1_false(evaluate, snapshot):
+    """Protects:
+    - condition decides definition milnacipran_above_range (Milnacipran continues above 200 mg/day,…) on its own: milnacipran continues is false
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → yes: review it [Taking a first-line agent now]
+    - step: Review the first-line agent(s) being taken: duloxetine
+    - step: Review milnacipran and amitriptyline taken
+    - step: Review pregabalin
+    - Does a first-line agent continue? → yes: reassess in 4-6 weeks [Duloxetine is recommended or milnacipran is recommended or amitriptyline is recommended or pregabalin is reco…]
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'milnacipran': {
+                'daily_dose_mg': 201,
+                'ongoing': False,
+                'response': 'adequate',
+                'weeks': 0,
+            },
+            'pregabalin': {'daily_dose_mg': 0, 'ongoing': True, 'response': 'adequate', 'weeks': 0},
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_tramadol_failed_3_false(evaluate, snapshot):
+    """Protects:
+    - condition decides definition tramadol_failed (Tramadol has failed) on its own: tramadol response is inadequate is false
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → yes (otherwise)
+    - step: Duloxetine 60 mg once daily
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'tramadol': {'daily_dose_mg': 0, 'ongoing': False, 'response': 'adequate', 'weeks': 4},
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_paracetamol_failed_3_false(evaluate, snapshot):
+    """Protects:
+    - condition decides definition paracetamol_failed (Paracetamol has failed) on its own: paracetamol response is inadequate is false
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → yes (otherwise)
+    - step: Duloxetine 60 mg once daily
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'paracetamol': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'adequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_tropisetron_failed_3_false(evaluate, snapshot):
+    """Protects:
+    - condition decides definition tropisetron_failed (Tropisetron has failed) on its own: tropisetron response is inadequate is false
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → yes (otherwise)
+    - step: Duloxetine 60 mg once daily
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'tropisetron': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'adequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_pramipexole_failed_3_false(evaluate, snapshot):
+    """Protects:
+    - condition decides definition pramipexole_failed (Pramipexole has failed) on its own: pramipexole response is inadequate is false
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → yes (otherwise)
+    - step: Duloxetine 60 mg once daily
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'pramipexole': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'adequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_naltrexone_failed_3_false(evaluate, snapshot):
+    """Protects:
+    - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone response is inadequate is false
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → yes (otherwise)
+    - step: Duloxetine 60 mg once daily
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'low_dose_naltrexone': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'adequate',
+                'weeks': 4,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_fda_approved_exhausted_4_true(evaluate, snapshot):
+    """Protects:
+    - condition decides definition fda_approved_exhausted (The FDA-approved agents have failed) on its own: duloxetine contraindicated (chronic liver disease or eGFR below 30) is true
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → refractory [Refractory fibromyalgia]
+    - step: Combination therapy from different classes
+    - step: Adjunctive options in refractory cases
+    - Have the FDA-approved agents failed? → yes [The FDA-approved agents have failed]
+    - step: Low-dose naltrexone, titrated to 4.5 mg daily
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 29,
+        'fatigue': False,
+        'medications': {
+            'milnacipran': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'not_tolerated',
+                'weeks': 0,
+            },
+            'pregabalin': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'not_tolerated',
+                'weeks': 0,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_mcdc_naltrexone_titrating_2_true(evaluate, snapshot):
+    """Protects:
+    - condition decides definition naltrexone_titrating (Low-dose naltrexone being taken after t…) on its own: Low-dose naltrexone has failed is true
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → refractory [Refractory fibromyalgia]
+    - step: Combination therapy from different classes
+    - step: Adjunctive options in refractory cases
+    - Have the FDA-approved agents failed? → yes [The FDA-approved agents have failed]
+    - step: Low-dose naltrexone, titrated to 4.5 mg daily
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {
+            'duloxetine': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'not_tolerated',
+                'weeks': 0,
+            },
+            'milnacipran': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'not_tolerated',
+                'weeks': 0,
+            },
+            'pregabalin': {
+                'daily_dose_mg': 0,
+                'ongoing': False,
+                'response': 'not_tolerated',
+                'weeks': 0,
+            },
+            'low_dose_naltrexone': {
+                'daily_dose_mg': 0,
+                'ongoing': True,
+                'response': 'not_tolerated',
+                'weeks': 0,
+            },
+        },
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_age(evaluate, snapshot):
+    """Protects:
+    - missing data: no age (Age); insufficient data naming it
+    Path:
+    - outcome: insufficient data: Not enough data to decide adult (Is the patient an adult (18 or older)?): missing age.
+    """
+    patient = {
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {},
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_chronic_liver_disease(evaluate, snapshot):
+    """Protects:
+    - missing data: no chronic_liver_disease (Chronic liver disease); insufficient data naming it
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - outcome: insufficient data: Not enough data to decide duloxetine_check (Can duloxetine be used?): missing chronic_liver_disease.
+    """
+    patient = {
+        'age': 40,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {},
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_comorbidities(evaluate, snapshot):
+    """Protects:
+    - missing data: no comorbidities (Comorbidities found on screening); insufficient data naming it
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - outcome: insufficient data: Not enough data to decide whether item baseline/15 applies: missing comorbidities.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {},
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_depression(evaluate, snapshot):
+    """Protects:
+    - missing data: no depression (Depression); insufficient data naming it
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - outcome: insufficient data: Not enough data to decide symptom_profile (Which feature accompanies the pain?): missing depression.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {},
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_ecg_done(evaluate, snapshot):
+    """Protects:
+    - missing data: no ecg_done (ECG recorded); ok without it
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - Can duloxetine be used? → yes (otherwise)
+    - step: Duloxetine 60 mg once daily
+    - step: Safety checks before the plan starts
+    - step: Side effects to monitor
+    - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {},
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_egfr(evaluate, snapshot):
+    """Protects:
+    - missing data: no egfr (eGFR); insufficient data naming it
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - Which feature accompanies the pain? → pain alone (otherwise)
+    - outcome: insufficient data: Not enough data to decide duloxetine_check (Can duloxetine be used?): missing egfr.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'fatigue': False,
+        'medications': {},
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_fatigue(evaluate, snapshot):
+    """Protects:
+    - missing data: no fatigue (Fatigue); insufficient data naming it
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - outcome: insufficient data: Not enough data to decide symptom_profile (Which feature accompanies the pain?): missing fatigue.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'medications': {},
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_medications(evaluate, snapshot):
+    """Protects:
+    - missing data: no medications (Medication history (current and past tr…); insufficient data naming it
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - outcome: insufficient data: Not enough data to decide whether item baseline/9 applies: missing medications, medications.paracetamol.ongoi…
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'pain_score': 0,
+        'sleep_disturbance': False,
+    }
+    assert evaluate(patient) == snapshot
+
+
+def test_missing_sleep_disturbance(evaluate, snapshot):
+    """Protects:
+    - missing data: no sleep_disturbance (Sleep disturbance); insufficient data naming it
+    Path:
+    - Is the patient an adult (18 or older)? → 18 or older (otherwise)
+    - step: Plan for every patient
+    - step: Stop avoided agents the patient is taking
+    - step: Review tramadol, paracetamol, adjuncts
+    - step: Review low-dose naltrexone
+    - Taking a first-line agent now? → no (otherwise)
+    - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
+    - outcome: insufficient data: Not enough data to decide symptom_profile (Which feature accompanies the pain?): missing sleep_disturbance.
+    """
+    patient = {
+        'age': 40,
+        'chronic_liver_disease': False,
+        'comorbidities': [],
+        'depression': False,
+        'ecg_done': False,
+        'egfr': 90,
+        'fatigue': False,
+        'medications': {},
+        'pain_score': 0,
     }
     assert evaluate(patient) == snapshot

@@ -39,8 +39,14 @@ def _pytest_generated(module: str, *options: str) -> subprocess.CompletedProcess
     )
 
 
+SCORE_FIXTURES = [
+    f"tests/fixtures/{name}.fibro"
+    for name in ("annual-risk", "cha2ds2vasc", "ckd-staging", "curb65", "qsofa")
+]
+
+
 def test_committed_suites_are_current_under_another_hash_seed() -> None:
-    """What CI runs: `fibrolang testgen --check` regenerates both suites and compares bytes."""
+    """What CI runs: `fibrolang testgen --check` regenerates the suites and compares bytes."""
     checked = _run(
         [
             sys.executable,
@@ -50,13 +56,14 @@ def test_committed_suites_are_current_under_another_hash_seed() -> None:
             "--check",
             "guidelines/fibromyalgia.fibro",
             "guidelines/acr2016.fibro",
+            *SCORE_FIXTURES,
             "-o",
             "tests/generated",
         ],
         seed="12345",
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert checked.stdout.count(": current,") == 2
+    assert checked.stdout.count(": current,") == 2 + len(SCORE_FIXTURES)
 
 
 def test_regenerating_gives_identical_bytes_across_hash_seeds(tmp_path: Path) -> None:

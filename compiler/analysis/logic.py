@@ -1,0 +1,414 @@
+"""Goals inside the logic of definitions and outputs (beyond the edges of the pathway).
+
+The decision graph's edges say nothing about a score table the pathway never
+branches on. These goals reach into every definition and output that a result
+shows (an output, or a definition an output reads) or that a guard uses, each
+stated as a z3 term over the one encoding (``paths.PathConditions``):
+
+* **arm**: every arm of every ``if … then … else`` reached (the condition known
+  and true for the ``then`` arm, known and false for the ``else`` arm, under the
+  arms that enclose it), where the definition is evaluated;
+* **value**: every value of an enumeration or yes/no output, and every value of
+  a whole-number output whose range is small (a score's 0..max), that some
+  patient gets;
+* **mcdc**: for each condition of a yes/no definition built with ``and``,
+  ``or`` and ``not``, a patient for whom the condition is true and alone decides
+  the definition, and one for whom it is false and alone decides it (each
+  condition shown to change the decision independently: masking MC/DC);
+* **boundary**: just below, at and just above every comparison of a value with
+  a number inside a definition that no guard uses (the guards' comparisons are
+  the test generator's boundary round, ``covering.boundary_goal``).
+
+A goal no patient can meet is *unreachable*: z3 proves it (``unsat``) and it
+is reported as such, never counted as a miss. Expressions under a quantifier's
+variable and definitions that read the plan are not broken down here (their
+guards are covered by the graph's own goals).
+
+Missing-data goals (a patient without each input a reachable path reads) are
+not z3 terms: the encoding knows only complete patients. ``inputs_read`` says
+which guards and outputs read each input; the test generator drops the input
+from a patient that reaches one of them and replays it through the runtime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import z3
+
+from compiler.analysis.boundaries import integral
+from compiler.analysis.covering import (
+    ORDERING,
+    definitions_read_by,
+    guard_evaluated,
+    guard_expressions,
+    guards_using,
+    inline,
+)
+from compiler.analysis.encode import JSON, TRUE, EncodingError, Plan, Sym, Term, conj, disj, reads_plan
+from compiler.analysis.paths import PathConditions
+from compiler.analysis.solve import step_of
+
+KINDS = ("arm", "value", "mcdc", "boundary")
+# A whole-number output gets one goal per value while its range has at most this many values.
+SMALL_RANGE = 32
+_BINDERS = ("var",)
+
+
+@dataclass(frozen=True)
+class Goal:
+    kind: str  # arm, value, mcdc, boundary
+    key: str  # a stable identity: "arm risk #2 then", "value risk = mid", ...
+    definition: str  # the definition or output it lies in
+    term: Term  # what a patient must satisfy
+    output_value: Any = None  # for a value goal: the output's value in a result (JSON)
+    detail: JSON | None = None  # what the words need (expressions, values)
+
+
+def _mentions(expr: Any, ops: tuple[str, ...]) -> bool:
+    if isinstance(expr, dict):
+        return expr.get("op") in ops or any(_mentions(v, ops) for v in expr.values())
+    if isinstance(expr, list):
+        return any(_mentions(v, ops) for v in expr)
+    return False
+
+
+def output_names(graph: JSON) -> list[str]:
+    return [d["name"] for d in graph["definitions"] if d.get("output")]
+
+
+def shown_definitions(graph: JSON) -> set[str]:
+    """Every output and every definition an output reads (a result shows their values)."""
+    outputs = output_names(graph)
+    readers = [d["expr"] for d in graph["definitions"] if d.get("output")]
+    return set(outputs) | definitions_read_by(graph, readers)
+
+
+class LogicGoals:
+    """The goals of one graph over its path conditions (module docstring)."""
+
+    def __init__(self, paths: PathConditions) -> None:
+        self.paths = paths
+        self.graph = paths.graph
+        self.encoder = paths.encoder
+        self.empty = Plan.empty(paths.interventions, paths.flags)
+        self.shown = shown_definitions(self.graph)
+        self.users = guards_using(self.graph)
+        self.definitions = {d["name"]: d for d in self.graph["definitions"]}
+
+    def evaluated(self, name: str) -> Term | None:
+        """When a definition is evaluated: always for one a result shows, else when the walk
+        evaluates a guard that uses it; None when nothing reads it."""
+        if name in self.shown:
+            return TRUE
+        reached = [guard_evaluated(self.paths, guard) for guard in self.users.get(name, [])]
+        terms = [term for term in reached if term is not None]
+        return disj(*terms) if terms else None
+
+    def _encodable(self, name: str) -> bool:
+        return not reads_plan(self.definitions[name]["expr"], self.encoder.definition_reads_plan)
+
+    def goals(self) -> list[Goal]:
+        found: list[Goal] = []
+        for name in self.definitions:
+            evaluated = self.evaluated(name)
+            if evaluated is None or not self._encodable(name):
+                continue
+            expr = self.definitions[name]["expr"]
+            found += list(self._arms(name, expr, evaluated))
+            found += list(self._mcdc(name, expr, evaluated))
+        for name in output_names(self.graph):
+            if self._encodable(name):
+                found += self._values(name)
+        found += self._boundaries()
+        return found
+
+    # -- arms --
+
+    def _arms(self, name: str, expr: JSON, evaluated: Term) -> Iterator[Goal]:
+        ordinal = 0
+
+        def walk(node: Any, context: Term, path: str) -> Iterator[Goal]:
+            nonlocal ordinal
+            if isinstance(node, list):
+                for index, value in enumerate(node):
+                    yield from walk(value, context, f"{path}/{index}")
+                return
+            if not isinstance(node, dict):
+                return
+            if node.get("op") in ("count", "any", "all", "sum"):
+                return  # under a quantifier's variable: not broken down
+            if node.get("op") == "if" and not _mentions(node["condition"], _BINDERS):
+                ordinal += 1
+                number = ordinal
+                condition = self._condition(node["condition"])
+                if condition is None:
+                    return
+                for arm, holds, branch in (
+                    ("then", condition.holds(), node["then"]),
+                    ("else", condition.fails(), node["else"]),
+                ):
+                    yield Goal(
+                        "arm",
+                        f"arm {name} #{number} {arm}",
+                        name,
+                        conj(evaluated, context, holds),
+                        detail={"condition": node["condition"], "arm": arm, "value": branch},
+                    )
+                    yield from walk(branch, conj(context, holds), f"{path}/{arm}")
+                return
+            for key in sorted(node):
+                yield from walk(node[key], context, f"{path}/{key}")
+
+        yield from walk(expr, TRUE, "")
+
+    def _condition(self, expr: JSON) -> Sym | None:
+        try:
+            sym = self.encoder.expr(expr, self.empty, {})
+        except EncodingError:
+            return None
+        return sym if sym.kind == "boolean" else None
+
+    # -- output values --
+
+    def _values(self, name: str) -> list[Goal]:
+        expr = self.definitions[name]["expr"]
+        try:
+            sym = self.encoder.expr(expr, self.empty, {})
+        except EncodingError:
+            return []
+        label = f"value {name}"
+        if sym.kind == "boolean":
+            return [
+                Goal("value", f"{label} = {str(v).lower()}", name, conj(sym.known, sym.value == v), v)
+                for v in (True, False)
+            ]
+        if sym.kind == "member":
+            members = self.encoder.patient.members(sym.enum or "")
+            return [
+                Goal("value", f"{label} = {m}", name, conj(sym.known, sym.value == index), m)
+                for index, m in enumerate(members)
+            ]
+        if sym.kind == "number" and self._integral(expr):
+            bounds = self._range(sym)
+            if bounds is None or bounds[1] - bounds[0] + 1 > SMALL_RANGE:
+                return []
+            return [
+                Goal("value", f"{label} = {v}", name, conj(sym.known, sym.value == v), v)
+                for v in range(bounds[0], bounds[1] + 1)
+            ]
+        return []
+
+    def _integral(self, expr: JSON) -> bool:
+        """Whether a number only ever takes whole values (definitions inlined)."""
+        inlined = inline(expr, {name: d["expr"] for name, d in self.definitions.items()})
+        return integral(inlined, self.graph)
+
+    def _range(self, sym: Sym) -> tuple[int, int] | None:
+        """The least and greatest value a whole-number output takes (z3's optimiser)."""
+        bounds = []
+        for direction in ("minimize", "maximize"):
+            optimiser = z3.Optimize()
+            optimiser.set("timeout", 10_000)
+            optimiser.add(*self.paths.constraints, sym.known)
+            value = sym.value if z3.is_int(sym.value) else z3.ToInt(sym.value)
+            handle = getattr(optimiser, direction)(value)
+            if optimiser.check() != z3.sat:
+                return None
+            found = handle.value()
+            if not z3.is_int_value(found):
+                return None
+            bounds.append(found.as_long())
+        return bounds[0], bounds[1]
+
+    # -- MC/DC --
+
+    def _mcdc(self, name: str, expr: JSON, evaluated: Term) -> Iterator[Goal]:
+        if expr.get("op") not in ("and", "or", "not") or _mentions(expr, _BINDERS):
+            return
+        whole = self._condition(expr)
+        if whole is None:
+            return
+        for ordinal, (path, leaf) in enumerate(_conditions(expr), start=1):
+            condition = self._condition(leaf)
+            when_true = self._condition(_replaced(expr, path, {"op": "const", "value": True}))
+            when_false = self._condition(_replaced(expr, path, {"op": "const", "value": False}))
+            if condition is None or when_true is None or when_false is None:
+                continue
+            decides = conj(
+                when_true.known, when_false.known, when_true.value != when_false.value, whole.known
+            )
+            for value, holds in ((True, condition.holds()), (False, condition.fails())):
+                yield Goal(
+                    "mcdc",
+                    f"mcdc {name} #{ordinal} {str(value).lower()}",
+                    name,
+                    conj(evaluated, holds, decides),
+                    detail={"condition": leaf, "value": value},
+                )
+
+    # -- boundaries inside definitions no guard uses --
+
+    def _boundaries(self) -> list[Goal]:
+        found = []
+        for name, definition in self.definitions.items():
+            if self.users.get(name) or name not in self.shown or not self._encodable(name):
+                continue
+            comparisons = _comparisons(definition["expr"])
+            for ordinal, comparison in enumerate(comparisons, start=1):
+                for compared, threshold, operator in _sides(comparison):
+                    try:
+                        sym = self.encoder.expr(compared, self.empty, {})
+                    except EncodingError:
+                        continue
+                    if sym.kind != "number":
+                        continue
+                    step = (
+                        Fraction(1)
+                        if self._integral(compared)
+                        else step_of({"kind": "decimal"}, threshold["value"])
+                    )
+                    at = Fraction(str(threshold["value"]))
+                    for side, value in (("below", at - step), ("at", at), ("above", at + step)):
+                        found.append(
+                            Goal(
+                                "boundary",
+                                f"boundary {name} #{ordinal} {side}",
+                                name,
+                                conj(sym.known, sym.value == _value_term(value)),
+                                detail={
+                                    "compared": compared,
+                                    "operator": operator,
+                                    "threshold": threshold["value"],
+                                    "unit": threshold.get("unit"),
+                                    "side": side,
+                                    "value": int(value) if value.denominator == 1 else float(value),
+                                },
+                            )
+                        )
+        return found
+
+
+def _value_term(value: Fraction) -> Term:
+    return z3.IntVal(int(value)) if value.denominator == 1 else z3.Q(value.numerator, value.denominator)
+
+
+def _comparisons(expr: Any) -> list[JSON]:
+    """Comparisons outside any quantifier, depth first with keys sorted."""
+    found: list[JSON] = []
+    if isinstance(expr, dict):
+        if expr.get("op") in ("count", "any", "all", "sum"):
+            return found
+        if expr.get("op") in ORDERING and not _mentions(expr, _BINDERS):
+            found.append(expr)
+        for key in sorted(expr):
+            found += _comparisons(expr[key])
+    elif isinstance(expr, list):
+        for value in expr:
+            found += _comparisons(value)
+    return found
+
+
+_MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _sides(comparison: JSON) -> list[tuple[JSON, JSON, str]]:
+    """(compared expression, number constant, operator with the compared side on the left)."""
+    left, right = comparison["left"], comparison["right"]
+    if _constant(right) and not _constant(left):
+        return [(left, right, comparison["op"])]
+    if _constant(left) and not _constant(right):
+        return [(right, left, _MIRROR[comparison["op"]])]
+    return []
+
+
+def _constant(expr: Any) -> bool:
+    return (
+        isinstance(expr, dict)
+        and expr.get("op") == "const"
+        and isinstance(expr.get("value"), int | float)
+        and not isinstance(expr.get("value"), bool)
+    )
+
+
+def _conditions(expr: JSON, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], JSON]]:
+    """The conditions (leaves) of an ``and``/``or``/``not`` tree, with their paths."""
+    op = expr.get("op")
+    if op in ("and", "or"):
+        found = []
+        for index, operand in enumerate(expr["operands"]):
+            found += _conditions(operand, (*path, "operands", index))
+        return found
+    if op == "not":
+        return _conditions(expr["operand"], (*path, "operand"))
+    return [(path, expr)]
+
+
+def _replaced(expr: Any, path: tuple[Any, ...], value: JSON) -> Any:
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    copied: Any = list(expr) if isinstance(expr, list) else dict(expr)
+    copied[head] = _replaced(expr[head], rest, value)
+    return copied
+
+
+def met(model: Any, goal: Goal) -> bool:
+    """Whether the patient a model describes (every input fixed) meets the goal."""
+    return bool(z3.is_true(model.eval(goal.term, model_completion=True)))
+
+
+# -- missing data ------------------------------------------------------------------
+
+
+def _inputs_of(expr: Any, definitions: dict[str, JSON], seen: set[str] | None = None) -> set[str]:
+    seen = set() if seen is None else seen
+    found: set[str] = set()
+    if isinstance(expr, dict):
+        if expr.get("op") == "input":
+            found.add(expr["name"])
+        if expr.get("op") == "def" and expr["name"] not in seen and expr["name"] in definitions:
+            seen.add(expr["name"])
+            found |= _inputs_of(definitions[expr["name"]], definitions, seen)
+        for value in expr.values():
+            found |= _inputs_of(value, definitions, seen)
+    elif isinstance(expr, list):
+        for value in expr:
+            found |= _inputs_of(value, definitions, seen)
+    return found
+
+
+@dataclass(frozen=True)
+class InputReaders:
+    guards: tuple[str, ...]  # branch and item guards that read the input
+    outputs: tuple[str, ...]  # outputs that read it
+
+
+def inputs_read(graph: JSON) -> dict[str, InputReaders]:
+    """Input -> the guards and outputs that read it (directly or through definitions)."""
+    definitions = {d["name"]: d["expr"] for d in graph["definitions"]}
+    guards: dict[str, list[str]] = {name: [] for name in graph["inputs"]}
+    outputs: dict[str, list[str]] = {name: [] for name in graph["inputs"]}
+    for guard_id, _, guard in guard_expressions(graph):
+        for name in sorted(_inputs_of(guard, definitions)):
+            guards[name].append(guard_id)
+    for name in output_names(graph):
+        for read in sorted(_inputs_of(definitions[name], definitions)):
+            outputs[read].append(name)
+    return {
+        name: InputReaders(tuple(guards[name]), tuple(outputs[name]))
+        for name in graph["inputs"]
+        if guards[name] or outputs[name]
+    }
+
+
+def reads_input(result: JSON, readers: InputReaders) -> bool:
+    """Whether a result's walk evaluated a guard that reads the input (or an output reads it)."""
+    if readers.outputs:
+        return True
+    guards: list[JSON] = result.get("trace", {}).get("guards", [])
+    evaluated = {g.get("edge") or g.get("item") for g in guards}
+    return any(guard in evaluated for guard in readers.guards)
