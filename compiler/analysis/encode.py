@@ -37,37 +37,73 @@ class EncodingError(Exception):
 
 
 # -- constant folding helpers: keep formulas small when facts are known ----------
+#
+# ``conj``, ``disj`` and ``neg`` build the very terms ``z3.And``, ``z3.Or`` and ``z3.Not`` build,
+# and ``is_true`` / ``is_false`` answer as ``z3.is_true`` / ``z3.is_false``; for Boolean terms of
+# the main context (every term of the encoding) they call z3's C API directly, without z3py's
+# per-argument coercion and checks, which cost more than z3's own work here (docs/benchmarks.md).
+
+_CONTEXT = TRUE.ctx
+_REF = _CONTEXT.ref()
+_TRUE_AST = TRUE.as_ast()
+_FALSE_AST = FALSE.as_ast()
+
+
+def _ours(term: Term) -> bool:
+    """A Boolean term of the main context (``true`` and ``false`` are unique terms there)."""
+    return isinstance(term, z3.BoolRef) and term.ctx is _CONTEXT
+
+
+def is_true(term: Term) -> bool:
+    if _ours(term):
+        return bool(z3.Z3_is_eq_ast(_REF, term.as_ast(), _TRUE_AST))
+    return bool(z3.is_true(term))
+
+
+def is_false(term: Term) -> bool:
+    if _ours(term):
+        return bool(z3.Z3_is_eq_ast(_REF, term.as_ast(), _FALSE_AST))
+    return bool(z3.is_false(term))
+
+
+def _connective(make: Any, fallback: Any, terms: list[Term]) -> Term:
+    if not all(_ours(term) for term in terms):
+        return fallback(*terms)
+    array = (z3.Ast * len(terms))(*(term.as_ast() for term in terms))
+    return z3.BoolRef(make(_REF, len(terms), array), _CONTEXT)
 
 
 def conj(*terms: Term) -> Term:
     kept = []
     for term in terms:
-        if z3.is_false(term):
+        if is_false(term):
             return FALSE
-        if not z3.is_true(term):
+        if not is_true(term):
             kept.append(term)
     if not kept:
         return TRUE
-    return kept[0] if len(kept) == 1 else z3.And(*kept)
+    return kept[0] if len(kept) == 1 else _connective(z3.Z3_mk_and, z3.And, kept)
 
 
 def disj(*terms: Term) -> Term:
     kept = []
     for term in terms:
-        if z3.is_true(term):
+        if is_true(term):
             return TRUE
-        if not z3.is_false(term):
+        if not is_false(term):
             kept.append(term)
     if not kept:
         return FALSE
-    return kept[0] if len(kept) == 1 else z3.Or(*kept)
+    return kept[0] if len(kept) == 1 else _connective(z3.Z3_mk_or, z3.Or, kept)
 
 
 def neg(term: Term) -> Term:
-    if z3.is_true(term):
+    if is_true(term):
         return FALSE
-    if z3.is_false(term):
+    if is_false(term):
         return TRUE
+    if _ours(term):
+        return z3.BoolRef(z3.Z3_mk_not(_REF, term.as_ast()), _CONTEXT)
     return z3.Not(term)
 
 
@@ -76,9 +112,9 @@ def implies(premise: Term, conclusion: Term) -> Term:
 
 
 def choose(condition: Term, then: Term, otherwise: Term) -> Term:
-    if z3.is_true(condition):
+    if is_true(condition):
         return then
-    if z3.is_false(condition):
+    if is_false(condition):
         return otherwise
     if then.eq(otherwise):
         return then
