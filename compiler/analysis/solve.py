@@ -129,6 +129,7 @@ class Prover:
         self._cones = Cones(paths)
         self._candidates: dict[str, tuple[list[Fraction], list[Fraction]]] = {}
         self._verdicts: z3.Solver | None = None  # the input ranges only, for ``_cut_question``
+        self._whole: z3.Solver | None = None  # the whole path conditions, for ``counterexample``
 
     def ask(self, *goals: Term) -> Answer:
         """The verdict, with a model of the whole graph's path conditions when satisfiable (for
@@ -265,6 +266,35 @@ class Prover:
             return None
         model = self._readable(solver, solver.model())
         return self.patient(model)
+
+    def counterexample(self, *goals: Term) -> dict[str, Any] | None:
+        """Like ``witness``, for questions that usually have no answer (a counterexample to a
+        safety property): on a graph small enough for ``satisfiable`` to ask its incremental
+        solver, a second incremental solver over the whole path conditions decides first, and
+        only a satisfiable question goes on to ``witness``'s cone (so a patient found is the
+        very patient ``witness`` finds). The cone and the whole graph have the same verdict
+        (``cone.Cones``); asking the whole-graph solver costs a fraction of building the cone's
+        fresh solver (docs/benchmarks.md). It is a solver of its own so that ``ask`` and
+        ``core`` see the same history of questions as without it (an unsatisfiable core, unlike
+        a verdict, can depend on what a solver has learnt). Unknown there: the cone decides."""
+        if len(self.paths.constraints) < SLICE_FROM and len(self._cones.cut) < CUT_FROM:
+            solver = self._whole
+            if solver is None:
+                solver = self._whole = z3.Solver()
+                solver.set("timeout", self.timeout_ms)
+                assert_all(solver, self.paths.constraints)
+            self._limit(solver)
+            solver.push()
+            try:
+                solver.add(*goals)
+                result = check(solver)
+            finally:
+                solver.pop()
+            if result == z3.unsat:
+                return None
+            if result != z3.sat:
+                self._within_budget()
+        return self.witness(*goals)
 
     def _readable(self, solver: z3.Solver, model: Any) -> Any:
         """Fix every fact of ``solver``'s question, one at a time, to its most readable value."""
