@@ -45,25 +45,31 @@ class EncodingError(Exception):
 
 _CONTEXT = TRUE.ctx
 _REF = _CONTEXT.ref()
-_TRUE_AST = TRUE.as_ast()
-_FALSE_AST = FALSE.as_ast()
+# ``true`` and ``false`` are unique terms of the context, and these two stay alive (module
+# constants), so no other term can ever have their ids.
+_TRUE_ID = TRUE.get_id()
+_FALSE_ID = FALSE.get_id()
 
 
 def _ours(term: Term) -> bool:
-    """A Boolean term of the main context (``true`` and ``false`` are unique terms there)."""
+    """A Boolean term of the main context."""
     return isinstance(term, z3.BoolRef) and term.ctx is _CONTEXT
 
 
-def is_true(term: Term) -> bool:
+def _truth(term: Term) -> bool | None:
+    """True for the term ``true``, False for ``false``, None for any other term."""
     if _ours(term):
-        return bool(z3.Z3_is_eq_ast(_REF, term.as_ast(), _TRUE_AST))
-    return bool(z3.is_true(term))
+        key = z3.Z3_get_ast_id(_REF, term.as_ast())
+        return True if key == _TRUE_ID else False if key == _FALSE_ID else None
+    return True if z3.is_true(term) else False if z3.is_false(term) else None
+
+
+def is_true(term: Term) -> bool:
+    return _truth(term) is True
 
 
 def is_false(term: Term) -> bool:
-    if _ours(term):
-        return bool(z3.Z3_is_eq_ast(_REF, term.as_ast(), _FALSE_AST))
-    return bool(z3.is_false(term))
+    return _truth(term) is False
 
 
 def _connective(make: Any, fallback: Any, terms: list[Term]) -> Term:
@@ -76,9 +82,10 @@ def _connective(make: Any, fallback: Any, terms: list[Term]) -> Term:
 def conj(*terms: Term) -> Term:
     kept = []
     for term in terms:
-        if is_false(term):
+        truth = _truth(term)
+        if truth is False:
             return FALSE
-        if not is_true(term):
+        if truth is None:
             kept.append(term)
     if not kept:
         return TRUE
@@ -88,9 +95,10 @@ def conj(*terms: Term) -> Term:
 def disj(*terms: Term) -> Term:
     kept = []
     for term in terms:
-        if is_true(term):
+        truth = _truth(term)
+        if truth is True:
             return TRUE
-        if not is_false(term):
+        if truth is None:
             kept.append(term)
     if not kept:
         return FALSE
@@ -98,10 +106,9 @@ def disj(*terms: Term) -> Term:
 
 
 def neg(term: Term) -> Term:
-    if is_true(term):
-        return FALSE
-    if is_false(term):
-        return TRUE
+    truth = _truth(term)
+    if truth is not None:
+        return FALSE if truth else TRUE
     if _ours(term):
         return z3.BoolRef(z3.Z3_mk_not(_REF, term.as_ast()), _CONTEXT)
     return z3.Not(term)
@@ -112,10 +119,9 @@ def implies(premise: Term, conclusion: Term) -> Term:
 
 
 def choose(condition: Term, then: Term, otherwise: Term) -> Term:
-    if is_true(condition):
-        return then
-    if is_false(condition):
-        return otherwise
+    truth = _truth(condition)
+    if truth is not None:
+        return then if truth else otherwise
     if then.eq(otherwise):
         return then
     return z3.If(condition, then, otherwise)
