@@ -32,7 +32,7 @@ from typing import Any, Literal
 import z3
 
 from compiler.analysis.cone import Cones, assert_all
-from compiler.analysis.encode import JSON, Term, number_term
+from compiler.analysis.encode import JSON, Term, conj, is_true, number_term
 from compiler.analysis.paths import PathConditions
 
 DEFAULT_TIMEOUT_MS = 10_000
@@ -50,6 +50,9 @@ CUT_ALWAYS_REACHED = True
 # the graph: a chain of 33 decisions is proved in half the time of the incremental solver;
 # fibromyalgia, with none, keeps the incremental solver (docs/benchmarks.md).
 CUT_FROM = 10
+# How many models of satisfiable questions ``Prover.satisfiable`` keeps to answer later
+# questions they already witness (the latest first).
+KEEP_MODELS = 16
 
 Verdict = Literal["sat", "unsat", "unknown"]
 
@@ -130,6 +133,7 @@ class Prover:
         self._candidates: dict[str, tuple[list[Fraction], list[Fraction]]] = {}
         self._verdicts: z3.Solver | None = None  # the input ranges only, for ``_cut_question``
         self._whole: z3.Solver | None = None  # the whole path conditions, for ``counterexample``
+        self._models: list[Any] = []  # the latest models of ``satisfiable``'s incremental solver
 
     def ask(self, *goals: Term) -> Answer:
         """The verdict, with a model of the whole graph's path conditions when satisfiable (for
@@ -177,8 +181,25 @@ class Prover:
                 return self.decide(*goals).verdict == "sat"
             return self._cone_question(list(goals)) is not None
         if len(self.paths.constraints) < SLICE_FROM and len(self._cones.cut) < CUT_FROM:
-            return self.decide(*goals).verdict == "sat"
+            if self._witnessed(goals):
+                return True
+            answer = self.decide(*goals)
+            if answer.verdict == "sat":
+                self._models = [answer.model, *self._models[: KEEP_MODELS - 1]]
+            return answer.verdict == "sat"
         return self._cut_question(list(goals))
+
+    def _witnessed(self, goals: Sequence[Term]) -> bool:
+        """Whether a model of an earlier satisfiable question already satisfies ``goals``: a
+        model of the whole path conditions in which the goals are true is a patient for them,
+        so the verdict is sat without asking (reachability asks one question per node, edge
+        and item; the walk that reaches a node usually takes one of its branches too). Within
+        a proof budget, a question after its end is still not proved (FIB221), as when asked."""
+        if not self._models:
+            return False
+        self._limit(self.solver)  # OutOfBudget after the budget's end, as ``ask`` would raise
+        goal = conj(*goals)
+        return any(is_true(model.eval(goal, model_completion=True)) for model in self._models)
 
     def _cut_question(self, goals: list[Term]) -> bool:
         """Whether ``goals`` are satisfiable, asked of one solver that holds only the input
