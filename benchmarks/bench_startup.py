@@ -16,7 +16,8 @@ Part 2 runs ``fibrolang check`` in a fresh process that times its phases: import
 command line (click, the front end, the runtime), checking (parse with the cached Lark
 parser, names, types, units...), importing the prover (z3 and compiler.analysis), and
 proving, split into the time z3 spends in its solver (every ``check`` call) and the rest
-(building the path conditions, encoding, slicing, replaying counterexamples).
+(building the path conditions, encoding, slicing, replaying counterexamples); with
+``--against``, for both checkouts side by side.
 """
 
 from __future__ import annotations
@@ -104,16 +105,22 @@ def main() -> None:
         wall(command, where[name])
     times: dict[str, list[float]] = {name: [] for name in commands}
     cpu: dict[str, list[float]] = {name: [] for name in commands}
-    phases: list[dict[str, float]] = []
+    checkouts = [ROOT] if args.against is None else [ROOT, args.against.resolve()]
+    phases: dict[Path, list[dict[str, float]]] = {checkout: [] for checkout in checkouts}
     for _ in range(args.runs):
         for name, command in commands.items():
             spent, used = wall(command, where[name])
             times[name].append(spent)
             cpu[name].append(used)
-        out = subprocess.run(
-            [python, "-c", PHASES, args.guideline], cwd=ROOT, check=True, capture_output=True, text=True
-        )
-        phases.append(json.loads(out.stdout))
+        for checkout in checkouts:
+            out = subprocess.run(
+                [python, "-c", PHASES, args.guideline],
+                cwd=checkout,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            phases[checkout].append(json.loads(out.stdout))
     print(f"{args.guideline}, {args.runs} runs of each, interleaved")
     print("| command | fastest (s) | median (s) | CPU, fastest (s) | CPU, median (s) |")
     print("| --- | ---: | ---: | ---: | ---: |")
@@ -124,14 +131,21 @@ def main() -> None:
             f" | {min(used):.3f} | {statistics.median(used):.3f} |"
         )
     print()
-    print("| phase of `fibrolang check` (in one process) | median (s) |")
-    print("| --- | ---: |")
-    for name in phases[0]:
-        if name in ("solver calls", "diagnostics"):
-            continue
-        print(f"| {name} | {statistics.median(run[name] for run in phases):.3f} |")
-    calls = phases[0]["solver calls"]
-    print(f"\nz3 solver calls per check: {calls:.0f}; diagnostics: {phases[0]['diagnostics']:.0f}")
+    print(
+        "| phase of `fibrolang check` (in one process), median (s) | "
+        + " | ".join(c.name for c in checkouts)
+        + " |"
+    )
+    print("| --- |" + " ---: |" * len(checkouts))
+    for name in phases[ROOT][0]:
+        medians = [statistics.median(run[name] for run in phases[checkout]) for checkout in checkouts]
+        print(
+            f"| {name} | "
+            + " | ".join(
+                f"{m:.0f}" if name in ("solver calls", "diagnostics") else f"{m:.3f}" for m in medians
+            )
+            + " |"
+        )
 
 
 if __name__ == "__main__":
