@@ -1,23 +1,30 @@
 """Where the time of ``fibrolang check`` goes, as a whole process and phase by phase.
 
     python benchmarks/bench_startup.py [--guideline guidelines/fibromyalgia.fibro] [--runs 7]
+                                       [--against /work/main]
 
 Part 1 runs, interleaved (one of each in turn, ``--runs`` times, so that load from
 other programs falls on all alike): the bare interpreter, ``import z3``, ``import
 compiler.cli``, ``fibrolang check --no-prove`` and ``fibrolang check``; it reports the
-fastest and the median wall time of each.
+fastest and the median wall time of each, and its CPU time (user + system: what a loaded
+machine inflates least). ``--against DIR`` adds ``fibrolang check`` of
+another checkout (main, say) and of this one, both run as ``python -c "from compiler.cli
+import main; main()" check ...`` from their own directory, to the same interleaving: a
+before/after in one run, under the same load.
 
 Part 2 runs ``fibrolang check`` in a fresh process that times its phases: importing the
 command line (click, the front end, the runtime), checking (parse with the cached Lark
 parser, names, types, units...), importing the prover (z3 and compiler.analysis), and
 proving, split into the time z3 spends in its solver (every ``check`` call) and the rest
-(building the path conditions, encoding, slicing, replaying counterexamples).
+(building the path conditions, encoding, slicing, replaying counterexamples); with
+``--against``, for both checkouts side by side.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -60,16 +67,24 @@ print(json.dumps({
 """
 
 
-def wall(command: list[str]) -> float:
+RUN_CLI = "import sys; sys.argv[0] = 'fibrolang'; from compiler.cli import main; main()"
+
+
+def wall(command: list[str], cwd: Path = ROOT) -> tuple[float, float]:
+    """The wall time and the CPU time (user + system) of one run of ``command``."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - began
+    subprocess.run(command, cwd=cwd, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    spent = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return spent, after.ru_utime - used.ru_utime + after.ru_stime - used.ru_stime
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--guideline", default="guidelines/fibromyalgia.fibro")
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--against", type=Path, default=None, help="another checkout to time alongside")
     args = parser.parse_args()
     python = sys.executable
     fibrolang = str(Path(python).parent / "fibrolang")
@@ -80,31 +95,57 @@ def main() -> None:
         "fibrolang check --no-prove": [fibrolang, "check", "--no-prove", args.guideline],
         "fibrolang check": [fibrolang, "check", args.guideline],
     }
-    for command in commands.values():  # warm the file cache and the parser cache
-        wall(command)
+    where = {name: ROOT for name in commands}
+    if args.against is not None:
+        for checkout in (args.against.resolve(), ROOT):
+            name = f"fibrolang check ({checkout.name}, python -c)"
+            commands[name] = [python, "-c", RUN_CLI, "check", args.guideline]
+            where[name] = checkout
+    for name, command in commands.items():  # warm the file cache and the parser cache
+        wall(command, where[name])
     times: dict[str, list[float]] = {name: [] for name in commands}
-    phases: list[dict[str, float]] = []
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    checkouts = [ROOT] if args.against is None else [ROOT, args.against.resolve()]
+    phases: dict[Path, list[dict[str, float]]] = {checkout: [] for checkout in checkouts}
     for _ in range(args.runs):
         for name, command in commands.items():
-            times[name].append(wall(command))
-        out = subprocess.run(
-            [python, "-c", PHASES, args.guideline], cwd=ROOT, check=True, capture_output=True, text=True
-        )
-        phases.append(json.loads(out.stdout))
+            spent, used = wall(command, where[name])
+            times[name].append(spent)
+            cpu[name].append(used)
+        for checkout in checkouts:
+            out = subprocess.run(
+                [python, "-c", PHASES, args.guideline],
+                cwd=checkout,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            phases[checkout].append(json.loads(out.stdout))
     print(f"{args.guideline}, {args.runs} runs of each, interleaved")
-    print("| command | fastest (s) | median (s) |")
-    print("| --- | ---: | ---: |")
+    print("| command | fastest (s) | median (s) | CPU, fastest (s) | CPU, median (s) |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for name, spent in times.items():
-        print(f"| `{name}` | {min(spent):.3f} | {statistics.median(spent):.3f} |")
+        used = cpu[name]
+        print(
+            f"| `{name}` | {min(spent):.3f} | {statistics.median(spent):.3f}"
+            f" | {min(used):.3f} | {statistics.median(used):.3f} |"
+        )
     print()
-    print("| phase of `fibrolang check` (in one process) | median (s) |")
-    print("| --- | ---: |")
-    for name in phases[0]:
-        if name in ("solver calls", "diagnostics"):
-            continue
-        print(f"| {name} | {statistics.median(run[name] for run in phases):.3f} |")
-    calls = phases[0]["solver calls"]
-    print(f"\nz3 solver calls per check: {calls:.0f}; diagnostics: {phases[0]['diagnostics']:.0f}")
+    print(
+        "| phase of `fibrolang check` (in one process), median (s) | "
+        + " | ".join(c.name for c in checkouts)
+        + " |"
+    )
+    print("| --- |" + " ---: |" * len(checkouts))
+    for name in phases[ROOT][0]:
+        medians = [statistics.median(run[name] for run in phases[checkout]) for checkout in checkouts]
+        print(
+            f"| {name} | "
+            + " | ".join(
+                f"{m:.0f}" if name in ("solver calls", "diagnostics") else f"{m:.3f}" for m in medians
+            )
+            + " |"
+        )
 
 
 if __name__ == "__main__":

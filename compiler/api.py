@@ -90,12 +90,13 @@ def check_file(path: str | Path, sources: SourceCache | None = None) -> Checked:
     return check_source(source, Path(path).resolve().parent)
 
 
-def compile_checked(checked: Checked) -> dict[str, Any]:
-    """The decision graph of a checked guideline; CompileError if it has errors."""
+def compile_checked(checked: Checked, hashed: bool = True) -> dict[str, Any]:
+    """The decision graph of a checked guideline; CompileError if it has errors. ``hashed=False``:
+    without its integrity hash (``compiler.lower.lower``), for a graph that is not written out."""
     if not checked.ok or checked.guideline is None or checked.source is None:
         raise CompileError(checked.diagnostics)
     try:
-        return lower(checked.guideline, checked.source.text)
+        return lower(checked.guideline, checked.source.text, hashed)
     except LoweringError as error:
         span = checked.guideline.span
         raise CompileError(
@@ -123,7 +124,7 @@ def prove(
     if not checked.ok or checked.guideline is None:
         return []
     try:
-        graph = compile_checked(checked)
+        graph = compile_checked(checked, hashed=False)  # the analysis never reads the hash
     except CompileError as error:
         return error.diagnostics
     return analyse(graph, checked.guideline, timeout_ms=timeout_ms, budget_seconds=budget_seconds)

@@ -9,6 +9,7 @@ traceback unless ``FIBROLANG_DEBUG=1``.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -19,8 +20,6 @@ import click
 from compiler import api
 from compiler.diagnostics import Diagnostic, has_errors
 from compiler.render import render_json, render_text
-from compiler.review.diff_command import diff_command
-from compiler.review.pack_command import review_command
 
 FORMATS = click.Choice(["human", "plain", "json"])
 
@@ -54,10 +53,28 @@ def emit_diagnostics(diagnostics: list[Diagnostic], format_: str, sources: api.S
 DEBUG_VARIABLE = "FIBROLANG_DEBUG"
 
 
+# Commands whose modules (and what they import: jinja2, the review pages) load only when
+# they run or when help lists them, not on every start-up: name -> (module, command).
+LAZY_COMMANDS = {
+    "diff": ("compiler.review.diff_command", "diff_command"),
+    "review": ("compiler.review.pack_command", "review_command"),
+    "population": ("compiler.population_command", "population_command"),
+}
+
+
 class Commands(click.Group):
     """The command group, with one last line of defence: an exception no command expected (a
     bug in fibrolang) is reported in one sentence with exit code 2, not as a traceback.
     ``FIBROLANG_DEBUG=1`` lets it through, traceback and all, for the bug report."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, attribute = LAZY_COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute))
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -596,10 +613,6 @@ def mutate(
     sys.exit(commands.mutate(guideline, suite_dir, output, not no_classify, timeout, click.echo, command))
 
 
-main.add_command(diff_command)
-main.add_command(review_command)
-
-
 @main.command()
 @click.argument("guidelines", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True, help="the interface to listen on")
@@ -613,15 +626,6 @@ def serve(guidelines: tuple[Path, ...], host: str, port: int, format_: str) -> N
     from compiler.serve.command import run
 
     run(guidelines, host, port, lambda path: compile_or_exit(path, format_), click.echo)
-
-
-def _register_population() -> None:
-    from compiler.population_command import population_command
-
-    main.add_command(population_command)
-
-
-_register_population()
 
 
 if __name__ == "__main__":

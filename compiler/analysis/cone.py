@@ -29,6 +29,7 @@ walk since the last such node, not the walk from ``start``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import z3
 
@@ -74,28 +75,33 @@ class Cones:
         for the subterms of the definitions are kept for good (``_under``: the definitions
         share subterms, a guard appears in every edge and item of its node). z3 reuses the id
         of a term that no longer exists, so only terms ``paths`` keeps alive are kept for good:
-        a question's own terms go to a ``store`` of that call."""
+        a question's own terms go to a ``store`` of that call.
+
+        The walk reads z3's terms through its C API (``_Walk``), not through z3py objects:
+        every subterm it visits lives inside ``root``, which the caller holds."""
         known = self._under
+        walk = _Walk(root.ctx_ref())
         defined = self.paths.defined_at
-        stack: list[tuple[Term, bool]] = [(root, False)]
+        stack: list[tuple[Any, bool]] = [(root.as_ast(), False)]
         while stack:
-            term, expanded = stack.pop()
-            key = term.get_id()
+            ast, expanded = stack.pop()
+            key = walk.id(ast)
             if key in known or key in store:
                 continue
-            if z3.is_const(term):
-                name = term.decl().name()
-                store[key] = frozenset((name,)) if name in defined else frozenset()
+            arity = walk.arity(ast)
+            if arity == 0:
+                name = walk.name(ast)
+                store[key] = frozenset((name,)) if name is not None and name in defined else frozenset()
                 continue
-            children = term.children()
+            children = [walk.child(ast, index) for index in range(arity)]
             if expanded:
                 store[key] = frozenset().union(
-                    *(known[c.get_id()] if c.get_id() in known else store[c.get_id()] for c in children)
+                    *(known[k] if k in known else store[k] for k in map(walk.id, children))
                 )
                 continue
-            stack.append((term, True))
-            stack.extend((c, False) for c in children if c.get_id() not in known and c.get_id() not in store)
-        key = root.get_id()
+            stack.append((ast, True))
+            stack.extend((c, False) for c in children if (k := walk.id(c)) not in known and k not in store)
+        key = walk.id(root.as_ast())
         return known[key] if key in known else store[key]
 
     def _reads_of(self, name: str) -> frozenset[str]:
@@ -152,3 +158,35 @@ def assert_all(solver: z3.Solver, constraints: Iterable[Term]) -> None:
     context, handle = solver.ctx.ref(), solver.solver
     for term in constraints:
         z3.Z3_solver_assert(context, handle, term.as_ast())
+
+
+class _Walk:
+    """What ``Cones`` reads of a z3 term, through z3's C API: its id, its arguments and, for a
+    constant, its name. Only for terms the caller keeps alive (their arguments live in them).
+    ``arity`` is 0 for a term that is not an application (z3py's ``children()`` is empty then,
+    and ``is_const`` false), so such a term holds no name, as before."""
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+
+    def id(self, ast: Any) -> int:
+        return int(z3.Z3_get_ast_id(self.context, ast))
+
+    def arity(self, ast: Any) -> int:
+        if z3.Z3_get_ast_kind(self.context, ast) not in (z3.Z3_APP_AST, z3.Z3_NUMERAL_AST):
+            return 0
+        return int(z3.Z3_get_app_num_args(self.context, ast))
+
+    def name(self, ast: Any) -> str | None:
+        """The name of a constant as z3py's ``decl().name()`` gives it (None for a term that
+        is not an application)."""
+        context = self.context
+        if z3.Z3_get_ast_kind(context, ast) not in (z3.Z3_APP_AST, z3.Z3_NUMERAL_AST):
+            return None
+        symbol = z3.Z3_get_decl_name(context, z3.Z3_get_app_decl(context, ast))
+        if z3.Z3_get_symbol_kind(context, symbol) == z3.Z3_INT_SYMBOL:
+            return f"k!{z3.Z3_get_symbol_int(context, symbol)}"
+        return str(z3.Z3_get_symbol_string(context, symbol))
+
+    def child(self, ast: Any, index: int) -> Any:
+        return z3.Z3_get_app_arg(self.context, ast, index)

@@ -90,7 +90,7 @@ class Analysis:
         could not be reached (an ``unknown`` or an internal error was reported).
         """
         try:
-            patient = self.prover.witness(*goals)
+            patient = self.prover.counterexample(*goals)
         except SolverUnknown as error:
             self.undecided(span, what, error)
             return None

@@ -37,37 +37,80 @@ class EncodingError(Exception):
 
 
 # -- constant folding helpers: keep formulas small when facts are known ----------
+#
+# ``conj``, ``disj`` and ``neg`` build the very terms ``z3.And``, ``z3.Or`` and ``z3.Not`` build,
+# and ``is_true`` / ``is_false`` answer as ``z3.is_true`` / ``z3.is_false``; for Boolean terms of
+# the main context (every term of the encoding) they call z3's C API directly, without z3py's
+# per-argument coercion and checks, which cost more than z3's own work here (docs/benchmarks.md).
+
+_CONTEXT = TRUE.ctx
+_REF = _CONTEXT.ref()
+# ``true`` and ``false`` are unique terms of the context, and these two stay alive (module
+# constants), so no other term can ever have their ids.
+_TRUE_ID = TRUE.get_id()
+_FALSE_ID = FALSE.get_id()
+
+
+def _ours(term: Term) -> bool:
+    """A Boolean term of the main context."""
+    return isinstance(term, z3.BoolRef) and term.ctx is _CONTEXT
+
+
+def _truth(term: Term) -> bool | None:
+    """True for the term ``true``, False for ``false``, None for any other term."""
+    if _ours(term):
+        key = z3.Z3_get_ast_id(_REF, term.as_ast())
+        return True if key == _TRUE_ID else False if key == _FALSE_ID else None
+    return True if z3.is_true(term) else False if z3.is_false(term) else None
+
+
+def is_true(term: Term) -> bool:
+    return _truth(term) is True
+
+
+def is_false(term: Term) -> bool:
+    return _truth(term) is False
+
+
+def _connective(make: Any, fallback: Any, terms: list[Term]) -> Term:
+    if not all(_ours(term) for term in terms):
+        return fallback(*terms)
+    array = (z3.Ast * len(terms))(*(term.as_ast() for term in terms))
+    return z3.BoolRef(make(_REF, len(terms), array), _CONTEXT)
 
 
 def conj(*terms: Term) -> Term:
     kept = []
     for term in terms:
-        if z3.is_false(term):
+        truth = _truth(term)
+        if truth is False:
             return FALSE
-        if not z3.is_true(term):
+        if truth is None:
             kept.append(term)
     if not kept:
         return TRUE
-    return kept[0] if len(kept) == 1 else z3.And(*kept)
+    return kept[0] if len(kept) == 1 else _connective(z3.Z3_mk_and, z3.And, kept)
 
 
 def disj(*terms: Term) -> Term:
     kept = []
     for term in terms:
-        if z3.is_true(term):
+        truth = _truth(term)
+        if truth is True:
             return TRUE
-        if not z3.is_false(term):
+        if truth is None:
             kept.append(term)
     if not kept:
         return FALSE
-    return kept[0] if len(kept) == 1 else z3.Or(*kept)
+    return kept[0] if len(kept) == 1 else _connective(z3.Z3_mk_or, z3.Or, kept)
 
 
 def neg(term: Term) -> Term:
-    if z3.is_true(term):
-        return FALSE
-    if z3.is_false(term):
-        return TRUE
+    truth = _truth(term)
+    if truth is not None:
+        return FALSE if truth else TRUE
+    if _ours(term):
+        return z3.BoolRef(z3.Z3_mk_not(_REF, term.as_ast()), _CONTEXT)
     return z3.Not(term)
 
 
@@ -76,10 +119,9 @@ def implies(premise: Term, conclusion: Term) -> Term:
 
 
 def choose(condition: Term, then: Term, otherwise: Term) -> Term:
-    if z3.is_true(condition):
-        return then
-    if z3.is_false(condition):
-        return otherwise
+    truth = _truth(condition)
+    if truth is not None:
+        return then if truth else otherwise
     if then.eq(otherwise):
         return then
     return z3.If(condition, then, otherwise)

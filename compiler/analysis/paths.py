@@ -38,6 +38,8 @@ from compiler.analysis.encode import (
     choose,
     conj,
     disj,
+    is_false,
+    is_true,
     number_term,
 )
 
@@ -115,7 +117,7 @@ class PathConditions:
 
     def _name(self, label: str, formula: Term) -> Term:
         """A named Boolean defined to equal ``formula`` (constants stay constants)."""
-        if z3.is_true(formula) or z3.is_false(formula):
+        if is_true(formula) or is_false(formula):
             return formula
         named = z3.Bool(f"~{label}")
         self._define(named, formula)
@@ -241,7 +243,7 @@ class PathConditions:
                 taken_formula = conj(still_trying, guard.holds())
                 local = conj(earlier_fail, guard.holds())
                 undecided.append(
-                    conj(still_trying, z3.Not(guard.known)) if not z3.is_true(guard.known) else FALSE
+                    conj(still_trying, z3.Not(guard.known)) if not is_true(guard.known) else FALSE
                 )
             guards.append(guard)
             taken = self._name(f"edge {branch['id']}", taken_formula)
@@ -280,7 +282,7 @@ class PathConditions:
                 applies_formula = going
             else:
                 applies_formula = conj(going, guard.holds())
-                if not z3.is_true(guard.known):
+                if not is_true(guard.known):
                     undecided.append(conj(going, z3.Not(guard.known)))
                     going = self._name(f"going {item['id']}", conj(going, guard.known))
             applies = self._name(f"item {item['id']}", applies_formula)

@@ -32,7 +32,7 @@ from typing import Any, Literal
 import z3
 
 from compiler.analysis.cone import Cones, assert_all
-from compiler.analysis.encode import JSON, Term, number_term
+from compiler.analysis.encode import JSON, Term, conj, is_true, number_term
 from compiler.analysis.paths import PathConditions
 
 DEFAULT_TIMEOUT_MS = 10_000
@@ -50,6 +50,9 @@ CUT_ALWAYS_REACHED = True
 # the graph: a chain of 33 decisions is proved in half the time of the incremental solver;
 # fibromyalgia, with none, keeps the incremental solver (docs/benchmarks.md).
 CUT_FROM = 10
+# How many models of satisfiable questions ``Prover.satisfiable`` keeps to answer later
+# questions they already witness (the latest first).
+KEEP_MODELS = 16
 
 Verdict = Literal["sat", "unsat", "unknown"]
 
@@ -129,6 +132,8 @@ class Prover:
         self._cones = Cones(paths)
         self._candidates: dict[str, tuple[list[Fraction], list[Fraction]]] = {}
         self._verdicts: z3.Solver | None = None  # the input ranges only, for ``_cut_question``
+        self._whole: z3.Solver | None = None  # the whole path conditions, for ``counterexample``
+        self._models: list[Any] = []  # the latest models of ``satisfiable``'s incremental solver
 
     def ask(self, *goals: Term) -> Answer:
         """The verdict, with a model of the whole graph's path conditions when satisfiable (for
@@ -176,8 +181,25 @@ class Prover:
                 return self.decide(*goals).verdict == "sat"
             return self._cone_question(list(goals)) is not None
         if len(self.paths.constraints) < SLICE_FROM and len(self._cones.cut) < CUT_FROM:
-            return self.decide(*goals).verdict == "sat"
+            if self._witnessed(goals):
+                return True
+            answer = self.decide(*goals)
+            if answer.verdict == "sat":
+                self._models = [answer.model, *self._models[: KEEP_MODELS - 1]]
+            return answer.verdict == "sat"
         return self._cut_question(list(goals))
+
+    def _witnessed(self, goals: Sequence[Term]) -> bool:
+        """Whether a model of an earlier satisfiable question already satisfies ``goals``: a
+        model of the whole path conditions in which the goals are true is a patient for them,
+        so the verdict is sat without asking (reachability asks one question per node, edge
+        and item; the walk that reaches a node usually takes one of its branches too). Within
+        a proof budget, a question after its end is still not proved (FIB221), as when asked."""
+        if not self._models:
+            return False
+        self._limit(self.solver)  # OutOfBudget after the budget's end, as ``ask`` would raise
+        goal = conj(*goals)
+        return any(is_true(model.eval(goal, model_completion=True)) for model in self._models)
 
     def _cut_question(self, goals: list[Term]) -> bool:
         """Whether ``goals`` are satisfiable, asked of one solver that holds only the input
@@ -265,6 +287,35 @@ class Prover:
             return None
         model = self._readable(solver, solver.model())
         return self.patient(model)
+
+    def counterexample(self, *goals: Term) -> dict[str, Any] | None:
+        """Like ``witness``, for questions that usually have no answer (a counterexample to a
+        safety property): on a graph small enough for ``satisfiable`` to ask its incremental
+        solver, a second incremental solver over the whole path conditions decides first, and
+        only a satisfiable question goes on to ``witness``'s cone (so a patient found is the
+        very patient ``witness`` finds). The cone and the whole graph have the same verdict
+        (``cone.Cones``); asking the whole-graph solver costs a fraction of building the cone's
+        fresh solver (docs/benchmarks.md). It is a solver of its own so that ``ask`` and
+        ``core`` see the same history of questions as without it (an unsatisfiable core, unlike
+        a verdict, can depend on what a solver has learnt). Unknown there: the cone decides."""
+        if len(self.paths.constraints) < SLICE_FROM and len(self._cones.cut) < CUT_FROM:
+            solver = self._whole
+            if solver is None:
+                solver = self._whole = z3.Solver()
+                solver.set("timeout", self.timeout_ms)
+                assert_all(solver, self.paths.constraints)
+            self._limit(solver)
+            solver.push()
+            try:
+                solver.add(*goals)
+                result = check(solver)
+            finally:
+                solver.pop()
+            if result == z3.unsat:
+                return None
+            if result != z3.sat:
+                self._within_budget()
+        return self.witness(*goals)
 
     def _readable(self, solver: z3.Solver, model: Any) -> Any:
         """Fix every fact of ``solver``'s question, one at a time, to its most readable value."""

@@ -54,10 +54,11 @@ def _write(folder: Path, name: str, text: str) -> Path:
 
 
 def _evaluate(graph: dict[str, Any], patient: dict[str, Any]) -> dict[str, Any]:
-    """The runtime's result as a dict, or {} when it refuses the plan (as ``Replay`` keeps it)."""
+    """The runtime's result as a dict, or {} when it refuses the plan (as ``Replay`` keeps it).
+    Mutants are graphs made in memory and keep the original's graph_hash: not checked here."""
     patient = {k: v for k, v in patient.items() if k in graph["inputs"]}
     try:
-        result: dict[str, Any] = fibrolang.load(graph).evaluate(patient).to_dict()
+        result: dict[str, Any] = fibrolang.load(graph, verify=False).evaluate(patient).to_dict()
     except fibrolang.SafetyViolation:
         return {}
     return result
