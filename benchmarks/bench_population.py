@@ -21,6 +21,14 @@ Timed, on the same file:
   from the same file, scaled to N (per-patient rates do not depend on N).
 
 ``--sizes`` repeats the DuckDB measurement at each size (growth from 100k to 10M).
+
+``--floors`` times, on the largest file, what any query over it pays: reading every column
+(``SELECT`` of all of them, counted), and writing the results alone (the query's output
+materialised in memory first, then ``COPY``'d to Parquet), next to the query computing only
+the status (every guard, no result list). ``--baseline-sql FILE`` times an older query text
+(``fibrolang compile --target sql`` of an earlier commit) against the current one on the same
+file, alternating ``--rounds`` times (the machine is shared: a ratio within one run), and
+checks that both write the same rows in the same order.
 """
 
 from __future__ import annotations
@@ -140,6 +148,55 @@ def time_duckdb(query: str, path: Path, out: Path, analyse: bool = True) -> tupl
     return wall, analysed
 
 
+def _timed(connection: Any, sql: str) -> float:
+    started = time.perf_counter()
+    connection.execute(sql).fetchall()
+    return time.perf_counter() - started
+
+
+def time_floors(query: str, path: Path, out: Path, rounds: int) -> dict[str, float]:
+    """Best of ``rounds`` seconds: read every column; the status alone (every guard, no
+    result list); write the finished results (materialised first) to Parquet."""
+    connection = duckdb.connect()
+    connection.execute(f"CREATE VIEW patients AS SELECT * FROM read_parquet('{path}')")
+    body = query.rstrip().rstrip(";")
+    names = [row[0] for row in connection.execute("DESCRIBE patients").fetchall()]
+    scan = "SELECT " + ", ".join(f'count("{name}")' for name in names) + " FROM patients"
+    connection.execute(f"CREATE TEMP TABLE results AS {body}")
+    timings: dict[str, list[float]] = {}
+    for _round in range(rounds):
+        timings.setdefault("read every column", []).append(_timed(connection, scan))
+        timings.setdefault("query, status only", []).append(
+            _timed(connection, f'SELECT count("status") FROM ({body})')
+        )
+        timings.setdefault("write the results alone", []).append(
+            _timed(connection, f"COPY results TO '{out}' (FORMAT parquet)")
+        )
+    return {name: min(values) for name, values in timings.items()}
+
+
+def time_against(
+    baseline: str, query: str, path: Path, directory: Path, rounds: int
+) -> dict[str, list[float]]:
+    """The baseline and the current query, read+evaluate+write, alternating; the outputs are
+    compared row by row, in order."""
+    connection = duckdb.connect()
+    connection.execute(f"CREATE VIEW patients AS SELECT * FROM read_parquet('{path}')")
+    timings: dict[str, list[float]] = {"baseline": [], "current": []}
+    for _round in range(rounds):
+        for name, text in (("baseline", baseline), ("current", query)):
+            body = text.rstrip().rstrip(";")
+            target = directory / f"{name}.parquet"
+            timings[name].append(_timed(connection, f"COPY ({body}) TO '{target}' (FORMAT parquet)"))
+    numbered = "SELECT row_number() OVER () AS row_number, * FROM read_parquet('{}')"
+    differing = connection.execute(
+        f"SELECT count(*) FROM (({numbered.format(directory / 'baseline.parquet')}) "
+        f"EXCEPT ALL ({numbered.format(directory / 'current.parquet')}))"
+    ).fetchone()
+    assert differing is not None and differing[0] == 0, f"{differing} rows differ from the baseline's"
+    return timings
+
+
 def time_spark(graph: Graph, path: Path, out: Path) -> tuple[float, float]:
     from compiler.backends.sql.engines import spark_session
 
@@ -199,6 +256,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--missing", type=float, default=0.05)
     parser.add_argument("--no-spark", action="store_true")
+    parser.add_argument("--floors", action="store_true", help="time reading alone and writing alone")
+    parser.add_argument("--baseline-sql", type=Path, default=None, help="an older query to time against")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds for --floors and --baseline-sql")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
 
@@ -234,6 +294,23 @@ def main() -> None:
                 path.unlink()
         path = directory / f"patients-{args.patients}.parquet"
         n = args.patients
+        if args.floors:
+            floors = time_floors(query, path, directory / "floor.parquet", args.rounds)
+            for name, seconds in floors.items():
+                print(f"floor, {name:<26} {seconds:6.2f} s (best of {args.rounds})")
+        if args.baseline_sql is not None:
+            baseline = args.baseline_sql.read_text(encoding="utf-8")
+            against = time_against(baseline, query, path, directory, args.rounds)
+            for name, values in against.items():
+                shown = ", ".join(f"{value:.2f}" for value in values)
+                print(f"{name:<8} read+evaluate+write: {shown} s (best {min(values):.2f})")
+            print(
+                "current / baseline, round by round: "
+                + ", ".join(
+                    f"{c / b:.2f}" for b, c in zip(against["baseline"], against["current"], strict=True)
+                )
+                + " (same rows, same order)"
+            )
         results = {"duckdb": walls[n]}
         if not args.no_spark:
             start_up, spark_seconds = time_spark(graph, path, directory / "spark-out")
