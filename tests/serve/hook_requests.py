@@ -1,5 +1,6 @@
 """Test helpers: a patient record as the CDS Hooks request an EHR would send
-(each prefetch key holding its search's answer), and a real uvicorn on loopback."""
+(each prefetch key holding its search's answer; an input the record leaves out
+not prefetched, its key omitted, and no fhirServer), and a real uvicorn on loopback."""
 
 from __future__ import annotations
 
@@ -11,45 +12,20 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-import fhirpathpy
 import uvicorn
-from bundle_writer import write_bundle
+from prefetch_writer import PATIENT_ID, patient_prefetch
 
-PATIENT_ID = "example"
-
-
-def prefetch_of(graph: Mapping[str, Any], bundle: Mapping[str, Any]) -> dict[str, Any]:
-    """Each binding's prefetch answer: the Patient, or a searchset of the resources it selects."""
-    prefetch: dict[str, Any] = {}
-    patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
-    for name, declared in sorted(graph["inputs"].items()):
-        binding = declared.get("binding")
-        if binding is None:
-            continue
-        if binding["resource"] == "Patient":
-            prefetch[name] = {**patient, "id": PATIENT_ID}
-            continue
-        chosen = {r["id"] for r in fhirpathpy.evaluate(dict(bundle), binding["fhirpath"])}
-        selected = [e["resource"] for e in bundle["entry"] if e["resource"].get("id") in chosen]
-        prefetch[name] = {
-            "resourceType": "Bundle",
-            "type": "searchset",
-            "entry": [
-                {"resource": {**r, "subject": {"reference": f"Patient/{PATIENT_ID}"}}} for r in selected
-            ],
-        }
-    return prefetch
+__all__ = ["PATIENT_ID", "free_port", "request_of", "running"]
 
 
 def request_of(
     graph: Mapping[str, Any], record: Mapping[str, Any], now: datetime, hook: str = "patient-view"
 ) -> dict[str, Any]:
-    bundle = write_bundle(graph, record, now)
     return {
         "hook": hook,
         "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
         "context": {"userId": "Practitioner/1", "patientId": PATIENT_ID},
-        "prefetch": prefetch_of(graph, bundle),
+        "prefetch": patient_prefetch(graph, record, now),
     }
 
 

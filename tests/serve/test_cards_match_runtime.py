@@ -1,13 +1,16 @@
 """Differential: every witness and boundary patient of the generated fibromyalgia
-suite, written as the CDS Hooks request an EHR would send, gets from the real
+suite, written as the CDS Hooks request an EHR would send (a missing-data patient's
+left-out input not prefetched: its key omitted, no fhirServer), gets from the real
 service (uvicorn, over HTTP) the cards that ``Guideline.evaluate`` on the record
 calls for: one card per drug recommendation with its action and label, one per
 flag with its text, the non-drug plan, the avoid list and the monitoring, or
-one card naming the missing facts, or none when the pathway does not apply."""
+one card naming exactly the runtime's missing facts, or none when the pathway
+does not apply."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,13 +20,15 @@ import pytest
 from hook_requests import request_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_round_trip import PATIENTS
+from test_round_trip import EVERY_PATIENT
 
 import fibrolang
 from compiler.serve import markdown, summaries
 
 NOW = datetime.now(UTC)
 GRAPH_PATH = Path(__file__).resolve().parents[2] / "guidelines" / "fibromyalgia.graph.json"
+NOT_PREFETCHED = "not prefetched by the EHR, and the request gives no fhirServer to fetch it from"
+MISSING_LINE = re.compile(r"^- (?P<label>.+) \(`(?P<path>[^`]+)`\): (?P<reason>.+)$")
 
 
 def expected_summaries(result: fibrolang.Result, graph: dict[str, Any]) -> list[tuple[str, str]]:
@@ -70,7 +75,40 @@ def client() -> httpx.Client:
     return httpx.Client(timeout=30)
 
 
-@pytest.mark.parametrize(("name", "patient"), PATIENTS, ids=[name for name, _ in PATIENTS])
+def _plain(markdown_text: str) -> str:
+    """Markdown text as the string it means (the service escapes punctuation with a backslash)."""
+    return re.sub(r"\\(.)", r"\1", markdown_text)
+
+
+def missing_facts(card: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(label, path, why) of every fact the missing-data card's detail names, in its order."""
+    found = []
+    for line in card["detail"].splitlines():
+        named = MISSING_LINE.match(line)
+        if named:
+            found.append((_plain(named["label"]), _plain(named["path"]), _plain(named["reason"])))
+    return found
+
+
+def check_missing_data_card(
+    card: dict[str, Any], result: fibrolang.Result, patient: dict[str, Any], graph: dict[str, Any]
+) -> None:
+    """The card names exactly the runtime's missing facts, each with why: an input the request did
+    not prefetch (no fhirServer to fetch it from), or one in the record without the fact."""
+    assert result.missing
+    expected = []
+    for path in result.missing:
+        top = path.split(".")[0].split("[")[0]
+        why = NOT_PREFETCHED if top not in patient else "not in the patient's record"
+        expected.append((graph["inputs"][top]["label"], path, why))
+    assert missing_facts(card) == expected
+    listed = "Cannot decide: missing " + ", ".join(label for label, _, _ in expected)
+    if len(listed) > 140:
+        listed = f"Cannot decide: missing {len(expected)} facts (see details)"
+    assert card["summary"] == listed
+
+
+@pytest.mark.parametrize(("name", "patient"), EVERY_PATIENT, ids=[name for name, _ in EVERY_PATIENT])
 def test_the_service_cards_match_the_runtime(
     name: str, patient: dict[str, Any], graph: dict[str, Any], service_url: str, client: httpx.Client
 ) -> None:
@@ -93,8 +131,7 @@ def test_the_service_cards_match_the_runtime(
             assert markdown.quote(recommendation.quote) in card["detail"]
     if result.status == "insufficient_data":
         (card,) = cards
-        for path in result.missing:
-            assert f"`{path.replace('_', chr(92) + '_')}`" in card["detail"]
+        check_missing_data_card(card, result, patient, graph)
 
 
 AGENTS = sorted(json.loads(GRAPH_PATH.read_text(encoding="utf-8"))["enums"]["agent"]["members"])
@@ -106,23 +143,26 @@ trial = st.fixed_dictionaries(
         "ongoing": st.booleans(),
     }
 )
-# Every Condition- and MedicationStatement-bound input is given: for them an empty search means
-# false / none ("not in the record"), not unknown. Observations and the age may be missing.
-random_patient = st.fixed_dictionaries(
-    {
-        "chronic_liver_disease": st.booleans(),
-        "depression": st.booleans(),
-        "sleep_disturbance": st.booleans(),
-        "fatigue": st.booleans(),
-        "ecg_done": st.booleans(),
-        "comorbidities": st.lists(st.sampled_from(["back_pain", "hypertension", "headache"]), unique=True),
-        "medications": st.dictionaries(st.sampled_from(AGENTS), trial, max_size=4),
-    },
-    optional={
-        "age": st.integers(0, 130),
-        "egfr": st.one_of(st.integers(0, 250), st.integers(0, 2500).map(lambda v: v / 10)),
-        "pain_score": st.integers(0, 10),
-    },
+CONDITIONS = {
+    "chronic_liver_disease": st.booleans(),
+    "depression": st.booleans(),
+    "sleep_disturbance": st.booleans(),
+    "fatigue": st.booleans(),
+    "ecg_done": st.booleans(),
+    "comorbidities": st.lists(st.sampled_from(["back_pain", "hypertension", "headache"]), unique=True),
+    "medications": st.dictionaries(st.sampled_from(AGENTS), trial, max_size=4),
+}
+MEASUREMENTS = {
+    "age": st.integers(0, 130),
+    "egfr": st.one_of(st.integers(0, 250), st.integers(0, 2500).map(lambda v: v / 10)),
+    "pain_score": st.integers(0, 10),
+}
+# An input the record leaves out is not prefetched (its key omitted): unknown, whatever its resource.
+# Mostly the Condition-, Procedure- and MedicationStatement-bound inputs are given (so that most
+# patients reach a plan), the Observations and the age may be missing; sometimes any input is.
+random_patient = st.one_of(
+    st.fixed_dictionaries(CONDITIONS, optional=MEASUREMENTS),
+    st.fixed_dictionaries({}, optional={**CONDITIONS, **MEASUREMENTS}),
 )
 
 
@@ -138,4 +178,7 @@ def test_random_patients_get_the_cards_of_the_runtime(
         timeout=30,
     )
     assert answer.status_code == 200, answer.text
-    assert [_shape(card) for card in answer.json()["cards"]] == expected_summaries(result, graph)
+    cards = answer.json()["cards"]
+    assert [_shape(card) for card in cards] == expected_summaries(result, graph)
+    if result.status == "insufficient_data":
+        check_missing_data_card(cards[0], result, patient, graph)
