@@ -290,7 +290,8 @@ def insufficient_card(context: Context, result: Mapping[str, Any], why_missing: 
     for path in missing:
         top = path.split(".")[0].split("[")[0]
         label = inputs.get(top, {}).get("label") or top
-        names.append(label)
+        if label not in names:  # one input, several facts (a medication's fields): named once
+            names.append(label)
         reason = why_missing.get(top, "not in the patient's record")
         lines.append(f"- {md.text(label)} (`{md.text(path)}`): {md.text(reason)}")
     title = context.graph["guideline"].get("title") or context.graph["guideline"]["id"]

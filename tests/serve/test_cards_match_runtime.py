@@ -102,9 +102,10 @@ def check_missing_data_card(
         why = NOT_PREFETCHED if top not in patient else "not in the patient's record"
         expected.append((graph["inputs"][top]["label"], path, why))
     assert missing_facts(card) == expected
-    listed = "Cannot decide: missing " + ", ".join(label for label, _, _ in expected)
+    labels = list(dict.fromkeys(label for label, _, _ in expected))  # each input named once
+    listed = "Cannot decide: missing " + ", ".join(labels)
     if len(listed) > 140:
-        listed = f"Cannot decide: missing {len(expected)} facts (see details)"
+        listed = f"Cannot decide: missing {len(labels)} facts (see details)"
     assert card["summary"] == listed
 
 
