@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from compiler import diagnostics as diag
+from compiler.check import check_guideline
 from compiler.collector import collector_paused
 from compiler.diagnostics import Diagnostic
 from compiler.front import parse_source
@@ -62,10 +63,6 @@ def check_source(source: SourceText, base_dir: Path) -> Checked:
     guideline, problems = parse_source(source)
     if guideline is None:
         return Checked(source, None, diag.arrange(problems))
-    try:
-        from compiler.check import check_guideline
-    except ImportError:  # the checker is not installed in this build stage
-        return Checked(source, guideline, diag.arrange(problems))
     try:
         with collector_paused():
             problems += check_guideline(guideline, base_dir)

@@ -1,7 +1,9 @@
 """The committed artifacts of each guideline, regenerated or checked in one place.
 
-For ``guidelines/NAME.fibro`` the project commits the decision graph, the
-flowcharts, the traceability report and the safety report. ``fibrolang build``
+For ``guidelines/NAME.fibro`` the project commits the decision graph
+(``NAME.graph.json``), the flowcharts (``NAME.dot``, ``.svg``, ``.pdf``), the
+traceability report (``docs/traceability/NAME.md``, when it quotes sources) and,
+for the guideline that declares invariants, the safety report (``docs/safety.md``). ``fibrolang build``
 rewrites them; ``fibrolang build --check`` (run by CI) fails when any is
 missing or differs from what the current source produces.
 """
@@ -68,8 +70,11 @@ def flowchart_artifacts(context: BuildContext) -> list[Artifact]:
 
 def safety_artifact(context: BuildContext) -> list[Artifact]:
     """docs/safety.md: every invariant, the sentence it protects and its proof status.
-    Only for the guideline the project's safety report is about."""
-    if context.name != "fibromyalgia":
+
+    Only a guideline that declares invariants has a safety report. There is one
+    report path, so two such guidelines in one build are refused (``clashes``)
+    rather than overwriting each other's report."""
+    if not context.graph.get("invariants"):
         return []
     from compiler.analysis.report import safety_markdown
 
@@ -96,6 +101,15 @@ def artifacts_for(guideline_path: Path, root: Path) -> tuple[list[Artifact], api
     for producer in PRODUCERS:
         artifacts.extend(producer(context))
     return artifacts, checked
+
+
+def clashes(artifacts_by_guideline: dict[Path, list[Artifact]]) -> dict[Path, list[Path]]:
+    """The artifact paths that more than one guideline would write, each with those guidelines."""
+    writers: dict[Path, list[Path]] = {}
+    for guideline, artifacts in artifacts_by_guideline.items():
+        for artifact in artifacts:
+            writers.setdefault(artifact.path.resolve(), []).append(guideline)
+    return {path: guidelines for path, guidelines in writers.items() if len(guidelines) > 1}
 
 
 def stale(artifacts: list[Artifact]) -> list[Path]:

@@ -267,7 +267,7 @@ def compile_command(guideline: Path, output: Path | None, format_: str, target: 
 )
 def build(guidelines: tuple[Path, ...], check_only: bool, root: Path) -> None:
     """Regenerate every committed artifact of each guideline: the graph JSON,
-    the flowcharts, the traceability report. With --check, verify them."""
+    the flowcharts, the traceability and safety reports. With --check, verify them."""
     from compiler import build as building
 
     for path in guidelines:  # the reports name each guideline by its path under the root
@@ -276,6 +276,7 @@ def build(guidelines: tuple[Path, ...], check_only: bool, root: Path) -> None:
                 f"{path} is not inside the project root {root} (--root): give a root that holds it"
             )
     failed = False
+    produced: dict[Path, list[building.Artifact]] = {}
     for path in guidelines:
         sources = api.SourceCache()
         artifacts, checked = building.artifacts_for(path, root)
@@ -285,6 +286,15 @@ def build(guidelines: tuple[Path, ...], check_only: bool, root: Path) -> None:
             emit_diagnostics(checked.diagnostics, "plain", sources)
             failed = True
             continue
+        produced[path] = artifacts
+    clashes = building.clashes(produced)
+    for artifact_path, writers in clashes.items():
+        names = " and ".join(str(writer) for writer in writers)
+        click.echo(f"{artifact_path}: written by both {names}; it can hold only one", err=True)
+        failed = True
+    for path, artifacts in produced.items():
+        if clashes:
+            break  # write or check nothing that two guidelines claim
         if check_only:
             for stale_path in building.stale(artifacts):
                 click.echo(f"{stale_path}: stale or missing; run `fibrolang build {path}`")

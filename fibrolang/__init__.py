@@ -3,7 +3,7 @@
 Standard library only. Typical use::
 
     import fibrolang
-    guideline = fibrolang.load("refractory_fibromyalgia.graph.json")
+    guideline = fibrolang.load("guidelines/fibromyalgia.graph.json")
     result = guideline.evaluate({"age": 45, "egfr": 80})
     print(result.status, guideline.explain(result))
 """

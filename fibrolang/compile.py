@@ -558,8 +558,8 @@ class ExpressionCompiler:
         if left.unit and right.unit and left.unit != right.unit:
             return self.fail(
                 path,
-                f"units differ: {left.unit} and {right.unit} (the compiler "
-                "converts constants to the unit of what they are compared with)",
+                f"units differ: {left.unit} and {right.unit} (fibrolang never converts "
+                "units: numbers that meet must carry the same unit)",
                 "unit_mismatch",
             )
         return Shape("number", unit=left.unit or right.unit)

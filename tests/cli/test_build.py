@@ -58,3 +58,22 @@ def test_a_guideline_outside_the_root_is_a_usage_error_not_a_bug(tmp_path: Path)
     assert "internal error" not in run.stderr
     assert f"guidelines/acr2016.fibro is not inside the project root {tmp_path} (--root)" in run.stderr
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_two_guidelines_claiming_one_report_are_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """Only a guideline with invariants has a safety report, and there is one docs/safety.md:
+    a second guideline with invariants must not overwrite the first's report."""
+    (tmp_path / "guidelines").mkdir()
+    shutil.copytree(ROOT / "guidelines" / "sources", tmp_path / "guidelines" / "sources")
+    for name in ("fibromyalgia", "fibromyalgia-copy"):
+        shutil.copy(ROOT / "guidelines" / "fibromyalgia.fibro", tmp_path / "guidelines" / f"{name}.fibro")
+    first, second = "guidelines/fibromyalgia.fibro", "guidelines/fibromyalgia-copy.fibro"
+    run = fibrolang("build", first, second, cwd=tmp_path)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert f"safety.md: written by both {first} and {second}" in run.stderr
+    assert not (tmp_path / "docs").exists()
+    assert not list((tmp_path / "guidelines").glob("*.graph.json"))
+    alone = fibrolang("build", "guidelines/fibromyalgia.fibro", cwd=tmp_path)
+    assert alone.returncode == 0, alone.stderr
+    assert (tmp_path / "docs" / "safety.md").is_file()
+    assert not (tmp_path / "docs" / "traceability" / "fibromyalgia-copy.md").exists()

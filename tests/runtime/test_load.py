@@ -92,6 +92,18 @@ def test_each_kind_of_graph_problem(change, expected: tuple[str, str]) -> None: 
     assert expected in _codes(_tour_with(change))
 
 
+def test_a_unit_mismatch_says_fibrolang_never_converts_units() -> None:
+    """The message once claimed the compiler converts constants to the unit they meet;
+    it never does (compiler/units.py): the checker demands equal units."""
+    document = _tour_with(lambda d: d["nodes"]["adult"]["branches"][0].update(
+        guard=g.cmp("<", g.inp("age"), g.inp("egfr"))))
+    with pytest.raises(fibrolang.GuidelineError) as caught:
+        fibrolang.load(g.hashed(document))
+    (problem,) = [p for p in caught.value.problems if p.code == "unit_mismatch"]
+    assert "never converts units" in problem.message
+    assert "converts constants" not in problem.message
+
+
 def test_many_problems_are_reported_at_once_without_a_traceback() -> None:
     for document in (None, [], {"format": 3}, {"nodes": {"a": None}, "inputs": 5},
                      {"nodes": {"a": {"kind": "decision", "branches": [{"guard": {}}]}}}):
