@@ -17,6 +17,7 @@ from typing import Any
 
 from compiler.backends.dot_text import escape, lines_markup, styled, text_markup, wrap
 from compiler.backends.plain_words import (
+    ACTION_WORDS,
     intervention_label,
     name_words,
     phrase,
@@ -58,17 +59,6 @@ class Palette:
 
 PALETTE = Palette()
 
-ACTION_WORDS = {
-    "start": "Start",
-    "continue": "Continue",
-    "increase": "Increase",
-    "decrease": "Decrease",
-    "switch": "Switch to",
-    "add": "Add",
-    "stop": "Stop",
-    "consider": "Consider",
-    "recommend": "Recommend",
-}
 # Verbs for which the intervention's contraindications are shown next to the item.
 GIVING = frozenset({"start", "continue", "increase", "switch", "add", "consider", "recommend"})
 

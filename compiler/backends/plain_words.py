@@ -25,6 +25,19 @@ Graph = Mapping[str, Any]
 # binds more loosely than its place needs.
 _OR, _AND, _NOT, _COMPARE, _SUM, _PRODUCT, _UNARY, _ATOM = range(1, 9)
 
+# An item's action in words: the flowchart and the CDS Hooks cards say the same.
+ACTION_WORDS = {
+    "start": "Start",
+    "continue": "Continue",
+    "increase": "Increase",
+    "decrease": "Decrease",
+    "switch": "Switch to",
+    "add": "Add",
+    "stop": "Stop",
+    "consider": "Consider",
+    "recommend": "Recommend",
+}
+
 _COMPARISON_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
 _NEGATED_COMPARISON = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 _SUPERSCRIPTS = {"2": "²", "3": "³"}

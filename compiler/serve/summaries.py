@@ -12,19 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from compiler.backends.plain_words import ACTION_WORDS
+
 SUMMARY_LIMIT = 140
 
-VERBS = {
-    "start": "Start",
-    "continue": "Continue",
-    "increase": "Increase",
-    "decrease": "Decrease",
-    "switch": "Switch to",
-    "add": "Add",
-    "stop": "Stop",
-    "consider": "Consider",
-    "recommend": "Recommend",
-}
+VERBS = ACTION_WORDS
 
 
 def number_text(value: int | float | Decimal) -> str:
