@@ -17,23 +17,12 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
 
-import fibrolang
 from compiler import api
 from compiler.analysis.replay import Runtime
-from compiler.review.behaviour import compare, old_version, replay_both
+from compiler.review.behaviour import compare, for_graph, old_version, replay_both
 from compiler.testgen.equivalence import classify
 from compiler.testgen.mutants import mutants
-
-
-def _evaluate(graph: dict[str, Any], patient: dict[str, Any]) -> dict[str, Any]:
-    patient = {k: v for k, v in patient.items() if k in graph["inputs"]}
-    try:
-        result: dict[str, Any] = fibrolang.load(graph, verify=False).evaluate(patient).to_dict()
-    except fibrolang.SafetyViolation:
-        return {}
-    return result
 
 
 def _check(path: str, index: int) -> tuple[str, str, str]:
@@ -42,21 +31,22 @@ def _check(path: str, index: int) -> tuple[str, str, str]:
     mutant = mutants(graph)[index]
     found = compare(old_version(graph), mutant.graph, first_only=True)
     equivalence = classify(graph, mutant.graph)
+    runtime = Runtime()
     problem = ""
     if found.verdict == "changes":
         witness = found.witnesses[0]
         if equivalence.kind == "equivalent":
             problem = "the diff found a changed patient for a mutant called equivalent"
-        elif _evaluate(graph, witness.patient) != dict(witness.old.result):
+        elif runtime.run(graph, for_graph(graph, witness.patient)).result != witness.old.result:
             problem = "the witness's old result does not replay"
-        elif _evaluate(mutant.graph, witness.patient) != dict(witness.new.result):
+        elif runtime.run(mutant.graph, for_graph(mutant.graph, witness.patient)).result != witness.new.result:
             problem = "the witness's new result does not replay"
     elif found.verdict == "no_changes":
         if equivalence.kind == "survivor":
             if equivalence.patient is None:
                 problem = "a survivor without a patient"
             else:
-                same = replay_both(Runtime(), graph, mutant.graph, equivalence.patient)
+                same = replay_both(runtime, graph, mutant.graph, equivalence.patient)
                 if same.effects:
                     problem = "the diff proved no change but the classifier's patient changes"
         elif equivalence.kind != "equivalent":
