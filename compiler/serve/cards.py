@@ -156,30 +156,12 @@ def _suggestion(context: Context, recommendation: Mapping[str, Any]) -> list[JSO
         }
         if dose is not None:
             request["dosageInstruction"] = [{"text": dose}]
-        return [
-            {
-                "label": f"Order {label}"[:140],
-                "uuid": str(
-                    uuid.uuid5(uuid.NAMESPACE_URL, f"fibrolang:{context.hook_instance}:order:{agent}")
-                ),
-                "actions": [
-                    {"type": "create", "description": f"Draft an order for {label}", "resource": request}
-                ],
-            }
-        ]
+        description = f"Draft an order for {label}"
+        return [_one_action(context, f"order:{agent}", f"Order {label}", "create", description, request)]
     if action == "stop" and agent in context.statements:
         stopped = {**context.statements[agent], "status": "stopped"}
-        return [
-            {
-                "label": f"Record {label} as stopped"[:140],
-                "uuid": str(
-                    uuid.uuid5(uuid.NAMESPACE_URL, f"fibrolang:{context.hook_instance}:stop:{agent}")
-                ),
-                "actions": [
-                    {"type": "update", "description": f"Record {label} as stopped", "resource": stopped}
-                ],
-            }
-        ]
+        text = f"Record {label} as stopped"
+        return [_one_action(context, f"stop:{agent}", text, "update", text, stopped)]
     return []
 
 
@@ -301,3 +283,12 @@ def insufficient_card(context: Context, result: Mapping[str, Any], why_missing: 
         text += "\n\n" + md.text(result["message"])
     text += "\n\n" + "\n".join(lines)
     return _card(context, "insufficient", summary, "warning", text)
+
+
+def _one_action(context: Context, key: str, label: str, kind: str, description: str, resource: JSON) -> JSON:
+    """A CDS Hooks suggestion with one FHIR action, its uuid stable for this hook instance."""
+    return {
+        "label": label[:140],
+        "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"fibrolang:{context.hook_instance}:{key}")),
+        "actions": [{"type": kind, "description": description, "resource": resource}],
+    }
