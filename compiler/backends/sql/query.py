@@ -435,12 +435,7 @@ class PathwayQuery:
                 bits = term if _is_zero(bits) else exp.BitwiseOr(this=bits, expression=term)
             word = self.columns.add(f"{name}_bits{number_}", bits)
             lists.append(self._filter_by_bits([entry for entry, _held in chunk], word))
-        if not lists:
-            return _filtered([])
-        combined = lists[0]
-        for more in lists[1:]:
-            combined = exp.ArrayConcat(this=combined, expressions=[more])
-        return combined
+        return _concatenated(lists)
 
     def _filter_by_bits(self, entries: list[exp.Expr], word: exp.Expr) -> exp.Expr:
         element, index = exp.to_identifier("entry"), exp.to_identifier("position")
@@ -463,12 +458,7 @@ class PathwayQuery:
             facts = sorted((f for f in self.layout.facts.values() if f.word == word), key=lambda f: f.bit)
             assert [f.bit for f in facts] == list(range(len(facts)))
             lists.append(self._filter_by_bits([string(f.path) for f in facts], mask))
-        if not lists:
-            return _filtered([])
-        combined = lists[0]
-        for more in lists[1:]:
-            combined = exp.ArrayConcat(this=combined, expressions=[more])
-        return combined
+        return _concatenated(lists)
 
     def _outputs(self, everything: PlanPoint) -> exp.Expr:
         fields = []
@@ -657,6 +647,16 @@ def _recommendation(item: RecommendItem | None) -> exp.Expr:
             _field("titration_target", _double(titration.target if titration else None)),
         ]
     )
+
+
+def _concatenated(lists: list[exp.Expr]) -> exp.Expr:
+    """The lists one after another (an empty list when there are none)."""
+    if not lists:
+        return _filtered([])
+    combined = lists[0]
+    for more in lists[1:]:
+        combined = exp.ArrayConcat(this=combined, expressions=[more])
+    return combined
 
 
 def _filtered(entries: list[exp.Expr], keep_none: bool = False) -> exp.Expr:
