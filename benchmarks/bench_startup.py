@@ -5,9 +5,12 @@
 
 Part 1 runs, interleaved (one of each in turn, ``--runs`` times, so that load from
 other programs falls on all alike): the bare interpreter, ``import z3``, ``import
-compiler.cli``, ``fibrolang check --no-prove`` and ``fibrolang check``; it reports the
-fastest and the median wall time of each, and its CPU time (user + system: what a loaded
-machine inflates least). ``--against DIR`` adds ``fibrolang check`` of
+compiler.cli``, ``fibrolang check --no-prove``, ``fibrolang check --no-cache`` (cold: every
+proof made afresh) and ``fibrolang check`` with the proof cache warm (the proofs of the
+unchanged guideline read from ``compiler/proof_cache.py``'s entry, made by the warm-up
+run; the cache is a temporary directory, never the user's); it reports the fastest and the
+median wall time of each, and its CPU time (user + system: what a loaded machine inflates
+least). ``--against DIR`` adds ``fibrolang check`` of
 another checkout (main, say) and of this one, both run as ``python -c "from compiler.cli
 import main; main()" check ...`` from their own directory, to the same interleaving: a
 before/after in one run, under the same load.
@@ -24,10 +27,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -93,14 +98,18 @@ def main() -> None:
         "python -c 'import z3'": [python, "-c", "import z3"],
         "python -c 'import compiler.cli'": [python, "-c", "import compiler.cli"],
         "fibrolang check --no-prove": [fibrolang, "check", "--no-prove", args.guideline],
-        "fibrolang check": [fibrolang, "check", args.guideline],
+        "fibrolang check --no-cache (cold)": [fibrolang, "check", "--no-cache", args.guideline],
+        "fibrolang check (proof cache warm)": [fibrolang, "check", args.guideline],
     }
     where = {name: ROOT for name in commands}
     if args.against is not None:
         for checkout in (args.against.resolve(), ROOT):
             name = f"fibrolang check ({checkout.name}, python -c)"
-            commands[name] = [python, "-c", RUN_CLI, "check", args.guideline]
+            cold = ["--no-cache"] if checkout == ROOT else []  # another checkout may have no cache
+            commands[name] = [python, "-c", RUN_CLI, "check", *cold, args.guideline]
             where[name] = checkout
+    scratch = tempfile.TemporaryDirectory()
+    os.environ["FIBROLANG_CACHE_DIR"] = scratch.name  # inherited by every command
     for name, command in commands.items():  # warm the file cache and the parser cache
         wall(command, where[name])
     times: dict[str, list[float]] = {name: [] for name in commands}

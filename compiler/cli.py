@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from compiler import api
+from compiler import api, proof_cache
 from compiler.diagnostics import Diagnostic, has_errors
 from compiler.render import render_json, render_text
 
@@ -156,15 +156,27 @@ SOLVER_TIMEOUT = click.option(
     help="seconds all the proofs of one guideline may take; what is left undecided is "
     "reported (FIB221, exit 1); 0: no budget",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="prove afresh: neither read nor write the proof cache (compiler/proof_cache.py)",
+)
 def check(
-    guidelines: tuple[Path, ...], format_: str, no_prove: bool, solver_timeout: float, proof_budget: float
+    guidelines: tuple[Path, ...],
+    format_: str,
+    no_prove: bool,
+    solver_timeout: float,
+    proof_budget: float,
+    no_cache: bool,
 ) -> None:
     """Check guidelines: syntax, names, types, units, ranges, citations,
     quotes against the source, and the shape of the pathway; then prove, for
     every possible patient, that every branch is reachable, every decision
     complete, exclusive branches exclusive, no plan recommends what it avoids
     or contraindicates, and every invariant holds (counterexamples are
-    printed as patient JSON)."""
+    printed as patient JSON). The proofs of a guideline checked before, unchanged,
+    with the same toolchain and limits, are read from a cache (--no-cache: prove
+    afresh)."""
     sources = api.SourceCache()
     found: list[Diagnostic] = []
     for path in guidelines:
@@ -172,7 +184,9 @@ def check(
         found.extend(checked.diagnostics)
         if checked.ok and not no_prove:
             budget = proof_budget or None
-            found.extend(api.prove(checked, timeout_ms=int(solver_timeout * 1000), budget_seconds=budget))
+            timeout_ms = int(solver_timeout * 1000)
+            cache = None if no_cache else proof_cache.cache_dir()
+            found.extend(proof_cache.prove(checked, timeout_ms, budget, cache))
     emit_diagnostics(found, format_, sources)
     if format_ != "json" and not found:
         names = ", ".join(str(p) for p in guidelines)

@@ -317,6 +317,9 @@ def boolean_input_then(name: str, negated: bool, rest: Evaluator, decisive: bool
     """``[not] input and rest`` (decisive False) or ``... or rest`` (decisive True), the
     input a boolean: Kleene's two-operand ``and``/``or`` (``kleene.kleene``) with the first
     operand read inline."""
+    comparison = input_comparison(rest)
+    if comparison is not None:
+        return _boolean_input_then_compare(name, negated, comparison, decisive)
     unknown = absent(name)
 
     def boolean_input_then(context: Context) -> Any:
@@ -375,3 +378,34 @@ def input_comparison(guard: Evaluator | None) -> tuple[str, Callable[[Any, Any],
         attributes.get("comparison") if attributes else None
     )
     return found
+
+
+def _boolean_input_then_compare(
+    name: str, negated: bool, comparison: tuple[str, Callable[[Any, Any], bool], Any], decisive: bool
+) -> Evaluator:
+    """``boolean_input_then`` whose ``rest`` is an ``input <op> constant`` of
+    ``compare_input``, read and compared inline: the same values and unknowns, one call
+    fewer (``on_treatment and weeks_on_current < 4 weeks``)."""
+    unknown = absent(name)
+    other, compare, constant = comparison
+    other_unknown = absent(other)
+    both_unknown = merge_unknown(unknown, other_unknown)
+
+    def boolean_input_then_compare(context: Context) -> Any:
+        inputs = context.inputs
+        a = inputs.get(name)
+        if a is None:
+            b = inputs.get(other)
+            if b is None:
+                return both_unknown
+            if compare(b, constant) is decisive:
+                return decisive
+            return unknown
+        if negated:
+            a = not a
+        if a is decisive:
+            return a
+        b = inputs.get(other)
+        return other_unknown if b is None else compare(b, constant)
+
+    return boolean_input_then_compare

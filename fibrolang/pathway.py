@@ -13,7 +13,7 @@ trace and plan being built: one object per evaluation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from fibrolang.compile import Evaluator
@@ -214,13 +214,17 @@ class DecisionStep(Step):
 
 
 class ActionStep(Step):
-    __slots__ = ("items", "next_id", "target")
+    __slots__ = ("items", "lean_items", "lean_target", "next_id", "target")
 
     def __init__(self, node: ActionNode, items: tuple[ItemStep, ...]) -> None:
         super().__init__(node.id)
         self.items = items
         self.next_id = node.next.id
         self.target: Step = Step("")
+        # What the lean walk applies and where it goes on: this step's items and target, or,
+        # through ``chain_actions``, those of the run of action steps that follows it.
+        self.lean_items = items
+        self.lean_target: Step = self.target
 
     def visit(self, walk: Walk) -> Step | None:
         guards = walk.guards
@@ -241,7 +245,7 @@ class ActionStep(Step):
         return self.target
 
     def lean(self, walk: LeanWalk) -> Step | None:
-        for item in self.items:
+        for item in self.lean_items:
             guard = item.guard
             if guard is not None:
                 requires = item.requires
@@ -270,7 +274,35 @@ class ActionStep(Step):
                         return None
             state = walk.state
             walk.state = state.children.get(item) or state.applying(item)
-        return self.target
+        return self.lean_target
+
+
+CHAIN_LIMIT = 64
+"""The most items one chained lean step applies (``chain_actions``)."""
+
+
+def chain_actions(steps: Iterable[Step]) -> None:
+    """Let the lean walk go through each run of action steps that follow one another
+    (``A -> B -> C``, no decision between) as one step: ``A.lean_items`` are A's items then
+    B's then C's, ``A.lean_target`` is C's target. The lean walk records no trace, so it
+    applies the same items, in the same order, to the same plan states, and asks the same
+    guards, with one step visit instead of three. A run stops at ``CHAIN_LIMIT`` items, so
+    a long run of steps costs no more than linear memory."""
+    done: set[int] = set()
+    for first in steps:
+        run: list[ActionStep] = []
+        step: Step = first
+        while isinstance(step, ActionStep) and id(step) not in done:
+            run.append(step)
+            done.add(id(step))
+            step = step.target
+        for action in reversed(run):  # each step's follower is chained before it
+            following = action.target
+            if isinstance(following, ActionStep) and len(action.items + following.lean_items) <= CHAIN_LIMIT:
+                action.lean_items = action.items + following.lean_items
+                action.lean_target = following.lean_target
+            else:
+                action.lean_target = following
 
 
 class TerminalStep(Step):

@@ -37,7 +37,7 @@ from fibrolang.items import (
     batched,
 )
 from fibrolang.lean import STATE_BUDGET, LeanWalk, PlanState
-from fibrolang.pathway import ActionStep, Branch, DecisionStep, Path, Step, TerminalStep, Walk
+from fibrolang.pathway import ActionStep, Branch, DecisionStep, Path, Step, TerminalStep, Walk, chain_actions
 from fibrolang.result import (
     Avoidance,
     Flag,
@@ -165,6 +165,12 @@ class Program:
         for holder, target in links:
             if target in steps:
                 holder.target = steps[target]
+        if fuse:
+            chain_actions(steps.values())
+        else:
+            for step in steps.values():
+                if isinstance(step, ActionStep):
+                    step.lean_target = step.target
         return steps.get(graph.start, Step(""))
 
     @staticmethod

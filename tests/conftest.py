@@ -14,3 +14,10 @@ GUIDELINES = ROOT / "guidelines"
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(autouse=True)
+def _own_proof_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets an empty proof cache of its own (compiler/proof_cache.py), inherited by
+    the commands it runs: no test reads what another, or the developer's own checks, left."""
+    monkeypatch.setenv("FIBROLANG_CACHE_DIR", str(tmp_path_factory.mktemp("proof_cache")))

@@ -117,6 +117,11 @@ def _shapes() -> list[g.Json]:
         g.and_(g.inp("p"), g.inp("q"), g.inp("r"), g.not_(g.ref("pq"))),
         g.or_(g.inp("p"), g.inp("q"), g.inp("r"), g.ref("pq"), g.inp("p")),
         g.count_true(g.ref("pq"), g.not_(g.ref("pq")), g.inp("r")),
+        # a boolean input, then an input compared with a constant (fused.boolean_input_then)
+        g.and_(g.inp("p"), g.cmp("<", g.inp("x"), g.const(1.5))),
+        g.and_(g.not_(g.inp("q")), g.cmp(">=", g.inp("n"), g.const(50))),
+        g.or_(g.inp("r"), g.cmp(">", g.inp("x"), g.const(1.5))),
+        g.or_(g.not_(g.inp("p")), g.cmp("<=", g.inp("n"), g.const(50))),
     ]
     return plain + quantified
 

@@ -86,3 +86,31 @@ print(result.status, loaded)
                                check=False)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "ok []"
+
+
+def _in_a_fresh_interpreter(program: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_a_small_module_of_the_runtime_loads_without_the_rest() -> None:
+    """``fibrolang/__init__.py`` resolves its names on first use: the toolchain's check path
+    (``fibrolang.invisible``) does not pay for the evaluator."""
+    loaded = _in_a_fresh_interpreter(
+        "import sys, fibrolang.invisible\n"
+        "print(sorted(m for m in sys.modules if m.startswith('fibrolang.')))"
+    )
+    assert "fibrolang.program" not in loaded and "fibrolang.load" not in loaded
+
+
+def test_every_public_name_resolves_and_load_stays_the_function() -> None:
+    """Importing the submodule ``fibrolang.load`` first must not shadow ``fibrolang.load``."""
+    shown = _in_a_fresh_interpreter(
+        "from fibrolang.load import Guideline\n"
+        "import fibrolang\n"
+        "print(callable(fibrolang.load), type(fibrolang.load).__name__, fibrolang.Guideline is Guideline)\n"
+        "print(all(getattr(fibrolang, name) is not None for name in fibrolang.__all__))"
+    )
+    assert shown.splitlines() == ["True function True", "True"]
+    assert set(fibrolang.__all__) <= set(dir(fibrolang))

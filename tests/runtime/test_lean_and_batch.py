@@ -170,3 +170,37 @@ def test_the_lean_walk_reads_plain_input_guards_inline_on_spec_fibro() -> None:
     assert requires[:2] == ["amitriptyline", "amitriptyline"]
     plain = fibrolang.program.Program(guideline.graph, fuse=False)
     assert all(branch.input is None for branch in plain.start.branches)  # type: ignore[attr-defined]
+
+
+def test_a_long_run_of_action_steps_is_chained_in_bounded_pieces() -> None:
+    """``pathway.chain_actions``: the lean walk goes through a run of action steps as a few
+    chained steps of at most ``CHAIN_LIMIT`` items, with the full walk's answers."""
+    import graphs as g
+
+    from fibrolang.pathway import CHAIN_LIMIT, ActionStep
+
+    count = 3 * CHAIN_LIMIT
+    drugs = [f"drug_{index}" for index in range(count)]
+    nodes: dict[str, Any] = {
+        f"step_{index}": g.action(
+            f"step_{index}",
+            [g.recommend(name, guard=g.inp("p") if index % 2 else g.plan("recommended", drugs[index - 1]))],
+            f"step_{index + 1}" if index + 1 < count else "end",
+        )
+        for index, name in enumerate(drugs)
+    }
+    nodes["end"] = g.terminal()
+    document = g.graph(
+        {"p": g.boolean()}, nodes, "step_0", interventions={name: g.drug(name) for name in drugs}
+    )
+    guideline = fibrolang.load(document)
+    first = guideline._program.start
+    assert isinstance(first, ActionStep)
+    assert 1 < len(first.lean_items) <= CHAIN_LIMIT
+    for patient in ({"p": True}, {"p": False}, {}):
+        expected = answer(guideline, patient)
+        got = answer(guideline, patient, trace=False)
+        if isinstance(expected, fibrolang.Result):
+            assert dataclasses.replace(expected, trace=NO_TRACE) == got
+        else:
+            assert same(expected, got)

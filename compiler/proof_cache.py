@@ -1,0 +1,242 @@
+"""A cache of the safety proofs' diagnostics, so that checking an unchanged guideline again
+does not rebuild and re-ask every proof (and does not import z3 at all).
+
+The proofs (``compiler.api.prove``) are a function of the checked guideline, which is a
+function of its source text, its file name as given (the spans), the toolchain's own code
+(parser, checker, lowering, analysis, runtime replays), lark (the parse) and z3, plus the
+solver timeout and proof budget. The key hashes all of those: the bytes of every file of
+the ``compiler`` and ``fibrolang`` packages, the names, sizes and modification times of
+z3's and lark's files, the Python version, the source text, the file name and the two
+limits. Nothing else is read by the proofs (the source documents that quotes are checked
+against are read by the checker, which is not cached and runs every time).
+
+Only a complete answer is stored: none whose proofs ran out of time (FIB220, FIB221) or
+failed inside (FIB9xx), and only diagnostics that read back equal to what was written.
+An entry is JSON, checked field by field on reading; anything unexpected (not JSON, another
+key, a wrong type, an unknown code) is ignored and the proofs run as if there were no
+entry. Entries live in ``$FIBROLANG_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/fibrolang``,
+else ``~/.cache/fibrolang``, under ``proofs/``; deleting the directory is always safe.
+``fibrolang check --no-cache`` neither reads nor writes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from importlib.util import find_spec
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from compiler.diagnostics import CATALOGUE, Diagnostic, RelatedSpan, Severity
+from compiler.syntax import Span
+
+if TYPE_CHECKING:
+    from compiler.api import Checked
+
+FORMAT = 1
+CACHE_VARIABLE = "FIBROLANG_CACHE_DIR"
+# Codes whose presence means the answer depends on the machine's speed or is a failure.
+UNSTORED_CODES = ("FIB220", "FIB221")
+_DIAGNOSTIC_FIELDS = {"code", "severity", "message", "span", "hint", "related", "data"}
+_SEVERITIES: dict[str, Severity] = {"error": "error", "warning": "warning", "note": "note"}
+_PACKAGES = (Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent / "fibrolang")
+
+
+def cache_dir() -> Path:
+    """Where entries are kept (see the module's docstring)."""
+    chosen = os.environ.get(CACHE_VARIABLE)
+    if chosen:
+        return Path(chosen)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "fibrolang"
+
+
+def prove(
+    checked: Checked, timeout_ms: int, budget_seconds: float | None, directory: Path | None
+) -> list[Diagnostic]:
+    """``compiler.api.prove``, answered from the cache in ``directory`` when an entry for
+    exactly this guideline and toolchain is there; ``directory=None``: no cache."""
+    from compiler import api
+
+    if directory is None or checked.source is None or not checked.ok:
+        return api.prove(checked, timeout_ms=timeout_ms, budget_seconds=budget_seconds)
+    key = proof_key(checked.source.file, checked.source.text, timeout_ms, budget_seconds)
+    entry = directory / "proofs" / f"{key}.json"
+    stored = read_entry(entry, key)
+    if stored is not None:
+        return stored
+    found = api.prove(checked, timeout_ms=timeout_ms, budget_seconds=budget_seconds)
+    if storable(found):
+        write_entry(entry, key, found)
+    return found
+
+
+def proof_key(file: str, text: str, timeout_ms: int, budget_seconds: float | None) -> str:
+    digest = hashlib.sha256()
+    for part in (
+        f"fibrolang proofs {FORMAT}",
+        toolchain_fingerprint(),
+        sys.version,
+        sys.implementation.cache_tag or "",
+        _distribution_fingerprint("z3"),
+        _distribution_fingerprint("lark"),
+        repr(timeout_ms),
+        repr(budget_seconds),
+        file,
+        text,
+    ):
+        encoded = part.encode("utf-8", "surrogatepass")
+        digest.update(len(encoded).to_bytes(8, "big"))
+        digest.update(encoded)
+    return digest.hexdigest()
+
+
+def toolchain_fingerprint() -> str:
+    """SHA-256 of the path and bytes of every file of the ``compiler`` and ``fibrolang``
+    packages (bytecode caches aside), in a fixed order."""
+    digest = hashlib.sha256()
+    for package in _PACKAGES:
+        for root, dirs, files in os.walk(package):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                path = Path(root, name)
+                digest.update(str(path.relative_to(package.parent)).encode("utf-8", "surrogateescape"))
+                digest.update(b"\0")
+                data = path.read_bytes()
+                digest.update(len(data).to_bytes(8, "big"))
+                digest.update(data)
+    return digest.hexdigest()
+
+
+def _distribution_fingerprint(module: str) -> str:
+    """The names, sizes and modification times of an installed package's files (found
+    without importing it): a different build or version of it gives another fingerprint."""
+    spec = find_spec(module)
+    if spec is None:
+        return f"{module}: absent"
+    places = list(spec.submodule_search_locations or ([spec.origin] if spec.origin else []))
+    parts: list[str] = [module]
+    for place in places:
+        for root, dirs, files in os.walk(place):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                stat = os.stat(path)
+                parts.append(f"{os.path.relpath(path, place)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def storable(found: Sequence[Diagnostic]) -> bool:
+    if any(d.code in UNSTORED_CODES or d.code.startswith("FIB9") for d in found):
+        return False
+    try:
+        return _diagnostics_from_json(json.loads(json.dumps(_diagnostics_to_json(found)))) == list(found)
+    except (TypeError, ValueError):
+        return False
+
+
+def write_entry(entry: Path, key: str, found: Sequence[Diagnostic]) -> None:
+    """Write atomically (a temporary file renamed into place); a cache that cannot be
+    written is no error, the next check proves again."""
+    payload = json.dumps({"format": FORMAT, "key": key, "diagnostics": _diagnostics_to_json(found)})
+    temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(payload, encoding="utf-8")
+        os.replace(temporary, entry)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
+def read_entry(entry: Path, key: str) -> list[Diagnostic] | None:
+    """The diagnostics stored under ``key``, or None for no entry or one that is not
+    exactly what ``write_entry`` writes."""
+    try:
+        payload = json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(payload, dict) or set(payload) != {"format", "key", "diagnostics"}:
+        return None
+    if payload["format"] != FORMAT or payload["key"] != key:
+        return None
+    try:
+        return _diagnostics_from_json(payload["diagnostics"])
+    except (TypeError, ValueError, KeyError):
+        return None
+
+
+def _span_to_json(span: Span) -> list[Any]:
+    return [span.file, span.line, span.column, span.end_line, span.end_column]
+
+
+def _diagnostics_to_json(found: Sequence[Diagnostic]) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": d.code,
+            "severity": d.severity,
+            "message": d.message,
+            "span": _span_to_json(d.span),
+            "hint": d.hint,
+            "related": [[_span_to_json(r.span), r.message] for r in d.related],
+            "data": [[name, value] for name, value in d.data],
+        }
+        for d in found
+    ]
+
+
+def _string(value: object) -> str:
+    if type(value) is not str:
+        raise TypeError("expected a string")
+    return value
+
+
+def _integer(value: object) -> int:
+    if type(value) is not int:
+        raise TypeError("expected an integer")
+    return value
+
+
+def _list(value: object, length: int | None = None) -> list[Any]:
+    if type(value) is not list or (length is not None and len(value) != length):
+        raise TypeError("expected a list")
+    return value
+
+
+def _span_from_json(value: object) -> Span:
+    file, line, column, end_line, end_column = _list(value, 5)
+    return Span(_string(file), _integer(line), _integer(column), _integer(end_line), _integer(end_column))
+
+
+def _diagnostics_from_json(value: object) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for item in _list(value):
+        if type(item) is not dict or set(item) != _DIAGNOSTIC_FIELDS:
+            raise TypeError("expected a diagnostic")
+        code = _string(item["code"])
+        severity = _SEVERITIES[_string(item["severity"])]
+        if code not in CATALOGUE:
+            raise ValueError("unknown code")
+        hint = item["hint"]
+        related = tuple(
+            RelatedSpan(_span_from_json(span), _string(message))
+            for span, message in (_list(r, 2) for r in _list(item["related"]))
+        )
+        data = tuple((_string(name), entry) for name, entry in (_list(d, 2) for d in _list(item["data"])))
+        found.append(
+            Diagnostic(
+                code,
+                severity,
+                _string(item["message"]),
+                _span_from_json(item["span"]),
+                None if hint is None else _string(hint),
+                related,
+                data,
+            )
+        )
+    return found

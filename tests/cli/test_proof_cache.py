@@ -1,0 +1,173 @@
+"""fibrolang check answers the proofs of an unchanged guideline from its cache
+(compiler/proof_cache.py): the same output and exit code as proving afresh, no z3, and any
+entry that is not exactly what it wrote is ignored."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from compiler import api, proof_cache
+from compiler.cli import main
+from compiler.diagnostics import Diagnostic
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = ROOT / "tests" / "analysis" / "cases"
+FIBROMYALGIA = ROOT / "guidelines" / "fibromyalgia.fibro"
+
+
+def check(*arguments: str) -> Result:
+    return CliRunner().invoke(main, ["check", *arguments])
+
+
+def entries() -> list[Path]:
+    return sorted((Path(os.environ[proof_cache.CACHE_VARIABLE]) / "proofs").glob("*.json"))
+
+
+def refuse_to_prove(monkeypatch: pytest.MonkeyPatch) -> None:
+    def proving(*_: object, **__: object) -> list[Diagnostic]:
+        raise AssertionError("proved again instead of reading the cache")
+
+    monkeypatch.setattr(api, "prove", proving)
+
+
+CASE_PATHS = [*sorted(p for p in CASES.glob("*.fibro") if p.stem != "undecided"), FIBROMYALGIA]
+
+
+@pytest.mark.parametrize("path", CASE_PATHS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("format_", ["plain", "json"])
+def test_a_hit_prints_exactly_what_proving_afresh_prints(
+    path: Path, format_: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    afresh = check("--no-cache", "--format", format_, str(path))
+    assert entries() == []  # --no-cache writes nothing
+    first = check("--format", format_, str(path))
+    assert len(entries()) == 1
+    refuse_to_prove(monkeypatch)
+    second = check("--format", format_, str(path))
+    assert (first.exit_code, first.output) == (afresh.exit_code, afresh.output)
+    assert (second.exit_code, second.output) == (afresh.exit_code, afresh.output)
+
+
+def test_the_cases_include_failed_proofs_with_counterexamples() -> None:
+    found = json.loads(check("--format", "json", str(CASES / "conflict.fibro")).output)["diagnostics"]
+    assert any(d["code"] == "FIB205" and "counterexample" in d["data"] for d in found)
+    assert len(entries()) == 1
+
+
+def test_no_prove_neither_reads_nor_writes_the_cache() -> None:
+    assert check("--no-prove", str(FIBROMYALGIA)).exit_code == 0
+    assert entries() == []
+
+
+def copy_case(tmp_path: Path, name: str) -> Path:
+    shutil.copytree(ROOT / "guidelines" / "sources", tmp_path / "guidelines" / "sources")
+    (tmp_path / "tests" / "analysis" / "cases").mkdir(parents=True)
+    target = tmp_path / "tests" / "analysis" / "cases" / f"{name}.fibro"
+    shutil.copy(CASES / f"{name}.fibro", target)
+    return target
+
+
+def test_an_edited_guideline_is_proved_again(tmp_path: Path) -> None:
+    path = copy_case(tmp_path, "clean")
+    assert check(str(path)).exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("guideline clean", "guideline clean\n  # an edit"), encoding="utf-8")
+    assert check(str(path)).exit_code == 0
+    assert len(entries()) == 2
+
+
+def test_the_key_covers_file_name_text_limits_and_toolchain() -> None:
+    base = proof_cache.proof_key("a.fibro", "text", 10_000, 30.0)
+    assert base == proof_cache.proof_key("a.fibro", "text", 10_000, 30.0)
+    others = {
+        proof_cache.proof_key("b.fibro", "text", 10_000, 30.0),
+        proof_cache.proof_key("a.fibro", "text ", 10_000, 30.0),
+        proof_cache.proof_key("a.fibro", "text", 9_000, 30.0),
+        proof_cache.proof_key("a.fibro", "text", 10_000, None),
+    }
+    assert base not in others and len(others) == 4
+
+
+def test_a_changed_toolchain_file_changes_the_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    package = tmp_path / "compiler"
+    package.mkdir()
+    (package / "lower.py").write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(proof_cache, "_PACKAGES", (package,))
+    before = proof_cache.toolchain_fingerprint()
+    (package / "lower.py").write_text("x = 2\n", encoding="utf-8")
+    assert proof_cache.toolchain_fingerprint() != before
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        "not json",
+        "[]",
+        '{"format": 1, "key": "another", "diagnostics": []}',
+        '{"format": 2, "key": "KEY", "diagnostics": []}',
+        '{"format": 1, "key": "KEY", "diagnostics": [{"code": "FIB999"}]}',
+        '{"format": 1, "key": "KEY", "diagnostics": {}}',
+        '{"format": 1, "key": "KEY", "diagnostics": [], "extra": 1}',
+    ],
+)
+def test_an_entry_not_as_written_is_ignored_and_replaced(tampered: str) -> None:
+    path = str(CASES / "invariant.fibro")
+    afresh = check("--no-cache", "--format", "plain", path)
+    assert check("--format", "plain", path).output == afresh.output
+    (entry,) = entries()
+    entry.write_text(tampered.replace("KEY", entry.stem), encoding="utf-8")
+    again = check("--format", "plain", path)
+    assert (again.exit_code, again.output) == (afresh.exit_code, afresh.output)
+    assert json.loads(entry.read_text(encoding="utf-8"))["key"] == entry.stem
+
+
+def test_a_forged_clean_entry_of_the_wrong_shape_cannot_hide_a_failed_proof() -> None:
+    path = str(CASES / "invariant.fibro")
+    check("--format", "plain", path)
+    (entry,) = entries()
+    payload = json.loads(entry.read_text(encoding="utf-8"))
+    payload["diagnostics"][0]["span"] = ["x", 1, 1, 1]  # four numbers where five are written
+    entry.write_text(json.dumps(payload), encoding="utf-8")
+    assert "FIB207" in check("--format", "plain", path).output
+
+
+def test_answers_that_depend_on_the_clock_are_not_stored(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = check("--proof-budget", "0.000001", "--format", "plain", str(FIBROMYALGIA))
+    assert "FIB221" in result.output
+    assert entries() == []
+
+
+def test_an_unwritable_cache_is_no_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv(proof_cache.CACHE_VARIABLE, str(blocker))
+    result = check(str(FIBROMYALGIA))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_hit_imports_no_z3_and_no_runtime() -> None:
+    program = (
+        "import sys\n"
+        "from compiler.cli import main\n"
+        "try:\n"
+        f"    main(['check', {str(FIBROMYALGIA)!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "watched = ('z3', 'compiler.analysis', 'fibrolang.load')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(watched)))\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=ROOT, check=True)
+        for _ in range(2)
+    ]
+    assert "'z3'" in runs[0].stdout
+    assert runs[1].stdout.splitlines()[-1] == "[]"
+    assert runs[0].stdout.splitlines()[0] == runs[1].stdout.splitlines()[0]
