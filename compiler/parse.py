@@ -211,6 +211,7 @@ _EXPRESSION_START = frozenset(
         "-",
         "dose",
         "anything",
+        "points",
     ]
 )
 _OPERATORS = frozenset(["COMPARE", "+", "-", "*", ".", "[", "and", "or", "is", "in", "not", "between"])
@@ -249,6 +250,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...], int], ...] = (
         "the next declaration (`define`, `input`, `drug`, `pathway`, ...)",
         (
             "enum",
+            "ordinal",
             "record",
             "input",
             "codes",
@@ -533,6 +535,7 @@ _BLOCK_STARTERS = frozenset(
         "THERAPY",
         "PATHWAY",
         "ENUM",
+        "ORDINAL",
         "RECORD",
         "INPUT",
         "CODES",
