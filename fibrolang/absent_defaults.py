@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from fibrolang.graph import Graph
+from fibrolang.graph import EnumType, Graph, NumberType
 from fibrolang.result import Result
 
 
@@ -39,6 +39,32 @@ class AbsentDefaults:
                 filled[name] = value
                 assumed.append(name)
         return filled, tuple(sorted(assumed))
+
+
+def assumed_line(graph: Graph, result: Result) -> str | None:
+    """``Assumed (not recorded): On supplemental oxygen = no``, for ``explain``; None when
+    nothing was assumed."""
+    if not result.assumed:
+        return None
+    declared = {item.name: item for item in graph.inputs}
+    enums = {enum.name: enum for enum in graph.enums}
+    shown = []
+    for name in result.assumed:
+        item = declared.get(name)
+        if item is None:
+            shown.append(name)
+            continue
+        value = item.default
+        if isinstance(value, bool):
+            words = "yes" if value else "no"
+        elif isinstance(item.type, EnumType) and item.type.enum in enums and isinstance(value, str):
+            words = enums[item.type.enum].label_of(value)
+        elif isinstance(item.type, NumberType) and item.type.unit:
+            words = f"{value} {item.type.unit}"
+        else:
+            words = str(value)
+        shown.append(f"{item.label or name} = {words}")
+    return f"Assumed (not recorded): {'; '.join(shown)}"
 
 
 def with_assumed(result: Result, assumed: tuple[str, ...]) -> Result:
