@@ -24,7 +24,7 @@ def default_words(declared: JSON, enums: JSON) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if type_.get("kind") == "enum":
-        enum = enums.get(type_.get("enum"), {})
+        enum = enums.get(str(type_.get("enum")), {})
         return str((enum.get("member_labels") or {}).get(value, value))
     unit = type_.get("unit")
     return f"{_number(value)} {unit}" if unit else _number(value)
