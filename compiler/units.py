@@ -71,6 +71,26 @@ _UNITS: tuple[Unit, ...] = (
     # scores and counts
     Unit("points", "score", dimensionless=True),
     Unit("percent", "proportion"),
+    # more common clinical units (issue 20), each with its UCUM code in compiler/fhir_codes.py
+    Unit("breaths/min", "respiratory rate"),
+    Unit("drinks/week", "alcohol intake"),
+    Unit("drinks/day", "alcohol intake per day"),
+    Unit("mL", "volume"),
+    Unit("L", "volume"),
+    Unit("L/min", "flow rate"),
+    Unit("mL/h", "infusion rate"),
+    Unit("mL/kg/h", "urine output per body weight"),
+    Unit("kPa", "partial pressure"),
+    Unit("g/L", "concentration"),
+    Unit("ng/L", "concentration"),
+    Unit("pg/mL", "concentration"),
+    Unit("pmol/L", "concentration"),
+    Unit("mEq/L", "concentration"),
+    Unit("mmol/mol", "glycated haemoglobin"),
+    Unit("mg/mmol", "urine albumin-to-creatinine ratio"),
+    Unit("IU/L", "enzyme activity"),
+    Unit("mIU/L", "hormone concentration"),
+    Unit("fL", "cell volume"),
 )
 
 _ALIASES: dict[str, str] = {
@@ -86,6 +106,10 @@ _ALIASES: dict[str, str] = {
     "point": "points",
     "mg/d": "mg/day",
     "bmi": "kg/m2",
+    "beats/min": "bpm",
+    "Cel": "celsius",
+    "breaths/minute": "breaths/min",
+    "drink/week": "drinks/week",
 }
 
 CATALOGUE: dict[str, Unit] = {unit.name: unit for unit in _UNITS}
