@@ -260,6 +260,19 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
         )
 
     @v_args(meta=True)
+    def unit_decl(self, meta: Meta, children: list[Any]) -> s.UnitDeclaration:
+        texts = [c for c in children if isinstance(c, s.Text)]
+        conversion = next((c for c in children if isinstance(c, s.Quantity)), None)
+        return s.UnitDeclaration(
+            children[0],
+            self._label(children),
+            texts[0],
+            conversion,
+            self._attributes(children),
+            self.span(meta),
+        )
+
+    @v_args(meta=True)
     def ordinal_band(self, meta: Meta, children: list[Any]) -> s.EnumMember:
         return s.EnumMember(children[0], self._label(children), self.span(meta), points=children[-1])
 

@@ -92,6 +92,7 @@ CATALOGUE: dict[str, CodeInfo] = {
     "FIB135": CodeInfo("error", "CDS Hooks card summary longer than 140 characters"),
     "FIB160": CodeInfo("error", "points of a value that is not an ordinal band"),
     "FIB161": CodeInfo("error", "default that does not fit the input"),
+    "FIB162": CodeInfo("error", "invalid unit declaration"),
     "FIB201": CodeInfo("error", "unreachable branch"),
     "FIB202": CodeInfo("error", "incomplete decision"),
     "FIB203": CodeInfo("error", "dead branch shadowed by earlier branches"),

@@ -265,6 +265,12 @@ def _expression(expr: s.Expr) -> Doc:
     raise TypeError(f"unknown expression {type(expr).__name__}")
 
 
+def unit_declaration_text(item: s.UnitDeclaration) -> str:
+    """``unit drinks/week "label" dimension "alcohol intake" = 1 ...``."""
+    conversion = f" = {quantity(item.conversion)}" if item.conversion is not None else ""
+    return f"unit {item.unit.text}{_label(item.label)} dimension {quote(item.dimension.value)}{conversion}"
+
+
 def absent_default_text(default: s.AbsentDefault) -> str:
     """``default false when absent``."""
     value = default.value
@@ -390,6 +396,9 @@ class Layout:
             self.intervention(item)
         elif isinstance(item, s.Invariant):
             self.invariant(item)
+        elif isinstance(item, s.UnitDeclaration):
+            self.emit(0, unit_declaration_text(item), _line(item.span))
+            self.attributes(item.attributes, INDENT)
         else:
             self.waiver(item)
 

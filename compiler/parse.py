@@ -251,6 +251,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...], int], ...] = (
         (
             "enum",
             "ordinal",
+            "unit",
             "record",
             "input",
             "codes",
@@ -536,6 +537,7 @@ _BLOCK_STARTERS = frozenset(
         "PATHWAY",
         "ENUM",
         "ORDINAL",
+        "UNIT",
         "RECORD",
         "INPUT",
         "CODES",

@@ -725,7 +725,22 @@ class Comment:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-Declaration = Enumeration | Record | Input | CodeSet | Definition | Intervention | Invariant | Waiver
+@dataclass(frozen=True, slots=True)
+class UnitDeclaration:
+    """``unit drinks/week "Alcoholic drinks per week" dimension "alcohol intake"``: a unit the
+    catalogue lacks, for this guideline; ``conversion``: one of it in a catalogue unit."""
+
+    unit: Name
+    label: Text | None
+    dimension: Text
+    conversion: Quantity | None
+    attributes: tuple[Attribute, ...]
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+Declaration = (
+    Enumeration | Record | Input | CodeSet | Definition | Intervention | Invariant | Waiver | UnitDeclaration
+)
 
 
 @dataclass(frozen=True, slots=True)

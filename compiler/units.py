@@ -16,6 +16,7 @@ is accepted when ``pain_score`` is in points.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -115,14 +116,18 @@ _ALIASES: dict[str, str] = {
 CATALOGUE: dict[str, Unit] = {unit.name: unit for unit in _UNITS}
 
 
-def lookup(written: str) -> Unit | None:
-    """The unit a spelling stands for, or None when fibrolang does not know it."""
+def lookup(written: str, declared: Mapping[str, Unit] | None = None) -> Unit | None:
+    """The unit a spelling stands for, or None when fibrolang does not know it; ``declared``:
+    the units the guideline declares (``unit ... dimension ...``), after the catalogue."""
     canonical = _ALIASES.get(written, written)
-    return CATALOGUE.get(canonical)
+    known = CATALOGUE.get(canonical)
+    if known is None and declared is not None:
+        return declared.get(written)
+    return known
 
 
-def canonical(written: str) -> str | None:
-    unit = lookup(written)
+def canonical(written: str, declared: Mapping[str, Unit] | None = None) -> str | None:
+    unit = lookup(written, declared)
     return unit.name if unit is not None else None
 
 
@@ -158,10 +163,10 @@ def joined(left: str | None, right: str | None) -> str | None:
     return left if left is not None else right
 
 
-def dimension(unit: str | None) -> str:
+def dimension(unit: str | None, declared: Mapping[str, Unit] | None = None) -> str:
     if unit is None:
         return "no unit"
-    known = CATALOGUE.get(unit)
+    known = lookup(unit, declared)
     return known.dimension if known is not None else "unknown"
 
 

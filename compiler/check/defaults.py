@@ -22,7 +22,7 @@ def check_defaults(guideline: s.Guideline, context: Context) -> list[Diagnostic]
     for declared in guideline.declarations:
         if not isinstance(declared, s.Input) or declared.default is None:
             continue
-        problem = _misfit(declared.type, declared.default.value, symbols.enums)
+        problem = _misfit(declared.type, declared.default.value, symbols.enums, symbols.units)
         if problem is not None:
             message, hint = problem
             found.append(
@@ -40,6 +40,7 @@ def _misfit(
     type_: s.TypeExpr,
     value: s.BooleanLiteral | s.NumberLiteral | s.Reference,
     enums: dict[str, s.Enumeration],
+    declared_units: dict[str, units.Unit],
 ) -> tuple[str, str] | None:
     """What is wrong with ``value`` as a default of ``type_`` (message, hint), or None."""
     if isinstance(type_, s.BooleanType):
@@ -47,7 +48,7 @@ def _misfit(
             return None
         return "must be `true` or `false` (the input is yes/no)", "write `default false when absent`"
     if isinstance(type_, s.NumberType):
-        return _number_misfit(type_, value)
+        return _number_misfit(type_, value, declared_units)
     if isinstance(type_, s.NamedType) and type_.name.text in enums:
         members = [m.name.text for m in enums[type_.name.text].members]
         if isinstance(value, s.Reference) and value.name.text in members:
@@ -62,12 +63,14 @@ def _misfit(
     )
 
 
-def _number_misfit(type_: s.NumberType, value: s.Expr) -> tuple[str, str] | None:
+def _number_misfit(
+    type_: s.NumberType, value: s.Expr, declared_units: dict[str, units.Unit]
+) -> tuple[str, str] | None:
     if not isinstance(value, s.NumberLiteral):
         return "must be a number (the input is a number)", "write e.g. `default 0 when absent`"
     quantity = value.quantity
-    declared = units.canonical(type_.unit.text) if type_.unit is not None else None
-    written = units.canonical(quantity.unit.text) if quantity.unit is not None else None
+    declared = units.canonical(type_.unit.text, declared_units) if type_.unit is not None else None
+    written = units.canonical(quantity.unit.text, declared_units) if quantity.unit is not None else None
     if quantity.unit is not None and written is None:
         return f"is in `{quantity.unit.text}`, which is not a known unit", "write the input's own unit"
     if type_.unit is not None and declared is None:

@@ -192,7 +192,7 @@ class _Typer:
         if isinstance(type_, s.NumberType):
             if type_.unit is None:
                 return Number(None, integer=type_.integer)
-            unit = units.canonical(type_.unit.text)
+            unit = units.canonical(type_.unit.text, self.symbols.units)
             return Number(unit, integer=type_.integer, unit_known=unit is not None)
         if isinstance(type_, s.NamedType):
             name = type_.name.text
@@ -354,7 +354,7 @@ class _Typer:
             integer = quantity.value == quantity.value.to_integral_value()
             if quantity.unit is None:
                 return Number(None, integer, constant=True)
-            unit = units.canonical(quantity.unit.text)
+            unit = units.canonical(quantity.unit.text, self.symbols.units)
             return Number(unit, integer, constant=True, unit_known=unit is not None)
         if isinstance(expr, s.Reference):
             return self.reference(expr, scope, expected)
@@ -436,7 +436,7 @@ class _Typer:
             intervention = self.symbols.interventions.get(expr.subject.text) if expr.subject else None
             dose = intervention.dose if intervention is not None else None
             written = (dose.high or dose.low).unit if dose is not None else None
-            unit = units.canonical(written.text) if written is not None else None
+            unit = units.canonical(written.text, self.symbols.units) if written is not None else None
             return Number(unit, unit_known=unit is not None)
         return BOOLEAN
 

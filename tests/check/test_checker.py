@@ -46,6 +46,7 @@ def test_every_pass_has_the_documented_signature() -> None:
         "check_cards",
         "check_ordinals",
         "check_defaults",
+        "check_unit_declarations",
     ]
 
 
