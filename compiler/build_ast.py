@@ -260,6 +260,47 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
         )
 
     @v_args(meta=True)
+    def unit_decl(self, meta: Meta, children: list[Any]) -> s.UnitDeclaration:
+        texts = [c for c in children if isinstance(c, s.Text)]
+        conversion = next((c for c in children if isinstance(c, s.Quantity)), None)
+        return s.UnitDeclaration(
+            children[0],
+            self._label(children),
+            texts[0],
+            conversion,
+            self._attributes(children),
+            self.span(meta),
+        )
+
+    @v_args(meta=True)
+    def ordinal_band(self, meta: Meta, children: list[Any]) -> s.EnumMember:
+        return s.EnumMember(children[0], self._label(children), self.span(meta), points=children[-1])
+
+    @v_args(meta=True)
+    def ordinal_decl(self, meta: Meta, children: list[Any]) -> s.Enumeration:
+        return s.Enumeration(
+            children[0],
+            self._label(children),
+            tuple(c for c in children if isinstance(c, s.EnumMember)),
+            self._attributes(children),
+            self.span(meta),
+            ordinal=True,
+        )
+
+    @v_args(meta=True)
+    def absent_default(self, meta: Meta, children: list[Any]) -> s.AbsentDefault:
+        return s.AbsentDefault(children[0], self.span(meta))
+
+    @v_args(meta=True)
+    def default_number(self, meta: Meta, children: list[Any]) -> s.NumberLiteral:
+        negative = isinstance(children[0], Token) and children[0].type == "MINUS"
+        rest = children[1:] if negative else children
+        unit = rest[1] if len(rest) > 1 else None
+        value = self.to_decimal(rest[0])
+        span = self.span(meta)
+        return s.NumberLiteral(s.Quantity(-value if negative else value, unit, span), span)
+
+    @v_args(meta=True)
     def record_field(self, meta: Meta, children: list[Any]) -> s.RecordField:
         return s.RecordField(children[0], self._label(children), children[-1], self.span(meta))
 
@@ -281,8 +322,15 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
             if isinstance(c, s.BooleanType | s.NumberType | s.NamedType | s.SetType | s.MapType)
         )
         binding = next((c for c in children if isinstance(c, s.Binding)), None)
+        default = next((c for c in children if isinstance(c, s.AbsentDefault)), None)
         return s.Input(
-            children[0], self._label(children), type_, self._attributes(children), self.span(meta), binding
+            children[0],
+            self._label(children),
+            type_,
+            self._attributes(children),
+            self.span(meta),
+            binding,
+            default,
         )
 
     def _definition(self, meta: Meta, children: list[Any], output: bool) -> s.Definition:
@@ -539,6 +587,10 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
     @v_args(meta=True)
     def count_true(self, meta: Meta, children: list[Any]) -> s.CountTrue:
         return s.CountTrue(tuple(children), self.span(meta))
+
+    @v_args(meta=True)
+    def points_of(self, meta: Meta, children: list[Any]) -> s.PointsOf:
+        return s.PointsOf(children[0], self.span(meta))
 
     @v_args(meta=True)
     def plan_dose(self, meta: Meta, children: list[s.Name]) -> s.PlanQuery:

@@ -159,9 +159,32 @@ UCUM: dict[str, tuple[str, ...]] = {
     "celsius": ("Cel",),
     "points": ("{score}", "1"),
     "percent": ("%",),
+    "breaths/min": ("{breaths}/min", "/min"),
+    "drinks/week": ("{drinks}/wk",),
+    "drinks/day": ("{drinks}/d",),
+    "mL": ("mL",),
+    "L": ("L",),
+    "L/min": ("L/min",),
+    "mL/h": ("mL/h",),
+    "mL/kg/h": ("mL/kg/h",),
+    "kPa": ("kPa",),
+    "g/L": ("g/L",),
+    "ng/L": ("ng/L",),
+    "pg/mL": ("pg/mL",),
+    "pmol/L": ("pmol/L",),
+    "mEq/L": ("meq/L",),
+    "mmol/mol": ("mmol/mol",),
+    "mg/mmol": ("mg/mmol",),
+    "IU/L": ("[IU]/L",),
+    "mIU/L": ("m[IU]/L",),
+    "fL": ("fL",),
 }
 
-_UCUM_TO_UNIT: dict[str, str] = {code: unit for unit, codes in UCUM.items() for code in codes}
+# A code two units share (`/min`: a pulse and a respiratory rate) reads as the first unit listed.
+_UCUM_TO_UNIT: dict[str, str] = {}
+for _unit, _codes in UCUM.items():
+    for _code in _codes:
+        _UCUM_TO_UNIT.setdefault(_code, _unit)
 
 
 def unit_of_ucum(code: str) -> str | None:

@@ -153,7 +153,7 @@ def strength(expr: s.Expr) -> int:
         return ATOM if expr.kind == "dose" else COMPARISON
     if isinstance(expr, s.Arithmetic):
         return PRODUCT if expr.operator == "*" else SUM
-    if isinstance(expr, s.Negative):
+    if isinstance(expr, s.Negative | s.PointsOf):
         return UNARY
     if isinstance(expr, s.Entry | s.Field):
         return POSTFIX
@@ -219,6 +219,8 @@ def _expression(expr: s.Expr) -> Doc:
         return concat(expression(expr.left, left), f" {expr.operator} ", expression(expr.right, right))
     if isinstance(expr, s.Negative):
         return concat("-", expression(expr.operand, UNARY))
+    if isinstance(expr, s.PointsOf):
+        return concat("points of ", expression(expr.operand, POSTFIX))
     if isinstance(expr, s.Not):
         if _negated_plan_query(expr):
             query = expr.operand
@@ -261,6 +263,24 @@ def _expression(expr: s.Expr) -> Doc:
         subject = expr.subject.text if expr.subject is not None else "anything"
         return f"{subject} is {expr.kind}"
     raise TypeError(f"unknown expression {type(expr).__name__}")
+
+
+def unit_declaration_text(item: s.UnitDeclaration) -> str:
+    """``unit drinks/week "label" dimension "alcohol intake" = 1 ...``."""
+    conversion = f" = {quantity(item.conversion)}" if item.conversion is not None else ""
+    return f"unit {item.unit.text}{_label(item.label)} dimension {quote(item.dimension.value)}{conversion}"
+
+
+def absent_default_text(default: s.AbsentDefault) -> str:
+    """``default false when absent``."""
+    value = default.value
+    if isinstance(value, s.BooleanLiteral):
+        written = "true" if value.value else "false"
+    elif isinstance(value, s.NumberLiteral):
+        written = quantity(value.quantity)
+    else:
+        written = value.name.text
+    return f"default {written} when absent"
 
 
 def condition(expr: s.Expr) -> Doc:
@@ -354,11 +374,15 @@ class Layout:
         elif isinstance(item, s.Record):
             self.record(item)
         elif isinstance(item, s.Input):
-            self.emit(
-                0, f"input {item.name.text}{_label(item.label)}: {type_text(item.type)}", _line(item.span)
-            )
+            default = absent_default_text(item.default) if item.default is not None else None
+            head = f"input {item.name.text}{_label(item.label)}: {type_text(item.type)}"
+            if default is not None and item.binding is None:
+                head = f"{head} {default}"
+            self.emit(0, head, _line(item.span))
             if item.binding is not None:
                 self.binding(item.binding)
+                if default is not None and item.default is not None:
+                    self.emit(INDENT, default, _line(item.default.span))
             self.attributes(item.attributes, INDENT)
         elif isinstance(item, s.CodeSet):
             self.code_set(item)
@@ -372,12 +396,18 @@ class Layout:
             self.intervention(item)
         elif isinstance(item, s.Invariant):
             self.invariant(item)
+        elif isinstance(item, s.UnitDeclaration):
+            self.emit(0, unit_declaration_text(item), _line(item.span))
+            self.attributes(item.attributes, INDENT)
         else:
             self.waiver(item)
 
     def enumeration(self, item: s.Enumeration) -> None:
-        head = f"enum {item.name.text}{_label(item.label)}"
-        members = [f"{m.name.text}{_label(m.label)}" for m in item.members]
+        head = f"{'ordinal' if item.ordinal else 'enum'} {item.name.text}{_label(item.label)}"
+        members = [
+            f"{m.name.text}{_label(m.label)}{'' if m.points is None else ' points ' + number(m.points)}"
+            for m in item.members
+        ]
         one_line = f"{head} {{ {', '.join(members)} }}"
         if len(one_line) <= WIDTH and item.span.line not in self.force_open:
             self.emit(0, one_line, _line(item.span))

@@ -281,10 +281,32 @@ class _Lowerer:
             return {"op": node.kind, "var": node.variable.text, "over": over, "where": body}
         if isinstance(node, s.CountTrue):
             return {"op": "count_true", "operands": [self.expr(o, scope) for o in node.conditions]}
+        if isinstance(node, s.PointsOf):
+            return self.points_of(node, scope)
         if isinstance(node, s.PlanQuery):
             subject = node.subject.text if node.subject is not None else None
             return {"op": node.kind, "subject": subject}
         raise LoweringError(f"cannot lower {type(node).__name__}")
+
+    def points_of(self, node: s.PointsOf, scope: dict[str, str | None]) -> JSON:
+        """``points of band``: a choice of the band's points, the first band's last
+        (``if band == b1 then 3 else if band == b2 then 1 else 0``), so the runtime,
+        the proofs and every target read it as they read ``if``."""
+        typed = self.model.type_of(node.operand)
+        ordinal = self.enums.get(typed.enum) if isinstance(typed, Member) else None
+        if ordinal is None or not ordinal.ordinal:
+            raise LoweringError("`points of` needs a band of an ordinal")
+        band = self.expr(node.operand, scope)
+        bands = [(m.name.text, m.points) for m in ordinal.members if m.points is not None]
+        lowered: JSON = {"op": "const", "value": number(bands[-1][1]), "unit": "points"}
+        for name, points in reversed(bands[:-1]):
+            lowered = {
+                "op": "if",
+                "condition": {"op": "==", "left": band, "right": self.member(name, ordinal.name.text)},
+                "then": {"op": "const", "value": number(points), "unit": "points"},
+                "else": lowered,
+            }
+        return lowered
 
     # -- declarations ----------------------------------------------------------
 
@@ -524,6 +546,7 @@ class _Lowerer:
                     "label": enum.label.value if enum.label else None,
                     "members": [m.name.text for m in enum.members],
                     "member_labels": {m.name.text: m.label.value for m in enum.members if m.label},
+                    **({"points": _points(enum)} if enum.ordinal else {}),
                 }
                 for name, enum in self.enums.items()
             },
@@ -547,6 +570,7 @@ class _Lowerer:
                         if declared.binding is not None
                         else {}
                     ),
+                    **({"default": _default_json(declared.default)} if declared.default is not None else {}),
                 }
                 for name, declared in self.inputs.items()
             },
@@ -570,6 +594,21 @@ class _Lowerer:
                 self.invariant_json(d) for d in self.guideline.declarations if isinstance(d, s.Invariant)
             ],
         }
+
+
+def _points(enum: s.Enumeration) -> JSON:
+    """An ordinal's bands and their points."""
+    return {m.name.text: number(m.points) for m in enum.members if m.points is not None}
+
+
+def _default_json(default: s.AbsentDefault) -> bool | int | float | str:
+    """The assumed value of an absent fact as a patient record would give it."""
+    value = default.value
+    if isinstance(value, s.BooleanLiteral):
+        return value.value
+    if isinstance(value, s.NumberLiteral):
+        return number(value.quantity.value)
+    return value.name.text
 
 
 def _references(expr: s.Expr) -> set[str]:

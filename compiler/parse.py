@@ -211,6 +211,7 @@ _EXPRESSION_START = frozenset(
         "-",
         "dose",
         "anything",
+        "points",
     ]
 )
 _OPERATORS = frozenset(["COMPARE", "+", "-", "*", ".", "[", "and", "or", "is", "in", "not", "between"])
@@ -249,6 +250,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...], int], ...] = (
         "the next declaration (`define`, `input`, `drug`, `pathway`, ...)",
         (
             "enum",
+            "ordinal",
+            "unit",
             "record",
             "input",
             "codes",
@@ -533,6 +536,8 @@ _BLOCK_STARTERS = frozenset(
         "THERAPY",
         "PATHWAY",
         "ENUM",
+        "ORDINAL",
+        "UNIT",
         "RECORD",
         "INPUT",
         "CODES",

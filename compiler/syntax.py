@@ -302,6 +302,14 @@ class CountTrue:
 
 
 @dataclass(frozen=True, slots=True)
+class PointsOf:
+    """``points of respiration``: the points of an ordinal's band."""
+
+    operand: Expr
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+@dataclass(frozen=True, slots=True)
 class PlanQuery:
     """What the path has added so far: ``duloxetine is recommended``,
     ``strong_opioid is avoided``, ``ecg_before_tca is flagged``,
@@ -335,6 +343,7 @@ Expr = (
     | Quantifier
     | CountTrue
     | PlanQuery
+    | PointsOf
 )
 
 
@@ -377,15 +386,19 @@ class EnumMember:
     name: Name
     label: Text | None
     span: Span = field(compare=False, default=NO_SPAN)
+    points: Decimal | None = None  # a band of an ``ordinal``: its points
 
 
 @dataclass(frozen=True, slots=True)
 class Enumeration:
+    """``enum``, or ``ordinal`` when ``ordinal`` (every member then has its points)."""
+
     name: Name
     label: Text | None
     members: tuple[EnumMember, ...]
     attributes: tuple[Attribute, ...]
     span: Span = field(compare=False, default=NO_SPAN)
+    ordinal: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,6 +488,16 @@ class Input:
     attributes: tuple[Attribute, ...]
     span: Span = field(compare=False, default=NO_SPAN)
     binding: Binding | None = None
+    default: AbsentDefault | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AbsentDefault:
+    """``default false when absent``: the value assumed for a missing fact
+    (a literal: true/false, a number with its unit, or an enumeration member)."""
+
+    value: BooleanLiteral | NumberLiteral | Reference
+    span: Span = field(compare=False, default=NO_SPAN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -702,7 +725,22 @@ class Comment:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-Declaration = Enumeration | Record | Input | CodeSet | Definition | Intervention | Invariant | Waiver
+@dataclass(frozen=True, slots=True)
+class UnitDeclaration:
+    """``unit drinks/week "Alcoholic drinks per week" dimension "alcohol intake"``: a unit the
+    catalogue lacks, for this guideline; ``conversion``: one of it in a catalogue unit."""
+
+    unit: Name
+    label: Text | None
+    dimension: Text
+    conversion: Quantity | None
+    attributes: tuple[Attribute, ...]
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+Declaration = (
+    Enumeration | Record | Input | CodeSet | Definition | Intervention | Invariant | Waiver | UnitDeclaration
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ is accepted when ``pain_score`` is in points.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -71,6 +72,26 @@ _UNITS: tuple[Unit, ...] = (
     # scores and counts
     Unit("points", "score", dimensionless=True),
     Unit("percent", "proportion"),
+    # more common clinical units (issue 20), each with its UCUM code in compiler/fhir_codes.py
+    Unit("breaths/min", "respiratory rate"),
+    Unit("drinks/week", "alcohol intake"),
+    Unit("drinks/day", "alcohol intake per day"),
+    Unit("mL", "volume"),
+    Unit("L", "volume"),
+    Unit("L/min", "flow rate"),
+    Unit("mL/h", "infusion rate"),
+    Unit("mL/kg/h", "urine output per body weight"),
+    Unit("kPa", "partial pressure"),
+    Unit("g/L", "concentration"),
+    Unit("ng/L", "concentration"),
+    Unit("pg/mL", "concentration"),
+    Unit("pmol/L", "concentration"),
+    Unit("mEq/L", "concentration"),
+    Unit("mmol/mol", "glycated haemoglobin"),
+    Unit("mg/mmol", "urine albumin-to-creatinine ratio"),
+    Unit("IU/L", "enzyme activity"),
+    Unit("mIU/L", "hormone concentration"),
+    Unit("fL", "cell volume"),
 )
 
 _ALIASES: dict[str, str] = {
@@ -86,19 +107,27 @@ _ALIASES: dict[str, str] = {
     "point": "points",
     "mg/d": "mg/day",
     "bmi": "kg/m2",
+    "beats/min": "bpm",
+    "Cel": "celsius",
+    "breaths/minute": "breaths/min",
+    "drink/week": "drinks/week",
 }
 
 CATALOGUE: dict[str, Unit] = {unit.name: unit for unit in _UNITS}
 
 
-def lookup(written: str) -> Unit | None:
-    """The unit a spelling stands for, or None when fibrolang does not know it."""
+def lookup(written: str, declared: Mapping[str, Unit] | None = None) -> Unit | None:
+    """The unit a spelling stands for, or None when fibrolang does not know it; ``declared``:
+    the units the guideline declares (``unit ... dimension ...``), after the catalogue."""
     canonical = _ALIASES.get(written, written)
-    return CATALOGUE.get(canonical)
+    known = CATALOGUE.get(canonical)
+    if known is None and declared is not None:
+        return declared.get(written)
+    return known
 
 
-def canonical(written: str) -> str | None:
-    unit = lookup(written)
+def canonical(written: str, declared: Mapping[str, Unit] | None = None) -> str | None:
+    unit = lookup(written, declared)
     return unit.name if unit is not None else None
 
 
@@ -134,10 +163,10 @@ def joined(left: str | None, right: str | None) -> str | None:
     return left if left is not None else right
 
 
-def dimension(unit: str | None) -> str:
+def dimension(unit: str | None, declared: Mapping[str, Unit] | None = None) -> str:
     if unit is None:
         return "no unit"
-    known = CATALOGUE.get(unit)
+    known = lookup(unit, declared)
     return known.dimension if known is not None else "unknown"
 
 

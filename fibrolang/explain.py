@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fibrolang import expressions as ex
+from fibrolang.absent_defaults import assumed_line
 from fibrolang.graph import (
     ActionNode,
     DecisionNode,
@@ -41,6 +42,9 @@ def explain(graph: Graph, result: Result, patient: Mapping[str, Any] | None = No
         later = asked_later(graph, result, patient) if patient is not None else []
         if later:
             lines.append(f"May be needed next, depending on the answer: {', '.join(later)}")
+    assumed = assumed_line(graph, result)
+    if assumed is not None:
+        lines.append(assumed)
     lines += _decisions(graph, result)
     if result.recommendations:
         lines.append("Recommendations:")

@@ -81,6 +81,7 @@ class Enumeration:
     label: str | None
     members: tuple[str, ...]
     member_labels: tuple[tuple[str, str], ...]
+    points: tuple[tuple[str, int | float], ...] = ()  # an ordinal's bands and their points
 
     def label_of(self, member: str) -> str:
         return dict(self.member_labels).get(member, member)
@@ -104,6 +105,7 @@ class InputDeclaration:
     name: str
     label: str | None
     type: ValueType
+    default: bool | int | float | str | None = None  # assumed when absent (None: no default)
 
 
 @dataclass(frozen=True, slots=True)

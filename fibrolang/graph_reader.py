@@ -309,7 +309,16 @@ class GraphReader:
         if labels is not MISSING and labels is not None:
             for member, label in sorted(self.as_object(labels, join_path(path, "member_labels")).items()):
                 pairs.append((member, self.text(label, join_path(path, f"member_labels.{member}"))))
-        return Enumeration(name, self.optional_string(obj, "label", path), members, tuple(pairs))
+        points = self.get(obj, "points", path, False)
+        scored: list[tuple[str, int | float]] = []
+        if points is not MISSING and points is not None:
+            for member, value in self.as_object(points, join_path(path, "points")).items():
+                if not is_number(value):
+                    self.fail(join_path(path, f"points.{member}"), "points must be a number", "wrong_type")
+                    continue
+                scored.append((str(member), value))
+        label = self.optional_string(obj, "label", path)
+        return Enumeration(name, label, members, tuple(pairs), tuple(scored))
 
     def record(self, name: str, value: Any, path: str) -> Record:
         obj = self.as_object(value, path)
@@ -320,10 +329,17 @@ class GraphReader:
 
     def input(self, name: str, value: Any, path: str) -> InputDeclaration:
         obj = self.as_object(value, path)
+        default = self.get(obj, "default", path, False)
+        if default is MISSING:
+            default = None
+        elif not isinstance(default, bool | str) and not is_number(default):
+            self.fail(join_path(path, "default"), f"expected a value, got {json_kind(default)}", "wrong_type")
+            default = None
         return InputDeclaration(
             name,
             self.optional_string(obj, "label", path),
             self.value_type(self.get(obj, "type", path, True), join_path(path, "type")),
+            default,
         )
 
     def definition(self, value: Any, path: str) -> Definition:

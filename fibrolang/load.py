@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 from fibrolang import integrity
+from fibrolang.absent_defaults import AbsentDefaults, with_assumed
 from fibrolang.errors import GuidelineError, InvalidPatient, Problem, SafetyViolation, plural
 from fibrolang.graph import Graph, InputDeclaration
 from fibrolang.graph_reader import GraphReader
@@ -24,12 +25,13 @@ EvaluationError = InvalidPatient | SafetyViolation | GuidelineError
 class Guideline:
     """A loaded, compiled guideline. Thread-safe to share: evaluation keeps no state here."""
 
-    __slots__ = ("_program", "_validate", "graph", "inputs")
+    __slots__ = ("_defaults", "_program", "_validate", "graph", "inputs")
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self._program = Program(graph)
         self._validate = PatientValidator(graph)
+        self._defaults = AbsentDefaults(graph)
         self.inputs: Mapping[str, InputDeclaration] = MappingProxyType(
             {declared.name: declared for declared in graph.inputs}
         )
@@ -56,9 +58,17 @@ class Guideline:
         ``trace=False`` (the lean mode) gives the same result except that its ``trace``
         is empty (no nodes, edges or guard outcomes), for callers that only want the plan;
         patients who end with the same plan may get the same (immutable) ``Result`` object."""
+        if self._defaults:
+            return self._assuming(patient, trace)
         if trace:
             return self._program.run(self._validate.check(patient))
         return self._program.run_lean(self._validate.check(patient))
+
+    def _assuming(self, patient: Mapping[str, Any], trace: bool) -> Result:
+        """``evaluate`` for a guideline that declares defaults for absent facts."""
+        inputs, assumed = self._defaults.fill(self._validate.check(patient))
+        run = self._program.run if trace else self._program.run_lean
+        return with_assumed(run(inputs), assumed)
 
     def evaluate_many(
         self, patients: Iterable[Mapping[str, Any]], trace: bool = True
@@ -69,6 +79,13 @@ class Guideline:
         One patient's error does not end the batch: where ``evaluate`` would raise
         ``InvalidPatient``, ``SafetyViolation`` or ``GuidelineError`` for a patient, that
         exception is yielded in its place (test with ``isinstance(item, Exception)``)."""
+        if self._defaults:
+            for patient in patients:
+                try:
+                    yield self._assuming(patient, trace)
+                except (InvalidPatient, SafetyViolation, GuidelineError) as error:
+                    yield error
+            return
         check = self._validate.check
         run = self._program.run if trace else self._program.run_lean
         for patient in patients:

@@ -173,12 +173,15 @@ class Result:
     outputs: Mapping[str, OutputValue]  # a read-only mapping, in declaration order
     trace: Trace
     guideline: GuidelineIdentity
+    # the inputs whose declared default stood in for an absent fact (fibrolang/absent_defaults.py)
+    assumed: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,
             "message": self.message,
             "missing": list(self.missing),
+            **({"assumed": list(self.assumed)} if self.assumed else {}),
             "recommendations": [item.to_dict() for item in self.recommendations],
             "avoid": [item.to_dict() for item in self.avoid],
             "flags": [item.to_dict() for item in self.flags],
@@ -242,6 +245,7 @@ _RESULT_SLOTS = tuple(
         "guideline",
     )
 )
+_SET_ASSUMED = Result.__dict__["assumed"].__set__
 _TRACE_SLOTS = tuple(Trace.__dict__[name].__set__ for name in ("nodes", "edges", "guards"))
 
 
@@ -298,6 +302,7 @@ def new_result(
     set_outputs(result, outputs)
     set_trace(result, trace)
     set_guideline(result, guideline)
+    _SET_ASSUMED(result, ())
     return result
 
 

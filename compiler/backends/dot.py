@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from compiler.backends import chart_facts
 from compiler.backends import dot_labels as labels
 from compiler.backends.dot_labels import PALETTE, Footnotes
 from compiler.backends.dot_text import escape, identifier, styled
@@ -450,7 +451,11 @@ class Chart:
             for number in sorted(citations, key=lambda n: (int(n) if str(n).isdigit() else 0, str(n)))
         ]
         notes = [(str(i), text) for i, text in enumerate(self.footnotes.texts, 1)]
-        return labels.key_table(references, notes)
+        data = (
+            ("Assumed when not recorded", chart_facts.assumed_rows(self.graph)),
+            ("Scores: bands and points", chart_facts.ordinal_rows(self.graph)),
+        )
+        return labels.key_table(references, notes, data=data)
 
 
 def render_dot(graph: Graph, *, direction: str = "TB", highlight: Trace | None = None) -> str:

@@ -482,6 +482,7 @@ def key_table(
     paper: bool = False,
     width: int = 110,
     references_only: Sequence[tuple[str, str]] = (),
+    data: Sequence[tuple[str, Sequence[tuple[str, str]]]] = (),
 ) -> str:
     """Legend, references and numbered notes as one two-column table (``paper``:
     the printed chart's legend, where notes sit under the steps and pages connect,
@@ -529,7 +530,7 @@ def key_table(
             '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="6"><TR>'
             f'<TD VALIGN="TOP">{table}</TD><TD VALIGN="TOP">{beside}</TD></TR></TABLE>'
         )
-    for title, entries in (("References", references), ("Notes", notes)):
+    for title, entries in (*data, ("References", references), ("Notes", notes)):
         if entries:
             section(title)
             entries_rows(entries, width)

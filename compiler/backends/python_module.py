@@ -26,6 +26,7 @@ import ast
 from importlib import metadata
 from typing import Any
 
+from compiler.backends import absent_defaults
 from compiler.backends.python_expressions import (
     NOT_CONSTANT,
     ExpressionWriter,
@@ -72,6 +73,9 @@ def module_of_document(document: dict[str, Any]) -> str:
 
 def python_module(graph: Graph) -> str:
     """The Python module of a checked graph; ``PythonTargetError`` if it cannot be written."""
+    refused = absent_defaults.refusal(graph, "Python")
+    if refused is not None:
+        raise PythonTargetError(refused)
     constants: dict[str, str] = {}
     checks = _fast_check(graph, constants)
     full = _Walker(graph, constants, checks, full=True)

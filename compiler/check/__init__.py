@@ -18,8 +18,11 @@ from compiler import syntax as s
 from compiler.check.bindings import check_bindings
 from compiler.check.cards import check_cards
 from compiler.check.context import Context, make_context
+from compiler.check.declared_units import check_unit_declarations
+from compiler.check.defaults import check_defaults
 from compiler.check.header import check_header
 from compiler.check.names import check_names
+from compiler.check.ordinals import check_ordinals
 from compiler.check.ranges import check_ranges
 from compiler.check.structure import check_structure
 from compiler.check.traceability import check_traceability
@@ -39,6 +42,9 @@ PASSES: tuple[Pass, ...] = (
     check_structure,
     check_bindings,
     check_cards,
+    check_ordinals,
+    check_defaults,
+    check_unit_declarations,
 )
 
 

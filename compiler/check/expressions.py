@@ -19,7 +19,7 @@ def children(expr: s.Expr) -> tuple[s.Expr, ...]:
         return (expr.left, expr.right)
     if isinstance(expr, s.Between):
         return (expr.value, expr.low, expr.high)
-    if isinstance(expr, s.Negative | s.Not):
+    if isinstance(expr, s.Negative | s.Not | s.PointsOf):
         return (expr.operand,)
     if isinstance(expr, s.And | s.Or):
         return expr.operands
@@ -72,6 +72,9 @@ def _render(expr: s.Expr) -> str | None:
         return "{" + ", ".join(m.text for m in expr.members) + "}"
     if isinstance(expr, s.PlanQuery) and expr.kind == "dose" and expr.subject is not None:
         return f"dose of {expr.subject.text}"
+    if isinstance(expr, s.PointsOf):
+        inner = _render(expr.operand)
+        return f"points of {inner}" if inner is not None else None
     return None
 
 

@@ -192,7 +192,7 @@ class _Typer:
         if isinstance(type_, s.NumberType):
             if type_.unit is None:
                 return Number(None, integer=type_.integer)
-            unit = units.canonical(type_.unit.text)
+            unit = units.canonical(type_.unit.text, self.symbols.units)
             return Number(unit, integer=type_.integer, unit_known=unit is not None)
         if isinstance(type_, s.NamedType):
             name = type_.name.text
@@ -333,6 +333,16 @@ class _Typer:
 
     # -- expressions -----------------------------------------------------------------
 
+    def points_of(self, expr: s.PointsOf, scope: dict[str, str | None]) -> Type:
+        """``points of band``: a number in points when the band is an ordinal's member
+        (compiler/check/ordinals.py reports any other operand)."""
+        operand = self.infer(expr.operand, scope)
+        declared = self.symbols.enums.get(operand.enum) if isinstance(operand, Member) else None
+        if declared is None or not declared.ordinal:
+            return UNKNOWN
+        integer = all(m.points is None or m.points == m.points.to_integral_value() for m in declared.members)
+        return Number("points", integer=integer)
+
     def infer(self, expr: s.Expr, scope: dict[str, str | None], expected: Type | None = None) -> Type:
         return self.record(expr, self._infer(expr, scope, expected))
 
@@ -344,7 +354,7 @@ class _Typer:
             integer = quantity.value == quantity.value.to_integral_value()
             if quantity.unit is None:
                 return Number(None, integer, constant=True)
-            unit = units.canonical(quantity.unit.text)
+            unit = units.canonical(quantity.unit.text, self.symbols.units)
             return Number(unit, integer, constant=True, unit_known=unit is not None)
         if isinstance(expr, s.Reference):
             return self.reference(expr, scope, expected)
@@ -420,11 +430,13 @@ class _Typer:
             for condition in expr.conditions:
                 self.infer(condition, scope)
             return Number(None, integer=True)
+        if isinstance(expr, s.PointsOf):
+            return self.points_of(expr, scope)
         if expr.kind == "dose":
             intervention = self.symbols.interventions.get(expr.subject.text) if expr.subject else None
             dose = intervention.dose if intervention is not None else None
             written = (dose.high or dose.low).unit if dose is not None else None
-            unit = units.canonical(written.text) if written is not None else None
+            unit = units.canonical(written.text, self.symbols.units) if written is not None else None
             return Number(unit, unit_known=unit is not None)
         return BOOLEAN
 

@@ -89,10 +89,10 @@ def _duplicates(guideline: s.Guideline) -> list[Diagnostic]:
     if guideline.pathway is not None:
         items.extend(("nodes", node) for node in guideline.pathway.nodes)
     for namespace, item in items:
-        assert not isinstance(item, s.Waiver)
+        assert not isinstance(item, s.Waiver | s.UnitDeclaration)
         first = namespaces[namespace].setdefault(item.name.text, item)
         if first is not item:
-            assert not isinstance(first, s.Waiver)
+            assert not isinstance(first, s.Waiver | s.UnitDeclaration)
             found.append(_duplicate(item.name, first.name, _kind(first)))
     for declaration in guideline.declarations:
         owner = declaration.name.text if isinstance(declaration, s.Enumeration | s.Record) else ""

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from compiler import syntax as s
+from compiler import units as catalogue
 
 
 @dataclass
@@ -34,6 +35,8 @@ class Symbols:
     flags: dict[str, s.Flag] = field(default_factory=dict)
     # member name -> the enumerations that declare it, in declaration order
     member_enums: dict[str, list[str]] = field(default_factory=dict)
+    # units the guideline declares (``unit ... dimension ...``) that the catalogue lacks
+    units: dict[str, catalogue.Unit] = field(default_factory=dict)
 
     def is_value(self, name: str) -> bool:
         return name in self.inputs or name in self.definitions
@@ -86,6 +89,8 @@ def collect(guideline: s.Guideline) -> Symbols:
             symbols.interventions.setdefault(declaration.name.text, declaration)
         elif isinstance(declaration, s.Invariant):
             symbols.invariants.setdefault(declaration.name.text, declaration)
+        elif isinstance(declaration, s.UnitDeclaration):
+            declared_unit(symbols.units, declaration)
     if guideline.pathway is not None:
         for node in guideline.pathway.nodes:
             symbols.nodes.setdefault(node.name.text, node)
@@ -94,3 +99,11 @@ def collect(guideline: s.Guideline) -> Symbols:
                     if isinstance(item, s.Flag):
                         symbols.flags.setdefault(item.name.text, item)
     return symbols
+
+
+def declared_unit(known: dict[str, catalogue.Unit], declaration: s.UnitDeclaration) -> None:
+    """Add a guideline's unit to ``known`` unless the catalogue or an earlier declaration has it
+    (``compiler/check/declared_units.py`` reports those)."""
+    name = declaration.unit.text
+    if catalogue.lookup(name) is None and name not in known:
+        known[name] = catalogue.Unit(name, declaration.dimension.value)

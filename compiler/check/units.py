@@ -16,7 +16,7 @@ mismatch) is never reported again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from compiler import diagnostics as diag
 from compiler import syntax as s
@@ -28,8 +28,13 @@ from compiler.diagnostics import Diagnostic
 
 
 def check_units(guideline: s.Guideline, context: Context) -> list[Diagnostic]:
-    found = [_unknown_unit(unit) for unit in _written_units(guideline) if catalogue.lookup(unit.text) is None]
     model = context.model
+    declared = model.symbols.units
+    found = [
+        _unknown_unit(unit)
+        for unit in _written_units(guideline)
+        if catalogue.lookup(unit.text, declared) is None
+    ]
     for root in model.roots:
         for node in walk(root.expression):
             found += _node(node, model)
@@ -123,7 +128,13 @@ def _numbers(model: Model, *parts: s.Expr) -> list[Number] | None:
     return numbers if len(numbers) == len(types) else None
 
 
-def mismatch(left: s.Expr, left_unit: str | None, right: s.Expr, right_unit: str | None) -> Diagnostic:
+def mismatch(
+    left: s.Expr,
+    left_unit: str | None,
+    right: s.Expr,
+    right_unit: str | None,
+    declared: Mapping[str, catalogue.Unit] | None = None,
+) -> Diagnostic:
     """FIB104 for two values with different units, worded for the case at hand."""
     for bare, bare_unit, other, unit in (
         (right, right_unit, left, left_unit),
@@ -145,14 +156,14 @@ def mismatch(left: s.Expr, left_unit: str | None, right: s.Expr, right_unit: str
                 hint=f"declare `{show(bare)}` in {unit}, or compare it with a number without unit",
             )
     assert left_unit is not None and right_unit is not None
-    same_dimension = catalogue.dimension(left_unit) == catalogue.dimension(right_unit)
+    same_dimension = catalogue.dimension(left_unit, declared) == catalogue.dimension(right_unit, declared)
     if same_dimension:
         message = f"`{show(left)}` is in {left_unit} but `{show(right)}` is in {right_unit}"
         hint = f"fibrolang does not convert units: write both in {left_unit}"
     else:
         message = (
-            f"`{show(left)}` is in {left_unit} ({catalogue.dimension(left_unit)}) but `{show(right)}` "
-            f"is in {right_unit} ({catalogue.dimension(right_unit)})"
+            f"`{show(left)}` is in {left_unit} ({catalogue.dimension(left_unit, declared)}) but "
+            f"`{show(right)}` is in {right_unit} ({catalogue.dimension(right_unit, declared)})"
         )
         hint = "compare like with like: the two sides measure different things"
     return diag.make("FIB104", message, right.span, hint=hint)
@@ -162,7 +173,7 @@ def _meet(model: Model, left: s.Expr, right: s.Expr) -> list[Diagnostic]:
     numbers = _numbers(model, left, right)
     if numbers is None or catalogue.compatible(numbers[0].unit, numbers[1].unit):
         return []
-    return [mismatch(left, numbers[0].unit, right, numbers[1].unit)]
+    return [mismatch(left, numbers[0].unit, right, numbers[1].unit, model.symbols.units)]
 
 
 def _node(expr: s.Expr, model: Model) -> list[Diagnostic]:

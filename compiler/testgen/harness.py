@@ -207,7 +207,7 @@ def record_first_snapshots(module: Path, snapshot_file: Path) -> str | None:
     wrong, or None. A suite that has snapshots is left alone: changing them is a review."""
     if snapshot_file.exists():
         return None
-    command = [sys.executable, "-m", "pytest", str(module), "--snapshot-update", "-q"]
+    command = [sys.executable, "-m", "pytest", module.name, "--snapshot-update", "-q"]  # run in module.parent
     command += ["-p", "no:cacheprovider"]
     run = subprocess.run(command, cwd=module.parent, capture_output=True, text=True, check=False)
     if run.returncode != 0 or not snapshot_file.exists():

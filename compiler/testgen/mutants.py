@@ -24,6 +24,9 @@ change-arm-value   the value an arm of an ``if`` in a definition or output gives
                    a number moved up and down by one unit of its precision, an
                    enumeration member replaced by the next one (a score's points,
                    a row of a lookup table)
+change-default     the value assumed for an absent fact (``default false when
+                   absent``): a yes/no flipped, a number moved up and down by
+                   one unit of its precision, a member replaced by the next one
 =================  ======================================================
 
 Mutant ids are stable: operator, location (edge, item or definition id) and
@@ -59,6 +62,7 @@ OPERATORS = (
     "drop-avoid",
     "drop-monitor",
     "change-arm-value",
+    "change-default",
 )
 
 
@@ -292,6 +296,31 @@ def _change_arm_values(graph: JSON) -> Iterator[Mutant]:
                 )
 
 
+def _change_defaults(graph: JSON) -> Iterator[Mutant]:
+    """The default of each input that declares one, changed (``default false`` → ``true``)."""
+    for name, declared in graph["inputs"].items():
+        if "default" not in declared:
+            continue
+        value = declared["default"]
+        kind = declared["type"]["kind"]
+        if isinstance(value, bool):
+            others: list[Any] = [not value]
+        elif kind == "enum":
+            members = graph["enums"][declared["type"]["enum"]]["members"]
+            others = [members[(members.index(value) + 1) % len(members)]] if len(members) > 1 else []
+        else:
+            others = [_moved(value, -1), _moved(value, 1)]
+        for other in others:
+            change = f"{json.dumps(value)} → {json.dumps(other)}"
+            yield Mutant(
+                f"change-default input {name} {change}",
+                "change-default",
+                f"input {name}",
+                change,
+                _replace(graph, ["inputs", name, "default"], other),
+            )
+
+
 def mutants(graph: JSON) -> list[Mutant]:
     """Every mutant of a graph, in a stable order (operator, then graph order)."""
     graph = json.loads(json.dumps(graph, sort_keys=True))
@@ -304,6 +333,7 @@ def mutants(graph: JSON) -> list[Mutant]:
         *_drop_items(graph, "avoid", "drop-avoid"),
         *_drop_items(graph, "monitor", "drop-monitor"),
         *_change_arm_values(graph),
+        *_change_defaults(graph),
     ]
     seen: set[str] = set()
     unique = []

@@ -64,6 +64,7 @@ def snapshot_view(result: JSON) -> JSON:
         "status": result["status"],
         "message": result["message"],
         "missing": list(result["missing"]),
+        **({"assumed": list(result["assumed"])} if result.get("assumed") else {}),
         "recommendations": [
             f"{r['item']}: {r['action']} {r['intervention']}{_dose(r['dose'])}"
             f"{_titration(r['titration'])}{_evidence(r['evidence'])}"

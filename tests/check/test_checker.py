@@ -44,6 +44,9 @@ def test_every_pass_has_the_documented_signature() -> None:
         "check_structure",
         "check_bindings",
         "check_cards",
+        "check_ordinals",
+        "check_defaults",
+        "check_unit_declarations",
     ]
 
 
@@ -70,6 +73,35 @@ def test_unit_hint_names_the_unit() -> None:
     )
     assert hints(found) == [("FIB104", "write `4 weeks`")]
     assert found[0].message == "`weeks` is in weeks but 4 has no unit"
+
+
+def test_the_catalogue_knows_the_common_clinical_units_with_their_ucum_codes() -> None:
+    from compiler import fhir_codes
+
+    assert set(units.CATALOGUE) == set(fhir_codes.UCUM)  # every unit can be read from FHIR
+    for written, canonical, ucum in [
+        ("breaths/min", "breaths/min", "{breaths}/min"),
+        ("drinks/week", "drinks/week", "{drinks}/wk"),
+        ("mmol/mol", "mmol/mol", "mmol/mol"),
+        ("IU/L", "IU/L", "[IU]/L"),
+        ("beats/min", "bpm", "/min"),
+        ("Cel", "celsius", "Cel"),
+    ]:
+        assert units.canonical(written) == canonical
+        assert fhir_codes.ucum_codes(canonical)[0] == ucum
+    assert fhir_codes.unit_of_ucum("/min") == "bpm"  # shared with breaths/min: the pulse first
+    found = check(
+        "input rate: integer 0 to 80 breaths/min\ninput pulse: integer 0 to 300 bpm\n"
+        "define fast = rate >= 25 breaths/min or pulse > 130 beats/min\n"
+        "define mixed = rate > pulse\n"
+        "pathway start -> done outcome done ok end\n"
+    )
+    assert [(d.code, d.message) for d in found] == [
+        (
+            "FIB104",
+            "`rate` is in breaths/min (respiratory rate) but `pulse` is in bpm (heart rate)",
+        )
+    ]
 
 
 def test_unknown_unit_did_you_mean() -> None:

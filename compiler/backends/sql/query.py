@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 import fibrolang
+from compiler.backends import absent_defaults
 from compiler.backends.sql.columns import Columns
 from compiler.backends.sql.expressions import (
     FALSE,
@@ -84,6 +85,9 @@ def sql_query(graph: Graph, dialect: str = "duckdb", table: str = TABLE) -> str:
     """The query text; ``SqlTargetError`` when the guideline needs what SQL cannot express."""
     if dialect not in DIALECTS:
         raise SqlTargetError(f"unknown SQL dialect {dialect!r} (known: {', '.join(DIALECTS)})")
+    refused = absent_defaults.refusal(graph, "SQL")
+    if refused is not None:
+        raise SqlTargetError(refused)
     query = PathwayQuery(graph, dialect).build(table)
     return _header(graph, dialect) + query.sql(dialect=dialect, pretty=True) + ";\n"
 

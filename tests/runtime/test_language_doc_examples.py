@@ -1,0 +1,40 @@
+"""The examples of docs/language.md for ordinal scores and defaults for absent facts are
+compiled and run, and give the answers the page states."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import fibrolang
+from compiler import api
+from compiler.parse import SourceText
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "language.md"
+HEADER = 'guideline example\n  title "An example"\n  version "1"\nend\n\n'
+
+
+def _example(title: str) -> fibrolang.Guideline:
+    blocks = re.findall(r"```fibro\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
+    (block,) = [b for b in blocks if b.startswith(f"# Example: {title}\n")]
+    checked = api.check_source(SourceText("language.md", HEADER + block), DOC.parent)
+    assert checked.ok, checked.diagnostics  # no error and no warning
+    assert not checked.diagnostics
+    return fibrolang.load(api.compile_checked(checked))
+
+
+def test_the_ordinal_example_gives_each_bands_points() -> None:
+    guideline = _example("an ordinal score")
+    assert guideline.evaluate({"respiration_rate": 22}).outputs == {"respiration_points": 2}
+    assert guideline.evaluate({"respiration_rate": 7}).outputs == {"respiration_points": 3}
+    assert guideline.evaluate({"respiration_rate": 15}).outputs == {"respiration_points": 0}
+
+
+def test_the_default_example_assumes_what_the_page_says() -> None:
+    guideline = _example("a default for an absent fact")
+    empty = guideline.evaluate({})
+    assert empty.outputs == {"oxygen_points": 0}
+    assert empty.to_dict()["assumed"] == ["age", "level", "supplemental_oxygen"]
+    oxygen = guideline.evaluate({"supplemental_oxygen": True})
+    assert oxygen.outputs == {"oxygen_points": 2}
+    assert oxygen.assumed == ("age", "level")
