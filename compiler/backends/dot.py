@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from compiler.backends import dot_labels as labels
 from compiler.backends.dot_labels import PALETTE, Footnotes
 from compiler.backends.dot_text import escape, identifier, styled
+from fibrolang import graph_order
 
 Graph = Mapping[str, Any]
 JSON = Mapping[str, Any]
@@ -138,22 +139,15 @@ def stages(graph: Graph) -> list[list[str]]:
     in_order = topological(nodes, start, ordered)
     if not in_order:
         return []
-    predecessors: dict[str, list[str]] = {n: [] for n in in_order}
-    for node_id in in_order:
-        for _, target in successors(nodes[node_id]):
-            if target in predecessors and node_id not in predecessors[target]:
-                predecessors[target].append(node_id)
-    dominators: dict[str, frozenset[str]] = {}
-    for node_id in in_order:
-        sets = [dominators[p] for p in predecessors[node_id] if p in dominators]
-        common = frozenset.intersection(*sets) if sets else frozenset()
-        dominators[node_id] = common | {node_id}
+    leads_to = _following(nodes)
+    predecessors = graph_order.predecessors(in_order, leads_to)
+    dominators = graph_order.dominators(in_order, predecessors)
     ends = [n for n in in_order if nodes[n].get("kind") == "terminal" and nodes[n].get("status") == "ok"]
     if not ends:
         return []
     main_set = frozenset.intersection(*(dominators[e] for e in ends))
     main = [n for n in in_order if n in main_set]
-    reaches = _reachability(nodes, in_order)
+    reaches = graph_order.reachability(in_order, leads_to)
     assigned: dict[str, int] = {}
     groups: list[list[str]] = []
     current: list[str] = []
@@ -187,39 +181,18 @@ def stages(graph: Graph) -> list[list[str]]:
                 groups[owners[0]].append(node_id)
     if len(groups) < 2:
         return []
-    order = {n: i for i, n in enumerate(ordered)}
-    return [sorted(group, key=order.__getitem__) for group in groups]
+    position = {n: i for i, n in enumerate(ordered)}
+    return [sorted(group, key=position.__getitem__) for group in groups]
+
+
+def _following(nodes: Mapping[str, JSON]) -> graph_order.Following:
+    """The ids a node leads to (fibrolang.graph_order), those not in ``nodes`` left out."""
+    return lambda node_id: [t for _, t in successors(nodes[node_id]) if t in nodes]
 
 
 def topological(nodes: Mapping[str, JSON], start: str, ordered: list[str]) -> list[str]:
     """Nodes reachable from the start, every node after all its predecessors."""
-    seen: set[str] = set()
-    finished: list[str] = []
-    stack: list[tuple[str, int]] = [(start, 0)] if start in nodes else []
-    while stack:
-        node_id, index = stack.pop()
-        if index == 0:
-            if node_id in seen:
-                continue
-            seen.add(node_id)
-        targets = [t for _, t in successors(nodes[node_id]) if t in nodes]
-        if index < len(targets):
-            stack.append((node_id, index + 1))
-            if targets[index] not in seen:
-                stack.append((targets[index], 0))
-        else:
-            finished.append(node_id)
-    return list(reversed(finished))
-
-
-def _reachability(nodes: Mapping[str, JSON], order: list[str]) -> dict[str, set[str]]:
-    reaches: dict[str, set[str]] = {}
-    for node_id in reversed(order):
-        found = {node_id}
-        for _, target in successors(nodes[node_id]):
-            found |= reaches.get(target, set())
-        reaches[node_id] = found
-    return reaches
+    return graph_order.depth_first_order(start, _following(nodes)) if start in nodes else []
 
 
 # -- the DOT text ------------------------------------------------------------------

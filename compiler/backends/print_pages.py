@@ -45,6 +45,7 @@ from compiler.backends.dot import (
 from compiler.backends.dot_labels import PALETTE
 from compiler.backends.dot_text import escape, identifier, styled, text_markup
 from compiler.backends.plain_words import name_words
+from fibrolang import graph_order
 
 CONNECTOR_WIDTH = 24  # characters per line in an off-page connector
 NOTES_WIDTH = 84  # characters per line in the notes under a page
@@ -121,16 +122,11 @@ def split_stage(graph: Graph, nodes: Sequence[str], fits: Callable[[list[str]], 
     position = {n: i for i, n in enumerate(members)}
     order = [n for n in topological(graph_nodes, str(graph.get("start")), members) if n in inside]
     order += [n for n in members if n not in set(order)]
-    predecessors: dict[str, list[str]] = {n: [] for n in order}
-    for node_id in order:
-        for _, target in successors(graph_nodes[node_id]):
-            if target in inside and node_id not in predecessors[target]:
-                predecessors[target].append(node_id)
-    dominators: dict[str, frozenset[str]] = {}
-    for node_id in order:
-        sets = [dominators[p] for p in predecessors[node_id] if p in dominators]
-        common = frozenset.intersection(*sets) if sets else frozenset()
-        dominators[node_id] = common | {node_id}
+
+    def leads_to(node_id: str) -> list[str]:
+        return [t for _, t in successors(graph_nodes[node_id]) if t in inside]
+
+    dominators = graph_order.dominators(order, graph_order.predecessors(order, leads_to))
     children: dict[str, list[str]] = {n: [] for n in order}
     roots: list[str] = []
     for node_id in order:
