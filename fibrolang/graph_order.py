@@ -53,6 +53,17 @@ def nodes_by_id(graph: Graph) -> dict[str, Node]:
     return {node.id: node for node in graph.nodes}
 
 
+def in_source_order(graph: Graph) -> list[Node]:
+    """The nodes in the order the guideline wrote them (the graph's own order is by id,
+    as the canonical JSON sorts keys; the order is recovered from the source positions)."""
+
+    def position(node: Node) -> tuple[int, int, str]:
+        source = node.trace.source
+        return (source.line, source.column, node.id) if source else (0, 0, node.id)
+
+    return sorted(graph.nodes, key=position)
+
+
 def following_in(nodes: Mapping[str, Node]) -> Following:
     """The ``following`` function of a set of nodes: targets that are not in ``nodes`` are left out."""
 
