@@ -500,13 +500,15 @@ def graph_command(
         click.echo("error: --paper applies to .pdf output only", err=True)
         sys.exit(2)
     if source.suffix.lower() == ".json":
-        from fibrolang.integrity import GraphIntegrityError, verify
+        from fibrolang import GuidelineError, read_graph
+        from fibrolang.integrity import verify
 
         try:
             raw = source.read_bytes()
             decision_graph = json.loads(raw.decode("utf-8"))
             verify(decision_graph, raw, f"graph file {source}")  # never draw a changed graph
-        except (OSError, ValueError, GraphIntegrityError) as error:
+            read_graph(decision_graph)  # the chart draws the typed graph: a malformed one stops here
+        except (OSError, ValueError, GuidelineError) as error:
             click.echo(f"error: cannot read the graph {source}: {error}", err=True)
             sys.exit(2)
     else:

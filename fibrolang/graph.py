@@ -91,6 +91,7 @@ class Enumeration:
 class RecordField:
     name: str
     type: ValueType
+    label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,6 +97,10 @@ class GraphReader:
             return ""
         return value
 
+    def label_of(self, value: object, path: str) -> str | None:
+        """The ``label`` of an object that ``value_type`` reads (which reports a non-object)."""
+        return self.optional_string(value, "label", path) if isinstance(value, Mapping) else None
+
     def optional_string(self, obj: Mapping[str, Any], key: str, path: str) -> str | None:
         value = self.get(obj, key, path, False)
         if value is MISSING or value is None:
@@ -323,7 +327,11 @@ class GraphReader:
     def record(self, name: str, value: Any, path: str) -> Record:
         obj = self.as_object(value, path)
         fields = self.mapping_of(
-            obj, "fields", path, True, lambda field, kind, at: RecordField(field, self.value_type(kind, at))
+            obj,
+            "fields",
+            path,
+            True,
+            lambda field, kind, at: RecordField(field, self.value_type(kind, at), self.label_of(kind, at)),
         )
         return Record(name, self.optional_string(obj, "label", path), fields)
 

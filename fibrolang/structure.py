@@ -19,11 +19,13 @@ from fibrolang.graph import (
     EnumType,
     Graph,
     MapType,
+    Node,
     NumberType,
     RecommendItem,
     SetType,
     ValueType,
 )
+from fibrolang.graph_order import targets
 
 
 def check_structure(graph: Graph) -> list[Problem]:
@@ -122,22 +124,14 @@ def _check_pathway(graph: Graph) -> list[Problem]:
     return problems
 
 
-def _successors(node: object) -> list[str]:
-    if isinstance(node, DecisionNode):
-        return [branch.target for branch in node.branches]
-    if isinstance(node, ActionNode):
-        return [node.next.target]
-    return []
-
-
-def _check_acyclic(graph: Graph, nodes: Mapping[str, object]) -> list[Problem]:
+def _check_acyclic(graph: Graph, nodes: Mapping[str, Node]) -> list[Problem]:
     """Depth-first search in node order; report each cycle once, by the node closing it."""
     state: dict[str, int] = {}  # 1: on the current path, 2: finished
     problems: list[Problem] = []
     for root in sorted(nodes):
         if root in state:
             continue
-        stack: list[tuple[str, list[str]]] = [(root, _successors(nodes[root]))]
+        stack: list[tuple[str, list[str]]] = [(root, targets(nodes[root]))]
         state[root] = 1
         while stack:
             name, pending = stack[-1]
@@ -152,5 +146,5 @@ def _check_acyclic(graph: Graph, nodes: Mapping[str, object]) -> list[Problem]:
                 problems.append(Problem(f"nodes.{name}", f"the pathway loops back to {target!r}", "cycle"))
             elif target not in state:
                 state[target] = 1
-                stack.append((target, _successors(nodes[target])))
+                stack.append((target, targets(nodes[target])))
     return problems

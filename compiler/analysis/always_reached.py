@@ -15,8 +15,9 @@ is the same (docs/benchmarks.md, "Safety proofs"); the question no longer
 grows with the length of the chain before it.
 
 The dominators are found in one pass over the nodes in topological order
-(Cooper, Harvey and Kennedy's intersection of immediate dominators; on a
-DAG one pass suffices), with one virtual node after every exit.
+(``fibrolang.graph_order.DominatorTree``: Cooper, Harvey and Kennedy's
+intersection of immediate dominators; on a DAG one pass suffices), and the
+exits' nearest common dominator is where the chain ends.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import z3
 
 from compiler.analysis.paths import PathConditions
+from fibrolang.graph_order import DominatorTree
 
 
 def exits(paths: PathConditions) -> list[str]:
@@ -56,36 +58,15 @@ def always_reached(paths: PathConditions) -> list[str]:
     start = paths.graph["start"]
     if not order or order[0] != start:
         return []
-    position = {node_id: index for index, node_id in enumerate(order)}
     before: dict[str, list[str]] = {node_id: [] for node_id in order}
     for edge in paths.edges.values():
-        if edge.target in before and edge.node in position:
+        if edge.target in before and edge.node in before:
             before[edge.target].append(edge.node)
-    dominator: dict[str, str] = {start: start}
-
-    def meet(first: str, second: str) -> str:
-        while first != second:
-            while position[first] > position[second]:
-                first = dominator[first]
-            while position[second] > position[first]:
-                second = dominator[second]
-        return first
-
-    for node_id in order[1:]:
-        arrivals = [p for p in before[node_id] if p in dominator]
-        if not arrivals:  # not reachable from start along edges (cannot happen in ``order``)
-            continue
-        common = arrivals[0]
-        for other in arrivals[1:]:
-            common = meet(common, other)
-        dominator[node_id] = common
-    stops = [node_id for node_id in exits(paths) if node_id in dominator]
+    tree = DominatorTree(order, before)
+    stops = [node_id for node_id in exits(paths) if node_id in tree.parent]
     if not stops:
         return []
     common = stops[0]
     for other in stops[1:]:
-        common = meet(common, other)
-    chain = [common]
-    while chain[-1] != start:
-        chain.append(dominator[chain[-1]])
-    return list(reversed(chain))
+        common = tree.meet(common, other)
+    return tree.chain(common)

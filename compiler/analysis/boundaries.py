@@ -62,14 +62,14 @@ class _Comparison:
     unit: str | None
 
 
-def _inline(expr: Any, definitions: dict[str, JSON]) -> Any:
-    """``expr`` with every definition reference replaced by its expression."""
+def inline(expr: Any, definitions: dict[str, Any]) -> Any:
+    """``expr`` with every definition reference replaced by its (inlined) expression."""
     if isinstance(expr, dict):
         if expr.get("op") == "def" and expr.get("name") in definitions:
-            return _inline(definitions[expr["name"]], definitions)
-        return {key: _inline(value, definitions) for key, value in expr.items()}
+            return inline(definitions[expr["name"]], definitions)
+        return {key: inline(value, definitions) for key, value in expr.items()}
     if isinstance(expr, list):
-        return [_inline(value, definitions) for value in expr]
+        return [inline(value, definitions) for value in expr]
     return expr
 
 
@@ -150,10 +150,10 @@ def threshold_comparisons(graph: JSON) -> list[_Comparison]:
     for node_id, node in graph["nodes"].items():
         for branch in node.get("branches", []):
             if branch["guard"] is not None:
-                _comparisons(_inline(branch["guard"], definitions), node_id, branch["id"], found)
+                _comparisons(inline(branch["guard"], definitions), node_id, branch["id"], found)
         for item in node.get("items", []):
             if item["guard"] is not None:
-                _comparisons(_inline(item["guard"], definitions), node_id, item["id"], found)
+                _comparisons(inline(item["guard"], definitions), node_id, item["id"], found)
     unique: dict[str, _Comparison] = {}
     for comparison in found:
         key = json.dumps([comparison.node, comparison.expression, comparison.threshold], sort_keys=True)

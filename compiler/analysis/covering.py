@@ -22,7 +22,7 @@ from typing import Any
 
 import z3
 
-from compiler.analysis.boundaries import integral
+from compiler.analysis.boundaries import inline, integral
 from compiler.analysis.encode import JSON, Term, conj
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import step_of
@@ -232,17 +232,6 @@ def comparisons(expr: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, 
         for index, value in enumerate(expr):
             found.extend(comparisons(value, (*path, index)))
     return found
-
-
-def inline(expr: Any, definitions: dict[str, Any]) -> Any:
-    """``expr`` with every definition reference replaced by its (inlined) expression."""
-    if isinstance(expr, dict):
-        if expr.get("op") == "def" and expr.get("name") in definitions:
-            return inline(definitions[expr["name"]], definitions)
-        return {key: inline(value, definitions) for key, value in expr.items()}
-    if isinstance(expr, list):
-        return [inline(value, definitions) for value in expr]
-    return expr
 
 
 def _free_variables(expr: Any, bound: frozenset[str] = frozenset()) -> set[str]:

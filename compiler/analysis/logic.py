@@ -39,14 +39,13 @@ from typing import Any
 
 import z3
 
-from compiler.analysis.boundaries import integral
+from compiler.analysis.boundaries import inline, integral
 from compiler.analysis.covering import (
     ORDERING,
     definitions_read_by,
     guard_evaluated,
     guard_expressions,
     guards_using,
-    inline,
 )
 from compiler.analysis.encode import JSON, TRUE, EncodingError, Plan, Sym, Term, conj, disj, reads_plan
 from compiler.analysis.paths import PathConditions

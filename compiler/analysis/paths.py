@@ -42,6 +42,7 @@ from compiler.analysis.encode import (
     is_true,
     number_term,
 )
+from fibrolang import graph_order
 
 
 @dataclass(frozen=True)
@@ -137,39 +138,19 @@ class PathConditions:
     # -- the walk --
 
     def _topological(self) -> list[str]:
+        """The reachable nodes in topological order; of the nodes ready, the earliest in the graph first."""
         nodes = self.graph["nodes"]
-        successors: dict[str, list[str]] = {}
-        reachable: list[str] = []
-        stack = [self.graph["start"]]
-        seen: set[str] = set()
-        while stack:
-            node_id = stack.pop()
-            if node_id in seen or node_id not in nodes:
-                continue
-            seen.add(node_id)
-            reachable.append(node_id)
+
+        def leads_to(node_id: str) -> list[str]:
             node = nodes[node_id]
             targets = [b["target"] for b in node.get("branches", [])]
             if node["kind"] == "action":
                 targets = [node["next"]["target"]]
-            successors[node_id] = [t for t in targets if t in nodes]
-            stack.extend(reversed(successors[node_id]))
-        indegree = {n: 0 for n in reachable}
-        for node_id in reachable:
-            for target in successors[node_id]:
-                indegree[target] += 1
+            return [t for t in targets if t in nodes]
+
         position = {n: i for i, n in enumerate(nodes)}
-        ready = sorted((n for n in reachable if indegree[n] == 0), key=position.__getitem__)
-        order: list[str] = []
-        while ready:
-            node_id = ready.pop(0)
-            order.append(node_id)
-            for target in successors[node_id]:
-                indegree[target] -= 1
-                if indegree[target] == 0:
-                    ready.append(target)
-                    ready.sort(key=position.__getitem__)
-        return order
+        start = self.graph["start"]
+        return graph_order.ranked_order(start, leads_to, position.__getitem__) if start in nodes else []
 
     def _build(self) -> None:
         nodes = self.graph["nodes"]

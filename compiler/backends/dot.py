@@ -24,9 +24,9 @@ from compiler.backends import chart_facts
 from compiler.backends import dot_labels as labels
 from compiler.backends.dot_labels import PALETTE, Footnotes
 from compiler.backends.dot_text import escape, identifier, styled
-
-Graph = Mapping[str, Any]
-JSON = Mapping[str, Any]
+from compiler.backends.plain_words import as_graph
+from fibrolang import graph_order
+from fibrolang.graph import ActionNode, DecisionNode, Graph, Node, TerminalNode
 
 START = "(start)"  # the DOT id of the start pseudo-node; parentheses never occur in a name
 DIRECTIONS = ("TB", "LR")
@@ -90,33 +90,23 @@ def highlight_of(graph: Graph, trace: Trace | None) -> Highlight | None:
     nodes = frozenset(trace.nodes)
     decided = {g.item: g.value for g in trace.guards if g.item is not None}
     given = set()
+    by_id = graph_order.nodes_by_id(graph)
     for node_id in trace.nodes:
-        node = graph.get("nodes", {}).get(node_id) or {}
-        for item in node.get("items") or []:
-            item_id = str(item.get("id"))
-            if item.get("guard") is None or decided.get(item_id) is True:
-                given.add(item_id)
+        node = by_id.get(node_id)
+        for item in node.items if isinstance(node, ActionNode) else ():
+            if item.guard is None or decided.get(item.id) is True:
+                given.add(item.id)
     return Highlight(nodes, frozenset(trace.edges), frozenset(given))
 
 
-def nodes_in_source_order(graph: Graph) -> list[tuple[str, JSON]]:
-    """The pathway's nodes in the order the guideline wrote them (the canonical JSON
-    sorts keys, so the order is recovered from the source positions)."""
-
-    def position(entry: tuple[str, JSON]) -> tuple[int, int, str]:
-        source = entry[1].get("source") or {}
-        return (int(source.get("line") or 0), int(source.get("column") or 0), entry[0])
-
-    return sorted((graph.get("nodes") or {}).items(), key=position)
+def nodes_in_source_order(graph: Graph) -> list[tuple[str, Node]]:
+    """The pathway's nodes in the order the guideline wrote them (``graph_order.in_source_order``)."""
+    return [(node.id, node) for node in graph_order.in_source_order(graph)]
 
 
-def successors(node: JSON) -> list[tuple[str, str]]:
+def successors(node: Node) -> list[tuple[str, str]]:
     """(edge id, target) pairs leaving a node, in branch order."""
-    if node.get("kind") == "decision":
-        return [(str(b.get("id")), str(b.get("target"))) for b in node.get("branches") or []]
-    if node.get("kind") == "action" and node.get("next"):
-        return [(str(node["next"].get("id")), str(node["next"].get("target")))]
-    return []
+    return [(edge.id, edge.target) for edge in graph_order.successors(node)]
 
 
 # -- stages ----------------------------------------------------------------------
@@ -134,27 +124,20 @@ def stages(graph: Graph) -> list[list[str]]:
     one stage is not clustered.
     """
     ordered = [node_id for node_id, _ in nodes_in_source_order(graph)]
-    nodes = graph.get("nodes") or {}
-    start = str(graph.get("start"))
+    nodes = graph_order.nodes_by_id(graph)
+    start = graph.start
     in_order = topological(nodes, start, ordered)
     if not in_order:
         return []
-    predecessors: dict[str, list[str]] = {n: [] for n in in_order}
-    for node_id in in_order:
-        for _, target in successors(nodes[node_id]):
-            if target in predecessors and node_id not in predecessors[target]:
-                predecessors[target].append(node_id)
-    dominators: dict[str, frozenset[str]] = {}
-    for node_id in in_order:
-        sets = [dominators[p] for p in predecessors[node_id] if p in dominators]
-        common = frozenset.intersection(*sets) if sets else frozenset()
-        dominators[node_id] = common | {node_id}
-    ends = [n for n in in_order if nodes[n].get("kind") == "terminal" and nodes[n].get("status") == "ok"]
+    leads_to = _following(nodes)
+    predecessors = graph_order.predecessors(in_order, leads_to)
+    dominators = graph_order.dominators(in_order, predecessors)
+    ends = [n for n in in_order if _is_ok_end(nodes[n])]
     if not ends:
         return []
     main_set = frozenset.intersection(*(dominators[e] for e in ends))
     main = [n for n in in_order if n in main_set]
-    reaches = _reachability(nodes, in_order)
+    reaches = graph_order.reachability(in_order, leads_to)
     assigned: dict[str, int] = {}
     groups: list[list[str]] = []
     current: list[str] = []
@@ -188,39 +171,22 @@ def stages(graph: Graph) -> list[list[str]]:
                 groups[owners[0]].append(node_id)
     if len(groups) < 2:
         return []
-    order = {n: i for i, n in enumerate(ordered)}
-    return [sorted(group, key=order.__getitem__) for group in groups]
+    position = {n: i for i, n in enumerate(ordered)}
+    return [sorted(group, key=position.__getitem__) for group in groups]
 
 
-def topological(nodes: Mapping[str, JSON], start: str, ordered: list[str]) -> list[str]:
+def _is_ok_end(node: Node) -> bool:
+    return isinstance(node, TerminalNode) and node.status == "ok"
+
+
+def _following(nodes: Mapping[str, Node]) -> graph_order.Following:
+    """The ids a node leads to (fibrolang.graph_order), those not in ``nodes`` left out."""
+    return graph_order.following_in(nodes)
+
+
+def topological(nodes: Mapping[str, Node], start: str, ordered: list[str]) -> list[str]:
     """Nodes reachable from the start, every node after all its predecessors."""
-    seen: set[str] = set()
-    finished: list[str] = []
-    stack: list[tuple[str, int]] = [(start, 0)] if start in nodes else []
-    while stack:
-        node_id, index = stack.pop()
-        if index == 0:
-            if node_id in seen:
-                continue
-            seen.add(node_id)
-        targets = [t for _, t in successors(nodes[node_id]) if t in nodes]
-        if index < len(targets):
-            stack.append((node_id, index + 1))
-            if targets[index] not in seen:
-                stack.append((targets[index], 0))
-        else:
-            finished.append(node_id)
-    return list(reversed(finished))
-
-
-def _reachability(nodes: Mapping[str, JSON], order: list[str]) -> dict[str, set[str]]:
-    reaches: dict[str, set[str]] = {}
-    for node_id in reversed(order):
-        found = {node_id}
-        for _, target in successors(nodes[node_id]):
-            found |= reaches.get(target, set())
-        reaches[node_id] = found
-    return reaches
+    return graph_order.depth_first_order(start, _following(nodes)) if start in nodes else []
 
 
 # -- the DOT text ------------------------------------------------------------------
@@ -277,14 +243,13 @@ class Chart:
     def given(self) -> frozenset[str] | None:
         return self.highlight.given if self.highlight is not None else None
 
-    def node_lines(self, node_id: str, node: JSON, indent: str) -> list[str]:
+    def node_lines(self, node_id: str, node: Node, indent: str) -> list[str]:
         dot_id = identifier(node_id)
-        kind = node.get("kind")
-        citations = node.get("citations") or []
+        citations = node.trace.citations
         out: list[str] = []
-        if kind == "decision":
-            notes = self.footnotes.markers(node.get("notes") or [])
-            label = labels.decision_label(str(node.get("question") or node_id), citations, notes)
+        if isinstance(node, DecisionNode):
+            notes = self.footnotes.markers(node.trace.notes)
+            label = labels.decision_label(node.question or node_id, citations, notes)
             pairs = [
                 ("shape", "diamond"),
                 ("style", "filled"),
@@ -293,7 +258,7 @@ class Chart:
                 ("margin", "0.02"),
                 ("label", f"<{label}>"),
             ]
-        elif kind == "action":
+        elif isinstance(node, ActionNode):
             label = labels.action_label(
                 self.graph,
                 node,
@@ -307,9 +272,9 @@ class Chart:
             )
             pairs = [("shape", "plain"), ("label", f"<{label}>")]
         else:
-            status = str(node.get("status"))
-            notes = self.footnotes.markers(node.get("notes") or [])
-            label = labels.terminal_label(status, node.get("message"), citations, notes)
+            status = node.status
+            notes = self.footnotes.markers(node.trace.notes)
+            label = labels.terminal_label(status, node.message, citations, notes)
             fill = {
                 "ok": PALETTE.ok_fill,
                 "not_applicable": PALETTE.not_applicable_fill,
@@ -320,7 +285,7 @@ class Chart:
             if status == "insufficient_data":
                 pairs.append(("color", PALETTE.insufficient_line))
         out.append(f'{indent}"{dot_id}" {dot_attributes([*pairs, *self.node_style(node_id, dot_id)])};')
-        if kind == "action" and labels.has_notes_items(node) and not self.paper:
+        if isinstance(node, ActionNode) and labels.has_notes_items(node) and not self.paper:
             note_id = f"{dot_id}:notes"
             note = labels.notes_label(self.graph, node, self.footnotes, self.given())
             note_pairs = [
@@ -340,7 +305,7 @@ class Chart:
         return out
 
     def edge_lines(
-        self, node_id: str, node: JSON, head: Callable[[str, str], str] | None = None
+        self, node_id: str, node: Node, head: Callable[[str, str], str] | None = None
     ) -> list[str]:
         """The edges leaving a node; ``head(edge id, target)`` names the DOT node an
         edge is drawn to (on paper, an off-page connector), by default the target."""
@@ -351,36 +316,36 @@ class Chart:
             def head(edge_id: str, target: str) -> str:
                 return identifier(target)
 
-        if node.get("kind") == "decision":
-            branches = node.get("branches") or []
-            guarded = [b for b in branches if b.get("guard") is not None]
-            numbered = not node.get("exclusive") and len(guarded) >= 2
+        if isinstance(node, DecisionNode):
+            branches = node.branches
+            guarded = [b for b in branches if b.guard is not None]
+            numbered = not node.exclusive and len(guarded) >= 2
             ordinal = 0
             for branch in branches:
                 ordinal_shown = None
-                if numbered and branch.get("guard") is not None:
+                if numbered and branch.guard is not None:
                     ordinal += 1
                     ordinal_shown = ordinal
-                notes = self.footnotes.markers(branch.get("notes") or [])
+                notes = self.footnotes.markers(branch.trace.notes)
                 label = labels.edge_label(self.graph, branch, ordinal_shown, notes)
-                pairs = [("label", f"<{label}>"), *self.edge_style(str(branch.get("id")))]
-                target = head(str(branch.get("id")), str(branch.get("target")))
+                pairs = [("label", f"<{label}>"), *self.edge_style(branch.id)]
+                target = head(branch.id, branch.target)
                 out.append(f'  "{source}" -> "{target}" {dot_attributes(pairs)};')
-        elif node.get("kind") == "action" and node.get("next"):
-            edge = node["next"]
-            pairs = self.edge_style(str(edge.get("id")))
-            target = head(str(edge.get("id")), str(edge.get("target")))
+        elif isinstance(node, ActionNode):
+            edge = node.next
+            pairs = self.edge_style(edge.id)
+            target = head(edge.id, edge.target)
             out.append(f'  "{source}" -> "{target}" {dot_attributes(pairs)};')
         return out
 
     def preamble(self, name: str) -> list[str]:
         """The header comment, ``digraph NAME {`` and the graph, node and edge defaults."""
-        guideline = self.graph.get("guideline") or {}
+        guideline = self.graph.guideline
         font = labels.FONT
         return [
-            f"// Generated by `fibrolang graph` from guideline {escape(str(guideline.get('id')))} "
-            f"version {escape(str(guideline.get('version')))}; do not edit.",
-            f"// Content hash: {escape(str(guideline.get('content_hash')))}",
+            f"// Generated by `fibrolang graph` from guideline {escape(guideline.id)} "
+            f"version {escape(guideline.version)}; do not edit.",
+            f"// Content hash: {escape(guideline.content_hash)}",
             f"digraph {name} {{",
             f'  graph [rankdir="{self.direction}" fontname="{font}" fontsize="{labels.BASE_SIZE}" '
             f'nodesep="{0.25 if self.paper else 0.3}" ranksep="0.45" newrank="true" labelloc="t" '
@@ -402,7 +367,7 @@ class Chart:
         return f'{indent}"{START}" {dot_attributes(pairs)};'
 
     def start_edge(self, head: str | None = None) -> str:
-        target = head if head is not None else identifier(str(self.graph.get("start")))
+        target = head if head is not None else identifier(self.graph.start)
         return f'  "{START}" -> "{target}" {dot_attributes(self.edge_style("start"))};'
 
     def render(self) -> str:
@@ -444,12 +409,7 @@ class Chart:
 
     def key(self) -> str:
         """Legend, references and numbered notes, under the chart."""
-        guideline = self.graph.get("guideline") or {}
-        citations = guideline.get("citations") or {}
-        references = [
-            (f"[{number}]", str(citations[number]))
-            for number in sorted(citations, key=lambda n: (int(n) if str(n).isdigit() else 0, str(n)))
-        ]
+        references = citation_rows(self.graph)
         notes = [(str(i), text) for i, text in enumerate(self.footnotes.texts, 1)]
         data = (
             ("Assumed when not recorded", chart_facts.assumed_rows(self.graph)),
@@ -458,9 +418,18 @@ class Chart:
         return labels.key_table(references, notes, data=data)
 
 
-def render_dot(graph: Graph, *, direction: str = "TB", highlight: Trace | None = None) -> str:
-    """The flowchart of a decision graph as DOT text (``direction``: ``TB`` or ``LR``;
-    ``highlight``: a runtime trace whose nodes and edges are drawn as taken)."""
+def citation_rows(graph: Graph) -> list[tuple[str, str]]:
+    """``([n], text)`` of every reference of the guideline, by number."""
+    return [(f"[{number}]", text) for number, text in sorted(graph.guideline.citations)]
+
+
+def render_dot(
+    graph: Graph | Mapping[str, Any], *, direction: str = "TB", highlight: Trace | None = None
+) -> str:
+    """The flowchart of a decision graph (typed, or its JSON document) as DOT text
+    (``direction``: ``TB`` or ``LR``; ``highlight``: a runtime trace whose nodes and
+    edges are drawn as taken)."""
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
-    return Chart(graph, direction, highlight_of(graph, highlight)).render()
+    typed = as_graph(graph)
+    return Chart(typed, direction, highlight_of(typed, highlight)).render()

@@ -11,9 +11,8 @@ deficiencies), and every colour also has a second cue: a word ("AVOID",
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from compiler.backends.dot_text import escape, lines_markup, styled, text_markup, wrap
 from compiler.backends.plain_words import (
@@ -26,9 +25,22 @@ from compiler.backends.plain_words import (
     range_words,
     sentence,
 )
-
-Graph = Mapping[str, Any]
-JSON = Mapping[str, Any]
+from fibrolang.expressions import Expression
+from fibrolang.graph import (
+    ActionItem,
+    ActionNode,
+    AvoidItem,
+    Contraindication,
+    Dose,
+    Edge,
+    FlagItem,
+    Graph,
+    Intervention,
+    MonitorItem,
+    Period,
+    RecommendItem,
+    Titration,
+)
 
 FONT = "DejaVu Sans"
 BASE_SIZE = 11
@@ -105,37 +117,41 @@ def detail_line(parts: Iterable[str]) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def dose_words(dose: JSON | None) -> str:
-    if not dose:
+def dose_words(dose: Dose | None) -> str:
+    if dose is None:
         return ""
-    amount = range_words(dose.get("min"), dose.get("max"), dose.get("unit"))
-    frequency = dose.get("frequency")
+    amount = range_words(dose.minimum, dose.maximum, dose.unit)
+    frequency = dose.frequency
     return f"{amount}, {frequency}" if frequency else amount
 
 
-def titration_words(titration: JSON) -> str:
-    step = quantity_words(titration.get("step"), titration.get("unit"))
-    every = quantity_words(titration.get("every"), titration.get("every_unit"))
-    target = quantity_words(titration.get("target"), titration.get("unit"))
+def titration_words(titration: Titration) -> str:
+    step = quantity_words(titration.step, titration.unit)
+    every = quantity_words(titration.every, titration.every_unit)
+    target = quantity_words(titration.target, titration.unit)
     return f"increase by {step} every {every} to {target}"
 
 
-def period_words(after: JSON | None) -> str:
-    if not after:
+def period_words(after: Period | None) -> str:
+    if after is None:
         return ""
-    return "after " + range_words(after.get("min"), after.get("max"), after.get("unit"))
+    return "after " + range_words(after.minimum, after.maximum, after.unit)
 
 
-def evidence_words(intervention: JSON) -> str:
-    evidence = intervention.get("evidence") or {}
-    level, strength = evidence.get("level"), evidence.get("strength")
+def intervention_of(graph: Graph, name: str) -> Intervention | None:
+    return next((i for i in graph.interventions if i.id == name), None)
+
+
+def evidence_words(intervention: Intervention | None) -> str:
+    evidence = intervention.evidence if intervention is not None else None
+    level, strength = (evidence.level, evidence.strength) if evidence is not None else (None, None)
     parts = []
     if level:
         parts.append(f"evidence {level}")
     if strength:
         parts.append(f"strength {strength}")
     words = ", ".join(parts)
-    if intervention.get("fda_approved") is True:
+    if intervention is not None and intervention.fda_approved is True:
         words = detail_line([words, "FDA-approved"])
     return sentence(words) if words else ""
 
@@ -151,7 +167,7 @@ def _cell(content: str, *, fill: str | None = None, dashed: bool = False, colspa
     return f"<TR><TD {' '.join(attributes)}>{content}</TD></TR>"
 
 
-def _condition(graph: Graph, guard: JSON | None, width: int = WIDE) -> str:
+def _condition(graph: Graph, guard: Expression | None, width: int = WIDE) -> str:
     if guard is None:
         return ""
     return text_markup("if " + phrase(graph, guard), width, italic=True, size=SMALL)
@@ -189,11 +205,11 @@ def terminal_label(status: str, message: str | None, citations: Sequence[int], n
     return words
 
 
-def edge_label(graph: Graph, branch: JSON, ordinal: int | None, notes: Sequence[int]) -> str:
+def edge_label(graph: Graph, branch: Edge, ordinal: int | None, notes: Sequence[int]) -> str:
     """The author's label (bold) over the guard in plain words (when they differ)."""
-    guard = branch.get("guard")
+    guard = branch.guard
     condition = plain_words(graph, guard) if guard is not None else "Otherwise"
-    label = branch.get("label")
+    label = branch.label
     prefix = f"{ordinal}. " if ordinal is not None else ""
     parts: list[str] = []
     if label:
@@ -202,33 +218,33 @@ def edge_label(graph: Graph, branch: JSON, ordinal: int | None, notes: Sequence[
             parts.append(text_markup(condition, NARROW, size=SMALL, colour=PALETTE.muted))
     else:
         parts.append(text_markup(prefix + condition, NARROW, bold=guard is None))
-    extra = detail_line([refs_words(branch.get("citations") or []), notes_words(notes)])
+    extra = detail_line([refs_words(branch.trace.citations), notes_words(notes)])
     if extra:
         parts.append(text_markup(extra, NARROW, size=SMALL))
     return "".join(parts)
 
 
 def _recommendation_cell(
-    graph: Graph, item: JSON, notes: Sequence[int], given: frozenset[str] | None, width: int = WIDE
+    graph: Graph, item: RecommendItem, notes: Sequence[int], given: frozenset[str] | None, width: int = WIDE
 ) -> str:
     """``Start Duloxetine at 60 mg/day, once daily [1]``, then evidence, then the condition."""
-    name = str(item.get("intervention"))
-    intervention = graph.get("interventions", {}).get(name) or {}
-    label = intervention.get("label") or name_words(name)
-    action = str(item.get("action"))
+    name = item.intervention
+    intervention = intervention_of(graph, name)
+    label = (intervention.label if intervention is not None else None) or name_words(name)
+    action = item.action
     verb = ACTION_WORDS.get(action, sentence(name_words(action)))
-    dose = dose_words(item.get("dose"))
-    titration = item.get("titration")
+    dose = dose_words(item.dose)
+    titration = item.titration
     if dose:
         label += (" at " if action in ("start", "add", "consider", "recommend") else " to ") + dose
     if titration:
         label += ", " + titration_words(titration)
-    citations = item.get("citations") or intervention.get("citations") or []
+    citations = item.trace.citations or (intervention.citations if intervention is not None else ())
     evidence = evidence_words(intervention)
     head_text = " ".join(p for p in [label, "" if evidence else refs_words(citations)] if p)
     head = _lead(_mark(item, given) + verb, head_text, width)
     detail = detail_line([evidence, refs_words(citations) if evidence else "", notes_words(notes)])
-    return _join(head, _small(detail, PALETTE.muted, width), _condition(graph, item.get("guard"), width))
+    return _join(head, _small(detail, PALETTE.muted, width), _condition(graph, item.guard, width))
 
 
 def _lead(bold: str, text: str, width: int) -> str:
@@ -240,30 +256,32 @@ def _lead(bold: str, text: str, width: int) -> str:
     return first + '<BR ALIGN="LEFT"/>' + (lines_markup(lines[1:]) if len(lines) > 1 else "")
 
 
-def _mark(item: JSON, given: frozenset[str] | None) -> str:
+def _mark(item: ActionItem, given: frozenset[str] | None) -> str:
     """A tick before the items a highlighted patient's plan received."""
     if given is None:
         return ""
-    return "✔ " if str(item.get("id")) in given else ""
+    return "✔ " if item.id in given else ""
 
 
 def _avoid_cell(
-    graph: Graph, item: JSON, notes: Sequence[int], given: frozenset[str] | None, width: int = WIDE
+    graph: Graph, item: AvoidItem, notes: Sequence[int], given: frozenset[str] | None, width: int = WIDE
 ) -> str:
-    name = str(item.get("intervention"))
-    citations = item.get("citations") or []
+    name = item.intervention
+    citations = item.trace.citations
     head_text = " ".join(p for p in [sentence(intervention_label(graph, name)), refs_words(citations)] if p)
     head = _lead(_mark(item, given) + "✕ AVOID", head_text, width)
-    reason = item.get("reason") or ""
+    reason = item.reason or ""
     return _join(
         head,
         _small(detail_line([reason, notes_words(notes)]), width=width),
-        _condition(graph, item.get("guard"), width),
+        _condition(graph, item.guard, width),
     )
 
 
-def _contraindication_cell(graph: Graph, name: str, contraindication: JSON, width: int = WIDE) -> str:
-    words = f"{sentence(intervention_label(graph, name))} if {phrase(graph, contraindication['condition'])}"
+def _contraindication_cell(
+    graph: Graph, name: str, contraindication: Contraindication, width: int = WIDE
+) -> str:
+    words = f"{sentence(intervention_label(graph, name))} if {phrase(graph, contraindication.condition)}"
     return styled(_lead("✕ Contraindicated:", words, width), size=SMALL)
 
 
@@ -275,7 +293,7 @@ PAPER_MAX_LINES = 52  # lines in a step's column on paper before it takes a seco
 
 def action_label(
     graph: Graph,
-    node: JSON,
+    node: ActionNode,
     footnotes: Footnotes,
     given: frozenset[str] | None,
     taken: bool = False,
@@ -291,25 +309,22 @@ def action_label(
     ``notes_inside`` (the printed chart) the step's flags and monitoring are its
     last row, under the items, instead of a note beside the box, and ``width``
     (characters per line of an item) is narrower."""
-    extra = detail_line(
-        [refs_words(node.get("citations") or []), notes_words(footnotes.markers(node.get("notes") or []))]
-    )
+    extra = detail_line([refs_words(node.trace.citations), notes_words(footnotes.markers(node.trace.notes))])
     units: list[list[str]] = []  # a row and the contraindication rows that belong to it
     shown_contraindications: set[str] = set()
-    for item in node.get("items") or []:
-        kind = item.get("kind")
-        notes = footnotes.markers(item.get("notes") or [])
-        if kind == "recommend":
+    for item in node.items:
+        notes = footnotes.markers(item.trace.notes)  # every item's notes, in order: their numbers
+        if isinstance(item, RecommendItem):
             unit = [_cell(_recommendation_cell(graph, item, notes, given, width))]
-            name = str(item.get("intervention"))
-            if item.get("action") in GIVING and name not in shown_contraindications:
+            name = item.intervention
+            if item.action in GIVING and name not in shown_contraindications:
                 shown_contraindications.add(name)
-                intervention = graph.get("interventions", {}).get(name) or {}
-                for contraindication in intervention.get("contraindications") or []:
+                intervention = intervention_of(graph, name)
+                for contraindication in intervention.contraindications if intervention is not None else ():
                     cell = _contraindication_cell(graph, name, contraindication, width)
                     unit.append(_cell(cell, fill=PALETTE.avoid_fill, dashed=True))
             units.append(unit)
-        elif kind == "avoid":
+        elif isinstance(item, AvoidItem):
             units.append(
                 [_cell(_avoid_cell(graph, item, notes, given, width), fill=PALETTE.avoid_fill, dashed=True)]
             )
@@ -320,7 +335,7 @@ def action_label(
         notes_lines = notes_label(graph, node, Footnotes(list(footnotes.texts)), given, width).count("<BR")
         two_columns = two_columns or sum(row.count("<BR") for row in rows) + notes_lines > max_lines
     title_width = WIDE * 2 if not notes_inside else width * (2 if two_columns else 1)
-    title = text_markup(str(node.get("title")), title_width, bold=True)
+    title = text_markup(str(node.title), title_width, bold=True)
     header = _cell(_join(title, _small(extra)), fill=PALETTE.step_header, colspan=2 if two_columns else 1)
     footer = ""
     if notes_inside and has_notes_items(node):
@@ -353,30 +368,27 @@ def action_label(
     )
 
 
-def has_notes_items(node: JSON) -> bool:
-    return any(item.get("kind") in ("flag", "monitor") for item in node.get("items") or [])
+def has_notes_items(node: ActionNode) -> bool:
+    return any(isinstance(item, FlagItem | MonitorItem) for item in node.items)
 
 
 def notes_label(
-    graph: Graph, node: JSON, footnotes: Footnotes, given: frozenset[str] | None, width: int = WIDE
+    graph: Graph, node: ActionNode, footnotes: Footnotes, given: frozenset[str] | None, width: int = WIDE
 ) -> str:
     """The flags and monitoring of a step, as a note beside it."""
     parts: list[str] = []
-    for item in node.get("items") or []:
-        kind = item.get("kind")
-        if kind not in ("flag", "monitor"):
+    for item in node.items:
+        if not isinstance(item, FlagItem | MonitorItem):
             continue
-        notes = footnotes.markers(item.get("notes") or [])
+        notes = footnotes.markers(item.trace.notes)
         mark = _mark(item, given)
-        if kind == "flag":
+        if isinstance(item, FlagItem):
             head = styled(escape(mark + "⚑ Flag:"), bold=True)
-            text = item.get("text") or name_words(str(item.get("flag")))
+            text = item.text or name_words(item.flag)
         else:
             head = styled(escape(mark + "Monitor:"), bold=True)
-            text = detail_line(
-                [item.get("text") or name_words(str(item.get("what"))), period_words(item.get("after"))]
-            )
-        citations = item.get("citations") or []
+            text = detail_line([item.text or name_words(item.what), period_words(item.after)])
+        citations = item.trace.citations
         detail = detail_line([("Refs " + refs_words(citations)) if citations else "", notes_words(notes)])
         parts.append(
             _join(
@@ -384,7 +396,7 @@ def notes_label(
                 " ",
                 text_markup(str(text), width),
                 _small(detail, PALETTE.muted, width),
-                _condition(graph, item.get("guard"), width),
+                _condition(graph, item.guard, width),
             )
         )
     return '<BR ALIGN="LEFT"/>'.join(parts)
@@ -413,20 +425,18 @@ def _td(
 
 
 def title_block(graph: Graph, *, sign_off: bool = False) -> str:
-    guideline = graph.get("guideline") or {}
+    guideline = graph.guideline
     title_width = 48 if sign_off else 70  # on paper the title block is narrower
-    title = text_markup(
-        str(guideline.get("title") or guideline.get("id") or ""), title_width, bold=True, size=16
-    )
+    title = text_markup(guideline.title or guideline.id or "", title_width, bold=True, size=16)
     rows = [_row([_td(title, colspan=2)])]
     facts: list[tuple[str, str]] = [
-        ("Guideline", str(guideline.get("id") or "")),
-        ("Version", str(guideline.get("version") or "")),
-        ("Content hash", str(guideline.get("content_hash") or "")),
+        ("Guideline", guideline.id or ""),
+        ("Version", guideline.version or ""),
+        ("Content hash", guideline.content_hash or ""),
     ]
-    for source in guideline.get("sources") or []:
-        dated = f", dated {source.get('date')}" if source.get("date") else ", undated"
-        facts.append((f"Source “{source.get('name')}”", f"{source.get('file')}{dated}"))
+    for source in guideline.sources:
+        dated = f", dated {source.date}" if source.date else ", undated"
+        facts.append((f"Source “{source.name}”", f"{source.file}{dated}"))
     for key, value in facts:
         rows.append(
             _row([_td(text_markup(key, 24, bold=True, size=SMALL)), _td(text_markup(value, 72, size=SMALL))])

@@ -1,11 +1,14 @@
 """Guard expressions of the decision graph in plain clinical words.
 
-``plain_words(graph, expr)`` turns an expression of the graph (docs/graph-format.md)
-into the words a clinician would write on a flowchart edge: input and enum
-member labels instead of identifiers, ``≥`` and ``≤`` instead of ``>=`` and
-``<=``, units with superscripts (``mL/min/1.73m²``), ``between`` for ranges.
-It is a pure function of (graph, expr): the flowchart, the runtime's
-explanations and the generated test suite all word a guard the same way.
+``plain_words(graph, expr)`` turns an expression of the typed graph
+(``fibrolang.expressions``, docs/graph-format.md) into the words a clinician
+would write on a flowchart edge: input and enum member labels instead of
+identifiers, ``≥`` and ``≤`` instead of ``>=`` and ``<=``, units with
+superscripts (``mL/min/1.73m²``), ``between`` for ranges. It is a pure
+function of (graph, expr): the flowchart, the runtime's explanations and the
+generated test suite all word a guard the same way. The test generator and
+the review pack, which still hold the graph's JSON, pass it and its JSON
+expressions as they are (``as_graph``, ``as_expression``).
 
 Negation is pushed into comparisons only where that is exact under the
 graph's three-valued logic (``not (a < b)`` is ``a ≥ b``: both are unknown
@@ -18,8 +21,14 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-Expr = Mapping[str, Any]
-Graph = Mapping[str, Any]
+from fibrolang import expressions as ex
+from fibrolang import read_graph
+from fibrolang.errors import GuidelineError
+from fibrolang.expression_reader import read_expression
+from fibrolang.expressions import Expression as Expr
+from fibrolang.graph import ActionNode, FlagItem, Graph, MapType
+from fibrolang.graph_order import in_source_order
+from fibrolang.graph_reader import GraphReader
 
 # Binding strength of each kind of phrase; a part is put in parentheses when it
 # binds more loosely than its place needs.
@@ -42,6 +51,34 @@ _COMPARISON_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!
 _NEGATED_COMPARISON = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 _SUPERSCRIPTS = {"2": "²", "3": "³"}
 _ACTION_WORDS = {"recommended": "is recommended", "avoided": "is to be avoided", "flagged": "is flagged"}
+
+
+_last_read: list[tuple[Mapping[str, Any], Graph]] = []  # the last document read, and its graph
+
+
+def as_graph(graph: Graph | Mapping[str, Any]) -> Graph:
+    """The typed graph (``fibrolang.read_graph``) of a graph JSON document, a typed graph as
+    it is. For the callers that still hold the document (the test generator, the review
+    pack): the last document read is remembered, so a caller that words many guards of one
+    document reads it once (a document must not be changed in place between calls)."""
+    if isinstance(graph, Graph):
+        return graph
+    if _last_read and _last_read[0][0] is graph:
+        return _last_read[0][1]
+    typed = read_graph(graph)
+    _last_read[:] = [(graph, typed)]
+    return typed
+
+
+def as_expression(expr: Expr | Mapping[str, Any]) -> Expr:
+    """The typed expression (``fibrolang.expressions``) of an expression of a graph JSON document."""
+    if not isinstance(expr, Mapping):
+        return expr
+    reader = GraphReader()
+    typed = read_expression(reader, expr, "expression")
+    if reader.problems:
+        raise GuidelineError("malformed expression", tuple(reader.problems))
+    return typed
 
 
 def unit_words(unit: str | None) -> str:
@@ -102,59 +139,66 @@ def sentence(text: str) -> str:
     return text
 
 
-def input_label(graph: Graph, name: str) -> str:
-    declared = graph.get("inputs", {}).get(name) or {}
-    label = declared.get("label")
+def _named(label: str | None, name: str) -> str:
     return inline(label) if label else name_words(name)
 
 
-def definition_label(graph: Graph, name: str) -> str:
-    for definition in graph.get("definitions", []):
-        if definition.get("name") == name:
-            label = definition.get("label")
-            return inline(label) if label else name_words(name)
-    return name_words(name)
+def input_label(document: Graph | Mapping[str, Any], name: str) -> str:
+    graph = as_graph(document)
+    declared = next((i for i in graph.inputs if i.name == name), None)
+    return _named(declared.label if declared else None, name)
 
 
-def member_label(graph: Graph, enum: str | None, member: str) -> str:
-    declared = graph.get("enums", {}).get(enum or "") or {}
-    label = (declared.get("member_labels") or {}).get(member)
-    return inline(label) if label else name_words(member)
+def definition_label(document: Graph | Mapping[str, Any], name: str) -> str:
+    graph = as_graph(document)
+    declared = next((d for d in graph.definitions if d.name == name), None)
+    return _named(declared.label if declared else None, name)
 
 
-def enum_label(graph: Graph, enum: str) -> str:
-    declared = graph.get("enums", {}).get(enum) or {}
-    label = declared.get("label")
-    return inline(label) if label else name_words(enum)
+def member_label(document: Graph | Mapping[str, Any], enum: str | None, member: str) -> str:
+    graph = as_graph(document)
+    declared = next((e for e in graph.enums if e.name == (enum or "")), None)
+    return _named(dict(declared.member_labels).get(member) if declared else None, member)
 
 
-def intervention_label(graph: Graph, name: str) -> str:
-    declared = graph.get("interventions", {}).get(name) or {}
-    label = declared.get("label")
-    return inline(label) if label else name_words(name)
+def enum_label(document: Graph | Mapping[str, Any], enum: str) -> str:
+    graph = as_graph(document)
+    declared = next((e for e in graph.enums if e.name == enum), None)
+    return _named(declared.label if declared else None, enum)
 
 
-def flag_text(graph: Graph, flag: str) -> str:
+def intervention_label(document: Graph | Mapping[str, Any], name: str) -> str:
+    graph = as_graph(document)
+    declared = next((i for i in graph.interventions if i.id == name), None)
+    return _named(declared.label if declared else None, name)
+
+
+def flag_text(document: Graph | Mapping[str, Any], flag: str) -> str:
     """The words of a flag: the text of the first item that raises it, in source order."""
-    for node in graph.get("nodes", {}).values():
-        for item in node.get("items", []) or []:
-            if item.get("kind") == "flag" and item.get("flag") == flag and item.get("text"):
-                return str(item["text"])
+    graph = as_graph(document)
+    for node in in_source_order(graph):
+        if isinstance(node, ActionNode):
+            for item in node.items:
+                if isinstance(item, FlagItem) and item.flag == flag and item.text:
+                    return item.text
     return name_words(flag)
 
 
 def _field_label(graph: Graph, record: Expr, name: str) -> str:
     """The label of a record field, found through the map input the record comes from."""
-    if record.get("op") == "entry":
-        source = record.get("map") or {}
-        if source.get("op") == "input":
-            declared = graph.get("inputs", {}).get(source.get("name", "")) or {}
-            record_name = (declared.get("type") or {}).get("record")
-            fields = (graph.get("records", {}).get(record_name or "") or {}).get("fields", {})
-            label = (fields.get(name) or {}).get("label")
-            if label:
-                return inline(label)
+    if isinstance(record, ex.Entry) and isinstance(record.map, ex.InputReference):
+        source = record.map.name
+        declared = next((i for i in graph.inputs if i.name == source), None)
+        record_name = declared.type.record if declared and isinstance(declared.type, MapType) else None
+        shape = next((r for r in graph.records if r.name == record_name), None)
+        field = next((f for f in shape.fields if f.name == name), None) if shape else None
+        if field is not None and field.label:
+            return inline(field.label)
     return name_words(name)
+
+
+def _is_true(expr: Expr) -> bool:
+    return isinstance(expr, ex.Constant) and expr.value is True
 
 
 class _Phrases:
@@ -171,164 +215,168 @@ class _Phrases:
         return f" {word} ".join(self.words(o, strength + 1) for o in operands), strength
 
     def phrase(self, expr: Expr) -> tuple[str, int]:
-        op = expr.get("op")
         graph = self.graph
-        if op == "const":
-            value = expr.get("value")
+        if isinstance(expr, ex.Constant):
+            value = expr.value
             if isinstance(value, bool):
                 return ("true" if value else "false"), _ATOM
-            return quantity_words(value, expr.get("unit")), _ATOM
-        if op == "member":
-            return member_label(graph, expr.get("enum"), str(expr.get("value"))), _ATOM
-        if op == "set":
-            enum = expr.get("enum")
-            names = [member_label(graph, enum, str(m)) for m in expr.get("members", [])]
+            return quantity_words(value, expr.unit), _ATOM
+        if isinstance(expr, ex.MemberLiteral):
+            return member_label(graph, expr.enum, expr.value), _ATOM
+        if isinstance(expr, ex.SetLiteral):
+            names = [member_label(graph, expr.enum, m) for m in expr.members]
             return "{" + ", ".join(names) + "}", _ATOM
-        if op == "select":
-            enum = expr.get("enum")
+        if isinstance(expr, ex.SelectedSet):
             entries: list[str] = []
-            for member, condition in zip(expr.get("members", []), expr.get("when", []), strict=False):
-                name = member_label(graph, enum, str(member))
-                always = condition.get("op") == "const" and condition.get("value") is True
-                entries.append(name if always else f"{name} if {self.phrase(condition)[0]}")
+            for member, condition in zip(expr.members, expr.conditions, strict=False):
+                name = member_label(graph, expr.enum, member)
+                entries.append(name if _is_true(condition) else f"{name} if {self.phrase(condition)[0]}")
             return "{" + "; ".join(entries) + "}", _ATOM
-        if op == "input":
-            return input_label(graph, str(expr.get("name"))), _ATOM
-        if op == "def":
-            return definition_label(graph, str(expr.get("name"))), _ATOM
-        if op == "var":
-            return str(expr.get("name")), _ATOM
-        if op == "enum":
-            return f"every {enum_label(graph, str(expr.get('enum')))}", _ATOM
-        if op == "entry":
-            return f"{self.words(expr['map'], _ATOM)} entry for {self.words(expr['key'], _ATOM)}", _ATOM
-        if op == "field":
-            record = expr.get("record") or {}
-            label = _field_label(graph, record, str(expr.get("name")))
-            if record.get("op") == "entry":  # "pregabalin daily dose", "a response"
-                return f"{self.words(record['key'], _ATOM)} {label}", _ATOM
+        if isinstance(expr, ex.InputReference):
+            return input_label(graph, expr.name), _ATOM
+        if isinstance(expr, ex.DefinitionReference):
+            return definition_label(graph, expr.name), _ATOM
+        if isinstance(expr, ex.VariableReference):
+            return expr.name, _ATOM
+        if isinstance(expr, ex.EnumerationReference):
+            return f"every {enum_label(graph, expr.enum)}", _ATOM
+        if isinstance(expr, ex.Entry):
+            return f"{self.words(expr.map, _ATOM)} entry for {self.words(expr.key, _ATOM)}", _ATOM
+        if isinstance(expr, ex.Field):
+            record = expr.record
+            label = _field_label(graph, record, expr.name)
+            if isinstance(record, ex.Entry):  # "pregabalin daily dose", "a response"
+                return f"{self.words(record.key, _ATOM)} {label}", _ATOM
             return f"{label} of {self.words(record, _ATOM)}", _ATOM
-        if op == "in":
+        if isinstance(expr, ex.Membership):
             return self.membership(expr, negated=False)
-        if op == "not":
-            return self.negation(expr["operand"])
-        if op == "and" and _is_between(expr):
-            low, high = expr["operands"]
-            value = self.words(low["left"], _SUM)
-            low_bound, high_bound = low["right"], high["right"]
-            if low_bound.get("op") == "const" and low_bound.get("unit") == high_bound.get("unit"):
-                low_words = number_words(low_bound.get("value"))
-                return f"{value} between {low_words} and {self.words(high_bound, _SUM)}", _COMPARE
+        if isinstance(expr, ex.Negation):
+            return self.negation(expr.operand)
+        bounds = _between(expr)
+        if bounds is not None:
+            low, high = bounds
+            subject = self.words(low.left, _SUM)
+            low_bound, high_bound = low.right, high.right
+            high_unit = high_bound.unit if isinstance(high_bound, ex.Constant) else None
+            if isinstance(low_bound, ex.Constant) and low_bound.unit == high_unit:
+                low_words = number_words(low_bound.value)
+                return f"{subject} between {low_words} and {self.words(high_bound, _SUM)}", _COMPARE
             return (
-                f"{value} between {self.words(low_bound, _SUM)} and {self.words(high_bound, _SUM)}",
+                f"{subject} between {self.words(low_bound, _SUM)} and {self.words(high_bound, _SUM)}",
                 _COMPARE,
             )
-        if op in ("and", "or"):
-            return self.join(expr.get("operands", []), op, _AND if op == "and" else _OR)
-        if op in _COMPARISON_WORDS:
-            return self.comparison(op, expr["left"], expr["right"])
-        if op in ("+", "-", "*"):
+        if isinstance(expr, ex.Conjunction):
+            return self.join(expr.operands, "and", _AND)
+        if isinstance(expr, ex.Disjunction):
+            return self.join(expr.operands, "or", _OR)
+        if isinstance(expr, ex.Comparison):
+            return self.comparison(expr.operator, expr.left, expr.right)
+        if isinstance(expr, ex.Arithmetic):
+            op = expr.operator
             strength = _PRODUCT if op == "*" else _SUM
             symbol = {"+": "+", "-": "−", "*": "×"}[op]
-            left = self.words(expr["left"], strength)
-            right = self.words(expr["right"], strength + 1)
+            left = self.words(expr.left, strength)
+            right = self.words(expr.right, strength + 1)
             return f"{left} {symbol} {right}", strength
-        if op == "neg":
-            return f"−{self.words(expr['operand'], _UNARY)}", _UNARY
-        if op == "if":
-            condition = self.words(expr["condition"])
-            then, otherwise = self.words(expr["then"]), self.words(expr["else"])
-            return f"({then} if {condition}, otherwise {otherwise})", _ATOM
-        if op in ("count", "any", "all", "sum"):
+        if isinstance(expr, ex.UnaryMinus):
+            return f"−{self.words(expr.operand, _UNARY)}", _UNARY
+        if isinstance(expr, ex.Conditional):
+            when = self.words(expr.condition)
+            then, otherwise = self.words(expr.then), self.words(expr.otherwise)
+            return f"({then} if {when}, otherwise {otherwise})", _ATOM
+        if isinstance(expr, ex.Quantifier | ex.Sum):
             return self.quantifier(expr)
-        if op == "count_true":
-            parts = "; ".join(self.words(o) for o in expr.get("operands", []))
+        if isinstance(expr, ex.CountTrue):
+            parts = "; ".join(self.words(o) for o in expr.operands)
             return f"number of [{parts}] that hold", _ATOM
-        if op in _ACTION_WORDS:
-            subject = expr.get("subject")
-            if subject is None:
-                return f"anything {_ACTION_WORDS[op]}", _COMPARE
-            if op == "flagged":
-                return f"“{flag_text(graph, str(subject))}” is flagged", _COMPARE
-            return f"{intervention_label(graph, str(subject))} {_ACTION_WORDS[op]}", _COMPARE
-        if op == "dose":
-            return f"recommended dose of {intervention_label(graph, str(expr.get('subject')))}", _ATOM
-        return f"[{op}]", _ATOM
+        if isinstance(expr, ex.PlanQuery):
+            state, named = expr.state, expr.subject
+            if named is None:
+                return f"anything {_ACTION_WORDS[state]}", _COMPARE
+            if state == "flagged":
+                return f"“{flag_text(graph, named)}” is flagged", _COMPARE
+            return f"{intervention_label(graph, named)} {_ACTION_WORDS[state]}", _COMPARE
+        if isinstance(expr, ex.DoseQuery):
+            return f"recommended dose of {intervention_label(graph, expr.subject)}", _ATOM
+        return f"[{type(expr).__name__}]", _ATOM
 
-    def membership(self, expr: Expr, negated: bool) -> tuple[str, int]:
-        element = self.words(expr["element"], _SUM)
-        collection = expr.get("collection") or {}
-        if collection.get("op") == "set":
-            enum = collection.get("enum")
-            names = [member_label(self.graph, enum, str(m)) for m in collection.get("members", [])]
+    def membership(self, expr: ex.Membership, negated: bool) -> tuple[str, int]:
+        element = self.words(expr.element, _SUM)
+        collection = expr.collection
+        if isinstance(collection, ex.SetLiteral):
+            names = [member_label(self.graph, collection.enum, m) for m in collection.members]
             listed = ", ".join(names)
             return f"{element} is {'not ' if negated else ''}one of {listed}", _COMPARE
         return f"{element} is {'not ' if negated else ''}among {self.words(collection, _SUM)}", _COMPARE
 
     def negation(self, operand: Expr) -> tuple[str, int]:
-        op = operand.get("op")
-        if op == "in":
+        if isinstance(operand, ex.Membership):
             return self.membership(operand, negated=True)
-        if op in _NEGATED_COMPARISON:
-            return self.comparison(_NEGATED_COMPARISON[op], operand["left"], operand["right"])
-        if op in _ACTION_WORDS and operand.get("subject") is not None:
+        if isinstance(operand, ex.Comparison):
+            return self.comparison(_NEGATED_COMPARISON[operand.operator], operand.left, operand.right)
+        if isinstance(operand, ex.PlanQuery) and operand.subject is not None:
             text, strength = self.phrase(operand)
             return text.replace(" is ", " is not ", 1), strength
-        if op in _ACTION_WORDS:
-            return f"nothing {_ACTION_WORDS[op]}", _COMPARE
-        if op == "not":
-            return self.phrase(operand["operand"])
+        if isinstance(operand, ex.PlanQuery):
+            return f"nothing {_ACTION_WORDS[operand.state]}", _COMPARE
+        if isinstance(operand, ex.Negation):
+            return self.phrase(operand.operand)
         return f"not {self.words(operand, _NOT)}", _NOT
 
     def comparison(self, op: str, left: Expr, right: Expr) -> tuple[str, int]:
-        if op in ("==", "!=") and right.get("op") == "const" and isinstance(right.get("value"), bool):
-            truth = bool(right["value"]) == (op == "==")
+        if op in ("==", "!=") and isinstance(right, ex.Constant) and isinstance(right.value, bool):
+            truth = right.value == (op == "==")
             return self.phrase(left) if truth else self.negation(left)
-        if op in ("==", "!=") and (right.get("op") == "member" or left.get("op") == "member"):
+        if op in ("==", "!=") and (isinstance(right, ex.MemberLiteral) or isinstance(left, ex.MemberLiteral)):
             verb = "is" if op == "==" else "is not"
             return f"{self.words(left, _SUM)} {verb} {self.words(right, _SUM)}", _COMPARE
         symbol = _COMPARISON_WORDS[op]
         return f"{self.words(left, _SUM)} {symbol} {self.words(right, _SUM)}", _COMPARE
 
-    def quantifier(self, expr: Expr) -> tuple[str, int]:
-        op = expr["op"]
-        variable = str(expr.get("var"))
-        over = expr.get("over") or {}
+    def quantifier(self, expr: ex.Quantifier | ex.Sum) -> tuple[str, int]:
+        variable = expr.variable
+        over = expr.over
         collection = (
-            enum_label(self.graph, str(over.get("enum")))
-            if over.get("op") == "enum"
+            enum_label(self.graph, over.enum)
+            if isinstance(over, ex.EnumerationReference)
             else self.words(over, _ATOM)
         )
-        if op == "sum":
-            return f"sum over {variable} in {collection} of {self.words(expr['body'], _SUM)}", _ATOM
-        where = expr.get("where")
+        if isinstance(expr, ex.Sum):
+            return f"sum over {variable} in {collection} of {self.words(expr.body, _SUM)}", _ATOM
+        where = expr.where
         condition = f" where {self.words(where)}" if where is not None else ""
-        if op == "count":
+        if expr.kind == "count":
             return f"number of {variable} in {collection}{condition}", _ATOM
-        if op == "any":
+        if expr.kind == "any":
             return f"at least one {variable} in {collection}{condition}", _COMPARE
         if where is None:
             return f"every {variable} in {collection}", _COMPARE
         return f"for every {variable} in {collection}, {self.words(where)}", _COMPARE
 
 
-def _is_between(expr: Expr) -> bool:
+def _between(expr: Expr) -> tuple[ex.Comparison, ex.Comparison] | None:
     """``v between a and b`` as lowered: ``v >= a and v <= b`` over the same ``v``."""
-    operands = expr.get("operands") or []
-    return (
-        len(operands) == 2
-        and operands[0].get("op") == ">="
-        and operands[1].get("op") == "<="
-        and operands[0].get("left") == operands[1].get("left")
-    )
+    if not isinstance(expr, ex.Conjunction) or len(expr.operands) != 2:
+        return None
+    low, high = expr.operands
+    if (
+        isinstance(low, ex.Comparison)
+        and isinstance(high, ex.Comparison)
+        and low.operator == ">="
+        and high.operator == "<="
+        and low.left == high.left
+    ):
+        return low, high
+    return None
 
 
-def phrase(graph: Graph, expr: Expr) -> str:
-    """The expression in words, as a phrase to place inside a sentence."""
-    return _Phrases(graph).words(expr)
+def phrase(graph: Graph | Mapping[str, Any], expr: Expr | Mapping[str, Any]) -> str:
+    """The expression in words, as a phrase to place inside a sentence (the graph and the
+    expression typed, or as in the graph's JSON document)."""
+    return _Phrases(as_graph(graph)).words(as_expression(expr))
 
 
-def plain_words(graph: Graph, expr: Expr) -> str:
+def plain_words(graph: Graph | Mapping[str, Any], expr: Expr | Mapping[str, Any]) -> str:
     """The expression in words, ready to stand alone (first letter capitalised
     when it is an ordinary word): ``Age < 18 years``, ``eGFR < 30 mL/min/1.73m²``."""
     return sentence(phrase(graph, expr))

@@ -30,11 +30,10 @@ from dataclasses import dataclass
 
 from compiler.backends import dot_labels as labels
 from compiler.backends.dot import (
-    JSON,
     START,
     Chart,
-    Graph,
     Trace,
+    citation_rows,
     dot_attributes,
     highlight_of,
     nodes_in_source_order,
@@ -45,6 +44,8 @@ from compiler.backends.dot import (
 from compiler.backends.dot_labels import PALETTE
 from compiler.backends.dot_text import escape, identifier, styled, text_markup
 from compiler.backends.plain_words import name_words
+from fibrolang import graph_order
+from fibrolang.graph import ActionNode, DecisionNode, Graph, Node, TerminalNode
 
 CONNECTOR_WIDTH = 24  # characters per line in an off-page connector
 NOTES_WIDTH = 84  # characters per line in the notes under a page
@@ -85,14 +86,14 @@ class Crossing:
 
 def describe(graph: Graph, node_id: str) -> str:
     """A node in a few words: the decision's question, the step's title, the outcome."""
-    node = (graph.get("nodes") or {}).get(node_id) or {}
-    if node.get("kind") == "decision":
-        return str(node.get("question") or node_id)
-    if node.get("kind") == "action":
-        return str(node.get("title") or node_id)
-    status = str(node.get("status"))
+    node = graph_order.nodes_by_id(graph).get(node_id)
+    if isinstance(node, DecisionNode):
+        return node.question or node_id
+    if isinstance(node, ActionNode):
+        return node.title or node_id
+    status = str(node.status if node is not None else None)
     words = labels.TERMINAL_WORDS.get(status, name_words(status))
-    return f"{words}: {node['message']}" if node.get("message") else words
+    return f"{words}: {node.message}" if node is not None and node.message else words
 
 
 # -- planning -----------------------------------------------------------------
@@ -104,7 +105,7 @@ def stage_groups(graph: Graph) -> list[list[str]]:
     ordered = [node_id for node_id, _ in nodes_in_source_order(graph)]
     groups = stages(graph)
     if not groups:
-        reachable = topological(graph.get("nodes") or {}, str(graph.get("start")), ordered)
+        reachable = topological(graph_order.nodes_by_id(graph), graph.start, ordered)
         groups = [[n for n in ordered if n in set(reachable)]] if reachable else [[]]
     placed = {n for group in groups for n in group}
     groups[-1].extend(n for n in ordered if n not in placed)
@@ -116,21 +117,16 @@ def split_stage(graph: Graph, nodes: Sequence[str], fits: Callable[[list[str]], 
     members = list(nodes)
     if fits(members):
         return [members]
-    graph_nodes = graph.get("nodes") or {}
+    graph_nodes = graph_order.nodes_by_id(graph)
     inside = set(members)
     position = {n: i for i, n in enumerate(members)}
-    order = [n for n in topological(graph_nodes, str(graph.get("start")), members) if n in inside]
+    order = [n for n in topological(graph_nodes, graph.start, members) if n in inside]
     order += [n for n in members if n not in set(order)]
-    predecessors: dict[str, list[str]] = {n: [] for n in order}
-    for node_id in order:
-        for _, target in successors(graph_nodes[node_id]):
-            if target in inside and node_id not in predecessors[target]:
-                predecessors[target].append(node_id)
-    dominators: dict[str, frozenset[str]] = {}
-    for node_id in order:
-        sets = [dominators[p] for p in predecessors[node_id] if p in dominators]
-        common = frozenset.intersection(*sets) if sets else frozenset()
-        dominators[node_id] = common | {node_id}
+
+    def leads_to(node_id: str) -> list[str]:
+        return [t for _, t in successors(graph_nodes[node_id]) if t in inside]
+
+    dominators = graph_order.dominators(order, graph_order.predecessors(order, leads_to))
     children: dict[str, list[str]] = {n: [] for n in order}
     roots: list[str] = []
     for node_id in order:
@@ -199,13 +195,13 @@ class PrintedChart:
         for node_id, node in self.ordered:  # number the notes in the one-page chart's order
             self.chart.node_lines(node_id, node, "")
             self.chart.edge_lines(node_id, node)
-        self.node_of: Mapping[str, JSON] = dict(self.ordered)
+        self.node_of: Mapping[str, Node] = dict(self.ordered)
         self.crossings_of = self._edges()
 
     def _edges(self) -> list[Crossing]:
-        edges = [Crossing("start", START, str(self.graph.get("start")), None)]
+        edges = [Crossing("start", START, self.graph.start, None)]
         for node_id, node in self.ordered:
-            branches = {str(b.get("id")): b.get("label") for b in node.get("branches") or []}
+            branches = {b.id: b.label for b in node.branches} if isinstance(node, DecisionNode) else {}
             for edge_id, target in successors(node):
                 edges.append(Crossing(edge_id, node_id, target, branches.get(edge_id)))
         return [e for e in edges if e.target in self.node_of]
@@ -216,7 +212,7 @@ class PrintedChart:
         members = set(page.nodes)
         chart.footnotes.clear_used()
         body: list[str] = []
-        if START in members or str(self.graph.get("start")) in members:
+        if START in members or self.graph.start in members:
             body.append(chart.start_line("  "))
         for node_id, node in self.ordered:
             if node_id in members:
@@ -225,7 +221,7 @@ class PrintedChart:
         incoming: dict[str, list[Crossing]] = {}
         for crossing in self.crossings_of:
             source_here = crossing.source in members or (
-                crossing.source == START and str(self.graph.get("start")) in members
+                crossing.source == START and self.graph.start in members
             )
             if crossing.source == START:
                 continue  # the start oval is always drawn with the start node
@@ -235,7 +231,7 @@ class PrintedChart:
             elif target_here and not source_here:
                 incoming.setdefault(crossing.target, []).append(crossing)
         edges: list[str] = []
-        if any(c.source == START for c in self.crossings_of) and str(self.graph.get("start")) in members:
+        if any(c.source == START for c in self.crossings_of) and self.graph.start in members:
             edges.append(chart.start_edge())
         for index, target in enumerate(sorted(incoming, key=self._position), 1):
             crossings = incoming[target]
@@ -330,12 +326,7 @@ class PrintedChart:
         lines = chart.preamble("cover")
         lines.append('  graph [ranksep="0.3"];')
         lines.append(f"  label=<{labels.title_block(self.graph, sign_off=True)}>;")
-        guideline = self.graph.get("guideline") or {}
-        citations = guideline.get("citations") or {}
-        references = [
-            (f"[{number}]", str(citations[number]))
-            for number in sorted(citations, key=lambda n: (int(n) if str(n).isdigit() else 0, str(n)))
-        ]
+        references = citation_rows(self.graph)
         key = labels.key_table(references, [], paper=True)
         lines.append('  subgraph "cluster_cover" {')
         lines.append(f'    label=<{key}>; labelloc="b"; labeljust="l"; pencolor="transparent";')
@@ -362,7 +353,7 @@ class PrintedChart:
 
     def overview_row(self, page: Page) -> str:
         """A page in the overview: its number and what it decides or recommends."""
-        shown = [n for n in page.nodes if self.node_of[n].get("kind") != "terminal"] or list(page.nodes)
+        shown = [n for n in page.nodes if not isinstance(self.node_of[n], TerminalNode)] or list(page.nodes)
         words = describe(self.graph, shown[0])
         if len(shown) > 1:
             words += f" (and {len(shown) - 1} more)"

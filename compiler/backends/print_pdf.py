@@ -38,7 +38,9 @@ from pypdf.generic import (
 from compiler.backends import dot_labels as labels
 from compiler.backends import print_pages
 from compiler.backends.dot import Trace
+from compiler.backends.plain_words import as_graph
 from compiler.backends.render_chart import RenderError, render
+from fibrolang.graph import Graph
 
 PAPERS: Mapping[str, tuple[float, float]] = {"a4": (595.28, 841.89), "letter": (612.0, 792.0)}
 MIN_TEXT_PT = 7.0
@@ -73,7 +75,7 @@ def content_box(paper: str) -> tuple[float, float]:
 
 def _rendered(dot_text: str, paper: str, cache: dict[str, Placed]) -> Placed:
     if dot_text not in cache:
-        data = render(dot_text, "pdf", {})
+        data = render(dot_text, "pdf", None)
         box = PdfReader(io.BytesIO(data)).pages[0].mediabox
         width, height = float(box.width), float(box.height)
         room_width, room_height = content_box(paper)
@@ -97,13 +99,13 @@ def _width(text: str, font: str, size: float) -> float:
     return sum(widths.get(c, _DIGIT_AND_RULE) for c in text) * size / 1000
 
 
-def _furniture(graph: Mapping[str, Any], page: print_pages.Page, count: int, paper: str) -> bytes:
+def _furniture(graph: Graph, page: print_pages.Page, count: int, paper: str) -> bytes:
     """The content stream of the header and footer."""
     width, height = PAPERS[paper]
-    guideline = graph.get("guideline") or {}
+    guideline = graph.guideline
     facts = (
-        f"Guideline {guideline.get('id')} · version {str(guideline.get('version'))[:24]} · "
-        f"content hash {str(guideline.get('content_hash'))[:19]}"
+        f"Guideline {guideline.id} · version {guideline.version[:24]} · "
+        f"content hash {guideline.content_hash[:19]}"
     )
     number = f"Page {page.number} of {count}"
     initials = "Initials: " + "_" * 12
@@ -158,7 +160,7 @@ def _overlay(stream: bytes, paper: str) -> PageObject:
 
 
 def layout(
-    graph: Mapping[str, Any],
+    document: Graph | Mapping[str, Any],
     *,
     paper: str = "a4",
     direction: str = "TB",
@@ -169,6 +171,7 @@ def layout(
     if paper not in PAPERS:
         raise RenderError(f"paper must be one of {', '.join(PAPERS)}, not {paper!r}")
     rendered: dict[str, Placed] = {} if cache is None else cache
+    graph = as_graph(document)
     printed = print_pages.PrintedChart(graph, direction, highlight)
 
     def fits(dot_text: str) -> bool:
@@ -179,7 +182,7 @@ def layout(
 
 
 def printable_pdf(
-    graph: Mapping[str, Any],
+    document: Graph | Mapping[str, Any],
     *,
     paper: str = "a4",
     direction: str = "TB",
@@ -187,6 +190,7 @@ def printable_pdf(
 ) -> bytes:
     """The flowchart as a multi-page PDF on ``paper`` (``a4`` or ``letter``)."""
     cache: dict[str, Placed] = {}
+    graph = as_graph(document)
     pages, dots = layout(graph, paper=paper, direction=direction, highlight=highlight, cache=cache)
     writer = PdfWriter()
     width, height = PAPERS[paper]
@@ -202,12 +206,12 @@ def printable_pdf(
         )
         sheet.merge_page(_overlay(_furniture(graph, page, len(pages), paper), paper))
         sheet.compress_content_streams()
-    guideline = graph.get("guideline") or {}
+    guideline = graph.guideline
     writer.add_metadata(
         {
-            "/Title": f"{guideline.get('title') or guideline.get('id')} (flowchart)",
-            "/Subject": f"Guideline {guideline.get('id')} version {guideline.get('version')}, "
-            f"content hash {guideline.get('content_hash')}",
+            "/Title": f"{guideline.title or guideline.id} (flowchart)",
+            "/Subject": f"Guideline {guideline.id} version {guideline.version}, "
+            f"content hash {guideline.content_hash}",
             "/Producer": PRODUCER,
             "/Creator": PRODUCER,
         }

@@ -25,6 +25,8 @@ from typing import Any
 
 from compiler.serve import markdown as md
 from compiler.serve import summaries
+from fibrolang.graph import ActionNode, Graph, TerminalNode
+from fibrolang.graph_order import nodes_by_id, targets
 
 JSON = Any
 STARTS = frozenset({"start", "add", "switch"})
@@ -34,7 +36,7 @@ STARTS = frozenset({"start", "add", "switch"})
 class Context:
     """What a card needs besides the result: the graph, the patient, where the chart is."""
 
-    graph: Mapping[str, Any]
+    graph: Graph
     hook_instance: str
     patient_id: str
     flowchart_url: str | None
@@ -43,21 +45,13 @@ class Context:
     every_plan: frozenset[str] = frozenset()  # the nodes on every path to an ``ok`` outcome
 
 
-def _successors(node: Mapping[str, Any]) -> list[str]:
-    if node["kind"] == "decision":
-        return [branch["target"] for branch in node["branches"]]
-    if node["kind"] == "action":
-        return [node["next"]["target"]]
-    return []
-
-
-def nodes_on_every_plan(graph: Mapping[str, Any]) -> frozenset[str]:
+def nodes_on_every_plan(graph: Graph) -> frozenset[str]:
     """The nodes every path from the start to an ``ok`` outcome passes through."""
-    nodes = graph["nodes"]
-    ends = {name for name, node in nodes.items() if node["kind"] == "terminal" and node.get("status") == "ok"}
+    nodes = nodes_by_id(graph)
+    ends = {node.id for node in graph.nodes if isinstance(node, TerminalNode) and node.status == "ok"}
 
     def reaches_end_without(skipped: str) -> bool:
-        seen, stack = {skipped}, [graph["start"]]
+        seen, stack = {skipped}, [graph.start]
         while stack:
             name = stack.pop()
             if name in seen:
@@ -65,15 +59,15 @@ def nodes_on_every_plan(graph: Mapping[str, Any]) -> frozenset[str]:
             if name in ends:
                 return True
             seen.add(name)
-            stack.extend(_successors(nodes[name]))
+            stack.extend(targets(nodes[name]))
         return False
 
     return frozenset(name for name in nodes if name not in ends and not reaches_end_without(name))
 
 
-def source(graph: Mapping[str, Any]) -> JSON:
-    info = graph["guideline"]
-    return {"label": f"{info.get('title') or info['id']} (version {info['version']})"}
+def source(graph: Graph) -> JSON:
+    info = graph.guideline
+    return {"label": f"{info.title or info.id} (version {info.version})"}
 
 
 def _citations(numbers: Sequence[Any]) -> list[str]:
@@ -237,14 +231,13 @@ def _monitoring_card(context: Context, monitoring: Sequence[Mapping[str, Any]]) 
 
 
 def _flag_card(context: Context, flag: Mapping[str, Any]) -> JSON:
-    node = context.graph["nodes"].get(flag["node"], {})
-    item: Mapping[str, Any] = next((i for i in node.get("items", []) if i.get("id") == flag["item"]), {})
-    citations = [
-        {"number": n, "text": context.graph["guideline"].get("citations", {}).get(str(n))}
-        for n in item.get("citations", [])
-    ]
-    text = detail(None, item.get("quote"), citations, item.get("notes", []))
-    reminder = item.get("guard") is None and flag["node"] in context.every_plan
+    node = nodes_by_id(context.graph).get(flag["node"])
+    items = node.items if isinstance(node, ActionNode) else ()
+    item = next((i for i in items if i.id == flag["item"]), None)
+    texts = dict(context.graph.guideline.citations)
+    citations = [{"number": n, "text": texts.get(n)} for n in (item.trace.citations if item else ())]
+    text = detail(None, item.trace.quote if item else None, citations, item.trace.notes if item else ())
+    reminder = item is not None and item.guard is None and flag["node"] in context.every_plan
     indicator = "info" if reminder else "warning"
     return _card(context, f"flag:{flag['id']}", summaries.flag(flag["text"] or flag["id"]), indicator, text)
 
@@ -265,18 +258,18 @@ def plan_cards(context: Context, result: Mapping[str, Any]) -> list[JSON]:
 
 def insufficient_card(context: Context, result: Mapping[str, Any], why_missing: Mapping[str, str]) -> JSON:
     """One warning card: the pathway could not decide; what it needs and why each fact is missing."""
-    inputs = context.graph["inputs"]
+    labels = {declared.name: declared.label for declared in context.graph.inputs}
     missing = list(result["missing"]) or sorted(why_missing)
     names = []
     lines = []
     for path in missing:
         top = path.split(".")[0].split("[")[0]
-        label = inputs.get(top, {}).get("label") or top
+        label = labels.get(top) or top
         if label not in names:  # one input, several facts (a medication's fields): named once
             names.append(label)
         reason = why_missing.get(top, "not in the patient's record")
         lines.append(f"- {md.text(label)} (`{md.text(path)}`): {md.text(reason)}")
-    title = context.graph["guideline"].get("title") or context.graph["guideline"]["id"]
+    title = context.graph.guideline.title or context.graph.guideline.id
     summary = summaries.listing("Cannot decide: missing", names, "facts", " ")
     text = md.text(f"The {title} pathway cannot recommend anything until these are recorded.")
     if result.get("message"):

@@ -81,6 +81,9 @@ class GuidelineService:
     """A compiled guideline served on one hook."""
 
     def __init__(self, graph: Mapping[str, Any], hook: str) -> None:
+        # The raw graph JSON, kept beside the typed one (``self.guideline.graph``, which the
+        # cards read): the FHIR bindings (``inputs.*.binding``) are compiler metadata the
+        # runtime's model leaves out, and the checker's copy is derived JSON, hashed anew.
         self.graph = graph
         self.hook = hook
         info = graph["guideline"]
@@ -94,7 +97,7 @@ class GuidelineService:
             if declared.get("binding")
         }
         self.medications = _medication_input(graph)
-        self.every_plan = cards.nodes_on_every_plan(graph)
+        self.every_plan = cards.nodes_on_every_plan(self.guideline.graph)
         self.agent_codes: dict[str, Any] = (
             dict(self.bindings[self.medications]["member_codes"]) if self.medications else {}
         )
@@ -154,7 +157,7 @@ class GuidelineService:
         plain = result.to_dict()
         plain["outputs"] = {k: v for k, v in plain["outputs"].items() if not k.startswith(CONTRAINDICATED)}
         context = cards.Context(
-            self.graph,
+            self.guideline.graph,
             request.hook_instance,
             request.patient_id,
             flowchart_url,

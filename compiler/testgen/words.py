@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.analysis.covering import inline
+from compiler.analysis.boundaries import inline
 from compiler.backends.plain_words import (
     flag_text,
     intervention_label,

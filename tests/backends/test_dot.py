@@ -174,10 +174,10 @@ def test_identifiers_are_safe_and_distinct(text: str) -> None:
 
 
 def test_stages_of_the_fibromyalgia_pathway() -> None:
-    groups = stages(graph_of("fibromyalgia"))
+    groups = stages(fibrolang.read_graph(graph_of("fibromyalgia")))
     assert len(groups) >= 2
     assert groups[0][0] == "adult"
-    assert stages(graph_of("tour")) == []
+    assert stages(fibrolang.read_graph(graph_of("tour"))) == []
 
 
 def test_dot_is_the_same_under_any_hash_seed(tmp_path: Path) -> None:
@@ -233,3 +233,21 @@ def test_graph_command(tmp_path: Path) -> None:
     assert 'class="taken"' in dot_out.read_text(encoding="utf-8")
     result = runner.invoke(main, ["graph", str(GUIDELINES["tour"]), "-o", str(tmp_path / "x.gif")])
     assert result.exit_code == 2
+
+
+def test_graph_command_refuses_a_malformed_graph_file_with_one_error(tmp_path: Path) -> None:
+    """The chart is drawn from the typed graph: a graph file whose hash matches but that
+    does not read (a node without its branches) is refused with the reader's problems."""
+    from fibrolang.integrity import with_graph_hash
+
+    document = graph_of("acr2016")
+    decision = next(name for name, node in document["nodes"].items() if node["kind"] == "decision")
+    del document["nodes"][decision]["branches"]
+    graph_file = tmp_path / "broken.graph.json"
+    graph_file.write_text(json.dumps(with_graph_hash(document)), encoding="utf-8")
+    out = tmp_path / "broken.dot"
+    result = CliRunner().invoke(main, ["graph", str(graph_file), "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"nodes.{decision}.branches: is required but absent" in result.output
+    assert not out.exists()

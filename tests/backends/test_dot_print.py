@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+import fibrolang
 from compiler import api
 from compiler.backends import print_pages
 from compiler.backends.print_pdf import MIN_TEXT_PT, PAPERS, layout, printable_pdf
@@ -106,7 +107,7 @@ def test_every_cross_page_edge_has_a_connector_on_both_pages() -> None:
     pages, _ = layout(graph)
     texts = page_texts(pdf_of("fibromyalgia"))
     where = {node_id: page.number for page in pages for node_id in page.nodes}
-    printed = print_pages.PrintedChart(graph, "TB", None)
+    printed = print_pages.PrintedChart(fibrolang.read_graph(graph), "TB", None)
     crossed = 0
     for crossing in printed.crossings_of:
         if crossing.source == print_pages.START:
@@ -125,12 +126,13 @@ def test_connectors_in_the_page_dot() -> None:
     """Exactly: each edge whose ends are on different pages goes to a connector naming the
     target's page, and the target's page has a connector naming the source's page."""
     graph = graph_of(GUIDELINES["fibromyalgia"])
-    printed = print_pages.PrintedChart(graph, "TB", None)
+    typed = fibrolang.read_graph(graph)
+    printed = print_pages.PrintedChart(typed, "TB", None)
     pages = [
         print_pages.Page(2, 1, 2, 1, 1, tuple(n for n in graph["nodes"] if n in ("adult", "not_adult"))),
         print_pages.Page(3, 2, 2, 1, 1, tuple(n for n in graph["nodes"] if n not in ("adult", "not_adult"))),
     ]
-    first, second = print_pages.page_dots(graph, [print_pages.Page(1, 0, 2, 1, 1, ()), *pages], printed)[1:]
+    first, second = print_pages.page_dots(typed, [print_pages.Page(1, 0, 2, 1, 1, ()), *pages], printed)[1:]
     assert "continues on page 3" in first and '"adult" -> "to:1"' in first
     assert "from page 2" in second and '"from:1" -> "baseline"' in second
 

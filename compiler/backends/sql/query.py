@@ -45,6 +45,7 @@ from compiler.backends.sql.expressions import (
     string,
 )
 from compiler.backends.sql.layout import BITS_PER_WORD, Layout, SqlTargetError
+from fibrolang import graph_order
 from fibrolang.graph import (
     ActionItem,
     ActionNode,
@@ -53,7 +54,6 @@ from fibrolang.graph import (
     FlagItem,
     Graph,
     MonitorItem,
-    Node,
     RecommendItem,
     SourcePosition,
     TerminalNode,
@@ -140,45 +140,26 @@ class PathwayQuery:
 
     # ---- the pathway's shape ------------------------------------------------------------
 
-    def _targets(self, node: Node) -> list[str]:
-        if isinstance(node, DecisionNode):
-            return [edge.target for edge in node.branches]
-        if isinstance(node, ActionNode):
-            return [node.next.target]
-        return []
-
     def _topological_order(self) -> list[str]:
         if self.graph.start not in self.nodes:
             raise SqlTargetError(f"no node is named {self.graph.start!r}")
-        order: list[str] = []
-        state: dict[str, int] = {}
 
-        def visit(node_id: str) -> None:
-            stack = [(node_id, iter(self._targets(self.nodes[node_id])))]
-            state[node_id] = 1
-            while stack:
-                current, children = stack[-1]
-                child = next(children, None)
-                if child is None:
-                    stack.pop()
-                    state[current] = 2
-                    order.append(current)
-                    continue
+        def leads_to(node_id: str) -> list[str]:
+            found = graph_order.targets(self.nodes[node_id])
+            for child in found:
                 if child not in self.nodes:
                     raise SqlTargetError(f"no node is named {child!r}")
-                if state.get(child) == 1:
-                    raise SqlTargetError(f"the pathway has a cycle through {child!r}")
-                if child not in state:
-                    state[child] = 1
-                    stack.append((child, iter(self._targets(self.nodes[child]))))
+            return found
 
-        visit(self.graph.start)
-        return order[::-1]
+        try:
+            return graph_order.depth_first_order(self.graph.start, leads_to, strict=True)
+        except graph_order.CycleError as error:
+            raise SqlTargetError(str(error)) from None
 
     def _ancestors(self) -> dict[str, set[str]]:
         ancestors: dict[str, set[str]] = {node_id: set() for node_id in self.order}
         for node_id in self.order:
-            for target in self._targets(self.nodes[node_id]):
+            for target in graph_order.targets(self.nodes[node_id]):
                 ancestors[target] |= ancestors[node_id] | {node_id}
         return ancestors
 
