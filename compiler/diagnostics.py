@@ -44,7 +44,7 @@ class CodeInfo:
 
 
 # The catalogue: every code the toolchain can emit. docs/diagnostics.md has a
-# section per code (tests/check/test_catalogue.py keeps the two in step).
+# section per code (tests/check/test_checker.py keeps the two in step).
 # FIB0xx: reading the file and syntax. FIB1xx: names, types, units, ranges,
 # traceability, structure. FIB2xx: analysis (proofs). FIB9xx: internal.
 CATALOGUE: dict[str, CodeInfo] = {

@@ -227,7 +227,7 @@ def _evidence(evidence: Evidence | None) -> dict[str, Any] | None:
 #
 # A frozen dataclass's generated __init__ sets each field through object.__setattr__;
 # the evaluator builds two of these per result, so it sets the slots directly instead.
-# tests/runtime/test_results.py checks that both ways give equal objects.
+# tests/runtime/test_fast_paths.py checks that both ways give equal objects.
 
 _new = object.__new__
 _RESULT_SLOTS = tuple(

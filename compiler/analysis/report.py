@@ -4,7 +4,7 @@
 protects and its status as the analysis finds it now (proved, refuted with a
 counterexample, unknown), then the verdict of every other safety check. The
 text depends only on the graph, so CI can regenerate it and compare bytes
-(``tests/analysis/test_report.py`` does). Every string of the graph reaches
+(``tests/analysis/test_guidelines.py`` does). Every string of the graph reaches
 the Markdown through ``markdown_text`` or ``markdown_code`` (fibrolang.printable):
 no title can start a heading, hold HTML or a control character.
 """

@@ -129,8 +129,14 @@ def _load(path: Path) -> tuple[dict[str, Any], fibrolang.Guideline]:
     return _LOADED[resolved]
 
 
+Patient = Mapping[str, Any]
+"""A patient as a generated test writes it (the annotation of its ``patient`` literal)."""
+Evaluate = Callable[[Patient], dict[str, Any]]
+"""The ``evaluate`` fixture: a patient to the snapshot view of the runtime's result."""
+
+
 @pytest.fixture
-def evaluate(request: pytest.FixtureRequest) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+def evaluate(request: pytest.FixtureRequest) -> Evaluate:
     module = request.module
     guideline_id: str = module.GUIDELINE
     path = _overrides(request.config).get(guideline_id)
@@ -138,7 +144,7 @@ def evaluate(request: pytest.FixtureRequest) -> Callable[[Mapping[str, Any]], di
         path = Path(module.__file__).parent / module.GRAPH
     graph, guideline = _load(path)
 
-    def run(patient: Mapping[str, Any]) -> dict[str, Any]:
+    def run(patient: Patient) -> dict[str, Any]:
         result = guideline.evaluate(patient)
         COVERAGE.record(guideline_id, graph, result)
         return snapshot_view(result.to_dict())

@@ -1,5 +1,8 @@
-"""Each analysis on a small broken guideline: the diagnostic, its position, and
-a counterexample that really reaches the offending path when the runtime
+"""Each analysis on a small broken guideline: the diagnostics the case file
+expects inline (``# E:+1:10: FIB201 ...``, tests/support/expectations.py),
+what ``fibrolang check`` prints for it in each format (its golden file in
+tests/analysis/goldens; ``pytest --update-goldens`` rewrites them), and a
+counterexample that really reaches the offending path when the runtime
 evaluates it (checked here independently of the analysis's own replay)."""
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from typing import Any
 
 import pytest
 import z3
+from expectations import compare, line_of, read_expectations
+from goldens import FORMATS, compare_or_update, golden_path, run_check, stale_goldens
 
 import fibrolang
 from compiler import api
@@ -18,35 +23,7 @@ from compiler.diagnostics import Diagnostic
 
 CASES = Path(__file__).parent / "cases"
 GUIDELINES = Path(__file__).resolve().parents[2] / "guidelines"
-
-# case -> [(code, line, column, part of the message)]
-EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
-    "clean": [],
-    "unreachable": [
-        (
-            "FIB201",
-            24,
-            10,
-            "branch profile/1 is unreachable: its guard can never hold for a patient who reaches",
-        ),
-        ("FIB201", 25, 10, "branch profile/2 is unreachable: its guard can never hold for any patient"),
-    ],
-    "incomplete": [("FIB202", 15, 3, "decision kidney is incomplete")],
-    "shadowed": [("FIB203", 20, 10, "branch age_group/2 is dead")],
-    "overlap": [("FIB204", 21, 10, "branches profile/1 and profile/2 of exclusive decision profile overlap")],
-    "conflict": [
-        ("FIB206", 22, 5, "a plan recommends duloxetine while its contraindication holds"),
-        ("FIB205", 23, 5, "a plan both recommends tramadol and lists it to avoid"),
-    ],
-    "invariant": [
-        ("FIB207", 18, 36, "invariant no_milnacipran_over_80 (never) does not hold"),
-        ("FIB207", 20, 10, "invariant exercise_always (always) does not hold"),
-    ],
-    "undecided": [
-        ("FIB211", 26, 3, "at plan, a guard reads a map entry the patient may not have"),
-        ("FIB210", 29, 25, "item plan/3 never applies"),
-    ],
-}
+CASE_FILES = sorted(CASES.glob("*.fibro"))
 
 
 def _analyse(name: str) -> tuple[dict[str, Any], list[Diagnostic]]:
@@ -60,14 +37,27 @@ def _data(diagnostic: Diagnostic) -> dict[str, Any]:
     return dict(diagnostic.data)
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_diagnostics_and_positions(name: str) -> None:
-    _graph, found = _analyse(name)
-    got = [(d.code, d.span.line, d.span.column) for d in found]
-    assert got == [(code, line, column) for code, line, column, _ in EXPECTED[name]]
-    for diagnostic, (_code, _line, _column, message) in zip(found, EXPECTED[name], strict=True):
-        assert message in diagnostic.message
-        assert diagnostic.span.file.endswith(f"{name}.fibro")
+@pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: p.stem)
+def test_diagnostics_and_positions(path: Path) -> None:
+    _graph, found = _analyse(path.stem)
+    problems = compare(read_expectations(path), found)
+    assert not problems, "\n".join(problems)
+    assert all(d.span.file.endswith(path.name) for d in found)
+
+
+@pytest.mark.parametrize("format_", FORMATS)
+@pytest.mark.parametrize("path", CASE_FILES, ids=lambda p: p.stem)
+def test_rendered_diagnostics_match_the_golden_file(
+    path: Path, format_: str, update_goldens: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked = run_check(path, format_, monkeypatch)
+    expected = read_expectations(path)
+    assert checked.exit_code == (1 if any(e.severity == "error" for e in expected) else 0), checked.output
+    compare_or_update(golden_path(path, format_), checked.output, update_goldens)
+
+
+def test_every_golden_file_belongs_to_a_case(update_goldens: bool) -> None:
+    assert stale_goldens(CASE_FILES, update_goldens) == []
 
 
 def test_clean_guideline_has_no_findings_and_no_internal_errors() -> None:
@@ -78,7 +68,8 @@ def test_clean_guideline_has_no_findings_and_no_internal_errors() -> None:
 def test_unreachable_names_the_guard_that_excludes_it() -> None:
     _graph, found = _analyse("unreachable")
     path_case = found[0]
-    assert [r.span.line for r in path_case.related] == [18]
+    excluding = line_of(CASES / "unreachable.fibro", "otherwise -> profile")
+    assert [r.span.line for r in path_case.related] == [excluding]
     assert "adult/otherwise" in path_case.related[0].message
 
 
@@ -92,7 +83,8 @@ def test_incomplete_counterexample_matches_no_branch() -> None:
 
 def test_shadowed_branch_names_the_covering_branch() -> None:
     _graph, found = _analyse("shadowed")
-    assert [(r.span.line, r.span.column) for r in found[0].related] == [(19, 10)]
+    covering = line_of(CASES / "shadowed.fibro", "when age >= 18 years -> adult_plan")
+    assert [(r.span.line, r.span.column) for r in found[0].related] == [(covering, 10)]
     assert "counterexample" not in _data(found[0])  # a dead branch has no patient
 
 

@@ -34,8 +34,9 @@ def _scalar(type_: dict[str, Any], graph: dict[str, Any]) -> st.SearchStrategy[A
         return st.booleans()
     if kind == "enum":
         return st.sampled_from(graph["enums"][type_["enum"]]["members"])
-    low = type_.get("min") if type_.get("min") is not None else -1000
-    high = type_.get("max") if type_.get("max") is not None else 1000
+    low, high = type_.get("min"), type_.get("max")
+    low = -1000 if low is None else low
+    high = 1000 if high is None else high
     # thresholds are round numbers: draw near them often
     if kind == "integer":
         return st.integers(low, high)

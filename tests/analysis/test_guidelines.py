@@ -49,6 +49,7 @@ def test_dropping_a_contraindication_guard_is_caught() -> None:
     refuted = next(d for d in found if d.code == "FIB207")
     assert "no_duloxetine_liver_or_renal" in refuted.message
     patient = dict(refuted.data)["counterexample"]
+    assert isinstance(patient, dict)
     try:
         fibrolang.load(graph, verify=False).evaluate(patient)  # changed on purpose above
     except fibrolang.SafetyViolation as violation:

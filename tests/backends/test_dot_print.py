@@ -16,10 +16,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject
 
 import fibrolang
 from compiler import api
 from compiler.backends import print_pages
+from compiler.backends.dot import START
 from compiler.backends.print_pdf import MIN_TEXT_PT, PAPERS, layout, printable_pdf
 from compiler.backends.render_chart import flowchart_bytes
 from compiler.cli import main
@@ -110,7 +112,7 @@ def test_every_cross_page_edge_has_a_connector_on_both_pages() -> None:
     printed = print_pages.PrintedChart(fibrolang.read_graph(graph), "TB", None)
     crossed = 0
     for crossing in printed.crossings_of:
-        if crossing.source == print_pages.START:
+        if crossing.source == START:
             continue
         source, target = where[crossing.source], where[crossing.target]
         if source == target:
@@ -158,7 +160,9 @@ def test_the_pdf_is_the_same_under_any_hash_seed_and_run() -> None:
     assert outputs[0] == outputs[1] == pdf_of("fibromyalgia")
     assert b"/CreationDate" not in outputs[0] and b"/ModDate" not in outputs[0]
     reader = PdfReader(io.BytesIO(outputs[0]))
-    assert reader.trailer["/ID"][0] == reader.trailer["/ID"][1]
+    ids = reader.trailer["/ID"]
+    assert isinstance(ids, ArrayObject)
+    assert ids[0] == ids[1]
 
 
 def test_flowchart_bytes_pdf_is_the_printable_chart() -> None:

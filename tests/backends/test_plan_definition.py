@@ -23,7 +23,9 @@ GUIDELINES = ["fibromyalgia", "acr2016"]
 
 
 def graph_of(name: str) -> dict[str, Any]:
-    return json.loads((ROOT / "guidelines" / f"{name}.graph.json").read_text(encoding="utf-8"))
+    text = (ROOT / "guidelines" / f"{name}.graph.json").read_text(encoding="utf-8")
+    graph: dict[str, Any] = json.loads(text)
+    return graph
 
 
 def all_actions(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:

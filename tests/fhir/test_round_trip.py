@@ -28,14 +28,18 @@ NOW = datetime(2026, 6, 15, 12, 0, 0, tzinfo=UTC)
 
 
 def generated_patients() -> list[tuple[str, dict[str, Any]]]:
-    """The ``patient = {...}`` of every test in the generated suite, in the suite's order."""
+    """The ``patient: Patient = {...}`` of every test in the generated suite, in the suite's order."""
     tree = ast.parse((ROOT / "tests" / "generated" / "test_guideline_fibromyalgia.py").read_text())
     found = []
     for function in tree.body:
         if not isinstance(function, ast.FunctionDef):
             continue
         for statement in function.body:
-            if isinstance(statement, ast.Assign) and getattr(statement.targets[0], "id", "") == "patient":
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and getattr(statement.target, "id", "") == "patient"
+                and statement.value is not None
+            ):
                 found.append((function.name, ast.literal_eval(statement.value)))
     return found
 

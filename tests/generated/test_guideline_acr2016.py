@@ -24,12 +24,16 @@ guards allow; a missing-data test leaves one input out. The docstring of each te
 says what it protects and the path it takes.
 """
 
+from syrupy.assertion import SnapshotAssertion
+
+from compiler.testgen.harness import Evaluate, Patient
+
 GUIDELINE = 'acr2016'
 CONTENT_HASH = 'sha256:21bf8262b1636e3e7879861ef9224e0b3789d4fb288974a412de128843da5be0'
 GRAPH = '../../guidelines/acr2016.graph.json'  # relative to this file
 
 
-def test_edge_assess_next(evaluate, snapshot):
+def test_edge_assess_next(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge assess/next (line 188): step: Check the three criteria
     - edge verdict/otherwise (line 206): Are all three criteria met? → no (otherwise)
@@ -44,7 +48,7 @@ def test_edge_assess_next(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -57,7 +61,7 @@ def test_edge_assess_next(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_verdict_1(evaluate, snapshot):
+def test_edge_verdict_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge verdict/1 (line 204): Are all three criteria met? → yes [Meets the 2016 criteria]
     - complete path 1 of 2
@@ -76,7 +80,7 @@ def test_edge_verdict_1(evaluate, snapshot):
     - Are all three criteria met? → yes [Meets the 2016 criteria]
     - outcome: ok: Meets the 2016 ACR fibromyalgia criteria.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -97,7 +101,7 @@ def test_edge_verdict_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_1__wpi_below_6(evaluate, snapshot):
+def test_boundary_assess_1__wpi_below_6(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 6, just below the threshold ≥ 7; the comparison (define widespread_pain_met) decides the guard of assess/1
     - condition decides definition widespread_pain_met (Criterion 1: widespread pain with enoug…) on its own: widespread Pain Index (0-19) ≥ 7 is false
@@ -110,7 +114,7 @@ def test_boundary_assess_1__wpi_below_6(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -123,7 +127,7 @@ def test_boundary_assess_1__wpi_below_6(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_1__wpi_at_7(evaluate, snapshot):
+def test_boundary_assess_1__wpi_at_7(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 7, at the threshold ≥ 7; the comparison (define widespread_pain_met) decides the guard of assess/1
     - boundary: Symptom Severity Scale (0-12) = 5, at the threshold ≥ 5; the comparison (define widespread_pain_met) decides the guard of assess/1
@@ -132,7 +136,7 @@ def test_boundary_assess_1__wpi_at_7(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -153,7 +157,7 @@ def test_boundary_assess_1__wpi_at_7(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_1__wpi_above_8(evaluate, snapshot):
+def test_boundary_assess_1__wpi_above_8(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 8, just above the threshold ≥ 7; the comparison (define widespread_pain_met) decides the guard of assess/1
     - value of output wpi (Widespread Pain Index (0-19)): 8
@@ -163,7 +167,7 @@ def test_boundary_assess_1__wpi_above_8(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -185,7 +189,7 @@ def test_boundary_assess_1__wpi_above_8(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_1__sss_below_4(evaluate, snapshot):
+def test_boundary_assess_1__sss_below_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Symptom Severity Scale (0-12) = 4, just below the threshold ≥ 5; the comparison (define widespread_pain_met) decides the guard of assess/1
     - condition decides definition widespread_pain_met (Criterion 1: widespread pain with enoug…) on its own: symptom Severity Scale (0-12) ≥ 5 is false
@@ -195,7 +199,7 @@ def test_boundary_assess_1__sss_below_4(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -216,7 +220,7 @@ def test_boundary_assess_1__sss_below_4(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_1__sss_above_6(evaluate, snapshot):
+def test_boundary_assess_1__sss_above_6(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Symptom Severity Scale (0-12) = 6, just above the threshold ≥ 5; the comparison (define widespread_pain_met) decides the guard of assess/1
     - value of output sss (Symptom Severity Scale (0-12)): 6
@@ -225,7 +229,7 @@ def test_boundary_assess_1__sss_above_6(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 3,
@@ -246,7 +250,7 @@ def test_boundary_assess_1__sss_above_6(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_1__wpi_below_3(evaluate, snapshot):
+def test_boundary_assess_1__wpi_below_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 3, just below the threshold ≥ 4; the comparison (define widespread_pain_met) decides the guard of assess/1
     - condition decides definition widespread_pain_met (Criterion 1: widespread pain with enoug…) on its own: widespread Pain Index (0-19) ≥ 4 is false
@@ -258,7 +262,7 @@ def test_boundary_assess_1__wpi_below_3(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': True,
         'fatigue': 3,
@@ -271,7 +275,7 @@ def test_boundary_assess_1__wpi_below_3(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_1__wpi_at_4(evaluate, snapshot):
+def test_boundary_assess_1__wpi_at_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 4, at the threshold ≥ 4; the comparison (define widespread_pain_met) decides the guard of assess/1
     - boundary: Symptom Severity Scale (0-12) = 9, at the threshold ≥ 9; the comparison (define widespread_pain_met) decides the guard of assess/1
@@ -284,7 +288,7 @@ def test_boundary_assess_1__wpi_at_4(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': True,
         'fatigue': 3,
@@ -297,7 +301,7 @@ def test_boundary_assess_1__wpi_at_4(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_1__wpi_above_5(evaluate, snapshot):
+def test_boundary_assess_1__wpi_above_5(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 5, just above the threshold ≥ 4; the comparison (define widespread_pain_met) decides the guard of assess/1
     - boundary: Widespread Pain Index (0-19) = 5, just below the threshold ≤ 6; the comparison (define widespread_pain_met) decides the guard of assess/1
@@ -308,7 +312,7 @@ def test_boundary_assess_1__wpi_above_5(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': True,
         'fatigue': 3,
@@ -321,7 +325,7 @@ def test_boundary_assess_1__wpi_above_5(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_1__wpi_at_6(evaluate, snapshot):
+def test_boundary_assess_1__wpi_at_6(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 6, at the threshold ≤ 6; the comparison (define widespread_pain_met) decides the guard of assess/1
     - value of output fs (Fibromyalgia severity scale (0-31)): 15
@@ -330,7 +334,7 @@ def test_boundary_assess_1__wpi_at_6(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': True,
         'fatigue': 3,
@@ -343,7 +347,7 @@ def test_boundary_assess_1__wpi_at_6(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_1__wpi_above_7(evaluate, snapshot):
+def test_boundary_assess_1__wpi_above_7(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Widespread Pain Index (0-19) = 7, just above the threshold ≤ 6; reaches the guard of assess/1
     - value of output fs (Fibromyalgia severity scale (0-31)): 7
@@ -352,7 +356,7 @@ def test_boundary_assess_1__wpi_above_7(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -373,7 +377,7 @@ def test_boundary_assess_1__wpi_above_7(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_1__sss_below_8(evaluate, snapshot):
+def test_boundary_assess_1__sss_below_8(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Symptom Severity Scale (0-12) = 8, just below the threshold ≥ 9; the comparison (define widespread_pain_met) decides the guard of assess/1
     - value of output sss (Symptom Severity Scale (0-12)): 8
@@ -382,7 +386,7 @@ def test_boundary_assess_1__sss_below_8(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 3,
@@ -395,7 +399,7 @@ def test_boundary_assess_1__sss_below_8(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_1__sss_above_10(evaluate, snapshot):
+def test_boundary_assess_1__sss_above_10(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Symptom Severity Scale (0-12) = 10, just above the threshold ≥ 9; the comparison (define widespread_pain_met) decides the guard of assess/1
     - value of output sss (Symptom Severity Scale (0-12)): 10
@@ -404,7 +408,7 @@ def test_boundary_assess_1__sss_above_10(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 3,
         'depression': False,
         'fatigue': 3,
@@ -417,7 +421,7 @@ def test_boundary_assess_1__sss_above_10(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_2__generalized_pain_regions_below_3(evaluate, snapshot):
+def test_boundary_assess_2__generalized_pain_regions_below_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Regions with pain (0-5) = 3, just below the threshold ≥ 4; the comparison (define generalized_pain_met) decides the guard of assess/2
     - value of output fs (Fibromyalgia severity scale (0-31)): 3
@@ -427,7 +431,7 @@ def test_boundary_assess_2__generalized_pain_regions_below_3(evaluate, snapshot)
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -440,7 +444,7 @@ def test_boundary_assess_2__generalized_pain_regions_below_3(evaluate, snapshot)
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_2__generalized_pain_regions_at_4(evaluate, snapshot):
+def test_boundary_assess_2__generalized_pain_regions_at_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Regions with pain (0-5) = 4, at the threshold ≥ 4; the comparison (define generalized_pain_met) decides the guard of assess/2
     - value of output fs (Fibromyalgia severity scale (0-31)): 4
@@ -449,7 +453,7 @@ def test_boundary_assess_2__generalized_pain_regions_at_4(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -462,7 +466,7 @@ def test_boundary_assess_2__generalized_pain_regions_at_4(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_2__generalized_pain_regions_above_5(evaluate, snapshot):
+def test_boundary_assess_2__generalized_pain_regions_above_5(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Regions with pain (0-5) = 5, just above the threshold ≥ 4; the comparison (define generalized_pain_met) decides the guard of assess/2
     - value of output fs (Fibromyalgia severity scale (0-31)): 5
@@ -472,7 +476,7 @@ def test_boundary_assess_2__generalized_pain_regions_above_5(evaluate, snapshot)
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -491,7 +495,7 @@ def test_boundary_assess_2__generalized_pain_regions_above_5(evaluate, snapshot)
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_3__symptom_months_below_2(evaluate, snapshot):
+def test_boundary_assess_3__symptom_months_below_2(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Months the symptoms have been generally present = 2 months, just below the threshold ≥ 3 months; the comparison (define duration_met) decides the guard of assess/3
     Path:
@@ -499,7 +503,7 @@ def test_boundary_assess_3__symptom_months_below_2(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -512,7 +516,7 @@ def test_boundary_assess_3__symptom_months_below_2(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_3__symptom_months_at_3(evaluate, snapshot):
+def test_boundary_assess_3__symptom_months_at_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Months the symptoms have been generally present = 3 months, at the threshold ≥ 3 months; the comparison (define duration_met) decides the guard of assess/3
     Path:
@@ -520,7 +524,7 @@ def test_boundary_assess_3__symptom_months_at_3(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -533,7 +537,7 @@ def test_boundary_assess_3__symptom_months_at_3(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_assess_3__symptom_months_above_4(evaluate, snapshot):
+def test_boundary_assess_3__symptom_months_above_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Months the symptoms have been generally present = 4 months, just above the threshold ≥ 3 months; the comparison (define duration_met) decides the guard of assess/3
     Path:
@@ -541,7 +545,7 @@ def test_boundary_assess_3__symptom_months_above_4(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -554,7 +558,7 @@ def test_boundary_assess_3__symptom_months_above_4(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_meets_criteria_1_false(evaluate, snapshot):
+def test_mcdc_meets_criteria_1_false(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides output meets_criteria (Meets the 2016 criteria) on its own: criterion 1: widespread pain with enough symptom severity is false
     Path:
@@ -562,7 +566,7 @@ def test_mcdc_meets_criteria_1_false(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -575,7 +579,7 @@ def test_mcdc_meets_criteria_1_false(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_meets_criteria_2_false(evaluate, snapshot):
+def test_mcdc_meets_criteria_2_false(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides output meets_criteria (Meets the 2016 criteria) on its own: criterion 2: generalized pain (4 of 5 regions) is false
     Path:
@@ -583,7 +587,7 @@ def test_mcdc_meets_criteria_2_false(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -604,7 +608,7 @@ def test_mcdc_meets_criteria_2_false(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_meets_criteria_3_false(evaluate, snapshot):
+def test_mcdc_meets_criteria_3_false(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides output meets_criteria (Meets the 2016 criteria) on its own: criterion 3: symptoms for at least 3 months is false
     Path:
@@ -612,7 +616,7 @@ def test_mcdc_meets_criteria_3_false(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -633,7 +637,7 @@ def test_mcdc_meets_criteria_3_false(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_wpi_is_1(evaluate, snapshot):
+def test_value_wpi_is_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output wpi (Widespread Pain Index (0-19)): 1
     - value of output fs (Fibromyalgia severity scale (0-31)): 1
@@ -642,7 +646,7 @@ def test_value_wpi_is_1(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -655,7 +659,7 @@ def test_value_wpi_is_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_wpi_is_2(evaluate, snapshot):
+def test_value_wpi_is_2(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output wpi (Widespread Pain Index (0-19)): 2
     - value of output fs (Fibromyalgia severity scale (0-31)): 2
@@ -664,7 +668,7 @@ def test_value_wpi_is_2(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -677,7 +681,7 @@ def test_value_wpi_is_2(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_wpi_is_9(evaluate, snapshot):
+def test_value_wpi_is_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output wpi (Widespread Pain Index (0-19)): 9
     - value of output fs (Fibromyalgia severity scale (0-31)): 9
@@ -686,7 +690,7 @@ def test_value_wpi_is_9(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -709,7 +713,7 @@ def test_value_wpi_is_9(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_wpi_is_10(evaluate, snapshot):
+def test_value_wpi_is_10(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output wpi (Widespread Pain Index (0-19)): 10
     - value of output fs (Fibromyalgia severity scale (0-31)): 10
@@ -718,7 +722,7 @@ def test_value_wpi_is_10(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -742,7 +746,7 @@ def test_value_wpi_is_10(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_wpi_is_11(evaluate, snapshot):
+def test_value_wpi_is_11(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output wpi (Widespread Pain Index (0-19)): 11
     Path:
@@ -750,7 +754,7 @@ def test_value_wpi_is_11(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -775,7 +779,7 @@ def test_value_wpi_is_11(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_wpi_is_12(evaluate, snapshot):
+def test_value_wpi_is_12(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output wpi (Widespread Pain Index (0-19)): 12
     Path:
@@ -783,7 +787,7 @@ def test_value_wpi_is_12(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -809,7 +813,7 @@ def test_value_wpi_is_12(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_wpi_is_13(evaluate, snapshot):
+def test_value_wpi_is_13(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output wpi (Widespread Pain Index (0-19)): 13
     Path:
@@ -817,7 +821,7 @@ def test_value_wpi_is_13(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -844,7 +848,7 @@ def test_value_wpi_is_13(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_wpi_is_14(evaluate, snapshot):
+def test_value_wpi_is_14(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output wpi (Widespread Pain Index (0-19)): 14
     Path:
@@ -852,7 +856,7 @@ def test_value_wpi_is_14(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -880,7 +884,7 @@ def test_value_wpi_is_14(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_wpi_is_15(evaluate, snapshot):
+def test_value_wpi_is_15(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output wpi (Widespread Pain Index (0-19)): 15
     Path:
@@ -888,7 +892,7 @@ def test_value_wpi_is_15(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -917,7 +921,7 @@ def test_value_wpi_is_15(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_wpi_is_16(evaluate, snapshot):
+def test_value_wpi_is_16(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output wpi (Widespread Pain Index (0-19)): 16
     - value of output fs (Fibromyalgia severity scale (0-31)): 16
@@ -926,7 +930,7 @@ def test_value_wpi_is_16(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -956,7 +960,7 @@ def test_value_wpi_is_16(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_wpi_is_17(evaluate, snapshot):
+def test_value_wpi_is_17(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output wpi (Widespread Pain Index (0-19)): 17
     - value of output fs (Fibromyalgia severity scale (0-31)): 17
@@ -965,7 +969,7 @@ def test_value_wpi_is_17(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -996,7 +1000,7 @@ def test_value_wpi_is_17(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_wpi_is_18(evaluate, snapshot):
+def test_value_wpi_is_18(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output wpi (Widespread Pain Index (0-19)): 18
     - value of output fs (Fibromyalgia severity scale (0-31)): 18
@@ -1005,7 +1009,7 @@ def test_value_wpi_is_18(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1037,7 +1041,7 @@ def test_value_wpi_is_18(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_wpi_is_19(evaluate, snapshot):
+def test_value_wpi_is_19(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output wpi (Widespread Pain Index (0-19)): 19
     - value of output fs (Fibromyalgia severity scale (0-31)): 19
@@ -1046,7 +1050,7 @@ def test_value_wpi_is_19(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1079,7 +1083,7 @@ def test_value_wpi_is_19(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_sss_is_1(evaluate, snapshot):
+def test_value_sss_is_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output sss (Symptom Severity Scale (0-12)): 1
     Path:
@@ -1087,7 +1091,7 @@ def test_value_sss_is_1(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1100,7 +1104,7 @@ def test_value_sss_is_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_sss_is_2(evaluate, snapshot):
+def test_value_sss_is_2(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output sss (Symptom Severity Scale (0-12)): 2
     Path:
@@ -1108,7 +1112,7 @@ def test_value_sss_is_2(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1121,7 +1125,7 @@ def test_value_sss_is_2(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_sss_is_3(evaluate, snapshot):
+def test_value_sss_is_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output sss (Symptom Severity Scale (0-12)): 3
     Path:
@@ -1129,7 +1133,7 @@ def test_value_sss_is_3(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1142,7 +1146,7 @@ def test_value_sss_is_3(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_sss_is_7(evaluate, snapshot):
+def test_value_sss_is_7(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output sss (Symptom Severity Scale (0-12)): 7
     Path:
@@ -1150,7 +1154,7 @@ def test_value_sss_is_7(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 3,
@@ -1163,7 +1167,7 @@ def test_value_sss_is_7(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_sss_is_11(evaluate, snapshot):
+def test_value_sss_is_11(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output sss (Symptom Severity Scale (0-12)): 11
     Path:
@@ -1171,7 +1175,7 @@ def test_value_sss_is_11(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 3,
         'depression': False,
         'fatigue': 3,
@@ -1184,7 +1188,7 @@ def test_value_sss_is_11(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_sss_is_12(evaluate, snapshot):
+def test_value_sss_is_12(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output sss (Symptom Severity Scale (0-12)): 12
     Path:
@@ -1192,7 +1196,7 @@ def test_value_sss_is_12(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 3,
         'depression': True,
         'fatigue': 3,
@@ -1205,7 +1209,7 @@ def test_value_sss_is_12(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_fs_is_6(evaluate, snapshot):
+def test_value_fs_is_6(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output fs (Fibromyalgia severity scale (0-31)): 6
     Path:
@@ -1213,7 +1217,7 @@ def test_value_fs_is_6(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1226,7 +1230,7 @@ def test_value_fs_is_6(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_fs_is_8(evaluate, snapshot):
+def test_value_fs_is_8(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output fs (Fibromyalgia severity scale (0-31)): 8
     Path:
@@ -1234,7 +1238,7 @@ def test_value_fs_is_8(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1247,7 +1251,7 @@ def test_value_fs_is_8(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_fs_is_20(evaluate, snapshot):
+def test_value_fs_is_20(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output fs (Fibromyalgia severity scale (0-31)): 20
     Path:
@@ -1255,7 +1259,7 @@ def test_value_fs_is_20(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1286,7 +1290,7 @@ def test_value_fs_is_20(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_fs_is_21(evaluate, snapshot):
+def test_value_fs_is_21(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output fs (Fibromyalgia severity scale (0-31)): 21
     Path:
@@ -1294,7 +1298,7 @@ def test_value_fs_is_21(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1326,7 +1330,7 @@ def test_value_fs_is_21(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_fs_is_22(evaluate, snapshot):
+def test_value_fs_is_22(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output fs (Fibromyalgia severity scale (0-31)): 22
     Path:
@@ -1334,7 +1338,7 @@ def test_value_fs_is_22(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1367,7 +1371,7 @@ def test_value_fs_is_22(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_fs_is_23(evaluate, snapshot):
+def test_value_fs_is_23(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output fs (Fibromyalgia severity scale (0-31)): 23
     Path:
@@ -1375,7 +1379,7 @@ def test_value_fs_is_23(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1408,7 +1412,7 @@ def test_value_fs_is_23(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_fs_is_24(evaluate, snapshot):
+def test_value_fs_is_24(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output fs (Fibromyalgia severity scale (0-31)): 24
     Path:
@@ -1416,7 +1420,7 @@ def test_value_fs_is_24(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1449,7 +1453,7 @@ def test_value_fs_is_24(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_fs_is_25(evaluate, snapshot):
+def test_value_fs_is_25(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output fs (Fibromyalgia severity scale (0-31)): 25
     Path:
@@ -1457,7 +1461,7 @@ def test_value_fs_is_25(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 3,
@@ -1490,7 +1494,7 @@ def test_value_fs_is_25(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_fs_is_26(evaluate, snapshot):
+def test_value_fs_is_26(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output fs (Fibromyalgia severity scale (0-31)): 26
     Path:
@@ -1498,7 +1502,7 @@ def test_value_fs_is_26(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 3,
@@ -1531,7 +1535,7 @@ def test_value_fs_is_26(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_fs_is_27(evaluate, snapshot):
+def test_value_fs_is_27(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output fs (Fibromyalgia severity scale (0-31)): 27
     Path:
@@ -1539,7 +1543,7 @@ def test_value_fs_is_27(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 3,
@@ -1572,7 +1576,7 @@ def test_value_fs_is_27(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_fs_is_28(evaluate, snapshot):
+def test_value_fs_is_28(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output fs (Fibromyalgia severity scale (0-31)): 28
     Path:
@@ -1580,7 +1584,7 @@ def test_value_fs_is_28(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': True,
         'fatigue': 3,
@@ -1613,7 +1617,7 @@ def test_value_fs_is_28(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_fs_is_29(evaluate, snapshot):
+def test_value_fs_is_29(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output fs (Fibromyalgia severity scale (0-31)): 29
     Path:
@@ -1621,7 +1625,7 @@ def test_value_fs_is_29(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 3,
         'depression': False,
         'fatigue': 3,
@@ -1654,7 +1658,7 @@ def test_value_fs_is_29(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_fs_is_30(evaluate, snapshot):
+def test_value_fs_is_30(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output fs (Fibromyalgia severity scale (0-31)): 30
     Path:
@@ -1662,7 +1666,7 @@ def test_value_fs_is_30(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 3,
         'depression': False,
         'fatigue': 3,
@@ -1695,7 +1699,7 @@ def test_value_fs_is_30(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_fs_is_31(evaluate, snapshot):
+def test_value_fs_is_31(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output fs (Fibromyalgia severity scale (0-31)): 31
     Path:
@@ -1703,7 +1707,7 @@ def test_value_fs_is_31(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 3,
         'depression': True,
         'fatigue': 3,
@@ -1736,7 +1740,7 @@ def test_value_fs_is_31(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_cognitive_symptoms(evaluate, snapshot):
+def test_missing_cognitive_symptoms(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no cognitive_symptoms (Cognitive symptoms, past week (0-3)); ok without it
     Path:
@@ -1744,7 +1748,7 @@ def test_missing_cognitive_symptoms(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'depression': False,
         'fatigue': 0,
         'headaches': False,
@@ -1756,7 +1760,7 @@ def test_missing_cognitive_symptoms(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_depression(evaluate, snapshot):
+def test_missing_depression(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no depression (Bothered by depression in the previous…); ok without it
     Path:
@@ -1764,7 +1768,7 @@ def test_missing_depression(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'fatigue': 0,
         'headaches': False,
@@ -1776,7 +1780,7 @@ def test_missing_depression(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_fatigue(evaluate, snapshot):
+def test_missing_fatigue(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no fatigue (Fatigue, past week (0-3)); ok without it
     Path:
@@ -1784,7 +1788,7 @@ def test_missing_fatigue(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'headaches': False,
@@ -1796,7 +1800,7 @@ def test_missing_fatigue(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_headaches(evaluate, snapshot):
+def test_missing_headaches(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no headaches (Bothered by headaches in the previous 6…); ok without it
     Path:
@@ -1804,7 +1808,7 @@ def test_missing_headaches(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1816,7 +1820,7 @@ def test_missing_headaches(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_lower_abdominal_pain(evaluate, snapshot):
+def test_missing_lower_abdominal_pain(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no lower_abdominal_pain (Bothered by pain or cramps in the lower…); ok without it
     Path:
@@ -1824,7 +1828,7 @@ def test_missing_lower_abdominal_pain(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1836,13 +1840,13 @@ def test_missing_lower_abdominal_pain(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_pain_areas(evaluate, snapshot):
+def test_missing_pain_areas(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no pain_areas (Areas with pain in the past week); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide whether item assess/2 applies: missing pain_areas.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1854,13 +1858,13 @@ def test_missing_pain_areas(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_symptom_months(evaluate, snapshot):
+def test_missing_symptom_months(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no symptom_months (Months the symptoms have been generally…); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide whether item assess/3 applies: missing symptom_months.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,
@@ -1872,7 +1876,7 @@ def test_missing_symptom_months(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_waking_unrefreshed(evaluate, snapshot):
+def test_missing_waking_unrefreshed(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no waking_unrefreshed (Waking unrefreshed, past week (0-3)); ok without it
     Path:
@@ -1880,7 +1884,7 @@ def test_missing_waking_unrefreshed(evaluate, snapshot):
     - Are all three criteria met? → no (otherwise)
     - outcome: ok: Does not meet the 2016 ACR fibromyalgia criteria: see failed_criteria and the flags.
     """
-    patient = {
+    patient: Patient = {
         'cognitive_symptoms': 0,
         'depression': False,
         'fatigue': 0,

@@ -24,12 +24,16 @@ guards allow; a missing-data test leaves one input out. The docstring of each te
 says what it protects and the path it takes.
 """
 
+from syrupy.assertion import SnapshotAssertion
+
+from compiler.testgen.harness import Evaluate, Patient
+
 GUIDELINE = 'annual_risk'
 CONTENT_HASH = 'sha256:3f55f70b590a80b46b920fc470d197830b621661875b06e311ba401b38ca629b'
 GRAPH = '../fixtures/annual-risk.graph.json'  # relative to this file
 
 
-def test_edge_assess_next(evaluate, snapshot):
+def test_edge_assess_next(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge assess/next (line 26): step: Assess the risk
     - complete path 1 of 1
@@ -42,11 +46,11 @@ def test_edge_assess_next(evaluate, snapshot):
     - step: Assess the risk
     - outcome: ok
     """
-    patient = {'score': 0}
+    patient: Patient = {'score': 0}
     assert evaluate(patient) == snapshot
 
 
-def test_arm_risk_1_then(evaluate, snapshot):
+def test_arm_risk_1_then(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output risk (Annual risk): score = 1 points holds
     - value of output risk (Annual risk): low
@@ -56,11 +60,11 @@ def test_arm_risk_1_then(evaluate, snapshot):
     - step: Assess the risk
     - outcome: ok
     """
-    patient = {'score': 1}
+    patient: Patient = {'score': 1}
     assert evaluate(patient) == snapshot
 
 
-def test_arm_risk_2_then(evaluate, snapshot):
+def test_arm_risk_2_then(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output risk (Annual risk): score = 2 points holds
     - value of output risk (Annual risk): mid
@@ -71,11 +75,11 @@ def test_arm_risk_2_then(evaluate, snapshot):
     - step: Assess the risk
     - outcome: ok
     """
-    patient = {'score': 2}
+    patient: Patient = {'score': 2}
     assert evaluate(patient) == snapshot
 
 
-def test_arm_risk_3_then(evaluate, snapshot):
+def test_arm_risk_3_then(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output risk (Annual risk): score = 3 points holds
     - value of output risk (Annual risk): high
@@ -85,27 +89,27 @@ def test_arm_risk_3_then(evaluate, snapshot):
     - step: Assess the risk
     - outcome: ok
     """
-    patient = {'score': 3}
+    patient: Patient = {'score': 3}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_risk_3_above(evaluate, snapshot):
+def test_boundary_risk_3_above(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary in output risk (Annual risk): Score = 4 points, just above the threshold = 3 points
     Path:
     - step: Assess the risk
     - outcome: ok
     """
-    patient = {'score': 4}
+    patient: Patient = {'score': 4}
     assert evaluate(patient) == snapshot
 
 
-def test_missing_score(evaluate, snapshot):
+def test_missing_score(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no score (Score); ok without it
     Path:
     - step: Assess the risk
     - outcome: ok
     """
-    patient = {}
+    patient: Patient = {}
     assert evaluate(patient) == snapshot

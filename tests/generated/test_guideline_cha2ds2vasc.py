@@ -24,12 +24,16 @@ guards allow; a missing-data test leaves one input out. The docstring of each te
 says what it protects and the path it takes.
 """
 
+from syrupy.assertion import SnapshotAssertion
+
+from compiler.testgen.harness import Evaluate, Patient
+
 GUIDELINE = 'cha2ds2vasc'
 CONTENT_HASH = 'sha256:03e07a2f7ae274811e679f96f3125be5be33da6ae71dd59611cfbe6499b03ae3'
 GRAPH = '../fixtures/cha2ds2vasc.graph.json'  # relative to this file
 
 
-def test_edge_risk_1(evaluate, snapshot):
+def test_edge_risk_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge risk/1 (line 69): How many risk points besides female sex? → yes [Points other than female sex = 0]
     - edge no_therapy/next (line 77): step: No antithrombotic therapy
@@ -54,7 +58,7 @@ def test_edge_risk_1(evaluate, snapshot):
     - step: No antithrombotic therapy
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': False,
         'heart_failure': False,
@@ -66,7 +70,7 @@ def test_edge_risk_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_risk_2(evaluate, snapshot):
+def test_edge_risk_2(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge risk/2 (line 71): How many risk points besides female sex? → yes [Points other than female sex = 1]
     - edge consider/next (line 82): step: Consider oral anticoagulation
@@ -85,7 +89,7 @@ def test_edge_risk_2(evaluate, snapshot):
     - step: Consider oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': False,
         'heart_failure': False,
@@ -97,7 +101,7 @@ def test_edge_risk_2(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_risk_otherwise(evaluate, snapshot):
+def test_edge_risk_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge risk/otherwise (line 73): How many risk points besides female sex? → otherwise (otherwise)
     - edge anticoagulate/next (line 87): step: Oral anticoagulation
@@ -115,7 +119,7 @@ def test_edge_risk_otherwise(evaluate, snapshot):
     - step: Oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': False,
         'heart_failure': False,
@@ -127,7 +131,7 @@ def test_edge_risk_otherwise(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_risk_2__age_below_74(evaluate, snapshot):
+def test_boundary_risk_2__age_below_74(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Age = 74 years, just below the threshold ≥ 75 years; the comparison (define age_points) decides the guard of risk/2
     - arm of definition age_points (Points for age): age ≥ 65 years holds
@@ -136,7 +140,7 @@ def test_boundary_risk_2__age_below_74(evaluate, snapshot):
     - step: Consider oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 74,
         'diabetes': False,
         'heart_failure': False,
@@ -148,7 +152,7 @@ def test_boundary_risk_2__age_below_74(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_risk_2__age_at_75(evaluate, snapshot):
+def test_boundary_risk_2__age_at_75(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Age = 75 years, at the threshold ≥ 75 years; the comparison (define age_points) decides the guard of risk/2
     - arm of definition age_points (Points for age): age ≥ 75 years holds
@@ -157,7 +161,7 @@ def test_boundary_risk_2__age_at_75(evaluate, snapshot):
     - step: Oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 75,
         'diabetes': False,
         'heart_failure': False,
@@ -169,7 +173,7 @@ def test_boundary_risk_2__age_at_75(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_risk_2__age_above_76(evaluate, snapshot):
+def test_boundary_risk_2__age_above_76(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Age = 76 years, just above the threshold ≥ 75 years; the comparison (define age_points) decides the guard of risk/2
     Path:
@@ -177,7 +181,7 @@ def test_boundary_risk_2__age_above_76(evaluate, snapshot):
     - step: Oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 76,
         'diabetes': False,
         'heart_failure': False,
@@ -189,7 +193,7 @@ def test_boundary_risk_2__age_above_76(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_risk_1__age_below_64(evaluate, snapshot):
+def test_boundary_risk_1__age_below_64(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Age = 64 years, just below the threshold ≥ 65 years; the comparison (define age_points) decides the guard of risk/1
     Path:
@@ -197,7 +201,7 @@ def test_boundary_risk_1__age_below_64(evaluate, snapshot):
     - step: No antithrombotic therapy
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 64,
         'diabetes': False,
         'heart_failure': False,
@@ -209,7 +213,7 @@ def test_boundary_risk_1__age_below_64(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_risk_1__age_at_65(evaluate, snapshot):
+def test_boundary_risk_1__age_at_65(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Age = 65 years, at the threshold ≥ 65 years; the comparison (define age_points) decides the guard of risk/1
     Path:
@@ -217,7 +221,7 @@ def test_boundary_risk_1__age_at_65(evaluate, snapshot):
     - step: Consider oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 65,
         'diabetes': False,
         'heart_failure': False,
@@ -229,7 +233,7 @@ def test_boundary_risk_1__age_at_65(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_risk_1__age_above_66(evaluate, snapshot):
+def test_boundary_risk_1__age_above_66(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Age = 66 years, just above the threshold ≥ 65 years; the comparison (define age_points) decides the guard of risk/1
     Path:
@@ -237,7 +241,7 @@ def test_boundary_risk_1__age_above_66(evaluate, snapshot):
     - step: Consider oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 66,
         'diabetes': False,
         'heart_failure': False,
@@ -249,7 +253,7 @@ def test_boundary_risk_1__age_above_66(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_arm_risk_points_1_then(evaluate, snapshot):
+def test_arm_risk_points_1_then(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of definition risk_points (Points other than female sex): congestive heart failure or left ventricular dysfunction holds
     Path:
@@ -257,7 +261,7 @@ def test_arm_risk_points_1_then(evaluate, snapshot):
     - step: Consider oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': False,
         'heart_failure': True,
@@ -269,7 +273,7 @@ def test_arm_risk_points_1_then(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_arm_risk_points_2_then(evaluate, snapshot):
+def test_arm_risk_points_2_then(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of definition risk_points (Points other than female sex): hypertension holds
     Path:
@@ -277,7 +281,7 @@ def test_arm_risk_points_2_then(evaluate, snapshot):
     - step: Consider oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': False,
         'heart_failure': False,
@@ -289,7 +293,7 @@ def test_arm_risk_points_2_then(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_arm_risk_points_3_then(evaluate, snapshot):
+def test_arm_risk_points_3_then(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of definition risk_points (Points other than female sex): diabetes mellitus holds
     Path:
@@ -297,7 +301,7 @@ def test_arm_risk_points_3_then(evaluate, snapshot):
     - step: Consider oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': True,
         'heart_failure': False,
@@ -309,7 +313,7 @@ def test_arm_risk_points_3_then(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_arm_score_1_else(evaluate, snapshot):
+def test_arm_score_1_else(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output score (CHA2DS2-VASc score (0-9)): sex is female does not hold
     - arm of output annual_stroke_rate (Adjusted stroke rate per year): CHA2DS2-VASc score (0-9) = 0 holds
@@ -321,7 +325,7 @@ def test_arm_score_1_else(evaluate, snapshot):
     - step: No antithrombotic therapy
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': False,
         'heart_failure': False,
@@ -333,7 +337,7 @@ def test_arm_score_1_else(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_arm_annual_stroke_rate_4_else(evaluate, snapshot):
+def test_arm_annual_stroke_rate_4_else(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output annual_stroke_rate (Adjusted stroke rate per year): CHA2DS2-VASc score (0-9) = 3 does not hold
     - arm of output annual_stroke_rate (Adjusted stroke rate per year): CHA2DS2-VASc score (0-9) = 4 holds
@@ -346,7 +350,7 @@ def test_arm_annual_stroke_rate_4_else(evaluate, snapshot):
     - step: Oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': False,
         'heart_failure': False,
@@ -358,7 +362,7 @@ def test_arm_annual_stroke_rate_4_else(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_arm_annual_stroke_rate_5_else(evaluate, snapshot):
+def test_arm_annual_stroke_rate_5_else(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output annual_stroke_rate (Adjusted stroke rate per year): CHA2DS2-VASc score (0-9) = 4 does not hold
     - arm of output annual_stroke_rate (Adjusted stroke rate per year): CHA2DS2-VASc score (0-9) = 5 holds
@@ -371,7 +375,7 @@ def test_arm_annual_stroke_rate_5_else(evaluate, snapshot):
     - step: Oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': False,
         'heart_failure': False,
@@ -383,7 +387,7 @@ def test_arm_annual_stroke_rate_5_else(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_arm_annual_stroke_rate_6_else(evaluate, snapshot):
+def test_arm_annual_stroke_rate_6_else(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output annual_stroke_rate (Adjusted stroke rate per year): CHA2DS2-VASc score (0-9) = 5 does not hold
     - arm of output annual_stroke_rate (Adjusted stroke rate per year): CHA2DS2-VASc score (0-9) = 6 holds
@@ -396,7 +400,7 @@ def test_arm_annual_stroke_rate_6_else(evaluate, snapshot):
     - step: Oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': False,
         'heart_failure': True,
@@ -408,7 +412,7 @@ def test_arm_annual_stroke_rate_6_else(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_arm_annual_stroke_rate_7_else(evaluate, snapshot):
+def test_arm_annual_stroke_rate_7_else(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output annual_stroke_rate (Adjusted stroke rate per year): CHA2DS2-VASc score (0-9) = 6 does not hold
     - arm of output annual_stroke_rate (Adjusted stroke rate per year): CHA2DS2-VASc score (0-9) = 7 holds
@@ -421,7 +425,7 @@ def test_arm_annual_stroke_rate_7_else(evaluate, snapshot):
     - step: Oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': True,
         'heart_failure': True,
@@ -433,7 +437,7 @@ def test_arm_annual_stroke_rate_7_else(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_arm_annual_stroke_rate_8_else(evaluate, snapshot):
+def test_arm_annual_stroke_rate_8_else(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output annual_stroke_rate (Adjusted stroke rate per year): CHA2DS2-VASc score (0-9) = 7 does not hold
     - arm of output annual_stroke_rate (Adjusted stroke rate per year): CHA2DS2-VASc score (0-9) = 8 holds
@@ -445,7 +449,7 @@ def test_arm_annual_stroke_rate_8_else(evaluate, snapshot):
     - step: Oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 75,
         'diabetes': False,
         'heart_failure': True,
@@ -457,7 +461,7 @@ def test_arm_annual_stroke_rate_8_else(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_arm_annual_stroke_rate_9_else(evaluate, snapshot):
+def test_arm_annual_stroke_rate_9_else(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output annual_stroke_rate (Adjusted stroke rate per year): CHA2DS2-VASc score (0-9) = 8 does not hold
     - value of output score (CHA2DS2-VASc score (0-9)): 9
@@ -467,7 +471,7 @@ def test_arm_annual_stroke_rate_9_else(evaluate, snapshot):
     - step: Oral anticoagulation
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 75,
         'diabetes': True,
         'heart_failure': True,
@@ -479,13 +483,13 @@ def test_arm_annual_stroke_rate_9_else(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_age(evaluate, snapshot):
+def test_missing_age(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no age (Age); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide risk (How many risk points besides female sex?): missing age.
     """
-    patient = {
+    patient: Patient = {
         'diabetes': False,
         'heart_failure': False,
         'hypertension': False,
@@ -496,13 +500,13 @@ def test_missing_age(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_diabetes(evaluate, snapshot):
+def test_missing_diabetes(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no diabetes (Diabetes mellitus); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide risk (How many risk points besides female sex?): missing diabetes.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'heart_failure': False,
         'hypertension': False,
@@ -513,13 +517,13 @@ def test_missing_diabetes(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_heart_failure(evaluate, snapshot):
+def test_missing_heart_failure(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no heart_failure (Congestive heart failure or left ventri…); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide risk (How many risk points besides female sex?): missing heart_failure.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': False,
         'hypertension': False,
@@ -530,13 +534,13 @@ def test_missing_heart_failure(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_hypertension(evaluate, snapshot):
+def test_missing_hypertension(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no hypertension (Hypertension); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide risk (How many risk points besides female sex?): missing hypertension.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': False,
         'heart_failure': False,
@@ -547,13 +551,13 @@ def test_missing_hypertension(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_prior_stroke(evaluate, snapshot):
+def test_missing_prior_stroke(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no prior_stroke (Prior stroke, transient ischaemic attac…); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide risk (How many risk points besides female sex?): missing prior_stroke.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': False,
         'heart_failure': False,
@@ -564,7 +568,7 @@ def test_missing_prior_stroke(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_sex(evaluate, snapshot):
+def test_missing_sex(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no sex (Sex); ok without it
     Path:
@@ -572,7 +576,7 @@ def test_missing_sex(evaluate, snapshot):
     - step: No antithrombotic therapy
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': False,
         'heart_failure': False,
@@ -583,13 +587,13 @@ def test_missing_sex(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_vascular_disease(evaluate, snapshot):
+def test_missing_vascular_disease(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no vascular_disease (Vascular disease); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide risk (How many risk points besides female sex?): missing vascular_disease.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'diabetes': False,
         'heart_failure': False,

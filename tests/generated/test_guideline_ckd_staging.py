@@ -24,12 +24,16 @@ guards allow; a missing-data test leaves one input out. The docstring of each te
 says what it protects and the path it takes.
 """
 
+from syrupy.assertion import SnapshotAssertion
+
+from compiler.testgen.harness import Evaluate, Patient
+
 GUIDELINE = 'ckd_staging'
 CONTENT_HASH = 'sha256:a2295ed160637eee9d76c7f46f1e4bae787f1cfa89112f9f394a0591ab288aa0'
 GRAPH = '../fixtures/ckd-staging.graph.json'  # relative to this file
 
 
-def test_edge_referral_1(evaluate, snapshot):
+def test_edge_referral_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge referral/1 (line 60): Refer to kidney specialist services? → yes [eGFR < 30 mL/min/1.73m² or Albumin-to-creatinine ratio (mg/mmol) > 30]
     - edge refer/next (line 65): step: Referral
@@ -49,11 +53,11 @@ def test_edge_referral_1(evaluate, snapshot):
     - step: Referral
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 29}
+    patient: Patient = {'acr': 0, 'egfr': 29}
     assert evaluate(patient) == snapshot
 
 
-def test_edge_referral_otherwise(evaluate, snapshot):
+def test_edge_referral_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge referral/otherwise (line 62): Refer to kidney specialist services? → otherwise (otherwise)
     - complete path 2 of 2
@@ -69,11 +73,11 @@ def test_edge_referral_otherwise(evaluate, snapshot):
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 90}
+    patient: Patient = {'acr': 0, 'egfr': 90}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_referral_1__egfr_below_29_9(evaluate, snapshot):
+def test_boundary_referral_1__egfr_below_29_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: eGFR = 29.9 mL/min/1.73m², just below the threshold < 30 mL/min/1.73m²; the comparison decides the guard of referral/1
     - boundary in output gfr_stage (GFR category): eGFR = 29.9 mL/min/1.73m², just below the threshold ≥ 30 mL/min/1.73m²
@@ -82,11 +86,11 @@ def test_boundary_referral_1__egfr_below_29_9(evaluate, snapshot):
     - step: Referral
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 29.9}
+    patient: Patient = {'acr': 0, 'egfr': 29.9}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_referral_1__egfr_at_30(evaluate, snapshot):
+def test_boundary_referral_1__egfr_at_30(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: eGFR = 30 mL/min/1.73m², at the threshold < 30 mL/min/1.73m²; the comparison decides the guard of referral/1
     - arm of output gfr_stage (GFR category): eGFR ≥ 30 mL/min/1.73m² holds
@@ -99,11 +103,11 @@ def test_boundary_referral_1__egfr_at_30(evaluate, snapshot):
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 30}
+    patient: Patient = {'acr': 0, 'egfr': 30}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_referral_1__egfr_above_30_1(evaluate, snapshot):
+def test_boundary_referral_1__egfr_above_30_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: eGFR = 30.1 mL/min/1.73m², just above the threshold < 30 mL/min/1.73m²; the comparison decides the guard of referral/1
     - boundary in output gfr_stage (GFR category): eGFR = 30.1 mL/min/1.73m², just above the threshold ≥ 30 mL/min/1.73m²
@@ -111,11 +115,11 @@ def test_boundary_referral_1__egfr_above_30_1(evaluate, snapshot):
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 30.1}
+    patient: Patient = {'acr': 0, 'egfr': 30.1}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_referral_1__acr_below_29_9(evaluate, snapshot):
+def test_boundary_referral_1__acr_below_29_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Albumin-to-creatinine ratio (mg/mmol) = 29.9, just below the threshold > 30; the comparison decides the guard of referral/1
     - arm of output albuminuria (Albuminuria category): Albumin-to-creatinine ratio (mg/mmol) < 3 does not hold
@@ -129,11 +133,11 @@ def test_boundary_referral_1__acr_below_29_9(evaluate, snapshot):
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 29.9, 'egfr': 90}
+    patient: Patient = {'acr': 29.9, 'egfr': 90}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_referral_1__acr_at_30(evaluate, snapshot):
+def test_boundary_referral_1__acr_at_30(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Albumin-to-creatinine ratio (mg/mmol) = 30, at the threshold > 30; the comparison decides the guard of referral/1
     - boundary in output albuminuria (Albuminuria category): Albumin-to-creatinine ratio (mg/mmol) = 30, at the threshold ≤ 30
@@ -141,11 +145,11 @@ def test_boundary_referral_1__acr_at_30(evaluate, snapshot):
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 30, 'egfr': 90}
+    patient: Patient = {'acr': 30, 'egfr': 90}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_referral_1__acr_above_30_1(evaluate, snapshot):
+def test_boundary_referral_1__acr_above_30_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Albumin-to-creatinine ratio (mg/mmol) = 30.1, just above the threshold > 30; the comparison decides the guard of referral/1
     - arm of output albuminuria (Albuminuria category): Albumin-to-creatinine ratio (mg/mmol) ≤ 30 does not hold
@@ -157,11 +161,11 @@ def test_boundary_referral_1__acr_above_30_1(evaluate, snapshot):
     - step: Referral
     - outcome: ok
     """
-    patient = {'acr': 30.1, 'egfr': 90}
+    patient: Patient = {'acr': 30.1, 'egfr': 90}
     assert evaluate(patient) == snapshot
 
 
-def test_arm_gfr_stage_2_then(evaluate, snapshot):
+def test_arm_gfr_stage_2_then(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output gfr_stage (GFR category): eGFR ≥ 60 mL/min/1.73m² holds
     - value of output gfr_stage (GFR category): g2
@@ -169,11 +173,11 @@ def test_arm_gfr_stage_2_then(evaluate, snapshot):
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 89}
+    patient: Patient = {'acr': 0, 'egfr': 89}
     assert evaluate(patient) == snapshot
 
 
-def test_arm_gfr_stage_3_then(evaluate, snapshot):
+def test_arm_gfr_stage_3_then(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output gfr_stage (GFR category): eGFR ≥ 45 mL/min/1.73m² holds
     - arm of output progression_risk (Risk of progression): GFR category is G3a holds
@@ -183,11 +187,11 @@ def test_arm_gfr_stage_3_then(evaluate, snapshot):
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 59}
+    patient: Patient = {'acr': 0, 'egfr': 59}
     assert evaluate(patient) == snapshot
 
 
-def test_arm_gfr_stage_5_else(evaluate, snapshot):
+def test_arm_gfr_stage_5_else(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output gfr_stage (GFR category): eGFR ≥ 15 mL/min/1.73m² does not hold
     - value of output gfr_stage (GFR category): g5
@@ -196,11 +200,11 @@ def test_arm_gfr_stage_5_else(evaluate, snapshot):
     - step: Referral
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 14}
+    patient: Patient = {'acr': 0, 'egfr': 14}
     assert evaluate(patient) == snapshot
 
 
-def test_arm_progression_risk_3_else(evaluate, snapshot):
+def test_arm_progression_risk_3_else(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output progression_risk (Risk of progression): albuminuria category is A1 does not hold
     - boundary in output albuminuria (Albuminuria category): Albumin-to-creatinine ratio (mg/mmol) = 3, at the threshold < 3
@@ -208,11 +212,11 @@ def test_arm_progression_risk_3_else(evaluate, snapshot):
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 3, 'egfr': 44}
+    patient: Patient = {'acr': 3, 'egfr': 44}
     assert evaluate(patient) == snapshot
 
 
-def test_arm_progression_risk_5_else(evaluate, snapshot):
+def test_arm_progression_risk_5_else(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output progression_risk (Risk of progression): albuminuria category is A1 does not hold
     - arm of output progression_risk (Risk of progression): albuminuria category is A2 holds
@@ -220,11 +224,11 @@ def test_arm_progression_risk_5_else(evaluate, snapshot):
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 3, 'egfr': 59}
+    patient: Patient = {'acr': 3, 'egfr': 59}
     assert evaluate(patient) == snapshot
 
 
-def test_arm_progression_risk_6_else(evaluate, snapshot):
+def test_arm_progression_risk_6_else(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output progression_risk (Risk of progression): albuminuria category is A2 does not hold
     Path:
@@ -232,99 +236,99 @@ def test_arm_progression_risk_6_else(evaluate, snapshot):
     - step: Referral
     - outcome: ok
     """
-    patient = {'acr': 31, 'egfr': 59}
+    patient: Patient = {'acr': 31, 'egfr': 59}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_gfr_stage_1_below(evaluate, snapshot):
+def test_boundary_gfr_stage_1_below(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary in output gfr_stage (GFR category): eGFR = 89.9 mL/min/1.73m², just below the threshold ≥ 90 mL/min/1.73m²
     Path:
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 89.9}
+    patient: Patient = {'acr': 0, 'egfr': 89.9}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_gfr_stage_1_above(evaluate, snapshot):
+def test_boundary_gfr_stage_1_above(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary in output gfr_stage (GFR category): eGFR = 90.1 mL/min/1.73m², just above the threshold ≥ 90 mL/min/1.73m²
     Path:
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 90.1}
+    patient: Patient = {'acr': 0, 'egfr': 90.1}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_gfr_stage_2_below(evaluate, snapshot):
+def test_boundary_gfr_stage_2_below(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary in output gfr_stage (GFR category): eGFR = 59.9 mL/min/1.73m², just below the threshold ≥ 60 mL/min/1.73m²
     Path:
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 59.9}
+    patient: Patient = {'acr': 0, 'egfr': 59.9}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_gfr_stage_2_at(evaluate, snapshot):
+def test_boundary_gfr_stage_2_at(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary in output gfr_stage (GFR category): eGFR = 60 mL/min/1.73m², at the threshold ≥ 60 mL/min/1.73m²
     Path:
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 60}
+    patient: Patient = {'acr': 0, 'egfr': 60}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_gfr_stage_2_above(evaluate, snapshot):
+def test_boundary_gfr_stage_2_above(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary in output gfr_stage (GFR category): eGFR = 60.1 mL/min/1.73m², just above the threshold ≥ 60 mL/min/1.73m²
     Path:
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 60.1}
+    patient: Patient = {'acr': 0, 'egfr': 60.1}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_gfr_stage_3_below(evaluate, snapshot):
+def test_boundary_gfr_stage_3_below(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary in output gfr_stage (GFR category): eGFR = 44.9 mL/min/1.73m², just below the threshold ≥ 45 mL/min/1.73m²
     Path:
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 44.9}
+    patient: Patient = {'acr': 0, 'egfr': 44.9}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_gfr_stage_3_at(evaluate, snapshot):
+def test_boundary_gfr_stage_3_at(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary in output gfr_stage (GFR category): eGFR = 45 mL/min/1.73m², at the threshold ≥ 45 mL/min/1.73m²
     Path:
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 45}
+    patient: Patient = {'acr': 0, 'egfr': 45}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_gfr_stage_3_above(evaluate, snapshot):
+def test_boundary_gfr_stage_3_above(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary in output gfr_stage (GFR category): eGFR = 45.1 mL/min/1.73m², just above the threshold ≥ 45 mL/min/1.73m²
     Path:
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 45.1}
+    patient: Patient = {'acr': 0, 'egfr': 45.1}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_gfr_stage_5_below(evaluate, snapshot):
+def test_boundary_gfr_stage_5_below(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary in output gfr_stage (GFR category): eGFR = 14.9 mL/min/1.73m², just below the threshold ≥ 15 mL/min/1.73m²
     Path:
@@ -332,11 +336,11 @@ def test_boundary_gfr_stage_5_below(evaluate, snapshot):
     - step: Referral
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 14.9}
+    patient: Patient = {'acr': 0, 'egfr': 14.9}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_gfr_stage_5_at(evaluate, snapshot):
+def test_boundary_gfr_stage_5_at(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary in output gfr_stage (GFR category): eGFR = 15 mL/min/1.73m², at the threshold ≥ 15 mL/min/1.73m²
     Path:
@@ -344,11 +348,11 @@ def test_boundary_gfr_stage_5_at(evaluate, snapshot):
     - step: Referral
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 15}
+    patient: Patient = {'acr': 0, 'egfr': 15}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_gfr_stage_5_above(evaluate, snapshot):
+def test_boundary_gfr_stage_5_above(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary in output gfr_stage (GFR category): eGFR = 15.1 mL/min/1.73m², just above the threshold ≥ 15 mL/min/1.73m²
     Path:
@@ -356,33 +360,33 @@ def test_boundary_gfr_stage_5_above(evaluate, snapshot):
     - step: Referral
     - outcome: ok
     """
-    patient = {'acr': 0, 'egfr': 15.1}
+    patient: Patient = {'acr': 0, 'egfr': 15.1}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_albuminuria_1_below(evaluate, snapshot):
+def test_boundary_albuminuria_1_below(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary in output albuminuria (Albuminuria category): Albumin-to-creatinine ratio (mg/mmol) = 2.9, just below the threshold < 3
     Path:
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 2.9, 'egfr': 90}
+    patient: Patient = {'acr': 2.9, 'egfr': 90}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_albuminuria_1_above(evaluate, snapshot):
+def test_boundary_albuminuria_1_above(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary in output albuminuria (Albuminuria category): Albumin-to-creatinine ratio (mg/mmol) = 3.1, just above the threshold < 3
     Path:
     - Refer to kidney specialist services? → otherwise (otherwise)
     - outcome: ok
     """
-    patient = {'acr': 3.1, 'egfr': 90}
+    patient: Patient = {'acr': 3.1, 'egfr': 90}
     assert evaluate(patient) == snapshot
 
 
-def test_missing_acr(evaluate, snapshot):
+def test_missing_acr(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no acr (Albumin-to-creatinine ratio (mg/mmol)); ok without it
     Path:
@@ -390,15 +394,15 @@ def test_missing_acr(evaluate, snapshot):
     - step: Referral
     - outcome: ok
     """
-    patient = {'egfr': 29}
+    patient: Patient = {'egfr': 29}
     assert evaluate(patient) == snapshot
 
 
-def test_missing_egfr(evaluate, snapshot):
+def test_missing_egfr(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no egfr (eGFR); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide referral (Refer to kidney specialist services?): missing egfr.
     """
-    patient = {'acr': 0}
+    patient: Patient = {'acr': 0}
     assert evaluate(patient) == snapshot

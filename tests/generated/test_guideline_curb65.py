@@ -24,12 +24,16 @@ guards allow; a missing-data test leaves one input out. The docstring of each te
 says what it protects and the path it takes.
 """
 
+from syrupy.assertion import SnapshotAssertion
+
+from compiler.testgen.harness import Evaluate, Patient
+
 GUIDELINE = 'curb65'
 CONTENT_HASH = 'sha256:bcb7fe9fb7da1531e6f86e3dc35a508732855582dd59e759da0cf10f7e6f3932'
 GRAPH = '../fixtures/curb65.graph.json'  # relative to this file
 
 
-def test_edge_severity_1(evaluate, snapshot):
+def test_edge_severity_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge severity/1 (line 74): How severe is the pneumonia? → yes [CURB-65 score (0-5) ≤ 1]
     - edge home/next (line 82): step: Home treatment
@@ -46,7 +50,7 @@ def test_edge_severity_1(evaluate, snapshot):
     - step: Home treatment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': False,
         'diastolic_bp': 120,
@@ -57,7 +61,7 @@ def test_edge_severity_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_severity_2(evaluate, snapshot):
+def test_edge_severity_2(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge severity/2 (line 76): How severe is the pneumonia? → yes [CURB-65 score (0-5) = 2]
     - edge supervised/next (line 87): step: Short stay or supervised outpatient treatment
@@ -76,7 +80,7 @@ def test_edge_severity_2(evaluate, snapshot):
     - step: Short stay or supervised outpatient treatment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': False,
         'diastolic_bp': 120,
@@ -87,7 +91,7 @@ def test_edge_severity_2(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_severity_otherwise(evaluate, snapshot):
+def test_edge_severity_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge severity/otherwise (line 78): How severe is the pneumonia? → otherwise (otherwise)
     - edge hospital/next (line 92): step: Hospital
@@ -103,7 +107,7 @@ def test_edge_severity_otherwise(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': False,
         'diastolic_bp': 120,
@@ -114,7 +118,7 @@ def test_edge_severity_otherwise(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_hospital_2_applies(evaluate, snapshot):
+def test_item_hospital_2_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item hospital/2 applies: recommend assessment for intensive care when CURB-65 score (0-5) ≥ 4
     - boundary: Systolic blood pressure = 89 mmHg, just below the threshold < 90 mmHg; the comparison (define low_blood_pressure) decides the guard of hospital/2
@@ -126,7 +130,7 @@ def test_item_hospital_2_applies(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': True,
         'diastolic_bp': 120,
@@ -137,7 +141,7 @@ def test_item_hospital_2_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_hospital_2__systolic_bp_at_90(evaluate, snapshot):
+def test_boundary_hospital_2__systolic_bp_at_90(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 90 mmHg, at the threshold < 90 mmHg; the comparison (define low_blood_pressure) decides the guard of hospital/2
     Path:
@@ -145,7 +149,7 @@ def test_boundary_hospital_2__systolic_bp_at_90(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': True,
         'diastolic_bp': 120,
@@ -156,7 +160,7 @@ def test_boundary_hospital_2__systolic_bp_at_90(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_hospital_2__systolic_bp_above_91(evaluate, snapshot):
+def test_boundary_hospital_2__systolic_bp_above_91(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 91 mmHg, just above the threshold < 90 mmHg; the comparison (define low_blood_pressure) decides the guard of hospital/2
     Path:
@@ -164,7 +168,7 @@ def test_boundary_hospital_2__systolic_bp_above_91(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': True,
         'diastolic_bp': 120,
@@ -175,7 +179,7 @@ def test_boundary_hospital_2__systolic_bp_above_91(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_hospital_2__diastolic_bp_below_59(evaluate, snapshot):
+def test_boundary_hospital_2__diastolic_bp_below_59(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Diastolic blood pressure = 59 mmHg, just below the threshold ≤ 60 mmHg; the comparison (define low_blood_pressure) decides the guard of hospital/2
     - condition decides definition low_blood_pressure (Low blood pressure) on its own: diastolic blood pressure ≤ 60 mmHg is true
@@ -184,7 +188,7 @@ def test_boundary_hospital_2__diastolic_bp_below_59(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': True,
         'diastolic_bp': 59,
@@ -195,7 +199,7 @@ def test_boundary_hospital_2__diastolic_bp_below_59(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_hospital_2__diastolic_bp_at_60(evaluate, snapshot):
+def test_boundary_hospital_2__diastolic_bp_at_60(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Diastolic blood pressure = 60 mmHg, at the threshold ≤ 60 mmHg; the comparison (define low_blood_pressure) decides the guard of hospital/2
     Path:
@@ -203,7 +207,7 @@ def test_boundary_hospital_2__diastolic_bp_at_60(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': True,
         'diastolic_bp': 60,
@@ -214,7 +218,7 @@ def test_boundary_hospital_2__diastolic_bp_at_60(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_hospital_2__diastolic_bp_above_61(evaluate, snapshot):
+def test_boundary_hospital_2__diastolic_bp_above_61(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Diastolic blood pressure = 61 mmHg, just above the threshold ≤ 60 mmHg; the comparison (define low_blood_pressure) decides the guard of hospital/2
     Path:
@@ -222,7 +226,7 @@ def test_boundary_hospital_2__diastolic_bp_above_61(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': True,
         'diastolic_bp': 61,
@@ -233,7 +237,7 @@ def test_boundary_hospital_2__diastolic_bp_above_61(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_hospital_2__urea_below_6_9(evaluate, snapshot):
+def test_boundary_hospital_2__urea_below_6_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Blood urea = 6.9 mmol/L, just below the threshold > 7 mmol/L; the comparison (define score) decides the guard of hospital/2
     Path:
@@ -241,7 +245,7 @@ def test_boundary_hospital_2__urea_below_6_9(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': True,
         'diastolic_bp': 120,
@@ -252,7 +256,7 @@ def test_boundary_hospital_2__urea_below_6_9(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_hospital_2__urea_at_7(evaluate, snapshot):
+def test_boundary_hospital_2__urea_at_7(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Blood urea = 7 mmol/L, at the threshold > 7 mmol/L; the comparison (define score) decides the guard of hospital/2
     Path:
@@ -260,7 +264,7 @@ def test_boundary_hospital_2__urea_at_7(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': True,
         'diastolic_bp': 120,
@@ -271,7 +275,7 @@ def test_boundary_hospital_2__urea_at_7(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_hospital_2__urea_above_7_1(evaluate, snapshot):
+def test_boundary_hospital_2__urea_above_7_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Blood urea = 7.1 mmol/L, just above the threshold > 7 mmol/L; the comparison (define score) decides the guard of hospital/2
     Path:
@@ -279,7 +283,7 @@ def test_boundary_hospital_2__urea_above_7_1(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': True,
         'diastolic_bp': 120,
@@ -290,7 +294,7 @@ def test_boundary_hospital_2__urea_above_7_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_hospital_2__respiratory_rate_below_29(evaluate, snapshot):
+def test_boundary_hospital_2__respiratory_rate_below_29(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiratory rate (breaths per minute) = 29, just below the threshold ≥ 30; the comparison (define score) decides the guard of hospital/2
     Path:
@@ -298,7 +302,7 @@ def test_boundary_hospital_2__respiratory_rate_below_29(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': True,
         'diastolic_bp': 120,
@@ -309,7 +313,7 @@ def test_boundary_hospital_2__respiratory_rate_below_29(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_hospital_2__respiratory_rate_above_31(evaluate, snapshot):
+def test_boundary_hospital_2__respiratory_rate_above_31(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiratory rate (breaths per minute) = 31, just above the threshold ≥ 30; the comparison (define score) decides the guard of hospital/2
     Path:
@@ -317,7 +321,7 @@ def test_boundary_hospital_2__respiratory_rate_above_31(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': True,
         'diastolic_bp': 120,
@@ -328,7 +332,7 @@ def test_boundary_hospital_2__respiratory_rate_above_31(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_hospital_2__age_below_64(evaluate, snapshot):
+def test_boundary_hospital_2__age_below_64(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Age = 64 years, just below the threshold ≥ 65 years; the comparison (define score) decides the guard of hospital/2
     Path:
@@ -336,7 +340,7 @@ def test_boundary_hospital_2__age_below_64(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 64,
         'confusion': False,
         'diastolic_bp': 120,
@@ -347,7 +351,7 @@ def test_boundary_hospital_2__age_below_64(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_hospital_2__age_at_65(evaluate, snapshot):
+def test_boundary_hospital_2__age_at_65(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Age = 65 years, at the threshold ≥ 65 years; the comparison (define score) decides the guard of hospital/2
     Path:
@@ -355,7 +359,7 @@ def test_boundary_hospital_2__age_at_65(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 65,
         'confusion': False,
         'diastolic_bp': 120,
@@ -366,7 +370,7 @@ def test_boundary_hospital_2__age_at_65(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_hospital_2__age_above_66(evaluate, snapshot):
+def test_boundary_hospital_2__age_above_66(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Age = 66 years, just above the threshold ≥ 65 years; the comparison (define score) decides the guard of hospital/2
     Path:
@@ -374,7 +378,7 @@ def test_boundary_hospital_2__age_above_66(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 66,
         'confusion': False,
         'diastolic_bp': 120,
@@ -385,7 +389,7 @@ def test_boundary_hospital_2__age_above_66(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_hospital_2__score_above_5(evaluate, snapshot):
+def test_boundary_hospital_2__score_above_5(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: CURB-65 score (0-5) = 5, just above the threshold ≥ 4; the comparison decides the guard of hospital/2
     - value of output score (CURB-65 score (0-5)): 5
@@ -394,7 +398,7 @@ def test_boundary_hospital_2__score_above_5(evaluate, snapshot):
     - step: Hospital
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 65,
         'confusion': True,
         'diastolic_bp': 120,
@@ -405,7 +409,7 @@ def test_boundary_hospital_2__score_above_5(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_severity_1__score_at_1(evaluate, snapshot):
+def test_boundary_severity_1__score_at_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: CURB-65 score (0-5) = 1, at the threshold ≤ 1; the comparison decides the guard of severity/1
     - value of output score (CURB-65 score (0-5)): 1
@@ -416,7 +420,7 @@ def test_boundary_severity_1__score_at_1(evaluate, snapshot):
     - step: Home treatment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': False,
         'diastolic_bp': 120,
@@ -427,13 +431,13 @@ def test_boundary_severity_1__score_at_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_age(evaluate, snapshot):
+def test_missing_age(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no age (Age); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide severity (How severe is the pneumonia?): missing age.
     """
-    patient = {
+    patient: Patient = {
         'confusion': False,
         'diastolic_bp': 120,
         'respiratory_rate': 0,
@@ -443,53 +447,77 @@ def test_missing_age(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_confusion(evaluate, snapshot):
+def test_missing_confusion(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no confusion (New confusion); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide severity (How severe is the pneumonia?): missing confusion.
     """
-    patient = {'age': 40, 'diastolic_bp': 120, 'respiratory_rate': 0, 'systolic_bp': 120, 'urea': 0}
+    patient: Patient = {
+        'age': 40,
+        'diastolic_bp': 120,
+        'respiratory_rate': 0,
+        'systolic_bp': 120,
+        'urea': 0,
+    }
     assert evaluate(patient) == snapshot
 
 
-def test_missing_diastolic_bp(evaluate, snapshot):
+def test_missing_diastolic_bp(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no diastolic_bp (Diastolic blood pressure); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide severity (How severe is the pneumonia?): missing diastolic_bp.
     """
-    patient = {'age': 40, 'confusion': False, 'respiratory_rate': 0, 'systolic_bp': 120, 'urea': 0}
+    patient: Patient = {
+        'age': 40,
+        'confusion': False,
+        'respiratory_rate': 0,
+        'systolic_bp': 120,
+        'urea': 0,
+    }
     assert evaluate(patient) == snapshot
 
 
-def test_missing_respiratory_rate(evaluate, snapshot):
+def test_missing_respiratory_rate(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no respiratory_rate (Respiratory rate (breaths per minute)); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide severity (How severe is the pneumonia?): missing respiratory_rate.
     """
-    patient = {'age': 40, 'confusion': False, 'diastolic_bp': 120, 'systolic_bp': 120, 'urea': 0}
+    patient: Patient = {
+        'age': 40,
+        'confusion': False,
+        'diastolic_bp': 120,
+        'systolic_bp': 120,
+        'urea': 0,
+    }
     assert evaluate(patient) == snapshot
 
 
-def test_missing_systolic_bp(evaluate, snapshot):
+def test_missing_systolic_bp(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no systolic_bp (Systolic blood pressure); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide severity (How severe is the pneumonia?): missing systolic_bp.
     """
-    patient = {'age': 40, 'confusion': False, 'diastolic_bp': 120, 'respiratory_rate': 0, 'urea': 0}
+    patient: Patient = {
+        'age': 40,
+        'confusion': False,
+        'diastolic_bp': 120,
+        'respiratory_rate': 0,
+        'urea': 0,
+    }
     assert evaluate(patient) == snapshot
 
 
-def test_missing_urea(evaluate, snapshot):
+def test_missing_urea(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no urea (Blood urea); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide severity (How severe is the pneumonia?): missing urea.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'confusion': False,
         'diastolic_bp': 120,

@@ -24,12 +24,16 @@ guards allow; a missing-data test leaves one input out. The docstring of each te
 says what it protects and the path it takes.
 """
 
+from syrupy.assertion import SnapshotAssertion
+
+from compiler.testgen.harness import Evaluate, Patient
+
 GUIDELINE = 'fibromyalgia'
 CONTENT_HASH = 'sha256:ee9a13c5c4602c8323f47104aac66c6999b1022dfe93f1b6c40fd9b76736f1c6'
 GRAPH = '../../guidelines/fibromyalgia.graph.json'  # relative to this file
 
 
-def test_edge_adult_1(evaluate, snapshot):
+def test_edge_adult_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge adult/1 (line 683): Is the patient an adult (18 or older)? → under 18 [Age < 18 years]
     - complete path 1 of 64
@@ -38,7 +42,7 @@ def test_edge_adult_1(evaluate, snapshot):
     - Is the patient an adult (18 or older)? → under 18 [Age < 18 years]
     - outcome: not applicable: This pathway covers adults (18 years and older) only.
     """
-    patient = {
+    patient: Patient = {
         'age': 17,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -53,7 +57,7 @@ def test_edge_adult_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_adult_otherwise(evaluate, snapshot):
+def test_edge_adult_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge adult/otherwise (line 685): Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - edge baseline/next (line 692): step: Plan for every patient
@@ -89,7 +93,7 @@ def test_edge_adult_otherwise(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -104,7 +108,7 @@ def test_edge_adult_otherwise(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_on_board_1(evaluate, snapshot):
+def test_edge_on_board_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge on_board/1 (line 883): Taking a first-line agent now? → yes: review it [Taking a first-line agent now]
     - edge review_current/next (line 889): step: Review the first-line agent(s) being taken: duloxetine
@@ -143,7 +147,7 @@ def test_edge_on_board_1(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -160,7 +164,7 @@ def test_edge_on_board_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_still_on_first_line_otherwise(evaluate, snapshot):
+def test_edge_still_on_first_line_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge still_on_first_line/otherwise (line 1049): Does a first-line agent continue? → no: all stopped (otherwise)
     - complete path 33 of 64
@@ -187,7 +191,7 @@ def test_edge_still_on_first_line_otherwise(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -209,7 +213,7 @@ def test_edge_still_on_first_line_otherwise(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_refractory_check_1(evaluate, snapshot):
+def test_edge_refractory_check_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge refractory_check/1 (line 1057): Have two or more first-line agents failed (refractory)? → refractory [Refractory fibromyalgia]
     - edge combination/next (line 1225): step: Combination therapy from different classes
@@ -241,7 +245,7 @@ def test_edge_refractory_check_1(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -269,7 +273,7 @@ def test_edge_refractory_check_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_naltrexone_check_1(evaluate, snapshot):
+def test_edge_naltrexone_check_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge naltrexone_check/1 (line 1273): Have the FDA-approved agents failed? → yes [The FDA-approved agents have failed]
     - edge naltrexone/next (line 1281): step: Low-dose naltrexone, titrated to 4.5 mg daily
@@ -303,7 +307,7 @@ def test_edge_naltrexone_check_1(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -337,7 +341,7 @@ def test_edge_naltrexone_check_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_symptom_profile_1(evaluate, snapshot):
+def test_edge_symptom_profile_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge symptom_profile/1 (line 1070): Which feature accompanies the pain? → depression [Depression]
     - complete path 44 of 64
@@ -356,7 +360,7 @@ def test_edge_symptom_profile_1(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -371,7 +375,7 @@ def test_edge_symptom_profile_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_symptom_profile_2(evaluate, snapshot):
+def test_edge_symptom_profile_2(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge symptom_profile/2 (line 1073): Which feature accompanies the pain? → sleep disturbance [Sleep disturbance]
     - edge sleep_choice/1 (line 1085): Pregabalin or amitriptyline? → pregabalin [Pregabalin can be started]
@@ -393,7 +397,7 @@ def test_edge_symptom_profile_2(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -408,7 +412,7 @@ def test_edge_symptom_profile_2(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_symptom_profile_3(evaluate, snapshot):
+def test_edge_symptom_profile_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge symptom_profile/3 (line 1076): Which feature accompanies the pain? → fatigue [Fatigue]
     - complete path 55 of 64
@@ -427,7 +431,7 @@ def test_edge_symptom_profile_3(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -442,7 +446,7 @@ def test_edge_symptom_profile_3(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_duloxetine_check_1(evaluate, snapshot):
+def test_edge_duloxetine_check_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge duloxetine_check/1 (line 1094): Can duloxetine be used? → duloxetine has failed [Duloxetine has failed]
     - edge duloxetine_failure/next (line 1104): step: Duloxetine has failed
@@ -466,7 +470,7 @@ def test_edge_duloxetine_check_1(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -488,7 +492,7 @@ def test_edge_duloxetine_check_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_duloxetine_check_2(evaluate, snapshot):
+def test_edge_duloxetine_check_2(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge duloxetine_check/2 (line 1096): Can duloxetine be used? → liver disease or eGFR below 30 [Duloxetine contraindicated (chronic liver disease or eGFR below 30)]
     - edge duloxetine_contraindication/next (line 1111): step: Duloxetine is contraindicated
@@ -511,7 +515,7 @@ def test_edge_duloxetine_check_2(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -526,7 +530,7 @@ def test_edge_duloxetine_check_2(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_alternative_1(evaluate, snapshot):
+def test_edge_alternative_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge alternative/1 (line 1123): Which alternative first-line agent? → sleep disturbance: pregabalin [Sleep disturbance and pregabalin can be started]
     - complete path 36 of 64
@@ -547,7 +551,7 @@ def test_edge_alternative_1(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -569,7 +573,7 @@ def test_edge_alternative_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_alternative_2(evaluate, snapshot):
+def test_edge_alternative_2(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge alternative/2 (line 1125): Which alternative first-line agent? → sleep disturbance, pregabalin failed: amitriptyline [Sleep disturbance]
     - edge start_amitriptyline/next (line 1208): step: Amitriptyline 10-50 mg/day
@@ -592,7 +596,7 @@ def test_edge_alternative_2(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -614,7 +618,7 @@ def test_edge_alternative_2(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_alternative_otherwise(evaluate, snapshot):
+def test_edge_alternative_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge alternative/otherwise (line 1130): Which alternative first-line agent? → milnacipran failed: pregabalin (otherwise)
     - complete path 63 of 64
@@ -636,7 +640,7 @@ def test_edge_alternative_otherwise(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -658,7 +662,7 @@ def test_edge_alternative_otherwise(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_sleep_choice_otherwise(evaluate, snapshot):
+def test_edge_sleep_choice_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge sleep_choice/otherwise (line 1088): Pregabalin or amitriptyline? → pregabalin has failed (otherwise)
     - complete path 46 of 64
@@ -678,7 +682,7 @@ def test_edge_sleep_choice_otherwise(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -700,7 +704,7 @@ def test_edge_sleep_choice_otherwise(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_1__naltrexone_check_1(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_1__naltrexone_check_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 3 of 64
     - condition decides definition duloxetine_too_early (Duloxetine continues, taken under 4 wee…) on its own: duloxetine continues is false
@@ -725,7 +729,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -759,7 +763,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_1__naltrexone_check_otherwise(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_1__naltrexone_check_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 4 of 64
     - condition decides definition amitriptyline_too_early (Amitriptyline continues, taken under 4…) on its own: amitriptyline continues is false
@@ -782,7 +786,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -810,7 +814,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_1__alternative_1(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_1__alternative_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 5 of 64
     - condition decides definition duloxetine_on (Taking duloxetine now) on its own: duloxetine is among medication history (current and past trials) is true
@@ -839,7 +843,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -861,7 +865,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_1__alternative_3(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_1__alternative_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 7 of 64
     Path:
@@ -885,7 +889,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -907,7 +911,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_1(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 9 of 64
     - condition decides definition amitriptyline_on (Taking amitriptyline now) on its own: amitriptyline is among medication history (current and past trials) is true
@@ -935,7 +939,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -957,7 +961,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_2(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_2(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 10 of 64
     Path:
@@ -981,7 +985,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1003,7 +1007,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_3(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 11 of 64
     Path:
@@ -1027,7 +1031,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1049,7 +1053,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_otherwise(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 12 of 64
     - condition decides definition milnacipran_on (Taking milnacipran now) on its own: milnacipran is among medication history (current and past trials) is true
@@ -1077,7 +1081,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1099,7 +1103,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_otherwise(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 13 of 64
     Path:
@@ -1121,7 +1125,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1143,7 +1147,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_2__sleep_choice_1(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_2__sleep_choice_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 14 of 64
     Path:
@@ -1165,7 +1169,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1187,7 +1191,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_2__sleep_choice_otherwise(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_2__sleep_choice_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 15 of 64
     Path:
@@ -1209,7 +1213,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1231,7 +1235,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_3__duloxetine_check_1__alternative_3(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_3__duloxetine_check_1__alternative_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 18 of 64
     Path:
@@ -1255,7 +1259,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1277,7 +1281,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_3__duloxetine_check_2__alternative_3(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_3__duloxetine_check_2__alternative_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 22 of 64
     Path:
@@ -1301,7 +1305,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1323,7 +1327,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_3__duloxetine_check_2__alternative_otherwise(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_3__duloxetine_check_2__alternative_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 23 of 64
     Path:
@@ -1347,7 +1351,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1369,7 +1373,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_3__duloxetine_check_otherwise(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_3__duloxetine_check_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 24 of 64
     Path:
@@ -1391,7 +1395,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1413,7 +1417,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_otherwise__duloxetine_check_1__alternative_3(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_otherwise__duloxetine_check_1__alternative_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 27 of 64
     Path:
@@ -1437,7 +1441,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1459,7 +1463,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_otherwise__duloxetine_check_2__alternative_3(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_otherwise__duloxetine_check_2__alternative_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 31 of 64
     Path:
@@ -1483,7 +1487,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1505,7 +1509,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_otherwise__duloxetine_check_2__alternative_otherwise(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refractory_check_otherwise__symptom_profile_otherwise__duloxetine_check_2__alternative_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 32 of 64
     Path:
@@ -1529,7 +1533,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1551,7 +1555,7 @@ def test_path__adult_otherwise__on_board_1__still_on_first_line_otherwise__refra
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_1__alternative_3(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_1__alternative_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 38 of 64
     Path:
@@ -1571,7 +1575,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1593,7 +1597,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_1(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 40 of 64
     Path:
@@ -1613,7 +1617,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1628,7 +1632,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_3(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 42 of 64
     Path:
@@ -1648,7 +1652,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1663,7 +1667,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_otherwise(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__symptom_profile_1__duloxetine_check_2__alternative_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 43 of 64
     Path:
@@ -1683,7 +1687,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1705,7 +1709,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__symptom_profile_3__duloxetine_check_1__alternative_3(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__symptom_profile_3__duloxetine_check_1__alternative_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 49 of 64
     Path:
@@ -1725,7 +1729,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1747,7 +1751,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__symptom_profile_3__duloxetine_check_2__alternative_3(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__symptom_profile_3__duloxetine_check_2__alternative_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 53 of 64
     Path:
@@ -1767,7 +1771,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1782,7 +1786,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
     assert evaluate(patient) == snapshot
 
 
-def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__symptom_profile_3__duloxetine_check_2__alternative_otherwise(evaluate, snapshot):
+def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__symptom_profile_3__duloxetine_check_2__alternative_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - complete path 54 of 64
     Path:
@@ -1802,7 +1806,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1824,7 +1828,7 @@ def test_path__adult_otherwise__on_board_otherwise__refractory_check_otherwise__
     assert evaluate(patient) == snapshot
 
 
-def test_item_baseline_9_does_not_apply(evaluate, snapshot):
+def test_item_baseline_9_does_not_apply(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item baseline/9 does not apply: consider paracetamol when not taking paracetamol now and not paracetamol has failed
     - condition decides definition paracetamol_on (Taking paracetamol now) on its own: paracetamol still being taken is false
@@ -1845,7 +1849,7 @@ def test_item_baseline_9_does_not_apply(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -1867,7 +1871,7 @@ def test_item_baseline_9_does_not_apply(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_baseline_15_applies(evaluate, snapshot):
+def test_item_baseline_15_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item baseline/15 applies: flag comorbidity_back_pain (Back pain: common in fibromyalgia, may require specific man…) when back pain is among comorbidities found on screening
     Path:
@@ -1885,7 +1889,7 @@ def test_item_baseline_15_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': ['back_pain'],
@@ -1900,7 +1904,7 @@ def test_item_baseline_15_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_baseline_16_applies(evaluate, snapshot):
+def test_item_baseline_16_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item baseline/16 applies: flag comorbidity_headache (Headache: common in fibromyalgia, may require specific mana…) when headache is among comorbidities found on screening
     Path:
@@ -1918,7 +1922,7 @@ def test_item_baseline_16_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': ['headache'],
@@ -1933,7 +1937,7 @@ def test_item_baseline_16_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_baseline_17_applies(evaluate, snapshot):
+def test_item_baseline_17_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item baseline/17 applies: flag comorbidity_hypertension (Hypertension found on comorbidity screening: address it) when hypertension is among comorbidities found on screening
     Path:
@@ -1951,7 +1955,7 @@ def test_item_baseline_17_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': ['hypertension'],
@@ -1966,7 +1970,7 @@ def test_item_baseline_17_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_stop_avoided_1_applies(evaluate, snapshot):
+def test_item_stop_avoided_1_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item stop_avoided/1 applies: stop strong opioids when strong opioid is among medication history (current and past trials) and strong opioid still being taken
     Path:
@@ -1984,7 +1988,7 @@ def test_item_stop_avoided_1_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2006,7 +2010,7 @@ def test_item_stop_avoided_1_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_stop_avoided_2_applies(evaluate, snapshot):
+def test_item_stop_avoided_2_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item stop_avoided/2 applies: stop corticosteroids when corticosteroid is among medication history (current and past trials) and corticosteroid still being taken
     Path:
@@ -2024,7 +2028,7 @@ def test_item_stop_avoided_2_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2046,7 +2050,7 @@ def test_item_stop_avoided_2_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_stop_avoided_3_applies(evaluate, snapshot):
+def test_item_stop_avoided_3_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item stop_avoided/3 applies: stop NSAIDs when NSAID is among medication history (current and past trials) and NSAID still being taken
     Path:
@@ -2064,7 +2068,7 @@ def test_item_stop_avoided_3_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2081,7 +2085,7 @@ def test_item_stop_avoided_3_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_adjuncts_1_applies(evaluate, snapshot):
+def test_item_review_adjuncts_1_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_adjuncts/1 applies: continue tramadol when taking tramadol now and not tramadol has failed
     - condition decides definition tramadol_on (Taking tramadol now) on its own: tramadol is among medication history (current and past trials) is true
@@ -2102,7 +2106,7 @@ def test_item_review_adjuncts_1_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2119,7 +2123,7 @@ def test_item_review_adjuncts_1_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_adjuncts_2_applies(evaluate, snapshot):
+def test_item_review_adjuncts_2_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_adjuncts/2 applies: stop tramadol when taking tramadol now and tramadol has failed and tramadol response is not tolerated
     - condition decides definition tramadol_failed (Tramadol has failed) on its own: tramadol is among medication history (current and past trials) is true
@@ -2139,7 +2143,7 @@ def test_item_review_adjuncts_2_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2161,7 +2165,7 @@ def test_item_review_adjuncts_2_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_adjuncts_3_applies(evaluate, snapshot):
+def test_item_review_adjuncts_3_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_adjuncts/3 applies: stop tramadol when taking tramadol now and tramadol has failed and tramadol response is inadequate
     - condition decides definition tramadol_failed (Tramadol has failed) on its own: tramadol response is inadequate is true
@@ -2181,7 +2185,7 @@ def test_item_review_adjuncts_3_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2198,7 +2202,7 @@ def test_item_review_adjuncts_3_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_adjuncts_4_applies(evaluate, snapshot):
+def test_item_review_adjuncts_4_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_adjuncts/4 applies: continue paracetamol when taking paracetamol now and not paracetamol has failed
     - condition decides definition paracetamol_on (Taking paracetamol now) on its own: paracetamol is among medication history (current and past trials) is true
@@ -2219,7 +2223,7 @@ def test_item_review_adjuncts_4_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2236,7 +2240,7 @@ def test_item_review_adjuncts_4_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_adjuncts_5_applies(evaluate, snapshot):
+def test_item_review_adjuncts_5_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_adjuncts/5 applies: stop paracetamol when taking paracetamol now and paracetamol has failed and paracetamol response is not tolerated
     Path:
@@ -2254,7 +2258,7 @@ def test_item_review_adjuncts_5_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2276,7 +2280,7 @@ def test_item_review_adjuncts_5_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_adjuncts_6_applies(evaluate, snapshot):
+def test_item_review_adjuncts_6_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_adjuncts/6 applies: stop paracetamol when taking paracetamol now and paracetamol has failed and paracetamol response is inadequate
     - condition decides definition paracetamol_failed (Paracetamol has failed) on its own: paracetamol response is inadequate is true
@@ -2296,7 +2300,7 @@ def test_item_review_adjuncts_6_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2318,7 +2322,7 @@ def test_item_review_adjuncts_6_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_adjuncts_7_applies(evaluate, snapshot):
+def test_item_review_adjuncts_7_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_adjuncts/7 applies: continue tropisetron when taking tropisetron now and not tropisetron has failed
     - condition decides definition tropisetron_on (Taking tropisetron now) on its own: tropisetron is among medication history (current and past trials) is true
@@ -2339,7 +2343,7 @@ def test_item_review_adjuncts_7_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2356,7 +2360,7 @@ def test_item_review_adjuncts_7_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_adjuncts_8_applies(evaluate, snapshot):
+def test_item_review_adjuncts_8_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_adjuncts/8 applies: stop tropisetron when taking tropisetron now and tropisetron has failed and tropisetron response is not tolerated
     - condition decides definition tropisetron_failed (Tropisetron has failed) on its own: tropisetron is among medication history (current and past trials) is true
@@ -2376,7 +2380,7 @@ def test_item_review_adjuncts_8_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2398,7 +2402,7 @@ def test_item_review_adjuncts_8_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_adjuncts_9_applies(evaluate, snapshot):
+def test_item_review_adjuncts_9_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_adjuncts/9 applies: stop tropisetron when taking tropisetron now and tropisetron has failed and tropisetron response is inadequate
     - condition decides definition tropisetron_failed (Tropisetron has failed) on its own: tropisetron response is inadequate is true
@@ -2418,7 +2422,7 @@ def test_item_review_adjuncts_9_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2440,7 +2444,7 @@ def test_item_review_adjuncts_9_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_adjuncts_10_applies(evaluate, snapshot):
+def test_item_review_adjuncts_10_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_adjuncts/10 applies: continue pramipexole when taking pramipexole now and not pramipexole has failed
     - condition decides definition pramipexole_on (Taking pramipexole now) on its own: pramipexole is among medication history (current and past trials) is true
@@ -2461,7 +2465,7 @@ def test_item_review_adjuncts_10_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2478,7 +2482,7 @@ def test_item_review_adjuncts_10_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_adjuncts_11_applies(evaluate, snapshot):
+def test_item_review_adjuncts_11_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_adjuncts/11 applies: stop pramipexole when taking pramipexole now and pramipexole has failed and pramipexole response is not tolerated
     - condition decides definition pramipexole_failed (Pramipexole has failed) on its own: pramipexole is among medication history (current and past trials) is true
@@ -2498,7 +2502,7 @@ def test_item_review_adjuncts_11_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2520,7 +2524,7 @@ def test_item_review_adjuncts_11_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_adjuncts_12_applies(evaluate, snapshot):
+def test_item_review_adjuncts_12_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_adjuncts/12 applies: stop pramipexole when taking pramipexole now and pramipexole has failed and pramipexole response is inadequate
     - condition decides definition pramipexole_failed (Pramipexole has failed) on its own: pramipexole response is inadequate is true
@@ -2540,7 +2544,7 @@ def test_item_review_adjuncts_12_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2562,7 +2566,7 @@ def test_item_review_adjuncts_12_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_naltrexone_1_applies(evaluate, snapshot):
+def test_item_review_naltrexone_1_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_naltrexone/1 applies: stop Low-dose naltrexone when taking low-dose naltrexone now and Low-dose naltrexone has failed and Low-dose naltrexone response is not tol…
     - condition decides definition naltrexone_on (Taking low-dose naltrexone now) on its own: Low-dose naltrexone is among medication history (current and past tri… is true
@@ -2584,7 +2588,7 @@ def test_item_review_naltrexone_1_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2606,7 +2610,7 @@ def test_item_review_naltrexone_1_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_naltrexone_2_applies(evaluate, snapshot):
+def test_item_review_naltrexone_2_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_naltrexone/2 applies: stop Low-dose naltrexone when taking low-dose naltrexone now and Low-dose naltrexone has failed and Low-dose naltrexone response is inadequ…
     - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone response is inadequate is true
@@ -2627,7 +2631,7 @@ def test_item_review_naltrexone_2_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2649,7 +2653,7 @@ def test_item_review_naltrexone_2_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_naltrexone_3_applies(evaluate, snapshot):
+def test_item_review_naltrexone_3_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_naltrexone/3 applies: flag naltrexone_indication_review (Naltrexone taken before the FDA-approved agents failed: rev…) when taking low-dose naltrexone now and not Low-dose naltrexone has failed and not the FDA-approved agents have fa…
     - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone response is not tolerated is false
@@ -2669,7 +2673,7 @@ def test_item_review_naltrexone_3_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2691,7 +2695,7 @@ def test_item_review_naltrexone_3_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_naltrexone_4_applies(evaluate, snapshot):
+def test_item_review_naltrexone_4_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_naltrexone/4 applies: increase Low-dose naltrexone when Low-dose naltrexone being taken after the FDA-approved agents failed and Low-dose naltrexone daily dose < 1.5…
     - condition decides definition naltrexone_titrating (Low-dose naltrexone being taken after t…) on its own: taking low-dose naltrexone now is true
@@ -2713,7 +2717,7 @@ def test_item_review_naltrexone_4_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2753,7 +2757,7 @@ def test_item_review_naltrexone_4_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_naltrexone_5_applies(evaluate, snapshot):
+def test_item_review_naltrexone_5_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_naltrexone/5 applies: increase Low-dose naltrexone when Low-dose naltrexone being taken after the FDA-approved agents failed and Low-dose naltrexone daily dose ≥ 1.5…
     Path:
@@ -2772,7 +2776,7 @@ def test_item_review_naltrexone_5_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2812,7 +2816,7 @@ def test_item_review_naltrexone_5_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_naltrexone_6_applies(evaluate, snapshot):
+def test_item_review_naltrexone_6_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_naltrexone/6 applies: increase Low-dose naltrexone when Low-dose naltrexone being taken after the FDA-approved agents failed and Low-dose naltrexone daily dose ≥ 3 m…
     - boundary: Low-dose naltrexone daily dose = 3 mg/day, at the threshold < 3 mg/day; the comparison decides the guard of review_naltrexone/5
@@ -2833,7 +2837,7 @@ def test_item_review_naltrexone_6_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2873,7 +2877,7 @@ def test_item_review_naltrexone_6_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_naltrexone_7_applies(evaluate, snapshot):
+def test_item_review_naltrexone_7_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_naltrexone/7 applies: continue Low-dose naltrexone when Low-dose naltrexone being taken after the FDA-approved agents failed and Low-dose naltrexone daily dose = 4.5…
     - boundary: Low-dose naltrexone daily dose = 4.5 mg/day, at the threshold < 4.5 mg/day; the comparison decides the guard of review_naltrexone/6
@@ -2895,7 +2899,7 @@ def test_item_review_naltrexone_7_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2935,7 +2939,7 @@ def test_item_review_naltrexone_7_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_naltrexone_8_applies(evaluate, snapshot):
+def test_item_review_naltrexone_8_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_naltrexone/8 applies: decrease Low-dose naltrexone when Low-dose naltrexone being taken after the FDA-approved agents failed and Low-dose naltrexone daily dose > 4.5…
     Path:
@@ -2954,7 +2958,7 @@ def test_item_review_naltrexone_8_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -2994,7 +2998,7 @@ def test_item_review_naltrexone_8_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_current_1_applies(evaluate, snapshot):
+def test_item_review_current_1_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_current/1 applies: continue duloxetine when duloxetine continues and duloxetine daily dose ≤ 60 mg/day and duloxetine response is adequate
     - condition decides definition duloxetine_failed (Duloxetine has failed) on its own: duloxetine response is not tolerated is false
@@ -3019,7 +3023,7 @@ def test_item_review_current_1_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3036,7 +3040,7 @@ def test_item_review_current_1_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_current_2_applies(evaluate, snapshot):
+def test_item_review_current_2_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_current/2 applies: continue duloxetine when duloxetine continues, taken under 4 weeks without an adequate response and duloxetine daily dose ≤ 60 mg/day
     - condition decides definition duloxetine_optimisable (Duloxetine below 60 mg/day with an inad…) on its own: duloxetine weeks on the medication ≥ adequate trial duration is false
@@ -3059,7 +3063,7 @@ def test_item_review_current_2_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3081,7 +3085,7 @@ def test_item_review_current_2_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_current_3_applies(evaluate, snapshot):
+def test_item_review_current_3_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_current/3 applies: continue duloxetine when duloxetine continues and duloxetine daily dose ≤ 60 mg/day and duloxetine response is not yet evaluated and d…
     - boundary: Duloxetine weeks on the medication = 4 weeks, at the threshold < 4 weeks; the comparison (define duloxetine_too_early) decides the guard of review_current/2
@@ -3103,7 +3107,7 @@ def test_item_review_current_3_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3120,7 +3124,7 @@ def test_item_review_current_3_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_current_4_applies(evaluate, snapshot):
+def test_item_review_current_4_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_current/4 applies: decrease duloxetine when duloxetine continues above 60 mg/day, the top of the source's range
     - condition decides definition duloxetine_above_range (Duloxetine continues above 60 mg/day, t…) on its own: duloxetine continues is true
@@ -3140,7 +3144,7 @@ def test_item_review_current_4_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3157,7 +3161,7 @@ def test_item_review_current_4_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_current_5_applies(evaluate, snapshot):
+def test_item_review_current_5_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_current/5 applies: increase duloxetine when duloxetine below 60 mg/day with an inadequate response after an adequate trial and not duloxetine contraindic…
     - boundary: Duloxetine weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define duloxetine_optimisable) decides the guard of review_current/5
@@ -3183,7 +3187,7 @@ def test_item_review_current_5_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3205,7 +3209,7 @@ def test_item_review_current_5_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_current_7_applies(evaluate, snapshot):
+def test_item_review_current_7_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_current/7 applies: stop duloxetine when taking duloxetine now and duloxetine has failed and duloxetine response is inadequate
     - boundary: Duloxetine daily dose = 60 mg/day, at the threshold < 60 mg/day; the comparison (define duloxetine_optimisable) decides the guard of review_current/5
@@ -3234,7 +3238,7 @@ def test_item_review_current_7_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3256,7 +3260,7 @@ def test_item_review_current_7_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_current_8_applies(evaluate, snapshot):
+def test_item_review_current_8_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_current/8 applies: stop duloxetine when taking duloxetine now and not duloxetine has failed and duloxetine contraindicated (chronic liver disease or…
     - condition decides definition duloxetine_keep (Duloxetine continues) on its own: duloxetine contraindicated (chronic liver disease or eGFR below 30) is true
@@ -3281,7 +3285,7 @@ def test_item_review_current_8_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3298,7 +3302,7 @@ def test_item_review_current_8_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_milnacipran_1_applies(evaluate, snapshot):
+def test_item_review_milnacipran_1_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_milnacipran/1 applies: continue milnacipran when milnacipran continues and milnacipran daily dose ≤ 200 mg/day and milnacipran response is adequate
     - condition decides definition milnacipran_failed (Milnacipran has failed) on its own: milnacipran response is not tolerated is false
@@ -3322,7 +3326,7 @@ def test_item_review_milnacipran_1_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3339,7 +3343,7 @@ def test_item_review_milnacipran_1_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_milnacipran_2_applies(evaluate, snapshot):
+def test_item_review_milnacipran_2_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_milnacipran/2 applies: continue milnacipran when milnacipran continues, taken under 4 weeks without an adequate response and milnacipran daily dose ≤ 200 mg/d…
     - condition decides definition milnacipran_optimisable (Milnacipran below 100 mg/day with an in…) on its own: milnacipran weeks on the medication ≥ adequate trial duration is false
@@ -3362,7 +3366,7 @@ def test_item_review_milnacipran_2_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3384,7 +3388,7 @@ def test_item_review_milnacipran_2_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_milnacipran_3_applies(evaluate, snapshot):
+def test_item_review_milnacipran_3_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_milnacipran/3 applies: continue milnacipran when milnacipran continues and milnacipran daily dose ≤ 200 mg/day and milnacipran response is not yet evaluated a…
     - boundary: Milnacipran weeks on the medication = 4 weeks, at the threshold < 4 weeks; the comparison (define milnacipran_too_early) decides the guard of review_milnacipran/2
@@ -3406,7 +3410,7 @@ def test_item_review_milnacipran_3_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3423,7 +3427,7 @@ def test_item_review_milnacipran_3_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_milnacipran_4_applies(evaluate, snapshot):
+def test_item_review_milnacipran_4_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_milnacipran/4 applies: decrease milnacipran when milnacipran continues above 200 mg/day, the top of the source's range
     - condition decides definition milnacipran_above_range (Milnacipran continues above 200 mg/day,…) on its own: milnacipran continues is true
@@ -3443,7 +3447,7 @@ def test_item_review_milnacipran_4_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3465,7 +3469,7 @@ def test_item_review_milnacipran_4_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_milnacipran_5_applies(evaluate, snapshot):
+def test_item_review_milnacipran_5_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_milnacipran/5 applies: increase milnacipran when milnacipran below 100 mg/day with an inadequate response after an adequate trial
     - boundary: Milnacipran weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define milnacipran_optimisable) decides the guard of review_milnacipran/5
@@ -3491,7 +3495,7 @@ def test_item_review_milnacipran_5_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3513,7 +3517,7 @@ def test_item_review_milnacipran_5_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_milnacipran_7_applies(evaluate, snapshot):
+def test_item_review_milnacipran_7_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_milnacipran/7 applies: stop milnacipran when taking milnacipran now and milnacipran has failed and milnacipran response is inadequate
     - boundary: Milnacipran daily dose = 100 mg/day, at the threshold < 100 mg/day; the comparison (define milnacipran_optimisable) decides the guard of review_milnacipran/5
@@ -3540,7 +3544,7 @@ def test_item_review_milnacipran_7_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3562,7 +3566,7 @@ def test_item_review_milnacipran_7_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_milnacipran_8_applies(evaluate, snapshot):
+def test_item_review_milnacipran_8_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_milnacipran/8 applies: continue amitriptyline when amitriptyline continues and amitriptyline daily dose ≤ 50 mg/day and amitriptyline response is adequate
     - condition decides definition amitriptyline_failed (Amitriptyline has failed) on its own: amitriptyline response is not tolerated is false
@@ -3586,7 +3590,7 @@ def test_item_review_milnacipran_8_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3608,7 +3612,7 @@ def test_item_review_milnacipran_8_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_milnacipran_9_applies(evaluate, snapshot):
+def test_item_review_milnacipran_9_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_milnacipran/9 applies: continue amitriptyline when amitriptyline continues, taken under 4 weeks without an adequate response and amitriptyline daily dose ≤ 50 m…
     - condition decides definition amitriptyline_optimisable (Amitriptyline below 50 mg/day with an i…) on its own: amitriptyline weeks on the medication ≥ adequate trial duration is false
@@ -3631,7 +3635,7 @@ def test_item_review_milnacipran_9_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3653,7 +3657,7 @@ def test_item_review_milnacipran_9_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_milnacipran_10_applies(evaluate, snapshot):
+def test_item_review_milnacipran_10_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_milnacipran/10 applies: continue amitriptyline when amitriptyline continues and amitriptyline daily dose ≤ 50 mg/day and amitriptyline response is not yet evalua…
     - boundary: Amitriptyline weeks on the medication = 4 weeks, at the threshold < 4 weeks; the comparison (define amitriptyline_too_early) decides the guard of review_milnacipran/9
@@ -3675,7 +3679,7 @@ def test_item_review_milnacipran_10_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3697,7 +3701,7 @@ def test_item_review_milnacipran_10_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_milnacipran_11_applies(evaluate, snapshot):
+def test_item_review_milnacipran_11_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_milnacipran/11 applies: decrease amitriptyline when amitriptyline continues above 50 mg/day, the top of the source's range
     - condition decides definition amitriptyline_above_range (Amitriptyline continues above 50 mg/day…) on its own: amitriptyline continues is true
@@ -3717,7 +3721,7 @@ def test_item_review_milnacipran_11_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3739,7 +3743,7 @@ def test_item_review_milnacipran_11_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_milnacipran_12_applies(evaluate, snapshot):
+def test_item_review_milnacipran_12_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_milnacipran/12 applies: increase amitriptyline when amitriptyline below 50 mg/day with an inadequate response after an adequate trial
     - boundary: Amitriptyline weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define amitriptyline_optimisable) decides the guard of review_milnacipran/12
@@ -3765,7 +3769,7 @@ def test_item_review_milnacipran_12_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3787,7 +3791,7 @@ def test_item_review_milnacipran_12_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_milnacipran_14_applies(evaluate, snapshot):
+def test_item_review_milnacipran_14_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_milnacipran/14 applies: stop amitriptyline when taking amitriptyline now and amitriptyline has failed and amitriptyline response is inadequate
     - boundary: Amitriptyline daily dose = 50 mg/day, at the threshold < 50 mg/day; the comparison (define amitriptyline_optimisable) decides the guard of review_milnacipran/12
@@ -3814,7 +3818,7 @@ def test_item_review_milnacipran_14_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3836,7 +3840,7 @@ def test_item_review_milnacipran_14_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_pregabalin_2_applies(evaluate, snapshot):
+def test_item_review_pregabalin_2_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_pregabalin/2 applies: continue pregabalin when pregabalin continues, taken under 4 weeks without an adequate response and pregabalin daily dose ≤ 450 mg/day
     - condition decides definition pregabalin_optimisable (Pregabalin below 450 mg/day with an ina…) on its own: pregabalin weeks on the medication ≥ adequate trial duration is false
@@ -3859,7 +3863,7 @@ def test_item_review_pregabalin_2_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3881,7 +3885,7 @@ def test_item_review_pregabalin_2_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_pregabalin_3_applies(evaluate, snapshot):
+def test_item_review_pregabalin_3_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_pregabalin/3 applies: continue pregabalin when pregabalin continues and pregabalin daily dose ≤ 450 mg/day and pregabalin response is not yet evaluated and…
     - boundary: Pregabalin weeks on the medication = 4 weeks, at the threshold < 4 weeks; the comparison (define pregabalin_too_early) decides the guard of review_pregabalin/2
@@ -3903,7 +3907,7 @@ def test_item_review_pregabalin_3_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3920,7 +3924,7 @@ def test_item_review_pregabalin_3_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_pregabalin_4_applies(evaluate, snapshot):
+def test_item_review_pregabalin_4_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_pregabalin/4 applies: decrease pregabalin when pregabalin continues above 450 mg/day, the top of the source's range
     - condition decides definition pregabalin_above_range (Pregabalin continues above 450 mg/day,…) on its own: pregabalin continues is true
@@ -3940,7 +3944,7 @@ def test_item_review_pregabalin_4_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -3962,7 +3966,7 @@ def test_item_review_pregabalin_4_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_pregabalin_5_applies(evaluate, snapshot):
+def test_item_review_pregabalin_5_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_pregabalin/5 applies: increase pregabalin when pregabalin below 450 mg/day with an inadequate response after an adequate trial and pregabalin daily dose < 3…
     - boundary: Pregabalin weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define pregabalin_optimisable) decides the guard of review_pregabalin/5
@@ -3988,7 +3992,7 @@ def test_item_review_pregabalin_5_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4010,7 +4014,7 @@ def test_item_review_pregabalin_5_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_pregabalin_6_applies(evaluate, snapshot):
+def test_item_review_pregabalin_6_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_pregabalin/6 applies: increase pregabalin when pregabalin below 450 mg/day with an inadequate response after an adequate trial and pregabalin daily dose ≥ 3…
     - boundary: Pregabalin daily dose = 300 mg/day, at the threshold < 300 mg/day; the comparison decides the guard of review_pregabalin/5
@@ -4030,7 +4034,7 @@ def test_item_review_pregabalin_6_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4052,7 +4056,7 @@ def test_item_review_pregabalin_6_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_review_pregabalin_8_applies(evaluate, snapshot):
+def test_item_review_pregabalin_8_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item review_pregabalin/8 applies: stop pregabalin when taking pregabalin now and pregabalin has failed and pregabalin response is inadequate
     - boundary: Pregabalin daily dose = 450 mg/day, at the threshold < 450 mg/day; the comparison (define pregabalin_optimisable) decides the guard of review_pregabalin/6
@@ -4079,7 +4083,7 @@ def test_item_review_pregabalin_8_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4101,7 +4105,7 @@ def test_item_review_pregabalin_8_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_combination_2_does_not_apply(evaluate, snapshot):
+def test_item_combination_2_does_not_apply(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item combination/2 does not apply: add tramadol when not taking tramadol now and not tramadol has failed
     - condition decides definition tramadol_on (Taking tramadol now) on its own: tramadol still being taken is false
@@ -4120,7 +4124,7 @@ def test_item_combination_2_does_not_apply(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4154,7 +4158,7 @@ def test_item_combination_2_does_not_apply(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_combination_4_applies(evaluate, snapshot):
+def test_item_combination_4_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item combination/4 applies: avoid duloxetine when not duloxetine has failed and duloxetine contraindicated (chronic liver disease or eGFR below 30) and duloxet…
     - condition decides definition duloxetine_available (Duloxetine can be started) on its own: duloxetine contraindicated (chronic liver disease or eGFR below 30) is true
@@ -4173,7 +4177,7 @@ def test_item_combination_4_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4201,7 +4205,7 @@ def test_item_combination_4_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_combination_7_applies(evaluate, snapshot):
+def test_item_combination_7_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item combination/7 applies: add pregabalin when pregabalin can be started
     Path:
@@ -4219,7 +4223,7 @@ def test_item_combination_7_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4247,7 +4251,7 @@ def test_item_combination_7_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_combination_adjuncts_1_does_not_apply(evaluate, snapshot):
+def test_item_combination_adjuncts_1_does_not_apply(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item combination_adjuncts/1 does not apply: consider tropisetron when not taking tropisetron now and not tropisetron has failed
     - condition decides definition tropisetron_on (Taking tropisetron now) on its own: tropisetron still being taken is false
@@ -4266,7 +4270,7 @@ def test_item_combination_adjuncts_1_does_not_apply(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4300,7 +4304,7 @@ def test_item_combination_adjuncts_1_does_not_apply(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_combination_adjuncts_2_does_not_apply(evaluate, snapshot):
+def test_item_combination_adjuncts_2_does_not_apply(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item combination_adjuncts/2 does not apply: consider pramipexole when not taking pramipexole now and not pramipexole has failed
     - condition decides definition pramipexole_on (Taking pramipexole now) on its own: pramipexole still being taken is false
@@ -4319,7 +4323,7 @@ def test_item_combination_adjuncts_2_does_not_apply(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4353,7 +4357,7 @@ def test_item_combination_adjuncts_2_does_not_apply(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_item_safety_2_applies(evaluate, snapshot):
+def test_item_safety_2_applies(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - item safety/2 applies: flag amitriptyline_elderly_caution (Amitriptyline in an elderly patient (65 or over): use with…) when amitriptyline is recommended and age ≥ 65 years
     - boundary: Age = 65 years, at the threshold ≥ 65 years; the comparison decides the guard of safety/2
@@ -4372,7 +4376,7 @@ def test_item_safety_2_applies(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 65,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4394,7 +4398,7 @@ def test_item_safety_2_applies(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_3__egfr_below_29_9(evaluate, snapshot):
+def test_boundary_combination_3__egfr_below_29_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: eGFR = 29.9 mL/min/1.73m², just below the threshold < 30 mL/min/1.73m²; the comparison (define duloxetine_contraindicated) decides the guard of combination/3
     Path:
@@ -4412,7 +4416,7 @@ def test_boundary_combination_3__egfr_below_29_9(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4440,7 +4444,7 @@ def test_boundary_combination_3__egfr_below_29_9(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_3__egfr_at_30(evaluate, snapshot):
+def test_boundary_combination_3__egfr_at_30(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: eGFR = 30 mL/min/1.73m², at the threshold < 30 mL/min/1.73m²; the comparison (define duloxetine_contraindicated) decides the guard of combination/3
     Path:
@@ -4458,7 +4462,7 @@ def test_boundary_combination_3__egfr_at_30(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4486,7 +4490,7 @@ def test_boundary_combination_3__egfr_at_30(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_3__egfr_above_30_1(evaluate, snapshot):
+def test_boundary_combination_3__egfr_above_30_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: eGFR = 30.1 mL/min/1.73m², just above the threshold < 30 mL/min/1.73m²; the comparison (define duloxetine_contraindicated) decides the guard of combination/3
     Path:
@@ -4504,7 +4508,7 @@ def test_boundary_combination_3__egfr_above_30_1(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4532,7 +4536,7 @@ def test_boundary_combination_3__egfr_above_30_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_3__medications_duloxetine_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_combination_3__medications_duloxetine_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define duloxetine_failed) decides the guard of combination/3
     - condition decides definition duloxetine_failed (Duloxetine has failed) on its own: duloxetine weeks on the medication ≥ adequate trial duration is false
@@ -4551,7 +4555,7 @@ def test_boundary_combination_3__medications_duloxetine_weeks_below_3_9(evaluate
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4585,7 +4589,7 @@ def test_boundary_combination_3__medications_duloxetine_weeks_below_3_9(evaluate
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_3__medications_duloxetine_weeks_at_4(evaluate, snapshot):
+def test_boundary_combination_3__medications_duloxetine_weeks_at_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define duloxetine_failed) decides the guard of combination/3
     - condition decides definition duloxetine_failed (Duloxetine has failed) on its own: duloxetine still being taken is false
@@ -4604,7 +4608,7 @@ def test_boundary_combination_3__medications_duloxetine_weeks_at_4(evaluate, sna
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4632,7 +4636,7 @@ def test_boundary_combination_3__medications_duloxetine_weeks_at_4(evaluate, sna
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_3__medications_duloxetine_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_combination_3__medications_duloxetine_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define duloxetine_failed) decides the guard of combination/3
     Path:
@@ -4650,7 +4654,7 @@ def test_boundary_combination_3__medications_duloxetine_weeks_above_4_1(evaluate
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4678,7 +4682,7 @@ def test_boundary_combination_3__medications_duloxetine_weeks_above_4_1(evaluate
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_duloxetine_check_1__medications_duloxetine_daily_dose_mg_below_59_9(evaluate, snapshot):
+def test_boundary_duloxetine_check_1__medications_duloxetine_daily_dose_mg_below_59_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine daily dose = 59.9 mg/day, just below the threshold ≥ 60 mg/day; the comparison (define duloxetine_failed) decides the guard of duloxetine_check/1
     Path:
@@ -4702,7 +4706,7 @@ def test_boundary_duloxetine_check_1__medications_duloxetine_daily_dose_mg_below
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4724,7 +4728,7 @@ def test_boundary_duloxetine_check_1__medications_duloxetine_daily_dose_mg_below
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_3__medications_duloxetine_daily_dose_mg_at_60(evaluate, snapshot):
+def test_boundary_combination_3__medications_duloxetine_daily_dose_mg_at_60(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine daily dose = 60 mg/day, at the threshold ≥ 60 mg/day; the comparison (define duloxetine_failed) decides the guard of combination/3
     Path:
@@ -4746,7 +4750,7 @@ def test_boundary_combination_3__medications_duloxetine_daily_dose_mg_at_60(eval
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4774,7 +4778,7 @@ def test_boundary_combination_3__medications_duloxetine_daily_dose_mg_at_60(eval
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_3__medications_duloxetine_daily_dose_mg_above_60_1(evaluate, snapshot):
+def test_boundary_combination_3__medications_duloxetine_daily_dose_mg_above_60_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine daily dose = 60.1 mg/day, just above the threshold ≥ 60 mg/day; the comparison (define duloxetine_failed) decides the guard of combination/3
     - condition decides definition duloxetine_above_range (Duloxetine continues above 60 mg/day, t…) on its own: duloxetine continues is false
@@ -4797,7 +4801,7 @@ def test_boundary_combination_3__medications_duloxetine_daily_dose_mg_above_60_1
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4825,7 +4829,7 @@ def test_boundary_combination_3__medications_duloxetine_daily_dose_mg_above_60_1
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_current_2__medications_duloxetine_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_review_current_2__medications_duloxetine_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define duloxetine_optimisable) decides the guard of review_current/2
     - boundary: Duloxetine weeks on the medication = 3.9 weeks, just below the threshold < 4 weeks; the comparison (define duloxetine_too_early) decides the guard of review_current/2
@@ -4844,7 +4848,7 @@ def test_boundary_review_current_2__medications_duloxetine_weeks_below_3_9(evalu
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4866,7 +4870,7 @@ def test_boundary_review_current_2__medications_duloxetine_weeks_below_3_9(evalu
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_current_5__medications_duloxetine_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_review_current_5__medications_duloxetine_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define duloxetine_optimisable) decides the guard of review_current/5
     Path:
@@ -4884,7 +4888,7 @@ def test_boundary_review_current_5__medications_duloxetine_weeks_above_4_1(evalu
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4906,7 +4910,7 @@ def test_boundary_review_current_5__medications_duloxetine_weeks_above_4_1(evalu
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_current_5__medications_duloxetine_daily_dose_mg_below_59_9(evaluate, snapshot):
+def test_boundary_review_current_5__medications_duloxetine_daily_dose_mg_below_59_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine daily dose = 59.9 mg/day, just below the threshold < 60 mg/day; the comparison (define duloxetine_optimisable) decides the guard of review_current/5
     Path:
@@ -4924,7 +4928,7 @@ def test_boundary_review_current_5__medications_duloxetine_daily_dose_mg_below_5
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4946,7 +4950,7 @@ def test_boundary_review_current_5__medications_duloxetine_daily_dose_mg_below_5
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_current_5__medications_duloxetine_daily_dose_mg_above_60_1(evaluate, snapshot):
+def test_boundary_review_current_5__medications_duloxetine_daily_dose_mg_above_60_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine daily dose = 60.1 mg/day, just above the threshold < 60 mg/day; the comparison (define duloxetine_optimisable) decides the guard of review_current/5
     Path:
@@ -4970,7 +4974,7 @@ def test_boundary_review_current_5__medications_duloxetine_daily_dose_mg_above_6
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -4992,7 +4996,7 @@ def test_boundary_review_current_5__medications_duloxetine_daily_dose_mg_above_6
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_alternative_3__medications_milnacipran_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_alternative_3__medications_milnacipran_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define milnacipran_failed) decides the guard of alternative/3
     - condition decides definition milnacipran_failed (Milnacipran has failed) on its own: milnacipran weeks on the medication ≥ adequate trial duration is false
@@ -5013,7 +5017,7 @@ def test_boundary_alternative_3__medications_milnacipran_weeks_below_3_9(evaluat
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5041,7 +5045,7 @@ def test_boundary_alternative_3__medications_milnacipran_weeks_below_3_9(evaluat
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_alternative_3__medications_milnacipran_weeks_at_4(evaluate, snapshot):
+def test_boundary_alternative_3__medications_milnacipran_weeks_at_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define milnacipran_failed) decides the guard of alternative/3
     - condition decides definition milnacipran_failed (Milnacipran has failed) on its own: milnacipran still being taken is false
@@ -5062,7 +5066,7 @@ def test_boundary_alternative_3__medications_milnacipran_weeks_at_4(evaluate, sn
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5084,7 +5088,7 @@ def test_boundary_alternative_3__medications_milnacipran_weeks_at_4(evaluate, sn
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_alternative_3__medications_milnacipran_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_alternative_3__medications_milnacipran_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define milnacipran_failed) decides the guard of alternative/3
     Path:
@@ -5104,7 +5108,7 @@ def test_boundary_alternative_3__medications_milnacipran_weeks_above_4_1(evaluat
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5126,7 +5130,7 @@ def test_boundary_alternative_3__medications_milnacipran_weeks_above_4_1(evaluat
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_7__medications_milnacipran_daily_dose_mg_below_99_9(evaluate, snapshot):
+def test_boundary_review_milnacipran_7__medications_milnacipran_daily_dose_mg_below_99_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran daily dose = 99.9 mg/day, just below the threshold ≥ 100 mg/day; the comparison (define milnacipran_failed) decides the guard of review_milnacipran/7
     - boundary: Milnacipran daily dose = 99.9 mg/day, just below the threshold < 100 mg/day; the comparison (define milnacipran_optimisable) decides the guard of review_milnacipran/5
@@ -5145,7 +5149,7 @@ def test_boundary_review_milnacipran_7__medications_milnacipran_daily_dose_mg_be
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5167,7 +5171,7 @@ def test_boundary_review_milnacipran_7__medications_milnacipran_daily_dose_mg_be
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_alternative_3__medications_milnacipran_daily_dose_mg_at_100(evaluate, snapshot):
+def test_boundary_alternative_3__medications_milnacipran_daily_dose_mg_at_100(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran daily dose = 100 mg/day, at the threshold ≥ 100 mg/day; the comparison (define milnacipran_failed) decides the guard of alternative/3
     Path:
@@ -5191,7 +5195,7 @@ def test_boundary_alternative_3__medications_milnacipran_daily_dose_mg_at_100(ev
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5213,7 +5217,7 @@ def test_boundary_alternative_3__medications_milnacipran_daily_dose_mg_at_100(ev
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_alternative_3__medications_milnacipran_daily_dose_mg_above_100_1(evaluate, snapshot):
+def test_boundary_alternative_3__medications_milnacipran_daily_dose_mg_above_100_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran daily dose = 100.1 mg/day, just above the threshold ≥ 100 mg/day; the comparison (define milnacipran_failed) decides the guard of alternative/3
     Path:
@@ -5237,7 +5241,7 @@ def test_boundary_alternative_3__medications_milnacipran_daily_dose_mg_above_100
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5259,7 +5263,7 @@ def test_boundary_alternative_3__medications_milnacipran_daily_dose_mg_above_100
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_2__medications_milnacipran_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_review_milnacipran_2__medications_milnacipran_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define milnacipran_optimisable) decides the guard of review_milnacipran/2
     - boundary: Milnacipran weeks on the medication = 3.9 weeks, just below the threshold < 4 weeks; the comparison (define milnacipran_too_early) decides the guard of review_milnacipran/2
@@ -5278,7 +5282,7 @@ def test_boundary_review_milnacipran_2__medications_milnacipran_weeks_below_3_9(
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5300,7 +5304,7 @@ def test_boundary_review_milnacipran_2__medications_milnacipran_weeks_below_3_9(
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_5__medications_milnacipran_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_review_milnacipran_5__medications_milnacipran_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define milnacipran_optimisable) decides the guard of review_milnacipran/5
     Path:
@@ -5318,7 +5322,7 @@ def test_boundary_review_milnacipran_5__medications_milnacipran_weeks_above_4_1(
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5340,7 +5344,7 @@ def test_boundary_review_milnacipran_5__medications_milnacipran_weeks_above_4_1(
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_5__medications_milnacipran_daily_dose_mg_above_100_1(evaluate, snapshot):
+def test_boundary_review_milnacipran_5__medications_milnacipran_daily_dose_mg_above_100_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran daily dose = 100.1 mg/day, just above the threshold < 100 mg/day; the comparison (define milnacipran_optimisable) decides the guard of review_milnacipran/5
     Path:
@@ -5362,7 +5366,7 @@ def test_boundary_review_milnacipran_5__medications_milnacipran_daily_dose_mg_ab
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5384,7 +5388,7 @@ def test_boundary_review_milnacipran_5__medications_milnacipran_daily_dose_mg_ab
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_6__medications_amitriptyline_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_combination_6__medications_amitriptyline_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define amitriptyline_failed) decides the guard of combination/6
     - condition decides definition amitriptyline_failed (Amitriptyline has failed) on its own: amitriptyline weeks on the medication ≥ adequate trial duration is false
@@ -5403,7 +5407,7 @@ def test_boundary_combination_6__medications_amitriptyline_weeks_below_3_9(evalu
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5437,7 +5441,7 @@ def test_boundary_combination_6__medications_amitriptyline_weeks_below_3_9(evalu
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_6__medications_amitriptyline_weeks_at_4(evaluate, snapshot):
+def test_boundary_combination_6__medications_amitriptyline_weeks_at_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define amitriptyline_failed) decides the guard of combination/6
     - condition decides definition amitriptyline_failed (Amitriptyline has failed) on its own: amitriptyline still being taken is false
@@ -5456,7 +5460,7 @@ def test_boundary_combination_6__medications_amitriptyline_weeks_at_4(evaluate, 
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5490,7 +5494,7 @@ def test_boundary_combination_6__medications_amitriptyline_weeks_at_4(evaluate, 
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_6__medications_amitriptyline_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_combination_6__medications_amitriptyline_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define amitriptyline_failed) decides the guard of combination/6
     Path:
@@ -5508,7 +5512,7 @@ def test_boundary_combination_6__medications_amitriptyline_weeks_above_4_1(evalu
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5542,7 +5546,7 @@ def test_boundary_combination_6__medications_amitriptyline_weeks_above_4_1(evalu
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_14__medications_amitriptyline_daily_dose_mg_below_49_9(evaluate, snapshot):
+def test_boundary_review_milnacipran_14__medications_amitriptyline_daily_dose_mg_below_49_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline daily dose = 49.9 mg/day, just below the threshold ≥ 50 mg/day; the comparison (define amitriptyline_failed) decides the guard of review_milnacipran/14
     - boundary: Amitriptyline daily dose = 49.9 mg/day, just below the threshold < 50 mg/day; the comparison (define amitriptyline_optimisable) decides the guard of review_milnacipran/12
@@ -5561,7 +5565,7 @@ def test_boundary_review_milnacipran_14__medications_amitriptyline_daily_dose_mg
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5583,7 +5587,7 @@ def test_boundary_review_milnacipran_14__medications_amitriptyline_daily_dose_mg
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_6__medications_amitriptyline_daily_dose_mg_at_50(evaluate, snapshot):
+def test_boundary_combination_6__medications_amitriptyline_daily_dose_mg_at_50(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline daily dose = 50 mg/day, at the threshold ≥ 50 mg/day; the comparison (define amitriptyline_failed) decides the guard of combination/6
     Path:
@@ -5605,7 +5609,7 @@ def test_boundary_combination_6__medications_amitriptyline_daily_dose_mg_at_50(e
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5639,7 +5643,7 @@ def test_boundary_combination_6__medications_amitriptyline_daily_dose_mg_at_50(e
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_6__medications_amitriptyline_daily_dose_mg_above_50_1(evaluate, snapshot):
+def test_boundary_combination_6__medications_amitriptyline_daily_dose_mg_above_50_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline daily dose = 50.1 mg/day, just above the threshold ≥ 50 mg/day; the comparison (define amitriptyline_failed) decides the guard of combination/6
     - condition decides definition amitriptyline_above_range (Amitriptyline continues above 50 mg/day…) on its own: amitriptyline continues is false
@@ -5662,7 +5666,7 @@ def test_boundary_combination_6__medications_amitriptyline_daily_dose_mg_above_5
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5696,7 +5700,7 @@ def test_boundary_combination_6__medications_amitriptyline_daily_dose_mg_above_5
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_9__medications_amitriptyline_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_review_milnacipran_9__medications_amitriptyline_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define amitriptyline_optimisable) decides the guard of review_milnacipran/9
     - boundary: Amitriptyline weeks on the medication = 3.9 weeks, just below the threshold < 4 weeks; the comparison (define amitriptyline_too_early) decides the guard of review_milnacipran/9
@@ -5715,7 +5719,7 @@ def test_boundary_review_milnacipran_9__medications_amitriptyline_weeks_below_3_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5737,7 +5741,7 @@ def test_boundary_review_milnacipran_9__medications_amitriptyline_weeks_below_3_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_12__medications_amitriptyline_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_review_milnacipran_12__medications_amitriptyline_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define amitriptyline_optimisable) decides the guard of review_milnacipran/12
     Path:
@@ -5755,7 +5759,7 @@ def test_boundary_review_milnacipran_12__medications_amitriptyline_weeks_above_4
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5777,7 +5781,7 @@ def test_boundary_review_milnacipran_12__medications_amitriptyline_weeks_above_4
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_12__medications_amitriptyline_daily_dose_mg_above_50_1(evaluate, snapshot):
+def test_boundary_review_milnacipran_12__medications_amitriptyline_daily_dose_mg_above_50_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline daily dose = 50.1 mg/day, just above the threshold < 50 mg/day; the comparison (define amitriptyline_optimisable) decides the guard of review_milnacipran/12
     Path:
@@ -5799,7 +5803,7 @@ def test_boundary_review_milnacipran_12__medications_amitriptyline_daily_dose_mg
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5821,7 +5825,7 @@ def test_boundary_review_milnacipran_12__medications_amitriptyline_daily_dose_mg
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_alternative_1__medications_pregabalin_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_alternative_1__medications_pregabalin_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define pregabalin_failed) decides the guard of alternative/1
     - condition decides definition pregabalin_failed (Pregabalin has failed) on its own: pregabalin weeks on the medication ≥ adequate trial duration is false
@@ -5842,7 +5846,7 @@ def test_boundary_alternative_1__medications_pregabalin_weeks_below_3_9(evaluate
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5870,7 +5874,7 @@ def test_boundary_alternative_1__medications_pregabalin_weeks_below_3_9(evaluate
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_alternative_1__medications_pregabalin_weeks_at_4(evaluate, snapshot):
+def test_boundary_alternative_1__medications_pregabalin_weeks_at_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define pregabalin_failed) decides the guard of alternative/1
     - condition decides definition pregabalin_failed (Pregabalin has failed) on its own: pregabalin still being taken is false
@@ -5891,7 +5895,7 @@ def test_boundary_alternative_1__medications_pregabalin_weeks_at_4(evaluate, sna
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5913,7 +5917,7 @@ def test_boundary_alternative_1__medications_pregabalin_weeks_at_4(evaluate, sna
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_alternative_1__medications_pregabalin_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_alternative_1__medications_pregabalin_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define pregabalin_failed) decides the guard of alternative/1
     Path:
@@ -5933,7 +5937,7 @@ def test_boundary_alternative_1__medications_pregabalin_weeks_above_4_1(evaluate
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -5955,7 +5959,7 @@ def test_boundary_alternative_1__medications_pregabalin_weeks_above_4_1(evaluate
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_naltrexone_3__medications_pregabalin_daily_dose_mg_below_449_9(evaluate, snapshot):
+def test_boundary_review_naltrexone_3__medications_pregabalin_daily_dose_mg_below_449_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold ≥ 450 mg/day; the comparison (define pregabalin_failed) decides the guard of review_naltrexone/3
     Path:
@@ -5973,7 +5977,7 @@ def test_boundary_review_naltrexone_3__medications_pregabalin_daily_dose_mg_belo
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6013,7 +6017,7 @@ def test_boundary_review_naltrexone_3__medications_pregabalin_daily_dose_mg_belo
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_at_450(evaluate, snapshot):
+def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_at_450(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 450 mg/day, at the threshold ≥ 450 mg/day; the comparison (define pregabalin_failed) decides the guard of alternative/1
     Path:
@@ -6037,7 +6041,7 @@ def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_at_450(eva
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6059,7 +6063,7 @@ def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_at_450(eva
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_above_450_1(evaluate, snapshot):
+def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_above_450_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold ≥ 450 mg/day; the comparison (define pregabalin_failed) decides the guard of alternative/1
     - condition decides definition pregabalin_above_range (Pregabalin continues above 450 mg/day,…) on its own: pregabalin continues is false
@@ -6084,7 +6088,7 @@ def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_above_450_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6106,7 +6110,7 @@ def test_boundary_alternative_1__medications_pregabalin_daily_dose_mg_above_450_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_2__medications_pregabalin_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_review_pregabalin_2__medications_pregabalin_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define pregabalin_optimisable) decides the guard of review_pregabalin/2
     - boundary: Pregabalin weeks on the medication = 3.9 weeks, just below the threshold < 4 weeks; the comparison (define pregabalin_too_early) decides the guard of review_pregabalin/2
@@ -6125,7 +6129,7 @@ def test_boundary_review_pregabalin_2__medications_pregabalin_weeks_below_3_9(ev
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6147,7 +6151,7 @@ def test_boundary_review_pregabalin_2__medications_pregabalin_weeks_below_3_9(ev
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_5__medications_pregabalin_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_review_pregabalin_5__medications_pregabalin_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define pregabalin_optimisable) decides the guard of review_pregabalin/5
     Path:
@@ -6165,7 +6169,7 @@ def test_boundary_review_pregabalin_5__medications_pregabalin_weeks_above_4_1(ev
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6187,7 +6191,7 @@ def test_boundary_review_pregabalin_5__medications_pregabalin_weeks_above_4_1(ev
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_6__medications_pregabalin_daily_dose_mg_below_449_9(evaluate, snapshot):
+def test_boundary_review_pregabalin_6__medications_pregabalin_daily_dose_mg_below_449_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold < 450 mg/day; the comparison (define pregabalin_optimisable) decides the guard of review_pregabalin/6
     Path:
@@ -6205,7 +6209,7 @@ def test_boundary_review_pregabalin_6__medications_pregabalin_daily_dose_mg_belo
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6227,7 +6231,7 @@ def test_boundary_review_pregabalin_6__medications_pregabalin_daily_dose_mg_belo
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_6__medications_pregabalin_daily_dose_mg_above_450_1(evaluate, snapshot):
+def test_boundary_review_pregabalin_6__medications_pregabalin_daily_dose_mg_above_450_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold < 450 mg/day; the comparison (define pregabalin_optimisable) decides the guard of review_pregabalin/6
     Path:
@@ -6249,7 +6253,7 @@ def test_boundary_review_pregabalin_6__medications_pregabalin_daily_dose_mg_abov
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6271,7 +6275,7 @@ def test_boundary_review_pregabalin_6__medications_pregabalin_daily_dose_mg_abov
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_current_2__medications_duloxetine_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_review_current_2__medications_duloxetine_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine weeks on the medication = 4.1 weeks, just above the threshold < 4 weeks; the comparison (define duloxetine_too_early) decides the guard of review_current/2
     - boundary: Duloxetine weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison decides the guard of review_current/3
@@ -6290,7 +6294,7 @@ def test_boundary_review_current_2__medications_duloxetine_weeks_above_4_1(evalu
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6307,7 +6311,7 @@ def test_boundary_review_current_2__medications_duloxetine_weeks_above_4_1(evalu
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_current_4__medications_duloxetine_daily_dose_mg_below_59_9(evaluate, snapshot):
+def test_boundary_review_current_4__medications_duloxetine_daily_dose_mg_below_59_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine daily dose = 59.9 mg/day, just below the threshold > 60 mg/day; the comparison (define duloxetine_above_range) decides the guard of review_current/4
     - boundary: Duloxetine daily dose = 59.9 mg/day, just below the threshold ≤ 60 mg/day; the comparison decides the guard of review_current/1
@@ -6326,7 +6330,7 @@ def test_boundary_review_current_4__medications_duloxetine_daily_dose_mg_below_5
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6348,7 +6352,7 @@ def test_boundary_review_current_4__medications_duloxetine_daily_dose_mg_below_5
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_current_4__medications_duloxetine_daily_dose_mg_at_60(evaluate, snapshot):
+def test_boundary_review_current_4__medications_duloxetine_daily_dose_mg_at_60(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine daily dose = 60 mg/day, at the threshold > 60 mg/day; the comparison (define duloxetine_above_range) decides the guard of review_current/4
     - boundary: Duloxetine daily dose = 60 mg/day, at the threshold ≤ 60 mg/day; the comparison decides the guard of review_current/1
@@ -6367,7 +6371,7 @@ def test_boundary_review_current_4__medications_duloxetine_daily_dose_mg_at_60(e
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6384,7 +6388,7 @@ def test_boundary_review_current_4__medications_duloxetine_daily_dose_mg_at_60(e
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_current_4__medications_duloxetine_daily_dose_mg_above_60_1(evaluate, snapshot):
+def test_boundary_review_current_4__medications_duloxetine_daily_dose_mg_above_60_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine daily dose = 60.1 mg/day, just above the threshold > 60 mg/day; the comparison (define duloxetine_above_range) decides the guard of review_current/4
     - boundary: Duloxetine daily dose = 60.1 mg/day, just above the threshold ≤ 60 mg/day; the comparison decides the guard of review_current/1
@@ -6403,7 +6407,7 @@ def test_boundary_review_current_4__medications_duloxetine_daily_dose_mg_above_6
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6425,7 +6429,7 @@ def test_boundary_review_current_4__medications_duloxetine_daily_dose_mg_above_6
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_2__medications_milnacipran_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_review_milnacipran_2__medications_milnacipran_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran weeks on the medication = 4.1 weeks, just above the threshold < 4 weeks; the comparison (define milnacipran_too_early) decides the guard of review_milnacipran/2
     - boundary: Milnacipran weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison decides the guard of review_milnacipran/3
@@ -6444,7 +6448,7 @@ def test_boundary_review_milnacipran_2__medications_milnacipran_weeks_above_4_1(
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6466,7 +6470,7 @@ def test_boundary_review_milnacipran_2__medications_milnacipran_weeks_above_4_1(
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_4__medications_milnacipran_daily_dose_mg_below_199_9(evaluate, snapshot):
+def test_boundary_review_milnacipran_4__medications_milnacipran_daily_dose_mg_below_199_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran daily dose = 199.9 mg/day, just below the threshold > 200 mg/day; the comparison (define milnacipran_above_range) decides the guard of review_milnacipran/4
     - boundary: Milnacipran daily dose = 199.9 mg/day, just below the threshold ≤ 200 mg/day; the comparison decides the guard of review_milnacipran/1
@@ -6485,7 +6489,7 @@ def test_boundary_review_milnacipran_4__medications_milnacipran_daily_dose_mg_be
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6507,7 +6511,7 @@ def test_boundary_review_milnacipran_4__medications_milnacipran_daily_dose_mg_be
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_4__medications_milnacipran_daily_dose_mg_at_200(evaluate, snapshot):
+def test_boundary_review_milnacipran_4__medications_milnacipran_daily_dose_mg_at_200(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran daily dose = 200 mg/day, at the threshold > 200 mg/day; the comparison (define milnacipran_above_range) decides the guard of review_milnacipran/4
     - boundary: Milnacipran daily dose = 200 mg/day, at the threshold ≤ 200 mg/day; the comparison decides the guard of review_milnacipran/1
@@ -6526,7 +6530,7 @@ def test_boundary_review_milnacipran_4__medications_milnacipran_daily_dose_mg_at
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6548,7 +6552,7 @@ def test_boundary_review_milnacipran_4__medications_milnacipran_daily_dose_mg_at
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_4__medications_milnacipran_daily_dose_mg_above_200_1(evaluate, snapshot):
+def test_boundary_review_milnacipran_4__medications_milnacipran_daily_dose_mg_above_200_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran daily dose = 200.1 mg/day, just above the threshold > 200 mg/day; the comparison (define milnacipran_above_range) decides the guard of review_milnacipran/4
     - boundary: Milnacipran daily dose = 200.1 mg/day, just above the threshold ≤ 200 mg/day; the comparison decides the guard of review_milnacipran/1
@@ -6567,7 +6571,7 @@ def test_boundary_review_milnacipran_4__medications_milnacipran_daily_dose_mg_ab
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6589,7 +6593,7 @@ def test_boundary_review_milnacipran_4__medications_milnacipran_daily_dose_mg_ab
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_9__medications_amitriptyline_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_review_milnacipran_9__medications_amitriptyline_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline weeks on the medication = 4.1 weeks, just above the threshold < 4 weeks; the comparison (define amitriptyline_too_early) decides the guard of review_milnacipran/9
     - boundary: Amitriptyline weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison decides the guard of review_milnacipran/10
@@ -6608,7 +6612,7 @@ def test_boundary_review_milnacipran_9__medications_amitriptyline_weeks_above_4_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6630,7 +6634,7 @@ def test_boundary_review_milnacipran_9__medications_amitriptyline_weeks_above_4_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_11__medications_amitriptyline_daily_dose_mg_below_49_9(evaluate, snapshot):
+def test_boundary_review_milnacipran_11__medications_amitriptyline_daily_dose_mg_below_49_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline daily dose = 49.9 mg/day, just below the threshold > 50 mg/day; the comparison (define amitriptyline_above_range) decides the guard of review_milnacipran/11
     - boundary: Amitriptyline daily dose = 49.9 mg/day, just below the threshold ≤ 50 mg/day; the comparison decides the guard of review_milnacipran/8
@@ -6649,7 +6653,7 @@ def test_boundary_review_milnacipran_11__medications_amitriptyline_daily_dose_mg
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6671,7 +6675,7 @@ def test_boundary_review_milnacipran_11__medications_amitriptyline_daily_dose_mg
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_11__medications_amitriptyline_daily_dose_mg_at_50(evaluate, snapshot):
+def test_boundary_review_milnacipran_11__medications_amitriptyline_daily_dose_mg_at_50(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline daily dose = 50 mg/day, at the threshold > 50 mg/day; the comparison (define amitriptyline_above_range) decides the guard of review_milnacipran/11
     - boundary: Amitriptyline daily dose = 50 mg/day, at the threshold ≤ 50 mg/day; the comparison decides the guard of review_milnacipran/8
@@ -6690,7 +6694,7 @@ def test_boundary_review_milnacipran_11__medications_amitriptyline_daily_dose_mg
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6712,7 +6716,7 @@ def test_boundary_review_milnacipran_11__medications_amitriptyline_daily_dose_mg
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_11__medications_amitriptyline_daily_dose_mg_above_50_1(evaluate, snapshot):
+def test_boundary_review_milnacipran_11__medications_amitriptyline_daily_dose_mg_above_50_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline daily dose = 50.1 mg/day, just above the threshold > 50 mg/day; the comparison (define amitriptyline_above_range) decides the guard of review_milnacipran/11
     - boundary: Amitriptyline daily dose = 50.1 mg/day, just above the threshold ≤ 50 mg/day; the comparison decides the guard of review_milnacipran/8
@@ -6731,7 +6735,7 @@ def test_boundary_review_milnacipran_11__medications_amitriptyline_daily_dose_mg
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6753,7 +6757,7 @@ def test_boundary_review_milnacipran_11__medications_amitriptyline_daily_dose_mg
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_2__medications_pregabalin_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_review_pregabalin_2__medications_pregabalin_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin weeks on the medication = 4.1 weeks, just above the threshold < 4 weeks; the comparison (define pregabalin_too_early) decides the guard of review_pregabalin/2
     - boundary: Pregabalin weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison decides the guard of review_pregabalin/3
@@ -6772,7 +6776,7 @@ def test_boundary_review_pregabalin_2__medications_pregabalin_weeks_above_4_1(ev
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6789,7 +6793,7 @@ def test_boundary_review_pregabalin_2__medications_pregabalin_weeks_above_4_1(ev
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_4__medications_pregabalin_daily_dose_mg_below_449_9(evaluate, snapshot):
+def test_boundary_review_pregabalin_4__medications_pregabalin_daily_dose_mg_below_449_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold > 450 mg/day; the comparison (define pregabalin_above_range) decides the guard of review_pregabalin/4
     - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold ≤ 450 mg/day; the comparison decides the guard of review_pregabalin/1
@@ -6808,7 +6812,7 @@ def test_boundary_review_pregabalin_4__medications_pregabalin_daily_dose_mg_belo
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6830,7 +6834,7 @@ def test_boundary_review_pregabalin_4__medications_pregabalin_daily_dose_mg_belo
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_4__medications_pregabalin_daily_dose_mg_at_450(evaluate, snapshot):
+def test_boundary_review_pregabalin_4__medications_pregabalin_daily_dose_mg_at_450(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 450 mg/day, at the threshold > 450 mg/day; the comparison (define pregabalin_above_range) decides the guard of review_pregabalin/4
     - boundary: Pregabalin daily dose = 450 mg/day, at the threshold ≤ 450 mg/day; the comparison decides the guard of review_pregabalin/1
@@ -6849,7 +6853,7 @@ def test_boundary_review_pregabalin_4__medications_pregabalin_daily_dose_mg_at_4
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6871,7 +6875,7 @@ def test_boundary_review_pregabalin_4__medications_pregabalin_daily_dose_mg_at_4
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_4__medications_pregabalin_daily_dose_mg_above_450_1(evaluate, snapshot):
+def test_boundary_review_pregabalin_4__medications_pregabalin_daily_dose_mg_above_450_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold > 450 mg/day; the comparison (define pregabalin_above_range) decides the guard of review_pregabalin/4
     - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold ≤ 450 mg/day; the comparison decides the guard of review_pregabalin/1
@@ -6890,7 +6894,7 @@ def test_boundary_review_pregabalin_4__medications_pregabalin_daily_dose_mg_abov
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6912,7 +6916,7 @@ def test_boundary_review_pregabalin_4__medications_pregabalin_daily_dose_mg_abov
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_2__medications_tramadol_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_combination_2__medications_tramadol_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Tramadol weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define tramadol_failed) decides the guard of combination/2
     - condition decides definition tramadol_failed (Tramadol has failed) on its own: tramadol weeks on the medication ≥ adequate trial duration is false
@@ -6931,7 +6935,7 @@ def test_boundary_combination_2__medications_tramadol_weeks_below_3_9(evaluate, 
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -6965,7 +6969,7 @@ def test_boundary_combination_2__medications_tramadol_weeks_below_3_9(evaluate, 
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_2__medications_tramadol_weeks_at_4(evaluate, snapshot):
+def test_boundary_combination_2__medications_tramadol_weeks_at_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Tramadol weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define tramadol_failed) decides the guard of combination/2
     Path:
@@ -6983,7 +6987,7 @@ def test_boundary_combination_2__medications_tramadol_weeks_at_4(evaluate, snaps
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7012,7 +7016,7 @@ def test_boundary_combination_2__medications_tramadol_weeks_at_4(evaluate, snaps
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_2__medications_tramadol_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_combination_2__medications_tramadol_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Tramadol weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define tramadol_failed) decides the guard of combination/2
     Path:
@@ -7030,7 +7034,7 @@ def test_boundary_combination_2__medications_tramadol_weeks_above_4_1(evaluate, 
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7064,7 +7068,7 @@ def test_boundary_combination_2__medications_tramadol_weeks_above_4_1(evaluate, 
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_baseline_9__medications_paracetamol_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_baseline_9__medications_paracetamol_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Paracetamol weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define paracetamol_failed) decides the guard of baseline/9
     - condition decides definition paracetamol_failed (Paracetamol has failed) on its own: paracetamol weeks on the medication ≥ adequate trial duration is false
@@ -7083,7 +7087,7 @@ def test_boundary_baseline_9__medications_paracetamol_weeks_below_3_9(evaluate, 
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7105,7 +7109,7 @@ def test_boundary_baseline_9__medications_paracetamol_weeks_below_3_9(evaluate, 
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_baseline_9__medications_paracetamol_weeks_at_4(evaluate, snapshot):
+def test_boundary_baseline_9__medications_paracetamol_weeks_at_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Paracetamol weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define paracetamol_failed) decides the guard of baseline/9
     Path:
@@ -7123,7 +7127,7 @@ def test_boundary_baseline_9__medications_paracetamol_weeks_at_4(evaluate, snaps
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7145,7 +7149,7 @@ def test_boundary_baseline_9__medications_paracetamol_weeks_at_4(evaluate, snaps
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_baseline_9__medications_paracetamol_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_baseline_9__medications_paracetamol_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Paracetamol weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define paracetamol_failed) decides the guard of baseline/9
     Path:
@@ -7163,7 +7167,7 @@ def test_boundary_baseline_9__medications_paracetamol_weeks_above_4_1(evaluate, 
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7185,7 +7189,7 @@ def test_boundary_baseline_9__medications_paracetamol_weeks_above_4_1(evaluate, 
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_adjuncts_1__medications_tropisetron_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_combination_adjuncts_1__medications_tropisetron_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Tropisetron weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define tropisetron_failed) decides the guard of combination_adjuncts/1
     - condition decides definition tropisetron_failed (Tropisetron has failed) on its own: tropisetron weeks on the medication ≥ adequate trial duration is false
@@ -7204,7 +7208,7 @@ def test_boundary_combination_adjuncts_1__medications_tropisetron_weeks_below_3_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7238,7 +7242,7 @@ def test_boundary_combination_adjuncts_1__medications_tropisetron_weeks_below_3_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_adjuncts_1__medications_tropisetron_weeks_at_4(evaluate, snapshot):
+def test_boundary_combination_adjuncts_1__medications_tropisetron_weeks_at_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Tropisetron weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define tropisetron_failed) decides the guard of combination_adjuncts/1
     Path:
@@ -7256,7 +7260,7 @@ def test_boundary_combination_adjuncts_1__medications_tropisetron_weeks_at_4(eva
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7290,7 +7294,7 @@ def test_boundary_combination_adjuncts_1__medications_tropisetron_weeks_at_4(eva
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_adjuncts_1__medications_tropisetron_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_combination_adjuncts_1__medications_tropisetron_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Tropisetron weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define tropisetron_failed) decides the guard of combination_adjuncts/1
     Path:
@@ -7308,7 +7312,7 @@ def test_boundary_combination_adjuncts_1__medications_tropisetron_weeks_above_4_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7342,7 +7346,7 @@ def test_boundary_combination_adjuncts_1__medications_tropisetron_weeks_above_4_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_adjuncts_2__medications_pramipexole_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_combination_adjuncts_2__medications_pramipexole_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pramipexole weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define pramipexole_failed) decides the guard of combination_adjuncts/2
     - condition decides definition pramipexole_failed (Pramipexole has failed) on its own: pramipexole weeks on the medication ≥ adequate trial duration is false
@@ -7361,7 +7365,7 @@ def test_boundary_combination_adjuncts_2__medications_pramipexole_weeks_below_3_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7395,7 +7399,7 @@ def test_boundary_combination_adjuncts_2__medications_pramipexole_weeks_below_3_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_adjuncts_2__medications_pramipexole_weeks_at_4(evaluate, snapshot):
+def test_boundary_combination_adjuncts_2__medications_pramipexole_weeks_at_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pramipexole weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define pramipexole_failed) decides the guard of combination_adjuncts/2
     Path:
@@ -7413,7 +7417,7 @@ def test_boundary_combination_adjuncts_2__medications_pramipexole_weeks_at_4(eva
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7447,7 +7451,7 @@ def test_boundary_combination_adjuncts_2__medications_pramipexole_weeks_at_4(eva
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_combination_adjuncts_2__medications_pramipexole_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_combination_adjuncts_2__medications_pramipexole_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pramipexole weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define pramipexole_failed) decides the guard of combination_adjuncts/2
     Path:
@@ -7465,7 +7469,7 @@ def test_boundary_combination_adjuncts_2__medications_pramipexole_weeks_above_4_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7499,7 +7503,7 @@ def test_boundary_combination_adjuncts_2__medications_pramipexole_weeks_above_4_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Low-dose naltrexone weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison (define naltrexone_failed) decides the guard of naltrexone/1
     - condition decides definition naltrexone_on (Taking low-dose naltrexone now) on its own: Low-dose naltrexone still being taken is false
@@ -7520,7 +7524,7 @@ def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_below_3_9(
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7560,7 +7564,7 @@ def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_below_3_9(
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_at_4(evaluate, snapshot):
+def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_at_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Low-dose naltrexone weeks on the medication = 4 weeks, at the threshold ≥ 4 weeks; the comparison (define naltrexone_failed) decides the guard of naltrexone/1
     - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone still being taken is false
@@ -7580,7 +7584,7 @@ def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_at_4(evalu
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7620,7 +7624,7 @@ def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_at_4(evalu
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_above_4_1(evaluate, snapshot):
+def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_above_4_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Low-dose naltrexone weeks on the medication = 4.1 weeks, just above the threshold ≥ 4 weeks; the comparison (define naltrexone_failed) decides the guard of naltrexone/1
     Path:
@@ -7639,7 +7643,7 @@ def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_above_4_1(
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7679,7 +7683,7 @@ def test_boundary_naltrexone_1__medications_low_dose_naltrexone_weeks_above_4_1(
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_naltrexone_2__medications_low_dose_naltrexone_daily_do_below_4_4(evaluate, snapshot):
+def test_boundary_review_naltrexone_2__medications_low_dose_naltrexone_daily_do_below_4_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Low-dose naltrexone daily dose = 4.4 mg/day, just below the threshold ≥ 4.5 mg/day; the comparison (define naltrexone_failed) decides the guard of review_naltrexone/2
     - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone still being taken is true
@@ -7699,7 +7703,7 @@ def test_boundary_review_naltrexone_2__medications_low_dose_naltrexone_daily_do_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7721,7 +7725,7 @@ def test_boundary_review_naltrexone_2__medications_low_dose_naltrexone_daily_do_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_naltrexone_2__medications_low_dose_naltrexone_daily_do_at_4_5(evaluate, snapshot):
+def test_boundary_review_naltrexone_2__medications_low_dose_naltrexone_daily_do_at_4_5(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Low-dose naltrexone daily dose = 4.5 mg/day, at the threshold ≥ 4.5 mg/day; the comparison (define naltrexone_failed) decides the guard of review_naltrexone/2
     Path:
@@ -7739,7 +7743,7 @@ def test_boundary_review_naltrexone_2__medications_low_dose_naltrexone_daily_do_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7761,7 +7765,7 @@ def test_boundary_review_naltrexone_2__medications_low_dose_naltrexone_daily_do_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_naltrexone_2__medications_low_dose_naltrexone_daily_do_above_4_6(evaluate, snapshot):
+def test_boundary_review_naltrexone_2__medications_low_dose_naltrexone_daily_do_above_4_6(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Low-dose naltrexone daily dose = 4.6 mg/day, just above the threshold ≥ 4.5 mg/day; the comparison (define naltrexone_failed) decides the guard of review_naltrexone/2
     Path:
@@ -7779,7 +7783,7 @@ def test_boundary_review_naltrexone_2__medications_low_dose_naltrexone_daily_do_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7801,7 +7805,7 @@ def test_boundary_review_naltrexone_2__medications_low_dose_naltrexone_daily_do_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_refractory_check_1__failed_first_line_count_below_1(evaluate, snapshot):
+def test_boundary_refractory_check_1__failed_first_line_count_below_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Number of first-line agents that have failed = 1, just below the threshold ≥ 2; the comparison (define refractory) decides the guard of refractory_check/1
     Path:
@@ -7819,7 +7823,7 @@ def test_boundary_refractory_check_1__failed_first_line_count_below_1(evaluate, 
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7841,7 +7845,7 @@ def test_boundary_refractory_check_1__failed_first_line_count_below_1(evaluate, 
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_refractory_check_1__failed_first_line_count_above_3(evaluate, snapshot):
+def test_boundary_refractory_check_1__failed_first_line_count_above_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Number of first-line agents that have failed = 3, just above the threshold ≥ 2; the comparison (define refractory) decides the guard of refractory_check/1
     - condition decides definition fda_approved_exhausted (The FDA-approved agents have failed) on its own: duloxetine has failed is false
@@ -7861,7 +7865,7 @@ def test_boundary_refractory_check_1__failed_first_line_count_above_3(evaluate, 
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7895,7 +7899,7 @@ def test_boundary_refractory_check_1__failed_first_line_count_above_3(evaluate, 
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_adult_1__age_at_18(evaluate, snapshot):
+def test_boundary_adult_1__age_at_18(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Age = 18 years, at the threshold < 18 years; the comparison decides the guard of adult/1
     Path:
@@ -7913,7 +7917,7 @@ def test_boundary_adult_1__age_at_18(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 18,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7928,7 +7932,7 @@ def test_boundary_adult_1__age_at_18(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_adult_1__age_above_19(evaluate, snapshot):
+def test_boundary_adult_1__age_above_19(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Age = 19 years, just above the threshold < 18 years; the comparison decides the guard of adult/1
     Path:
@@ -7946,7 +7950,7 @@ def test_boundary_adult_1__age_above_19(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 19,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -7961,7 +7965,7 @@ def test_boundary_adult_1__age_above_19(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_below_59_9(evaluate, snapshot):
+def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_below_59_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine daily dose = 59.9 mg/day, just below the threshold ≤ 60 mg/day; the comparison decides the guard of review_current/2
     Path:
@@ -7979,7 +7983,7 @@ def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_below_5
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8001,7 +8005,7 @@ def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_below_5
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_at_60(evaluate, snapshot):
+def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_at_60(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine daily dose = 60 mg/day, at the threshold ≤ 60 mg/day; the comparison decides the guard of review_current/2
     Path:
@@ -8019,7 +8023,7 @@ def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_at_60(e
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8041,7 +8045,7 @@ def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_at_60(e
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_above_60_1(evaluate, snapshot):
+def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_above_60_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine daily dose = 60.1 mg/day, just above the threshold ≤ 60 mg/day; the comparison decides the guard of review_current/2
     Path:
@@ -8059,7 +8063,7 @@ def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_above_6
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8081,7 +8085,7 @@ def test_boundary_review_current_2__medications_duloxetine_daily_dose_mg_above_6
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_current_3__medications_duloxetine_daily_dose_mg_below_59_9(evaluate, snapshot):
+def test_boundary_review_current_3__medications_duloxetine_daily_dose_mg_below_59_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine daily dose = 59.9 mg/day, just below the threshold ≤ 60 mg/day; the comparison decides the guard of review_current/3
     Path:
@@ -8099,7 +8103,7 @@ def test_boundary_review_current_3__medications_duloxetine_daily_dose_mg_below_5
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8121,7 +8125,7 @@ def test_boundary_review_current_3__medications_duloxetine_daily_dose_mg_below_5
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_current_3__medications_duloxetine_daily_dose_mg_at_60(evaluate, snapshot):
+def test_boundary_review_current_3__medications_duloxetine_daily_dose_mg_at_60(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine daily dose = 60 mg/day, at the threshold ≤ 60 mg/day; the comparison decides the guard of review_current/3
     - condition decides definition duloxetine_failed (Duloxetine has failed) on its own: duloxetine response is inadequate is false
@@ -8140,7 +8144,7 @@ def test_boundary_review_current_3__medications_duloxetine_daily_dose_mg_at_60(e
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8157,7 +8161,7 @@ def test_boundary_review_current_3__medications_duloxetine_daily_dose_mg_at_60(e
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_current_3__medications_duloxetine_daily_dose_mg_above_60_1(evaluate, snapshot):
+def test_boundary_review_current_3__medications_duloxetine_daily_dose_mg_above_60_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine daily dose = 60.1 mg/day, just above the threshold ≤ 60 mg/day; the comparison decides the guard of review_current/3
     Path:
@@ -8175,7 +8179,7 @@ def test_boundary_review_current_3__medications_duloxetine_daily_dose_mg_above_6
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8197,7 +8201,7 @@ def test_boundary_review_current_3__medications_duloxetine_daily_dose_mg_above_6
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_current_3__medications_duloxetine_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_review_current_3__medications_duloxetine_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Duloxetine weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison decides the guard of review_current/3
     Path:
@@ -8215,7 +8219,7 @@ def test_boundary_review_current_3__medications_duloxetine_weeks_below_3_9(evalu
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8232,7 +8236,7 @@ def test_boundary_review_current_3__medications_duloxetine_weeks_below_3_9(evalu
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_2__medications_milnacipran_daily_dose_mg_below_199_9(evaluate, snapshot):
+def test_boundary_review_milnacipran_2__medications_milnacipran_daily_dose_mg_below_199_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran daily dose = 199.9 mg/day, just below the threshold ≤ 200 mg/day; the comparison decides the guard of review_milnacipran/2
     Path:
@@ -8250,7 +8254,7 @@ def test_boundary_review_milnacipran_2__medications_milnacipran_daily_dose_mg_be
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8272,7 +8276,7 @@ def test_boundary_review_milnacipran_2__medications_milnacipran_daily_dose_mg_be
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_2__medications_milnacipran_daily_dose_mg_at_200(evaluate, snapshot):
+def test_boundary_review_milnacipran_2__medications_milnacipran_daily_dose_mg_at_200(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran daily dose = 200 mg/day, at the threshold ≤ 200 mg/day; the comparison decides the guard of review_milnacipran/2
     Path:
@@ -8290,7 +8294,7 @@ def test_boundary_review_milnacipran_2__medications_milnacipran_daily_dose_mg_at
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8312,7 +8316,7 @@ def test_boundary_review_milnacipran_2__medications_milnacipran_daily_dose_mg_at
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_2__medications_milnacipran_daily_dose_mg_above_200_1(evaluate, snapshot):
+def test_boundary_review_milnacipran_2__medications_milnacipran_daily_dose_mg_above_200_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran daily dose = 200.1 mg/day, just above the threshold ≤ 200 mg/day; the comparison decides the guard of review_milnacipran/2
     Path:
@@ -8330,7 +8334,7 @@ def test_boundary_review_milnacipran_2__medications_milnacipran_daily_dose_mg_ab
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8352,7 +8356,7 @@ def test_boundary_review_milnacipran_2__medications_milnacipran_daily_dose_mg_ab
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_3__medications_milnacipran_daily_dose_mg_below_199_9(evaluate, snapshot):
+def test_boundary_review_milnacipran_3__medications_milnacipran_daily_dose_mg_below_199_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran daily dose = 199.9 mg/day, just below the threshold ≤ 200 mg/day; the comparison decides the guard of review_milnacipran/3
     - condition decides definition milnacipran_failed (Milnacipran has failed) on its own: milnacipran response is inadequate is false
@@ -8371,7 +8375,7 @@ def test_boundary_review_milnacipran_3__medications_milnacipran_daily_dose_mg_be
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8393,7 +8397,7 @@ def test_boundary_review_milnacipran_3__medications_milnacipran_daily_dose_mg_be
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_3__medications_milnacipran_daily_dose_mg_at_200(evaluate, snapshot):
+def test_boundary_review_milnacipran_3__medications_milnacipran_daily_dose_mg_at_200(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran daily dose = 200 mg/day, at the threshold ≤ 200 mg/day; the comparison decides the guard of review_milnacipran/3
     Path:
@@ -8411,7 +8415,7 @@ def test_boundary_review_milnacipran_3__medications_milnacipran_daily_dose_mg_at
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8433,7 +8437,7 @@ def test_boundary_review_milnacipran_3__medications_milnacipran_daily_dose_mg_at
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_3__medications_milnacipran_daily_dose_mg_above_200_1(evaluate, snapshot):
+def test_boundary_review_milnacipran_3__medications_milnacipran_daily_dose_mg_above_200_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran daily dose = 200.1 mg/day, just above the threshold ≤ 200 mg/day; the comparison decides the guard of review_milnacipran/3
     Path:
@@ -8451,7 +8455,7 @@ def test_boundary_review_milnacipran_3__medications_milnacipran_daily_dose_mg_ab
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8473,7 +8477,7 @@ def test_boundary_review_milnacipran_3__medications_milnacipran_daily_dose_mg_ab
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_3__medications_milnacipran_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_review_milnacipran_3__medications_milnacipran_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Milnacipran weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison decides the guard of review_milnacipran/3
     Path:
@@ -8491,7 +8495,7 @@ def test_boundary_review_milnacipran_3__medications_milnacipran_weeks_below_3_9(
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8513,7 +8517,7 @@ def test_boundary_review_milnacipran_3__medications_milnacipran_weeks_below_3_9(
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_9__medications_amitriptyline_daily_dose_mg_below_49_9(evaluate, snapshot):
+def test_boundary_review_milnacipran_9__medications_amitriptyline_daily_dose_mg_below_49_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline daily dose = 49.9 mg/day, just below the threshold ≤ 50 mg/day; the comparison decides the guard of review_milnacipran/9
     Path:
@@ -8531,7 +8535,7 @@ def test_boundary_review_milnacipran_9__medications_amitriptyline_daily_dose_mg_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8553,7 +8557,7 @@ def test_boundary_review_milnacipran_9__medications_amitriptyline_daily_dose_mg_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_9__medications_amitriptyline_daily_dose_mg_at_50(evaluate, snapshot):
+def test_boundary_review_milnacipran_9__medications_amitriptyline_daily_dose_mg_at_50(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline daily dose = 50 mg/day, at the threshold ≤ 50 mg/day; the comparison decides the guard of review_milnacipran/9
     Path:
@@ -8571,7 +8575,7 @@ def test_boundary_review_milnacipran_9__medications_amitriptyline_daily_dose_mg_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8593,7 +8597,7 @@ def test_boundary_review_milnacipran_9__medications_amitriptyline_daily_dose_mg_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_9__medications_amitriptyline_daily_dose_mg_above_50_1(evaluate, snapshot):
+def test_boundary_review_milnacipran_9__medications_amitriptyline_daily_dose_mg_above_50_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline daily dose = 50.1 mg/day, just above the threshold ≤ 50 mg/day; the comparison decides the guard of review_milnacipran/9
     Path:
@@ -8611,7 +8615,7 @@ def test_boundary_review_milnacipran_9__medications_amitriptyline_daily_dose_mg_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8633,7 +8637,7 @@ def test_boundary_review_milnacipran_9__medications_amitriptyline_daily_dose_mg_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_10__medications_amitriptyline_daily_dose_mg_below_49_9(evaluate, snapshot):
+def test_boundary_review_milnacipran_10__medications_amitriptyline_daily_dose_mg_below_49_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline daily dose = 49.9 mg/day, just below the threshold ≤ 50 mg/day; the comparison decides the guard of review_milnacipran/10
     Path:
@@ -8651,7 +8655,7 @@ def test_boundary_review_milnacipran_10__medications_amitriptyline_daily_dose_mg
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8673,7 +8677,7 @@ def test_boundary_review_milnacipran_10__medications_amitriptyline_daily_dose_mg
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_10__medications_amitriptyline_daily_dose_mg_at_50(evaluate, snapshot):
+def test_boundary_review_milnacipran_10__medications_amitriptyline_daily_dose_mg_at_50(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline daily dose = 50 mg/day, at the threshold ≤ 50 mg/day; the comparison decides the guard of review_milnacipran/10
     - condition decides definition amitriptyline_failed (Amitriptyline has failed) on its own: amitriptyline response is inadequate is false
@@ -8692,7 +8696,7 @@ def test_boundary_review_milnacipran_10__medications_amitriptyline_daily_dose_mg
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8714,7 +8718,7 @@ def test_boundary_review_milnacipran_10__medications_amitriptyline_daily_dose_mg
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_10__medications_amitriptyline_daily_dose_mg_above_50_1(evaluate, snapshot):
+def test_boundary_review_milnacipran_10__medications_amitriptyline_daily_dose_mg_above_50_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline daily dose = 50.1 mg/day, just above the threshold ≤ 50 mg/day; the comparison decides the guard of review_milnacipran/10
     Path:
@@ -8732,7 +8736,7 @@ def test_boundary_review_milnacipran_10__medications_amitriptyline_daily_dose_mg
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8754,7 +8758,7 @@ def test_boundary_review_milnacipran_10__medications_amitriptyline_daily_dose_mg
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_milnacipran_10__medications_amitriptyline_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_review_milnacipran_10__medications_amitriptyline_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Amitriptyline weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison decides the guard of review_milnacipran/10
     Path:
@@ -8772,7 +8776,7 @@ def test_boundary_review_milnacipran_10__medications_amitriptyline_weeks_below_3
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8794,7 +8798,7 @@ def test_boundary_review_milnacipran_10__medications_amitriptyline_weeks_below_3
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_naltrexone_4__medications_low_dose_naltrexone_daily_do_below_1_4(evaluate, snapshot):
+def test_boundary_review_naltrexone_4__medications_low_dose_naltrexone_daily_do_below_1_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Low-dose naltrexone daily dose = 1.4 mg/day, just below the threshold < 1.5 mg/day; the comparison decides the guard of review_naltrexone/4
     - boundary: Low-dose naltrexone daily dose = 1.4 mg/day, just below the threshold ≥ 1.5 mg/day; the comparison decides the guard of review_naltrexone/5
@@ -8814,7 +8818,7 @@ def test_boundary_review_naltrexone_4__medications_low_dose_naltrexone_daily_do_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8854,7 +8858,7 @@ def test_boundary_review_naltrexone_4__medications_low_dose_naltrexone_daily_do_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_naltrexone_4__medications_low_dose_naltrexone_daily_do_at_1_5(evaluate, snapshot):
+def test_boundary_review_naltrexone_4__medications_low_dose_naltrexone_daily_do_at_1_5(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Low-dose naltrexone daily dose = 1.5 mg/day, at the threshold < 1.5 mg/day; the comparison decides the guard of review_naltrexone/4
     - boundary: Low-dose naltrexone daily dose = 1.5 mg/day, at the threshold ≥ 1.5 mg/day; the comparison decides the guard of review_naltrexone/5
@@ -8874,7 +8878,7 @@ def test_boundary_review_naltrexone_4__medications_low_dose_naltrexone_daily_do_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8914,7 +8918,7 @@ def test_boundary_review_naltrexone_4__medications_low_dose_naltrexone_daily_do_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_naltrexone_4__medications_low_dose_naltrexone_daily_do_above_1_6(evaluate, snapshot):
+def test_boundary_review_naltrexone_4__medications_low_dose_naltrexone_daily_do_above_1_6(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Low-dose naltrexone daily dose = 1.6 mg/day, just above the threshold < 1.5 mg/day; the comparison decides the guard of review_naltrexone/4
     - boundary: Low-dose naltrexone daily dose = 1.6 mg/day, just above the threshold ≥ 1.5 mg/day; the comparison decides the guard of review_naltrexone/5
@@ -8934,7 +8938,7 @@ def test_boundary_review_naltrexone_4__medications_low_dose_naltrexone_daily_do_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -8974,7 +8978,7 @@ def test_boundary_review_naltrexone_4__medications_low_dose_naltrexone_daily_do_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_naltrexone_5__medications_low_dose_naltrexone_daily_do_below_2_9(evaluate, snapshot):
+def test_boundary_review_naltrexone_5__medications_low_dose_naltrexone_daily_do_below_2_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Low-dose naltrexone daily dose = 2.9 mg/day, just below the threshold < 3 mg/day; the comparison decides the guard of review_naltrexone/5
     - boundary: Low-dose naltrexone daily dose = 2.9 mg/day, just below the threshold ≥ 3 mg/day; the comparison decides the guard of review_naltrexone/6
@@ -8994,7 +8998,7 @@ def test_boundary_review_naltrexone_5__medications_low_dose_naltrexone_daily_do_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9034,7 +9038,7 @@ def test_boundary_review_naltrexone_5__medications_low_dose_naltrexone_daily_do_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_naltrexone_5__medications_low_dose_naltrexone_daily_do_above_3_1(evaluate, snapshot):
+def test_boundary_review_naltrexone_5__medications_low_dose_naltrexone_daily_do_above_3_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Low-dose naltrexone daily dose = 3.1 mg/day, just above the threshold < 3 mg/day; the comparison decides the guard of review_naltrexone/5
     - boundary: Low-dose naltrexone daily dose = 3.1 mg/day, just above the threshold ≥ 3 mg/day; the comparison decides the guard of review_naltrexone/6
@@ -9054,7 +9058,7 @@ def test_boundary_review_naltrexone_5__medications_low_dose_naltrexone_daily_do_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9094,7 +9098,7 @@ def test_boundary_review_naltrexone_5__medications_low_dose_naltrexone_daily_do_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_naltrexone_6__medications_low_dose_naltrexone_daily_do_below_4_4(evaluate, snapshot):
+def test_boundary_review_naltrexone_6__medications_low_dose_naltrexone_daily_do_below_4_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Low-dose naltrexone daily dose = 4.4 mg/day, just below the threshold < 4.5 mg/day; the comparison decides the guard of review_naltrexone/6
     - boundary: Low-dose naltrexone daily dose = 4.4 mg/day, just below the threshold = 4.5 mg/day; the comparison decides the guard of review_naltrexone/7
@@ -9115,7 +9119,7 @@ def test_boundary_review_naltrexone_6__medications_low_dose_naltrexone_daily_do_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9155,7 +9159,7 @@ def test_boundary_review_naltrexone_6__medications_low_dose_naltrexone_daily_do_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_naltrexone_6__medications_low_dose_naltrexone_daily_do_above_4_6(evaluate, snapshot):
+def test_boundary_review_naltrexone_6__medications_low_dose_naltrexone_daily_do_above_4_6(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Low-dose naltrexone daily dose = 4.6 mg/day, just above the threshold < 4.5 mg/day; the comparison decides the guard of review_naltrexone/6
     - boundary: Low-dose naltrexone daily dose = 4.6 mg/day, just above the threshold = 4.5 mg/day; the comparison decides the guard of review_naltrexone/7
@@ -9176,7 +9180,7 @@ def test_boundary_review_naltrexone_6__medications_low_dose_naltrexone_daily_do_
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9216,7 +9220,7 @@ def test_boundary_review_naltrexone_6__medications_low_dose_naltrexone_daily_do_
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_2__medications_pregabalin_daily_dose_mg_below_449_9(evaluate, snapshot):
+def test_boundary_review_pregabalin_2__medications_pregabalin_daily_dose_mg_below_449_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold ≤ 450 mg/day; the comparison decides the guard of review_pregabalin/2
     Path:
@@ -9234,7 +9238,7 @@ def test_boundary_review_pregabalin_2__medications_pregabalin_daily_dose_mg_belo
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9256,7 +9260,7 @@ def test_boundary_review_pregabalin_2__medications_pregabalin_daily_dose_mg_belo
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_2__medications_pregabalin_daily_dose_mg_at_450(evaluate, snapshot):
+def test_boundary_review_pregabalin_2__medications_pregabalin_daily_dose_mg_at_450(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 450 mg/day, at the threshold ≤ 450 mg/day; the comparison decides the guard of review_pregabalin/2
     Path:
@@ -9274,7 +9278,7 @@ def test_boundary_review_pregabalin_2__medications_pregabalin_daily_dose_mg_at_4
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9296,7 +9300,7 @@ def test_boundary_review_pregabalin_2__medications_pregabalin_daily_dose_mg_at_4
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_2__medications_pregabalin_daily_dose_mg_above_450_1(evaluate, snapshot):
+def test_boundary_review_pregabalin_2__medications_pregabalin_daily_dose_mg_above_450_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold ≤ 450 mg/day; the comparison decides the guard of review_pregabalin/2
     Path:
@@ -9314,7 +9318,7 @@ def test_boundary_review_pregabalin_2__medications_pregabalin_daily_dose_mg_abov
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9336,7 +9340,7 @@ def test_boundary_review_pregabalin_2__medications_pregabalin_daily_dose_mg_abov
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_3__medications_pregabalin_daily_dose_mg_below_449_9(evaluate, snapshot):
+def test_boundary_review_pregabalin_3__medications_pregabalin_daily_dose_mg_below_449_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 449.9 mg/day, just below the threshold ≤ 450 mg/day; the comparison decides the guard of review_pregabalin/3
     Path:
@@ -9354,7 +9358,7 @@ def test_boundary_review_pregabalin_3__medications_pregabalin_daily_dose_mg_belo
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9376,7 +9380,7 @@ def test_boundary_review_pregabalin_3__medications_pregabalin_daily_dose_mg_belo
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_3__medications_pregabalin_daily_dose_mg_at_450(evaluate, snapshot):
+def test_boundary_review_pregabalin_3__medications_pregabalin_daily_dose_mg_at_450(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 450 mg/day, at the threshold ≤ 450 mg/day; the comparison decides the guard of review_pregabalin/3
     - condition decides definition pregabalin_failed (Pregabalin has failed) on its own: pregabalin response is inadequate is false
@@ -9395,7 +9399,7 @@ def test_boundary_review_pregabalin_3__medications_pregabalin_daily_dose_mg_at_4
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9412,7 +9416,7 @@ def test_boundary_review_pregabalin_3__medications_pregabalin_daily_dose_mg_at_4
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_3__medications_pregabalin_daily_dose_mg_above_450_1(evaluate, snapshot):
+def test_boundary_review_pregabalin_3__medications_pregabalin_daily_dose_mg_above_450_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 450.1 mg/day, just above the threshold ≤ 450 mg/day; the comparison decides the guard of review_pregabalin/3
     Path:
@@ -9430,7 +9434,7 @@ def test_boundary_review_pregabalin_3__medications_pregabalin_daily_dose_mg_abov
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9452,7 +9456,7 @@ def test_boundary_review_pregabalin_3__medications_pregabalin_daily_dose_mg_abov
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_3__medications_pregabalin_weeks_below_3_9(evaluate, snapshot):
+def test_boundary_review_pregabalin_3__medications_pregabalin_weeks_below_3_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin weeks on the medication = 3.9 weeks, just below the threshold ≥ 4 weeks; the comparison decides the guard of review_pregabalin/3
     Path:
@@ -9470,7 +9474,7 @@ def test_boundary_review_pregabalin_3__medications_pregabalin_weeks_below_3_9(ev
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9487,7 +9491,7 @@ def test_boundary_review_pregabalin_3__medications_pregabalin_weeks_below_3_9(ev
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_5__medications_pregabalin_daily_dose_mg_below_299_9(evaluate, snapshot):
+def test_boundary_review_pregabalin_5__medications_pregabalin_daily_dose_mg_below_299_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 299.9 mg/day, just below the threshold < 300 mg/day; the comparison decides the guard of review_pregabalin/5
     - boundary: Pregabalin daily dose = 299.9 mg/day, just below the threshold ≥ 300 mg/day; the comparison decides the guard of review_pregabalin/6
@@ -9506,7 +9510,7 @@ def test_boundary_review_pregabalin_5__medications_pregabalin_daily_dose_mg_belo
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9528,7 +9532,7 @@ def test_boundary_review_pregabalin_5__medications_pregabalin_daily_dose_mg_belo
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_review_pregabalin_5__medications_pregabalin_daily_dose_mg_above_300_1(evaluate, snapshot):
+def test_boundary_review_pregabalin_5__medications_pregabalin_daily_dose_mg_above_300_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pregabalin daily dose = 300.1 mg/day, just above the threshold < 300 mg/day; the comparison decides the guard of review_pregabalin/5
     - boundary: Pregabalin daily dose = 300.1 mg/day, just above the threshold ≥ 300 mg/day; the comparison decides the guard of review_pregabalin/6
@@ -9547,7 +9551,7 @@ def test_boundary_review_pregabalin_5__medications_pregabalin_daily_dose_mg_abov
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9569,7 +9573,7 @@ def test_boundary_review_pregabalin_5__medications_pregabalin_daily_dose_mg_abov
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_safety_1__age_below_39(evaluate, snapshot):
+def test_boundary_safety_1__age_below_39(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Age = 39 years, just below the threshold ≥ 40 years; the comparison decides the guard of safety/1
     Path:
@@ -9587,7 +9591,7 @@ def test_boundary_safety_1__age_below_39(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 39,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9609,7 +9613,7 @@ def test_boundary_safety_1__age_below_39(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_safety_1__age_above_41(evaluate, snapshot):
+def test_boundary_safety_1__age_above_41(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Age = 41 years, just above the threshold ≥ 40 years; the comparison decides the guard of safety/1
     Path:
@@ -9627,7 +9631,7 @@ def test_boundary_safety_1__age_above_41(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 41,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9649,7 +9653,7 @@ def test_boundary_safety_1__age_above_41(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_safety_2__age_below_64(evaluate, snapshot):
+def test_boundary_safety_2__age_below_64(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Age = 64 years, just below the threshold ≥ 65 years; the comparison decides the guard of safety/2
     Path:
@@ -9667,7 +9671,7 @@ def test_boundary_safety_2__age_below_64(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 64,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9689,7 +9693,7 @@ def test_boundary_safety_2__age_below_64(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_safety_2__age_above_66(evaluate, snapshot):
+def test_boundary_safety_2__age_above_66(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Age = 66 years, just above the threshold ≥ 65 years; the comparison decides the guard of safety/2
     Path:
@@ -9707,7 +9711,7 @@ def test_boundary_safety_2__age_above_66(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 66,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9729,7 +9733,7 @@ def test_boundary_safety_2__age_above_66(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_duloxetine_contraindicated_1_true(evaluate, snapshot):
+def test_mcdc_duloxetine_contraindicated_1_true(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides definition duloxetine_contraindicated (Duloxetine contraindicated (chronic liv…) on its own: chronic liver disease is true
     Path:
@@ -9749,7 +9753,7 @@ def test_mcdc_duloxetine_contraindicated_1_true(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': True,
         'comorbidities': [],
@@ -9764,7 +9768,7 @@ def test_mcdc_duloxetine_contraindicated_1_true(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_duloxetine_optimisable_1_false(evaluate, snapshot):
+def test_mcdc_duloxetine_optimisable_1_false(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides definition duloxetine_optimisable (Duloxetine below 60 mg/day with an inad…) on its own: taking duloxetine now is false
     Path:
@@ -9782,7 +9786,7 @@ def test_mcdc_duloxetine_optimisable_1_false(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9805,7 +9809,7 @@ def test_mcdc_duloxetine_optimisable_1_false(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_milnacipran_optimisable_1_false(evaluate, snapshot):
+def test_mcdc_milnacipran_optimisable_1_false(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides definition milnacipran_optimisable (Milnacipran below 100 mg/day with an in…) on its own: taking milnacipran now is false
     Path:
@@ -9823,7 +9827,7 @@ def test_mcdc_milnacipran_optimisable_1_false(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9846,7 +9850,7 @@ def test_mcdc_milnacipran_optimisable_1_false(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_amitriptyline_optimisable_1_false(evaluate, snapshot):
+def test_mcdc_amitriptyline_optimisable_1_false(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides definition amitriptyline_optimisable (Amitriptyline below 50 mg/day with an i…) on its own: taking amitriptyline now is false
     Path:
@@ -9864,7 +9868,7 @@ def test_mcdc_amitriptyline_optimisable_1_false(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9887,7 +9891,7 @@ def test_mcdc_amitriptyline_optimisable_1_false(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_pregabalin_optimisable_1_false(evaluate, snapshot):
+def test_mcdc_pregabalin_optimisable_1_false(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides definition pregabalin_optimisable (Pregabalin below 450 mg/day with an ina…) on its own: taking pregabalin now is false
     Path:
@@ -9905,7 +9909,7 @@ def test_mcdc_pregabalin_optimisable_1_false(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9933,7 +9937,7 @@ def test_mcdc_pregabalin_optimisable_1_false(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_milnacipran_above_range_1_false(evaluate, snapshot):
+def test_mcdc_milnacipran_above_range_1_false(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides definition milnacipran_above_range (Milnacipran continues above 200 mg/day,…) on its own: milnacipran continues is false
     Path:
@@ -9951,7 +9955,7 @@ def test_mcdc_milnacipran_above_range_1_false(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -9974,7 +9978,7 @@ def test_mcdc_milnacipran_above_range_1_false(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_tramadol_failed_3_false(evaluate, snapshot):
+def test_mcdc_tramadol_failed_3_false(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides definition tramadol_failed (Tramadol has failed) on its own: tramadol response is inadequate is false
     Path:
@@ -9992,7 +9996,7 @@ def test_mcdc_tramadol_failed_3_false(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -10009,7 +10013,7 @@ def test_mcdc_tramadol_failed_3_false(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_paracetamol_failed_3_false(evaluate, snapshot):
+def test_mcdc_paracetamol_failed_3_false(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides definition paracetamol_failed (Paracetamol has failed) on its own: paracetamol response is inadequate is false
     Path:
@@ -10027,7 +10031,7 @@ def test_mcdc_paracetamol_failed_3_false(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -10049,7 +10053,7 @@ def test_mcdc_paracetamol_failed_3_false(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_tropisetron_failed_3_false(evaluate, snapshot):
+def test_mcdc_tropisetron_failed_3_false(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides definition tropisetron_failed (Tropisetron has failed) on its own: tropisetron response is inadequate is false
     Path:
@@ -10067,7 +10071,7 @@ def test_mcdc_tropisetron_failed_3_false(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -10089,7 +10093,7 @@ def test_mcdc_tropisetron_failed_3_false(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_pramipexole_failed_3_false(evaluate, snapshot):
+def test_mcdc_pramipexole_failed_3_false(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides definition pramipexole_failed (Pramipexole has failed) on its own: pramipexole response is inadequate is false
     Path:
@@ -10107,7 +10111,7 @@ def test_mcdc_pramipexole_failed_3_false(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -10129,7 +10133,7 @@ def test_mcdc_pramipexole_failed_3_false(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_naltrexone_failed_3_false(evaluate, snapshot):
+def test_mcdc_naltrexone_failed_3_false(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides definition naltrexone_failed (Low-dose naltrexone has failed) on its own: Low-dose naltrexone response is inadequate is false
     Path:
@@ -10147,7 +10151,7 @@ def test_mcdc_naltrexone_failed_3_false(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -10169,7 +10173,7 @@ def test_mcdc_naltrexone_failed_3_false(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_fda_approved_exhausted_4_true(evaluate, snapshot):
+def test_mcdc_fda_approved_exhausted_4_true(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides definition fda_approved_exhausted (The FDA-approved agents have failed) on its own: duloxetine contraindicated (chronic liver disease or eGFR below 30) is true
     Path:
@@ -10188,7 +10192,7 @@ def test_mcdc_fda_approved_exhausted_4_true(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -10216,7 +10220,7 @@ def test_mcdc_fda_approved_exhausted_4_true(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_naltrexone_titrating_2_true(evaluate, snapshot):
+def test_mcdc_naltrexone_titrating_2_true(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides definition naltrexone_titrating (Low-dose naltrexone being taken after t…) on its own: Low-dose naltrexone has failed is true
     Path:
@@ -10235,7 +10239,7 @@ def test_mcdc_naltrexone_titrating_2_true(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -10275,13 +10279,13 @@ def test_mcdc_naltrexone_titrating_2_true(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_age(evaluate, snapshot):
+def test_missing_age(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no age (Age); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide adult (Is the patient an adult (18 or older)?): missing age.
     """
-    patient = {
+    patient: Patient = {
         'chronic_liver_disease': False,
         'comorbidities': [],
         'depression': False,
@@ -10295,7 +10299,7 @@ def test_missing_age(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_chronic_liver_disease(evaluate, snapshot):
+def test_missing_chronic_liver_disease(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no chronic_liver_disease (Chronic liver disease); insufficient data naming it
     Path:
@@ -10309,7 +10313,7 @@ def test_missing_chronic_liver_disease(evaluate, snapshot):
     - Which feature accompanies the pain? → pain alone (otherwise)
     - outcome: insufficient data: Not enough data to decide duloxetine_check (Can duloxetine be used?): missing chronic_liver_disease.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'comorbidities': [],
         'depression': False,
@@ -10323,14 +10327,14 @@ def test_missing_chronic_liver_disease(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_comorbidities(evaluate, snapshot):
+def test_missing_comorbidities(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no comorbidities (Comorbidities found on screening); insufficient data naming it
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - outcome: insufficient data: Not enough data to decide whether item baseline/15 applies: missing comorbidities.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'depression': False,
@@ -10344,7 +10348,7 @@ def test_missing_comorbidities(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_depression(evaluate, snapshot):
+def test_missing_depression(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no depression (Depression); insufficient data naming it
     Path:
@@ -10357,7 +10361,7 @@ def test_missing_depression(evaluate, snapshot):
     - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
     - outcome: insufficient data: Not enough data to decide symptom_profile (Which feature accompanies the pain?): missing depression.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -10371,7 +10375,7 @@ def test_missing_depression(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_ecg_done(evaluate, snapshot):
+def test_missing_ecg_done(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no ecg_done (ECG recorded); ok without it
     Path:
@@ -10389,7 +10393,7 @@ def test_missing_ecg_done(evaluate, snapshot):
     - step: Side effects to monitor
     - outcome: ok: Plan complete: reassess the response after 4-6 weeks.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -10403,7 +10407,7 @@ def test_missing_ecg_done(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_egfr(evaluate, snapshot):
+def test_missing_egfr(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no egfr (eGFR); insufficient data naming it
     Path:
@@ -10417,7 +10421,7 @@ def test_missing_egfr(evaluate, snapshot):
     - Which feature accompanies the pain? → pain alone (otherwise)
     - outcome: insufficient data: Not enough data to decide duloxetine_check (Can duloxetine be used?): missing egfr.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -10431,7 +10435,7 @@ def test_missing_egfr(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_fatigue(evaluate, snapshot):
+def test_missing_fatigue(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no fatigue (Fatigue); insufficient data naming it
     Path:
@@ -10444,7 +10448,7 @@ def test_missing_fatigue(evaluate, snapshot):
     - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
     - outcome: insufficient data: Not enough data to decide symptom_profile (Which feature accompanies the pain?): missing fatigue.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -10458,14 +10462,14 @@ def test_missing_fatigue(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_medications(evaluate, snapshot):
+def test_missing_medications(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no medications (Medication history (current and past tr…); insufficient data naming it
     Path:
     - Is the patient an adult (18 or older)? → 18 or older (otherwise)
     - outcome: insufficient data: Not enough data to decide whether item baseline/9 applies: missing medications, medications.paracetamol.ongoi…
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],
@@ -10479,7 +10483,7 @@ def test_missing_medications(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_sleep_disturbance(evaluate, snapshot):
+def test_missing_sleep_disturbance(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no sleep_disturbance (Sleep disturbance); insufficient data naming it
     Path:
@@ -10492,7 +10496,7 @@ def test_missing_sleep_disturbance(evaluate, snapshot):
     - Have two or more first-line agents failed (refractory)? → not refractory: choose a first-line agent (otherwise)
     - outcome: insufficient data: Not enough data to decide symptom_profile (Which feature accompanies the pain?): missing sleep_disturbance.
     """
-    patient = {
+    patient: Patient = {
         'age': 40,
         'chronic_liver_disease': False,
         'comorbidities': [],

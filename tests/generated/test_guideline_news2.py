@@ -24,12 +24,16 @@ guards allow; a missing-data test leaves one input out. The docstring of each te
 says what it protects and the path it takes.
 """
 
+from syrupy.assertion import SnapshotAssertion
+
+from compiler.testgen.harness import Evaluate, Patient
+
 GUIDELINE = 'news2'
 CONTENT_HASH = 'sha256:71b2f03f9b19e12067fc650b71cc17ea24be10fe361b48e6da71e5c151770446'
 GRAPH = '../fixtures/news2.graph.json'  # relative to this file
 
 
-def test_edge_response_1(evaluate, snapshot):
+def test_edge_response_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge response/1 (line 162): Which clinical response? → yes [Clinical risk is high]
     - edge emergency/next (line 174): step: Emergency assessment
@@ -66,7 +70,7 @@ def test_edge_response_1(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -78,7 +82,7 @@ def test_edge_response_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_response_2(evaluate, snapshot):
+def test_edge_response_2(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge response/2 (line 164): Which clinical response? → yes [Clinical risk is medium]
     - edge urgent/next (line 179): step: Urgent review
@@ -100,7 +104,7 @@ def test_edge_response_2(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -112,7 +116,7 @@ def test_edge_response_2(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_response_3(evaluate, snapshot):
+def test_edge_response_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge response/3 (line 166): Which clinical response? → yes [Clinical risk is low-medium]
     - edge ward/next (line 184): step: Urgent ward-based response
@@ -134,7 +138,7 @@ def test_edge_response_3(evaluate, snapshot):
     - step: Urgent ward-based response
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -146,7 +150,7 @@ def test_edge_response_3(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_response_4(evaluate, snapshot):
+def test_edge_response_4(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge response/4 (line 168): Which clinical response? → yes [NEWS2 score = 0]
     - edge routine/next (line 189): step: Routine monitoring
@@ -178,7 +182,7 @@ def test_edge_response_4(evaluate, snapshot):
     - step: Routine monitoring
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 12,
@@ -190,7 +194,7 @@ def test_edge_response_4(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_edge_response_otherwise(evaluate, snapshot):
+def test_edge_response_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge response/otherwise (line 170): Which clinical response? → otherwise (otherwise)
     - edge nurse/next (line 194): step: Nurse assessment
@@ -206,7 +210,7 @@ def test_edge_response_otherwise(evaluate, snapshot):
     - step: Nurse assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 9,
@@ -218,7 +222,7 @@ def test_edge_response_otherwise(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__respiration_rate_below_7(evaluate, snapshot):
+def test_boundary_response_1__respiration_rate_below_7(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiration rate = 7 breaths/min, just below the threshold ≤ 8 breaths/min; the comparison (define respiration) decides the guard of response/1
     - value of output score (NEWS2 score): 7
@@ -227,7 +231,7 @@ def test_boundary_response_1__respiration_rate_below_7(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 7,
@@ -239,7 +243,7 @@ def test_boundary_response_1__respiration_rate_below_7(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__respiration_rate_at_8(evaluate, snapshot):
+def test_boundary_response_1__respiration_rate_at_8(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiration rate = 8 breaths/min, at the threshold ≤ 8 breaths/min; the comparison (define respiration) decides the guard of response/1
     Path:
@@ -247,7 +251,7 @@ def test_boundary_response_1__respiration_rate_at_8(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 8,
@@ -259,7 +263,7 @@ def test_boundary_response_1__respiration_rate_at_8(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__respiration_rate_above_9(evaluate, snapshot):
+def test_boundary_response_1__respiration_rate_above_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiration rate = 9 breaths/min, just above the threshold ≤ 8 breaths/min; the comparison (define respiration) decides the guard of response/1
     - condition decides output single_parameter_3 (A score of 3 in one parameter) on its own: SpO2 band is 91% or less is true
@@ -269,7 +273,7 @@ def test_boundary_response_1__respiration_rate_above_9(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 9,
@@ -281,7 +285,7 @@ def test_boundary_response_1__respiration_rate_above_9(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__respiration_rate_below_10(evaluate, snapshot):
+def test_boundary_response_1__respiration_rate_below_10(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiration rate = 10 breaths/min, just below the threshold ≤ 11 breaths/min; the comparison (define respiration) decides the guard of response/1
     Path:
@@ -289,7 +293,7 @@ def test_boundary_response_1__respiration_rate_below_10(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 10,
@@ -301,7 +305,7 @@ def test_boundary_response_1__respiration_rate_below_10(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__respiration_rate_at_11(evaluate, snapshot):
+def test_boundary_response_1__respiration_rate_at_11(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiration rate = 11 breaths/min, at the threshold ≤ 11 breaths/min; the comparison (define respiration) decides the guard of response/1
     Path:
@@ -309,7 +313,7 @@ def test_boundary_response_1__respiration_rate_at_11(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 11,
@@ -321,7 +325,7 @@ def test_boundary_response_1__respiration_rate_at_11(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__respiration_rate_above_12(evaluate, snapshot):
+def test_boundary_response_1__respiration_rate_above_12(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiration rate = 12 breaths/min, just above the threshold ≤ 11 breaths/min; the comparison (define respiration) decides the guard of response/1
     Path:
@@ -329,7 +333,7 @@ def test_boundary_response_1__respiration_rate_above_12(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 12,
@@ -341,7 +345,7 @@ def test_boundary_response_1__respiration_rate_above_12(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__respiration_rate_below_19(evaluate, snapshot):
+def test_boundary_response_1__respiration_rate_below_19(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiration rate = 19 breaths/min, just below the threshold ≤ 20 breaths/min; the comparison (define respiration) decides the guard of response/1
     Path:
@@ -349,7 +353,7 @@ def test_boundary_response_1__respiration_rate_below_19(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 19,
@@ -361,7 +365,7 @@ def test_boundary_response_1__respiration_rate_below_19(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__respiration_rate_at_20(evaluate, snapshot):
+def test_boundary_response_1__respiration_rate_at_20(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiration rate = 20 breaths/min, at the threshold ≤ 20 breaths/min; the comparison (define respiration) decides the guard of response/1
     Path:
@@ -369,7 +373,7 @@ def test_boundary_response_1__respiration_rate_at_20(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 20,
@@ -381,7 +385,7 @@ def test_boundary_response_1__respiration_rate_at_20(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__respiration_rate_above_21(evaluate, snapshot):
+def test_boundary_response_1__respiration_rate_above_21(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiration rate = 21 breaths/min, just above the threshold ≤ 20 breaths/min; the comparison (define respiration) decides the guard of response/1
     - arm of definition respiration (Respiration band): respiration rate ≤ 20 breaths/min does not hold
@@ -394,7 +398,7 @@ def test_boundary_response_1__respiration_rate_above_21(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 21,
@@ -406,7 +410,7 @@ def test_boundary_response_1__respiration_rate_above_21(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__respiration_rate_below_23(evaluate, snapshot):
+def test_boundary_response_1__respiration_rate_below_23(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiration rate = 23 breaths/min, just below the threshold ≤ 24 breaths/min; the comparison (define respiration) decides the guard of response/1
     Path:
@@ -414,7 +418,7 @@ def test_boundary_response_1__respiration_rate_below_23(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 23,
@@ -426,7 +430,7 @@ def test_boundary_response_1__respiration_rate_below_23(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__respiration_rate_at_24(evaluate, snapshot):
+def test_boundary_response_1__respiration_rate_at_24(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiration rate = 24 breaths/min, at the threshold ≤ 24 breaths/min; the comparison (define respiration) decides the guard of response/1
     Path:
@@ -434,7 +438,7 @@ def test_boundary_response_1__respiration_rate_at_24(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 24,
@@ -446,7 +450,7 @@ def test_boundary_response_1__respiration_rate_at_24(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__respiration_rate_above_25(evaluate, snapshot):
+def test_boundary_response_1__respiration_rate_above_25(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiration rate = 25 breaths/min, just above the threshold ≤ 24 breaths/min; the comparison (define respiration) decides the guard of response/1
     - arm of definition respiration (Respiration band): respiration rate ≤ 24 breaths/min does not hold
@@ -456,7 +460,7 @@ def test_boundary_response_1__respiration_rate_above_25(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 25,
@@ -468,7 +472,7 @@ def test_boundary_response_1__respiration_rate_above_25(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__saturation_below_90(evaluate, snapshot):
+def test_boundary_response_1__saturation_below_90(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: SpO2 = 90 percent, just below the threshold ≤ 91 percent; the comparison (define oxygen_saturation) decides the guard of response/1
     Path:
@@ -476,7 +480,7 @@ def test_boundary_response_1__saturation_below_90(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -488,7 +492,7 @@ def test_boundary_response_1__saturation_below_90(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__saturation_at_91(evaluate, snapshot):
+def test_boundary_response_1__saturation_at_91(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: SpO2 = 91 percent, at the threshold ≤ 91 percent; the comparison (define oxygen_saturation) decides the guard of response/1
     Path:
@@ -496,7 +500,7 @@ def test_boundary_response_1__saturation_at_91(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -508,7 +512,7 @@ def test_boundary_response_1__saturation_at_91(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__saturation_above_92(evaluate, snapshot):
+def test_boundary_response_1__saturation_above_92(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: SpO2 = 92 percent, just above the threshold ≤ 91 percent; the comparison (define oxygen_saturation) decides the guard of response/1
     Path:
@@ -516,7 +520,7 @@ def test_boundary_response_1__saturation_above_92(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -528,7 +532,7 @@ def test_boundary_response_1__saturation_above_92(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__saturation_below_92(evaluate, snapshot):
+def test_boundary_response_1__saturation_below_92(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: SpO2 = 92 percent, just below the threshold ≤ 93 percent; the comparison (define oxygen_saturation) decides the guard of response/1
     - arm of definition body_temperature (Temperature band): temperature ≤ 38 celsius does not hold
@@ -540,7 +544,7 @@ def test_boundary_response_1__saturation_below_92(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -552,7 +556,7 @@ def test_boundary_response_1__saturation_below_92(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__saturation_at_93(evaluate, snapshot):
+def test_boundary_response_1__saturation_at_93(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: SpO2 = 93 percent, at the threshold ≤ 93 percent; the comparison (define oxygen_saturation) decides the guard of response/1
     Path:
@@ -560,7 +564,7 @@ def test_boundary_response_1__saturation_at_93(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -572,7 +576,7 @@ def test_boundary_response_1__saturation_at_93(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__saturation_above_94(evaluate, snapshot):
+def test_boundary_response_1__saturation_above_94(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: SpO2 = 94 percent, just above the threshold ≤ 93 percent; the comparison (define oxygen_saturation) decides the guard of response/1
     Path:
@@ -580,7 +584,7 @@ def test_boundary_response_1__saturation_above_94(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -592,7 +596,7 @@ def test_boundary_response_1__saturation_above_94(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__saturation_below_94(evaluate, snapshot):
+def test_boundary_response_1__saturation_below_94(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: SpO2 = 94 percent, just below the threshold ≤ 95 percent; the comparison (define oxygen_saturation) decides the guard of response/1
     Path:
@@ -600,7 +604,7 @@ def test_boundary_response_1__saturation_below_94(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -612,7 +616,7 @@ def test_boundary_response_1__saturation_below_94(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__saturation_at_95(evaluate, snapshot):
+def test_boundary_response_1__saturation_at_95(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: SpO2 = 95 percent, at the threshold ≤ 95 percent; the comparison (define oxygen_saturation) decides the guard of response/1
     Path:
@@ -620,7 +624,7 @@ def test_boundary_response_1__saturation_at_95(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -632,7 +636,7 @@ def test_boundary_response_1__saturation_at_95(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__saturation_above_96(evaluate, snapshot):
+def test_boundary_response_1__saturation_above_96(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: SpO2 = 96 percent, just above the threshold ≤ 95 percent; the comparison (define oxygen_saturation) decides the guard of response/1
     Path:
@@ -640,7 +644,7 @@ def test_boundary_response_1__saturation_above_96(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -652,7 +656,7 @@ def test_boundary_response_1__saturation_above_96(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__systolic_bp_below_89(evaluate, snapshot):
+def test_boundary_response_1__systolic_bp_below_89(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 89 mmHg, just below the threshold ≤ 90 mmHg; the comparison (define systolic) decides the guard of response/1
     - arm of definition systolic (Systolic band): systolic blood pressure ≤ 90 mmHg holds
@@ -662,7 +666,7 @@ def test_boundary_response_1__systolic_bp_below_89(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -674,7 +678,7 @@ def test_boundary_response_1__systolic_bp_below_89(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__systolic_bp_at_90(evaluate, snapshot):
+def test_boundary_response_1__systolic_bp_at_90(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 90 mmHg, at the threshold ≤ 90 mmHg; the comparison (define systolic) decides the guard of response/1
     Path:
@@ -682,7 +686,7 @@ def test_boundary_response_1__systolic_bp_at_90(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -694,7 +698,7 @@ def test_boundary_response_1__systolic_bp_at_90(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__systolic_bp_above_91(evaluate, snapshot):
+def test_boundary_response_1__systolic_bp_above_91(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 91 mmHg, just above the threshold ≤ 90 mmHg; the comparison (define systolic) decides the guard of response/1
     - arm of definition systolic (Systolic band): systolic blood pressure ≤ 100 mmHg holds
@@ -704,7 +708,7 @@ def test_boundary_response_1__systolic_bp_above_91(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -716,7 +720,7 @@ def test_boundary_response_1__systolic_bp_above_91(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__systolic_bp_below_99(evaluate, snapshot):
+def test_boundary_response_1__systolic_bp_below_99(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 99 mmHg, just below the threshold ≤ 100 mmHg; the comparison (define systolic) decides the guard of response/1
     Path:
@@ -724,7 +728,7 @@ def test_boundary_response_1__systolic_bp_below_99(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -736,7 +740,7 @@ def test_boundary_response_1__systolic_bp_below_99(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__systolic_bp_at_100(evaluate, snapshot):
+def test_boundary_response_1__systolic_bp_at_100(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 100 mmHg, at the threshold ≤ 100 mmHg; the comparison (define systolic) decides the guard of response/1
     Path:
@@ -744,7 +748,7 @@ def test_boundary_response_1__systolic_bp_at_100(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -756,7 +760,7 @@ def test_boundary_response_1__systolic_bp_at_100(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__systolic_bp_above_101(evaluate, snapshot):
+def test_boundary_response_1__systolic_bp_above_101(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 101 mmHg, just above the threshold ≤ 100 mmHg; the comparison (define systolic) decides the guard of response/1
     - arm of definition systolic (Systolic band): systolic blood pressure ≤ 110 mmHg holds
@@ -766,7 +770,7 @@ def test_boundary_response_1__systolic_bp_above_101(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -778,7 +782,7 @@ def test_boundary_response_1__systolic_bp_above_101(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__systolic_bp_below_109(evaluate, snapshot):
+def test_boundary_response_1__systolic_bp_below_109(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 109 mmHg, just below the threshold ≤ 110 mmHg; the comparison (define systolic) decides the guard of response/1
     Path:
@@ -786,7 +790,7 @@ def test_boundary_response_1__systolic_bp_below_109(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -798,7 +802,7 @@ def test_boundary_response_1__systolic_bp_below_109(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__systolic_bp_at_110(evaluate, snapshot):
+def test_boundary_response_1__systolic_bp_at_110(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 110 mmHg, at the threshold ≤ 110 mmHg; the comparison (define systolic) decides the guard of response/1
     Path:
@@ -806,7 +810,7 @@ def test_boundary_response_1__systolic_bp_at_110(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -818,7 +822,7 @@ def test_boundary_response_1__systolic_bp_at_110(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__systolic_bp_above_111(evaluate, snapshot):
+def test_boundary_response_1__systolic_bp_above_111(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 111 mmHg, just above the threshold ≤ 110 mmHg; the comparison (define systolic) decides the guard of response/1
     Path:
@@ -826,7 +830,7 @@ def test_boundary_response_1__systolic_bp_above_111(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -838,7 +842,7 @@ def test_boundary_response_1__systolic_bp_above_111(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__systolic_bp_below_218(evaluate, snapshot):
+def test_boundary_response_1__systolic_bp_below_218(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 218 mmHg, just below the threshold ≤ 219 mmHg; the comparison (define systolic) decides the guard of response/1
     Path:
@@ -846,7 +850,7 @@ def test_boundary_response_1__systolic_bp_below_218(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -858,7 +862,7 @@ def test_boundary_response_1__systolic_bp_below_218(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__systolic_bp_at_219(evaluate, snapshot):
+def test_boundary_response_1__systolic_bp_at_219(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 219 mmHg, at the threshold ≤ 219 mmHg; the comparison (define systolic) decides the guard of response/1
     Path:
@@ -866,7 +870,7 @@ def test_boundary_response_1__systolic_bp_at_219(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -878,7 +882,7 @@ def test_boundary_response_1__systolic_bp_at_219(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__systolic_bp_above_220(evaluate, snapshot):
+def test_boundary_response_1__systolic_bp_above_220(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 220 mmHg, just above the threshold ≤ 219 mmHg; the comparison (define systolic) decides the guard of response/1
     - arm of definition systolic (Systolic band): systolic blood pressure ≤ 219 mmHg does not hold
@@ -888,7 +892,7 @@ def test_boundary_response_1__systolic_bp_above_220(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -900,7 +904,7 @@ def test_boundary_response_1__systolic_bp_above_220(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__pulse_below_39(evaluate, snapshot):
+def test_boundary_response_1__pulse_below_39(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pulse = 39 bpm, just below the threshold ≤ 40 bpm; the comparison (define heart_rate) decides the guard of response/1
     - arm of definition heart_rate (Pulse band): pulse ≤ 40 bpm holds
@@ -910,7 +914,7 @@ def test_boundary_response_1__pulse_below_39(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 39,
         'respiration_rate': 0,
@@ -922,7 +926,7 @@ def test_boundary_response_1__pulse_below_39(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__pulse_at_40(evaluate, snapshot):
+def test_boundary_response_1__pulse_at_40(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pulse = 40 bpm, at the threshold ≤ 40 bpm; the comparison (define heart_rate) decides the guard of response/1
     Path:
@@ -930,7 +934,7 @@ def test_boundary_response_1__pulse_at_40(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 40,
         'respiration_rate': 0,
@@ -942,7 +946,7 @@ def test_boundary_response_1__pulse_at_40(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__pulse_above_41(evaluate, snapshot):
+def test_boundary_response_1__pulse_above_41(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pulse = 41 bpm, just above the threshold ≤ 40 bpm; the comparison (define heart_rate) decides the guard of response/1
     - arm of definition heart_rate (Pulse band): pulse ≤ 50 bpm holds
@@ -952,7 +956,7 @@ def test_boundary_response_1__pulse_above_41(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 41,
         'respiration_rate': 0,
@@ -964,7 +968,7 @@ def test_boundary_response_1__pulse_above_41(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__pulse_below_49(evaluate, snapshot):
+def test_boundary_response_1__pulse_below_49(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pulse = 49 bpm, just below the threshold ≤ 50 bpm; the comparison (define heart_rate) decides the guard of response/1
     Path:
@@ -972,7 +976,7 @@ def test_boundary_response_1__pulse_below_49(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 49,
         'respiration_rate': 0,
@@ -984,7 +988,7 @@ def test_boundary_response_1__pulse_below_49(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__pulse_at_50(evaluate, snapshot):
+def test_boundary_response_1__pulse_at_50(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pulse = 50 bpm, at the threshold ≤ 50 bpm; the comparison (define heart_rate) decides the guard of response/1
     Path:
@@ -992,7 +996,7 @@ def test_boundary_response_1__pulse_at_50(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 50,
         'respiration_rate': 0,
@@ -1004,7 +1008,7 @@ def test_boundary_response_1__pulse_at_50(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__pulse_above_51(evaluate, snapshot):
+def test_boundary_response_1__pulse_above_51(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pulse = 51 bpm, just above the threshold ≤ 50 bpm; the comparison (define heart_rate) decides the guard of response/1
     Path:
@@ -1012,7 +1016,7 @@ def test_boundary_response_1__pulse_above_51(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 51,
         'respiration_rate': 0,
@@ -1024,7 +1028,7 @@ def test_boundary_response_1__pulse_above_51(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__pulse_below_89(evaluate, snapshot):
+def test_boundary_response_1__pulse_below_89(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pulse = 89 bpm, just below the threshold ≤ 90 bpm; the comparison (define heart_rate) decides the guard of response/1
     Path:
@@ -1032,7 +1036,7 @@ def test_boundary_response_1__pulse_below_89(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 89,
         'respiration_rate': 0,
@@ -1044,7 +1048,7 @@ def test_boundary_response_1__pulse_below_89(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__pulse_at_90(evaluate, snapshot):
+def test_boundary_response_1__pulse_at_90(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pulse = 90 bpm, at the threshold ≤ 90 bpm; the comparison (define heart_rate) decides the guard of response/1
     Path:
@@ -1052,7 +1056,7 @@ def test_boundary_response_1__pulse_at_90(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 90,
         'respiration_rate': 0,
@@ -1064,7 +1068,7 @@ def test_boundary_response_1__pulse_at_90(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__pulse_above_91(evaluate, snapshot):
+def test_boundary_response_1__pulse_above_91(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pulse = 91 bpm, just above the threshold ≤ 90 bpm; the comparison (define heart_rate) decides the guard of response/1
     - arm of definition heart_rate (Pulse band): pulse ≤ 90 bpm does not hold
@@ -1076,7 +1080,7 @@ def test_boundary_response_1__pulse_above_91(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 91,
         'respiration_rate': 0,
@@ -1088,7 +1092,7 @@ def test_boundary_response_1__pulse_above_91(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__pulse_below_109(evaluate, snapshot):
+def test_boundary_response_1__pulse_below_109(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pulse = 109 bpm, just below the threshold ≤ 110 bpm; the comparison (define heart_rate) decides the guard of response/1
     Path:
@@ -1096,7 +1100,7 @@ def test_boundary_response_1__pulse_below_109(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 109,
         'respiration_rate': 0,
@@ -1108,7 +1112,7 @@ def test_boundary_response_1__pulse_below_109(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__pulse_at_110(evaluate, snapshot):
+def test_boundary_response_1__pulse_at_110(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pulse = 110 bpm, at the threshold ≤ 110 bpm; the comparison (define heart_rate) decides the guard of response/1
     Path:
@@ -1116,7 +1120,7 @@ def test_boundary_response_1__pulse_at_110(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 110,
         'respiration_rate': 0,
@@ -1128,7 +1132,7 @@ def test_boundary_response_1__pulse_at_110(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__pulse_above_111(evaluate, snapshot):
+def test_boundary_response_1__pulse_above_111(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pulse = 111 bpm, just above the threshold ≤ 110 bpm; the comparison (define heart_rate) decides the guard of response/1
     - arm of definition heart_rate (Pulse band): pulse ≤ 110 bpm does not hold
@@ -1140,7 +1144,7 @@ def test_boundary_response_1__pulse_above_111(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 111,
         'respiration_rate': 0,
@@ -1152,7 +1156,7 @@ def test_boundary_response_1__pulse_above_111(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__pulse_below_129(evaluate, snapshot):
+def test_boundary_response_1__pulse_below_129(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pulse = 129 bpm, just below the threshold ≤ 130 bpm; the comparison (define heart_rate) decides the guard of response/1
     Path:
@@ -1160,7 +1164,7 @@ def test_boundary_response_1__pulse_below_129(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 129,
         'respiration_rate': 0,
@@ -1172,7 +1176,7 @@ def test_boundary_response_1__pulse_below_129(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__pulse_at_130(evaluate, snapshot):
+def test_boundary_response_1__pulse_at_130(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pulse = 130 bpm, at the threshold ≤ 130 bpm; the comparison (define heart_rate) decides the guard of response/1
     Path:
@@ -1180,7 +1184,7 @@ def test_boundary_response_1__pulse_at_130(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 130,
         'respiration_rate': 0,
@@ -1192,7 +1196,7 @@ def test_boundary_response_1__pulse_at_130(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__pulse_above_131(evaluate, snapshot):
+def test_boundary_response_1__pulse_above_131(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Pulse = 131 bpm, just above the threshold ≤ 130 bpm; the comparison (define heart_rate) decides the guard of response/1
     - arm of definition heart_rate (Pulse band): pulse ≤ 130 bpm does not hold
@@ -1202,7 +1206,7 @@ def test_boundary_response_1__pulse_above_131(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 131,
         'respiration_rate': 0,
@@ -1214,7 +1218,7 @@ def test_boundary_response_1__pulse_above_131(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__temperature_below_34_9(evaluate, snapshot):
+def test_boundary_response_1__temperature_below_34_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Temperature = 34.9 celsius, just below the threshold ≤ 35 celsius; the comparison (define body_temperature) decides the guard of response/1
     Path:
@@ -1222,7 +1226,7 @@ def test_boundary_response_1__temperature_below_34_9(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1234,7 +1238,7 @@ def test_boundary_response_1__temperature_below_34_9(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__temperature_at_35(evaluate, snapshot):
+def test_boundary_response_1__temperature_at_35(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Temperature = 35 celsius, at the threshold ≤ 35 celsius; the comparison (define body_temperature) decides the guard of response/1
     Path:
@@ -1242,7 +1246,7 @@ def test_boundary_response_1__temperature_at_35(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1254,7 +1258,7 @@ def test_boundary_response_1__temperature_at_35(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__temperature_above_35_1(evaluate, snapshot):
+def test_boundary_response_1__temperature_above_35_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Temperature = 35.1 celsius, just above the threshold ≤ 35 celsius; the comparison (define body_temperature) decides the guard of response/1
     Path:
@@ -1262,7 +1266,7 @@ def test_boundary_response_1__temperature_above_35_1(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1274,7 +1278,7 @@ def test_boundary_response_1__temperature_above_35_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__temperature_below_35_9(evaluate, snapshot):
+def test_boundary_response_1__temperature_below_35_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Temperature = 35.9 celsius, just below the threshold ≤ 36 celsius; the comparison (define body_temperature) decides the guard of response/1
     Path:
@@ -1282,7 +1286,7 @@ def test_boundary_response_1__temperature_below_35_9(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1294,7 +1298,7 @@ def test_boundary_response_1__temperature_below_35_9(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__temperature_at_36(evaluate, snapshot):
+def test_boundary_response_1__temperature_at_36(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Temperature = 36 celsius, at the threshold ≤ 36 celsius; the comparison (define body_temperature) decides the guard of response/1
     - boundary: NEWS2 score = 7, at the threshold ≥ 7; the comparison (define risk) decides the guard of response/1
@@ -1303,7 +1307,7 @@ def test_boundary_response_1__temperature_at_36(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1315,7 +1319,7 @@ def test_boundary_response_1__temperature_at_36(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__temperature_above_36_1(evaluate, snapshot):
+def test_boundary_response_1__temperature_above_36_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Temperature = 36.1 celsius, just above the threshold ≤ 36 celsius; the comparison (define body_temperature) decides the guard of response/1
     Path:
@@ -1323,7 +1327,7 @@ def test_boundary_response_1__temperature_above_36_1(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1335,7 +1339,7 @@ def test_boundary_response_1__temperature_above_36_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__temperature_below_37_9(evaluate, snapshot):
+def test_boundary_response_1__temperature_below_37_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Temperature = 37.9 celsius, just below the threshold ≤ 38 celsius; the comparison (define body_temperature) decides the guard of response/1
     Path:
@@ -1343,7 +1347,7 @@ def test_boundary_response_1__temperature_below_37_9(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1355,7 +1359,7 @@ def test_boundary_response_1__temperature_below_37_9(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__temperature_at_38(evaluate, snapshot):
+def test_boundary_response_1__temperature_at_38(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Temperature = 38 celsius, at the threshold ≤ 38 celsius; the comparison (define body_temperature) decides the guard of response/1
     Path:
@@ -1363,7 +1367,7 @@ def test_boundary_response_1__temperature_at_38(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1375,7 +1379,7 @@ def test_boundary_response_1__temperature_at_38(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__temperature_above_38_1(evaluate, snapshot):
+def test_boundary_response_1__temperature_above_38_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Temperature = 38.1 celsius, just above the threshold ≤ 38 celsius; the comparison (define body_temperature) decides the guard of response/1
     - arm of definition body_temperature (Temperature band): temperature ≤ 39 celsius holds
@@ -1385,7 +1389,7 @@ def test_boundary_response_1__temperature_above_38_1(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1397,7 +1401,7 @@ def test_boundary_response_1__temperature_above_38_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__temperature_below_38_9(evaluate, snapshot):
+def test_boundary_response_1__temperature_below_38_9(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Temperature = 38.9 celsius, just below the threshold ≤ 39 celsius; the comparison (define body_temperature) decides the guard of response/1
     Path:
@@ -1405,7 +1409,7 @@ def test_boundary_response_1__temperature_below_38_9(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1417,7 +1421,7 @@ def test_boundary_response_1__temperature_below_38_9(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__temperature_at_39(evaluate, snapshot):
+def test_boundary_response_1__temperature_at_39(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Temperature = 39 celsius, at the threshold ≤ 39 celsius; the comparison (define body_temperature) decides the guard of response/1
     Path:
@@ -1425,7 +1429,7 @@ def test_boundary_response_1__temperature_at_39(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1437,7 +1441,7 @@ def test_boundary_response_1__temperature_at_39(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__temperature_above_39_1(evaluate, snapshot):
+def test_boundary_response_1__temperature_above_39_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Temperature = 39.1 celsius, just above the threshold ≤ 39 celsius; the comparison (define body_temperature) decides the guard of response/1
     Path:
@@ -1445,7 +1449,7 @@ def test_boundary_response_1__temperature_above_39_1(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1457,7 +1461,7 @@ def test_boundary_response_1__temperature_above_39_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_1__score_above_8(evaluate, snapshot):
+def test_boundary_response_1__score_above_8(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: NEWS2 score = 8, just above the threshold ≥ 7; the comparison (define risk) decides the guard of response/1
     Path:
@@ -1465,7 +1469,7 @@ def test_boundary_response_1__score_above_8(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1477,7 +1481,7 @@ def test_boundary_response_1__score_above_8(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_2__score_at_5(evaluate, snapshot):
+def test_boundary_response_2__score_at_5(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: NEWS2 score = 5, at the threshold ≥ 5; the comparison (define risk) decides the guard of response/2
     Path:
@@ -1485,7 +1489,7 @@ def test_boundary_response_2__score_at_5(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1497,7 +1501,7 @@ def test_boundary_response_2__score_at_5(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_response_4__score_above_1(evaluate, snapshot):
+def test_boundary_response_4__score_above_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: NEWS2 score = 1, just above the threshold = 0; the comparison decides the guard of response/4
     - value of output score (NEWS2 score): 1
@@ -1506,7 +1510,7 @@ def test_boundary_response_4__score_above_1(evaluate, snapshot):
     - step: Nurse assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 9,
@@ -1518,7 +1522,7 @@ def test_boundary_response_4__score_above_1(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_arm_oxygen_1_then(evaluate, snapshot):
+def test_arm_oxygen_1_then(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of definition oxygen (Air or oxygen): on supplemental oxygen holds
     - arm of output score (NEWS2 score): air or oxygen is supplemental oxygen holds
@@ -1528,7 +1532,7 @@ def test_arm_oxygen_1_then(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1540,7 +1544,7 @@ def test_arm_oxygen_1_then(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_arm_score_18_else(evaluate, snapshot):
+def test_arm_score_18_else(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - arm of output score (NEWS2 score): level of consciousness is alert does not hold
     - value of output score (NEWS2 score): 12
@@ -1549,7 +1553,7 @@ def test_arm_score_18_else(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'cvpu',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1561,7 +1565,7 @@ def test_arm_score_18_else(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_single_parameter_3_2_true(evaluate, snapshot):
+def test_mcdc_single_parameter_3_2_true(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides output single_parameter_3 (A score of 3 in one parameter) on its own: respiration band is 25 or more is true
     Path:
@@ -1569,7 +1573,7 @@ def test_mcdc_single_parameter_3_2_true(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 25,
@@ -1581,7 +1585,7 @@ def test_mcdc_single_parameter_3_2_true(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_single_parameter_3_4_true(evaluate, snapshot):
+def test_mcdc_single_parameter_3_4_true(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides output single_parameter_3 (A score of 3 in one parameter) on its own: systolic band is 90 mmHg or less is true
     Path:
@@ -1589,7 +1593,7 @@ def test_mcdc_single_parameter_3_4_true(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 9,
@@ -1601,7 +1605,7 @@ def test_mcdc_single_parameter_3_4_true(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_single_parameter_3_5_true(evaluate, snapshot):
+def test_mcdc_single_parameter_3_5_true(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides output single_parameter_3 (A score of 3 in one parameter) on its own: systolic band is 220 mmHg or more is true
     Path:
@@ -1609,7 +1613,7 @@ def test_mcdc_single_parameter_3_5_true(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 9,
@@ -1621,7 +1625,7 @@ def test_mcdc_single_parameter_3_5_true(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_single_parameter_3_6_true(evaluate, snapshot):
+def test_mcdc_single_parameter_3_6_true(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides output single_parameter_3 (A score of 3 in one parameter) on its own: pulse band is 40 or less is true
     Path:
@@ -1629,7 +1633,7 @@ def test_mcdc_single_parameter_3_6_true(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 40,
         'respiration_rate': 9,
@@ -1641,7 +1645,7 @@ def test_mcdc_single_parameter_3_6_true(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_single_parameter_3_7_true(evaluate, snapshot):
+def test_mcdc_single_parameter_3_7_true(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides output single_parameter_3 (A score of 3 in one parameter) on its own: pulse band is 131 or more is true
     Path:
@@ -1649,7 +1653,7 @@ def test_mcdc_single_parameter_3_7_true(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 131,
         'respiration_rate': 9,
@@ -1661,7 +1665,7 @@ def test_mcdc_single_parameter_3_7_true(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_single_parameter_3_8_true(evaluate, snapshot):
+def test_mcdc_single_parameter_3_8_true(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides output single_parameter_3 (A score of 3 in one parameter) on its own: level of consciousness is new confusion, voice, pain or unresponsive is true
     Path:
@@ -1669,7 +1673,7 @@ def test_mcdc_single_parameter_3_8_true(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'cvpu',
         'pulse': 70,
         'respiration_rate': 9,
@@ -1681,7 +1685,7 @@ def test_mcdc_single_parameter_3_8_true(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_single_parameter_3_9_true(evaluate, snapshot):
+def test_mcdc_single_parameter_3_9_true(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides output single_parameter_3 (A score of 3 in one parameter) on its own: temperature band is 35.0 or less is true
     Path:
@@ -1689,7 +1693,7 @@ def test_mcdc_single_parameter_3_9_true(evaluate, snapshot):
     - step: Urgent review
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 9,
@@ -1701,7 +1705,7 @@ def test_mcdc_single_parameter_3_9_true(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_score_is_2(evaluate, snapshot):
+def test_value_score_is_2(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output score (NEWS2 score): 2
     Path:
@@ -1709,7 +1713,7 @@ def test_value_score_is_2(evaluate, snapshot):
     - step: Nurse assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 9,
@@ -1721,7 +1725,7 @@ def test_value_score_is_2(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_score_is_3(evaluate, snapshot):
+def test_value_score_is_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output score (NEWS2 score): 3
     Path:
@@ -1729,7 +1733,7 @@ def test_value_score_is_3(evaluate, snapshot):
     - step: Urgent ward-based response
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1741,7 +1745,7 @@ def test_value_score_is_3(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_score_is_10(evaluate, snapshot):
+def test_value_score_is_10(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output score (NEWS2 score): 10
     Path:
@@ -1749,7 +1753,7 @@ def test_value_score_is_10(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1761,7 +1765,7 @@ def test_value_score_is_10(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_score_is_13(evaluate, snapshot):
+def test_value_score_is_13(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output score (NEWS2 score): 13
     Path:
@@ -1769,7 +1773,7 @@ def test_value_score_is_13(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1781,7 +1785,7 @@ def test_value_score_is_13(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_score_is_14(evaluate, snapshot):
+def test_value_score_is_14(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output score (NEWS2 score): 14
     Path:
@@ -1789,7 +1793,7 @@ def test_value_score_is_14(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1801,7 +1805,7 @@ def test_value_score_is_14(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_score_is_15(evaluate, snapshot):
+def test_value_score_is_15(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output score (NEWS2 score): 15
     Path:
@@ -1809,7 +1813,7 @@ def test_value_score_is_15(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 40,
         'respiration_rate': 0,
@@ -1821,7 +1825,7 @@ def test_value_score_is_15(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_score_is_16(evaluate, snapshot):
+def test_value_score_is_16(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output score (NEWS2 score): 16
     Path:
@@ -1829,7 +1833,7 @@ def test_value_score_is_16(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 40,
         'respiration_rate': 0,
@@ -1841,7 +1845,7 @@ def test_value_score_is_16(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_score_is_17(evaluate, snapshot):
+def test_value_score_is_17(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output score (NEWS2 score): 17
     Path:
@@ -1849,7 +1853,7 @@ def test_value_score_is_17(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 40,
         'respiration_rate': 0,
@@ -1861,7 +1865,7 @@ def test_value_score_is_17(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_score_is_18(evaluate, snapshot):
+def test_value_score_is_18(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output score (NEWS2 score): 18
     Path:
@@ -1869,7 +1873,7 @@ def test_value_score_is_18(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'cvpu',
         'pulse': 40,
         'respiration_rate': 0,
@@ -1881,7 +1885,7 @@ def test_value_score_is_18(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_score_is_19(evaluate, snapshot):
+def test_value_score_is_19(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output score (NEWS2 score): 19
     Path:
@@ -1889,7 +1893,7 @@ def test_value_score_is_19(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'cvpu',
         'pulse': 40,
         'respiration_rate': 0,
@@ -1901,7 +1905,7 @@ def test_value_score_is_19(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_value_score_is_20(evaluate, snapshot):
+def test_value_score_is_20(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output score (NEWS2 score): 20
     Path:
@@ -1909,7 +1913,7 @@ def test_value_score_is_20(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'cvpu',
         'pulse': 40,
         'respiration_rate': 0,
@@ -1921,13 +1925,13 @@ def test_value_score_is_20(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_level_of_consciousness(evaluate, snapshot):
+def test_missing_level_of_consciousness(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no level_of_consciousness (Level of consciousness); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide response (Which clinical response?): missing level_of_consciousness.
     """
-    patient = {
+    patient: Patient = {
         'pulse': 70,
         'respiration_rate': 0,
         'saturation': 50,
@@ -1938,13 +1942,13 @@ def test_missing_level_of_consciousness(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_pulse(evaluate, snapshot):
+def test_missing_pulse(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no pulse (Pulse); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide response (Which clinical response?): missing pulse.
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'respiration_rate': 0,
         'saturation': 50,
@@ -1955,13 +1959,13 @@ def test_missing_pulse(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_respiration_rate(evaluate, snapshot):
+def test_missing_respiration_rate(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no respiration_rate (Respiration rate); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide response (Which clinical response?): missing respiration_rate.
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'saturation': 50,
@@ -1972,13 +1976,13 @@ def test_missing_respiration_rate(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_saturation(evaluate, snapshot):
+def test_missing_saturation(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no saturation (SpO2); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide response (Which clinical response?): missing saturation.
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -1989,7 +1993,7 @@ def test_missing_saturation(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_supplemental_oxygen(evaluate, snapshot):
+def test_missing_supplemental_oxygen(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no supplemental_oxygen (On supplemental oxygen); ok without it
     Path:
@@ -1997,7 +2001,7 @@ def test_missing_supplemental_oxygen(evaluate, snapshot):
     - step: Emergency assessment
     - outcome: ok
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -2008,13 +2012,13 @@ def test_missing_supplemental_oxygen(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_systolic_bp(evaluate, snapshot):
+def test_missing_systolic_bp(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no systolic_bp (Systolic blood pressure); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide response (Which clinical response?): missing systolic_bp.
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,
@@ -2025,13 +2029,13 @@ def test_missing_systolic_bp(evaluate, snapshot):
     assert evaluate(patient) == snapshot
 
 
-def test_missing_temperature(evaluate, snapshot):
+def test_missing_temperature(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no temperature (Temperature); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide response (Which clinical response?): missing temperature.
     """
-    patient = {
+    patient: Patient = {
         'level_of_consciousness': 'alert',
         'pulse': 70,
         'respiration_rate': 0,

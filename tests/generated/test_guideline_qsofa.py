@@ -24,12 +24,16 @@ guards allow; a missing-data test leaves one input out. The docstring of each te
 says what it protects and the path it takes.
 """
 
+from syrupy.assertion import SnapshotAssertion
+
+from compiler.testgen.harness import Evaluate, Patient
+
 GUIDELINE = 'qsofa'
 CONTENT_HASH = 'sha256:55ba212be2699a0726f82ebf4936445e7a19d777dfb10df226f496b7f6cddaa4'
 GRAPH = '../fixtures/qsofa.graph.json'  # relative to this file
 
 
-def test_edge_screen_1(evaluate, snapshot):
+def test_edge_screen_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge screen/1 (line 57): Is qSOFA 2 or more? → yes [qSOFA positive (2 or more)]
     - edge assess/next (line 63): step: Assess for organ dysfunction
@@ -44,11 +48,11 @@ def test_edge_screen_1(evaluate, snapshot):
     - step: Assess for organ dysfunction
     - outcome: ok
     """
-    patient = {'gcs': 3, 'respiratory_rate': 0, 'systolic_bp': 100}
+    patient: Patient = {'gcs': 3, 'respiratory_rate': 0, 'systolic_bp': 100}
     assert evaluate(patient) == snapshot
 
 
-def test_edge_screen_otherwise(evaluate, snapshot):
+def test_edge_screen_otherwise(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - edge screen/otherwise (line 59): Is qSOFA 2 or more? → otherwise (otherwise)
     - edge observe/next (line 69): step: Keep monitoring
@@ -62,11 +66,11 @@ def test_edge_screen_otherwise(evaluate, snapshot):
     - step: Keep monitoring
     - outcome: ok
     """
-    patient = {'gcs': 3, 'respiratory_rate': 0, 'systolic_bp': 120}
+    patient: Patient = {'gcs': 3, 'respiratory_rate': 0, 'systolic_bp': 120}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_screen_1__respiratory_rate_below_21(evaluate, snapshot):
+def test_boundary_screen_1__respiratory_rate_below_21(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiratory rate (per minute) = 21, just below the threshold ≥ 22; the comparison (define tachypnoea) decides the guard of screen/1
     Path:
@@ -74,11 +78,11 @@ def test_boundary_screen_1__respiratory_rate_below_21(evaluate, snapshot):
     - step: Keep monitoring
     - outcome: ok
     """
-    patient = {'gcs': 3, 'respiratory_rate': 21, 'systolic_bp': 120}
+    patient: Patient = {'gcs': 3, 'respiratory_rate': 21, 'systolic_bp': 120}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_screen_1__respiratory_rate_at_22(evaluate, snapshot):
+def test_boundary_screen_1__respiratory_rate_at_22(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiratory rate (per minute) = 22, at the threshold ≥ 22; the comparison (define tachypnoea) decides the guard of screen/1
     - condition decides output positive (qSOFA positive (2 or more)) on its own: respiratory rate 22 or more is true
@@ -88,11 +92,11 @@ def test_boundary_screen_1__respiratory_rate_at_22(evaluate, snapshot):
     - step: Assess for organ dysfunction
     - outcome: ok
     """
-    patient = {'gcs': 3, 'respiratory_rate': 22, 'systolic_bp': 120}
+    patient: Patient = {'gcs': 3, 'respiratory_rate': 22, 'systolic_bp': 120}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_screen_1__respiratory_rate_above_23(evaluate, snapshot):
+def test_boundary_screen_1__respiratory_rate_above_23(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Respiratory rate (per minute) = 23, just above the threshold ≥ 22; the comparison (define tachypnoea) decides the guard of screen/1
     Path:
@@ -100,11 +104,11 @@ def test_boundary_screen_1__respiratory_rate_above_23(evaluate, snapshot):
     - step: Assess for organ dysfunction
     - outcome: ok
     """
-    patient = {'gcs': 3, 'respiratory_rate': 23, 'systolic_bp': 120}
+    patient: Patient = {'gcs': 3, 'respiratory_rate': 23, 'systolic_bp': 120}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_screen_1__gcs_below_14(evaluate, snapshot):
+def test_boundary_screen_1__gcs_below_14(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Glasgow Coma Scale = 14 points, just below the threshold < 15 points; the comparison (define altered_mentation) decides the guard of screen/1
     Path:
@@ -112,11 +116,11 @@ def test_boundary_screen_1__gcs_below_14(evaluate, snapshot):
     - step: Assess for organ dysfunction
     - outcome: ok
     """
-    patient = {'gcs': 14, 'respiratory_rate': 0, 'systolic_bp': 100}
+    patient: Patient = {'gcs': 14, 'respiratory_rate': 0, 'systolic_bp': 100}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_screen_1__gcs_at_15(evaluate, snapshot):
+def test_boundary_screen_1__gcs_at_15(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Glasgow Coma Scale = 15 points, at the threshold < 15 points; the comparison (define altered_mentation) decides the guard of screen/1
     - condition decides output positive (qSOFA positive (2 or more)) on its own: respiratory rate 22 or more is false
@@ -126,11 +130,11 @@ def test_boundary_screen_1__gcs_at_15(evaluate, snapshot):
     - step: Keep monitoring
     - outcome: ok
     """
-    patient = {'gcs': 15, 'respiratory_rate': 0, 'systolic_bp': 100}
+    patient: Patient = {'gcs': 15, 'respiratory_rate': 0, 'systolic_bp': 100}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_screen_1__systolic_bp_below_99(evaluate, snapshot):
+def test_boundary_screen_1__systolic_bp_below_99(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 99 mmHg, just below the threshold ≤ 100 mmHg; the comparison (define hypotension) decides the guard of screen/1
     Path:
@@ -138,11 +142,11 @@ def test_boundary_screen_1__systolic_bp_below_99(evaluate, snapshot):
     - step: Assess for organ dysfunction
     - outcome: ok
     """
-    patient = {'gcs': 3, 'respiratory_rate': 0, 'systolic_bp': 99}
+    patient: Patient = {'gcs': 3, 'respiratory_rate': 0, 'systolic_bp': 99}
     assert evaluate(patient) == snapshot
 
 
-def test_boundary_screen_1__systolic_bp_above_101(evaluate, snapshot):
+def test_boundary_screen_1__systolic_bp_above_101(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - boundary: Systolic blood pressure = 101 mmHg, just above the threshold ≤ 100 mmHg; the comparison (define hypotension) decides the guard of screen/1
     Path:
@@ -150,11 +154,11 @@ def test_boundary_screen_1__systolic_bp_above_101(evaluate, snapshot):
     - step: Keep monitoring
     - outcome: ok
     """
-    patient = {'gcs': 3, 'respiratory_rate': 0, 'systolic_bp': 101}
+    patient: Patient = {'gcs': 3, 'respiratory_rate': 0, 'systolic_bp': 101}
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_positive_2_false(evaluate, snapshot):
+def test_mcdc_positive_2_false(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides output positive (qSOFA positive (2 or more)) on its own: altered mentation is false
     - condition decides output positive (qSOFA positive (2 or more)) on its own: systolic 100 mmHg or less is false
@@ -163,11 +167,11 @@ def test_mcdc_positive_2_false(evaluate, snapshot):
     - step: Keep monitoring
     - outcome: ok
     """
-    patient = {'gcs': 15, 'respiratory_rate': 22, 'systolic_bp': 120}
+    patient: Patient = {'gcs': 15, 'respiratory_rate': 22, 'systolic_bp': 120}
     assert evaluate(patient) == snapshot
 
 
-def test_mcdc_positive_3_true(evaluate, snapshot):
+def test_mcdc_positive_3_true(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - condition decides output positive (qSOFA positive (2 or more)) on its own: respiratory rate 22 or more is true
     - condition decides output positive (qSOFA positive (2 or more)) on its own: systolic 100 mmHg or less is true
@@ -176,11 +180,11 @@ def test_mcdc_positive_3_true(evaluate, snapshot):
     - step: Assess for organ dysfunction
     - outcome: ok
     """
-    patient = {'gcs': 15, 'respiratory_rate': 22, 'systolic_bp': 100}
+    patient: Patient = {'gcs': 15, 'respiratory_rate': 22, 'systolic_bp': 100}
     assert evaluate(patient) == snapshot
 
 
-def test_value_score_is_0(evaluate, snapshot):
+def test_value_score_is_0(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output score (qSOFA score (0-3)): 0
     Path:
@@ -188,11 +192,11 @@ def test_value_score_is_0(evaluate, snapshot):
     - step: Keep monitoring
     - outcome: ok
     """
-    patient = {'gcs': 15, 'respiratory_rate': 0, 'systolic_bp': 120}
+    patient: Patient = {'gcs': 15, 'respiratory_rate': 0, 'systolic_bp': 120}
     assert evaluate(patient) == snapshot
 
 
-def test_value_score_is_3(evaluate, snapshot):
+def test_value_score_is_3(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - value of output score (qSOFA score (0-3)): 3
     Path:
@@ -200,21 +204,21 @@ def test_value_score_is_3(evaluate, snapshot):
     - step: Assess for organ dysfunction
     - outcome: ok
     """
-    patient = {'gcs': 3, 'respiratory_rate': 22, 'systolic_bp': 100}
+    patient: Patient = {'gcs': 3, 'respiratory_rate': 22, 'systolic_bp': 100}
     assert evaluate(patient) == snapshot
 
 
-def test_missing_gcs(evaluate, snapshot):
+def test_missing_gcs(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no gcs (Glasgow Coma Scale); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide screen (Is qSOFA 2 or more?): missing gcs.
     """
-    patient = {'respiratory_rate': 0, 'systolic_bp': 100}
+    patient: Patient = {'respiratory_rate': 0, 'systolic_bp': 100}
     assert evaluate(patient) == snapshot
 
 
-def test_missing_respiratory_rate(evaluate, snapshot):
+def test_missing_respiratory_rate(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no respiratory_rate (Respiratory rate (per minute)); ok without it
     Path:
@@ -222,15 +226,15 @@ def test_missing_respiratory_rate(evaluate, snapshot):
     - step: Assess for organ dysfunction
     - outcome: ok
     """
-    patient = {'gcs': 3, 'systolic_bp': 100}
+    patient: Patient = {'gcs': 3, 'systolic_bp': 100}
     assert evaluate(patient) == snapshot
 
 
-def test_missing_systolic_bp(evaluate, snapshot):
+def test_missing_systolic_bp(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
     - missing data: no systolic_bp (Systolic blood pressure); insufficient data naming it
     Path:
     - outcome: insufficient data: Not enough data to decide screen (Is qSOFA 2 or more?): missing systolic_bp.
     """
-    patient = {'gcs': 3, 'respiratory_rate': 0}
+    patient: Patient = {'gcs': 3, 'respiratory_rate': 0}
     assert evaluate(patient) == snapshot

@@ -80,7 +80,7 @@ def actions(result: dict[str, Any], intervention: str) -> list[tuple[str, Any]]:
 
 
 def recommendation(result: dict[str, Any], intervention: str, action: str) -> dict[str, Any]:
-    found = [
+    found: list[dict[str, Any]] = [
         r for r in result["recommendations"] if r["intervention"] == intervention and r["action"] == action
     ]
     assert len(found) == 1, (intervention, action, actions(result, intervention))
@@ -312,7 +312,8 @@ def generated_patients() -> list[dict[str, Any]]:
     tree = ast.parse(GENERATED.read_text(encoding="utf-8"))
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["patient"]:
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", None) == "patient":
+            assert node.value is not None
             found.append(ast.literal_eval(node.value))
     assert len(found) > 100
     return found

@@ -84,7 +84,7 @@ class Browser:
             if event.get("method") == method:
                 return event
         while time.monotonic() < deadline:
-            message = json.loads(self.socket.recv())
+            message: dict[str, Any] = json.loads(self.socket.recv())
             self.events.append(message)
             if message.get("method") == method:
                 return message

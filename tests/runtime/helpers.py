@@ -8,7 +8,7 @@ import graphs as g
 
 import fibrolang
 
-ENUMS = {
+ENUMS: dict[str, dict[str, Any]] = {
     "agent": {"label": None, "members": ["duloxetine", "pregabalin", "amitriptyline"],
               "member_labels": {}},
     "response": {"label": None, "members": ["adequate", "inadequate"], "member_labels": {}},

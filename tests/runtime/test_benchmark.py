@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from pathlib import Path
+from types import ModuleType
 
 import graphs as g
 import pytest
@@ -16,7 +17,7 @@ import fibrolang
 BENCH = Path(__file__).parents[2] / "benchmarks" / "bench_evaluate.py"
 
 
-def _bench_module():  # type: ignore[no-untyped-def]
+def _bench_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_evaluate", BENCH)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -37,8 +38,9 @@ def test_synthetic_patients_are_valid_deterministic_and_match_the_reference(
     guideline = fibrolang.load(tour_file)
     patients = bench.synthetic_patients(guideline.graph, 2000, 3, 0.1)
     assert patients == bench.synthetic_patients(guideline.graph, 2000, 3, 0.1)
-    statuses = set()
+    statuses: set[str] = set()
     for patient in patients:
+        status: str
         try:
             result = guideline.evaluate(patient)
             status, missing = result.status, list(result.missing)

@@ -15,7 +15,9 @@ from fibrolang.errors import Problem
 from fibrolang.validate import _check_fields, one_pass
 
 ROOT = Path(__file__).resolve().parents[2]
-ODD = [None, True, False, 0, 1, -1, 2.5, 18.0, 1e308, float("nan"), float("inf"), "x", "", [], {}, 10**30]
+ODD: list[Any] = [
+    None, True, False, 0, 1, -1, 2.5, 18.0, 1e308, float("nan"), float("inf"), "x", "", [], {}, 10**30
+]
 
 
 def field_by_field(guideline: fibrolang.Guideline, patient: dict[str, Any]) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ import pytest
 
 import fibrolang
 from fibrolang import integrity
+from fibrolang.expressions import Expression
 from fibrolang.graph import ActionNode, DecisionNode
 from fibrolang.render import render
 
@@ -68,7 +69,7 @@ def test_the_opt_out_loads_a_changed_graph_for_development(tmp_path: Path) -> No
 
 def _guards(guideline: fibrolang.Guideline) -> str:
     """Every definition and every branch and item guard of the graph, rendered, one a line."""
-    guards = [definition.expr for definition in guideline.graph.definitions]
+    guards: list[Expression | None] = [definition.expr for definition in guideline.graph.definitions]
     for node in guideline.graph.nodes:
         if isinstance(node, DecisionNode):
             guards += [branch.guard for branch in node.branches]

@@ -105,8 +105,9 @@ def test_a_unit_mismatch_says_fibrolang_never_converts_units() -> None:
 
 
 def test_many_problems_are_reported_at_once_without_a_traceback() -> None:
-    for document in (None, [], {"format": 3}, {"nodes": {"a": None}, "inputs": 5},
-                     {"nodes": {"a": {"kind": "decision", "branches": [{"guard": {}}]}}}):
+    documents: tuple[object, ...] = (None, [], {"format": 3}, {"nodes": {"a": None}, "inputs": 5},
+                                     {"nodes": {"a": {"kind": "decision", "branches": [{"guard": {}}]}}})
+    for document in documents:
         problems = _codes(document)
         assert problems, document
     problems = _codes({"format": "fibrolang-graph/1", "guideline": {}, "inputs": {},

@@ -2,13 +2,17 @@
 in enumeration order; unknown (null, with its missing facts) when a condition
 cannot be decided."""
 
+from typing import Any
+
 import graphs as g
 import pytest
 from test_schema import VALIDATOR
 
 import fibrolang
 
-ENUMS = {"criterion": {"label": None, "members": ["pain", "regions", "duration"], "member_labels": {}}}
+ENUMS: dict[str, dict[str, Any]] = {
+    "criterion": {"label": None, "members": ["pain", "regions", "duration"], "member_labels": {}}
+}
 INPUTS = {"wide": g.boolean(), "months": g.number("integer", "months", 0, 600), "regions": g.boolean()}
 FAILED = {
     "op": "select",

@@ -16,7 +16,8 @@ GRAPH_PATH = ROOT / "guidelines" / "fibromyalgia.graph.json"
 
 @pytest.fixture(scope="session")
 def graph() -> dict[str, Any]:
-    return json.loads(GRAPH_PATH.read_text(encoding="utf-8"))
+    decision_graph: dict[str, Any] = json.loads(GRAPH_PATH.read_text(encoding="utf-8"))
+    return decision_graph
 
 
 @pytest.fixture(scope="session")

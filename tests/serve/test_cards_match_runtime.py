@@ -127,7 +127,9 @@ def test_the_service_cards_match_the_runtime(
     drugs = [r for r in result.recommendations if r.kind == "drug"]
     drug_cards = cards[: len(drugs)]
     for recommendation, card in zip(drugs, drug_cards, strict=False):
-        assert card["summary"].endswith(recommendation.label) or recommendation.label + " " in card["summary"]
+        label = recommendation.label
+        assert label is not None
+        assert card["summary"].endswith(label) or label + " " in card["summary"]
         if recommendation.quote:
             assert markdown.quote(recommendation.quote) in card["detail"]
     if result.status == "insufficient_data":

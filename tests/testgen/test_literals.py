@@ -89,9 +89,16 @@ def test_a_hostile_guideline_gives_a_module_that_compiles_and_reads_back(tmp_pat
     tree = ast.parse(generated.text)
     compile(tree, "generated.py", "exec")
     top_level = {type(node).__name__ for node in tree.body}
-    assert top_level <= {"Expr", "Assign", "FunctionDef"}
+    assert top_level <= {"Expr", "ImportFrom", "Assign", "FunctionDef"}
+    # The only imports are the two the generator always writes (the annotations' types).
+    imports = [node for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)]
+    assert [(i.module, [a.name for a in i.names]) for i in imports if isinstance(i, ast.ImportFrom)] == [
+        ("syrupy.assertion", ["SnapshotAssertion"]),
+        ("compiler.testgen.harness", ["Evaluate", "Patient"]),
+    ]
+    assert all(node in tree.body[1:3] for node in imports)
     for node in ast.walk(tree):
-        assert not isinstance(node, ast.Import | ast.ImportFrom | ast.Call) or (
-            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "evaluate"
+        assert not isinstance(node, ast.Call) or (
+            isinstance(node.func, ast.Name) and node.func.id == "evaluate"
         )
     assert len([n for n in tree.body if isinstance(n, ast.FunctionDef)]) == len(generated.suite.cases)

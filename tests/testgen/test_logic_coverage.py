@@ -108,4 +108,5 @@ def test_a_suite_without_a_patient_missing_data_misses_that_kind(tmp_path: Path)
     report = measure(graph, complete)
     assert _kinds(report)["missing"] == (0, 2, 0)
     without = {entry.what: entry.patient for entry in report.missing}
-    assert "frail" not in without["missing data: a patient without frail"]
+    frail_missing = without["missing data: a patient without frail"]
+    assert frail_missing is not None and "frail" not in frail_missing
