@@ -22,7 +22,7 @@ from fibrolang.graph_order import (
     successors,
     targets,
 )
-from tests.runtime.graphs import (
+from graphs import (
     action,
     boolean,
     branch,
