@@ -139,7 +139,7 @@ def _negated_plan_query(expr: s.Not) -> bool:
 
 
 def strength(expr: s.Expr) -> int:
-    if isinstance(expr, s.Quantifier | s.Conditional):
+    if isinstance(expr, s.Quantifier | s.Conditional | s.Table):
         return TAIL
     if isinstance(expr, s.Or):
         return OR
@@ -232,6 +232,10 @@ def _expression(expr: s.Expr) -> Doc:
     if isinstance(expr, s.Or):
         # `and` inside `or` keeps its parentheses: readers misread mixed chains.
         return _boolean(expr.operands, "or", NOT)
+    if isinstance(expr, s.Table):
+        from compiler.format_tables import one_line  # format_tables imports this module
+
+        return one_line(expr)
     if isinstance(expr, s.Conditional):
         return concat(
             "if ",
@@ -362,6 +366,8 @@ class Layout:
             self.attributes(item.attributes, INDENT)
         elif isinstance(item, s.CodeSet):
             self.code_set(item)
+        elif isinstance(item, s.Definition) and isinstance(item.expression, s.Table):
+            self.table_definition(item, item.expression)
         elif isinstance(item, s.Definition):
             word = "output" if item.output else "define"
             head = f"{word} {item.name.text}{_label(item.label)} ="
@@ -374,6 +380,16 @@ class Layout:
             self.invariant(item)
         else:
             self.waiver(item)
+
+    def table_definition(self, item: s.Definition, table: s.Table) -> None:
+        from compiler.format_tables import grid, head  # format_tables imports this module
+
+        word = "output" if item.output else "define"
+        self.emit(0, f"{word} {item.name.text}{_label(item.label)} = {head(table)}", _line(item.span))
+        for text, span in grid(table):
+            self.emit(INDENT, text, _line(span))
+        self.emit(0, "end", _end_line(table.span), closer=True)
+        self.attributes(item.attributes, INDENT)
 
     def enumeration(self, item: s.Enumeration) -> None:
         head = f"enum {item.name.text}{_label(item.label)}"

@@ -22,6 +22,7 @@ from compiler.check.header import check_header
 from compiler.check.names import check_names
 from compiler.check.ranges import check_ranges
 from compiler.check.structure import check_structure
+from compiler.check.tables import check_tables
 from compiler.check.traceability import check_traceability
 from compiler.check.types import check_types
 from compiler.check.units import check_units
@@ -39,6 +40,7 @@ PASSES: tuple[Pass, ...] = (
     check_structure,
     check_bindings,
     check_cards,
+    check_tables,
 )
 
 

@@ -31,6 +31,8 @@ def children(expr: s.Expr) -> tuple[s.Expr, ...]:
         return expr.conditions
     if isinstance(expr, s.SetLiteral):
         return tuple(c for c in expr.conditions if c is not None)
+    if isinstance(expr, s.Table) and expr.chain is not None:
+        return (*expr.keys, expr.chain)  # checked as the `if` chain it is (compiler/tables.py)
     return ()
 
 

@@ -405,6 +405,10 @@ class _Typer:
             self.infer(expr.condition, scope)
             then, otherwise = self.pair(expr.then, expr.otherwise, scope, expected)
             return same(then, otherwise)
+        if isinstance(expr, s.Table):
+            for table_key in expr.keys:  # a one-row table's chain is its cell alone
+                self.infer(table_key, scope)
+            return self.infer(expr.chain, scope, expected) if expr.chain is not None else UNKNOWN
         if isinstance(expr, s.Quantifier):
             collection = self.infer(expr.collection, scope)
             inner = {**scope, expr.variable.text: enum_of(collection)}

@@ -146,7 +146,7 @@ def _node(expr: s.Expr, model: Model) -> list[Diagnostic]:
     if isinstance(expr, s.Conditional):
         found = _condition(expr.condition, model, "`if`")
         then, otherwise = type_of(expr.then), type_of(expr.otherwise)
-        if _known(then, otherwise) and not _comparable(then, otherwise):
+        if _known(then, otherwise) and not _comparable(then, otherwise) and not expr.table_arm:
             found.append(
                 _mismatch(
                     f"the branches of this `if` differ: `then` gives {describe(then)} "

@@ -44,6 +44,7 @@ def test_every_pass_has_the_documented_signature() -> None:
         "check_structure",
         "check_bindings",
         "check_cards",
+        "check_tables",
     ]
 
 

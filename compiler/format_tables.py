@@ -1,0 +1,79 @@
+"""`fibrolang fmt` for lookup tables: one row per line, the columns aligned.
+
+    output progression "Risk of progression" = table by gfr_stage, albuminuria
+      |     | a1       | a2        |
+      | g1  | low      | moderate  |
+      | g3a | moderate | high      |
+      otherwise very_high
+    end
+
+A table nested inside another expression is written on one line (the grammar
+ignores line breaks; the rows stay framed by `|`).
+"""
+
+from __future__ import annotations
+
+from compiler import syntax as s
+from compiler.format_layout import expression, quantity
+
+
+def head(table: s.Table) -> str:
+    """``table by k1, k2``."""
+    keys = ", ".join(_flat(expression(key)) for key in table.keys)
+    return f"table by {keys}"
+
+
+def grid(table: s.Table) -> list[tuple[str, s.Span]]:
+    """The rows, aligned, each with the span it came from (for comment anchors);
+    the header row first for a table by two keys, then ``otherwise``."""
+    rows: list[tuple[list[str], s.Span]] = []
+    if table.columns:
+        rows.append(([""] + [heading(column) for column in table.columns], table.columns[0].span))
+    for row in table.rows:
+        rows.append(([heading(row.key)] + [cell(value) for value in row.cells], row.span))
+    width = max(len(texts) for texts, _ in rows)
+    widths = [max((len(texts[i]) for texts, _ in rows if i < len(texts)), default=0) for i in range(width)]
+    lines = []
+    for texts, span in rows:
+        padded = [text.ljust(widths[i]) for i, text in enumerate(texts)]
+        lines.append(("| " + " | ".join(padded) + " |", span))
+    if table.otherwise is not None:
+        lines.append((f"otherwise {cell(table.otherwise)}", table.otherwise.span))
+    return lines
+
+
+def one_line(table: s.Table) -> str:
+    """The whole table on one line."""
+    rows = " ".join(text for text, _ in grid(table))
+    return f"{head(table)} {rows} end"
+
+
+def heading(key: s.TableKey) -> str:
+    if key.member is not None:
+        return key.member.text
+    low, high = key.low, key.high
+    if low is not None and high is not None:
+        if low == high and key.low_included and key.high_included:
+            return quantity(low)
+        return f"{quantity(low)} to {'' if key.high_included else '< '}{quantity(high)}"
+    if low is not None:
+        return f"{'>=' if key.low_included else '>'} {quantity(low)}"
+    if high is not None:
+        return f"{'<=' if key.high_included else '<'} {quantity(high)}"
+    return ""
+
+
+def cell(value: s.Expr) -> str:
+    return _flat(expression(value))
+
+
+def _flat(doc: object) -> str:
+    from compiler.format_doc import Concat, Group, Nest
+
+    if isinstance(doc, str):
+        return doc
+    if isinstance(doc, Concat):
+        return "".join(_flat(part) for part in doc.parts)
+    if isinstance(doc, Nest | Group):
+        return _flat(doc.doc)
+    return " " if doc.__class__.__name__ == "Break" else ""
