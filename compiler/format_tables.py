@@ -14,7 +14,7 @@ ignores line breaks; the rows stay framed by `|`).
 from __future__ import annotations
 
 from compiler import syntax as s
-from compiler.format_layout import expression, quantity
+from compiler.format_layout import expression, number, quantity
 
 
 def head(table: s.Table) -> str:
@@ -55,7 +55,9 @@ def heading(key: s.TableKey) -> str:
     if low is not None and high is not None:
         if low == high and key.low_included and key.high_included:
             return quantity(low)
-        return f"{quantity(low)} to {'' if key.high_included else '< '}{quantity(high)}"
+        shared = low.unit is not None and high.unit is not None and low.unit.text == high.unit.text
+        start = number(low.value) if shared else quantity(low)  # `60 to < 90 mL/min`: one unit for both
+        return f"{start} to {'' if key.high_included else '< '}{quantity(high)}"
     if low is not None:
         return f"{'>=' if key.low_included else '>'} {quantity(low)}"
     if high is not None:
