@@ -637,6 +637,10 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
     def conditional(self, meta: Meta, children: list[Any]) -> s.Conditional:
         return s.Conditional(children[0], children[1], children[2], self.span(meta))
 
+    @v_args(meta=True)
+    def unset(self, meta: Meta, children: list[Any]) -> s.Unset:
+        return s.Unset(self.span(meta))
+
     # -- lookup tables (compiler/tables.py) ----------------------------------------
 
     @v_args(meta=True)

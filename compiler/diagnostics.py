@@ -88,6 +88,7 @@ CATALOGUE: dict[str, CodeInfo] = {
     "FIB141": CodeInfo("error", "table rows overlap"),
     "FIB142": CodeInfo("error", "table cell of another kind"),
     "FIB143": CodeInfo("error", "malformed table"),
+    "FIB144": CodeInfo("error", "unset out of place"),
     "FIB130": CodeInfo("error", "unknown code system"),
     "FIB131": CodeInfo("error", "invalid code"),
     "FIB132": CodeInfo("error", "invalid FHIR binding"),

@@ -232,6 +232,8 @@ def _expression(expr: s.Expr) -> Doc:
     if isinstance(expr, s.Or):
         # `and` inside `or` keeps its parentheses: readers misread mixed chains.
         return _boolean(expr.operands, "or", NOT)
+    if isinstance(expr, s.Unset):
+        return "unset"
     if isinstance(expr, s.Table):
         from compiler.format_tables import one_line  # format_tables imports this module
 

@@ -272,6 +272,8 @@ class _Lowerer:
                 "then": self.expr(node.then, scope),
                 "else": self.expr(node.otherwise, scope),
             }
+        if isinstance(node, s.Unset):
+            return {"op": "unset"}  # only an output's `if` arms (compiler/check/unset.py)
         if isinstance(node, s.Table) and node.chain is not None:
             return self.expr(node.chain, scope)  # a lookup table is its `if` chain (compiler/tables.py)
         if isinstance(node, s.Quantifier):

@@ -212,6 +212,7 @@ _EXPRESSION_START = frozenset(
         "dose",
         "anything",
         "table",
+        "unset",
     ]
 )
 _OPERATORS = frozenset(["COMPARE", "+", "-", "*", ".", "[", "and", "or", "is", "in", "not", "between"])

@@ -318,6 +318,14 @@ class PlanQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class Unset:
+    """``unset``: an output without a value here, by design (``if c then v else
+    unset``, or a table cell); only in an output's ``if`` arms (check/unset.py)."""
+
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+@dataclass(frozen=True, slots=True)
 class TableKey:
     """A row or column heading of a lookup table: an enum member (``g1``), a
     value (``2``), or a range (``>= 90 mL/min/1.73m2``, ``< 15``, ``60 to 89``,
@@ -377,6 +385,7 @@ Expr = (
     | CountTrue
     | PlanQuery
     | Table
+    | Unset
 )
 
 

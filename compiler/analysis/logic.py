@@ -48,7 +48,18 @@ from compiler.analysis.covering import (
     guards_using,
     inline,
 )
-from compiler.analysis.encode import JSON, TRUE, EncodingError, Plan, Sym, Term, conj, disj, reads_plan
+from compiler.analysis.encode import (
+    JSON,
+    TRUE,
+    EncodingError,
+    Plan,
+    Sym,
+    Term,
+    conj,
+    disj,
+    is_false,
+    reads_plan,
+)
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import step_of
 
@@ -181,6 +192,12 @@ class LogicGoals:
         except EncodingError:
             return []
         label = f"value {name}"
+        unset_goals = _unset_goals(sym, label, name)
+        if unset_goals:  # the values are shown only where the output is set
+            sym = Sym(sym.kind, sym.value, conj(sym.known, z3.Not(sym.unset)), sym.enum, sym.record)
+        return unset_goals + self._set_values(name, expr, sym, label)
+
+    def _set_values(self, name: str, expr: JSON, sym: Sym, label: str) -> list[Goal]:
         if sym.kind == "boolean":
             return [
                 Goal("value", f"{label} = {str(v).lower()}", name, conj(sym.known, sym.value == v), v)
@@ -412,3 +429,33 @@ def reads_input(result: JSON, readers: InputReaders) -> bool:
     guards: list[JSON] = result.get("trace", {}).get("guards", [])
     evaluated = {g.get("edge") or g.get("item") for g in guards}
     return any(guard in evaluated for guard in readers.guards)
+
+
+class UnsetValue:
+    """The value goal "the output is left unset" (fibrolang/unset.py): a result shows it
+    by leaving the output out; ``str`` gives the words and the test name."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return "unset"
+
+    def __repr__(self) -> str:
+        return "UNSET_VALUE"
+
+
+UNSET_VALUE = UnsetValue()
+
+
+def _unset_goals(sym: Sym, label: str, name: str) -> list[Goal]:
+    """The goal "unset" of an output that may be unset (none for any other)."""
+    if is_false(sym.unset):
+        return []
+    return [Goal("value", f"{label} = unset", name, conj(sym.known, sym.unset), UNSET_VALUE)]
+
+
+def shows_value(outputs: JSON, goal: Goal) -> bool:
+    """Does a result's ``outputs`` show the value a value goal asks for?"""
+    if goal.output_value is UNSET_VALUE:
+        return goal.definition not in outputs
+    return goal.definition in outputs and bool(outputs[goal.definition] == goal.output_value)

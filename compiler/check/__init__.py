@@ -26,6 +26,7 @@ from compiler.check.tables import check_tables
 from compiler.check.traceability import check_traceability
 from compiler.check.types import check_types
 from compiler.check.units import check_units
+from compiler.check.unset import check_unset
 from compiler.diagnostics import Diagnostic
 
 Pass = Callable[[s.Guideline, Context], list[Diagnostic]]
@@ -41,6 +42,7 @@ PASSES: tuple[Pass, ...] = (
     check_bindings,
     check_cards,
     check_tables,
+    check_unset,
 )
 
 

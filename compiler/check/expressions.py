@@ -58,6 +58,8 @@ def _render(expr: s.Expr) -> str | None:
         return quantity_text(expr.quantity)
     if isinstance(expr, s.BooleanLiteral):
         return "true" if expr.value else "false"
+    if isinstance(expr, s.Unset):
+        return "unset"
     if isinstance(expr, s.Field):
         inner = _render(expr.record)
         return f"{inner}.{expr.name.text}" if inner is not None else None

@@ -45,6 +45,7 @@ def test_every_pass_has_the_documented_signature() -> None:
         "check_bindings",
         "check_cards",
         "check_tables",
+        "check_unset",
     ]
 
 
