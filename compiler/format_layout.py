@@ -368,8 +368,8 @@ class Layout:
             self.attributes(item.attributes, INDENT)
         elif isinstance(item, s.CodeSet):
             self.code_set(item)
-        elif isinstance(item, s.Definition) and isinstance(item.expression, s.Table):
-            self.table_definition(item, item.expression)
+        elif isinstance(item, s.Definition) and self.table_definition(item):
+            pass
         elif isinstance(item, s.Definition):
             word = "output" if item.output else "define"
             head = f"{word} {item.name.text}{_label(item.label)} ="
@@ -383,15 +383,21 @@ class Layout:
         else:
             self.waiver(item)
 
-    def table_definition(self, item: s.Definition, table: s.Table) -> None:
-        from compiler.format_tables import grid, head  # format_tables imports this module
+    def table_definition(self, item: s.Definition) -> bool:
+        """A definition that ends with a table, its rows one per line; False for any other."""
+        from compiler.format_tables import grid, head, tail_table  # format_tables imports this module
 
+        found = tail_table(item.expression)
+        if found is None:
+            return False
+        before, table = found
         word = "output" if item.output else "define"
-        self.emit(0, f"{word} {item.name.text}{_label(item.label)} = {head(table)}", _line(item.span))
+        self.emit(0, f"{word} {item.name.text}{_label(item.label)} = {before}{head(table)}", _line(item.span))
         for text, span in grid(table):
             self.emit(INDENT, text, _line(span))
         self.emit(0, "end", _end_line(table.span), closer=True)
         self.attributes(item.attributes, INDENT)
+        return True
 
     def enumeration(self, item: s.Enumeration) -> None:
         head = f"enum {item.name.text}{_label(item.label)}"

@@ -23,6 +23,24 @@ def head(table: s.Table) -> str:
     return f"table by {keys}"
 
 
+def tail_table(expr: s.Expr) -> tuple[str, s.Table] | None:
+    """An expression that ends with a table (``if hypercapnic then unset else table by
+    spo2 ... end``): the text before the table, and the table; None for any other."""
+    if isinstance(expr, s.Table):
+        return "", expr
+    if isinstance(expr, s.Conditional):
+        inner = tail_table(expr.otherwise)
+        if inner is None or _has_table(expr.condition) or _has_table(expr.then):
+            return None
+        before = f"if {_flat(expression(expr.condition))} then {_flat(expression(expr.then))} else "
+        return before + inner[0], inner[1]
+    return None
+
+
+def _has_table(expr: s.Expr) -> bool:
+    return "table by " in _flat(expression(expr))
+
+
 def grid(table: s.Table) -> list[tuple[str, s.Span]]:
     """The rows, aligned, each with the span it came from (for comment anchors);
     the header row first for a table by two keys, then ``otherwise``."""

@@ -363,6 +363,9 @@ class Table:
     # The same lookup as an `if` chain (compiler/tables.py `as_chain`), built once
     # with the table so every pass reads the same nodes; derived, so not compared.
     chain: Expr | None = field(compare=False, default=None)
+    # The conditions of the headings the chain leaves implied (its last arm has none),
+    # so that the checker still checks them (units, ranges).
+    implied: tuple[Expr, ...] = field(compare=False, default=())
 
 
 Expr = (

@@ -20,8 +20,21 @@ from compiler import syntax as s
 
 
 def with_chain(table: s.Table) -> s.Table:
-    """The table with its ``chain`` filled in."""
-    return s.Table(table.keys, table.columns, table.rows, table.otherwise, table.span, as_chain(table))
+    """The table with its ``chain`` (and the conditions it leaves ``implied``) filled in."""
+    return s.Table(
+        table.keys, table.columns, table.rows, table.otherwise, table.span, as_chain(table), implied(table)
+    )
+
+
+def implied(table: s.Table) -> tuple[s.Expr, ...]:
+    """The conditions of the last row (and of the last column, for two keys), which the
+    chain does not test when there is no ``otherwise``: the checker checks them apart."""
+    if table.otherwise is not None or not table.rows:
+        return ()
+    found = [key_condition(table.keys[0], table.rows[-1].key)]
+    if len(table.keys) == 2 and table.columns:
+        found.append(key_condition(table.keys[1], table.columns[-1]))
+    return tuple(found)
 
 
 def as_chain(table: s.Table) -> s.Expr:

@@ -60,9 +60,15 @@ def explain(graph: Graph, result: Result, patient: Mapping[str, Any] | None = No
             f"  - {item.text or item.what}" + (f" after {_period(item.after)}" if item.after else "")
             for item in result.monitoring
         ]
-    if result.outputs:
+    declared = [definition.name for definition in graph.definitions if definition.output]
+    if declared:
         lines.append("Outputs:")
-        lines += [f"  {name} = {_value(value)}" for name, value in result.outputs.items()]
+        lines += [
+            f"  {name} = {_value(result.outputs[name])}"
+            if name in result.outputs
+            else f"  {name}: not set (the guideline gives it no value here)"  # unset by design
+            for name in declared
+        ]
     return printable_lines(lines) + "\n"  # each line one line, whatever the guideline says
 
 

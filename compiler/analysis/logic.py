@@ -269,13 +269,67 @@ class LogicGoals:
 
     # -- boundaries inside definitions no guard uses --
 
+    def _decisive(self, expr: JSON) -> dict[int, Term]:
+        """When each comparison inside an ``if`` decides the definition's value: the
+        value (or whether it is known, or set) differs with the comparison taken as
+        true and as false. A boundary patient must meet it, or a table's row is
+        "tested" by a patient for whom it does not matter: another row before it, an
+        output's `if ... else unset` choosing unset, a column whose cells agree. By
+        the id of the comparison's node; a comparison outside every ``if`` arm is not
+        listed (its boundary goals are as before)."""
+        found: dict[int, Term] = {}
+
+        def walk(node: Any, path: tuple[Any, ...], inside: bool) -> None:
+            if isinstance(node, list):
+                for index, value in enumerate(node):
+                    walk(value, (*path, index), inside)
+                return
+            if not isinstance(node, dict) or node.get("op") in ("count", "any", "all", "sum"):
+                return
+            if node.get("op") in ORDERING and inside and id(node) not in found:
+                term = self._deciding(expr, path)
+                if term is not None:
+                    found[id(node)] = term
+            inside = inside or node.get("op") == "if"
+            for key in sorted(node):
+                walk(node[key], (*path, key), inside)
+
+        walk(expr, (), False)
+        return found
+
+    def _deciding(self, expr: JSON, path: tuple[Any, ...]) -> Term | None:
+        try:
+            when_true = self.encoder.expr(
+                _replaced(expr, path, {"op": "const", "value": True}), self.empty, {}
+            )
+            when_false = self.encoder.expr(
+                _replaced(expr, path, {"op": "const", "value": False}), self.empty, {}
+            )
+        except EncodingError:
+            return None
+        if when_true.kind not in ("boolean", "number", "member") or when_true.kind != when_false.kind:
+            return None
+        return z3.Or(
+            when_true.known != when_false.known,
+            when_true.unset != when_false.unset,
+            conj(
+                when_true.known,
+                when_false.known,
+                z3.Not(when_true.unset),
+                z3.Not(when_false.unset),
+                when_true.value != when_false.value,
+            ),
+        )
+
     def _boundaries(self) -> list[Goal]:
         found = []
         for name, definition in self.definitions.items():
             if self.users.get(name) or name not in self.shown or not self._encodable(name):
                 continue
             comparisons = _comparisons(definition["expr"])
+            decisive = self._decisive(definition["expr"])
             for ordinal, comparison in enumerate(comparisons, start=1):
+                reached = decisive.get(id(comparison), TRUE)
                 for compared, threshold, operator in _sides(comparison):
                     try:
                         sym = self.encoder.expr(compared, self.empty, {})
@@ -295,7 +349,7 @@ class LogicGoals:
                                 "boundary",
                                 f"boundary {name} #{ordinal} {side}",
                                 name,
-                                conj(sym.known, sym.value == _value_term(value)),
+                                conj(reached, sym.known, sym.value == _value_term(value)),
                                 detail={
                                     "compared": compared,
                                     "operator": operator,

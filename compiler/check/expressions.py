@@ -32,7 +32,7 @@ def children(expr: s.Expr) -> tuple[s.Expr, ...]:
     if isinstance(expr, s.SetLiteral):
         return tuple(c for c in expr.conditions if c is not None)
     if isinstance(expr, s.Table) and expr.chain is not None:
-        return (*expr.keys, expr.chain)  # checked as the `if` chain it is (compiler/tables.py)
+        return (*expr.keys, expr.chain, *expr.implied)  # checked as the `if` chain it is (compiler/tables.py)
     return ()
 
 

@@ -416,6 +416,8 @@ class _Typer:
         if isinstance(expr, s.Table):
             for table_key in expr.keys:  # a one-row table's chain is its cell alone
                 self.infer(table_key, scope)
+            for condition in expr.implied:
+                self.infer(condition, scope)
             return self.infer(expr.chain, scope, expected) if expr.chain is not None else UNKNOWN
         if isinstance(expr, s.Quantifier):
             collection = self.infer(expr.collection, scope)

@@ -15,7 +15,7 @@ Snapshots: tests/generated/__snapshots__/test_guideline_annual_risk.ambr; accept
 - every arm of every conditional in a definition or output (6; 0 no patient can meet);
 - every value of an enumeration, yes/no or small whole-number output (4; 0 no patient can meet);
 - each condition of a yes/no definition deciding it on its own, true and false (MC/DC) (0; 0 no patient can meet);
-- just below, at and just above every threshold in a definition no guard uses (9; 0 no patient can meet);
+- just below, at and just above every threshold in a definition no guard uses (7; 2 no patient can meet);
 - for each input a guard or an output reads, a patient without it (1; 0 read by no test's walk).
 
 A witness patient is complete and minimal: facts no guard on its path needs are at
@@ -51,7 +51,6 @@ def test_arm_risk_1_then(evaluate, snapshot):
     - arm of output risk (Annual risk): score = 1 points holds
     - value of output risk (Annual risk): low
     - boundary in output risk (Annual risk): Score = 1 points, at the threshold = 1 points
-    - boundary in output risk (Annual risk): Score = 1 points, just below the threshold = 2 points
     Path:
     - step: Assess the risk
     - outcome: ok
@@ -66,7 +65,6 @@ def test_arm_risk_2_then(evaluate, snapshot):
     - value of output risk (Annual risk): mid
     - boundary in output risk (Annual risk): Score = 2 points, just above the threshold = 1 points
     - boundary in output risk (Annual risk): Score = 2 points, at the threshold = 2 points
-    - boundary in output risk (Annual risk): Score = 2 points, just below the threshold = 3 points
     Path:
     - step: Assess the risk
     - outcome: ok
