@@ -34,6 +34,9 @@ def test_the_suite_kills_every_mutant_of_every_cell(graph: dict[str, Any]) -> No
     cells = [o for o in report.outcomes if o.mutant.operator == "change-arm-value"]
     # 4 cells of scale 1 and 14 of scale 2, each moved one up and one down
     assert len(cells) == 2 * (4 + 14) and all(o.status == "killed" for o in cells)
+    unset = [o for o in report.outcomes if o.mutant.operator == "unset-arm"]
+    # each of the 18 cells made unset, each of the 2 `unset` arms given a value
+    assert len(unset) == 18 + 2 and all(o.status == "killed" for o in unset)
 
 
 def test_the_suite_shows_every_cell_of_the_grid_and_each_scale_unset(graph: dict[str, Any]) -> None:
