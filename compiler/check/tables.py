@@ -8,9 +8,11 @@ compare with their inclusion: ``60 to < 90`` and ``90 to 120`` meet without
 overlapping; for an integer key, ``0 to 2`` and ``3 to 5`` leave no gap.
 
 FIB140 gap, FIB141 overlap, FIB142 a cell of another kind than the first,
-FIB143 a malformed grid (cells per row, header row, headings of the wrong
-kind). Units of number cells and of headings are checked by the units pass,
-which reads the table as its ``if`` chain (compiler/tables.py).
+FIB143 a malformed grid (cells per row, header row, a key that is neither a
+number nor a member). A heading of the wrong kind for its key is the types
+pass's FIB103 (the heading's comparison with the key). Units of number cells
+and of headings are checked by the units pass, which reads the table as its
+``if`` chain (compiler/tables.py).
 """
 
 from __future__ import annotations
@@ -149,23 +151,17 @@ def _members(
 ) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     seen: dict[str, s.TableKey] = {}
+    wrong_kind = False
     for heading in headings:
-        if heading.member is None:
-            found.append(
-                diag.make(
-                    "FIB143",
-                    f"`{_key_text(key)}` is a member of `{enum}`; `{heading_text(heading)}` is a number",
-                    heading.span,
-                    hint=f"head this row or column with a member of `{enum}`",
-                )
-            )
+        if heading.member is None:  # the types pass reports the comparison (FIB103)
+            wrong_kind = True
             continue
         name = heading.member.text
         if name in seen:
             found.append(_overlap(key, heading, seen[name], name))
         seen[name] = heading
     declared = context.symbols.enums.get(enum)
-    if declared is None or table.otherwise is not None or found:
+    if declared is None or table.otherwise is not None or found or wrong_kind:
         return found
     left_out = [m.name.text for m in declared.members if m.name.text not in seen]
     if left_out:
@@ -211,16 +207,10 @@ def _numbers(
 ) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     intervals: list[tuple[s.TableKey, _Interval]] = []
+    wrong_kind = False
     for heading in headings:
-        if heading.member is not None:
-            found.append(
-                diag.make(
-                    "FIB143",
-                    f"`{_key_text(key)}` is a number; `{heading.member.text}` heads a row or column of it",
-                    heading.span,
-                    hint="head it with a value (`2`), a bound (`>= 90`) or a range (`60 to < 90`)",
-                )
-            )
+        if heading.member is not None:  # the types pass reports the comparison (FIB103)
+            wrong_kind = True
             continue
         interval = _Interval(
             heading.low.value if heading.low is not None else None,
@@ -237,7 +227,7 @@ def _numbers(
             if common is not None:
                 found.append(_overlap(key, heading, earlier, _show(common, kind.integer)))
                 break
-    if found or table.otherwise is not None:
+    if found or table.otherwise is not None or wrong_kind:
         return found
     declared = context.model.declared_number(key)
     domain = _Interval(None, False, None, False)
