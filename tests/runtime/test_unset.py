@@ -100,3 +100,16 @@ def test_the_loader_refuses_a_guard_that_reads_an_output_that_may_be_unset(graph
 
     with pytest.raises(fibrolang.GuidelineError, match="reads_unset_output"):
         _load_edited(graph, edit)
+
+
+def test_explain_shows_the_table_an_output_is_read_from() -> None:
+    guideline = fibrolang.load(api.compile_file(ROOT / "tests" / "fixtures" / "ckd-staging.fibro"))
+    lines = guideline.explain(guideline.evaluate({"egfr": 50, "acr": 10})).splitlines()
+    start = lines.index("  progression_risk = high")
+    assert lines[start + 1 : start + 5] == [
+        "    from the table by gfr_stage, albuminuria:",
+        "      |     | a1        | a2        | a3        |",
+        "      | g1  | low       | moderate  | high      |",
+        "      | g2  | low       | moderate  | high      |",
+    ]
+    assert "      | < 3     | a1 |" in lines
