@@ -14,12 +14,12 @@ ignores line breaks; the rows stay framed by `|`).
 from __future__ import annotations
 
 from compiler import syntax as s
-from compiler.format_layout import expression, number, quantity
+from compiler.format_layout import POSTFIX, expression, number, quantity
 
 
 def head(table: s.Table) -> str:
     """``table by k1, k2``."""
-    keys = ", ".join(_flat(expression(key)) for key in table.keys)
+    keys = ", ".join(_flat(expression(key, POSTFIX)) for key in table.keys)  # `by` takes a postfix
     return f"table by {keys}"
 
 
