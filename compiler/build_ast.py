@@ -21,6 +21,7 @@ from compiler import syntax as s
 from compiler.build_bindings import BindingBuilder
 from compiler.diagnostics import Diagnostic
 from compiler.parse import SourceText, comments
+from compiler.tables import with_chain
 
 
 @dataclass(frozen=True, slots=True)
@@ -688,6 +689,78 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
     def conditional(self, meta: Meta, children: list[Any]) -> s.Conditional:
         return s.Conditional(children[0], children[1], children[2], self.span(meta))
 
+    @v_args(meta=True)
+    def unset(self, meta: Meta, children: list[Any]) -> s.Unset:
+        return s.Unset(self.span(meta))
+
+    # -- lookup tables (compiler/tables.py) ----------------------------------------
+
+    @v_args(meta=True)
+    def table(self, meta: Meta, children: list[Any]) -> s.Table:
+        keys = tuple(c for c in children if not isinstance(c, tuple | s.TableRow | _Otherwise))
+        columns = next((c for c in children if isinstance(c, tuple)), ())
+        rows = tuple(c for c in children if isinstance(c, s.TableRow))
+        otherwise = next((c.value for c in children if isinstance(c, _Otherwise)), None)
+        return with_chain(s.Table(keys, columns, rows, otherwise, self.span(meta)))
+
+    def table_header(self, children: list[s.TableKey]) -> tuple[s.TableKey, ...]:
+        return tuple(children)
+
+    @v_args(meta=True)
+    def table_row(self, meta: Meta, children: list[Any]) -> s.TableRow:
+        return s.TableRow(children[0], tuple(children[1:]), self.span(meta))
+
+    def table_otherwise(self, children: list[s.Expr]) -> _Otherwise:
+        return _Otherwise(children[0])
+
+    @v_args(meta=True)
+    def member_key(self, meta: Meta, children: list[s.Name]) -> s.TableKey:
+        return s.TableKey(children[0], None, True, None, True, self.span(meta))
+
+    @v_args(meta=True)
+    def value_key(self, meta: Meta, children: list[Any]) -> s.TableKey:
+        span = self.span(meta)
+        value = s.Quantity(children[0], children[1] if len(children) > 1 else None, span)
+        return s.TableKey(None, value, True, value, True, span)
+
+    @v_args(meta=True)
+    def bound_key(self, meta: Meta, children: list[Any]) -> s.TableKey:
+        span = self.span(meta)
+        operator = str(children[0])
+        value = s.Quantity(children[1], children[2] if len(children) > 2 else None, span)
+        if operator in (">", ">="):
+            return s.TableKey(None, value, operator == ">=", None, False, span)
+        if operator in ("<", "<="):
+            return s.TableKey(None, None, False, value, operator == "<=", span)
+        if operator != "==":
+            self.problem(
+                "FIB011",
+                f"`{operator}` cannot head a table row or column",
+                span,
+                hint="write a value (`2`), a bound (`>= 90`, `< 15`) or a range (`60 to 89`, `60 to < 90`)",
+            )
+        return s.TableKey(None, value, True, value, True, span)
+
+    @v_args(meta=True)
+    def range_key(self, meta: Meta, children: list[Any]) -> s.TableKey:
+        span = self.span(meta)
+        split = next(i for i, c in enumerate(children) if isinstance(c, Token) and c.type == "TO")
+        before, after = children[:split], children[split + 1 :]
+        operator = str(after[0]) if after and isinstance(after[0], Token) else "<="
+        after = after[1:] if after and isinstance(after[0], Token) else after
+        high_unit = after[1] if len(after) > 1 else None
+        low_unit = before[1] if len(before) > 1 else high_unit
+        if operator not in ("<", "<="):
+            self.problem(
+                "FIB011",
+                f"`to {operator}` cannot close a range",
+                span,
+                hint="write `60 to 89` (both ends included) or `60 to < 90` (the upper end left out)",
+            )
+        low = s.Quantity(before[0], low_unit, span)
+        high = s.Quantity(after[0], high_unit, span)
+        return s.TableKey(None, low, True, high, operator != "<", span)
+
     # -- the whole file --------------------------------------------------------
 
     @v_args(meta=True)
@@ -707,6 +780,13 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
             for line, column, text in comments(self.source_text)
         )
         return s.Guideline(header, declarations, pathways[0] if pathways else None, found, self.span(meta))
+
+
+@dataclass(frozen=True, slots=True)
+class _Otherwise:
+    """The ``otherwise`` cell of a table, until ``table`` places it."""
+
+    value: s.Expr
 
 
 def build(tree: Tree[Token], source: SourceText) -> tuple[s.Guideline | None, list[Diagnostic]]:

@@ -139,7 +139,7 @@ def _negated_plan_query(expr: s.Not) -> bool:
 
 
 def strength(expr: s.Expr) -> int:
-    if isinstance(expr, s.Quantifier | s.Conditional):
+    if isinstance(expr, s.Quantifier | s.Conditional | s.Table):
         return TAIL
     if isinstance(expr, s.Or):
         return OR
@@ -234,6 +234,12 @@ def _expression(expr: s.Expr) -> Doc:
     if isinstance(expr, s.Or):
         # `and` inside `or` keeps its parentheses: readers misread mixed chains.
         return _boolean(expr.operands, "or", NOT)
+    if isinstance(expr, s.Unset):
+        return "unset"
+    if isinstance(expr, s.Table):
+        from compiler.format_tables import one_line  # format_tables imports this module
+
+        return one_line(expr)
     if isinstance(expr, s.Conditional):
         return concat(
             "if ",
@@ -386,6 +392,8 @@ class Layout:
             self.attributes(item.attributes, INDENT)
         elif isinstance(item, s.CodeSet):
             self.code_set(item)
+        elif isinstance(item, s.Definition) and self.table_definition(item):
+            pass
         elif isinstance(item, s.Definition):
             word = "output" if item.output else "define"
             head = f"{word} {item.name.text}{_label(item.label)} ="
@@ -401,6 +409,22 @@ class Layout:
             self.attributes(item.attributes, INDENT)
         else:
             self.waiver(item)
+
+    def table_definition(self, item: s.Definition) -> bool:
+        """A definition that ends with a table, its rows one per line; False for any other."""
+        from compiler.format_tables import grid, head, tail_table  # format_tables imports this module
+
+        found = tail_table(item.expression)
+        if found is None:
+            return False
+        before, table = found
+        word = "output" if item.output else "define"
+        self.emit(0, f"{word} {item.name.text}{_label(item.label)} = {before}{head(table)}", _line(item.span))
+        for text, span in grid(table):
+            self.emit(INDENT, text, _line(span))
+        self.emit(0, "end", _end_line(table.span), closer=True)
+        self.attributes(item.attributes, INDENT)
+        return True
 
     def enumeration(self, item: s.Enumeration) -> None:
         head = f"{'ordinal' if item.ordinal else 'enum'} {item.name.text}{_label(item.label)}"

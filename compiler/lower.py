@@ -272,6 +272,10 @@ class _Lowerer:
                 "then": self.expr(node.then, scope),
                 "else": self.expr(node.otherwise, scope),
             }
+        if isinstance(node, s.Unset):
+            return {"op": "unset"}  # only an output's `if` arms (compiler/check/unset.py)
+        if isinstance(node, s.Table) and node.chain is not None:
+            return self.expr(node.chain, scope)  # a lookup table is its `if` chain (compiler/tables.py)
         if isinstance(node, s.Quantifier):
             inner = {**scope, node.variable.text: self.collection_enum(node.collection)}
             over = self.expr(node.collection, scope)
@@ -582,6 +586,7 @@ class _Lowerer:
                     "expr": self.expr(definition.expression, {}),
                     "notes": _attributes(definition.attributes)["notes"],
                     "quote": _attributes(definition.attributes)["quote"],
+                    **_tables_json(definition.expression),
                 }
                 for definition in self.definitions_in_order()
             ],
@@ -636,3 +641,12 @@ def lower(guideline: s.Guideline, source_text: str, hashed: bool = True) -> JSON
     memory (the proofs of ``fibrolang check``: the hash is half the time of lowering)."""
     graph = _Lowerer(guideline).graph(content_hash(source_text))
     return with_graph_hash(graph) if hashed else graph
+
+
+def _tables_json(expr: s.Expr) -> dict[str, Any]:
+    """``{"tables": [...]}`` for a definition with lookup tables (for display: the
+    flowchart draws them; ``expr`` is what is evaluated), else nothing."""
+    from compiler.table_display import displays
+
+    found = displays(expr)
+    return {"tables": found} if found else {}

@@ -212,6 +212,8 @@ _EXPRESSION_START = frozenset(
         "dose",
         "anything",
         "points",
+        "table",
+        "unset",
     ]
 )
 _OPERATORS = frozenset(["COMPARE", "+", "-", "*", ".", "[", "and", "or", "is", "in", "not", "between"])
@@ -431,6 +433,15 @@ def syntax_error(source: SourceText, error: UnexpectedInput) -> Diagnostic:
             + _open_note(innermost),
             span,
             hint=_character_hint(char, source.text[position : position + 2]),
+        )
+    if isinstance(error, UnexpectedToken) and error.token.type == "VBAR" and "VBAR" not in accepted:
+        # `|` is a token only for the cells of lookup tables: elsewhere it reads as before
+        position = error.token.start_pos if isinstance(error.token.start_pos, int) else 0
+        return diag.make(
+            "FIB004",
+            f"unexpected character `|`: expected {expected_words(accepted)}" + _open_note(innermost),
+            Span(source.file, line, column, line, column + 1),
+            hint=_character_hint("|", source.text[position : position + 2]),
         )
     if isinstance(error, UnexpectedToken) and error.token.type != "$END":
         token = error.token

@@ -275,6 +275,7 @@ class Conditional:
     then: Expr
     otherwise: Expr
     span: Span = field(compare=False, default=NO_SPAN)
+    table_arm: bool = field(compare=False, default=False)  # built from a lookup table's cell
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,6 +325,57 @@ class PlanQuery:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
+@dataclass(frozen=True, slots=True)
+class Unset:
+    """``unset``: an output without a value here, by design (``if c then v else
+    unset``, or a table cell); only in an output's ``if`` arms (check/unset.py)."""
+
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+@dataclass(frozen=True, slots=True)
+class TableKey:
+    """A row or column heading of a lookup table: an enum member (``g1``), a
+    value (``2``), or a range (``>= 90 mL/min/1.73m2``, ``< 15``, ``60 to 89``,
+    ``60 to < 90``). A value ``v`` is the range from ``v`` to ``v``, both included."""
+
+    member: Name | None
+    low: Quantity | None
+    low_included: bool
+    high: Quantity | None
+    high_included: bool
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+@dataclass(frozen=True, slots=True)
+class TableRow:
+    """``| key | cell | cell |``: one cell per column (one for a one-key table)."""
+
+    key: TableKey
+    cells: tuple[Expr, ...]
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """``table by k1, k2 | | c1 | c2 | | r1 | v11 | v12 | ... otherwise v end``:
+    a lookup table. ``columns`` is empty for a one-key table; ``otherwise`` is
+    the value of every combination no row covers (None: the rows must cover the
+    keys' whole domain). Lowered as an ``if`` chain (compiler/tables.py)."""
+
+    keys: tuple[Expr, ...]
+    columns: tuple[TableKey, ...]
+    rows: tuple[TableRow, ...]
+    otherwise: Expr | None
+    span: Span = field(compare=False, default=NO_SPAN)
+    # The same lookup as an `if` chain (compiler/tables.py `as_chain`), built once
+    # with the table so every pass reads the same nodes; derived, so not compared.
+    chain: Expr | None = field(compare=False, default=None)
+    # The conditions of the headings the chain leaves implied (its last arm has none),
+    # so that the checker still checks them (units, ranges).
+    implied: tuple[Expr, ...] = field(compare=False, default=())
+
+
 Expr = (
     BooleanLiteral
     | NumberLiteral
@@ -344,6 +396,8 @@ Expr = (
     | CountTrue
     | PlanQuery
     | PointsOf
+    | Table
+    | Unset
 )
 
 

@@ -36,6 +36,7 @@ from fibrolang.graph import (
 from fibrolang.json_values import join_path
 from fibrolang.kleene import kleene
 from fibrolang.quantifiers import compile_count_true, compile_quantifier, compile_sum
+from fibrolang.unset import UNSET
 from fibrolang.values import PENDING, Context, Unknown, absent, merge_unknown
 
 Evaluator = Callable[[Context], Any]
@@ -67,6 +68,7 @@ class Shape:
 
 INVALID = Shape("invalid")
 BOOLEAN = Shape("boolean")
+UNSET_SHAPE = Shape("unset")  # only an output's `if` arms (fibrolang/unset.py, checked at load)
 
 
 def shape_of(declared: ValueType) -> Shape:
@@ -410,7 +412,10 @@ class ExpressionCompiler:
         condition = self.condition(expr.condition, join_path(path, "condition"))
         then, then_shape = self.compile(expr.then, join_path(path, "then"))
         otherwise, else_shape = self.compile(expr.otherwise, join_path(path, "else"))
-        shape = self._same(then_shape, else_shape, join_path(path, "else"))
+        if UNSET_SHAPE in (then_shape, else_shape):  # an output's arm (fibrolang/unset.py)
+            shape = else_shape if then_shape == UNSET_SHAPE else then_shape
+        else:
+            shape = self._same(then_shape, else_shape, join_path(path, "else"))
 
         def choose(context: Context) -> Any:
             holds = condition(context)
@@ -421,6 +426,9 @@ class ExpressionCompiler:
             return merge_unknown(holds, then(context), otherwise(context))
 
         return choose, shape
+
+    def _Unset(self, expr: ex.Unset, path: str) -> tuple[Evaluator, Shape]:
+        return (lambda context: UNSET), UNSET_SHAPE
 
     # ---- numbers -----------------------------------------------------------
 

@@ -22,6 +22,7 @@ from fibrolang.graph import (
     Edge,
     Graph,
     Period,
+    TableDisplay,
     Titration,
 )
 from fibrolang.printable import printable_lines
@@ -64,9 +65,17 @@ def explain(graph: Graph, result: Result, patient: Mapping[str, Any] | None = No
             f"  - {item.text or item.what}" + (f" after {_period(item.after)}" if item.after else "")
             for item in result.monitoring
         ]
-    if result.outputs:
+    declared = [definition for definition in graph.definitions if definition.output]
+    if declared:
         lines.append("Outputs:")
-        lines += [f"  {name} = {_value(value)}" for name, value in result.outputs.items()]
+        for definition in declared:
+            name = definition.name
+            if name in result.outputs:
+                lines.append(f"  {name} = {_value(result.outputs[name])}")
+            else:  # unset by design
+                lines.append(f"  {name}: not set (the guideline gives it no value here)")
+            for table in definition.tables:
+                lines += table_lines(table, "    ")
     return printable_lines(lines) + "\n"  # each line one line, whatever the guideline says
 
 
@@ -203,3 +212,19 @@ def _value(value: object) -> str:
     if isinstance(value, tuple):
         return "{" + ", ".join(str(member) for member in value) + "}"
     return str(value)
+
+
+def table_lines(table: TableDisplay, indent: str) -> list[str]:
+    """A lookup table an output is read from, as the author wrote it, columns aligned."""
+    grid = [["", *table.columns]] if table.columns else []
+    grid += [[row.heading, *row.cells] for row in table.rows]
+    width = max(len(row) for row in grid)
+    sizes = [max(len(row[i]) for row in grid if i < len(row)) for i in range(width)]
+    lines = [f"{indent}from the table by {table.by}:"]
+    lines += [
+        f"{indent}  | " + " | ".join(text.ljust(sizes[i]) for i, text in enumerate(row)) + " |"
+        for row in grid
+    ]
+    if table.otherwise is not None:
+        lines.append(f"{indent}  otherwise {table.otherwise}")
+    return lines

@@ -128,4 +128,5 @@ _READERS: dict[str, _Read] = {
     "avoided": lambda r, o, p: ex.PlanQuery("avoided", _subject(r, o, p)),
     "flagged": lambda r, o, p: ex.PlanQuery("flagged", _subject(r, o, p)),
     "dose": _dose,
+    "unset": lambda r, o, p: ex.Unset(),
 }

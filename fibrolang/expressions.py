@@ -198,6 +198,12 @@ class DoseQuery:
     subject: str
 
 
+@dataclass(frozen=True, slots=True)
+class Unset:
+    """``unset``: an output the guideline leaves without a value here, by design
+    (fibrolang/unset.py says where it may stand)."""
+
+
 Expression: TypeAlias = (
     Constant
     | MemberLiteral
@@ -222,4 +228,5 @@ Expression: TypeAlias = (
     | CountTrue
     | PlanQuery
     | DoseQuery
+    | Unset
 )

@@ -117,6 +117,23 @@ class Definition:
     expr: Expression
     notes: tuple[str, ...]
     quote: str | None
+    tables: tuple[TableDisplay, ...] = ()  # for display only; `expr` is what is evaluated
+
+
+@dataclass(frozen=True, slots=True)
+class TableRowDisplay:
+    heading: str
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TableDisplay:
+    """A lookup table as the author wrote it (graph ``tables``), for explanations."""
+
+    by: str
+    columns: tuple[str, ...]
+    rows: tuple[TableRowDisplay, ...]
+    otherwise: str | None
 
 
 # ---- the catalogue of interventions ------------------------------------------

@@ -53,6 +53,8 @@ from fibrolang.graph import (
     SetType,
     SourceDocument,
     SourcePosition,
+    TableDisplay,
+    TableRowDisplay,
     TerminalNode,
     Titration,
     Traceability,
@@ -359,7 +361,22 @@ class GraphReader:
             expr=self.expression(self.get(obj, "expr", path, True), join_path(path, "expr")),
             notes=self.list_of(obj, "notes", path, False, self.text),
             quote=self.optional_string(obj, "quote", path),
+            tables=self.list_of(obj, "tables", path, False, self.table_display),
         )
+
+    def table_display(self, value: Any, path: str) -> TableDisplay:
+        obj = self.as_object(value, path)
+        return TableDisplay(
+            by=self.string(obj, "by", path),
+            columns=self.list_of(obj, "columns", path, False, self.text),
+            rows=self.list_of(obj, "rows", path, False, self.table_row_display),
+            otherwise=self.optional_string(obj, "otherwise", path),
+        )
+
+    def table_row_display(self, value: Any, path: str) -> TableRowDisplay:
+        obj = self.as_object(value, path)
+        cells = self.list_of(obj, "cells", path, False, self.text)
+        return TableRowDisplay(self.string(obj, "heading", path), cells)
 
     def intervention(self, name: str, value: Any, path: str) -> Intervention:
         obj = self.as_object(value, path)

@@ -49,6 +49,7 @@ from fibrolang.result import (
     new_trace,
 )
 from fibrolang.structure import check_structure
+from fibrolang.unset import UNSET, check_unset
 from fibrolang.values import PENDING, Question, Unknown
 
 _OUTPUT_KINDS = ("boolean", "number", "member", "set")
@@ -67,7 +68,7 @@ class Program:
     def __init__(self, graph: Graph, fuse: bool = True) -> None:
         """``fuse=False`` compiles without the shortcuts (fused closures, batched items,
         invariant triggers) that give the same results faster: for differential tests."""
-        problems = check_structure(graph)
+        problems = check_structure(graph) + check_unset(graph)
         compiler = ExpressionCompiler(graph, problems, fuse)
         self.identity = GuidelineIdentity(
             graph.guideline.id, graph.guideline.version, graph.guideline.content_hash
@@ -245,8 +246,9 @@ class Program:
             if not self.outputs
             else MappingProxyType(
                 {
-                    name: None if (value := read(walk)).__class__ is Unknown else convert(value)
+                    name: None if value.__class__ is Unknown else convert(value)
                     for name, read, convert in self.outputs
+                    if (value := read(walk)) is not UNSET  # unset by design: left out
                 }
             )
         )
@@ -306,8 +308,9 @@ class Program:
             walk.move(state)  # the plan, for outputs that read it
             outputs: Mapping[str, OutputValue] = MappingProxyType(
                 {
-                    name: None if (value := read(walk)).__class__ is Unknown else convert(value)
+                    name: None if value.__class__ is Unknown else convert(value)
                     for name, read, convert in self.outputs
+                    if (value := read(walk)) is not UNSET  # unset by design: left out
                 }
             )
         else:

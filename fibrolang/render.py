@@ -87,4 +87,6 @@ def _render(expr: ex.Expression) -> tuple[str, int]:
             return f"{subject or 'anything'} is {state}", _COMPARE
         case ex.DoseQuery(subject):
             return f"dose of {subject}", _POSTFIX
+        case ex.Unset():
+            return "unset", _POSTFIX
     raise AssertionError(f"unrenderable expression {expr!r}")

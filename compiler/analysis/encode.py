@@ -147,6 +147,7 @@ class Sym:
     known: Term = TRUE
     enum: str | None = None
     record: str | None = None
+    unset: Term = FALSE  # an output's value left unset by design (fibrolang/unset.py)
 
     def holds(self) -> Term:
         """Known and true (what a guard needs to be taken)."""
@@ -445,6 +446,8 @@ class Encoder:
         condition = self._boolean(expr["condition"], plan, scope)
         then = self.expr(expr["then"], plan, scope)
         otherwise = self.expr(expr["else"], plan, scope)
+        if "unset" in (then.kind, otherwise.kind) or not (is_false(then.unset) and is_false(otherwise.unset)):
+            return _unset_arms(condition, then, otherwise)
         if then.kind != otherwise.kind or then.kind not in ("boolean", "number", "member"):
             raise EncodingError(f"`if` choosing between a {then.kind} and a {otherwise.kind}")
         return Sym(
@@ -453,6 +456,9 @@ class Encoder:
             conj(condition.known, choose(condition.value, then.known, otherwise.known)),
             enum=then.enum,
         )
+
+    def _op_unset(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        return Sym("unset", None, TRUE, unset=TRUE)
 
     def _op_compare(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
         left = self.expr(expr["left"], plan, scope)
@@ -548,3 +554,24 @@ _METHOD_NAMES = {
     **{op: "quantifier" for op in ("count", "any", "all")},
     **{op: "plan" for op in _PLAN_QUERIES},
 }
+
+
+def _unset_arms(condition: Sym, then: Sym, otherwise: Sym) -> Sym:
+    """``if c then a else b`` where an arm is (or may be) ``unset``: the value of the
+    arm that is set (any value where both are unset: ``unset`` says to ignore it),
+    and ``unset`` as an If over the arms' flags. Only an output's chain has such
+    arms (fibrolang/unset.py), so nothing but the output reader sees the value."""
+    if then.kind == "unset" and otherwise.kind == "unset":
+        return Sym("unset", None, condition.known, unset=conj(condition.known, TRUE))
+    shaped = otherwise if then.kind == "unset" else then
+    if "unset" not in (then.kind, otherwise.kind) and then.kind != otherwise.kind:
+        raise EncodingError(f"`if` choosing between a {then.kind} and a {otherwise.kind}")
+    then_value = shaped.value if then.kind == "unset" else then.value
+    else_value = shaped.value if otherwise.kind == "unset" else otherwise.value
+    return Sym(
+        shaped.kind,
+        choose(condition.value, then_value, else_value),
+        conj(condition.known, choose(condition.value, then.known, otherwise.known)),
+        enum=shaped.enum,
+        unset=choose(condition.value, then.unset, otherwise.unset),
+    )

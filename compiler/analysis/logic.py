@@ -47,7 +47,18 @@ from compiler.analysis.covering import (
     guard_expressions,
     guards_using,
 )
-from compiler.analysis.encode import JSON, TRUE, EncodingError, Plan, Sym, Term, conj, disj, reads_plan
+from compiler.analysis.encode import (
+    JSON,
+    TRUE,
+    EncodingError,
+    Plan,
+    Sym,
+    Term,
+    conj,
+    disj,
+    is_false,
+    reads_plan,
+)
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import step_of
 
@@ -180,6 +191,12 @@ class LogicGoals:
         except EncodingError:
             return []
         label = f"value {name}"
+        unset_goals = _unset_goals(sym, label, name)
+        if unset_goals:  # the values are shown only where the output is set
+            sym = Sym(sym.kind, sym.value, conj(sym.known, z3.Not(sym.unset)), sym.enum, sym.record)
+        return unset_goals + self._set_values(name, expr, sym, label)
+
+    def _set_values(self, name: str, expr: JSON, sym: Sym, label: str) -> list[Goal]:
         if sym.kind == "boolean":
             return [
                 Goal("value", f"{label} = {str(v).lower()}", name, conj(sym.known, sym.value == v), v)
@@ -251,13 +268,67 @@ class LogicGoals:
 
     # -- boundaries inside definitions no guard uses --
 
+    def _decisive(self, expr: JSON) -> dict[int, Term]:
+        """When each comparison inside an ``if`` decides the definition's value: the
+        value (or whether it is known, or set) differs with the comparison taken as
+        true and as false. A boundary patient must meet it, or a table's row is
+        "tested" by a patient for whom it does not matter: another row before it, an
+        output's `if ... else unset` choosing unset, a column whose cells agree. By
+        the id of the comparison's node; a comparison outside every ``if`` arm is not
+        listed (its boundary goals are as before)."""
+        found: dict[int, Term] = {}
+
+        def walk(node: Any, path: tuple[Any, ...], inside: bool) -> None:
+            if isinstance(node, list):
+                for index, value in enumerate(node):
+                    walk(value, (*path, index), inside)
+                return
+            if not isinstance(node, dict) or node.get("op") in ("count", "any", "all", "sum"):
+                return
+            if node.get("op") in ORDERING and inside and id(node) not in found:
+                term = self._deciding(expr, path)
+                if term is not None:
+                    found[id(node)] = term
+            inside = inside or node.get("op") == "if"
+            for key in sorted(node):
+                walk(node[key], (*path, key), inside)
+
+        walk(expr, (), False)
+        return found
+
+    def _deciding(self, expr: JSON, path: tuple[Any, ...]) -> Term | None:
+        try:
+            when_true = self.encoder.expr(
+                _replaced(expr, path, {"op": "const", "value": True}), self.empty, {}
+            )
+            when_false = self.encoder.expr(
+                _replaced(expr, path, {"op": "const", "value": False}), self.empty, {}
+            )
+        except EncodingError:
+            return None
+        if when_true.kind not in ("boolean", "number", "member") or when_true.kind != when_false.kind:
+            return None
+        return z3.Or(
+            when_true.known != when_false.known,
+            when_true.unset != when_false.unset,
+            conj(
+                when_true.known,
+                when_false.known,
+                z3.Not(when_true.unset),
+                z3.Not(when_false.unset),
+                when_true.value != when_false.value,
+            ),
+        )
+
     def _boundaries(self) -> list[Goal]:
         found = []
         for name, definition in self.definitions.items():
             if self.users.get(name) or name not in self.shown or not self._encodable(name):
                 continue
             comparisons = _comparisons(definition["expr"])
+            decisive = self._decisive(definition["expr"])
             for ordinal, comparison in enumerate(comparisons, start=1):
+                reached = decisive.get(id(comparison), TRUE)
                 for compared, threshold, operator in _sides(comparison):
                     try:
                         sym = self.encoder.expr(compared, self.empty, {})
@@ -277,7 +348,7 @@ class LogicGoals:
                                 "boundary",
                                 f"boundary {name} #{ordinal} {side}",
                                 name,
-                                conj(sym.known, sym.value == _value_term(value)),
+                                conj(reached, sym.known, sym.value == _value_term(value)),
                                 detail={
                                     "compared": compared,
                                     "operator": operator,
@@ -411,3 +482,33 @@ def reads_input(result: JSON, readers: InputReaders) -> bool:
     guards: list[JSON] = result.get("trace", {}).get("guards", [])
     evaluated = {g.get("edge") or g.get("item") for g in guards}
     return any(guard in evaluated for guard in readers.guards)
+
+
+class UnsetValue:
+    """The value goal "the output is left unset" (fibrolang/unset.py): a result shows it
+    by leaving the output out; ``str`` gives the words and the test name."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return "unset"
+
+    def __repr__(self) -> str:
+        return "UNSET_VALUE"
+
+
+UNSET_VALUE = UnsetValue()
+
+
+def _unset_goals(sym: Sym, label: str, name: str) -> list[Goal]:
+    """The goal "unset" of an output that may be unset (none for any other)."""
+    if is_false(sym.unset):
+        return []
+    return [Goal("value", f"{label} = unset", name, conj(sym.known, sym.unset), UNSET_VALUE)]
+
+
+def shows_value(outputs: JSON, goal: Goal) -> bool:
+    """Does a result's ``outputs`` show the value a value goal asks for?"""
+    if goal.output_value is UNSET_VALUE:
+        return goal.definition not in outputs
+    return goal.definition in outputs and bool(outputs[goal.definition] == goal.output_value)

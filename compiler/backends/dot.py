@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from compiler.backends import chart_facts
 from compiler.backends import dot_labels as labels
 from compiler.backends.dot_labels import PALETTE, Footnotes
+from compiler.backends.dot_tables import table_nodes
 from compiler.backends.dot_text import escape, identifier, styled
 from compiler.backends.plain_words import as_graph
 from fibrolang import graph_order
@@ -398,6 +399,7 @@ class Chart:
         for node_id, _ in ordered:
             if node_id not in placed:
                 body.extend(node_lines[node_id])
+        body.extend(table_nodes(graph))  # lookup tables beside the pathway (none: nothing)
         key = self.key()
         self.lines.append('  subgraph "cluster_chart" {')
         self.lines.append(f'    label=<{key}>; labelloc="b"; labeljust="l"; pencolor="transparent";')

@@ -265,6 +265,9 @@ class ExpressionWriter:
     def _MemberLiteral(self, expr: ex.MemberLiteral) -> Value:
         return constant(expr.value)
 
+    def _Unset(self, expr: ex.Unset) -> Value:
+        return Value("_UNSET", True)  # only an output's arm (fibrolang/unset.py); left out of the result
+
     def _SetLiteral(self, expr: ex.SetLiteral) -> Value:
         name = self.constant_name("_SET_", literal(frozenset(expr.members)))
         return Value(name, True)

@@ -56,6 +56,7 @@ from fibrolang.graph import (
 )
 from fibrolang.items import ItemFactory
 from fibrolang.result import Avoidance, Flag, Monitoring, Reason
+from fibrolang.unset import outputs_that_may_be_unset
 
 __all__ = ["PythonTargetError", "module_of_document", "python_module"]
 
@@ -97,6 +98,7 @@ def python_module(graph: Graph) -> str:
             f"DECISION_FIELDS = {literal(_DECISION_FIELDS)}",
             PRELUDE,
             *_tables(graph),
+            *_unset_marker(graph),
             "",
             *(f"{name} = {code}" for name, code in constants.items()),
             "",
@@ -536,7 +538,7 @@ class _Walker:
                 parts.append(f"{literal(definition.name)}: {shown}")
         finally:
             writer.flow = saved
-        return "{" + ", ".join(parts) + "}"
+        return _without_unset("{" + ", ".join(parts) + "}", self.graph)
 
     def _shown(self, name: str, value: Value) -> str:
         """An output as the result shows it: None when unknown, a set as a list in
@@ -592,3 +594,20 @@ def _identity_key(item: ActionItem) -> str:
     if isinstance(item, FlagItem):
         return repr(("flag", item.flag))
     return repr(("monitor", item.what, item.after))
+
+
+# ---- outputs unset by design (fibrolang/unset.py) ------------------------------------
+
+
+def _unset_marker(graph: Graph) -> list[str]:
+    """The ``_UNSET`` value, in a module whose guideline has outputs that may be unset."""
+    if not outputs_that_may_be_unset(graph):
+        return []
+    return ["", "_UNSET = object()  # an output the guideline leaves unset: left out of the result"]
+
+
+def _without_unset(outputs: str, graph: Graph) -> str:
+    """The code of the outputs dict without the outputs left unset, as the runtime's."""
+    if not outputs_that_may_be_unset(graph):
+        return outputs
+    return f"{{name: value for name, value in {outputs}.items() if value is not _UNSET}}"

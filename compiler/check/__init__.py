@@ -25,9 +25,11 @@ from compiler.check.names import check_names
 from compiler.check.ordinals import check_ordinals
 from compiler.check.ranges import check_ranges
 from compiler.check.structure import check_structure
+from compiler.check.tables import check_tables
 from compiler.check.traceability import check_traceability
 from compiler.check.types import check_types
 from compiler.check.units import check_units
+from compiler.check.unset import check_unset
 from compiler.diagnostics import Diagnostic
 
 Pass = Callable[[s.Guideline, Context], list[Diagnostic]]
@@ -45,6 +47,8 @@ PASSES: tuple[Pass, ...] = (
     check_ordinals,
     check_defaults,
     check_unit_declarations,
+    check_tables,
+    check_unset,
 )
 
 

@@ -31,6 +31,8 @@ def children(expr: s.Expr) -> tuple[s.Expr, ...]:
         return expr.conditions
     if isinstance(expr, s.SetLiteral):
         return tuple(c for c in expr.conditions if c is not None)
+    if isinstance(expr, s.Table) and expr.chain is not None:
+        return (*expr.keys, expr.chain, *expr.implied)  # checked as the `if` chain it is (compiler/tables.py)
     return ()
 
 
@@ -56,6 +58,8 @@ def _render(expr: s.Expr) -> str | None:
         return quantity_text(expr.quantity)
     if isinstance(expr, s.BooleanLiteral):
         return "true" if expr.value else "false"
+    if isinstance(expr, s.Unset):
+        return "unset"
     if isinstance(expr, s.Field):
         inner = _render(expr.record)
         return f"{inner}.{expr.name.text}" if inner is not None else None

@@ -74,9 +74,15 @@ class Unknown:
     pass
 
 
-Type = Boolean | Number | Member | EnumType | SetOf | MapOf | RecordOf | Unknown
+@dataclass(frozen=True, slots=True)
+class NoValue:
+    """The type of ``unset`` where no other arm says what it stands for."""
+
+
+Type = Boolean | Number | Member | EnumType | SetOf | MapOf | RecordOf | Unknown | NoValue
 
 UNKNOWN = Unknown()
+NO_VALUE = NoValue()
 BOOLEAN = Boolean()
 
 
@@ -415,6 +421,14 @@ class _Typer:
             self.infer(expr.condition, scope)
             then, otherwise = self.pair(expr.then, expr.otherwise, scope, expected)
             return same(then, otherwise)
+        if isinstance(expr, s.Unset):
+            return expected if expected is not None else NO_VALUE
+        if isinstance(expr, s.Table):
+            for table_key in expr.keys:  # a one-row table's chain is its cell alone
+                self.infer(table_key, scope)
+            for condition in expr.implied:
+                self.infer(condition, scope)
+            return self.infer(expr.chain, scope, expected) if expr.chain is not None else UNKNOWN
         if isinstance(expr, s.Quantifier):
             collection = self.infer(expr.collection, scope)
             inner = {**scope, expr.variable.text: enum_of(collection)}
@@ -462,6 +476,8 @@ def arithmetic(operator: str, left: Type, right: Type) -> Type:
 
 def same(left: Type, right: Type) -> Type:
     """The type of ``if c then left else right``."""
+    if isinstance(left, NoValue) or isinstance(right, NoValue):  # `unset`: the other arm's type
+        return right if isinstance(left, NoValue) else left
     if isinstance(left, Number) and isinstance(right, Number):
         return arithmetic("+", left, right)
     if left == right:

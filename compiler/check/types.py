@@ -24,6 +24,7 @@ from compiler.check.model import (
     MapOf,
     Member,
     Model,
+    NoValue,
     Number,
     RecordOf,
     SetOf,
@@ -48,7 +49,9 @@ def check_types(guideline: s.Guideline, context: Context) -> list[Diagnostic]:
                     "compare it with something, e.g. `x > 3` or `x is member`",
                 )
             )
-        elif root.role == "output" and not isinstance(whole, Boolean | Number | Member | SetOf | Unknown):
+        elif root.role == "output" and not isinstance(
+            whole, Boolean | Number | Member | SetOf | Unknown | NoValue
+        ):
             found.append(
                 _mismatch(
                     f"the output {root.what} must be a condition, a number, an enum member or a set, "
@@ -146,7 +149,8 @@ def _node(expr: s.Expr, model: Model) -> list[Diagnostic]:
     if isinstance(expr, s.Conditional):
         found = _condition(expr.condition, model, "`if`")
         then, otherwise = type_of(expr.then), type_of(expr.otherwise)
-        if _known(then, otherwise) and not _comparable(then, otherwise):
+        unset = isinstance(expr.then, s.Unset) or isinstance(expr.otherwise, s.Unset)
+        if _known(then, otherwise) and not _comparable(then, otherwise) and not expr.table_arm and not unset:
             found.append(
                 _mismatch(
                     f"the branches of this `if` differ: `then` gives {describe(then)} "

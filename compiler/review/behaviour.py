@@ -41,7 +41,7 @@ import z3
 
 from compiler.analysis import solve
 from compiler.analysis.cone import Cones
-from compiler.analysis.encode import FALSE, JSON, Encoder, Plan, Term, conj, disj, reads_plan
+from compiler.analysis.encode import FALSE, JSON, Encoder, Plan, Sym, Term, conj, disj, is_false, reads_plan
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Replay, Runtime
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover, SolverUnknown
@@ -191,6 +191,11 @@ def observations(paths: PathConditions) -> dict[str, Term]:
             raise NotComparable(f"output {name} reads the plan, which the behavioural diff does not model")
         sym = encoder.expr(definition["expr"], empty, {})
         seen[f"output {name} known"] = sym.known
+        if sym.kind == "unset" or not is_false(sym.unset):  # unset by design (fibrolang/unset.py)
+            seen[f"output {name} unset"] = conj(sym.known, sym.unset)
+            if sym.kind == "unset":
+                continue
+            sym = Sym(sym.kind, sym.value, conj(sym.known, z3.Not(sym.unset)), sym.enum, sym.record)
         if sym.kind == "set":
             for member, term in sym.value.items():
                 seen[f"output {name} has {member}"] = conj(sym.known, term)

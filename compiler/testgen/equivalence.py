@@ -53,7 +53,7 @@ from typing import Any
 import z3
 
 from compiler.analysis.covering import definitions_read_by, guard_evaluated, guard_of
-from compiler.analysis.encode import FALSE, JSON, Encoder, Plan, Sym, Term, conj, reads_plan
+from compiler.analysis.encode import FALSE, JSON, Encoder, Plan, Sym, Term, conj, is_false, reads_plan
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Runtime
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover, SolverUnknown
@@ -174,6 +174,11 @@ def _outputs(paths: PathConditions) -> dict[str, Term] | None:
             return None
         sym = encoder.expr(definition["expr"], empty, {})
         seen[f"output {definition['name']} known"] = sym.known
+        if sym.kind == "unset" or not is_false(sym.unset):  # unset by design (fibrolang/unset.py)
+            seen[f"output {definition['name']} unset"] = conj(sym.known, sym.unset)
+            if sym.kind == "unset":
+                continue
+            sym = Sym(sym.kind, sym.value, conj(sym.known, z3.Not(sym.unset)), sym.enum, sym.record)
         if sym.kind == "set":
             for member, term in sym.value.items():
                 seen[f"output {definition['name']} has {member}"] = z3.And(sym.known, term)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler.analysis.logic import KINDS, Goal, LogicGoals, inputs_read, met, reads_input
+from compiler.analysis.logic import KINDS, Goal, LogicGoals, inputs_read, met, reads_input, shows_value
 from compiler.analysis.witnesses import ReplayMismatch, patient_constraints
 from compiler.testgen import words
 from compiler.testgen.literals import slug
@@ -54,7 +54,7 @@ def _confirmed(goal: Goal, model: Any, result: JSON | None) -> bool:
         return False
     if goal.kind == "value":
         outputs = (result or {}).get("outputs", {})
-        return bool(outputs.get(goal.definition) == goal.output_value)
+        return shows_value(outputs, goal)
     return True
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import z3
 
 from compiler.analysis import covering
-from compiler.analysis.logic import Goal, LogicGoals, inputs_read, met, reads_input
+from compiler.analysis.logic import Goal, LogicGoals, inputs_read, met, reads_input, shows_value
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import Prover
 from compiler.analysis.witnesses import patient_constraints
@@ -145,4 +145,4 @@ def _shows(goal: Goal, result: JSON | None) -> bool:
         return False
     if goal.kind != "value":
         return True
-    return bool(result.get("outputs", {}).get(goal.definition) == goal.output_value)
+    return shows_value(result.get("outputs", {}), goal)

@@ -319,6 +319,49 @@ def _change_defaults(graph: JSON) -> Iterator[Mutant]:
                 change,
                 _replace(graph, ["inputs", name, "default"], other),
             )
+def _unset_arms(graph: JSON) -> Iterator[Mutant]:
+    """An output that may be unset (fibrolang/unset.py): each value arm (a table cell) made
+    unset, and each ``unset`` arm given the output's first value, as a cell changed to its
+    neighbour's value would."""
+    for index, definition in enumerate(graph["definitions"]):
+        arms = list(_output_arms(definition["expr"], ["definitions", index, "expr"]))
+        if not definition.get("output") or not any(arm.get("op") == "unset" for _, arm in arms):
+            continue
+        location = f"define {definition['name']}"
+        first = next((arm for _, arm in arms if arm.get("op") != "unset"), None)
+        for ordinal, (path, arm) in enumerate(arms, start=1):
+            if arm.get("op") == "unset":
+                if first is None:
+                    continue
+                change = f"#{ordinal} unset → {_arm_text(first)}"
+                yield Mutant(
+                    f"unset-arm {location} {change}",
+                    "unset-arm",
+                    location,
+                    change,
+                    _replace(graph, path, first),
+                )
+            else:
+                change = f"#{ordinal} {_arm_text(arm)} → unset"
+                mutated = _replace(graph, path, {"op": "unset"})
+                yield Mutant(f"unset-arm {location} {change}", "unset-arm", location, change, mutated)
+
+
+def _output_arms(expr: JSON, path: list[Any]) -> Iterator[tuple[list[Any], JSON]]:
+    """The value arms of an output's ``if`` chain (its table cells, its ``unset``s), in order."""
+    if expr.get("op") == "if":
+        for arm in ("then", "else"):
+            yield from _output_arms(expr[arm], [*path, arm])
+    elif expr.get("op") == "unset" or _is_number_constant(expr) or expr.get("op") == "member":
+        yield path, expr
+
+
+def _arm_text(arm: JSON) -> str:
+    if arm.get("op") == "unset":
+        return "unset"
+    if arm.get("op") == "member":
+        return str(arm["value"])
+    return _number(arm["value"])
 
 
 def mutants(graph: JSON) -> list[Mutant]:
@@ -334,6 +377,7 @@ def mutants(graph: JSON) -> list[Mutant]:
         *_drop_items(graph, "monitor", "drop-monitor"),
         *_change_arm_values(graph),
         *_change_defaults(graph),
+        *_unset_arms(graph),
     ]
     seen: set[str] = set()
     unique = []

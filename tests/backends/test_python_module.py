@@ -36,6 +36,9 @@ GUIDELINES = {
     "fibromyalgia": ROOT / "guidelines" / "fibromyalgia.fibro",
     "acr2016": ROOT / "guidelines" / "acr2016.fibro",
     "bench_spec": ROOT / "benchmarks" / "spec.fibro",
+    # lookup tables (one key by ranges, two keys) and outputs that may be unset (issue 20)
+    "ckd_staging": ROOT / "tests" / "fixtures" / "ckd-staging.fibro",
+    "news2_oxygen": ROOT / "tests" / "fixtures" / "news2-oxygen.fibro",
 }
 RANDOM_PATIENTS = 20_000
 

@@ -47,6 +47,8 @@ def test_every_pass_has_the_documented_signature() -> None:
         "check_ordinals",
         "check_defaults",
         "check_unit_declarations",
+        "check_tables",
+        "check_unset",
     ]
 
 

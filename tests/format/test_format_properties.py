@@ -32,6 +32,7 @@ leaves: st.SearchStrategy[s.Expr] = st.one_of(
     st.builds(s.SetLiteral, st.lists(names, min_size=1, max_size=3).map(tuple)),
     st.builds(s.PlanQuery, st.sampled_from(["recommended", "avoided", "flagged", "dose"]), names),
     st.builds(s.PlanQuery, st.sampled_from(["recommended", "avoided", "flagged"]), st.none()),
+    st.just(s.Unset()),
 )
 
 
@@ -42,8 +43,48 @@ def _flat(kind: type[s.And] | type[s.Or], operands: list[s.Expr]) -> s.Expr:
     return kind(tuple(flat))
 
 
+# Lookup tables (issue 20): headings of every form, cells of every form, one or two keys.
+headings = st.one_of(
+    st.builds(lambda n: s.TableKey(n, None, True, None, True), names),
+    st.builds(lambda q: s.TableKey(None, q, True, q, True), quantities),
+    st.builds(lambda q, inc: s.TableKey(None, q, inc, None, False), quantities, st.booleans()),
+    st.builds(lambda q, inc: s.TableKey(None, None, False, q, inc), quantities, st.booleans()),
+    st.builds(
+        lambda low, high, unit, inc: s.TableKey(
+            None, s.Quantity(low, unit), True, s.Quantity(high, unit), inc
+        ),
+        decimals,
+        decimals,
+        units,
+        st.booleans(),
+    ),
+)
+cells = st.one_of(
+    st.builds(s.NumberLiteral, quantities),
+    st.builds(s.Reference, names),
+    st.builds(s.BooleanLiteral, st.booleans()),
+    st.just(s.Unset()),
+)
+
+
+@st.composite
+def _table(draw: st.DrawFn, inner: st.SearchStrategy[s.Expr]) -> s.Expr:
+    keys = tuple(draw(st.lists(inner, min_size=1, max_size=2)))
+    columns = tuple(draw(st.lists(headings, min_size=1, max_size=3))) if len(keys) == 2 else ()
+    width = max(1, len(columns))
+    rows = draw(
+        st.lists(
+            st.builds(s.TableRow, headings, st.lists(cells, min_size=width, max_size=width).map(tuple)),
+            min_size=1,
+            max_size=3,
+        )
+    )
+    return s.Table(keys, columns, tuple(rows), draw(st.none() | cells))
+
+
 def _extend(inner: st.SearchStrategy[s.Expr]) -> st.SearchStrategy[s.Expr]:
     return st.one_of(
+        _table(inner),
         st.builds(s.Entry, inner, inner),
         st.builds(s.Field, inner, names),
         st.builds(s.Membership, inner, inner, st.booleans()),

@@ -15,7 +15,7 @@ Snapshots: tests/generated/__snapshots__/test_guideline_curb65.ambr; accept a re
 - every arm of every conditional in a definition or output (4; 0 no patient can meet);
 - every value of an enumeration, yes/no or small whole-number output (9; 0 no patient can meet);
 - each condition of a yes/no definition deciding it on its own, true and false (MC/DC) (4; 0 no patient can meet);
-- just below, at and just above every threshold in a definition no guard uses (6; 0 no patient can meet);
+- just below, at and just above every threshold in a definition no guard uses (5; 1 no patient can meet);
 - for each input a guard or an output reads, a patient without it (6; 0 read by no test's walk).
 
 A witness patient is complete and minimal: facts no guard on its path needs are at
@@ -414,7 +414,6 @@ def test_boundary_severity_1__score_at_1(evaluate: Evaluate, snapshot: SnapshotA
     - boundary: CURB-65 score (0-5) = 1, at the threshold ≤ 1; the comparison decides the guard of severity/1
     - value of output score (CURB-65 score (0-5)): 1
     - boundary in output band (Risk band): CURB-65 score (0-5) = 1, at the threshold ≤ 1
-    - boundary in output band (Risk band): CURB-65 score (0-5) = 1, just below the threshold = 2
     Path:
     - How severe is the pneumonia? → yes [CURB-65 score (0-5) ≤ 1]
     - step: Home treatment

@@ -58,6 +58,7 @@ from fibrolang.graph import (
     SourcePosition,
     TerminalNode,
 )
+from fibrolang.unset import outputs_that_may_be_unset
 
 DIALECTS = ("duckdb", "spark")
 TABLE = "patients"
@@ -88,6 +89,7 @@ def sql_query(graph: Graph, dialect: str = "duckdb", table: str = TABLE) -> str:
     refused = absent_defaults.refusal(graph, "SQL")
     if refused is not None:
         raise SqlTargetError(refused)
+    refuse_unset_outputs(graph)
     query = PathwayQuery(graph, dialect).build(table)
     return _header(graph, dialect) + query.sql(dialect=dialect, pretty=True) + ";\n"
 
@@ -656,3 +658,15 @@ def _filtered(entries: list[exp.Expr], keep_none: bool = False) -> exp.Expr:
 
 
 __all__ = ["DIALECTS", "RESULT_COLUMNS", "STATUSES", "SqlTargetError", "sql_of_document", "sql_query"]
+
+
+def refuse_unset_outputs(graph: Graph) -> None:
+    """The SQL target has one column per output and no way yet to tell "unset by design"
+    from "unknown" (NULL) in it: a guideline with outputs that may be unset is refused."""
+    unset = sorted(outputs_that_may_be_unset(graph))
+    if unset:
+        names = ", ".join(unset)
+        raise SqlTargetError(
+            f"an output that may be unset ({names}) yet; "
+            "evaluate this guideline with the runtime or the Python target"
+        )

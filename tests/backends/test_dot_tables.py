@@ -1,0 +1,58 @@
+"""Lookup tables on the flowchart: each drawn as its grid (compiler/backends/dot_tables.py)."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+from typing import Any
+
+from compiler import api
+from compiler.backends.dot import render_dot
+from compiler.backends.render_chart import flowchart_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _graph(name: str) -> dict[str, Any]:
+    return api.compile_file(ROOT / "tests" / "fixtures" / f"{name}.fibro")
+
+
+def _svg_texts(data: bytes) -> list[str]:
+    root = ElementTree.fromstring(data)
+    return [re.sub(r"\s+", " ", t.text or "").strip() for t in root.iter(f"{SVG}text")]
+
+
+def test_the_two_key_grid_is_drawn_with_its_headings_and_every_cell() -> None:
+    texts = _svg_texts(flowchart_bytes(_graph("ckd-staging"), "svg"))
+    assert "Lookup tables" in texts
+    assert "Risk of progression (output progression_risk)" in texts
+    assert "by gfr_stage, albuminuria" in texts
+    for heading in ("a1", "a2", "a3", "g1", "g2", "g3a", "g3b", "g4", "g5", ">= 90 mL/min/1.73m2", "< 3"):
+        assert heading in texts, heading
+    assert texts.count("very_high") == 1 + 2 + 3 + 3  # g3a, g3b, g4, g5
+
+
+def test_an_otherwise_cell_is_drawn() -> None:
+    dot = render_dot(_graph("annual-risk"))
+    assert "otherwise" in dot and "none" in dot
+
+
+def test_a_guideline_without_tables_has_no_table_cluster() -> None:
+    dot = render_dot(api.compile_file(ROOT / "guidelines" / "fibromyalgia.fibro"))
+    assert "cluster_tables" not in dot
+
+
+def test_a_hostile_label_is_escaped_in_the_table(tmp_path: Path) -> None:
+    source = (ROOT / "tests" / "fixtures" / "annual-risk.fibro").read_text(encoding="utf-8")
+    hostile = source.replace('output risk "Annual risk"', 'output risk "<b>risk</b> & \\"more\\""')
+    path = tmp_path / "annual-risk.fibro"
+    path.write_text(hostile, encoding="utf-8")
+    (tmp_path / "annual-risk-source.txt").write_text(
+        (ROOT / "tests" / "fixtures" / "annual-risk-source.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    dot = render_dot(api.compile_file(path))
+    assert "&lt;b&gt;risk&lt;/b&gt; &amp; &quot;more&quot;" in dot
+    texts = _svg_texts(flowchart_bytes(api.compile_file(path), "svg"))
+    assert '<b>risk</b> & "more" (output risk)' in texts
