@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from compiler.backends.action_words import ACTION_WORDS
 from compiler.backends.dot_text import escape, lines_markup, styled, text_markup, wrap
 from compiler.backends.plain_words import (
-    ACTION_WORDS,
     intervention_label,
     name_words,
     phrase,

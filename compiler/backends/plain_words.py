@@ -35,17 +35,6 @@ from fibrolang.graph_reader import GraphReader
 _OR, _AND, _NOT, _COMPARE, _SUM, _PRODUCT, _UNARY, _ATOM = range(1, 9)
 
 # An item's action in words: the flowchart and the CDS Hooks cards say the same.
-ACTION_WORDS = {
-    "start": "Start",
-    "continue": "Continue",
-    "increase": "Increase",
-    "decrease": "Decrease",
-    "switch": "Switch to",
-    "add": "Add",
-    "stop": "Stop",
-    "consider": "Consider",
-    "recommend": "Recommend",
-}
 
 _COMPARISON_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
 _NEGATED_COMPARISON = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}

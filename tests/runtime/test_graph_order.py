@@ -5,6 +5,18 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from graphs import (
+    action,
+    boolean,
+    branch,
+    const,
+    decision,
+    drug,
+    graph,
+    inp,
+    recommend,
+    terminal,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,18 +33,6 @@ from fibrolang.graph_order import (
     reachability,
     successors,
     targets,
-)
-from graphs import (
-    action,
-    boolean,
-    branch,
-    const,
-    decision,
-    drug,
-    graph,
-    inp,
-    recommend,
-    terminal,
 )
 
 Edges = dict[str, list[str]]
