@@ -19,7 +19,7 @@ from typing import Any
 
 import fibrolang
 from compiler.backends.sql.layout import Layout
-from compiler.backends.sql.query import sql_query
+from compiler.backends.sql.query import DictionaryEntry, compiled_query
 from compiler.population_command import ENGINES
 from compiler.population_input import InvalidRow, PopulationError, prepare
 
@@ -51,8 +51,12 @@ def run(
     engine: str = "duckdb",
     step: Callable[[str], None] = lambda stage: None,
     progress: bool = False,
+    form: str = "full",
 ) -> Population:
-    """Evaluate every valid row of ``patients``; write the results to ``output`` (Parquet)."""
+    """Evaluate every valid row of ``patients``; write the results to ``output`` (Parquet).
+
+    ``form``: ``full`` writes the result lists; ``compact`` writes them as bit words and
+    their dictionary beside it (``dictionary_path``; docs/population.md)."""
     import duckdb
 
     if engine not in ENGINES:
@@ -69,19 +73,33 @@ def run(
         step("reading and validating the patients")
         prepared = prepare(connection, guideline, patients, scratch)
         seconds["read and validate"] = time.perf_counter() - started
+        step(f"compiling the guideline to SQL ({form} results)")
+        started = time.perf_counter()
+        query, dictionary = compiled_query(guideline.graph, engine, form=form)
+        if form != "compact":
+            dictionary = []
+        seconds["compile to SQL"] = time.perf_counter() - started
         step(f"evaluating {prepared.valid_rows:,} patients on {engine}")
         started = time.perf_counter()
-        query = sql_query(guideline.graph, engine)
         if engine == "duckdb":
             _run_duckdb(connection, query, output)
         else:
             _run_spark(connection, guideline, query, output, scratch)
+        side = dictionary_path(output)
+        side.unlink(missing_ok=True)  # never a stale dictionary from an earlier run
+        if dictionary:
+            write_dictionary(connection, dictionary, side)
         seconds["evaluate and write"] = time.perf_counter() - started
         step("summarising")
         started = time.perf_counter()
-        summary = _summarise(
-            connection, guideline, engine, output, prepared.input_rows, len(prepared.invalid)
-        )
+        if dictionary:
+            summary = _summarise_compact(
+                connection, guideline, engine, output, dictionary, prepared.input_rows, len(prepared.invalid)
+            )
+        else:
+            summary = _summarise(
+                connection, guideline, engine, output, prepared.input_rows, len(prepared.invalid)
+            )
         summary.missing_columns = prepared.missing_columns
         seconds["summarise"] = time.perf_counter() - started
         summary.seconds = seconds
@@ -121,6 +139,128 @@ def _run_spark(
 
 def _path(path: Path) -> str:
     return str(path).replace("'", "''")
+
+
+def dictionary_path(output: Path) -> Path:
+    """Where the compact results' dictionary goes: beside the results."""
+    return output.with_name(output.name + ".dictionary.parquet")
+
+
+DICTIONARY_COLUMNS = (
+    ("column", "VARCHAR"),
+    ("bit", "INTEGER"),
+    ("list", "VARCHAR"),
+    ("position", "INTEGER"),
+    ("entry", "VARCHAR"),
+    ("item", "VARCHAR"),
+    ("action", "VARCHAR"),
+    ("dose_min", "DOUBLE"),
+    ("dose_max", "DOUBLE"),
+    ("dose_unit", "VARCHAR"),
+    ("dose_frequency", "VARCHAR"),
+    ("titration_step", "DOUBLE"),
+    ("titration_every", "DOUBLE"),
+    ("titration_every_unit", "VARCHAR"),
+    ("titration_target", "DOUBLE"),
+)
+
+
+def dictionary_rows(dictionary: list[DictionaryEntry]) -> list[tuple[Any, ...]]:
+    """The dictionary as rows of ``DICTIONARY_COLUMNS``: for a recommendation, ``entry`` is the
+    intervention and the other fields are the recommendation's."""
+    rows = []
+    for described in dictionary:
+        item = described.entry.item
+        dose = item.dose if item else None
+        titration = item.titration if item else None
+        rows.append(
+            (
+                described.column,
+                described.bit,
+                described.result_list,
+                described.position,
+                described.entry.value,
+                item.id if item else None,
+                item.action if item else None,
+                _float(dose.minimum) if dose else None,
+                _float(dose.maximum) if dose else None,
+                dose.unit if dose else None,
+                dose.frequency if dose else None,
+                _float(titration.step) if titration else None,
+                _float(titration.every) if titration else None,
+                titration.every_unit if titration else None,
+                _float(titration.target) if titration else None,
+            )
+        )
+    return rows
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def write_dictionary(connection: Any, dictionary: list[DictionaryEntry], path: Path) -> None:
+    columns = ", ".join(f'"{name}" {kind}' for name, kind in DICTIONARY_COLUMNS)
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE result_dictionary ({columns})")
+    marks = ", ".join("?" for _ in DICTIONARY_COLUMNS)
+    connection.executemany(f"INSERT INTO result_dictionary VALUES ({marks})", dictionary_rows(dictionary))
+    connection.execute(
+        f"COPY (SELECT * FROM result_dictionary ORDER BY list, position) TO '{_path(path)}' (FORMAT parquet)"
+    )
+
+
+def _summarise_compact(
+    connection: Any,
+    guideline: fibrolang.Guideline,
+    engine: str,
+    output: Path,
+    dictionary: list[DictionaryEntry],
+    input_rows: int,
+    invalid: int,
+) -> Summary:
+    """The summary of compact results: the same counts as ``_summarise`` gives for the full
+    results, read from the bit words (each distinct path decoded once)."""
+    source = f"read_parquet('{_path(output)}')"
+    total = int(connection.execute(f"SELECT count(*) FROM {source}").fetchone()[0])
+    statuses = connection.execute(
+        f"SELECT status, count(*) AS n FROM {source} GROUP BY status ORDER BY n DESC, status"
+    ).fetchall()
+    path_entries = sorted((e for e in dictionary if e.result_list == "path"), key=lambda e: e.position)
+    path_words = sorted({e.column for e in path_entries})
+    paths: list[tuple[str, int]] = []
+    if path_words:
+        selected = ", ".join(f'"{w}"' for w in path_words)
+        for *words, n in connection.execute(
+            f"SELECT {selected}, count(*) FROM {source} GROUP BY ALL"
+        ).fetchall():
+            value = dict(zip(path_words, words, strict=True))
+            walked = [e.entry.value for e in path_entries if (value[e.column] >> e.bit) & 1]
+            paths.append((" > ".join(walked), int(n)))
+    given: dict[str, list[DictionaryEntry]] = {}
+    for entry in dictionary:
+        if entry.result_list == "recommendations" and entry.entry.item is not None:
+            given.setdefault(f"{entry.entry.item.action} {entry.entry.item.intervention}", []).append(entry)
+    counts: list[tuple[str, int]] = []
+    if given:
+        filters = []
+        for entries in given.values():
+            masks: dict[str, int] = {}
+            for entry in entries:
+                masks[entry.column] = masks.get(entry.column, 0) | (1 << entry.bit)
+            held = " OR ".join(f'("{column}" & {mask}) <> 0' for column, mask in sorted(masks.items()))
+            filters.append(f"count(*) FILTER (WHERE {held})")
+        found = connection.execute(f"SELECT {', '.join(filters)} FROM {source}").fetchone()
+        counts = [(label, int(n)) for label, n in zip(given, found, strict=True) if n]
+    return Summary(
+        guideline.id,
+        engine,
+        input_rows,
+        total,
+        invalid,
+        [(str(s), int(n)) for s, n in statuses],
+        sorted(paths, key=lambda p: (-p[1], p[0])),
+        sorted(counts, key=lambda r: (-r[1], r[0])),
+    )
 
 
 def _summarise(

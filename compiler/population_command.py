@@ -9,6 +9,7 @@ import click
 
 ENGINES = ("duckdb", "spark")
 SUMMARY_FORMATS = ("text", "markdown", "html")
+FORMS = ("full", "compact")
 
 INVALID_SHOWN = 20
 
@@ -31,6 +32,14 @@ INVALID_SHOWN = 20
     help="the results (Parquet)",
 )
 @click.option(
+    "--form",
+    type=click.Choice(FORMS),
+    default="full",
+    show_default=True,
+    help="full: the result lists as list columns; compact: the lists as bit words (BIGINT columns), "
+    "decoded by OUTPUT.dictionary.parquet (faster to compute and write; docs/population.md)",
+)
+@click.option(
     "--summary-format",
     type=click.Choice(SUMMARY_FORMATS),
     default="text",
@@ -49,6 +58,7 @@ def population_command(
     patients_file: Path,
     engine: str,
     output: Path,
+    form: str,
     summary_format: str,
     summary_file: Path | None,
 ) -> None:
@@ -69,7 +79,7 @@ def population_command(
     except Exception as error:
         click.echo(f"fibrolang population: cannot load {guideline}: {error}", err=True)
         sys.exit(1)
-    stages = ["reading and validating", "evaluating", "summarising"]
+    stages = ["reading and validating", "compiling", "evaluating", "summarising"]
     with click.progressbar(
         length=len(stages),
         label="population",
@@ -84,7 +94,7 @@ def population_command(
             started[0] = True
 
         try:
-            result = run(loaded, patients_file, output, engine, step, progress=sys.stderr.isatty())
+            result = run(loaded, patients_file, output, engine, step, progress=sys.stderr.isatty(), form=form)
         except SqlTargetError as error:
             click.echo(f"\nerror: the SQL target cannot express {guideline}: {error}", err=True)
             sys.exit(1)
@@ -115,6 +125,10 @@ def population_command(
         summary_file.write_text(text, encoding="utf-8")
         click.echo(f"wrote {summary_file}", err=True)
     click.echo(f"wrote {output} ({result.summary.output_rows:,} results)", err=True)
+    if form == "compact":
+        from compiler.population import dictionary_path
+
+        click.echo(f"wrote {dictionary_path(output)} (what each bit of the compact columns means)", err=True)
     sys.exit(1 if invalid else 0)
 
 

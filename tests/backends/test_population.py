@@ -241,6 +241,51 @@ def test_csv_cells_are_read_as_the_documented_values(guideline: fibrolang.Guidel
     assert rows == [("p1", expected)]
 
 
+def test_the_compact_form_writes_the_same_results_and_summary(
+    guideline: fibrolang.Guideline, tmp_path: Path
+) -> None:
+    """``--form compact``: bit words and a dictionary beside them that decode, row by row, to
+    the full form's results; the summary (statuses, paths, recommendations) is the same."""
+    from compiler.backends.sql.compact import decoded
+    from compiler.backends.sql.query import compact_columns, result_dictionary
+
+    patients = suite_population("fibromyalgia", guideline, 300)
+    jsonl = tmp_path / "patients.jsonl"
+    jsonl.write_text("".join(json.dumps(patient) + "\n" for patient in patients), encoding="utf-8")
+    summaries, rows = {}, {}
+    for form in ("full", "compact"):
+        out = tmp_path / f"{form}.parquet"
+        summary = tmp_path / f"{form}.md"
+        arguments = ["population", str(FIBROMYALGIA), "--patients", str(jsonl), "-o", str(out)]
+        arguments += ["--form", form, "--summary-format", "markdown", "--summary", str(summary)]
+        result = CliRunner().invoke(main, arguments)
+        assert result.exit_code == 0, result.output
+        summaries[form] = summary.read_text(encoding="utf-8")
+        cursor = duckdb.connect().execute(f"SELECT * FROM read_parquet('{out}')")
+        names = [d[0] for d in cursor.description]
+        rows[form] = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+    assert summaries["compact"] == summaries["full"]
+    assert "start &gt;" not in summaries["full"] and "| ok |" in summaries["full"]
+    assert list(next(iter(rows["compact"].values()))) == compact_columns(guideline.graph)
+    dictionary = result_dictionary(guideline.graph)
+    assert len(rows["compact"]) == len(rows["full"]) == len(patients)
+    for patient_id, full in rows["full"].items():
+        assert decoded(rows["compact"][patient_id], dictionary) == full
+    side = (
+        duckdb.connect()
+        .execute(
+            f"SELECT list, count(*) FROM read_parquet('{tmp_path / 'compact.parquet.dictionary.parquet'}') "
+            "GROUP BY list ORDER BY list"
+        )
+        .fetchall()
+    )
+    expected: dict[str, int] = {}
+    for entry in dictionary:
+        expected[entry.result_list] = expected.get(entry.result_list, 0) + 1
+    assert side == sorted(expected.items())
+    assert not (tmp_path / "full.parquet.dictionary.parquet").exists()
+
+
 @pytest.mark.slow
 def test_the_command_on_spark_gives_the_duckdb_results(
     guideline: fibrolang.Guideline, tmp_path: Path

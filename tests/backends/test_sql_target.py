@@ -24,8 +24,9 @@ from sqlglot import exp
 import fibrolang
 from compiler import api
 from compiler.backends.sql import engines
+from compiler.backends.sql.compact import decoded
 from compiler.backends.sql.layout import Layout
-from compiler.backends.sql.query import sql_query
+from compiler.backends.sql.query import compact_columns, result_dictionary, sql_query
 from compiler.cli import main
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -65,6 +66,20 @@ def test_duckdb_gives_the_runtime_answer_for_every_patient(case: Case) -> None:
     case.check(rows)
     statuses = {row["status"] for row in rows}
     assert {"ok", "insufficient_data"} <= statuses
+
+
+def test_the_compact_form_decoded_gives_the_runtime_answer_for_every_patient(case: Case) -> None:
+    """The compact query's bit words, read through the dictionary, are the runtime's lists;
+    the compact rows carry no list (BIGINT words only)."""
+    graph = case.guideline.graph
+    query = sql_query(graph, "duckdb", form="compact")
+    rows = engines.run_duckdb(query, engines.duckdb_jsonl_source(case.layout, case.table))
+    assert rows and list(rows[0]) == compact_columns(graph)
+    words = [name for name in compact_columns(graph) if "_bits" in name]
+    assert all(isinstance(row[name], int) for row in rows for name in words)
+    dictionary = result_dictionary(graph)
+    assert {entry.column for entry in dictionary} <= set(words)
+    case.check([decoded(row, dictionary) for row in rows])
 
 
 @pytest.mark.slow

@@ -82,16 +82,46 @@ def sql_of_document(document: dict[str, object], dialect: str = "duckdb") -> str
     return sql_query(fibrolang.load(document).graph, dialect)
 
 
-def sql_query(graph: Graph, dialect: str = "duckdb", table: str = TABLE) -> str:
-    """The query text; ``SqlTargetError`` when the guideline needs what SQL cannot express."""
+def sql_query(graph: Graph, dialect: str = "duckdb", table: str = TABLE, form: str = "full") -> str:
+    """The query text; ``SqlTargetError`` when the guideline needs what SQL cannot express.
+
+    ``form``: ``full`` gives the result columns (``RESULT_COLUMNS``, lists decoded);
+    ``compact`` gives the lists as BIGINT bit words (``compact_columns``), decoded by
+    ``result_dictionary`` (docs/population.md, "The compact results")."""
+    return compiled_query(graph, dialect, table, form)[0]
+
+
+def compiled_query(
+    graph: Graph, dialect: str = "duckdb", table: str = TABLE, form: str = "full"
+) -> tuple[str, list[DictionaryEntry]]:
+    """The query text and the dictionary of its compact columns (one compilation)."""
     if dialect not in DIALECTS:
         raise SqlTargetError(f"unknown SQL dialect {dialect!r} (known: {', '.join(DIALECTS)})")
     refused = absent_defaults.refusal(graph, "SQL")
     if refused is not None:
         raise SqlTargetError(refused)
     refuse_unset_outputs(graph)
-    query = PathwayQuery(graph, dialect).build(table)
-    return _header(graph, dialect) + query.sql(dialect=dialect, pretty=True) + ";\n"
+    if form not in FORMS:
+        raise SqlTargetError(f"unknown result form {form!r} (known: {', '.join(FORMS)})")
+    pathway = PathwayQuery(graph, dialect)
+    query = pathway.build(table)
+    if form == "full":
+        query = pathway.expanded(query)
+    return _header(graph, dialect) + query.sql(dialect=dialect, pretty=True) + ";\n", pathway.dictionary
+
+
+def result_dictionary(graph: Graph) -> list[DictionaryEntry]:
+    """Per bit of each compact column, the list entry it stands for."""
+    pathway = PathwayQuery(graph)
+    pathway.build(TABLE)
+    return pathway.dictionary
+
+
+def compact_columns(graph: Graph) -> list[str]:
+    """The compact result's columns, in order."""
+    pathway = PathwayQuery(graph)
+    pathway.build(TABLE)
+    return [ID_COLUMN, "status", *(word.name for word in pathway.words), "outputs"]
 
 
 def _header(graph: Graph, dialect: str) -> str:
@@ -112,6 +142,41 @@ def _header(graph: Graph, dialect: str) -> str:
         f"content hash {quoted(info.content_hash)}.\n"
         f"-- Reads the table {TABLE} (docs/population.md); one result row per patient.\n"
     )
+
+
+FORMS = ("full", "compact")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A possible entry of a result list: its text (id, fact path, edge id), and for a
+    recommendation the item itself (action, dose, titration)."""
+
+    value: str
+    item: RecommendItem | None = None
+
+
+@dataclass(frozen=True)
+class Word:
+    """One BIGINT column of the compact result: bit ``b`` set when ``entries[b]`` is in the
+    result list ``result_list``."""
+
+    name: str
+    result_list: str
+    value: exp.Expr
+    entries: list[exp.Expr]
+
+
+@dataclass(frozen=True)
+class DictionaryEntry:
+    """What bit ``bit`` of compact column ``column`` stands for: entry ``position`` (0-based,
+    in the list's order) of the result list ``result_list``."""
+
+    column: str
+    bit: int
+    result_list: str
+    position: int
+    entry: Entry
 
 
 @dataclass
@@ -139,6 +204,8 @@ class PathwayQuery:
         self.edges: list[tuple[str, exp.Expr]] = [("start", TRUE)]
         self.reached: dict[str, exp.Expr] = {}
         self.shapes = _shapes(graph)
+        self.words: list[Word] = []  # the compact result's bit-word columns, in order
+        self.dictionary: list[DictionaryEntry] = []
 
     # ---- the pathway's shape ------------------------------------------------------------
 
@@ -352,20 +419,43 @@ class PathwayQuery:
                 missing_words[word] = self.columns.add(f"missing{word}", case(*branches, default=big(0)))
         kept = self._kept()
         outputs = self._outputs(everything)
-        selected: list[exp.Expr] = [
-            column(ID_COLUMN),
-            exp.alias_(column("status"), "status", quoted=True),
-            exp.alias_(self._missing_list(missing_words), "missing", quoted=True),
-            exp.alias_(self._recommendations(kept, ok), "recommendations", quoted=True),
-            exp.alias_(self._ids(kept, ok, AvoidItem, "avoid"), "avoid", quoted=True),
-            exp.alias_(self._ids(kept, ok, FlagItem, "flags"), "flags", quoted=True),
-            exp.alias_(self._ids(kept, ok, MonitorItem, "monitoring"), "monitoring", quoted=True),
-            exp.alias_(outputs, "outputs", quoted=True),
-            exp.alias_(
-                self._bit_list("path", [(string(e), taken) for e, taken in self.edges]), "path", quoted=True
-            ),
-        ]
-        return self._layered(table, selected)
+        self.words = []
+        self.dictionary = []
+        self._missing_words(missing_words)
+        self._recommendations(kept, ok)
+        self._ids(kept, ok, AvoidItem, "avoid")
+        self._ids(kept, ok, FlagItem, "flags")
+        self._ids(kept, ok, MonitorItem, "monitoring")
+        edges: list[tuple[exp.Expr, exp.Expr]] = [(string(edge), taken) for edge, taken in self.edges]
+        self._bit_list("path", edges, [Entry(edge) for edge, _taken in self.edges])
+        compact: list[exp.Expr] = [column(ID_COLUMN), exp.alias_(column("status"), "status", quoted=True)]
+        compact += [exp.alias_(word.value, word.name, quoted=True) for word in self.words]
+        compact.append(exp.alias_(outputs, "outputs", quoted=True))
+        return self._layered(table, compact)
+
+    def expanded(self, compact: exp.Select) -> exp.Select:
+        """The full result rows: the compact rows with each bit-word list decoded into its list."""
+        lists: dict[str, list[exp.Expr]] = {}
+        for word in self.words:
+            lists.setdefault(word.result_list, []).append(
+                self._filter_by_bits(word.entries, column(word.name))
+            )
+        empty_recommendations = _filtered([_recommendation(None)], keep_none=True)
+        selected: list[exp.Expr] = [column(ID_COLUMN), column("status")]
+        for name in ("missing", "recommendations", "avoid", "flags", "monitoring"):
+            decoded = _concatenated(lists.get(name, []))
+            if name == "recommendations" and name not in lists:
+                decoded = empty_recommendations
+            selected.append(exp.alias_(decoded, name, quoted=True))
+        selected.append(column("outputs"))
+        selected.append(exp.alias_(_concatenated(lists.get("path", [])), "path", quoted=True))
+        ctes = compact.args["with_"].expressions
+        body = compact.copy()
+        body.set("with_", None)
+        ctes = [*ctes, exp.CTE(this=body, alias=exp.TableAlias(this=_name("compact")))]
+        final = _select(selected, "compact")
+        final.set("with_", exp.With(expressions=ctes))
+        return final
 
     def _kept(self) -> dict[str, exp.Expr]:
         """Per item, TRUE when it applied and no identical entry applied before it on the path."""
@@ -381,18 +471,17 @@ class PathwayQuery:
                 earlier.append(slot.applied)
         return kept
 
-    def _recommendations(self, kept: dict[str, exp.Expr], ok: exp.Expr) -> exp.Expr:
+    def _recommendations(self, kept: dict[str, exp.Expr], ok: exp.Expr) -> None:
         entries: list[tuple[exp.Expr, exp.Expr]] = []
+        described: list[Entry] = []
         for slot in self.items:
             item = slot.item
-            if not isinstance(item, RecommendItem):
-                continue
-            entries.append((_recommendation(item), kept[slot.applied]))
-        if not entries:  # a list of the same type, empty
-            return _filtered([_recommendation(None)], keep_none=True)
-        return self._plan_list("recommendations", entries, ok)
+            if isinstance(item, RecommendItem):
+                entries.append((_recommendation(item), kept[slot.applied]))
+                described.append(Entry(item.intervention, item))
+        self._plan_list("recommendations", entries, described, ok)
 
-    def _ids(self, kept: dict[str, exp.Expr], ok: exp.Expr, kind: type, name: str) -> exp.Expr:
+    def _ids(self, kept: dict[str, exp.Expr], ok: exp.Expr, kind: type, name: str) -> None:
         entries: list[tuple[exp.Expr, exp.Expr]] = []
         for slot in self.items:
             item = slot.item
@@ -402,18 +491,19 @@ class PathwayQuery:
                 entries.append((string(item.flag), kept[slot.applied]))
             elif isinstance(item, MonitorItem) and kind is MonitorItem:
                 entries.append((string(item.what), kept[slot.applied]))
-        return self._plan_list(name, entries, ok)
+        self._plan_list(name, entries, [Entry(e.this) for e, _ in entries], ok)
 
-    def _plan_list(self, name: str, entries: list[tuple[exp.Expr, exp.Expr]], ok: exp.Expr) -> exp.Expr:
+    def _plan_list(
+        self, name: str, entries: list[tuple[exp.Expr, exp.Expr]], described: list[Entry], ok: exp.Expr
+    ) -> None:
         """The kept entries of an ``ok`` result (a result without a plan has none)."""
-        return self._bit_list(name, [(entry, conjunction([ok, held])) for entry, held in entries])
+        self._bit_list(name, [(entry, conjunction([ok, held])) for entry, held in entries], described)
 
-    def _bit_list(self, name: str, entries: list[tuple[exp.Expr, exp.Expr]]) -> exp.Expr:
-        """The entries whose condition holds, in order: per row, the conditions become the bits
-        of BIGINT words (columns); the list is a constant list filtered by those bits."""
-        words = [entries[start : start + BITS_PER_WORD] for start in range(0, len(entries), BITS_PER_WORD)]
-        lists: list[exp.Expr] = []
-        for number_, chunk in enumerate(words):
+    def _bit_list(self, name: str, entries: list[tuple[exp.Expr, exp.Expr]], described: list[Entry]) -> None:
+        """The entries whose condition holds, in order, as the bits of BIGINT words (one column
+        each, ``<name>_bits<n>``): bit ``b`` of word ``n`` is entry ``n * 62 + b``."""
+        for number_, start in enumerate(range(0, len(entries), BITS_PER_WORD)):
+            chunk = entries[start : start + BITS_PER_WORD]
             bits: exp.Expr = big(0)
             for position, (_entry, held) in enumerate(chunk):
                 if static(held) is False:
@@ -421,8 +511,16 @@ class PathwayQuery:
                 term = case((held, big(1 << position)), default=big(0))
                 bits = term if _is_zero(bits) else exp.BitwiseOr(this=bits, expression=term)
             word = self.columns.add(f"{name}_bits{number_}", bits)
-            lists.append(self._filter_by_bits([entry for entry, _held in chunk], word))
-        return _concatenated(lists)
+            self._word(name, number_, word, [e for e, _h in chunk], described[start : start + BITS_PER_WORD])
+
+    def _word(
+        self, name: str, number_: int, value: exp.Expr, entries: list[exp.Expr], described: list[Entry]
+    ) -> None:
+        word = Word(f"{name}_bits{number_}", name, value, entries)
+        self.words.append(word)
+        offset = sum(len(w.entries) for w in self.words if w.result_list == name) - len(entries)
+        for bit, entry in enumerate(described):
+            self.dictionary.append(DictionaryEntry(word.name, bit, name, offset + bit, entry))
 
     def _filter_by_bits(self, entries: list[exp.Expr], word: exp.Expr) -> exp.Expr:
         element, index = exp.to_identifier("entry"), exp.to_identifier("position")
@@ -434,18 +532,22 @@ class PathwayQuery:
         keep = exp.Lambda(
             this=exp.EQ(this=exp.Paren(this=bit), expression=big(1)), expressions=[element, index]
         )
-        chosen = exp.ArrayFilter(this=exp.Array(expressions=entries), expression=keep)
+        chosen = exp.ArrayFilter(this=exp.Array(expressions=[e.copy() for e in entries]), expression=keep)
         # most rows choose nothing from most lists (no plan, nothing missing): skip the filter
         return case((exp.EQ(this=word.copy(), expression=big(0)), exp.Array(expressions=[])), default=chosen)
 
-    def _missing_list(self, words: dict[int, exp.Expr]) -> exp.Expr:
-        """The missing facts, sorted: facts have their bits in the order of their names."""
-        lists: list[exp.Expr] = []
-        for word, mask in sorted(words.items()):
+    def _missing_words(self, words: dict[int, exp.Expr]) -> None:
+        """The missing facts: a word per mask word; bits in the order of the facts' names."""
+        for word in range(self.layout.words):
             facts = sorted((f for f in self.layout.facts.values() if f.word == word), key=lambda f: f.bit)
             assert [f.bit for f in facts] == list(range(len(facts)))
-            lists.append(self._filter_by_bits([string(f.path) for f in facts], mask))
-        return _concatenated(lists)
+            self._word(
+                "missing",
+                word,
+                words.get(word, big(0)),
+                [string(f.path) for f in facts],
+                [Entry(f.path) for f in facts],
+            )
 
     def _outputs(self, everything: PlanPoint) -> exp.Expr:
         fields = []
@@ -657,7 +759,18 @@ def _filtered(entries: list[exp.Expr], keep_none: bool = False) -> exp.Expr:
     return exp.ArrayFilter(this=exp.Array(expressions=entries), expression=keep)
 
 
-__all__ = ["DIALECTS", "RESULT_COLUMNS", "STATUSES", "SqlTargetError", "sql_of_document", "sql_query"]
+__all__ = [
+    "DIALECTS",
+    "FORMS",
+    "RESULT_COLUMNS",
+    "STATUSES",
+    "SqlTargetError",
+    "compact_columns",
+    "compiled_query",
+    "result_dictionary",
+    "sql_of_document",
+    "sql_query",
+]
 
 
 def refuse_unset_outputs(graph: Graph) -> None:
