@@ -213,7 +213,9 @@ _EXPRESSION_START = frozenset(
         "anything",
     ]
 )
-_OPERATORS = frozenset(["COMPARE", "+", "-", "*", ".", "[", "and", "or", "is", "in", "not", "between"])
+_OPERATORS = frozenset(
+    ["COMPARE", "+", "-", "*", ".", "[", "(", "and", "or", "is", "in", "not", "between"]  # "(": a call
+)
 
 # (what the group is called, its members as written, how many must be expected to use the name)
 _GROUPS: tuple[tuple[str, tuple[str, ...], int], ...] = (
@@ -253,6 +255,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...], int], ...] = (
             "input",
             "codes",
             "define",
+            "constant",
             "output",
             "drug",
             "therapy",
@@ -537,6 +540,7 @@ _BLOCK_STARTERS = frozenset(
         "INPUT",
         "CODES",
         "DEFINE",
+        "CONSTANT",
         "OUTPUT",
         "INVARIANT",
         "WAIVE",
