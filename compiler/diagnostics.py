@@ -99,6 +99,7 @@ CATALOGUE: dict[str, CodeInfo] = {
     "FIB155": CodeInfo("error", "unknown parameter type"),
     "FIB156": CodeInfo("error", "not a parameterised definition"),
     "FIB157": CodeInfo("error", "label placeholder names no parameter"),
+    "FIB158": CodeInfo("error", "name kept for expanded definitions"),
     "FIB201": CodeInfo("error", "unreachable branch"),
     "FIB202": CodeInfo("error", "incomplete decision"),
     "FIB203": CodeInfo("error", "dead branch shadowed by earlier branches"),

@@ -67,8 +67,60 @@ def has_parameters(guideline: s.Guideline) -> bool:
 def expand(guideline: s.Guideline) -> tuple[s.Guideline, list[Diagnostic]]:
     """The guideline with every call expanded, and the problems found on the way."""
     if not has_parameters(guideline) and not _any_call(guideline):
-        return guideline, []
+        return guideline, reserved_names(guideline)
     return _Expander(guideline).run()
+
+
+def once_per_template(diagnostics: list[Diagnostic], guideline: s.Guideline) -> list[Diagnostic]:
+    """A problem in a template's body is found once per instance, at the same
+    place: keep the first of each code and span there."""
+    spans = [
+        d.span
+        for d in guideline.declarations
+        if isinstance(d, s.ConstantTable) or (isinstance(d, s.Definition) and d.parameters)
+    ]
+    if not spans:
+        return diagnostics
+    kept: list[Diagnostic] = []
+    seen: set[tuple[str, s.Span]] = set()
+    for diagnostic in diagnostics:
+        if any(_inside(diagnostic.span, span) for span in spans):
+            if (diagnostic.code, diagnostic.span) in seen:
+                continue
+            seen.add((diagnostic.code, diagnostic.span))
+        kept.append(diagnostic)
+    return kept
+
+
+def _inside(span: s.Span, outer: s.Span) -> bool:
+    return (
+        span.file == outer.file
+        and (outer.line, outer.column) <= (span.line, span.column)
+        and (
+            span.end_line,
+            span.end_column,
+        )
+        <= (outer.end_line, outer.end_column)
+    )
+
+
+def reserved_names(guideline: s.Guideline) -> list[Diagnostic]:
+    """FIB158 for every declared name that could be taken for an expanded call."""
+    found: list[Diagnostic] = []
+    for declaration in guideline.declarations:
+        if isinstance(declaration, s.Definition | s.ConstantTable | s.Input):
+            name = declaration.name
+            if SEPARATOR in name.text.strip("_"):
+                found.append(
+                    diag.make(
+                        "FIB158",
+                        f"`{name.text}` has two underscores in a row: such names are kept for the "
+                        "definitions expanded from calls (`failed(duloxetine)` is `failed__duloxetine`)",
+                        name.span,
+                        hint=f"rename it, e.g. `{re.sub('_+', '_', name.text.strip('_'))}`",
+                    )
+                )
+    return found
 
 
 def _any_call(guideline: s.Guideline) -> bool:
@@ -176,6 +228,7 @@ class _Expander:
     # -- the run -------------------------------------------------------------
 
     def run(self) -> tuple[s.Guideline, list[Diagnostic]]:
+        self.problems.extend(reserved_names(self.guideline))
         for template in self.templates.values():
             self._check_template(template)
         for table in self.tables.values():
