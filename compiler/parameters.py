@@ -486,6 +486,18 @@ class _Expander:
         if isinstance(expr, s.Call):
             return self._call(expr, bound, stack, read)
         if isinstance(expr, s.Quantifier):
+            members = self._expandable(expr, bound)
+            if members is not None:
+                assert expr.body is not None
+                bodies = tuple(
+                    self._rewrite(expr.body, {**bound, expr.variable.text: member}, stack, read)
+                    for member in members
+                )
+                if expr.kind == "count":
+                    return s.CountTrue(bodies, expr.span)
+                if len(bodies) == 1:
+                    return bodies[0]
+                return (s.Or if expr.kind == "any" else s.And)(bodies, expr.span)
             inner = {k: v for k, v in bound.items() if k != expr.variable.text}
             self.quantified.append(expr.variable.text)
             body = None if expr.body is None else self._rewrite(expr.body, inner, stack, read)
@@ -505,6 +517,37 @@ class _Expander:
             elif isinstance(value, s.Name) and value.text in bound:
                 changes[item.name] = s.Name(bound[value.text], value.span)
         return dataclasses.replace(expr, **changes)  # type: ignore[arg-type]
+
+    def _expandable(self, expr: s.Quantifier, bound: dict[str, str]) -> tuple[str, ...] | None:
+        """The members to expand ``any/all/count a in S where ...`` over: S is
+        written out (``{duloxetine, milnacipran}``) or a definition listing
+        members (``first_line``), and the condition calls a template or a
+        constant with ``a``. None: the quantifier stays as it is."""
+        if expr.kind == "sum" or expr.body is None:
+            return None
+        variable = expr.variable.text
+        if not any(
+            isinstance(node, s.Call)
+            and any(isinstance(a, s.Reference) and a.name.text == variable for a in node.arguments)
+            for node in _walk(expr.body)
+        ):
+            return None
+        collection = expr.collection
+        if isinstance(collection, s.SetLiteral) and not collection.conditions:
+            return tuple(bound.get(m.text, m.text) for m in collection.members)
+        if isinstance(collection, s.Reference) and collection.name.text in self.sets:
+            return self.sets[collection.name.text].members
+        self.problems.append(
+            diag.make(
+                "FIB151",
+                f"`{variable}` is passed to a call, so `{expr.kind} {variable} in ...` must range over "
+                "members written out (`{a, b}`) or a definition listing them",
+                collection.span,
+                hint="write the members, e.g. `any a in {duloxetine, milnacipran} where failed(a)`, "
+                "or name a definition such as `first_line`",
+            )
+        )
+        return None
 
     def _element(
         self, value: object, bound: dict[str, str], stack: tuple[str, ...], read: list[s.Attribute]
@@ -709,7 +752,11 @@ def _simplify(expr: s.Expr) -> s.Expr:
     if isinstance(expr, s.And | s.Or):
         unit = isinstance(expr, s.And)  # the operand that changes nothing
         kept: list[s.Expr] = []
+        operands: list[s.Expr] = []
         for operand in (_simplify(o) for o in expr.operands):
+            # `x or (any a in S where ...)` reads as one chain, as the parser reads `x or (y or z)`.
+            operands.extend(operand.operands if type(operand) is type(expr) else (operand,))
+        for operand in operands:
             if isinstance(operand, s.BooleanLiteral):
                 if operand.value != unit:
                     return s.BooleanLiteral(not unit, expr.span)

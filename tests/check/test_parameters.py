@@ -116,3 +116,21 @@ def test_a_guideline_without_parameters_is_left_as_it_is() -> None:
     assert guideline is not None
     expanded, problems = expand(guideline)
     assert expanded is guideline and problems == []
+
+
+def test_a_quantifier_that_passes_its_variable_is_expanded(tmp_path: Path) -> None:
+    blocks = re.findall(r"```fibro\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
+    (block,) = [b for b in blocks if "first_line_on_board" in b]
+    text = (
+        'guideline quantified\n  title "Q"\n  version "1"\nend\n\n'
+        + block
+        + '\npathway\n  start -> done\n  outcome done ok "Done."\nend\n'
+    )
+    graph, guideline = _load(text, tmp_path)
+    expressions = {d["name"]: d["expr"] for d in graph["definitions"]}
+    assert expressions["first_line_on_board"] == {
+        "op": "or",
+        "operands": [{"op": "def", "name": "on__duloxetine"}, {"op": "def", "name": "on__milnacipran"}],
+    }
+    assert expressions["others_taken"]["op"] == "count_true"
+    assert guideline.evaluate({"taking": ["milnacipran"]}).status == "ok"
