@@ -57,6 +57,15 @@ def instance_name(name: str, arguments: tuple[str, ...]) -> str:
     return SEPARATOR.join((name, *arguments))
 
 
+def call_text(name: str) -> str:
+    """An expanded definition's name as the author wrote the call:
+    ``failed__duloxetine`` → ``failed(duloxetine)``; other names unchanged."""
+    if SEPARATOR not in name.strip("_"):
+        return name
+    template, *arguments = name.split(SEPARATOR)
+    return f"{template}({', '.join(arguments)})"
+
+
 def has_parameters(guideline: s.Guideline) -> bool:
     return any(
         isinstance(d, s.ConstantTable) or (isinstance(d, s.Definition) and d.parameters)
