@@ -4,11 +4,12 @@ ceiling(a: titrated)`) behaves exactly as the flat version it replaced
 (tests/fixtures/fibromyalgia_v1_flat.fibro, every agent's definitions written
 out one by one).
 
-Two proofs: the decision graphs are the same once the flat names are mapped
-onto the expanded ones (`duloxetine_failed` → `failed__duloxetine`), and both
+Three proofs: the decision graphs are the same once the flat names are mapped
+onto the expanded ones (`duloxetine_failed` → `failed__duloxetine`); both
 graphs give the same whole result (status, recommendations, avoid items,
 flags, monitoring, missing facts, the trace with every guard that decided)
-on 10,000 seeded random patients.
+on 10,000 seeded random patients; and `fibrolang diff`'s z3 comparison proves
+it for every patient.
 """
 
 from __future__ import annotations
@@ -115,3 +116,11 @@ def test_the_same_result_for_10000_random_patients(
         statuses[status] = statuses.get(status, 0) + 1
     # the patients reach every outcome
     assert set(statuses) == {"ok", "not_applicable", "insufficient_data"}, statuses
+
+
+def test_z3_proves_every_patient_gets_the_same_result() -> None:
+    # `fibrolang diff` compares the two whole graphs symbolically.
+    from compiler.review.diff import diff_versions, load_version
+
+    report = diff_versions(load_version(str(OLD)), load_version(str(NEW)))
+    assert report.verdict == "no_changes"
