@@ -17,6 +17,8 @@ from compiler.collector import collector_paused
 from compiler.diagnostics import Diagnostic
 from compiler.front import parse_source
 from compiler.lower import LoweringError, lower
+from compiler.parameters import expand as expand_parameters
+from compiler.parameters import once_per_template
 from compiler.parse import SourceText, read_source
 from compiler.syntax import Guideline, Span
 
@@ -65,7 +67,11 @@ def check_source(source: SourceText, base_dir: Path) -> Checked:
         return Checked(source, None, diag.arrange(problems))
     try:
         with collector_paused():
-            problems += check_guideline(guideline, base_dir)
+            written = guideline
+            guideline, expanded = expand_parameters(written)
+            problems += expanded
+            if not diag.has_errors(expanded):  # a bad call leaves nothing sound to check
+                problems += once_per_template(check_guideline(guideline, base_dir), written)
     except RecursionError:
         problems.append(
             diag.make(

@@ -351,6 +351,36 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
         return self._definition(meta, children, output=False)
 
     @v_args(meta=True)
+    def parameter(self, meta: Meta, children: list[s.Name]) -> s.Parameter:
+        return s.Parameter(children[0], children[1], self.span(meta))
+
+    def parameters(self, children: list[s.Parameter]) -> tuple[s.Parameter, ...]:
+        return tuple(children)
+
+    @v_args(meta=True)
+    def parameterised_define(self, meta: Meta, children: list[Any]) -> s.Definition:
+        parameters = children[1]
+        plain = self._definition(meta, [children[0], *children[2:]], output=False)
+        return s.Definition(
+            plain.name, plain.label, plain.expression, False, plain.attributes, plain.span, parameters
+        )
+
+    @v_args(meta=True)
+    def constant_entry(self, meta: Meta, children: list[Any]) -> s.ConstantEntry:
+        return s.ConstantEntry(children[0], children[1], self._attributes(children[2:]), self.span(meta))
+
+    @v_args(meta=True)
+    def constant_decl(self, meta: Meta, children: list[Any]) -> s.ConstantTable:
+        return s.ConstantTable(
+            children[0],
+            children[1],
+            self._label(children),
+            tuple(c for c in children if isinstance(c, s.ConstantEntry)),
+            self._attributes(children),
+            self.span(meta),
+        )
+
+    @v_args(meta=True)
     def output_decl(self, meta: Meta, children: list[Any]) -> s.Definition:
         return self._definition(meta, children, output=True)
 
@@ -592,6 +622,10 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
     @v_args(meta=True)
     def points_of(self, meta: Meta, children: list[Any]) -> s.PointsOf:
         return s.PointsOf(children[0], self.span(meta))
+
+    @v_args(meta=True)
+    def call(self, meta: Meta, children: list[Any]) -> s.Call:
+        return s.Call(children[0], tuple(children[1:]), self.span(meta))
 
     @v_args(meta=True)
     def plan_dose(self, meta: Meta, children: list[s.Name]) -> s.PlanQuery:

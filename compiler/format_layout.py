@@ -99,6 +99,13 @@ def type_text(type_: s.TypeExpr) -> str:
     return type_.name.text
 
 
+def parameters_text(parameters: tuple[s.Parameter, ...]) -> str:
+    """``(a: agent, b: response)``; empty for a definition without parameters."""
+    if not parameters:
+        return ""
+    return "(" + ", ".join(f"{p.name.text}: {p.type.text}" for p in parameters) + ")"
+
+
 def dose_text(dose: s.DoseRange) -> str:
     text = quantity(dose.low)
     if dose.high is not None:
@@ -263,6 +270,12 @@ def _expression(expr: s.Expr) -> Doc:
             parts.append(expression(condition))
         parts.append(")")
         return concat(*parts)
+    if isinstance(expr, s.Call):
+        parts = [f"{expr.name.text}("]
+        for index, argument in enumerate(expr.arguments):
+            parts.append(expression(argument) if index == 0 else concat(", ", expression(argument)))
+        parts.append(")")
+        return concat(*parts)
     if isinstance(expr, s.PlanQuery):
         if expr.kind == "dose":
             return f"dose of {expr.subject.text if expr.subject else '?'}"
@@ -396,7 +409,7 @@ class Layout:
             pass
         elif isinstance(item, s.Definition):
             word = "output" if item.output else "define"
-            head = f"{word} {item.name.text}{_label(item.label)} ="
+            head = f"{word} {item.name.text}{parameters_text(item.parameters)}{_label(item.label)} ="
             body = Nest(INDENT, concat(BREAK, Mark(item.expression.span.line), expression(item.expression)))
             self.emit(0, Group(concat(head, body)), _line(item.span))
             self.attributes(item.attributes, INDENT)
@@ -407,6 +420,8 @@ class Layout:
         elif isinstance(item, s.UnitDeclaration):
             self.emit(0, unit_declaration_text(item), _line(item.span))
             self.attributes(item.attributes, INDENT)
+        elif isinstance(item, s.ConstantTable):
+            self.constant_table(item)
         else:
             self.waiver(item)
 
@@ -425,6 +440,16 @@ class Layout:
         self.emit(0, "end", _end_line(table.span), closer=True)
         self.attributes(item.attributes, INDENT)
         return True
+
+    def constant_table(self, item: s.ConstantTable) -> None:
+        head = f"constant {item.name.text}{parameters_text(item.parameters)}{_label(item.label)} = {{"
+        self.emit(0, head, _line(item.span))
+        for entry in item.entries:
+            value = concat(f"{entry.member.text}: ", condition(entry.value), ",")
+            self.emit(INDENT, value, _line(entry.span))
+            self.attributes(entry.attributes, 2 * INDENT)
+        self.emit(0, "}", None if item.attributes else _end_line(item.span), closer=True)
+        self.attributes(item.attributes, INDENT)
 
     def enumeration(self, item: s.Enumeration) -> None:
         head = f"{'ordinal' if item.ordinal else 'enum'} {item.name.text}{_label(item.label)}"

@@ -216,7 +216,9 @@ _EXPRESSION_START = frozenset(
         "unset",
     ]
 )
-_OPERATORS = frozenset(["COMPARE", "+", "-", "*", ".", "[", "and", "or", "is", "in", "not", "between"])
+_OPERATORS = frozenset(
+    ["COMPARE", "+", "-", "*", ".", "[", "(", "and", "or", "is", "in", "not", "between"]  # "(": a call
+)
 
 # (what the group is called, its members as written, how many must be expected to use the name)
 _GROUPS: tuple[tuple[str, tuple[str, ...], int], ...] = (
@@ -258,6 +260,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...], int], ...] = (
             "input",
             "codes",
             "define",
+            "constant",
             "output",
             "drug",
             "therapy",
@@ -553,6 +556,7 @@ _BLOCK_STARTERS = frozenset(
         "INPUT",
         "CODES",
         "DEFINE",
+        "CONSTANT",
         "OUTPUT",
         "INVARIANT",
         "WAIVE",

@@ -376,6 +376,16 @@ class Table:
     implied: tuple[Expr, ...] = field(compare=False, default=())
 
 
+@dataclass(frozen=True, slots=True)
+class Call:
+    """``failed(duloxetine)``: a parameterised definition or a per-member constant
+    applied to member names (expanded by ``compiler.parameters`` before checking)."""
+
+    name: Name
+    arguments: tuple[Expr, ...]
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
 Expr = (
     BooleanLiteral
     | NumberLiteral
@@ -398,6 +408,7 @@ Expr = (
     | PointsOf
     | Table
     | Unset
+    | Call
 )
 
 
@@ -562,6 +573,40 @@ class Definition:
     label: Text | None
     expression: Expr
     output: bool
+    attributes: tuple[Attribute, ...]
+    span: Span = field(compare=False, default=NO_SPAN)
+    # `define failed(a: agent) = ...`: a parameterised definition (empty: a plain one).
+    parameters: tuple[Parameter, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """``a: agent``: a parameter ranging over an enumeration's members, or over
+    the members of a named constant set (``a: first_line``)."""
+
+    name: Name
+    type: Name
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+@dataclass(frozen=True, slots=True)
+class ConstantEntry:
+    """``duloxetine: 60 mg/day``, with the entry's own quotes and notes."""
+
+    member: Name
+    value: Expr
+    attributes: tuple[Attribute, ...]
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+@dataclass(frozen=True, slots=True)
+class ConstantTable:
+    """``constant ceiling(a: titrated) "Dose ceiling of {a}" = { member: value, ... }``."""
+
+    name: Name
+    parameters: tuple[Parameter, ...]
+    label: Text | None
+    entries: tuple[ConstantEntry, ...]
     attributes: tuple[Attribute, ...]
     span: Span = field(compare=False, default=NO_SPAN)
 
@@ -793,7 +838,16 @@ class UnitDeclaration:
 
 
 Declaration = (
-    Enumeration | Record | Input | CodeSet | Definition | Intervention | Invariant | Waiver | UnitDeclaration
+    Enumeration
+    | Record
+    | Input
+    | CodeSet
+    | Definition
+    | Intervention
+    | Invariant
+    | Waiver
+    | UnitDeclaration
+    | ConstantTable
 )
 
 

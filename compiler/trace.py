@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from compiler import syntax as s
+from compiler.parameters import call_text
 from compiler.source_document import Sentence, SourceDocument, load_document, normalise
 from fibrolang.printable import markdown_code, markdown_text
 
@@ -84,7 +85,7 @@ def quoted_elements(guideline: s.Guideline) -> list[QuotedElement]:
                 )
         elif isinstance(declaration, s.Definition):
             keyword = "output" if declaration.output else "define"
-            add(f"{keyword} {declaration.name.text}", declaration.attributes)
+            add(f"{keyword} {call_text(declaration.name.text)}", declaration.attributes)
         elif isinstance(declaration, s.Invariant):
             add(f"invariant {declaration.name.text}", declaration.attributes)
         elif isinstance(declaration, s.Input):

@@ -43,6 +43,11 @@ def _render(expr: ex.Expression) -> tuple[str, int]:
                 for member, condition in zip(members, conditions, strict=False)
             )
             return "{" + ", ".join(entries) + "}", _POSTFIX
+        case ex.DefinitionReference(name) if "__" in name.strip("_"):
+            # An instance of a parameterised definition, named `failed__duloxetine`:
+            # shown as the author wrote the call, `failed(duloxetine)`.
+            template, *arguments = name.split("__")
+            return f"{template}({', '.join(arguments)})", _POSTFIX
         case ex.InputReference(name) | ex.DefinitionReference(name) | ex.VariableReference(name):
             return name, _POSTFIX
         case ex.EnumerationReference(enum):

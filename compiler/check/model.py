@@ -446,6 +446,8 @@ class _Typer:
             return Number(None, integer=True)
         if isinstance(expr, s.PointsOf):
             return self.points_of(expr, scope)
+        if isinstance(expr, s.Call):  # expanded before checking (compiler/parameters.py)
+            return UNKNOWN
         if expr.kind == "dose":
             intervention = self.symbols.interventions.get(expr.subject.text) if expr.subject else None
             dose = intervention.dose if intervention is not None else None

@@ -100,6 +100,7 @@ def _extend(inner: st.SearchStrategy[s.Expr]) -> st.SearchStrategy[s.Expr]:
         st.builds(s.Quantifier, st.sampled_from(["count", "any", "all"]), names, inner, st.none() | inner),
         st.builds(s.Quantifier, st.just("sum"), names, inner, inner),
         st.builds(s.CountTrue, st.lists(inner, min_size=1, max_size=3).map(tuple)),
+        st.builds(s.Call, names, st.lists(inner, min_size=1, max_size=2).map(tuple)),
     )
 
 
@@ -113,6 +114,7 @@ attributes = st.lists(
     ),
     max_size=2,
 ).map(tuple)
+parameters = st.lists(st.builds(s.Parameter, names, names), min_size=1, max_size=2).map(tuple)
 signed = st.sampled_from(["-5", "0", "1.5", "130", "10000"]).map(Decimal)
 bounds = st.none() | st.tuples(signed, signed)
 number_types = st.builds(
@@ -165,6 +167,27 @@ declarations = st.one_of(
     ),
     st.builds(s.Input, names, maybe_texts, types, attributes),
     st.builds(s.Definition, names, maybe_texts, expressions, st.booleans(), attributes),
+    # parameterised definitions and per-member constant tables
+    st.builds(
+        lambda name, label, expression, attrs, parameters: s.Definition(
+            name, label, expression, False, attrs, s.NO_SPAN, parameters
+        ),
+        names,
+        maybe_texts,
+        expressions,
+        attributes,
+        parameters,
+    ),
+    st.builds(
+        s.ConstantTable,
+        names,
+        parameters,
+        maybe_texts,
+        st.lists(st.builds(s.ConstantEntry, names, expressions, attributes), min_size=1, max_size=3).map(
+            tuple
+        ),
+        attributes,
+    ),
     st.builds(
         s.Intervention,
         st.sampled_from(["drug", "therapy"]),
