@@ -21,6 +21,7 @@ from compiler import diagnostics as diag
 from compiler.diagnostics import Diagnostic
 from compiler.regular_file import NotARegularFile, read_regular_bytes
 from compiler.syntax import Span
+from fibrolang.operators import ARITHMETIC
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -213,7 +214,7 @@ _EXPRESSION_START = frozenset(
         "anything",
     ]
 )
-_OPERATORS = frozenset(["COMPARE", "+", "-", "*", ".", "[", "and", "or", "is", "in", "not", "between"])
+_OPERATORS = frozenset(["COMPARE", *ARITHMETIC, ".", "[", "and", "or", "is", "in", "not", "between"])
 
 # (what the group is called, its members as written, how many must be expected to use the name)
 _GROUPS: tuple[tuple[str, tuple[str, ...], int], ...] = (

@@ -25,6 +25,8 @@ from typing import Any
 
 import z3
 
+from fibrolang.operators import ARITHMETIC, COMPARISONS, binary
+
 JSON = dict[str, Any]
 Term = Any  # a z3 expression (z3 ships no type information)
 
@@ -249,15 +251,6 @@ class PatientModel:
 
 # -- expressions -------------------------------------------------------------
 
-_COMPARE = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
-_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
 _PLAN_QUERIES = ("recommended", "avoided", "flagged")
 
 
@@ -459,9 +452,10 @@ class Encoder:
         right = self.expr(expr["right"], plan, scope)
         if left.kind != right.kind or left.kind not in ("number", "member", "boolean"):
             raise EncodingError(f"cannot compare a {left.kind} with a {right.kind}")
-        if left.kind != "number" and expr["op"] not in ("==", "!="):
+        comparison = binary(expr["op"])
+        if left.kind != "number" and not comparison.equality:
             raise EncodingError(f"cannot order {left.kind}s")
-        value = _COMPARE[expr["op"]](left.value, right.value)
+        value = comparison.apply(left.value, right.value)
         return Sym("boolean", value, conj(left.known, right.known))
 
     def _op_arithmetic(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
@@ -469,7 +463,7 @@ class Encoder:
         right = self.expr(expr["right"], plan, scope)
         if left.kind != "number" or right.kind != "number":
             raise EncodingError("arithmetic needs numbers")
-        value = _ARITHMETIC[expr["op"]](left.value, right.value)
+        value = binary(expr["op"]).apply(left.value, right.value)
         return Sym("number", value, conj(left.known, right.known))
 
     def _op_neg(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
@@ -543,8 +537,8 @@ class Encoder:
 
 
 _METHOD_NAMES = {
-    **{op: "compare" for op in _COMPARE},
-    **{op: "arithmetic" for op in _ARITHMETIC},
+    **{op: "compare" for op in COMPARISONS},
+    **{op: "arithmetic" for op in ARITHMETIC},
     **{op: "quantifier" for op in ("count", "any", "all")},
     **{op: "plan" for op in _PLAN_QUERIES},
 }

@@ -51,6 +51,7 @@ from compiler.analysis.covering import (
 from compiler.analysis.encode import JSON, TRUE, EncodingError, Plan, Sym, Term, conj, disj, reads_plan
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import step_of
+from fibrolang.operators import mirrored
 
 KINDS = ("arm", "value", "mcdc", "boundary")
 # A whole-number output gets one goal per value while its range has at most this many values.
@@ -312,7 +313,6 @@ def _comparisons(expr: Any) -> list[JSON]:
     return found
 
 
-_MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
 def _sides(comparison: JSON) -> list[tuple[JSON, JSON, str]]:
@@ -321,7 +321,7 @@ def _sides(comparison: JSON) -> list[tuple[JSON, JSON, str]]:
     if _constant(right) and not _constant(left):
         return [(left, right, comparison["op"])]
     if _constant(left) and not _constant(right):
-        return [(right, left, _MIRROR[comparison["op"]])]
+        return [(right, left, mirrored(comparison["op"]))]
     return []
 
 

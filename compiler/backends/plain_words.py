@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, assert_never
+
+from fibrolang.operators import AND, BINARY, COMPARE, NOT, OR, POSTFIX, SUM, UNARY, binary
 
 Expr = Mapping[str, Any]
 Graph = Mapping[str, Any]
 
 # Binding strength of each kind of phrase; a part is put in parentheses when it
 # binds more loosely than its place needs.
-_OR, _AND, _NOT, _COMPARE, _SUM, _PRODUCT, _UNARY, _ATOM = range(1, 9)
+# (the operators' own strengths come from fibrolang.operators, on the same scale)
+_OR, _AND, _NOT, _COMPARE, _SUM, _UNARY, _ATOM = OR, AND, NOT, COMPARE, SUM, UNARY, POSTFIX
 
 # An item's action in words: the flowchart and the CDS Hooks cards say the same.
 ACTION_WORDS = {
@@ -38,8 +41,6 @@ ACTION_WORDS = {
     "recommend": "Recommend",
 }
 
-_COMPARISON_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
-_NEGATED_COMPARISON = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 _SUPERSCRIPTS = {"2": "²", "3": "³"}
 _ACTION_WORDS = {"recommended": "is recommended", "avoided": "is to be avoided", "flagged": "is flagged"}
 
@@ -225,14 +226,17 @@ class _Phrases:
             )
         if op in ("and", "or"):
             return self.join(expr.get("operands", []), op, _AND if op == "and" else _OR)
-        if op in _COMPARISON_WORDS:
-            return self.comparison(op, expr["left"], expr["right"])
-        if op in ("+", "-", "*"):
-            strength = _PRODUCT if op == "*" else _SUM
-            symbol = {"+": "+", "-": "−", "*": "×"}[op]
-            left = self.words(expr["left"], strength)
-            right = self.words(expr["right"], strength + 1)
-            return f"{left} {symbol} {right}", strength
+        if op in BINARY:
+            operator = binary(op)
+            match operator.family:
+                case "comparison":
+                    return self.comparison(op, expr["left"], expr["right"])
+                case "arithmetic":
+                    left = self.words(expr["left"], operator.left_needs)
+                    right = self.words(expr["right"], operator.right_needs)
+                    return f"{left} {operator.sign} {right}", operator.strength
+                case unreachable:
+                    assert_never(unreachable)
         if op == "neg":
             return f"−{self.words(expr['operand'], _UNARY)}", _UNARY
         if op == "if":
@@ -253,7 +257,7 @@ class _Phrases:
             return f"{intervention_label(graph, str(subject))} {_ACTION_WORDS[op]}", _COMPARE
         if op == "dose":
             return f"recommended dose of {intervention_label(graph, str(expr.get('subject')))}", _ATOM
-        return f"[{op}]", _ATOM
+        raise ValueError(f"no words for the expression op {op!r} (compiler/backends/plain_words.py)")
 
     def membership(self, expr: Expr, negated: bool) -> tuple[str, int]:
         element = self.words(expr["element"], _SUM)
@@ -269,8 +273,9 @@ class _Phrases:
         op = operand.get("op")
         if op == "in":
             return self.membership(operand, negated=True)
-        if op in _NEGATED_COMPARISON:
-            return self.comparison(_NEGATED_COMPARISON[op], operand["left"], operand["right"])
+        negated = BINARY[op].negation if op in BINARY else None
+        if negated is not None:
+            return self.comparison(negated, operand["left"], operand["right"])
         if op in _ACTION_WORDS and operand.get("subject") is not None:
             text, strength = self.phrase(operand)
             return text.replace(" is ", " is not ", 1), strength
@@ -287,8 +292,7 @@ class _Phrases:
         if op in ("==", "!=") and (right.get("op") == "member" or left.get("op") == "member"):
             verb = "is" if op == "==" else "is not"
             return f"{self.words(left, _SUM)} {verb} {self.words(right, _SUM)}", _COMPARE
-        symbol = _COMPARISON_WORDS[op]
-        return f"{self.words(left, _SUM)} {symbol} {self.words(right, _SUM)}", _COMPARE
+        return f"{self.words(left, _SUM)} {binary(op).sign} {self.words(right, _SUM)}", _COMPARE
 
     def quantifier(self, expr: Expr) -> tuple[str, int]:
         op = expr["op"]

@@ -23,6 +23,7 @@ from typing import Any
 
 from fibrolang import expressions as ex
 from fibrolang.graph import Graph
+from fibrolang.operators import BINARY
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 NOT_CONSTANT: Any = object()
@@ -532,9 +533,10 @@ class ExpressionWriter:
     def _Arithmetic(self, expr: ex.Arithmetic) -> Value:
         return self._binary(expr.left, expr.right, expr.operator)
 
-    def _binary(self, left_expr: ex.Expression, right_expr: ex.Expression, operator: str) -> Value:
-        if operator not in ("<", "<=", ">", ">=", "==", "!=", "+", "-", "*"):
-            raise PythonTargetError(f"unknown operator {operator!r}")
+    def _binary(self, left_expr: ex.Expression, right_expr: ex.Expression, symbol: str) -> Value:
+        if symbol not in BINARY:
+            raise PythonTargetError(f"unknown operator {symbol!r}")
+        operator = BINARY[symbol].python
         left = self.value(left_expr)
         right = self.value(right_expr)
         if left.input is not None and right.certain:

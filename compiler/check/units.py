@@ -17,6 +17,7 @@ mismatch) is never reported again.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import assert_never
 
 from compiler import diagnostics as diag
 from compiler import syntax as s
@@ -25,6 +26,7 @@ from compiler.check.context import Context
 from compiler.check.expressions import show, walk
 from compiler.check.model import Model, Number
 from compiler.diagnostics import Diagnostic
+from fibrolang.operators import binary
 
 
 def check_units(guideline: s.Guideline, context: Context) -> list[Diagnostic]:
@@ -173,9 +175,13 @@ def _node(expr: s.Expr, model: Model) -> list[Diagnostic]:
     if isinstance(expr, s.Conditional):
         return _meet(model, expr.then, expr.otherwise)
     if isinstance(expr, s.Arithmetic):
-        if expr.operator != "*":
-            return _meet(model, expr.left, expr.right)
-        return _product(expr, model)
+        match binary(expr.operator).unit_rule:
+            case "same" | "compare":
+                return _meet(model, expr.left, expr.right)
+            case "scale":
+                return _product(expr, model)
+            case unreachable:
+                assert_never(unreachable)
     return []
 
 

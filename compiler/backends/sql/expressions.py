@@ -18,13 +18,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import sqlglot
 from sqlglot import exp
 
 from compiler.backends.sql.layout import SEPARATOR, Layout, SqlTargetError
 from fibrolang import expressions as ex
 from fibrolang.graph import Graph, MapType, NumberType, SetType
+from fibrolang.operators import BINARY
 
 Mask = dict[int, exp.Expr]
+
+
+def _sql_class(spelling: str) -> type[exp.Binary]:
+    """The sqlglot node of the operator the table spells ``spelling`` in SQL."""
+    node = sqlglot.parse_one(f"a {spelling} b", read="duckdb")
+    if not isinstance(node, exp.Binary):
+        raise SqlTargetError(f"the operator table's SQL spelling {spelling!r} is not a binary operator")
+    return type(node)
+
+
+_SQL_BINARY: dict[str, type[exp.Binary]] = {symbol: _sql_class(op.sql) for symbol, op in BINARY.items()}
 
 
 # ---- SQL building blocks ------------------------------------------------------------
@@ -496,21 +509,14 @@ class Translator:
     def _Comparison(self, expression: ex.Comparison, point: PlanPoint) -> Value:
         left = self.scalar(expression.left, point)
         right = self.scalar(expression.right, point)
-        operator: type[exp.Binary] = {
-            "<": exp.LT,
-            "<=": exp.LTE,
-            ">": exp.GT,
-            ">=": exp.GTE,
-            "==": exp.EQ,
-            "!=": exp.NEQ,
-        }[expression.operator]
+        operator = _SQL_BINARY[expression.operator]
         value = operator(this=wrap(left.value), expression=wrap(right.value))
         return Scalar(value, mask_union(left.mask, right.mask))
 
     def _Arithmetic(self, expression: ex.Arithmetic, point: PlanPoint) -> Value:
         left = self.scalar(expression.left, point)
         right = self.scalar(expression.right, point)
-        operator: type[exp.Binary] = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}[expression.operator]
+        operator = _SQL_BINARY[expression.operator]
         value = operator(this=wrap(left.value), expression=wrap(right.value))
         return Scalar(value, mask_union(left.mask, right.mask), left.integral and right.integral)
 
