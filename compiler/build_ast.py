@@ -21,6 +21,7 @@ from compiler import syntax as s
 from compiler.build_bindings import BindingBuilder
 from compiler.diagnostics import Diagnostic
 from compiler.parse import SourceText, comments
+from fibrolang.operators import FUNCTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -584,6 +585,27 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
     @v_args(meta=True)
     def arithmetic(self, meta: Meta, children: list[Any]) -> s.Arithmetic:
         return s.Arithmetic(str(children[1]), children[0], children[2], self.span(meta))
+
+    @v_args(meta=True)
+    def call(self, meta: Meta, children: list[Any]) -> s.Expr:
+        """``round(x, 1)``, ``min(a, b)``, ``max(a, b)``: a function of fibrolang.operators."""
+        name: s.Name = children[0]
+        arguments = [child for child in children[1:] if not isinstance(child, Token)]
+        span = self.span(meta)
+        if name.text not in FUNCTIONS:
+            known = ", ".join(f"`{function}`" for function in FUNCTIONS)
+            hint = f"the functions are {known}"
+            self.problem("FIB140", f"there is no function `{name.text}`", name.span, hint)
+            return cast(s.Expr, arguments[0])  # checked as its first argument: no cascade
+        if len(arguments) != 2:
+            self.problem(
+                "FIB140",
+                f"`{name.text}` takes two arguments, not {len(arguments)}",
+                span,
+                f"write `{name.text}(value, {'decimals' if name.text == 'round' else 'other value'})`",
+            )
+            return cast(s.Expr, arguments[0])
+        return s.Arithmetic(name.text, arguments[0], arguments[1], span)
 
     @v_args(meta=True)
     def compare(self, meta: Meta, children: list[Any]) -> s.Comparison:

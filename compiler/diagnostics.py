@@ -90,6 +90,8 @@ CATALOGUE: dict[str, CodeInfo] = {
     "FIB133": CodeInfo("error", "binding unit differs from the input's unit"),
     "FIB134": CodeInfo("error", "unknown UCUM unit"),
     "FIB135": CodeInfo("error", "CDS Hooks card summary longer than 140 characters"),
+    "FIB140": CodeInfo("error", "unknown function"),
+    "FIB141": CodeInfo("error", "division by a value that may be zero"),
     "FIB201": CodeInfo("error", "unreachable branch"),
     "FIB202": CodeInfo("error", "incomplete decision"),
     "FIB203": CodeInfo("error", "dead branch shadowed by earlier branches"),

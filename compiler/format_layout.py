@@ -217,6 +217,8 @@ def _expression(expr: s.Expr) -> Doc:
         )
     if isinstance(expr, s.Arithmetic):
         operator = binary(expr.operator)
+        if operator.family == "function":
+            return concat(f"{expr.operator}(", expression(expr.left), ", ", expression(expr.right), ")")
         return concat(
             expression(expr.left, operator.left_needs),
             f" {expr.operator} ",

@@ -541,8 +541,6 @@ class ExpressionCompiler:
         operator = binary(symbol)
         unit, problem = result_unit(operator, left.unit or None, right.unit or None)
         if problem is not None:
-            if operator.unit_rule == "scale":  # the checker's FIB112 explains why; no unit follows
-                return Shape("number")
             return self.fail(
                 path,
                 f"{problem} (fibrolang never converts units: numbers that meet must carry the same unit)",

@@ -32,7 +32,7 @@ def read_expression(reader: GraphReader, value: Any, path: str) -> ex.Expression
         match operator.family:
             case "comparison":
                 return ex.Comparison(cast(Any, op), left, right)
-            case "arithmetic":
+            case "arithmetic" | "function":
                 return ex.Arithmetic(cast(Any, op), left, right)
             case unreachable:
                 assert_never(unreachable)

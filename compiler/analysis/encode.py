@@ -25,7 +25,7 @@ from typing import Any
 
 import z3
 
-from fibrolang.operators import ARITHMETIC, COMPARISONS, binary
+from fibrolang.operators import ARITHMETIC, COMPARISONS, Kit, binary
 
 JSON = dict[str, Any]
 Term = Any  # a z3 expression (z3 ships no type information)
@@ -251,6 +251,19 @@ class PatientModel:
 
 # -- expressions -------------------------------------------------------------
 
+def _real(term: Term) -> Term:
+    return z3.ToReal(term) if z3.is_int(term) else term
+
+
+def _constant(term: Term) -> int:
+    simplified = z3.simplify(term)
+    if not z3.is_int_value(simplified) and not z3.is_rational_value(simplified):
+        raise EncodingError("the number of decimals of round must be a constant")
+    return int(simplified.as_fraction()) if z3.is_rational_value(simplified) else int(simplified.as_long())
+
+
+# How the encoding chooses and floors for fibrolang.operators' formulas.
+Z3_KIT = Kit(choose=z3.If, floor=lambda x: z3.ToReal(z3.ToInt(x)), constant=_constant)
 _PLAN_QUERIES = ("recommended", "avoided", "flagged")
 
 
@@ -463,7 +476,11 @@ class Encoder:
         right = self.expr(expr["right"], plan, scope)
         if left.kind != "number" or right.kind != "number":
             raise EncodingError("arithmetic needs numbers")
-        value = binary(expr["op"]).apply(left.value, right.value)
+        operator = binary(expr["op"])
+        a, b = left.value, right.value
+        if operator.real:  # z3's `/` on two integers would divide with a remainder
+            a, b = _real(a), _real(b)
+        value = operator.formula(a, b, Z3_KIT)
         return Sym("number", value, conj(left.known, right.known))
 
     def _op_neg(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:

@@ -235,6 +235,9 @@ class _Phrases:
                     left = self.words(expr["left"], operator.left_needs)
                     right = self.words(expr["right"], operator.right_needs)
                     return f"{left} {operator.sign} {right}", operator.strength
+                case "function":
+                    left, right = self.words(expr["left"], _COMPARE), self.words(expr["right"], _COMPARE)
+                    return f"({operator.words.format(left=left, right=right)})", _ATOM
                 case unreachable:
                     assert_never(unreachable)
         if op == "neg":

@@ -18,6 +18,7 @@ from compiler import syntax as s
 from compiler.check.bindings import check_bindings
 from compiler.check.cards import check_cards
 from compiler.check.context import Context, make_context
+from compiler.check.division import check_division
 from compiler.check.header import check_header
 from compiler.check.names import check_names
 from compiler.check.ranges import check_ranges
@@ -39,6 +40,7 @@ PASSES: tuple[Pass, ...] = (
     check_structure,
     check_bindings,
     check_cards,
+    check_division,
 )
 
 

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from typing import assert_never
 
 from compiler import syntax as s
-from compiler import units
+from compiler import unit_conversion, units
 from compiler.check.cycles import definition_cycles
 from compiler.check.symbols import Symbols
-from fibrolang.operators import binary
+from fibrolang.operators import binary, result_unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,15 +441,16 @@ def arithmetic(operator: str, left: Type, right: Type) -> Type:
     known = left.unit_known and right.unit_known
     match binary(operator).unit_rule:
         case "same" | "compare":
-            if known and units.compatible(left.unit, right.unit):
+            if known and unit_conversion.meets(left.unit, right.unit):
                 return Number(units.joined(left.unit, right.unit), integer, constant)
             return Number(None, integer, constant, unit_known=False)
-        case "scale":
-            if not known or not (left.constant or right.constant):
+        case "product" | "quotient":
+            if not known:
                 return Number(None, integer, constant, unit_known=False)
-            if left.unit is not None and right.unit is not None:
-                return Number(None, integer, constant, unit_known=False)
-            return Number(left.unit or right.unit, integer, constant)
+            unit, _ = result_unit(binary(operator), left.unit, right.unit)
+            return Number(unit_conversion.normal(unit), integer, constant)
+        case "left":
+            return Number(left.unit, integer, constant, left.unit_known)
         case unreachable:
             assert_never(unreachable)
 

@@ -44,6 +44,7 @@ def test_every_pass_has_the_documented_signature() -> None:
         "check_structure",
         "check_bindings",
         "check_cards",
+        "check_division",
     ]
 
 
@@ -174,3 +175,18 @@ def test_every_checker_code_has_a_fixture_with_its_exact_message() -> None:
     for module in (ROOT / "compiler" / "check").glob("*.py"):
         emitted.update(re.findall(r'"(FIB1\d\d)"', module.read_text()))
     assert emitted <= expected, f"no fixture for {sorted(emitted - expected)}"
+
+
+def test_an_unknown_function_or_a_wrong_number_of_arguments_is_fib140() -> None:
+    text = (
+        'guideline g\n  title "t"\n  version "1"\nend\n'
+        "input weight: decimal 1 to 300 kg\n"
+        "define a = sqrt(weight) > 1 kg\n"
+        "define b = round(weight) > 1 kg\n"
+    )
+    guideline, found = parse_text(text, "t.fibro")
+    assert guideline is not None
+    assert [(d.code, d.message, d.hint, d.span.line, d.span.column) for d in found] == [
+        ("FIB140", "there is no function `sqrt`", "the functions are `round`, `min`, `max`", 6, 12),
+        ("FIB140", "`round` takes two arguments, not 1", "write `round(value, decimals)`", 7, 12),
+    ]

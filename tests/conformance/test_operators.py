@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from functools import cache
 from pathlib import Path
@@ -40,7 +41,7 @@ from fibrolang.operators import BINARY, binary
 from fibrolang.program import Program
 from fibrolang.render import render
 
-# (operator, a, b, expected value of `a OP b`; b is None where b is the literal 2)
+# (operator, a, b, expected value of `a OP b`; b is None where b is a literal: 2, or round's 1 decimal)
 CASES: list[tuple[str, float, float | None, Any]] = [
     ("<", 1, 2, True),
     ("<", 2, 2, False),
@@ -63,27 +64,40 @@ CASES: list[tuple[str, float, float | None, Any]] = [
     ("-", 1, 4.5, -3.5),
     ("*", 4.5, None, 9.0),
     ("*", -3, None, -6),
+    ("*", 1.5, 1.5, 2.25),
+    ("*", 1.1, 1.1, 1.21),  # as a decimal: the float product would be 1.2100000000000002
+    ("/", 9, 2, 4.5),
+    ("/", -3, 0.5, -6.0),
+    ("/", 7, 4, 1.75),
+    ("round", 24.95, None, 25.0),  # half up: the float 24.949999... is read as the decimal it prints as
+    ("round", 24.85, None, 24.9),  # half up, not half even (24.8)
+    ("round", 24.94, None, 24.9),
+    ("round", -2.25, None, -2.3),  # half away from zero
+    ("round", 3, None, 3),
+    ("min", 3, 2, 2),
+    ("min", -1, 2, -1),
+    ("max", 3, 2, 3),
+    ("max", 2, 2.5, 2.5),
 ]
 UNIT = "mg"
 
 
 def source(symbol: str, b_is_input: bool, expected: Any) -> str:
     operator = binary(symbol)
-    right = "b" if b_is_input else "2"
-    match operator.family:
-        case "comparison":
-            guard = f"a {symbol} {right}"
-        case "arithmetic":
-            guard = f"a {symbol} {right} == {_number(expected)} {UNIT}"
+    right = "b" if b_is_input else ("1" if symbol == "round" else "2")
+    expression = f"{symbol}(a, {right})" if operator.family == "function" else f"a {symbol} {right}"
+    guard = expression if operator.family == "comparison" else f"{expression} == {_number(expected)} {UNIT}"
+    plain = {"*": "decimal -1000 to 1000", "/": "decimal 0.5 to 1000"}  # b is a plain number here
+    b_type = plain.get(symbol, f"decimal -1000 to 1000 {UNIT}")
     return f"""guideline conformance
   title "Operator conformance"
   version "1.0.0"
 end
 
 input a "A": decimal -1000 to 1000 {UNIT}
-input b "B": decimal -1000 to 1000 {UNIT}
+input b "B": {b_type}
 
-output result "Result" = a {symbol} {right}
+output result "Result" = {expression}
 
 pathway
   start -> check
@@ -131,6 +145,16 @@ def test_every_operator_has_cases() -> None:
     assert {case[0] for case in CASES} == set(BINARY)
 
 
+def test_the_graph_schema_lists_every_operator() -> None:
+    schema = json.loads((Path(fibrolang.__file__).parent / "schema" / "graph.schema.json").read_text())
+    enums = [
+        set(variant["properties"]["op"]["enum"])
+        for variant in schema["$defs"]["expression"]["oneOf"]
+        if "enum" in variant.get("properties", {}).get("op", {})
+    ]
+    assert set(BINARY) in enums
+
+
 @pytest.mark.parametrize("case", CASES, ids=_key)
 @pytest.mark.parametrize("fuse", [True, False], ids=["fused", "unfused"])
 def test_the_runtime_computes_the_operator(case: tuple[str, float, float | None, Any], fuse: bool) -> None:
@@ -164,7 +188,8 @@ def test_the_formatter_writes_the_operator_and_is_stable(symbol: str) -> None:
     text = source(symbol, case[2] is not None, case[3])
     formatted, problems = format_text(text)
     assert formatted is not None, problems
-    assert f"= a {symbol} " in formatted
+    written = f"= {symbol}(a, " if binary(symbol).family == "function" else f"= a {symbol} "
+    assert written in formatted
     again, _ = format_text(formatted)
     assert again == formatted
 
@@ -175,10 +200,15 @@ def test_the_flowchart_and_the_explanation_word_the_operator(symbol: str) -> Non
     graph = graph_of(symbol, case[2] is not None, case[3])
     guard = graph["nodes"]["check"]["branches"][0]["guard"]
     words = plain_words(graph, guard)
-    assert f" {binary(symbol).sign} " in words, words
+    operator = binary(symbol)
+    if operator.family == "function":
+        for piece in re.split(r"\{left\}|\{right\}", operator.words):
+            assert piece.strip() in words, words
+    else:
+        assert f" {operator.sign} " in words, words
     typed = fibrolang.load(graph).graph
     definition = next(d for d in typed.definitions if d.name == "result")
-    assert f" {symbol} " in render(definition.expr)
+    assert (f"{symbol}(" if operator.family == "function" else f" {symbol} ") in render(definition.expr)
 
 
 @pytest.mark.parametrize("case", CASES, ids=_key)
