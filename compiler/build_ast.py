@@ -588,12 +588,19 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
 
     @v_args(meta=True)
     def call(self, meta: Meta, children: list[Any]) -> s.Expr:
-        """``round(x, 1)``, ``min(a, b)``, ``max(a, b)``: a function of fibrolang.operators."""
+        """``round(x, 1)``, ``min(a, b)``, ``max(a, b)``: a function of fibrolang.operators;
+        ``abs(x)`` is ``max(x, -x)`` (the formatter and the explanations show it as ``abs(x)``)."""
         name: s.Name = children[0]
         arguments = [child for child in children[1:] if not isinstance(child, Token)]
         span = self.span(meta)
+        if name.text == "abs" and len(arguments) == 1:
+            return s.Arithmetic("max", arguments[0], s.Negative(arguments[0], arguments[0].span), span)
+        if name.text == "abs":
+            message = f"`abs` takes one argument, not {len(arguments)}"
+            self.problem("FIB140", message, span, "write `abs(value)`")
+            return cast(s.Expr, arguments[0])
         if name.text not in FUNCTIONS:
-            known = ", ".join(f"`{function}`" for function in FUNCTIONS)
+            known = ", ".join(f"`{function}`" for function in (*FUNCTIONS, "abs"))
             hint = f"the functions are {known}"
             self.problem("FIB140", f"there is no function `{name.text}`", name.span, hint)
             return cast(s.Expr, arguments[0])  # checked as its first argument: no cascade

@@ -217,6 +217,8 @@ def _expression(expr: s.Expr) -> Doc:
         )
     if isinstance(expr, s.Arithmetic):
         operator = binary(expr.operator)
+        if expr.operator == "max" and isinstance(expr.right, s.Negative) and expr.right.operand == expr.left:
+            return concat("abs(", expression(expr.left), ")")  # abs(x) is read as max(x, -x)
         if operator.family == "function":
             return concat(f"{expr.operator}(", expression(expr.left), ", ", expression(expr.right), ")")
         return concat(

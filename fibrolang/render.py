@@ -72,6 +72,8 @@ def _render(expr: ex.Expression) -> tuple[str, int]:
         case ex.Comparison(operator, left, ex.MemberLiteral(value, _)) if operator in ("==", "!="):
             verb = "is" if operator == "==" else "is not"
             return f"{_wrap(left, _SUM)} {verb} {value}", _COMPARE
+        case ex.Arithmetic("max", left, ex.UnaryMinus(inner)) if inner == left:
+            return f"abs({render(left)})", _POSTFIX
         case ex.Arithmetic(symbol, left, right) if binary(symbol).family == "function":
             return f"{symbol}({render(left)}, {render(right)})", _POSTFIX
         case ex.Comparison(symbol, left, right) | ex.Arithmetic(symbol, left, right):

@@ -235,6 +235,8 @@ class _Phrases:
                     left = self.words(expr["left"], operator.left_needs)
                     right = self.words(expr["right"], operator.right_needs)
                     return f"{left} {operator.sign} {right}", operator.strength
+                case "function" if op == "max" and expr["right"] == {"op": "neg", "operand": expr["left"]}:
+                    return f"(the absolute value of {self.words(expr['left'], _COMPARE)})", _ATOM
                 case "function":
                     left, right = self.words(expr["left"], _COMPARE), self.words(expr["right"], _COMPARE)
                     return f"({operator.words.format(left=left, right=right)})", _ATOM

@@ -70,6 +70,8 @@ def _render(expr: s.Expr) -> str | None:
         left, right = _render(expr.left), _render(expr.right)
         if left is None or right is None:
             return None
+        if expr.operator == "max" and isinstance(expr.right, s.Negative) and expr.right.operand == expr.left:
+            return f"abs({left})"
         if expr.operator in FUNCTIONS:
             return f"{expr.operator}({left}, {right})"
         return f"{left} {expr.operator} {right}"

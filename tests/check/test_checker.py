@@ -187,6 +187,6 @@ def test_an_unknown_function_or_a_wrong_number_of_arguments_is_fib140() -> None:
     guideline, found = parse_text(text, "t.fibro")
     assert guideline is not None
     assert [(d.code, d.message, d.hint, d.span.line, d.span.column) for d in found] == [
-        ("FIB140", "there is no function `sqrt`", "the functions are `round`, `min`, `max`", 6, 12),
+        ("FIB140", "there is no function `sqrt`", "the functions are `round`, `min`, `max`, `abs`", 6, 12),
         ("FIB140", "`round` takes two arguments, not 1", "write `round(value, decimals)`", 7, 12),
     ]

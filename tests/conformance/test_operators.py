@@ -249,3 +249,24 @@ def test_the_sql_target_on_duckdb_gives_the_runtime_answer(tmp_path: Path) -> No
         for number, patient in enumerate(patients):
             wanted, got = runtime_row(guideline, patient), sql_row(by_id[str(number)])
             assert same(wanted, got), (case, json.dumps(wanted), got)
+
+
+@pytest.mark.parametrize(("a", "expected"), [(-7, 7), (3, 3), (0, 0), (-4.5, 4.5)])
+def test_abs_is_the_max_of_a_value_and_its_negation_on_every_stage(a: float, expected: float) -> None:
+    text = source("max", True, expected).replace("max(a, b)", "abs(a)")
+    assert "abs(a) == " in text
+    formatted, problems = format_text(text)
+    assert formatted == text, problems  # written abs(x), read as max(x, -x), shown as abs(x) again
+    result = api.check_source(SourceText("abs.fibro", text), Path("."))
+    assert result.ok and not api.prove(result)
+    graph = api.compile_checked(result)
+    definition = graph["definitions"][0]["expr"]
+    assert definition == {"op": "max", "left": {"op": "input", "name": "a"},
+                          "right": {"op": "neg", "operand": {"op": "input", "name": "a"}}}
+    patient = {"a": a, "b": 0}
+    for fuse in (True, False):
+        assert evaluate(graph, patient, fuse).outputs["result"] == expected
+    paths = PathConditions(without_invariants(graph))
+    assert predicted_path(paths, Prover(paths), patient) == list(evaluate(graph, patient).trace.edges)
+    assert "the absolute value of a" in plain_words(graph, definition).lower()
+    assert render(fibrolang.load(graph).graph.definitions[0].expr) == "abs(a)"
