@@ -22,6 +22,7 @@ from compiler.build_bindings import BindingBuilder
 from compiler.diagnostics import Diagnostic
 from compiler.parse import SourceText, comments
 from compiler.tables import with_chain
+from fibrolang.operators import FUNCTIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -624,9 +625,6 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
         return s.PointsOf(children[0], self.span(meta))
 
     @v_args(meta=True)
-    def call(self, meta: Meta, children: list[Any]) -> s.Call:
-        return s.Call(children[0], tuple(children[1:]), self.span(meta))
-
     @v_args(meta=True)
     def plan_dose(self, meta: Meta, children: list[s.Name]) -> s.PlanQuery:
         return s.PlanQuery("dose", children[0], self.span(meta))
@@ -671,6 +669,34 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
     @v_args(meta=True)
     def arithmetic(self, meta: Meta, children: list[Any]) -> s.Arithmetic:
         return s.Arithmetic(str(children[1]), children[0], children[2], self.span(meta))
+
+    @v_args(meta=True)
+    def call(self, meta: Meta, children: list[Any]) -> s.Expr:
+        """``round(x, 1)``, ``min(a, b)``, ``max(a, b)``: a function of fibrolang.operators;
+        any other name with arguments is a call of a parameterised definition (s.Call);
+        ``abs(x)`` is ``max(x, -x)`` (the formatter and the explanations show it as ``abs(x)``)."""
+        name: s.Name = children[0]
+        arguments = [child for child in children[1:] if not isinstance(child, Token)]
+        span = self.span(meta)
+        if name.text not in FUNCTIONS and name.text != "abs":
+            # a parameterised definition or per-member constant, `failed(duloxetine)`:
+            # compiler/parameters.py expands it (or says that no function has that name)
+            return s.Call(name, tuple(arguments), span)
+        if name.text == "abs" and len(arguments) == 1:
+            return s.Arithmetic("max", arguments[0], s.Negative(arguments[0], arguments[0].span), span)
+        if name.text == "abs":
+            message = f"`abs` takes one argument, not {len(arguments)}"
+            self.problem("FIB145", message, span, "write `abs(value)`")
+            return cast(s.Expr, arguments[0])
+        if len(arguments) != 2:
+            self.problem(
+                "FIB145",
+                f"`{name.text}` takes two arguments, not {len(arguments)}",
+                span,
+                f"write `{name.text}(value, {'decimals' if name.text == 'round' else 'other value'})`",
+            )
+            return cast(s.Expr, arguments[0])
+        return s.Arithmetic(name.text, arguments[0], arguments[1], span)
 
     @v_args(meta=True)
     def compare(self, meta: Meta, children: list[Any]) -> s.Comparison:

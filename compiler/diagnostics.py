@@ -108,6 +108,8 @@ CATALOGUE: dict[str, CodeInfo] = {
     "FIB156": CodeInfo("error", "not a parameterised definition"),
     "FIB157": CodeInfo("error", "label placeholder names no parameter"),
     "FIB158": CodeInfo("error", "name kept for expanded definitions"),
+    "FIB145": CodeInfo("error", "unknown function"),
+    "FIB146": CodeInfo("error", "division by a value that may be zero"),
     "FIB201": CodeInfo("error", "unreachable branch"),
     "FIB202": CodeInfo("error", "incomplete decision"),
     "FIB203": CodeInfo("error", "dead branch shadowed by earlier branches"),

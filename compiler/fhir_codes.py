@@ -166,6 +166,7 @@ UCUM: dict[str, tuple[str, ...]] = {
     "L": ("L",),
     "L/min": ("L/min",),
     "mL/h": ("mL/h",),
+    "L/hours": ("L/h",),
     "mL/kg/h": ("mL/kg/h",),
     "kPa": ("kPa",),
     "g/L": ("g/L",),

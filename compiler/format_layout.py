@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from compiler import syntax as s
 from compiler.format_doc import BREAK, Doc, Group, Mark, Nest, concat, render
+from fibrolang.operators import binary
 from fibrolang.printable import printable
 
 WIDTH = 100
@@ -159,7 +160,7 @@ def strength(expr: s.Expr) -> int:
     if isinstance(expr, s.PlanQuery):
         return ATOM if expr.kind == "dose" else COMPARISON
     if isinstance(expr, s.Arithmetic):
-        return PRODUCT if expr.operator == "*" else SUM
+        return binary(expr.operator).strength
     if isinstance(expr, s.Negative | s.PointsOf):
         return UNARY
     if isinstance(expr, s.Entry | s.Field):
@@ -222,8 +223,16 @@ def _expression(expr: s.Expr) -> Doc:
             expression(expr.high, SUM),
         )
     if isinstance(expr, s.Arithmetic):
-        left, right = (PRODUCT, UNARY) if expr.operator == "*" else (SUM, PRODUCT)
-        return concat(expression(expr.left, left), f" {expr.operator} ", expression(expr.right, right))
+        operator = binary(expr.operator)
+        if expr.operator == "max" and isinstance(expr.right, s.Negative) and expr.right.operand == expr.left:
+            return concat("abs(", expression(expr.left), ")")  # abs(x) is read as max(x, -x)
+        if operator.family == "function":
+            return concat(f"{expr.operator}(", expression(expr.left), ", ", expression(expr.right), ")")
+        return concat(
+            expression(expr.left, operator.left_needs),
+            f" {expr.operator} ",
+            expression(expr.right, operator.right_needs),
+        )
     if isinstance(expr, s.Negative):
         return concat("-", expression(expr.operand, UNARY))
     if isinstance(expr, s.PointsOf):

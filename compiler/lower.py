@@ -21,6 +21,7 @@ from compiler.check.bindings import code_sets
 from compiler.check.model import Member, Model, SetOf, build_model
 from compiler.check.symbols import collect
 from compiler.lower_bindings import binding_json
+from compiler.lower_units import convert_units
 from fibrolang.integrity import with_graph_hash
 
 GRAPH_FORMAT = "fibrolang-graph/1"
@@ -640,6 +641,7 @@ def lower(guideline: s.Guideline, source_text: str, hashed: bool = True) -> JSON
     fibrolang/integrity.py); ``hashed=False`` leaves the hash out, for a graph that stays in
     memory (the proofs of ``fibrolang check``: the hash is half the time of lowering)."""
     graph = _Lowerer(guideline).graph(content_hash(source_text))
+    convert_units(graph)
     return with_graph_hash(graph) if hashed else graph
 
 

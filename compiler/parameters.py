@@ -35,9 +35,10 @@ from dataclasses import dataclass
 
 from compiler import diagnostics as diag
 from compiler import syntax as s
-from compiler.backends.plain_words import inline, name_words
+from compiler.backends.label_words import inline, name_words
 from compiler.diagnostics import Diagnostic, RelatedSpan
 from compiler.format_layout import quantity
+from fibrolang.operators import FUNCTIONS
 
 SEPARATOR = "__"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\(([A-Za-z_][A-Za-z0-9_]*)\))?\}")
@@ -589,6 +590,18 @@ class _Expander:
         template = self.templates.get(name)
         table = self.tables.get(name)
         declared = template or table
+        if declared is None and name not in self.plain:
+            known = ", ".join(f"`{function}`" for function in (*FUNCTIONS, "abs"))
+            self.problems.append(
+                diag.make(
+                    "FIB145",
+                    f"there is no function `{name}`",
+                    call.name.span,
+                    hint=f"the functions are {known}; a rule of this guideline that takes "
+                    "arguments is declared `define name(a: type) = ...`",
+                )
+            )
+            return call.arguments[0] if call.arguments else s.BooleanLiteral(False, call.span)
         if declared is None:
             why = "a plain definition or input" if name in self.plain else "not declared"
             self.problems.append(

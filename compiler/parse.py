@@ -21,6 +21,7 @@ from compiler import diagnostics as diag
 from compiler.diagnostics import Diagnostic
 from compiler.regular_file import NotARegularFile, read_regular_bytes
 from compiler.syntax import Span
+from fibrolang.operators import INFIX_ARITHMETIC
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -216,8 +217,9 @@ _EXPRESSION_START = frozenset(
         "unset",
     ]
 )
+# "(" after a name calls a function: round(bmi, 1)
 _OPERATORS = frozenset(
-    ["COMPARE", "+", "-", "*", ".", "[", "(", "and", "or", "is", "in", "not", "between"]  # "(": a call
+    ["COMPARE", *INFIX_ARITHMETIC, "(", ".", "[", "and", "or", "is", "in", "not", "between"]
 )
 
 # (what the group is called, its members as written, how many must be expected to use the name)
@@ -509,9 +511,7 @@ def _token_hint(
     expected = {literals.get(name, name) for name in accepted}
     text = str(token)
     if text == "/":
-        return (
-            "fibrolang has no division; write `x * 0.5` for half of x (`/` belongs in units such as mg/day)"
-        )
+        return "write a unit without spaces around `/` (mg/day); a spaced `/` divides, inside an expression"
     if text == "=" and "COMPARE" in expected:
         return "write `==` or `is` to compare; `=` only gives a definition its expression"
     if token.type == "COMPARE" or (token.type in ("IS", "IN", "BETWEEN") and "COMPARE" not in expected):

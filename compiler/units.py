@@ -1,9 +1,9 @@
 """The units catalogue: every unit a guideline may write, with its dimension.
 
-fibrolang never converts between units: the runtime compares the numbers as
-written, so ``weeks >= 28 days`` would silently compare weeks with days. The
-checker therefore demands *equal* units wherever two numbers meet, and uses
-the dimension only to explain a mismatch ("both are times, but ...").
+The runtime compares numbers as the graph gives them: where two numbers
+with commensurable units meet (``weeks >= 28 days``), the compiler writes
+the conversion into the graph (``compiler/unit_conversion.py``,
+``compiler/lower_units.py``); the dimension here explains a mismatch.
 
 A few spellings are aliases of one unit (``year`` and ``years``, ``mcg`` and
 ``ug``); a unit is always reported in its canonical spelling.
@@ -57,6 +57,7 @@ _UNITS: tuple[Unit, ...] = (
     # kidney and laboratory values
     Unit("mL/min/1.73m2", "kidney function"),
     Unit("mL/min", "kidney function"),
+    Unit("L/hours", "kidney function"),  # converts to and from mL/min (compiler/unit_conversion.py)
     Unit("mg/dL", "concentration"),
     Unit("mg/L", "concentration"),
     Unit("mmol/L", "concentration"),
@@ -111,6 +112,7 @@ _ALIASES: dict[str, str] = {
     "Cel": "celsius",
     "breaths/minute": "breaths/min",
     "drink/week": "drinks/week",
+    "L/h": "L/hours",
 }
 
 CATALOGUE: dict[str, Unit] = {unit.name: unit for unit in _UNITS}

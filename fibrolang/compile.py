@@ -17,7 +17,6 @@ reported once, not at every use.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,26 +34,12 @@ from fibrolang.graph import (
 )
 from fibrolang.json_values import join_path
 from fibrolang.kleene import kleene
+from fibrolang.operators import binary, result_unit
 from fibrolang.quantifiers import compile_count_true, compile_quantifier, compile_sum
 from fibrolang.unset import UNSET
 from fibrolang.values import PENDING, Context, Unknown, absent, merge_unknown
 
 Evaluator = Callable[[Context], Any]
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
-_ARITHMETIC: dict[str, Callable[[Any, Any], Any]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Shape:
@@ -435,12 +420,13 @@ class ExpressionCompiler:
     def _Comparison(self, expr: ex.Comparison, path: str) -> tuple[Evaluator, Shape]:
         left, left_shape = self.compile(expr.left, join_path(path, "left"))
         right, right_shape = self.compile(expr.right, join_path(path, "right"))
-        compare = _COMPARE[expr.operator]
+        comparison = binary(expr.operator)
+        compare = comparison.apply
         if "invalid" not in (left_shape.kind, right_shape.kind):
-            if expr.operator in ("==", "!="):
+            if comparison.equality:
                 self._same(left_shape, right_shape, path, ("number", "member", "boolean"))
             else:
-                self._numbers(left_shape, right_shape, path)
+                self._numbers(left_shape, right_shape, path, expr.operator)
         constant = self._literal(expr.right)
         if constant is not None:
             if self.fuse and isinstance(expr.left, ex.InputReference) and expr.left.name in self.inputs:
@@ -501,8 +487,8 @@ class ExpressionCompiler:
     def _Arithmetic(self, expr: ex.Arithmetic, path: str) -> tuple[Evaluator, Shape]:
         left, left_shape = self.compile(expr.left, join_path(path, "left"))
         right, right_shape = self.compile(expr.right, join_path(path, "right"))
-        shape = self._numbers(left_shape, right_shape, path, multiply=expr.operator == "*")
-        apply = _ARITHMETIC[expr.operator]
+        shape = self._numbers(left_shape, right_shape, path, expr.operator)
+        apply = binary(expr.operator).apply
 
         def calculate(context: Context) -> Any:
             a = left(context)
@@ -555,22 +541,22 @@ class ExpressionCompiler:
         if name not in self.interventions:
             self.fail(path, f"no intervention is named {name!r}", "unknown_name")
 
-    def _numbers(self, left: Shape, right: Shape, path: str, multiply: bool = False) -> Shape:
+    def _numbers(self, left: Shape, right: Shape, path: str, symbol: str = "==") -> Shape:
         if "invalid" in (left.kind, right.kind):
             return INVALID
         if left.kind != "number" or right.kind != "number":
             return self.fail(path, f"expected numbers, got a {left.kind} and a {right.kind}")
-        if multiply:
-            unit = None if left.unit and right.unit else left.unit or right.unit
-            return Shape("number", unit=unit)
-        if left.unit and right.unit and left.unit != right.unit:
+        operator = binary(symbol)
+        unit, problem = result_unit(operator, left.unit or None, right.unit or None)
+        if problem is not None:
             return self.fail(
                 path,
-                f"units differ: {left.unit} and {right.unit} (fibrolang never converts "
-                "units: numbers that meet must carry the same unit)",
+                f"{problem} (fibrolang never converts units: numbers that meet must carry the same unit)",
                 "unit_mismatch",
             )
-        return Shape("number", unit=left.unit or right.unit)
+        if operator.unit_rule == "compare":  # the unit of the compared values, for `_same`
+            unit = left.unit or right.unit
+        return Shape("number", unit=unit)
 
     def _same(
         self,

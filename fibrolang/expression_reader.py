@@ -7,16 +7,15 @@ placeholder so that reading continues and every problem is reported once.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, assert_never, cast
 
 from fibrolang import expressions as ex
 from fibrolang.json_values import MISSING, is_number, join_path
+from fibrolang.operators import BINARY
 
 if TYPE_CHECKING:
     from fibrolang.graph_reader import GraphReader
 
-_COMPARISONS = ("<", "<=", ">", ">=", "==", "!=")
-_ARITHMETIC = ("+", "-", "*")
 _PLACEHOLDER = ex.Constant(False, None)
 _Read = Callable[["GraphReader", Mapping[str, Any], str], ex.Expression]
 
@@ -27,10 +26,16 @@ def read_expression(reader: GraphReader, value: Any, path: str) -> ex.Expression
     if not isinstance(op, str):
         reader.fail(join_path(path, "op"), "every expression needs an op (a string)", "missing_key")
         return placeholder()
-    if op in _COMPARISONS:
-        return ex.Comparison(cast(Any, op), _sub(reader, obj, "left", path), _sub(reader, obj, "right", path))
-    if op in _ARITHMETIC:
-        return ex.Arithmetic(cast(Any, op), _sub(reader, obj, "left", path), _sub(reader, obj, "right", path))
+    operator = BINARY.get(op)
+    if operator is not None:
+        left, right = _sub(reader, obj, "left", path), _sub(reader, obj, "right", path)
+        match operator.family:
+            case "comparison":
+                return ex.Comparison(cast(Any, op), left, right)
+            case "arithmetic" | "function":
+                return ex.Arithmetic(cast(Any, op), left, right)
+            case unreachable:
+                assert_never(unreachable)
     read = _READERS.get(op)
     if read is None:
         reader.fail(join_path(path, "op"), f"unknown op {op!r}", "unknown_op")

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
+from fibrolang.operators import ArithmeticSymbol as ArithmeticOperator
+from fibrolang.operators import ComparisonSymbol as ComparisonOperator
+
 Number = int | float
-ComparisonOperator = Literal["<", "<=", ">", ">=", "==", "!="]
-ArithmeticOperator = Literal["+", "-", "*"]
 QuantifierKind = Literal["count", "any", "all"]
 PlanState = Literal["recommended", "avoided", "flagged"]
 

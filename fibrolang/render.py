@@ -7,9 +7,15 @@
 from __future__ import annotations
 
 from fibrolang import expressions as ex
-
-# Binding strength, loosest first (mirrors compiler/grammar.lark).
-_OPEN, _OR, _AND, _NOT, _COMPARE, _SUM, _PRODUCT, _UNARY, _POSTFIX = range(9)
+from fibrolang.operators import AND as _AND
+from fibrolang.operators import COMPARE as _COMPARE
+from fibrolang.operators import NOT as _NOT
+from fibrolang.operators import OPEN as _OPEN
+from fibrolang.operators import OR as _OR
+from fibrolang.operators import POSTFIX as _POSTFIX
+from fibrolang.operators import SUM as _SUM
+from fibrolang.operators import UNARY as _UNARY
+from fibrolang.operators import binary
 
 
 def render(expr: ex.Expression) -> str:
@@ -71,12 +77,13 @@ def _render(expr: ex.Expression) -> tuple[str, int]:
         case ex.Comparison(operator, left, ex.MemberLiteral(value, _)) if operator in ("==", "!="):
             verb = "is" if operator == "==" else "is not"
             return f"{_wrap(left, _SUM)} {verb} {value}", _COMPARE
-        case ex.Comparison(operator, left, right):
-            return f"{_wrap(left, _SUM)} {operator} {_wrap(right, _SUM)}", _COMPARE
-        case ex.Arithmetic("*", left, right):
-            return f"{_wrap(left, _PRODUCT)} * {_wrap(right, _UNARY)}", _PRODUCT
-        case ex.Arithmetic(operator, left, right):
-            return f"{_wrap(left, _SUM)} {operator} {_wrap(right, _PRODUCT)}", _SUM
+        case ex.Arithmetic("max", left, ex.UnaryMinus(inner)) if inner == left:
+            return f"abs({render(left)})", _POSTFIX
+        case ex.Arithmetic(symbol, left, right) if binary(symbol).family == "function":
+            return f"{symbol}({render(left)}, {render(right)})", _POSTFIX
+        case ex.Comparison(symbol, left, right) | ex.Arithmetic(symbol, left, right):
+            op = binary(symbol)
+            return f"{_wrap(left, op.left_needs)} {symbol} {_wrap(right, op.right_needs)}", op.strength
         case ex.UnaryMinus(operand):
             return f"-{_wrap(operand, _UNARY)}", _UNARY
         case ex.Conditional(condition, then, otherwise):

@@ -30,9 +30,10 @@ from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Runtime
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover, step_of
 from compiler.analysis.witnesses import ReplayMismatch
+from fibrolang.operators import ARITHMETIC, COMPARISONS, binary, mirrored
 
 Side = Literal["below", "at", "above"]
-_ORDERING = ("<", "<=", ">", ">=", "==", "!=")
+_ORDERING = COMPARISONS
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def _comparisons(guard: JSON, node: str, guard_of: str, found: list[_Comparison]
 
 
 def _flip(operator: str) -> str:
-    return {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(operator, operator)
+    return mirrored(operator)
 
 
 def integral(expr: Any, graph: JSON) -> bool:
@@ -133,8 +134,9 @@ def integral(expr: Any, graph: JSON) -> bool:
         return False
     if op in ("count", "count_true"):
         return True
-    if op in ("+", "-", "*"):
-        return integral(expr["left"], graph) and integral(expr["right"], graph)
+    if op in ARITHMETIC:
+        keeps = binary(op).keeps_integers
+        return keeps and integral(expr["left"], graph) and integral(expr["right"], graph)
     if op == "neg":
         return integral(expr["operand"], graph)
     if op == "if":

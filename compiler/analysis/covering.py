@@ -26,6 +26,7 @@ from compiler.analysis.boundaries import inline, integral
 from compiler.analysis.encode import JSON, Term, conj
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import step_of
+from fibrolang.operators import COMPARISONS, mirrored
 
 # -- the shape of the graph ----------------------------------------------------
 
@@ -204,8 +205,7 @@ def guard_evaluated(paths: PathConditions, guard_of: str) -> Term | None:
 # as an edit of the definition would). Such a patient tells apart any edit
 # of the site's operator or threshold that moves the boundary past it.
 
-ORDERING = ("<", "<=", ">", ">=", "==", "!=")
-_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+ORDERING = COMPARISONS
 
 
 @dataclass(frozen=True)
@@ -323,7 +323,7 @@ def _site(
     left, right = inline(comparison["left"], definitions), inline(comparison["right"], definitions)
     for constant, other, operator in (
         (right, left, comparison["op"]),
-        (left, right, _FLIP[comparison["op"]]),
+        (left, right, mirrored(comparison["op"])),
     ):
         is_number = constant.get("op") == "const" and not isinstance(constant.get("value"), bool)
         other_constant = other.get("op") == "const"

@@ -25,6 +25,8 @@ from typing import Any
 
 import z3
 
+from fibrolang.operators import ARITHMETIC, COMPARISONS, Kit, binary
+
 JSON = dict[str, Any]
 Term = Any  # a z3 expression (z3 ships no type information)
 
@@ -250,15 +252,19 @@ class PatientModel:
 
 # -- expressions -------------------------------------------------------------
 
-_COMPARE = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-}
-_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
+def _real(term: Term) -> Term:
+    return z3.ToReal(term) if z3.is_int(term) else term
+
+
+def _constant(term: Term) -> int:
+    simplified = z3.simplify(term)
+    if not z3.is_int_value(simplified) and not z3.is_rational_value(simplified):
+        raise EncodingError("the number of decimals of round must be a constant")
+    return int(simplified.as_fraction()) if z3.is_rational_value(simplified) else int(simplified.as_long())
+
+
+# How the encoding chooses and floors for fibrolang.operators' formulas.
+Z3_KIT = Kit(choose=z3.If, floor=lambda x: z3.ToReal(z3.ToInt(x)), constant=_constant)
 _PLAN_QUERIES = ("recommended", "avoided", "flagged")
 
 
@@ -465,9 +471,10 @@ class Encoder:
         right = self.expr(expr["right"], plan, scope)
         if left.kind != right.kind or left.kind not in ("number", "member", "boolean"):
             raise EncodingError(f"cannot compare a {left.kind} with a {right.kind}")
-        if left.kind != "number" and expr["op"] not in ("==", "!="):
+        comparison = binary(expr["op"])
+        if left.kind != "number" and not comparison.equality:
             raise EncodingError(f"cannot order {left.kind}s")
-        value = _COMPARE[expr["op"]](left.value, right.value)
+        value = comparison.apply(left.value, right.value)
         return Sym("boolean", value, conj(left.known, right.known))
 
     def _op_arithmetic(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
@@ -475,7 +482,11 @@ class Encoder:
         right = self.expr(expr["right"], plan, scope)
         if left.kind != "number" or right.kind != "number":
             raise EncodingError("arithmetic needs numbers")
-        value = _ARITHMETIC[expr["op"]](left.value, right.value)
+        operator = binary(expr["op"])
+        a, b = left.value, right.value
+        if operator.real:  # z3's `/` on two integers would divide with a remainder
+            a, b = _real(a), _real(b)
+        value = operator.formula(a, b, Z3_KIT)
         return Sym("number", value, conj(left.known, right.known))
 
     def _op_neg(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
@@ -549,8 +560,8 @@ class Encoder:
 
 
 _METHOD_NAMES = {
-    **{op: "compare" for op in _COMPARE},
-    **{op: "arithmetic" for op in _ARITHMETIC},
+    **{op: "compare" for op in COMPARISONS},
+    **{op: "arithmetic" for op in ARITHMETIC},
     **{op: "quantifier" for op in ("count", "any", "all")},
     **{op: "plan" for op in _PLAN_QUERIES},
 }

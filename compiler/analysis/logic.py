@@ -61,6 +61,7 @@ from compiler.analysis.encode import (
 )
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import step_of
+from fibrolang.operators import mirrored
 
 KINDS = ("arm", "value", "mcdc", "boundary")
 # A whole-number output gets one goal per value while its range has at most this many values.
@@ -382,7 +383,6 @@ def _comparisons(expr: Any) -> list[JSON]:
     return found
 
 
-_MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
 def _sides(comparison: JSON) -> list[tuple[JSON, JSON, str]]:
@@ -391,7 +391,7 @@ def _sides(comparison: JSON) -> list[tuple[JSON, JSON, str]]:
     if _constant(right) and not _constant(left):
         return [(left, right, comparison["op"])]
     if _constant(left) and not _constant(right):
-        return [(right, left, _MIRROR[comparison["op"]])]
+        return [(right, left, mirrored(comparison["op"]))]
     return []
 
 

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, assert_never
 
+from compiler.backends.label_words import inline as inline
+from compiler.backends.label_words import name_words as name_words
 from fibrolang import expressions as ex
 from fibrolang import read_graph
 from fibrolang.errors import GuidelineError
@@ -29,15 +31,15 @@ from fibrolang.expressions import Expression as Expr
 from fibrolang.graph import ActionNode, FlagItem, Graph, MapType
 from fibrolang.graph_order import in_source_order
 from fibrolang.graph_reader import GraphReader
+from fibrolang.operators import AND, COMPARE, NOT, OR, POSTFIX, SUM, UNARY, binary
 
 # Binding strength of each kind of phrase; a part is put in parentheses when it
 # binds more loosely than its place needs.
-_OR, _AND, _NOT, _COMPARE, _SUM, _PRODUCT, _UNARY, _ATOM = range(1, 9)
+# (the operators' own strengths come from fibrolang.operators, on the same scale)
+_OR, _AND, _NOT, _COMPARE, _SUM, _UNARY, _ATOM = OR, AND, NOT, COMPARE, SUM, UNARY, POSTFIX
 
 # An item's action in words: the flowchart and the CDS Hooks cards say the same.
 
-_COMPARISON_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
-_NEGATED_COMPARISON = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 _SUPERSCRIPTS = {"2": "²", "3": "³"}
 _ACTION_WORDS = {"recommended": "is recommended", "avoided": "is to be avoided", "flagged": "is flagged"}
 
@@ -101,23 +103,6 @@ def range_words(low: object, high: object, unit: str | None) -> str:
     if low == high:
         return quantity_words(low, unit)
     return quantity_words(f"{number_words(low)}–{number_words(high)}", unit)
-
-
-def name_words(identifier: str) -> str:
-    """An identifier in words: ``pain_score`` → ``pain score``."""
-    return identifier.replace("_", " ").strip() or identifier
-
-
-def inline(label: str) -> str:
-    """A label placed inside a sentence: a leading capitalised ordinary word is
-    lower-cased (``Chronic liver disease`` → ``chronic liver disease``), while
-    abbreviations and names with inner capitals (``eGFR``, ``ACR``, ``WPI``) stay."""
-    first = label.split(" ", 1)[0]
-    if first in ("A", "An", "The") or (
-        len(first) >= 2 and first[0].isupper() and first[1:].isalpha() and first[1:].islower()
-    ):
-        return label[0].lower() + label[1:]
-    return label
 
 
 def sentence(text: str) -> str:
@@ -258,15 +243,22 @@ class _Phrases:
             return self.join(expr.operands, "and", _AND)
         if isinstance(expr, ex.Disjunction):
             return self.join(expr.operands, "or", _OR)
-        if isinstance(expr, ex.Comparison):
-            return self.comparison(expr.operator, expr.left, expr.right)
-        if isinstance(expr, ex.Arithmetic):
-            op = expr.operator
-            strength = _PRODUCT if op == "*" else _SUM
-            symbol = {"+": "+", "-": "−", "*": "×"}[op]
-            left = self.words(expr.left, strength)
-            right = self.words(expr.right, strength + 1)
-            return f"{left} {symbol} {right}", strength
+        if isinstance(expr, ex.Comparison | ex.Arithmetic):
+            operator = binary(expr.operator)
+            match operator.family:
+                case "comparison":
+                    return self.comparison(expr.operator, expr.left, expr.right)
+                case "arithmetic":
+                    left = self.words(expr.left, operator.left_needs)
+                    right = self.words(expr.right, operator.right_needs)
+                    return f"{left} {operator.sign} {right}", operator.strength
+                case "function" if expr.operator == "max" and expr.right == ex.UnaryMinus(expr.left):
+                    return f"(the absolute value of {self.words(expr.left, _COMPARE)})", _ATOM
+                case "function":
+                    left, right = self.words(expr.left, _COMPARE), self.words(expr.right, _COMPARE)
+                    return f"({operator.words.format(left=left, right=right)})", _ATOM
+                case unreachable:
+                    assert_never(unreachable)
         if isinstance(expr, ex.UnaryMinus):
             return f"−{self.words(expr.operand, _UNARY)}", _UNARY
         if isinstance(expr, ex.Conditional):
@@ -287,7 +279,7 @@ class _Phrases:
             return f"{intervention_label(graph, named)} {_ACTION_WORDS[state]}", _COMPARE
         if isinstance(expr, ex.DoseQuery):
             return f"recommended dose of {intervention_label(graph, expr.subject)}", _ATOM
-        return f"[{type(expr).__name__}]", _ATOM
+        raise ValueError(f"no words for the expression {type(expr).__name__} (backends/plain_words.py)")
 
     def membership(self, expr: ex.Membership, negated: bool) -> tuple[str, int]:
         element = self.words(expr.element, _SUM)
@@ -301,8 +293,9 @@ class _Phrases:
     def negation(self, operand: Expr) -> tuple[str, int]:
         if isinstance(operand, ex.Membership):
             return self.membership(operand, negated=True)
-        if isinstance(operand, ex.Comparison):
-            return self.comparison(_NEGATED_COMPARISON[operand.operator], operand.left, operand.right)
+        negated = binary(operand.operator).negation if isinstance(operand, ex.Comparison) else None
+        if isinstance(operand, ex.Comparison) and negated is not None:
+            return self.comparison(negated, operand.left, operand.right)
         if isinstance(operand, ex.PlanQuery) and operand.subject is not None:
             text, strength = self.phrase(operand)
             return text.replace(" is ", " is not ", 1), strength
@@ -319,8 +312,7 @@ class _Phrases:
         if op in ("==", "!=") and (isinstance(right, ex.MemberLiteral) or isinstance(left, ex.MemberLiteral)):
             verb = "is" if op == "==" else "is not"
             return f"{self.words(left, _SUM)} {verb} {self.words(right, _SUM)}", _COMPARE
-        symbol = _COMPARISON_WORDS[op]
-        return f"{self.words(left, _SUM)} {symbol} {self.words(right, _SUM)}", _COMPARE
+        return f"{self.words(left, _SUM)} {binary(op).sign} {self.words(right, _SUM)}", _COMPARE
 
     def quantifier(self, expr: ex.Quantifier | ex.Sum) -> tuple[str, int]:
         variable = expr.variable

@@ -23,6 +23,7 @@ from typing import Any
 
 from fibrolang import expressions as ex
 from fibrolang.graph import Graph
+from fibrolang.operators import BINARY
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 NOT_CONSTANT: Any = object()
@@ -535,26 +536,32 @@ class ExpressionWriter:
     def _Arithmetic(self, expr: ex.Arithmetic) -> Value:
         return self._binary(expr.left, expr.right, expr.operator)
 
-    def _binary(self, left_expr: ex.Expression, right_expr: ex.Expression, operator: str) -> Value:
-        if operator not in ("<", "<=", ">", ">=", "==", "!=", "+", "-", "*"):
-            raise PythonTargetError(f"unknown operator {operator!r}")
+    def _binary(self, left_expr: ex.Expression, right_expr: ex.Expression, symbol: str) -> Value:
+        if symbol not in BINARY:
+            raise PythonTargetError(f"unknown operator {symbol!r}")
+        spelling = BINARY[symbol].python
+
+        def operator_of(left: str, right: str) -> str:
+            if spelling.startswith("_"):  # a function of the prelude
+                return f"{spelling}({left}, {right})"
+            return f"{left} {spelling} {right}"
+
         left = self.value(left_expr)
         right = self.value(right_expr)
         if left.input is not None and right.certain:
             right = self.local(right)
             name = left.input
-            return Value(
-                f"({self.absent(name)} if i_{name} is None else i_{name} {operator} {right.code})", False
-            )
+            computed = operator_of(f"i_{name}", right.code)
+            return Value(f"({self.absent(name)} if i_{name} is None else {computed})", False)
         left = self.local(left, "a")
         right = self.local(right, "a")
         if left.certain and right.certain:
-            return Value(f"({left.code} {operator} {right.code})", True)
+            return Value(f"({operator_of(left.code, right.code)})", True)
         unknowns = " or ".join(
             f"{value.code}.__class__ is _Unknown" for value in (left, right) if not value.certain
         )
         return Value(
-            f"(_merge({left.code}, {right.code}) if {unknowns} else {left.code} {operator} {right.code})",
+            f"(_merge({left.code}, {right.code}) if {unknowns} else {operator_of(left.code, right.code)})",
             False,
         )
 

@@ -92,6 +92,7 @@ def python_module(graph: Graph) -> str:
             "import difflib",
             "import math",
             "from collections.abc import Mapping",
+            "from fractions import Fraction",
             "",
             f"GUIDELINE = {literal(_identity(graph))}",
             f"FIBROLANG_VERSION = {literal(_version())}",

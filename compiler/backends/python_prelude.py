@@ -11,6 +11,37 @@ tests/backends/test_python_module.py holds them to the same problem lists).
 from __future__ import annotations
 
 PRELUDE = '''
+# Measurement arithmetic, as fibrolang.operators computes it: on the decimal each number
+# prints as, then the nearest float; round() rounds half away from zero.
+def _exact(value):
+    return Fraction(repr(value)) if value.__class__ is float else value
+
+
+def _times(a, b):
+    if a.__class__ is float or b.__class__ is float:
+        return float(_exact(a) * _exact(b))
+    return a * b
+
+
+def _divide(a, b):
+    return float(Fraction(_exact(a)) / Fraction(_exact(b)))
+
+
+def _round(x, digits):
+    scale = 10 ** int(digits)
+    exact = Fraction(_exact(x)) * scale
+    whole = math.floor(abs(exact) + Fraction(1, 2))
+    rounded = Fraction(whole if exact >= 0 else -whole, scale)
+    return int(rounded) if x.__class__ is int else float(rounded)
+
+
+def _min(a, b):
+    return a if a <= b else b
+
+
+def _max(a, b):
+    return a if a >= b else b
+
 class Problem(tuple):
     """One thing wrong with a patient record: (path, message, code), as fibrolang.Problem."""
 

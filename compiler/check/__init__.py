@@ -20,6 +20,7 @@ from compiler.check.cards import check_cards
 from compiler.check.context import Context, make_context
 from compiler.check.declared_units import check_unit_declarations
 from compiler.check.defaults import check_defaults
+from compiler.check.division import check_division
 from compiler.check.header import check_header
 from compiler.check.names import check_names
 from compiler.check.ordinals import check_ordinals
@@ -49,6 +50,7 @@ PASSES: tuple[Pass, ...] = (
     check_unit_declarations,
     check_tables,
     check_unset,
+    check_division,
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from compiler import syntax as s
+from fibrolang.operators import FUNCTIONS
 
 
 def children(expr: s.Expr) -> tuple[s.Expr, ...]:
@@ -71,7 +72,13 @@ def _render(expr: s.Expr) -> str | None:
         return f"-{inner}" if inner is not None else None
     if isinstance(expr, s.Arithmetic):
         left, right = _render(expr.left), _render(expr.right)
-        return f"{left} {expr.operator} {right}" if left is not None and right is not None else None
+        if left is None or right is None:
+            return None
+        if expr.operator == "max" and isinstance(expr.right, s.Negative) and expr.right.operand == expr.left:
+            return f"abs({left})"
+        if expr.operator in FUNCTIONS:
+            return f"{expr.operator}({left}, {right})"
+        return f"{left} {expr.operator} {right}"
     if isinstance(expr, s.SetLiteral):
         return "{" + ", ".join(m.text for m in expr.members) + "}"
     if isinstance(expr, s.PlanQuery) and expr.kind == "dose" and expr.subject is not None:

@@ -21,11 +21,13 @@ read as a member of the expected enumeration first.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import assert_never
 
 from compiler import syntax as s
-from compiler import units
+from compiler import unit_conversion, units
 from compiler.check.cycles import definition_cycles
 from compiler.check.symbols import Symbols
+from fibrolang.operators import binary, result_unit
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,18 +464,23 @@ def arithmetic(operator: str, left: Type, right: Type) -> Type:
     (the units pass reports why) gives ``unit_known=False``."""
     if not isinstance(left, Number) or not isinstance(right, Number):
         return UNKNOWN
-    integer = left.integer and right.integer
+    integer = left.integer and right.integer and binary(operator).keeps_integers
     constant = left.constant and right.constant
     known = left.unit_known and right.unit_known
-    if operator != "*":
-        if known and units.compatible(left.unit, right.unit):
-            return Number(units.joined(left.unit, right.unit), integer, constant)
-        return Number(None, integer, constant, unit_known=False)
-    if not known or not (left.constant or right.constant):
-        return Number(None, integer, constant, unit_known=False)
-    if left.unit is not None and right.unit is not None:
-        return Number(None, integer, constant, unit_known=False)
-    return Number(left.unit or right.unit, integer, constant)
+    match binary(operator).unit_rule:
+        case "same" | "compare":
+            if known and unit_conversion.meets(left.unit, right.unit):
+                return Number(units.joined(left.unit, right.unit), integer, constant)
+            return Number(None, integer, constant, unit_known=False)
+        case "product" | "quotient":
+            if not known:
+                return Number(None, integer, constant, unit_known=False)
+            unit, _ = result_unit(binary(operator), left.unit, right.unit)
+            return Number(unit_conversion.normal(unit), integer, constant)
+        case "left":
+            return Number(left.unit, integer, constant, left.unit_known)
+        case unreachable:
+            assert_never(unreachable)
 
 
 def same(left: Type, right: Type) -> Type:

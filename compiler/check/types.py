@@ -34,6 +34,7 @@ from compiler.check.model import (
     enum_of,
 )
 from compiler.diagnostics import Diagnostic, RelatedSpan
+from fibrolang.operators import BINARY
 
 
 def check_types(guideline: s.Guideline, context: Context) -> list[Diagnostic]:
@@ -108,7 +109,8 @@ def _node(expr: s.Expr, model: Model) -> list[Diagnostic]:
         word = "`and`" if isinstance(expr, s.And) else "`or`"
         return [d for operand in expr.operands for d in _condition(operand, model, word)]
     if isinstance(expr, s.Comparison):
-        if expr.operator in ("<", "<=", ">", ">="):
+        operator = BINARY.get(expr.operator)  # None: `is`, `is not`
+        if operator is not None and operator.numbers_only:
             where = f"`{expr.operator}`"
             return _number(expr.left, model, where) + _number(expr.right, model, where)
         return _equality(expr, type_of(expr.left), type_of(expr.right))

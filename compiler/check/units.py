@@ -1,13 +1,16 @@
 """Units: numbers that meet must have the same unit, and every unit must be
 one fibrolang knows (``compiler.units``).
 
-- ``<``, ``==``, ``between``, ``+``, ``-`` and the branches of ``if`` need
-  equal units (fibrolang never converts: ``28 days`` is not ``4 weeks``). A
-  plain number meets a value with a unit only when that unit is a counting
-  unit such as points: ``weeks >= 4`` is an error, ``pain_score >= 4`` is not.
-- ``*`` keeps arithmetic linear (FIB112): one side must be a constant, and
-  at most one side may carry a unit; multiplying by a plain constant keeps
-  the unit.
+- ``<``, ``==``, ``between``, ``+``, ``-``, ``min``, ``max`` and the branches
+  of ``if`` need units that measure the same thing: equal units, or
+  commensurable ones the compiler converts (``28 days`` is ``4 weeks``, cm
+  and m; ``compiler/unit_conversion.py``, ``compiler/lower_units.py``); mg
+  and mg/day never meet, and the hint says what to multiply by. A plain
+  number meets a value with a unit only when that unit is a counting unit
+  such as points: ``weeks >= 4`` is an error, ``pain_score >= 4`` is not.
+- ``*`` and ``/`` combine any units (kg / m2 is kg/m2, mg/day * days is mg);
+  ``round(x, n)`` keeps x's unit and needs n to be a plain whole number from
+  0 to 6.
 - ``monitor ... after`` and titration intervals are times.
 
 A number whose unit could not be worked out (an unknown unit, an earlier
@@ -17,14 +20,17 @@ mismatch) is never reported again.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import assert_never
 
 from compiler import diagnostics as diag
 from compiler import syntax as s
+from compiler import unit_conversion
 from compiler import units as catalogue
 from compiler.check.context import Context
 from compiler.check.expressions import show, walk
 from compiler.check.model import Model, Number
 from compiler.diagnostics import Diagnostic
+from fibrolang.operators import binary
 
 
 def check_units(guideline: s.Guideline, context: Context) -> list[Diagnostic]:
@@ -156,22 +162,47 @@ def mismatch(
                 hint=f"declare `{show(bare)}` in {unit}, or compare it with a number without unit",
             )
     assert left_unit is not None and right_unit is not None
-    same_dimension = catalogue.dimension(left_unit, declared) == catalogue.dimension(right_unit, declared)
-    if same_dimension:
-        message = f"`{show(left)}` is in {left_unit} but `{show(right)}` is in {right_unit}"
-        hint = f"fibrolang does not convert units: write both in {left_unit}"
-    else:
-        message = (
-            f"`{show(left)}` is in {left_unit} ({catalogue.dimension(left_unit, declared)}) but "
-            f"`{show(right)}` is in {right_unit} ({catalogue.dimension(right_unit, declared)})"
+    message = (
+        f"`{show(left)}` is in {_with_dimension(left_unit, declared)} but `{show(right)}` "
+        f"is in {_with_dimension(right_unit, declared)}, and one does not convert into the other"
+    )
+    factor = unit_conversion.missing_factor(right_unit, left_unit)
+    if factor is not None and unit_conversion.normal(factor) is not None and catalogue.lookup(factor):
+        hint = (
+            f"multiply `{show(right)}` by a quantity in {factor} to get {left_unit} "
+            f"(e.g. `{show(right)} * 7 {factor}`), or compare like with like"
         )
+    else:
         hint = "compare like with like: the two sides measure different things"
     return diag.make("FIB104", message, right.span, hint=hint)
 
 
+def _decimals(expr: s.Arithmetic, model: Model) -> list[Diagnostic]:
+    """``round(x, n)``: n is a plain whole number from 0 to 6."""
+    digits = expr.right
+    if isinstance(digits, s.NumberLiteral) and digits.quantity.unit is None:
+        value = digits.quantity.value
+        if value == int(value) and 0 <= value <= 6:
+            return []
+    return [
+        diag.make(
+            "FIB104",
+            f"`{show(expr)}` rounds to `{show(digits)}` decimals, which is not a whole number from 0 to 6",
+            digits.span,
+            hint="write the number of decimals as a plain number: `round(bmi, 1)`",
+        )
+    ]
+
+
+def _with_dimension(unit: str, declared: Mapping[str, catalogue.Unit] | None = None) -> str:
+    """``mg (mass)``; a unit the catalogue does not name (a product: ``kg*years``) as it is."""
+    dimension = catalogue.dimension(unit, declared)
+    return unit if dimension == "unknown" else f"{unit} ({dimension})"
+
+
 def _meet(model: Model, left: s.Expr, right: s.Expr) -> list[Diagnostic]:
     numbers = _numbers(model, left, right)
-    if numbers is None or catalogue.compatible(numbers[0].unit, numbers[1].unit):
+    if numbers is None or unit_conversion.meets(numbers[0].unit, numbers[1].unit):
         return []
     return [mismatch(left, numbers[0].unit, right, numbers[1].unit, model.symbols.units)]
 
@@ -184,35 +215,15 @@ def _node(expr: s.Expr, model: Model) -> list[Diagnostic]:
     if isinstance(expr, s.Conditional):
         return _meet(model, expr.then, expr.otherwise)
     if isinstance(expr, s.Arithmetic):
-        if expr.operator != "*":
-            return _meet(model, expr.left, expr.right)
-        return _product(expr, model)
-    return []
-
-
-def _product(expr: s.Arithmetic, model: Model) -> list[Diagnostic]:
-    left, right = model.type_of(expr.left), model.type_of(expr.right)
-    if not isinstance(left, Number) or not isinstance(right, Number):
-        return []
-    if not left.constant and not right.constant:
-        return [
-            diag.make(
-                "FIB112",
-                f"`{show(expr)}` multiplies two values that vary from patient to patient",
-                expr.span,
-                hint="fibrolang keeps arithmetic linear so the pathway can be analysed: "
-                "multiply by a constant number, e.g. `x * 2`",
-            )
-        ]
-    if left.unit_known and right.unit_known and left.unit is not None and right.unit is not None:
-        return [
-            diag.make(
-                "FIB112",
-                f"`{show(expr)}` multiplies two quantities with units ({left.unit} and {right.unit})",
-                expr.span,
-                hint="multiply a quantity by a plain number, e.g. `x * 2`",
-            )
-        ]
+        match binary(expr.operator).unit_rule:
+            case "same" | "compare":
+                return _meet(model, expr.left, expr.right)
+            case "product" | "quotient":  # any two units combine: kg / m2, mg/day * days
+                return []
+            case "left":
+                return _decimals(expr, model)
+            case unreachable:
+                assert_never(unreachable)
     return []
 
 

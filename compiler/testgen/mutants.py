@@ -41,16 +41,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from fibrolang.operators import COMPARISONS, binary
+
 JSON = dict[str, Any]
 
-_FLIPS = {
-    "<": ("<=", ">="),
-    "<=": ("<", ">"),
-    ">": (">=", "<="),
-    ">=": (">", "<"),
-    "==": ("!=",),
-    "!=": ("==",),
-}
+_FLIPS = {symbol: binary(symbol).mutants for symbol in COMPARISONS}
 # The operators that change only guards (directly or through a definition).
 GUARD_OPERATORS = ("flip-comparison", "move-threshold")
 OPERATORS = (

@@ -20,11 +20,11 @@ from compiler.backends.plain_words import (
     sentence,
 )
 from compiler.testgen.literals import slug
+from fibrolang.operators import binary
 
 JSON = dict[str, Any]
 
 _SIDE_WORDS = {"below": "just below", "at": "at", "above": "just above"}
-_OPERATOR_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
 _LONG = 110
 
 
@@ -141,7 +141,7 @@ def boundary_words(graph: JSON, boundary: BoundaryText) -> str:
     compared = compared_words(graph, boundary.expression)
     value = quantity_words(boundary.value, boundary.unit)
     threshold = quantity_words(boundary.threshold, boundary.unit)
-    operator = _OPERATOR_WORDS.get(boundary.operator, boundary.operator)
+    operator = binary(boundary.operator).sign
     if boundary.origin is None:
         effect = f"reaches the guard of {boundary.guard}"
     else:
@@ -212,7 +212,7 @@ def logic_words(graph: JSON, kind: str, definition: str, detail: JSON | None, va
         return f"condition decides {name} on its own: {condition} is {truth}"
     if kind == "boundary":
         compared = compared_words(graph, detail["compared"])
-        operator = _OPERATOR_WORDS.get(detail["operator"], detail["operator"])
+        operator = binary(detail["operator"]).sign
         return (
             f"boundary in {name}: {compared} = {quantity_words(detail['value'], detail['unit'])}, "
             f"{_SIDE_WORDS[detail['side']]} the threshold {operator} "

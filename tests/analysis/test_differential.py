@@ -8,6 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 import z3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -89,3 +90,17 @@ def test_fibromyalgia_runtime_agrees_with_path_conditions(data: st.DataObject) -
 def test_acr2016_runtime_agrees_with_path_conditions(data: st.DataObject) -> None:
     graph, _paths, _prover = _setup("acr2016")
     _check("acr2016", data.draw(_patients(graph)))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_bmi_who_runtime_agrees_with_path_conditions(data: st.DataObject) -> None:
+    """Non-linear arithmetic, a unit conversion and rounding: z3's exact rationals and
+    the runtime's decimal arithmetic take the same branch."""
+    graph, _paths, _prover = _setup("bmi_who")
+    _check("bmi_who", data.draw(_patients(graph)))
+
+
+@pytest.mark.parametrize("weight", [99.76, 99.8, 99.84, 99.4, 73.76, 73.8, 159.84, 76.5625])
+def test_bmi_who_boundaries_agree_with_path_conditions(weight: float) -> None:
+    _check("bmi_who", {"weight": weight, "height": 200 if weight != 76.5625 else 175})

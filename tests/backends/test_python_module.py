@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GUIDELINES = {
     "fibromyalgia": ROOT / "guidelines" / "fibromyalgia.fibro",
     "acr2016": ROOT / "guidelines" / "acr2016.fibro",
+    "bmi_who": ROOT / "guidelines" / "bmi_who.fibro",
     "bench_spec": ROOT / "benchmarks" / "spec.fibro",
     # lookup tables (one key by ranges, two keys) and outputs that may be unset (issue 20)
     "ckd_staging": ROOT / "tests" / "fixtures" / "ckd-staging.fibro",
@@ -263,6 +264,7 @@ def test_the_module_says_what_it_was_generated_from(target: Any) -> None:
         "import difflib",
         "import math",
         "from collections.abc import Mapping",
+        "from fractions import Fraction",
     ]
 
 

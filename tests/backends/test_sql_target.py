@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from sql_answers import population, rows_of, runtime_row, same, sql_row
 
 ROOT = Path(__file__).resolve().parents[2]
-GUIDELINES = ("fibromyalgia", "acr2016")
+GUIDELINES = ("fibromyalgia", "acr2016", "bmi_who")
 RANDOM_PATIENTS = 10_000
 
 

@@ -16,6 +16,7 @@ from compiler.check import PASSES, check_guideline
 from compiler.check.traceability import read_source_text
 from compiler.diagnostics import CATALOGUE, Diagnostic
 from compiler.front import parse_text
+from compiler.parse import SourceText
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).parent / "cases"
@@ -49,6 +50,7 @@ def test_every_pass_has_the_documented_signature() -> None:
         "check_unit_declarations",
         "check_tables",
         "check_unset",
+        "check_division",
     ]
 
 
@@ -101,7 +103,8 @@ def test_the_catalogue_knows_the_common_clinical_units_with_their_ucum_codes() -
     assert [(d.code, d.message) for d in found] == [
         (
             "FIB104",
-            "`rate` is in breaths/min (respiratory rate) but `pulse` is in bpm (heart rate)",
+            "`rate` is in breaths/min (respiratory rate) but `pulse` is in bpm (heart rate), "
+            "and one does not convert into the other",
         )
     ]
 
@@ -208,3 +211,31 @@ def test_every_checker_code_has_a_fixture_with_its_exact_message() -> None:
     for module in (ROOT / "compiler" / "check").glob("*.py"):
         emitted.update(re.findall(r'"(FIB1\d\d)"', module.read_text()))
     assert emitted <= expected, f"no fixture for {sorted(emitted - expected)}"
+
+
+def test_an_unknown_function_or_a_wrong_number_of_arguments_is_fib145() -> None:
+    text = (
+        'guideline g\n  title "t"\n  version "1"\nend\n'
+        "input weight: decimal 1 to 300 kg\n"
+        "define a = sqrt(weight) > 1 kg\n"
+        "define b = round(weight) > 1 kg\n"
+    )
+    guideline, found = parse_text(text, "t.fibro")
+    assert guideline is not None
+    # the parser knows the functions' arities; any other name called is a parameterised
+    # definition to the parser, and the expansion (compiler/parameters.py) finds none
+    assert [(d.code, d.message, d.hint, d.span.line, d.span.column) for d in found] == [
+        ("FIB145", "`round` takes two arguments, not 1", "write `round(value, decimals)`", 7, 12),
+    ]
+    checked = api.check_source(SourceText("t.fibro", text), CASES)
+    assert [(d.code, d.message, d.hint, d.span.line, d.span.column) for d in checked.diagnostics] == [
+        (
+            "FIB145",
+            "there is no function `sqrt`",
+            "the functions are `round`, `min`, `max`, `abs`; a rule of this guideline that takes "
+            "arguments is declared `define name(a: type) = ...`",
+            6,
+            12,
+        ),
+        ("FIB145", "`round` takes two arguments, not 1", "write `round(value, decimals)`", 7, 12),
+    ]

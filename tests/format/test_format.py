@@ -53,7 +53,7 @@ def test_canonical_layout() -> None:
         "input age: integer 0 to 130 years\n"
         '  note "n"\n'
         "define x = age > 40 years and age < 90 years\n"
-        "define dose_check = 1.50 mg/day\n"
+        "define dose_check = 1.50 mg / day\n"  # a spaced slash divides: no longer the unit mg/day
         "define y = not (x is recommended) or (a and b)\n"
         "\n"
         "pathway\n"

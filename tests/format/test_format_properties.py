@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from compiler import syntax as s
 from compiler.format import format_guideline, format_text
 from compiler.front import parse_text
+from fibrolang.operators import ARITHMETIC
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -91,7 +92,7 @@ def _extend(inner: st.SearchStrategy[s.Expr]) -> st.SearchStrategy[s.Expr]:
         st.builds(s.Comparison, st.sampled_from(["<", "<=", ">", ">=", "==", "!="]), inner, inner),
         st.builds(s.Comparison, st.sampled_from(["is", "is not"]), inner, st.builds(s.Reference, names)),
         st.builds(s.Between, inner, inner, inner),
-        st.builds(s.Arithmetic, st.sampled_from(["+", "-", "*"]), inner, inner),
+        st.builds(s.Arithmetic, st.sampled_from(ARITHMETIC), inner, inner),  # + - * / round min max
         st.builds(s.Negative, inner),
         st.builds(s.Not, inner),
         st.builds(_flat, st.just(s.And), st.lists(inner, min_size=2, max_size=3)),

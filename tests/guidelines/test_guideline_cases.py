@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 HERE = Path(__file__).resolve().parent
-GUIDELINES = ("fibromyalgia", "acr2016")
+GUIDELINES = ("fibromyalgia", "acr2016", "bmi_who")
 
 
 def _cases() -> list[Any]:

@@ -37,11 +37,11 @@ CASES = [
         id="double-bar",
     ),
     pytest.param(
-        "define y = a / 2\n",
-        ("FIB005", 2, 14),
-        f"unexpected `/`: expected {AFTER_DEFINITION}",
-        "fibrolang has no division; write `x * 0.5` for half of x (`/` belongs in units such as mg/day)",
-        id="division",
+        "input x: decimal 0 to 10 mg / day\n",
+        ("FIB005", 2, 29),
+        f"unexpected `/`: expected `from`, {ATTRIBUTE}, {DECLARATION} or the end of the file",
+        "write a unit without spaces around `/` (mg/day); a spaced `/` divides, inside an expression",
+        id="spaced-slash-in-a-unit",
     ),
     pytest.param(
         "define y = count a in s >= 2\n",

@@ -17,14 +17,54 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import assert_never
 
+import sqlglot
 from sqlglot import exp
 
 from compiler.backends.sql.layout import SEPARATOR, Layout, SqlTargetError
 from fibrolang import expressions as ex
 from fibrolang.graph import Graph, MapType, NumberType, SetType
+from fibrolang.operators import BINARY, Operator
 
 Mask = dict[int, exp.Expr]
+
+
+def _sql_class(spelling: str) -> type[exp.Binary]:
+    """The sqlglot node of the operator the table spells ``spelling`` in SQL."""
+    node = sqlglot.parse_one(f"a {spelling} b", read="duckdb")
+    if not isinstance(node, exp.Binary):
+        raise SqlTargetError(f"the operator table's SQL spelling {spelling!r} is not a binary operator")
+    return type(node)
+
+
+_SQL_BINARY: dict[str, type[exp.Binary]] = {
+    symbol: _sql_class(op.sql) for symbol, op in BINARY.items() if op.family != "function"
+}
+
+
+def _sql_operation(symbol: str, left: exp.Expr, right: exp.Expr) -> exp.Expr:
+    operator = BINARY[symbol]
+    if operator.decimal:  # on the decimals the operands print as, as the runtime computes
+        left = exp.cast(left, _DECIMAL)
+        right = exp.cast(right, "INTEGER" if operator.unit_rule == "left" else _DECIMAL)
+        return exp.cast(_operation(operator, left, right), "DOUBLE")
+    return _operation(operator, left, right)
+
+
+# Nine decimals: more than any measurement carries, and few enough that a product stays exact.
+_DECIMAL = "DECIMAL(38, 9)"
+
+
+def _operation(operator: Operator, left: exp.Expr, right: exp.Expr) -> exp.Expr:
+    symbol = operator.symbol
+    match operator.family:
+        case "comparison" | "arithmetic":
+            return _SQL_BINARY[symbol](this=left, expression=right)
+        case "function":
+            return exp.func(operator.sql, left, right, dialect="duckdb")
+        case unreachable:
+            assert_never(unreachable)
 
 
 # ---- SQL building blocks ------------------------------------------------------------
@@ -496,23 +536,16 @@ class Translator:
     def _Comparison(self, expression: ex.Comparison, point: PlanPoint) -> Value:
         left = self.scalar(expression.left, point)
         right = self.scalar(expression.right, point)
-        operator: type[exp.Binary] = {
-            "<": exp.LT,
-            "<=": exp.LTE,
-            ">": exp.GT,
-            ">=": exp.GTE,
-            "==": exp.EQ,
-            "!=": exp.NEQ,
-        }[expression.operator]
+        operator = _SQL_BINARY[expression.operator]
         value = operator(this=wrap(left.value), expression=wrap(right.value))
         return Scalar(value, mask_union(left.mask, right.mask))
 
     def _Arithmetic(self, expression: ex.Arithmetic, point: PlanPoint) -> Value:
         left = self.scalar(expression.left, point)
         right = self.scalar(expression.right, point)
-        operator: type[exp.Binary] = {"+": exp.Add, "-": exp.Sub, "*": exp.Mul}[expression.operator]
-        value = operator(this=wrap(left.value), expression=wrap(right.value))
-        return Scalar(value, mask_union(left.mask, right.mask), left.integral and right.integral)
+        value = _sql_operation(expression.operator, wrap(left.value), wrap(right.value))
+        integral = left.integral and right.integral and BINARY[expression.operator].keeps_integers
+        return Scalar(value, mask_union(left.mask, right.mask), integral)
 
     def _UnaryMinus(self, expression: ex.UnaryMinus, point: PlanPoint) -> Value:
         operand = self.scalar(expression.operand, point)
