@@ -25,8 +25,8 @@ from synthetic import synthetic_guideline
 from compiler import api
 from compiler.check import check_guideline
 from compiler.collector import collector_paused
-from compiler.front import parse_source
-from compiler.parse import read_source
+from compiler.front.parse import read_source
+from compiler.front.pipeline import parse_source
 
 
 def measure(path: Path, repeat: int) -> tuple[float, float, float]:

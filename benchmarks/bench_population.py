@@ -52,7 +52,7 @@ import duckdb
 
 import fibrolang
 from compiler import api
-from compiler.backends.python_module import python_module
+from compiler.backends.python.module import python_module
 from compiler.backends.sql.layout import Layout, LayoutColumn
 from compiler.backends.sql.query import sql_query
 from compiler.backends.sql.records import record_of_row

@@ -32,7 +32,7 @@ from typing import Any
 
 import fibrolang
 from compiler import api
-from compiler.backends.python_module import python_module
+from compiler.backends.python.module import python_module
 
 HERE = Path(__file__).resolve().parent
 NAMES = {"current_treatment": "continue_current", "response": "reassess_4_6_weeks"}

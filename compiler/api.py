@@ -11,16 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compiler import diagnostics as diag
 from compiler.check import check_guideline
 from compiler.collector import collector_paused
-from compiler.diagnostics import Diagnostic
-from compiler.front import parse_source
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic
+from compiler.front.parameters import expand as expand_parameters
+from compiler.front.parameters import once_per_template
+from compiler.front.parse import SourceText, read_source
+from compiler.front.pipeline import parse_source
+from compiler.front.syntax import Guideline, Span
 from compiler.lower import LoweringError, lower
-from compiler.parameters import expand as expand_parameters
-from compiler.parameters import once_per_template
-from compiler.parse import SourceText, read_source
-from compiler.syntax import Guideline, Span
 
 
 class CompileError(Exception):

@@ -18,8 +18,8 @@ from typing import Any
 import click
 
 from compiler import api, proof_cache
-from compiler.diagnostics import Diagnostic, has_errors
-from compiler.render import render_json, render_text
+from compiler.diagnostics.catalogue import Diagnostic, has_errors
+from compiler.diagnostics.renderers import render_json, render_text
 
 FORMATS = click.Choice(["human", "plain", "json"])
 
@@ -56,9 +56,9 @@ DEBUG_VARIABLE = "FIBROLANG_DEBUG"
 # Commands whose modules (and what they import: jinja2, the review pages) load only when
 # they run or when help lists them, not on every start-up: name -> (module, command).
 LAZY_COMMANDS = {
-    "diff": ("compiler.review.diff_command", "diff_command"),
-    "review": ("compiler.review.pack_command", "review_command"),
-    "population": ("compiler.population_command", "population_command"),
+    "diff": ("compiler.commands.diff_command", "diff_command"),
+    "review": ("compiler.commands.review_command", "review_command"),
+    "population": ("compiler.commands.population_command", "population_command"),
 }
 
 
@@ -230,7 +230,7 @@ def compile_command(guideline: Path, output: Path | None, format_: str, target: 
 
     document = compile_or_exit(guideline, format_)
     if target == "python":
-        from compiler.backends.python_module import PythonTargetError, module_of_document
+        from compiler.backends.python.module import PythonTargetError, module_of_document
 
         try:
             text = module_of_document(document)
@@ -238,7 +238,7 @@ def compile_command(guideline: Path, output: Path | None, format_: str, target: 
             click.echo(f"error: cannot write {guideline} as a Python module: {error}", err=True)
             sys.exit(1)
     elif target == "fhir":
-        from compiler.backends.plan_definition import plan_definition
+        from compiler.backends.fhir.plan_definition import plan_definition
 
         text = dumps(plan_definition(document))
     elif target == "sql":
@@ -282,7 +282,7 @@ def compile_command(guideline: Path, output: Path | None, format_: str, target: 
 def build(guidelines: tuple[Path, ...], check_only: bool, root: Path) -> None:
     """Regenerate every committed artifact of each guideline: the graph JSON,
     the flowcharts, the traceability and safety reports. With --check, verify them."""
-    from compiler import build as building
+    from compiler.commands import build as building
 
     for path in guidelines:  # the reports name each guideline by its path under the root
         if not path.resolve().is_relative_to(root.resolve()):
@@ -336,7 +336,7 @@ def build(guidelines: tuple[Path, ...], check_only: bool, root: Path) -> None:
 def trace_command(guideline: Path, source_name: str | None, output: Path | None) -> None:
     """List each sentence of the guideline's source and the elements that
     encode it (or the waiver that exempts it). Exits 1 if a sentence is unmapped."""
-    from compiler.trace import report_markdown, trace
+    from compiler.traceability.report import report_markdown, trace
     from fibrolang.printable import printable
 
     sources = api.SourceCache()
@@ -387,7 +387,7 @@ def eval_command(guideline: Path, patient_file: Path, explain: bool, format_: st
 
     Exit 0 when every patient got a result, 1 when any patient record was
     invalid (its problems are listed instead of a result), 2 on usage errors."""
-    from compiler import patients
+    from compiler.commands import patients
     from fibrolang.explain import asked_later
 
     try:
@@ -446,7 +446,7 @@ def eval_command(guideline: Path, patient_file: Path, explain: bool, format_: st
 def fmt(files: tuple[Path, ...], check: bool) -> None:
     """Rewrite guidelines in the one canonical layout, keeping every comment.
     Exits 1 if a file has syntax errors (or, with --check, is not formatted)."""
-    from compiler.format import run_fmt
+    from compiler.format.formatter import run_fmt
 
     sys.exit(run_fmt(list(files), check=check))
 
@@ -489,7 +489,7 @@ def graph_command(
     """Draw the flowchart of a guideline (.fibro) or of its decision graph (.json)."""
     import json
 
-    from compiler.backends.render_chart import RenderError, format_of, write_flowchart
+    from compiler.backends.flowchart.files import RenderError, format_of, write_flowchart
 
     try:
         output_format = format_of(output)
@@ -578,7 +578,7 @@ def testgen(
     threshold, every arm of every `if` and value of every output, MC/DC on yes/no
     definitions and a patient without each input read, each pinned by a syrupy
     snapshot (docs/testing.md)."""
-    from compiler.testgen import commands
+    from compiler.commands import testgen_commands as commands
     from compiler.testgen.cases import PATH_LIMIT
 
     limit = path_limit or PATH_LIMIT
@@ -604,7 +604,7 @@ def coverage(guidelines: tuple[Path, ...], suite_dir: Path, fail_under: float, s
     """Report the coverage of the committed generated suites (edges, paths, item
     outcomes, arms, output values, MC/DC, boundaries, missing data), with a patient
     for everything missing; exit 1 when a kind is below --fail-under."""
-    from compiler.testgen import commands
+    from compiler.commands import testgen_commands as commands
     from compiler.testgen.cases import PATH_LIMIT
 
     timeout = int(solver_timeout * 1000)
@@ -630,7 +630,7 @@ def mutate(
     swap an agent, drop a flag, avoid or monitoring item), run the committed
     generated suite against each mutant and report the mutation score.
     Exit 1 when a non-equivalent mutant survives."""
-    from compiler.testgen import commands
+    from compiler.commands import testgen_commands as commands
 
     command = f"fibrolang mutate {guideline.as_posix()} --suite {suite_dir.as_posix()}"
     if output is not None:
@@ -649,7 +649,7 @@ def mutate(
 def serve(guidelines: tuple[Path, ...], host: str, port: int, format_: str) -> None:
     """Serve guidelines as CDS Hooks 2.0 services (patient-view, order-select) with
     FastAPI and uvicorn; needs the serve extra (docs/cds-hooks.md)."""
-    from compiler.serve.command import run
+    from compiler.commands.serve_command import run
 
     run(guidelines, host, port, lambda path: compile_or_exit(path, format_), click.echo)
 

@@ -16,10 +16,10 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 
-from compiler import syntax as s
 from compiler.check.bindings import code_sets
 from compiler.check.model import Member, Model, SetOf, build_model
 from compiler.check.symbols import collect
+from compiler.front import syntax as s
 from compiler.lower_bindings import binding_json
 from compiler.lower_units import convert_units
 from fibrolang.integrity import with_graph_hash
@@ -276,7 +276,7 @@ class _Lowerer:
         if isinstance(node, s.Unset):
             return {"op": "unset"}  # only an output's `if` arms (compiler/check/unset.py)
         if isinstance(node, s.Table) and node.chain is not None:
-            return self.expr(node.chain, scope)  # a lookup table is its `if` chain (compiler/tables.py)
+            return self.expr(node.chain, scope)  # a lookup table is its `if` chain (compiler/front/tables.py)
         if isinstance(node, s.Quantifier):
             inner = {**scope, node.variable.text: self.collection_enum(node.collection)}
             over = self.expr(node.collection, scope)
@@ -648,7 +648,7 @@ def lower(guideline: s.Guideline, source_text: str, hashed: bool = True) -> JSON
 def _tables_json(expr: s.Expr) -> dict[str, Any]:
     """``{"tables": [...]}`` for a definition with lookup tables (for display: the
     flowchart draws them; ``expr`` is what is evaluated), else nothing."""
-    from compiler.table_display import displays
+    from compiler.lower_tables import displays
 
     found = displays(expr)
     return {"tables": found} if found else {}

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from compiler import fhir_codes
-from compiler import syntax as s
-from compiler import units as catalogue
+from compiler.check import fhir_codes
+from compiler.check import unit_catalogue as catalogue
+from compiler.front import syntax as s
 
 JSON = Any
 

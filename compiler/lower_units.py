@@ -1,7 +1,7 @@
 """Unit conversions, written into the decision graph by the compiler.
 
 The checker accepts two commensurable units where numbers meet (``cm`` and
-``m``, ``mL/min`` and ``L/hours``: ``compiler/unit_conversion.py``) and
+``m``, ``mL/min`` and ``L/hours``: ``compiler/check/unit_conversion.py``) and
 gives a product or a quotient the catalogue's unit of its dimension
 (``weight / (height * height)`` with the height in cm is in kg/m2). This pass
 makes the graph compute exactly that: it walks every expression of the
@@ -18,7 +18,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from compiler import unit_conversion
+from compiler.check import unit_conversion
 from fibrolang import unit_algebra
 from fibrolang.operators import BINARY
 

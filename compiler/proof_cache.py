@@ -31,8 +31,8 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from compiler.diagnostics import CATALOGUE, Diagnostic, RelatedSpan, Severity
-from compiler.syntax import Span
+from compiler.diagnostics.catalogue import CATALOGUE, Diagnostic, RelatedSpan, Severity
+from compiler.front.syntax import Span
 
 if TYPE_CHECKING:
     from compiler.api import Checked

@@ -15,6 +15,7 @@ from typing import Any
 
 from fibrolang import expressions as ex
 from fibrolang.absent_defaults import assumed_line
+from fibrolang.expression_text import render
 from fibrolang.graph import (
     ActionNode,
     DecisionNode,
@@ -26,7 +27,6 @@ from fibrolang.graph import (
     Titration,
 )
 from fibrolang.printable import printable_lines
-from fibrolang.render import render
 from fibrolang.result import Recommendation, Result
 
 

@@ -1,7 +1,7 @@
 """Fused closures: the commonest expression shapes as one closure each instead of a tree.
 
 A closure call is most of what evaluating a small expression costs, so the
-compiler (``fibrolang.compile``) recognises a few shapes after type-checking
+compiler (``fibrolang.closures``) recognises a few shapes after type-checking
 them and builds one closure that does the whole job, with the same values and
 the same unknowns (the same absent facts) as the tree it replaces:
 

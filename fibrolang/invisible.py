@@ -9,7 +9,7 @@ hidden ASCII). A committee reviewing a flowchart or a diagnostic must see
 them, so every output a reviewer reads shows each as its escape, the way a
 guideline text may write it: ``\\u202e`` (``\\U000e0041`` beyond U+FFFF).
 ``fibrolang.printable`` does so for every text and Markdown output, the
-flowchart (``compiler.backends.dot_text``) and the diagnostics.
+flowchart (``compiler.backends.flowchart.dot_text``) and the diagnostics.
 
 The set (``is_hidden``):
 

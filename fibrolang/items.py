@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from fibrolang.compile import Evaluator
+from fibrolang.closures import Evaluator
 from fibrolang.graph import Graph, Intervention, RecommendItem, Traceability
 from fibrolang.result import (
     Avoidance,

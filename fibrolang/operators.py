@@ -37,7 +37,7 @@ from typing import Any, Literal, assert_never
 
 from fibrolang import unit_algebra
 
-# Binding strength, loosest first (mirrors compiler/grammar.lark).
+# Binding strength, loosest first (mirrors compiler/front/grammar.lark).
 OPEN, OR, AND, NOT, COMPARE, SUM, PRODUCT, UNARY, POSTFIX = range(9)
 
 ComparisonSymbol = Literal["<", "<=", ">", ">=", "==", "!="]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from fibrolang.compile import Evaluator
+from fibrolang.closures import Evaluator
 from fibrolang.errors import GuidelineError, Problem
 from fibrolang.graph import ActionNode, DecisionNode, Status
 from fibrolang.items import ItemStep

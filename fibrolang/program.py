@@ -13,7 +13,7 @@ from typing import Any
 
 from fibrolang import expressions as ex
 from fibrolang import fused
-from fibrolang.compile import Evaluator, ExpressionCompiler
+from fibrolang.closures import Evaluator, ExpressionCompiler
 from fibrolang.errors import GuidelineError, Problem, SafetyViolation, plural
 from fibrolang.graph import (
     ActionItem,

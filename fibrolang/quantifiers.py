@@ -18,7 +18,7 @@ from fibrolang.json_values import join_path
 from fibrolang.values import Context, Unknown, merge_unknown
 
 if TYPE_CHECKING:
-    from fibrolang.compile import ExpressionCompiler, Shape
+    from fibrolang.closures import ExpressionCompiler, Shape
 
 Evaluator = Callable[[Context], Any]
 
@@ -46,7 +46,7 @@ def _bind(
 def compile_quantifier(
     compiler: ExpressionCompiler, expr: ex.Quantifier, path: str
 ) -> tuple[Evaluator, Shape]:
-    from fibrolang.compile import BOOLEAN, INVALID, Shape, never_evaluated
+    from fibrolang.closures import BOOLEAN, INVALID, Shape, never_evaluated
 
     result = Shape("number") if expr.kind == "count" else BOOLEAN
     bound = _bind(compiler, expr.variable, expr.over, path)
@@ -97,7 +97,7 @@ def compile_quantifier(
 
 
 def compile_sum(compiler: ExpressionCompiler, expr: ex.Sum, path: str) -> tuple[Evaluator, Shape]:
-    from fibrolang.compile import INVALID, Shape, never_evaluated
+    from fibrolang.closures import INVALID, Shape, never_evaluated
 
     bound = _bind(compiler, expr.variable, expr.over, path)
     if bound is None:

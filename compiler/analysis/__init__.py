@@ -34,15 +34,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
 from compiler.analysis.context import Analysis
 from compiler.analysis.doses import check_doses
 from compiler.analysis.encode import EncodingError
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover
 from compiler.analysis.spans import SourceMap
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic
+from compiler.front import syntax as s
 
 JSON = dict[str, Any]
 

@@ -19,11 +19,11 @@ from collections.abc import Callable
 
 import z3
 
-from compiler import syntax as s
 from compiler.analysis.context import Analysis
 from compiler.analysis.encode import JSON, Term
 from compiler.analysis.replay import Replay, without_branches
-from compiler.diagnostics import RelatedSpan
+from compiler.diagnostics.catalogue import RelatedSpan
+from compiler.front import syntax as s
 
 
 def _refused(prefix: str) -> Callable[[Replay], bool]:

@@ -8,14 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler import diagnostics as diag
 from compiler.analysis.encode import JSON, Term
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Replay, Runtime
 from compiler.analysis.solve import OutOfBudget, Prover, SolverUnknown
 from compiler.analysis.spans import SourceMap
-from compiler.diagnostics import Diagnostic, RelatedSpan
-from compiler.syntax import Span
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
+from compiler.front.syntax import Span
 
 
 @dataclass

@@ -15,11 +15,11 @@ under ``fibrolang check --no-prove``. The rules:
 
 from __future__ import annotations
 
-from compiler import diagnostics as diag
 from compiler.analysis.encode import JSON
 from compiler.analysis.spans import SourceMap
-from compiler.diagnostics import Diagnostic, RelatedSpan
-from compiler.syntax import Intervention
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
+from compiler.front.syntax import Intervention
 
 
 def _amount(value: float, unit: str | None) -> str:

@@ -1,6 +1,6 @@
 """The one encoding of decision-graph expressions into z3 (shared by every analysis).
 
-It follows the runtime's semantics (docs/graph-format.md, ``fibrolang.compile``)
+It follows the runtime's semantics (docs/graph-format.md, ``fibrolang.closures``)
 exactly, including Kleene's three-valued logic: every encoded value is a pair
 ``(value, known)`` of z3 terms. ``known`` is ``True`` for everything a complete
 patient determines; it can be false only where a record of a map is read for

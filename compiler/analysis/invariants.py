@@ -26,11 +26,11 @@ from typing import Any, Literal
 
 import z3
 
-from compiler import syntax as s
 from compiler.analysis.context import Analysis
 from compiler.analysis.encode import JSON, Plan, Term, conj, disj
 from compiler.analysis.replay import Replay, with_invariant, without_invariants
-from compiler.diagnostics import RelatedSpan
+from compiler.diagnostics.catalogue import RelatedSpan
+from compiler.front import syntax as s
 
 Status = Literal["proved", "refuted", "unknown", "internal error"]
 PROBE = "analysis_probe"

@@ -16,12 +16,12 @@ never hold where the step is reached get the warning FIB210.
 
 from __future__ import annotations
 
-from compiler import syntax as s
 from compiler.analysis.context import Analysis
 from compiler.analysis.encode import TRUE, Term
 from compiler.analysis.paths import EdgeCondition
 from compiler.analysis.spans import ITEM_KINDS
-from compiler.diagnostics import RelatedSpan
+from compiler.diagnostics.catalogue import RelatedSpan
+from compiler.front import syntax as s
 
 MAX_PATHS_EXPLAINED = 8
 

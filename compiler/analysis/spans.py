@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler import syntax as s
 from compiler.analysis.encode import JSON
+from compiler.front import syntax as s
 
 
 class SourceMap:

@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
 from compiler.check.bindings import check_bindings
 from compiler.check.cards import check_cards
 from compiler.check.context import Context, make_context
@@ -31,7 +29,9 @@ from compiler.check.traceability import check_traceability
 from compiler.check.types import check_types
 from compiler.check.units import check_units
 from compiler.check.unset import check_unset
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic
+from compiler.front import syntax as s
 
 Pass = Callable[[s.Guideline, Context], list[Diagnostic]]
 

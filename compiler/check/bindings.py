@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from compiler import diagnostics as diag
-from compiler import fhir_codes
-from compiler import syntax as s
-from compiler import units as catalogue
+from compiler.check import fhir_codes
+from compiler.check import unit_catalogue as catalogue
 from compiler.check.context import Context, did_you_mean
 from compiler.check.symbols import Symbols
-from compiler.diagnostics import Diagnostic, RelatedSpan
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
+from compiler.front import syntax as s
 
 RESOURCES = ("Observation", "Condition", "Procedure", "MedicationStatement", "Patient")
 # Where a medication record's field may come from, and the kind of field it fills.

@@ -10,11 +10,11 @@ at the item (or the drug) that writes it, not a truncated card at run time.
 
 from __future__ import annotations
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
-from compiler import units as catalogue
+from compiler.check import unit_catalogue as catalogue
 from compiler.check.context import Context
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic
+from compiler.front import syntax as s
 from compiler.serve import summaries
 
 HINT = "shorten the label or text: CDS Hooks cards carry at most 140 characters in their summary"

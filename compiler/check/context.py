@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from compiler import syntax as s
 from compiler.check.model import Model, build_model
 from compiler.check.symbols import Symbols, collect
+from compiler.front import syntax as s
 
 
 @dataclass

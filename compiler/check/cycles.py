@@ -3,9 +3,9 @@ as a path, so the checker can report it once and type its members ``Unknown``.""
 
 from __future__ import annotations
 
-from compiler import syntax as s
 from compiler.check.expressions import children
 from compiler.check.symbols import Symbols
+from compiler.front import syntax as s
 
 
 def definition_cycles(symbols: Symbols) -> list[tuple[str, ...]]:

@@ -1,6 +1,6 @@
 """Units a guideline declares (``unit drinks/week "..." dimension "alcohol intake"``): FIB162.
 
-A guideline may declare a unit the catalogue (``compiler/units.py``) lacks, with its
+A guideline may declare a unit the catalogue (``compiler/check/unit_catalogue.py``) lacks, with its
 dimension in plain words and, optionally, what one of it is in a catalogue unit
 (``= 0.239 kcal/day``). Once declared, the unit is known to every other check of that
 guideline (``Symbols.units``): equal units meet, different ones are FIB104 with the
@@ -12,11 +12,11 @@ the conversion is recorded and checked, for the conversions of issue 13 to use.
 
 from __future__ import annotations
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
-from compiler import units
+from compiler.check import unit_catalogue as units
 from compiler.check.context import Context
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic
+from compiler.front import syntax as s
 
 
 def check_unit_declarations(guideline: s.Guideline, context: Context) -> list[Diagnostic]:

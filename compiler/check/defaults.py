@@ -8,12 +8,12 @@ take no default: what an absent list means is for the guideline to say.
 
 from __future__ import annotations
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
-from compiler import units
+from compiler.check import unit_catalogue as units
 from compiler.check.context import Context
 from compiler.check.expressions import quantity_text
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic
+from compiler.front import syntax as s
 
 
 def check_defaults(guideline: s.Guideline, context: Context) -> list[Diagnostic]:

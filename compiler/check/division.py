@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
 from compiler.check.context import Context
 from compiler.check.expressions import show, walk
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic
+from compiler.front import syntax as s
 
 Interval = tuple[Fraction, Fraction]
 

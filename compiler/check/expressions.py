@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from compiler import syntax as s
+from compiler.front import syntax as s
 from fibrolang.operators import FUNCTIONS
 
 
@@ -33,7 +33,7 @@ def children(expr: s.Expr) -> tuple[s.Expr, ...]:
     if isinstance(expr, s.SetLiteral):
         return tuple(c for c in expr.conditions if c is not None)
     if isinstance(expr, s.Table) and expr.chain is not None:
-        return (*expr.keys, expr.chain, *expr.implied)  # checked as the `if` chain it is (compiler/tables.py)
+        return (*expr.keys, expr.chain, *expr.implied)  # checked as its `if` chain (front/tables.py)
     return ()
 
 

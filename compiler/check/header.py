@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime
 import re
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
 from compiler.check.context import Context
-from compiler.diagnostics import Diagnostic, RelatedSpan
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
+from compiler.front import syntax as s
 
 _VERSION = re.compile(r"\d+(\.\d+)*([-+][0-9A-Za-z.-]+)?")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

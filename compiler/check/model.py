@@ -23,10 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import assert_never
 
-from compiler import syntax as s
-from compiler import unit_conversion, units
+from compiler.check import unit_catalogue as units
+from compiler.check import unit_conversion
 from compiler.check.cycles import definition_cycles
 from compiler.check.symbols import Symbols
+from compiler.front import syntax as s
 from fibrolang.operators import binary, result_unit
 
 
@@ -448,7 +449,7 @@ class _Typer:
             return Number(None, integer=True)
         if isinstance(expr, s.PointsOf):
             return self.points_of(expr, scope)
-        if isinstance(expr, s.Call):  # expanded before checking (compiler/parameters.py)
+        if isinstance(expr, s.Call):  # expanded before checking (compiler/front/parameters.py)
             return UNKNOWN
         if expr.kind == "dose":
             intervention = self.symbols.interventions.get(expr.subject.text) if expr.subject else None

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
 from compiler.check.context import Context, did_you_mean
 from compiler.check.expressions import children, walk
 from compiler.check.model import Resolution
 from compiler.check.symbols import Symbols
-from compiler.diagnostics import Diagnostic, RelatedSpan
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
+from compiler.front import syntax as s
 
 
 def check_names(guideline: s.Guideline, context: Context) -> list[Diagnostic]:

@@ -7,12 +7,12 @@ An operand that is already wrong (type ``Unknown``) is not reported again.
 
 from __future__ import annotations
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
 from compiler.check.context import Context
 from compiler.check.expressions import show, walk
 from compiler.check.model import Member, Unknown, describe
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic
+from compiler.front import syntax as s
 
 
 def check_ordinals(guideline: s.Guideline, context: Context) -> list[Diagnostic]:

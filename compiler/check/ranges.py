@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
-from compiler import units as catalogue
+from compiler.check import unit_catalogue as catalogue
 from compiler.check.context import Context
 from compiler.check.expressions import quantity_text, walk
 from compiler.check.model import Model, Number
-from compiler.diagnostics import Diagnostic, RelatedSpan
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
+from compiler.front import syntax as s
 
 
 def check_ranges(guideline: s.Guideline, context: Context) -> list[Diagnostic]:

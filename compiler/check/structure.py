@@ -5,10 +5,10 @@ and outcome statuses the runtime knows (FIB117)."""
 
 from __future__ import annotations
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
 from compiler.check.context import Context, did_you_mean
-from compiler.diagnostics import Diagnostic, RelatedSpan
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
+from compiler.front import syntax as s
 
 STATUSES = ("ok", "not_applicable", "insufficient_data")
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from compiler import syntax as s
-from compiler import units as catalogue
+from compiler.check import unit_catalogue as catalogue
+from compiler.front import syntax as s
 
 
 @dataclass

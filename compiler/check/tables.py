@@ -12,7 +12,7 @@ FIB143 a malformed grid (cells per row, header row, a key that is neither a
 number nor a member). A heading of the wrong kind for its key is the types
 pass's FIB103 (the heading's comparison with the key). Units of number cells
 and of headings are checked by the units pass, which reads the table as its
-``if`` chain (compiler/tables.py).
+``if`` chain (compiler/front/tables.py).
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
 from compiler.check.context import Context
 from compiler.check.expressions import walk
 from compiler.check.model import Boolean, Member, Number, Type, describe
-from compiler.diagnostics import Diagnostic, RelatedSpan
-from compiler.tables import heading_text
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
+from compiler.front import syntax as s
+from compiler.front.tables import heading_text
 
 
 def check_tables(guideline: s.Guideline, context: Context) -> list[Diagnostic]:

@@ -21,12 +21,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
 from compiler.check.context import Context, did_you_mean
-from compiler.diagnostics import Diagnostic, RelatedSpan
-from compiler.regular_file import NotARegularFile, read_regular_text
-from compiler.source_document import LIST_MARKER, normalise
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
+from compiler.front import syntax as s
+from compiler.front.regular_file import NotARegularFile, read_regular_text
+from compiler.traceability.source_document import LIST_MARKER, normalise
 
 _CANDIDATES = 25  # windows scored in full when looking for the closest passage
 

@@ -14,8 +14,6 @@ Units are the units pass's business: here a number is a number.
 
 from __future__ import annotations
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
 from compiler.check.context import Context
 from compiler.check.expressions import show, walk
 from compiler.check.model import (
@@ -33,7 +31,9 @@ from compiler.check.model import (
     describe,
     enum_of,
 )
-from compiler.diagnostics import Diagnostic, RelatedSpan
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
+from compiler.front import syntax as s
 from fibrolang.operators import BINARY
 
 

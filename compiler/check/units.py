@@ -1,10 +1,10 @@
 """Units: numbers that meet must have the same unit, and every unit must be
-one fibrolang knows (``compiler.units``).
+one fibrolang knows (``compiler.check.unit_catalogue``).
 
 - ``<``, ``==``, ``between``, ``+``, ``-``, ``min``, ``max`` and the branches
   of ``if`` need units that measure the same thing: equal units, or
   commensurable ones the compiler converts (``28 days`` is ``4 weeks``, cm
-  and m; ``compiler/unit_conversion.py``, ``compiler/lower_units.py``); mg
+  and m; ``compiler/check/unit_conversion.py``, ``compiler/lower_units.py``); mg
   and mg/day never meet, and the hint says what to multiply by. A plain
   number meets a value with a unit only when that unit is a counting unit
   such as points: ``weeks >= 4`` is an error, ``pain_score >= 4`` is not.
@@ -22,14 +22,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import assert_never
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
-from compiler import unit_conversion
-from compiler import units as catalogue
+from compiler.check import unit_catalogue as catalogue
+from compiler.check import unit_conversion
 from compiler.check.context import Context
 from compiler.check.expressions import show, walk
 from compiler.check.model import Model, Number
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic
+from compiler.front import syntax as s
 from fibrolang.operators import binary
 
 

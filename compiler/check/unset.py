@@ -12,12 +12,12 @@ FIB144 for every breach.
 
 from __future__ import annotations
 
-from compiler import diagnostics as diag
-from compiler import syntax as s
 from compiler.check.context import Context
 from compiler.check.expressions import walk
 from compiler.check.model import Boolean, Member, Number
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import Diagnostic
+from compiler.front import syntax as s
 
 
 def check_unset(guideline: s.Guideline, context: Context) -> list[Diagnostic]:

@@ -35,7 +35,7 @@ from typing import Any
 import fibrolang
 from compiler.analysis.replay import Runtime
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS
-from compiler.parse import SourceText
+from compiler.front.parse import SourceText
 from compiler.review.behaviour import (
     Comparison,
     NotComparable,
@@ -127,7 +127,7 @@ def load_version(source: str, label: str | None = None, text: str | None = None)
             return Version(name, api.compile_checked(checked), text)
         except api.CompileError as error:
             checked = api.Checked(document, None, error.diagnostics)
-    from compiler.render import render_text
+    from compiler.diagnostics.renderers import render_text
 
     report = render_text(checked.diagnostics, lambda _file, number: document.line(number))
     raise DiffError(f"{name} does not compile:\n{report}")

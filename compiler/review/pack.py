@@ -36,7 +36,7 @@ import markupsafe
 import fibrolang
 from compiler import api
 from compiler.analysis.encode import JSON
-from compiler.backends.plain_words import plain_words
+from compiler.backends.flowchart.plain_words import plain_words
 from compiler.review.diff import DiffReport, Version, diff_versions
 from compiler.review.diff_render import report_json
 
@@ -68,7 +68,7 @@ def _unique_ids(svg: str) -> str:
 
 
 def chart_svg(graph: JSON) -> str:
-    from compiler.backends.render_chart import flowchart_bytes
+    from compiler.backends.flowchart.files import flowchart_bytes
 
     svg = flowchart_bytes(graph, "svg").decode("utf-8")
     svg = _XML_PROLOGUE.sub("", svg, count=1)
@@ -232,7 +232,7 @@ def safety(graph: JSON, nodes: dict[str, JSON]) -> JSON:
 
 
 def traceability(guideline_path: Path) -> list[JSON]:
-    from compiler.trace import trace
+    from compiler.traceability.report import trace
 
     checked = api.check_file(guideline_path)
     if checked.guideline is None:

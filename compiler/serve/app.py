@@ -148,7 +148,7 @@ def create_app(graphs: Sequence[Mapping[str, Any]]) -> FastAPI:
             return _problem_response(
                 404, [Issue("not-found", "", "no such flowchart (links expire after an hour)")]
             )
-        from compiler.backends.render_chart import flowchart_bytes
+        from compiler.backends.flowchart.files import flowchart_bytes
 
         graph = services[path.service].graph
         svg = await run_in_threadpool(flowchart_bytes, graph, "svg", highlight=path.trace)

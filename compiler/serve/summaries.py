@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from compiler.backends.action_words import ACTION_WORDS
+from compiler.backends.flowchart.action_words import ACTION_WORDS
 
 SUMMARY_LIMIT = 140
 

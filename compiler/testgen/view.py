@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler.backends.plain_words import number_words, range_words
+from compiler.backends.flowchart.plain_words import number_words, range_words
 
 JSON = dict[str, Any]
 

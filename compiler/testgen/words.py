@@ -1,6 +1,6 @@
 """What a generated test protects, in clinical words (the test's docstring and name).
 
-Every phrase comes from ``compiler.backends.plain_words``, so a test words a
+Every phrase comes from ``compiler.backends.flowchart.plain_words``, so a test words a
 guard exactly as the flowchart and the runtime's explanation do.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from compiler.analysis.boundaries import inline
-from compiler.backends.plain_words import (
+from compiler.backends.flowchart.plain_words import (
     flag_text,
     intervention_label,
     phrase,

@@ -19,7 +19,7 @@ from goldens import FORMATS, compare_or_update, golden_path, run_check, stale_go
 import fibrolang
 from compiler import api
 from compiler.analysis import analyse
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics.catalogue import Diagnostic
 
 CASES = Path(__file__).parent / "cases"
 GUIDELINES = Path(__file__).resolve().parents[2] / "guidelines"

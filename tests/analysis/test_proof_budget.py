@@ -23,7 +23,7 @@ from compiler.analysis import analyse, solve
 from compiler.analysis.always_reached import always_reached, exits
 from compiler.analysis.paths import PathConditions
 from compiler.cli import main
-from compiler.render import render_json
+from compiler.diagnostics.renderers import render_json
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).parent / "cases"

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 
 import fibrolang
 from compiler import api
-from compiler.backends.dot import render_dot, stages, trace_from_dict
-from compiler.backends.dot_text import escape, identifier
-from compiler.backends.render_chart import flowchart_bytes, write_flowchart
+from compiler.backends.flowchart.dot import render_dot, stages, trace_from_dict
+from compiler.backends.flowchart.dot_text import escape, identifier
+from compiler.backends.flowchart.files import flowchart_bytes, write_flowchart
 from compiler.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,7 +184,7 @@ def test_dot_is_the_same_under_any_hash_seed(tmp_path: Path) -> None:
     script = (
         "import sys\n"
         "from compiler import api\n"
-        "from compiler.backends.dot import render_dot\n"
+        "from compiler.backends.flowchart.dot import render_dot\n"
         "for path in sys.argv[1:]:\n"
         "    sys.stdout.write(render_dot(api.compile_file(path)))\n"
     )

@@ -20,10 +20,10 @@ from pypdf.generic import ArrayObject
 
 import fibrolang
 from compiler import api
-from compiler.backends import print_pages
-from compiler.backends.dot import START
-from compiler.backends.print_pdf import MIN_TEXT_PT, PAPERS, layout, printable_pdf
-from compiler.backends.render_chart import flowchart_bytes
+from compiler.backends.flowchart import print_pages
+from compiler.backends.flowchart.dot import START
+from compiler.backends.flowchart.files import flowchart_bytes
+from compiler.backends.flowchart.print_pdf import MIN_TEXT_PT, PAPERS, layout, printable_pdf
 from compiler.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,7 +143,7 @@ def test_the_pdf_is_the_same_under_any_hash_seed_and_run() -> None:
     script = (
         "import sys\n"
         "from compiler import api\n"
-        "from compiler.backends.print_pdf import printable_pdf\n"
+        "from compiler.backends.flowchart.print_pdf import printable_pdf\n"
         "sys.stdout.buffer.write(printable_pdf(api.compile_file(sys.argv[1])))\n"
     )
     outputs = []

@@ -1,4 +1,4 @@
-"""Lookup tables on the flowchart: each drawn as its grid (compiler/backends/dot_tables.py)."""
+"""Lookup tables on the flowchart: each drawn as its grid (compiler/backends/flowchart/dot_tables.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from compiler import api
-from compiler.backends.dot import render_dot
-from compiler.backends.render_chart import flowchart_bytes
+from compiler.backends.flowchart.dot import render_dot
+from compiler.backends.flowchart.files import flowchart_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 SVG = "{http://www.w3.org/2000/svg}"

@@ -19,8 +19,8 @@ import pytest
 
 import fibrolang
 from compiler import api
-from compiler.backends.python_expressions import PythonTargetError
-from compiler.backends.python_module import python_module
+from compiler.backends.python.expressions import PythonTargetError
+from compiler.backends.python.module import python_module
 from compiler.backends.sql import engines
 from compiler.backends.sql.layout import Layout, SqlTargetError
 from compiler.backends.sql.query import sql_query

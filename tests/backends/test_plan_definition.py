@@ -16,7 +16,7 @@ import pytest
 from fhir.resources.R4B.plandefinition import PlanDefinition
 from pydantic import ValidationError
 
-from compiler.backends.plan_definition import fhir_id, plan_definition
+from compiler.backends.fhir.plan_definition import fhir_id, plan_definition
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDELINES = ["fibromyalgia", "acr2016"]

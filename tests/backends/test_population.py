@@ -26,7 +26,7 @@ from compiler import api
 from compiler.backends.sql.layout import Layout, LayoutColumn
 from compiler.backends.sql.records import record_of_row
 from compiler.cli import main
-from compiler.population_input import prepare, row_problems
+from compiler.commands.population_input import prepare, row_problems
 from fibrolang.graph import NumberType
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -25,8 +25,8 @@ import pytest
 
 import fibrolang
 from compiler import api
-from compiler.backends.python_expressions import PythonTargetError, identifier, literal
-from compiler.backends.python_module import python_module
+from compiler.backends.python.expressions import PythonTargetError, identifier, literal
+from compiler.backends.python.module import python_module
 from compiler.testgen.suite import read_patients
 from fibrolang import expressions as ex
 from fibrolang.graph import BooleanType, EnumType, Graph, MapType, NumberType, SetType, ValueType

@@ -10,13 +10,14 @@ import sys
 import time
 from pathlib import Path
 
-from compiler import api, units
-from compiler import diagnostics as diag
+from compiler import api
 from compiler.check import PASSES, check_guideline
+from compiler.check import unit_catalogue as units
 from compiler.check.traceability import read_source_text
-from compiler.diagnostics import CATALOGUE, Diagnostic
-from compiler.front import parse_text
-from compiler.parse import SourceText
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.catalogue import CATALOGUE, Diagnostic
+from compiler.front.parse import SourceText
+from compiler.front.pipeline import parse_text
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).parent / "cases"
@@ -80,7 +81,7 @@ def test_unit_hint_names_the_unit() -> None:
 
 
 def test_the_catalogue_knows_the_common_clinical_units_with_their_ucum_codes() -> None:
-    from compiler import fhir_codes
+    from compiler.check import fhir_codes
 
     assert set(units.CATALOGUE) == set(fhir_codes.UCUM)  # every unit can be read from FHIR
     for written, canonical, ucum in [
@@ -223,7 +224,7 @@ def test_an_unknown_function_or_a_wrong_number_of_arguments_is_fib145() -> None:
     guideline, found = parse_text(text, "t.fibro")
     assert guideline is not None
     # the parser knows the functions' arities; any other name called is a parameterised
-    # definition to the parser, and the expansion (compiler/parameters.py) finds none
+    # definition to the parser, and the expansion (compiler/front/parameters.py) finds none
     assert [(d.code, d.message, d.hint, d.span.line, d.span.column) for d in found] == [
         ("FIB145", "`round` takes two arguments, not 1", "write `round(value, decimals)`", 7, 12),
     ]

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 import fibrolang
 from compiler import api
-from compiler import diagnostics as diag
-from compiler.backends.dot import render_dot
-from compiler.render import render_json, render_text
-from compiler.source_document import split_sentences
-from compiler.trace import SentenceTrace, TraceReport, report_markdown
+from compiler.backends.flowchart.dot import render_dot
+from compiler.diagnostics import catalogue as diag
+from compiler.diagnostics.renderers import render_json, render_text
+from compiler.traceability.report import SentenceTrace, TraceReport, report_markdown
+from compiler.traceability.source_document import split_sentences
 from fibrolang.invisible import is_hidden
 from fibrolang.printable import printable
 
@@ -181,8 +181,8 @@ def test_printable_leaves_no_hidden_character(text: str) -> None:
 
 
 def test_fmt_writes_a_hidden_character_as_its_escape(tmp_path: Path) -> None:
-    from compiler.format import format_source
-    from compiler.parse import read_source
+    from compiler.format.formatter import format_source
+    from compiler.front.parse import read_source
 
     source, _ = read_source(_write(tmp_path, label=RLO))
     assert source is not None

@@ -1,4 +1,4 @@
-"""Parameterised definitions and per-member constants (compiler/parameters.py):
+"""Parameterised definitions and per-member constants (compiler/front/parameters.py):
 the example of docs/language.md checks, compiles and runs; calls become
 ordinary definitions with readable labels; problems in a template's body are
 reported once, at the template."""
@@ -12,7 +12,7 @@ from typing import Any
 import fibrolang
 from compiler import api
 from compiler.backends.graph_json import dumps
-from compiler.parse import SourceText
+from compiler.front.parse import SourceText
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "language.md"
@@ -109,8 +109,8 @@ def test_a_mistake_in_a_template_body_is_reported_once_at_the_template() -> None
 
 def test_a_guideline_without_parameters_is_left_as_it_is() -> None:
     text = (ROOT / "guidelines" / "acr2016.fibro").read_text(encoding="utf-8")
-    from compiler.front import parse_text
-    from compiler.parameters import expand
+    from compiler.front.parameters import expand
+    from compiler.front.pipeline import parse_text
 
     guideline, _ = parse_text(text, "acr2016.fibro")
     assert guideline is not None

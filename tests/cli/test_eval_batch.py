@@ -1,5 +1,5 @@
 """``fibrolang eval`` on JSON Lines evaluates through ``Guideline.evaluate_many``
-(``compiler.patients.iterate``): the same outcome, record by record and in order, as
+(``compiler.commands.patients.iterate``): the same outcome, record by record and in order, as
 evaluating each record on its own, bad lines answered in place."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import fibrolang
-from compiler import patients
+from compiler.commands import patients
 from fibrolang.errors import Problem
 
 ROOT = Path(__file__).resolve().parents[2]

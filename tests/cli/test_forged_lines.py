@@ -185,7 +185,7 @@ def test_fmt_check_shows_raw_control_characters_of_a_file_escaped(tmp_path: Path
 def test_fmt_never_writes_a_bidi_control_raw_into_a_source_file() -> None:
     """A right-to-left override written raw reorders what a reviewer sees ("Trojan Source");
     fmt keeps the escape the author wrote (tests/fixtures/forged.fibro is in canonical form)."""
-    from compiler.format_layout import quote
+    from compiler.format.layout import quote
 
     assert quote("a\u202eb\u2066c\u200fd\ufeff") == '"a\\u202eb\\u2066c\\u200fd\\ufeff"'
     assert "\\u202e" in FORGED.read_text(encoding="utf-8")

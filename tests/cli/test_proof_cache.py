@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 
 from compiler import api, proof_cache
 from compiler.cli import main
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics.catalogue import Diagnostic
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "tests" / "analysis" / "cases"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from compiler import api
-from compiler.regular_file import NotARegularFile, read_regular_bytes
+from compiler.front.regular_file import NotARegularFile, read_regular_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "tests" / "check" / "cases"

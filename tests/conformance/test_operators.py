@@ -3,7 +3,7 @@
 One guideline per case (``a OP b``, or ``a OP 2`` where the operator scales by
 a plain number) is checked, lowered and then asked:
 
-- the runtime, with and without fused closures (``fibrolang/compile.py``,
+- the runtime, with and without fused closures (``fibrolang/closures.py``,
   ``fused.py``): the output's value and the decision it takes;
 - z3 (``compiler/analysis/encode.py``): the path the encoding predicts for
   the patient is the path the runtime takes;
@@ -33,13 +33,13 @@ from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import without_invariants
 from compiler.analysis.solve import Prover
 from compiler.analysis.witnesses import predicted_path
-from compiler.backends.plain_words import plain_words
-from compiler.backends.python_module import python_module
-from compiler.format import format_text
-from compiler.parse import SourceText
+from compiler.backends.flowchart.plain_words import plain_words
+from compiler.backends.python.module import python_module
+from compiler.format.formatter import format_text
+from compiler.front.parse import SourceText
+from fibrolang.expression_text import render
 from fibrolang.operators import BINARY, binary
 from fibrolang.program import Program
-from fibrolang.render import render
 
 # (operator, a, b, expected value of `a OP b`; b is None where b is a literal: 2, or round's 1 decimal)
 CASES: list[tuple[str, float, float | None, Any]] = [

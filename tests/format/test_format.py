@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler.format import format_text, run_fmt
-from compiler.front import parse_text
+from compiler.format.formatter import format_text, run_fmt
+from compiler.front.pipeline import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # Every guideline and every test fixture written in the language.

@@ -10,9 +10,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler import syntax as s
-from compiler.format import format_guideline, format_text
-from compiler.front import parse_text
+from compiler.format.formatter import format_guideline, format_text
+from compiler.front import syntax as s
+from compiler.front.pipeline import parse_text
 from fibrolang.operators import ARITHMETIC
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

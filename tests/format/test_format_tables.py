@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from compiler.format import format_text
-from compiler.front import parse_text
+from compiler.format.formatter import format_text
+from compiler.front.pipeline import parse_text
 
 HEADER = 'guideline g title "t" version "v" end\n'
 

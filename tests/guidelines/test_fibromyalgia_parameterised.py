@@ -24,7 +24,7 @@ from test_reference_fibromyalgia import random_patient
 import fibrolang
 from compiler import api
 from compiler.backends.graph_json import dumps
-from compiler.parse import SourceText
+from compiler.front.parse import SourceText
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW = ROOT / "guidelines" / "fibromyalgia.fibro"

@@ -13,7 +13,7 @@ import pytest
 
 from compiler import api
 from compiler.backends.graph_json import dumps
-from compiler.front import parse_text
+from compiler.front.pipeline import parse_text
 from compiler.lower import GRAPH_FORMAT, content_hash, lower
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,8 +11,8 @@ import pytest
 
 import fibrolang
 from compiler import api
-from compiler.parse import SourceText
-from compiler.unit_conversion import commensurable, factor, normal
+from compiler.check.unit_conversion import commensurable, factor, normal
+from compiler.front.parse import SourceText
 from fibrolang import unit_algebra
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lark import Lark
 
-from compiler.parse import GRAMMAR_PATH, parser
+from compiler.front.parse import GRAMMAR_PATH, parser
 
 
 def test_grammar_loads_in_strict_mode() -> None:

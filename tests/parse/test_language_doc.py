@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from compiler.format import format_text
-from compiler.front import parse_text
+from compiler.format.formatter import format_text
+from compiler.front.pipeline import parse_text
 
 DOC = Path(__file__).resolve().parent.parent.parent / "docs" / "language.md"
 BLOCKS = re.findall(r"```fibro\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.DOTALL)

@@ -19,11 +19,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.diagnostics import Diagnostic
-from compiler.format import format_text
-from compiler.front import parse_source, parse_text
-from compiler.parse import decode_source
-from compiler.syntax import Guideline
+from compiler.diagnostics.catalogue import Diagnostic
+from compiler.format.formatter import format_text
+from compiler.front.parse import decode_source
+from compiler.front.pipeline import parse_source, parse_text
+from compiler.front.syntax import Guideline
 
 TOUR = (Path(__file__).resolve().parent.parent / "fixtures" / "tour.fibro").read_text(encoding="utf-8")
 HEADER = 'guideline g title "t" version "v" end\n'

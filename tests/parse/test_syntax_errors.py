@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from compiler.front import parse_text
+from compiler.front.pipeline import parse_text
 
 HEADER = 'guideline g title "t" version "v" end\n'
 

@@ -12,7 +12,7 @@ import pytest
 
 import fibrolang
 from compiler import api
-from compiler.backends.dot import render_dot
+from compiler.backends.flowchart.dot import render_dot
 from fibrolang.program import Program
 
 ROOT = Path(__file__).resolve().parents[2]

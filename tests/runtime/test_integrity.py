@@ -13,9 +13,9 @@ import pytest
 
 import fibrolang
 from fibrolang import integrity
+from fibrolang.expression_text import render
 from fibrolang.expressions import Expression
 from fibrolang.graph import ActionNode, DecisionNode
-from fibrolang.render import render
 
 ROOT = Path(__file__).resolve().parents[2]
 GRAPH = ROOT / "guidelines" / "fibromyalgia.graph.json"

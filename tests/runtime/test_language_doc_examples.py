@@ -8,7 +8,7 @@ from pathlib import Path
 
 import fibrolang
 from compiler import api
-from compiler.parse import SourceText
+from compiler.front.parse import SourceText
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "language.md"
 HEADER = 'guideline example\n  title "An example"\n  version "1"\nend\n\n'

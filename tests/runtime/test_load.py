@@ -94,7 +94,7 @@ def test_each_kind_of_graph_problem(change, expected: tuple[str, str]) -> None: 
 
 def test_a_unit_mismatch_says_fibrolang_never_converts_units() -> None:
     """The message once claimed the compiler converts constants to the unit they meet;
-    it never does (compiler/units.py): the checker demands equal units."""
+    it never does (compiler/check/unit_catalogue.py): the checker demands equal units."""
     document = _tour_with(lambda d: d["nodes"]["adult"]["branches"][0].update(
         guard=g.cmp("<", g.inp("age"), g.inp("egfr"))))
     with pytest.raises(fibrolang.GuidelineError) as caught:

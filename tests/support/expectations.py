@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from compiler.diagnostics import Diagnostic
+from compiler.diagnostics.catalogue import Diagnostic
 
 _EXPECTATION = re.compile(
     r"# (?P<severity>[EWN]):(?:(?P<offset>[+-]\d+):)?(?P<column>\d+): (?P<code>FIB\d{3}) "

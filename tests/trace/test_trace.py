@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from compiler.check.traceability import read_source_text
 from compiler.cli import main
-from compiler.front import parse_text
-from compiler.source_document import normalise, split_sentences
-from compiler.trace import report_markdown, trace
+from compiler.front.pipeline import parse_text
+from compiler.traceability.report import report_markdown, trace
+from compiler.traceability.source_document import normalise, split_sentences
 
 SOURCE = """Treatment of things
 

@@ -635,7 +635,7 @@ def _select(projection: list[exp.Expr], source: str) -> exp.Select:
 
 def _shapes(graph: Graph) -> dict[str, str]:
     """The kind (boolean, number, member, set) of each definition, as the runtime types it."""
-    from fibrolang.compile import ExpressionCompiler
+    from fibrolang.closures import ExpressionCompiler
 
     compiler = ExpressionCompiler(graph, [], fuse=False)
     for definition in graph.definitions:

@@ -1,0 +1,2 @@
+"""``fibrolang compile --target fhir``: the guideline as a CPG-on-FHIR PlanDefinition.
+"""

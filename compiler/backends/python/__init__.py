@@ -1,0 +1,2 @@
+"""``fibrolang compile --target python``: the guideline as a standalone Python module.
+"""

@@ -1,0 +1,3 @@
+"""The CLI's verbs over ``compiler.api``; ``compiler.cli`` registers them (the heavy ones
+lazily, ``LAZY_COMMANDS``).
+"""
