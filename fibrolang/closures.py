@@ -41,6 +41,7 @@ from fibrolang.values import PENDING, Context, Unknown, absent, merge_unknown
 
 Evaluator = Callable[[Context], Any]
 
+
 @dataclass(frozen=True, slots=True)
 class Shape:
     """The static type of an expression: what kind of value it yields."""

@@ -97,9 +97,7 @@ def _dose(reader: GraphReader, obj: Mapping[str, Any], path: str) -> ex.Expressi
 
 def _selected(reader: GraphReader, obj: Mapping[str, Any], path: str) -> ex.Expression:
     members = reader.list_of(obj, "members", path, True, reader.text)
-    conditions = reader.list_of(
-        obj, "when", path, True, lambda value, at: read_expression(reader, value, at)
-    )
+    conditions = reader.list_of(obj, "when", path, True, lambda value, at: read_expression(reader, value, at))
     if "members" in obj and "when" in obj and len(members) != len(conditions):
         reader.fail(join_path(path, "when"), "needs one condition per member", "malformed")
     return ex.SelectedSet(members, conditions, reader.string(obj, "enum", path))

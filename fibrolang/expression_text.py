@@ -44,7 +44,8 @@ def _render(expr: ex.Expression) -> tuple[str, int]:
             return "{" + ", ".join(members) + "}", _POSTFIX
         case ex.SelectedSet(members, conditions, _):
             entries = (
-                member if isinstance(condition, ex.Constant) and condition.value is True
+                member
+                if isinstance(condition, ex.Constant) and condition.value is True
                 else f"{member} when {render(condition)}"
                 for member, condition in zip(members, conditions, strict=False)
             )

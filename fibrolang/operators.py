@@ -250,9 +250,7 @@ BINARY: dict[str, Operator] = {
         _arithmetic("+", SUM, "same", _plain(operator.add), "+", "plus"),
         _arithmetic("-", SUM, "same", _plain(operator.sub), "−", "minus"),
         _arithmetic("*", PRODUCT, "product", _multiply, "×", "times", python="_times"),
-        _arithmetic(
-            "/", PRODUCT, "quotient", _divide, "÷", "divided by", False, real=True, python="_divide"
-        ),
+        _arithmetic("/", PRODUCT, "quotient", _divide, "÷", "divided by", False, real=True, python="_divide"),
         _function("round", "left", _round, "{left} rounded to {right} decimals", "ROUND", real=True),
         _function("min", "same", _lower, "the lower of {left} and {right}", "LEAST", real=False),
         _function("max", "same", _higher, "the higher of {left} and {right}", "GREATEST", real=False),

@@ -252,6 +252,7 @@ class PatientModel:
 
 # -- expressions -------------------------------------------------------------
 
+
 def _real(term: Term) -> Term:
     return z3.ToReal(term) if z3.is_int(term) else term
 

@@ -383,8 +383,6 @@ def _comparisons(expr: Any) -> list[JSON]:
     return found
 
 
-
-
 def _sides(comparison: JSON) -> list[tuple[JSON, JSON, str]]:
     """(compared expression, number constant, operator with the compared side on the left)."""
     left, right = comparison["left"], comparison["right"]

@@ -160,9 +160,7 @@ def render_text(report: CoverageReport) -> str:
     ]
     for kind in report.kinds:
         unreachable = f"; {kind.unreachable} unreachable (z3: no patient)" if kind.unreachable else ""
-        lines.append(
-            f"  {kind.title:<14} {kind.met}/{kind.reachable} ({kind.percent:.1f}%){unreachable}"
-        )
+        lines.append(f"  {kind.title:<14} {kind.met}/{kind.reachable} ({kind.percent:.1f}%){unreachable}")
     for entry in report.missing:
         lines.append(f"  missing: {entry.what}")
         if entry.patient is not None:

@@ -314,6 +314,8 @@ def _change_defaults(graph: JSON) -> Iterator[Mutant]:
                 change,
                 _replace(graph, ["inputs", name, "default"], other),
             )
+
+
 def _unset_arms(graph: JSON) -> Iterator[Mutant]:
     """An output that may be unset (fibrolang/unset.py): each value arm (a table cell) made
     unset, and each ``unset`` arm given the output's first value, as a cell changed to its

@@ -77,12 +77,21 @@ def test_the_clean_guideline_has_no_problem(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("char", "words"),
     [
-        ("\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE, a bidirectional control: it can make the line display "
-         "in another order than the one fibrolang reads"),
-        ("\u2066", "U+2066 LEFT-TO-RIGHT ISOLATE, a bidirectional control: it can make the line display "
-         "in another order than the one fibrolang reads"),
-        ("\u061c", "U+061C ARABIC LETTER MARK, a bidirectional control: it can make the line display "
-         "in another order than the one fibrolang reads"),
+        (
+            "\u202e",
+            "U+202E RIGHT-TO-LEFT OVERRIDE, a bidirectional control: it can make the line display "
+            "in another order than the one fibrolang reads",
+        ),
+        (
+            "\u2066",
+            "U+2066 LEFT-TO-RIGHT ISOLATE, a bidirectional control: it can make the line display "
+            "in another order than the one fibrolang reads",
+        ),
+        (
+            "\u061c",
+            "U+061C ARABIC LETTER MARK, a bidirectional control: it can make the line display "
+            "in another order than the one fibrolang reads",
+        ),
         ("\u200b", "U+200B ZERO WIDTH SPACE, an invisible character: a reader cannot see it"),
         ("\u00ad", "U+00AD SOFT HYPHEN, an invisible character: a reader cannot see it"),
         ("\ufeff", "U+FEFF ZERO WIDTH NO-BREAK SPACE, an invisible character: a reader cannot see it"),
@@ -171,7 +180,7 @@ def test_the_set_of_hidden_characters() -> None:
     hidden += "\u200b\u200c\u200d\u2060\u2061\u2064\ufeff\u00ad\u180e\U000e0001\U000e007f"
     hidden += "\ufe00\ufe0f\U000e0100\u115f\u1160\u3164\uffa0"
     assert all(is_hidden(char) for char in hidden)
-    visible = "aZ09 \t_#\"≥²é中文⚑–—“”…\u00a0\u2009"
+    visible = 'aZ09 \t_#"≥²é中文⚑–—“”…\u00a0\u2009'
     assert not any(is_hidden(char) for char in visible)
 
 

@@ -83,9 +83,10 @@ def test_an_undecided_result_names_what_may_be_needed_next(tmp_path: Path) -> No
     assert "May be needed next, depending on the answer: fatigue, sleep_disturbance\n" in output
     # what the record holds is never asked for again
     patient.write_text(json.dumps({**record, "fatigue": False}), encoding="utf-8")
-    assert "depending on the answer: sleep_disturbance\n" in run(
-        str(GRAPH), "--patient", str(patient), "--format", "text", "--explain"
-    )[1]
+    assert (
+        "depending on the answer: sleep_disturbance\n"
+        in run(str(GRAPH), "--patient", str(patient), "--format", "text", "--explain")[1]
+    )
 
 
 def test_the_explanation_without_the_record_does_not_guess_what_is_absent() -> None:

@@ -116,8 +116,9 @@ def test_diagnostics_escape_guideline_strings_and_file_names(tmp_path: Path) -> 
     source = folder / "bad.fibro"
     (folder / "forged-source.txt").write_bytes((FIXTURES / "forged-source.txt").read_bytes())
     source.write_text(
-        FORGED.read_text(encoding="utf-8")
-        .replace('version "1.0.0"', 'version "1.0.0\\n1 error, 0 warnings\\r\\u001b[2J"  # \u001b[31m\r'),
+        FORGED.read_text(encoding="utf-8").replace(
+            'version "1.0.0"', 'version "1.0.0\\n1 error, 0 warnings\\r\\u001b[2J"  # \u001b[31m\r'
+        ),
         encoding="utf-8",
     )
     for format_ in ("plain", "human"):
@@ -141,8 +142,14 @@ def test_the_traceability_report(tmp_path: Path) -> None:
 def test_the_safety_report() -> None:
     text = safety_markdown(api.compile_file(FORGED))
     assert_inert_markdown(
-        text, ("# Safety of Forged\\\\n\\# Heading &lt;script&gt;", "## Invariants", "### `no_alpha",
-               "## Other safety checks", "## Declared contraindications")
+        text,
+        (
+            "# Safety of Forged\\\\n\\# Heading &lt;script&gt;",
+            "## Invariants",
+            "### `no_alpha",
+            "## Other safety checks",
+            "## Declared contraindications",
+        ),
     )
     assert "\\x00" in text and "\\x1b" in text and "\\u202e" in text
 
@@ -164,7 +171,15 @@ def test_the_mutation_report() -> None:
 
 def test_the_coverage_text() -> None:
     report = CoverageReport(
-        HOSTILE, 1, 2, 1, 1, 1, 1, 0, 0,
+        HOSTILE,
+        1,
+        2,
+        1,
+        1,
+        1,
+        1,
+        0,
+        0,
         missing=[Missing(f"edge {HOSTILE}", {HOSTILE: 1})],
         errors=[f"test_x: GuidelineError: {HOSTILE}"],
     )

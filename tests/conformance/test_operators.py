@@ -261,8 +261,11 @@ def test_abs_is_the_max_of_a_value_and_its_negation_on_every_stage(a: float, exp
     assert result.ok and not api.prove(result)
     graph = api.compile_checked(result)
     definition = graph["definitions"][0]["expr"]
-    assert definition == {"op": "max", "left": {"op": "input", "name": "a"},
-                          "right": {"op": "neg", "operand": {"op": "input", "name": "a"}}}
+    assert definition == {
+        "op": "max",
+        "left": {"op": "input", "name": "a"},
+        "right": {"op": "neg", "operand": {"op": "input", "name": "a"}},
+    }
     patient = {"a": a, "b": 0}
     for fuse in (True, False):
         assert evaluate(graph, patient, fuse).outputs["result"] == expected

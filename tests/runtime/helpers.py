@@ -9,17 +9,28 @@ import graphs as g
 import fibrolang
 
 ENUMS: dict[str, dict[str, Any]] = {
-    "agent": {"label": None, "members": ["duloxetine", "pregabalin", "amitriptyline"],
-              "member_labels": {}},
+    "agent": {"label": None, "members": ["duloxetine", "pregabalin", "amitriptyline"], "member_labels": {}},
     "response": {"label": None, "members": ["adequate", "inadequate"], "member_labels": {}},
 }
-RECORDS = {"trial": {"label": None, "fields": {"weeks": g.number("decimal", "weeks", 0, 520),
-                                               "response": g.enum_type("response"),
-                                               "ongoing": g.boolean()}}}
+RECORDS = {
+    "trial": {
+        "label": None,
+        "fields": {
+            "weeks": g.number("decimal", "weeks", 0, 520),
+            "response": g.enum_type("response"),
+            "ongoing": g.boolean(),
+        },
+    }
+}
 INPUTS = {
-    "p": g.boolean(), "q": g.boolean(), "r": g.boolean(),
-    "x": g.number("decimal"), "y": g.number("decimal"), "n": g.number("integer", None, 0, 100),
-    "agent": g.enum_type("agent"), "agents": g.set_type("agent"),
+    "p": g.boolean(),
+    "q": g.boolean(),
+    "r": g.boolean(),
+    "x": g.number("decimal"),
+    "y": g.number("decimal"),
+    "n": g.number("integer", None, 0, 100),
+    "agent": g.enum_type("agent"),
+    "agents": g.set_type("agent"),
     "medications": g.map_type("agent", "trial"),
     "egfr": g.number("decimal", g.EGFR, 0, 200),
 }
@@ -27,8 +38,14 @@ INPUTS = {
 
 def value(expr: g.Json, patient: dict[str, Any]) -> Any:
     """The value of ``expr`` as an output (None when unknown)."""
-    document = g.graph(INPUTS, {"end": g.terminal()}, "end", enums=ENUMS, records=RECORDS,
-                       definitions=[g.definition("value", expr, output=True)])
+    document = g.graph(
+        INPUTS,
+        {"end": g.terminal()},
+        "end",
+        enums=ENUMS,
+        records=RECORDS,
+        definitions=[g.definition("value", expr, output=True)],
+    )
     return fibrolang.load(document).evaluate(patient).outputs["value"]
 
 

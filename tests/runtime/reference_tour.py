@@ -23,8 +23,9 @@ def evaluate_tour(patient: dict[str, Any]) -> dict[str, Any]:
     medications = patient.get("medications")
     outputs = {
         "severe": None if pain is None else 7 <= pain <= 10,
-        "score": None if medications is None or liver is None or age is None else
-        sum(1 for agent in FIRST_LINE if agent in medications) + (liver is True) + (age > 40),
+        "score": None
+        if medications is None or liver is None or age is None
+        else sum(1 for agent in FIRST_LINE if agent in medications) + (liver is True) + (age > 40),
         "conditions": patient.get("comorbidities"),
     }
     if age is None:
@@ -35,8 +36,9 @@ def evaluate_tour(patient: dict[str, Any]) -> dict[str, Any]:
     if liver is True or (egfr is not None and egfr < 30):
         pass
     elif liver is None or egfr is None:
-        missing = [name for name, value in (("chronic_liver_disease", liver), ("egfr", egfr))
-                   if value is None]
+        missing = [
+            name for name, value in (("chronic_liver_disease", liver), ("egfr", egfr)) if value is None
+        ]
         return {"status": "insufficient_data", "missing": missing, "outputs": outputs}
     else:
         recommendations.append(("start", "duloxetine"))
@@ -49,7 +51,12 @@ def evaluate_tour(patient: dict[str, Any]) -> dict[str, Any]:
     if duloxetine and (liver is True or (egfr is not None and egfr < 30)):
         raise ValueError("safety rule no_duloxetine_liver violated")
     if duloxetine and liver is None:
-        return {"status": "insufficient_data", "missing": ["chronic_liver_disease"],
-                "outputs": outputs}
-    return {"status": "ok", "recommendations": recommendations, "avoid": ["pregabalin"],
-            "flags": flags, "monitoring": ["response"], "outputs": outputs}
+        return {"status": "insufficient_data", "missing": ["chronic_liver_disease"], "outputs": outputs}
+    return {
+        "status": "ok",
+        "recommendations": recommendations,
+        "avoid": ["pregabalin"],
+        "flags": flags,
+        "monitoring": ["response"],
+        "outputs": outputs,
+    }

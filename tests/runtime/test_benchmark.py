@@ -32,8 +32,7 @@ def tour_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_synthetic_patients_are_valid_deterministic_and_match_the_reference(
-        tour_file: Path) -> None:
+def test_synthetic_patients_are_valid_deterministic_and_match_the_reference(tour_file: Path) -> None:
     bench = _bench_module()
     guideline = fibrolang.load(tour_file)
     patients = bench.synthetic_patients(guideline.graph, 2000, 3, 0.1)
@@ -56,12 +55,17 @@ def test_synthetic_patients_are_valid_deterministic_and_match_the_reference(
     assert statuses == {"ok", "not_applicable", "insufficient_data", "violation"}
 
 
-def test_the_benchmark_reports_speed_and_ratio(tour_file: Path, capsys: pytest.CaptureFixture[str],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_benchmark_reports_speed_and_ratio(
+    tour_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(Path(__file__).parent)
     bench = _bench_module()
-    assert bench.main(["--graph", str(tour_file), "--patients", "200",
-                       "--reference", "reference_tour:evaluate_tour"]) == 0
+    assert (
+        bench.main(
+            ["--graph", str(tour_file), "--patients", "200", "--reference", "reference_tour:evaluate_tour"]
+        )
+        == 0
+    )
     report = capsys.readouterr().out
     for label in ("load", "runtime", "evaluations/s", "reference", "ratio"):
         assert label in report

@@ -16,7 +16,22 @@ from fibrolang.validate import _check_fields, one_pass
 
 ROOT = Path(__file__).resolve().parents[2]
 ODD: list[Any] = [
-    None, True, False, 0, 1, -1, 2.5, 18.0, 1e308, float("nan"), float("inf"), "x", "", [], {}, 10**30
+    None,
+    True,
+    False,
+    0,
+    1,
+    -1,
+    2.5,
+    18.0,
+    1e308,
+    float("nan"),
+    float("inf"),
+    "x",
+    "",
+    [],
+    {},
+    10**30,
 ]
 
 

@@ -4,8 +4,10 @@ import graphs as g
 import pytest
 from helpers import truth, value
 
-MEDS = {"duloxetine": {"weeks": 6, "response": "inadequate"},
-        "pregabalin": {"weeks": 2, "response": "adequate"}}
+MEDS = {
+    "duloxetine": {"weeks": 6, "response": "inadequate"},
+    "pregabalin": {"weeks": 2, "response": "adequate"},
+}
 
 
 @pytest.mark.parametrize(
@@ -26,48 +28,75 @@ MEDS = {"duloxetine": {"weeks": 6, "response": "inadequate"},
         (g.count_true(g.inp("p"), g.inp("q"), g.cmp(">", g.inp("x"), g.const(5))), 2),
         (g.quant("count", "a", g.enum_all("agent"), None), 3),
         (g.quant("count", "a", g.inp("agents"), None), 2),
-        (g.quant("count", "a", g.enum_all("agent"), g.isin(g.var("a"), g.inp("medications"))),
-         2),
-        (g.quant("any", "a", g.inp("agents"),
-                 g.cmp("==", g.var("a"), g.member("pregabalin", "agent"))), True),
-        (g.quant("any", "a", g.inp("agents"),
-                 g.cmp("==", g.var("a"), g.member("amitriptyline", "agent"))), False),
+        (g.quant("count", "a", g.enum_all("agent"), g.isin(g.var("a"), g.inp("medications"))), 2),
+        (
+            g.quant("any", "a", g.inp("agents"), g.cmp("==", g.var("a"), g.member("pregabalin", "agent"))),
+            True,
+        ),
+        (
+            g.quant("any", "a", g.inp("agents"), g.cmp("==", g.var("a"), g.member("amitriptyline", "agent"))),
+            False,
+        ),
         (g.quant("all", "a", g.inp("agents"), g.isin(g.var("a"), g.inp("medications"))), True),
-        (g.quant("all", "a", g.enum_all("agent"), g.isin(g.var("a"), g.inp("medications"))),
-         False),
-        (g.sum_("a", g.inp("agents"), g.field(g.entry(g.inp("medications"), g.var("a")),
-                                              "weeks")), 8),
-        (g.field(g.entry(g.inp("medications"), g.member("duloxetine", "agent")), "response"),
-         "inadequate"),
+        (g.quant("all", "a", g.enum_all("agent"), g.isin(g.var("a"), g.inp("medications"))), False),
+        (g.sum_("a", g.inp("agents"), g.field(g.entry(g.inp("medications"), g.var("a")), "weeks")), 8),
+        (g.field(g.entry(g.inp("medications"), g.member("duloxetine", "agent")), "response"), "inadequate"),
         (g.inp("agents"), ("duloxetine", "pregabalin")),
         (g.inp("agent"), "duloxetine"),
     ],
 )
 def test_values(expr: g.Json, expected: object) -> None:
-    patient = {"p": True, "q": True, "x": 4.5, "y": 1, "agents": ["pregabalin", "duloxetine"],
-               "medications": MEDS, "agent": "duloxetine"}
+    patient = {
+        "p": True,
+        "q": True,
+        "x": 4.5,
+        "y": 1,
+        "agents": ["pregabalin", "duloxetine"],
+        "medications": MEDS,
+        "agent": "duloxetine",
+    }
     assert value(expr, patient) == expected
 
 
 def test_nested_quantifiers_bind_their_own_variables() -> None:
-    pairs = g.quant("count", "a", g.enum_all("agent"), g.quant(
-        "any", "b", g.inp("agents"), g.cmp("!=", g.var("a"), g.var("b"))))
+    pairs = g.quant(
+        "count",
+        "a",
+        g.enum_all("agent"),
+        g.quant("any", "b", g.inp("agents"), g.cmp("!=", g.var("a"), g.var("b"))),
+    )
     # every agent differs from some member of {duloxetine, pregabalin}
     assert value(pairs, {"agents": ["duloxetine", "pregabalin"]}) == 3
     assert value(pairs, {"agents": ["duloxetine"]}) == 2
 
 
 def test_an_inner_variable_shadows_an_outer_one_of_the_same_name() -> None:
-    shadow = g.quant("all", "a", g.inp("agents"), g.quant(
-        "all", "a", g.set_of("agent", "amitriptyline"),
-        g.cmp("==", g.var("a"), g.member("amitriptyline", "agent"))))
+    shadow = g.quant(
+        "all",
+        "a",
+        g.inp("agents"),
+        g.quant(
+            "all",
+            "a",
+            g.set_of("agent", "amitriptyline"),
+            g.cmp("==", g.var("a"), g.member("amitriptyline", "agent")),
+        ),
+    )
     assert value(shadow, {"agents": ["duloxetine"]}) is True
 
 
 @pytest.mark.parametrize(
     ("op", "left", "right", "expected"),
-    [("<", 1, 2, True), ("<", 2, 2, False), ("<=", 2, 2, True), (">", 3, 2, True),
-     (">=", 1, 2, False), ("==", 2, 2.0, True), ("!=", 2, 3, True), ("==", 1, 2, False)],
+    [
+        ("<", 1, 2, True),
+        ("<", 2, 2, False),
+        ("<=", 2, 2, True),
+        (">", 3, 2, True),
+        (">=", 1, 2, False),
+        ("==", 2, 2.0, True),
+        ("!=", 2, 3, True),
+        ("==", 1, 2, False),
+    ],
 )
 def test_comparisons(op: str, left: float, right: float, expected: bool) -> None:
     assert truth(g.cmp(op, g.inp("x"), g.inp("y")), {"x": left, "y": right}) is expected
@@ -87,14 +116,18 @@ def test_membership_in_sets_and_maps() -> None:
     assert truth(g.isin(dulox, g.inp("agents")), {"agents": []}) is False
     assert truth(g.isin(dulox, g.inp("medications")), {"medications": MEDS}) is True
     assert truth(g.isin(dulox, g.inp("medications")), {"medications": {}}) is False
-    assert truth(g.isin(g.inp("agent"), g.set_of("agent", "pregabalin")),
-                 {"agent": "pregabalin"}) is True
+    assert truth(g.isin(g.inp("agent"), g.set_of("agent", "pregabalin")), {"agent": "pregabalin"}) is True
 
 
-@pytest.mark.parametrize("ops", [("and", [True, True, True], True), ("and", [True, False, True],
-                                                                     False),
-                                 ("or", [False, False, True], True),
-                                 ("or", [False, False, False], False)])
+@pytest.mark.parametrize(
+    "ops",
+    [
+        ("and", [True, True, True], True),
+        ("and", [True, False, True], False),
+        ("or", [False, False, True], True),
+        ("or", [False, False, False], False),
+    ],
+)
 def test_three_operand_logic(ops: tuple[str, list[bool], bool]) -> None:
     op, values, expected = ops
     expr = {"op": op, "operands": [g.inp("p"), g.inp("q"), g.inp("r")]}
@@ -102,9 +135,12 @@ def test_three_operand_logic(ops: tuple[str, list[bool], bool]) -> None:
 
 
 def test_decimal_sums_do_not_depend_on_hash_order() -> None:
-    body = g.if_(g.cmp("==", g.var("a"), g.member("duloxetine", "agent")), g.const(0.1),
-                 g.if_(g.cmp("==", g.var("a"), g.member("pregabalin", "agent")), g.const(0.2),
-                       g.const(0.3)))
-    total = value(g.sum_("a", g.inp("agents"), body),
-                  {"agents": ["amitriptyline", "pregabalin", "duloxetine"]})
+    body = g.if_(
+        g.cmp("==", g.var("a"), g.member("duloxetine", "agent")),
+        g.const(0.1),
+        g.if_(g.cmp("==", g.var("a"), g.member("pregabalin", "agent")), g.const(0.2), g.const(0.3)),
+    )
+    total = value(
+        g.sum_("a", g.inp("agents"), body), {"agents": ["amitriptyline", "pregabalin", "duloxetine"]}
+    )
     assert total == (0 + 0.1) + 0.2 + 0.3  # declaration order: duloxetine, pregabalin, ami...

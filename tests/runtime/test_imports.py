@@ -24,8 +24,9 @@ def _imported_roots(path: Path) -> set[str]:
 def test_no_module_of_the_runtime_imports_a_toolchain_dependency() -> None:
     files = sorted(PACKAGE.rglob("*.py"))
     assert len(files) > 10
-    offenders = {str(path.relative_to(PACKAGE)): sorted(_imported_roots(path) & set(FORBIDDEN))
-                 for path in files}
+    offenders = {
+        str(path.relative_to(PACKAGE)): sorted(_imported_roots(path) & set(FORBIDDEN)) for path in files
+    }
     assert {name: roots for name, roots in offenders.items() if roots} == {}
 
 
@@ -82,8 +83,7 @@ guideline.explain(result)
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in {FORBIDDEN!r})
 print(result.status, loaded)
 """
-    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                               check=False)
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "ok []"
 
@@ -98,8 +98,7 @@ def test_a_small_module_of_the_runtime_loads_without_the_rest() -> None:
     """``fibrolang/__init__.py`` resolves its names on first use: the toolchain's check path
     (``fibrolang.invisible``) does not pay for the evaluator."""
     loaded = _in_a_fresh_interpreter(
-        "import sys, fibrolang.invisible\n"
-        "print(sorted(m for m in sys.modules if m.startswith('fibrolang.')))"
+        "import sys, fibrolang.invisible\nprint(sorted(m for m in sys.modules if m.startswith('fibrolang.')))"
     )
     assert "fibrolang.program" not in loaded and "fibrolang.load" not in loaded
 

@@ -14,8 +14,9 @@ def test_load_from_a_path_a_string_and_a_dict(tmp_path: Path) -> None:
     path = tmp_path / "tour.graph.json"
     path.write_text(json.dumps(g.tour_graph(), sort_keys=True, indent=2), encoding="utf-8")
     patient = {"age": 12}
-    results = [fibrolang.load(source).evaluate(patient).to_json()
-               for source in (path, str(path), g.tour_graph())]
+    results = [
+        fibrolang.load(source).evaluate(patient).to_json() for source in (path, str(path), g.tour_graph())
+    ]
     assert results[0] == results[1] == results[2]
 
 
@@ -23,7 +24,7 @@ def test_unreadable_and_invalid_json_files(tmp_path: Path) -> None:
     with pytest.raises(fibrolang.GuidelineError, match="cannot read"):
         fibrolang.load(tmp_path / "absent.json")
     bad = tmp_path / "bad.json"
-    bad.write_text("{\"format\": ", encoding="utf-8")
+    bad.write_text('{"format": ', encoding="utf-8")
     with pytest.raises(fibrolang.GuidelineError, match="not valid JSON"):
         fibrolang.load(bad)
 
@@ -50,42 +51,67 @@ def _tour_with(change) -> dict:  # type: ignore[no-untyped-def, type-arg]
         (lambda d: d.update(format="fibrolang-graph/9"), ("format", "unsupported_format")),
         (lambda d: d.pop("nodes"), ("nodes", "missing_key")),
         (lambda d: d.update(start="nowhere"), ("start", "unknown_name")),
-        (lambda d: d["nodes"]["adult"]["branches"][0].update(target="x"),
-         ("nodes.adult.branches[0].target", "unknown_name")),
-        (lambda d: d["nodes"]["adult"]["branches"][0].pop("target"),
-         ("nodes.adult.branches[0].target", "missing_key")),
-        (lambda d: d["nodes"]["adult"]["branches"][0]["guard"].update(op="lt"),
-         ("nodes.adult.branches[0].guard.op", "unknown_op")),
-        (lambda d: d["nodes"]["adult"]["branches"][0]["guard"]["left"].update(name="agee"),
-         ("nodes.adult.branches[0].guard.left.name", "unknown_name")),
-        (lambda d: d["nodes"]["adult"]["branches"][0].update(guard=g.inp("age")),
-         ("nodes.adult.branches[0].guard", "type_error")),
-        (lambda d: d["nodes"]["adult"]["branches"][0].update(
-            guard=g.cmp("<", g.inp("age"), g.inp("egfr"))),
-         ("nodes.adult.branches[0].guard", "unit_mismatch")),
-        (lambda d: d["nodes"]["adult"]["branches"][0].update(
-            guard=g.cmp("<", g.inp("age"), g.member("duloxetine", "agent"))),
-         ("nodes.adult.branches[0].guard", "type_error")),
-        (lambda d: d["nodes"]["done"].update(kind="action", items=[],
-                                             next={"id": "done/next", "target": "adult"}),
-         ("nodes.done", "cycle")),
-        (lambda d: d["nodes"]["plan"]["items"][0].update(intervention="yoga"),
-         ("nodes.plan.items[0].intervention", "unknown_name")),
-        (lambda d: d["nodes"]["plan"]["items"][1].update(id="plan/1"),
-         ("nodes.plan.items[1].id", "duplicate")),
-        (lambda d: d["inputs"]["medications"]["type"].update(record="visit"),
-         ("inputs.medications.type", "unknown_name")),
-        (lambda d: d["definitions"].reverse(),
-         ("definitions[3].expr.over.name", "unknown_name")),
-        (lambda d: d["nodes"]["adult"]["branches"].reverse(),
-         ("nodes.adult.branches[0].guard", "malformed")),
-        (lambda d: d["invariants"][0].update(condition=g.const(3)),
-         ("invariants[0].condition", "type_error")),
-        (lambda d: d["nodes"]["adult"].update(branches="none"),
-         ("nodes.adult.branches", "wrong_type")),
-        (lambda d: d["definitions"][1]["expr"]["where"]["operands"][0].update(
-            element=g.var("b")), ("definitions[1].expr.where.operands[0].element.name",
-                                  "unknown_name")),
+        (
+            lambda d: d["nodes"]["adult"]["branches"][0].update(target="x"),
+            ("nodes.adult.branches[0].target", "unknown_name"),
+        ),
+        (
+            lambda d: d["nodes"]["adult"]["branches"][0].pop("target"),
+            ("nodes.adult.branches[0].target", "missing_key"),
+        ),
+        (
+            lambda d: d["nodes"]["adult"]["branches"][0]["guard"].update(op="lt"),
+            ("nodes.adult.branches[0].guard.op", "unknown_op"),
+        ),
+        (
+            lambda d: d["nodes"]["adult"]["branches"][0]["guard"]["left"].update(name="agee"),
+            ("nodes.adult.branches[0].guard.left.name", "unknown_name"),
+        ),
+        (
+            lambda d: d["nodes"]["adult"]["branches"][0].update(guard=g.inp("age")),
+            ("nodes.adult.branches[0].guard", "type_error"),
+        ),
+        (
+            lambda d: d["nodes"]["adult"]["branches"][0].update(
+                guard=g.cmp("<", g.inp("age"), g.inp("egfr"))
+            ),
+            ("nodes.adult.branches[0].guard", "unit_mismatch"),
+        ),
+        (
+            lambda d: d["nodes"]["adult"]["branches"][0].update(
+                guard=g.cmp("<", g.inp("age"), g.member("duloxetine", "agent"))
+            ),
+            ("nodes.adult.branches[0].guard", "type_error"),
+        ),
+        (
+            lambda d: d["nodes"]["done"].update(
+                kind="action", items=[], next={"id": "done/next", "target": "adult"}
+            ),
+            ("nodes.done", "cycle"),
+        ),
+        (
+            lambda d: d["nodes"]["plan"]["items"][0].update(intervention="yoga"),
+            ("nodes.plan.items[0].intervention", "unknown_name"),
+        ),
+        (
+            lambda d: d["nodes"]["plan"]["items"][1].update(id="plan/1"),
+            ("nodes.plan.items[1].id", "duplicate"),
+        ),
+        (
+            lambda d: d["inputs"]["medications"]["type"].update(record="visit"),
+            ("inputs.medications.type", "unknown_name"),
+        ),
+        (lambda d: d["definitions"].reverse(), ("definitions[3].expr.over.name", "unknown_name")),
+        (lambda d: d["nodes"]["adult"]["branches"].reverse(), ("nodes.adult.branches[0].guard", "malformed")),
+        (
+            lambda d: d["invariants"][0].update(condition=g.const(3)),
+            ("invariants[0].condition", "type_error"),
+        ),
+        (lambda d: d["nodes"]["adult"].update(branches="none"), ("nodes.adult.branches", "wrong_type")),
+        (
+            lambda d: d["definitions"][1]["expr"]["where"]["operands"][0].update(element=g.var("b")),
+            ("definitions[1].expr.where.operands[0].element.name", "unknown_name"),
+        ),
     ],
 )
 def test_each_kind_of_graph_problem(change, expected: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
@@ -95,8 +121,9 @@ def test_each_kind_of_graph_problem(change, expected: tuple[str, str]) -> None: 
 def test_a_unit_mismatch_says_fibrolang_never_converts_units() -> None:
     """The message once claimed the compiler converts constants to the unit they meet;
     it never does (compiler/check/unit_catalogue.py): the checker demands equal units."""
-    document = _tour_with(lambda d: d["nodes"]["adult"]["branches"][0].update(
-        guard=g.cmp("<", g.inp("age"), g.inp("egfr"))))
+    document = _tour_with(
+        lambda d: d["nodes"]["adult"]["branches"][0].update(guard=g.cmp("<", g.inp("age"), g.inp("egfr")))
+    )
     with pytest.raises(fibrolang.GuidelineError) as caught:
         fibrolang.load(g.hashed(document))
     (problem,) = [p for p in caught.value.problems if p.code == "unit_mismatch"]
@@ -105,15 +132,24 @@ def test_a_unit_mismatch_says_fibrolang_never_converts_units() -> None:
 
 
 def test_many_problems_are_reported_at_once_without_a_traceback() -> None:
-    documents: tuple[object, ...] = (None, [], {"format": 3}, {"nodes": {"a": None}, "inputs": 5},
-                                     {"nodes": {"a": {"kind": "decision", "branches": [{"guard": {}}]}}})
+    documents: tuple[object, ...] = (
+        None,
+        [],
+        {"format": 3},
+        {"nodes": {"a": None}, "inputs": 5},
+        {"nodes": {"a": {"kind": "decision", "branches": [{"guard": {}}]}}},
+    )
     for document in documents:
         problems = _codes(document)
         assert problems, document
-    problems = _codes({"format": "fibrolang-graph/1", "guideline": {}, "inputs": {},
-                       "nodes": {}, "start": "a"})
-    assert problems == [("guideline.id", "missing_key"), ("guideline.version", "missing_key"),
-                        ("guideline.content_hash", "missing_key")]
+    problems = _codes(
+        {"format": "fibrolang-graph/1", "guideline": {}, "inputs": {}, "nodes": {}, "start": "a"}
+    )
+    assert problems == [
+        ("guideline.id", "missing_key"),
+        ("guideline.version", "missing_key"),
+        ("guideline.content_hash", "missing_key"),
+    ]
     # references are checked once the file is well-formed (no cascades from placeholders)
     document = g.graph({}, {}, "a")
     assert _codes(document) == [("start", "unknown_name")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -27,9 +28,13 @@ def _valid(declared: ValueType) -> st.SearchStrategy[Any]:
         return st.booleans()
     if isinstance(declared, NumberType):
         low, high = declared.minimum, declared.maximum
+        whole_low = None if low is None else math.ceil(low)
+        whole_high = None if high is None else math.floor(high)
         plain: st.SearchStrategy[Any] = (
-            st.integers(low, high) if declared.integral  # type: ignore[arg-type]
-            else st.floats(low, high, allow_nan=False) | st.integers(low, high))  # type: ignore[arg-type]
+            st.integers(whole_low, whole_high)
+            if declared.integral
+            else st.floats(low, high, allow_nan=False) | st.integers(whole_low, whole_high)
+        )
         if declared.unit:
             return plain | plain.map(lambda v: {"value": v, "unit": declared.unit})
         return plain
@@ -45,12 +50,18 @@ def _valid(declared: ValueType) -> st.SearchStrategy[Any]:
 
 
 VALID_PATIENTS = st.fixed_dictionaries(
-    {}, optional={name: _valid(declared.type) | st.none()
-                  for name, declared in GUIDELINE.inputs.items()})
+    {}, optional={name: _valid(declared.type) | st.none() for name, declared in GUIDELINE.inputs.items()}
+)
 
-JUNK = (st.text(max_size=5) | st.integers() | st.floats() | st.booleans() | st.none()
-        | st.lists(st.integers(), max_size=2) | st.dictionaries(st.text(max_size=3),
-                                                                  st.integers(), max_size=2))
+JUNK = (
+    st.text(max_size=5)
+    | st.integers()
+    | st.floats()
+    | st.booleans()
+    | st.none()
+    | st.lists(st.integers(), max_size=2)
+    | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)
+)
 
 
 @st.composite
@@ -84,7 +95,8 @@ def test_valid_patients_always_get_a_result_with_a_status(patient: dict[str, Any
         return
     assert result.status in ("ok", "not_applicable", "insufficient_data")
     assert (result.status == "insufficient_data") == bool(result.missing) or (
-        result.status == "insufficient_data" and result.message)
+        result.status == "insufficient_data" and result.message
+    )
     assert list(result.missing) == sorted(set(result.missing))
     for path in result.missing:  # every missing fact really is absent from the record
         head, *rest = path.split(".")
@@ -136,9 +148,13 @@ print(guideline.evaluate({{"age": 50}}).to_json())
 """
     outputs = set()
     for seed in ("0", "1", "12345"):
-        completed = subprocess.run([sys.executable, "-c", script], capture_output=True,
-                                   text=True, check=True, env={"PYTHONHASHSEED": seed})
+        completed = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed},
+        )
         outputs.add(completed.stdout)
     assert len(outputs) == 1
-    assert '"conditions": [\n      "back_pain",\n      "hypertension",\n      "headache"' in (
-        outputs.pop())
+    assert '"conditions": [\n      "back_pain",\n      "hypertension",\n      "headache"' in (outputs.pop())

@@ -40,8 +40,7 @@ def test_and_or_not_follow_kleene(a: bool | None, b: bool | None) -> None:
 
 
 @pytest.mark.parametrize(("a", "b"), list(itertools.product(TRUTH, TRUTH)))
-def test_missing_names_only_the_unknown_operands_that_matter(a: bool | None,
-                                                             b: bool | None) -> None:
+def test_missing_names_only_the_unknown_operands_that_matter(a: bool | None, b: bool | None) -> None:
     result = decide(g.and_(g.inp("p"), g.inp("q")), _patient(p=a, q=b))
     if result.status == "insufficient_data":
         expected = [name for name, v in (("p", a), ("q", b)) if v is None]
@@ -58,12 +57,16 @@ def test_unknown_propagates_through_comparison_and_arithmetic() -> None:
 
 
 def test_missing_map_and_missing_entry_and_missing_field_are_named_precisely() -> None:
-    weeks = g.cmp(">=", g.field(g.entry(g.inp("medications"), g.member("duloxetine", "agent")),
-                                "weeks"), g.const(4, "weeks"))
+    weeks = g.cmp(
+        ">=",
+        g.field(g.entry(g.inp("medications"), g.member("duloxetine", "agent")), "weeks"),
+        g.const(4, "weeks"),
+    )
     assert decide(weeks, {}).missing == ("medications.duloxetine.weeks",)
     assert decide(weeks, {"medications": {}}).missing == ("medications.duloxetine.weeks",)
     assert decide(weeks, {"medications": {"duloxetine": {"response": "adequate"}}}).missing == (
-        "medications.duloxetine.weeks",)
+        "medications.duloxetine.weeks",
+    )
     assert truth(weeks, {"medications": {"duloxetine": {"weeks": 4}}}) is True
 
 
@@ -75,12 +78,12 @@ def test_membership_in_a_given_map_is_never_unknown() -> None:
 
 def test_a_guarded_field_read_needs_nothing_when_the_entry_is_absent() -> None:
     dulox = g.member("duloxetine", "agent")
-    guard = g.and_(g.isin(dulox, g.inp("medications")),
-                   g.cmp(">=", g.field(g.entry(g.inp("medications"), dulox), "weeks"),
-                         g.const(4)))
+    guard = g.and_(
+        g.isin(dulox, g.inp("medications")),
+        g.cmp(">=", g.field(g.entry(g.inp("medications"), dulox), "weeks"), g.const(4)),
+    )
     assert truth(guard, {"medications": {}}) is False
-    assert decide(guard, {"medications": {"duloxetine": {}}}).missing == (
-        "medications.duloxetine.weeks",)
+    assert decide(guard, {"medications": {"duloxetine": {}}}).missing == ("medications.duloxetine.weeks",)
 
 
 def test_quantifier_unknowns() -> None:
@@ -101,9 +104,10 @@ def test_quantifier_unknowns() -> None:
     assert decide(all_long, partial).missing == ("medications.duloxetine.weeks",)
     count = g.cmp(">=", g.quant("count", "a", g.inp("agents"), long_trial), g.const(1))
     assert decide(count, partial).missing == ("medications.duloxetine.weeks",)
-    assert decide(g.cmp(">", g.sum_("a", g.inp("agents"), g.field(g.entry(meds, g.var("a")),
-                                                                   "weeks")), g.const(0)),
-                  partial).missing == ("medications.duloxetine.weeks",)
+    assert decide(
+        g.cmp(">", g.sum_("a", g.inp("agents"), g.field(g.entry(meds, g.var("a")), "weeks")), g.const(0)),
+        partial,
+    ).missing == ("medications.duloxetine.weeks",)
 
 
 def test_if_with_an_unknown_condition_is_unknown_and_names_what_it_needed() -> None:
@@ -119,14 +123,25 @@ def test_count_true_is_unknown_when_an_operand_is() -> None:
 
 
 def _two_branch_graph() -> fibrolang.Guideline:
-    document = g.graph(INPUTS, {
-        "d": g.decision("d", [g.branch("d", 1, g.inp("p"), "first"),
-                              g.branch("d", 2, g.inp("q"), "second"),
-                              g.branch("d", "otherwise", None, "third")]),
-        "first": g.terminal("ok", "first"),
-        "second": g.terminal("ok", "second"),
-        "third": g.terminal("ok", "third"),
-    }, "d", enums=ENUMS, records=RECORDS)
+    document = g.graph(
+        INPUTS,
+        {
+            "d": g.decision(
+                "d",
+                [
+                    g.branch("d", 1, g.inp("p"), "first"),
+                    g.branch("d", 2, g.inp("q"), "second"),
+                    g.branch("d", "otherwise", None, "third"),
+                ],
+            ),
+            "first": g.terminal("ok", "first"),
+            "second": g.terminal("ok", "second"),
+            "third": g.terminal("ok", "third"),
+        },
+        "d",
+        enums=ENUMS,
+        records=RECORDS,
+    )
     return fibrolang.load(document)
 
 
@@ -153,8 +168,7 @@ def test_an_unknown_item_guard_gives_insufficient_data_and_no_plan() -> None:
     assert result.missing == ("egfr",)
     assert result.trace.guards[-1].item == "plan/2"
     assert result.trace.guards[-1].value is None
-    assert (result.recommendations, result.avoid, result.flags, result.monitoring) == (
-        (), (), (), ())
+    assert (result.recommendations, result.avoid, result.flags, result.monitoring) == ((), (), (), ())
     # the liver disease makes egfr irrelevant: the and-guard is false without it
     result = guideline.evaluate({"age": 50, "chronic_liver_disease": True, "medications": {}})
     assert result.status == "ok"

@@ -29,8 +29,7 @@ def _problems(patient: object) -> list[tuple[str, str]]:
         ({"egfr": "25 mL/min/1.73m2"}, [("egfr", "wrong_type")]),
         ({"egfr": {"value": 25, "unit": "mL/min"}}, [("egfr.unit", "wrong_unit")]),
         ({"egfr": {"value": 25}}, [("egfr", "malformed_quantity")]),
-        ({"egfr": {"value": 25, "unit": "mL/min/1.73m2", "x": 1}},
-         [("egfr", "malformed_quantity")]),
+        ({"egfr": {"value": 25, "unit": "mL/min/1.73m2", "x": 1}}, [("egfr", "malformed_quantity")]),
         ({"egfr": {"value": 250, "unit": "mL/min/1.73m2"}}, [("egfr", "above_maximum")]),
         ({"chronic_liver_disease": 1}, [("chronic_liver_disease", "wrong_type")]),
         ({"preferred": "dulox"}, [("preferred", "unknown_member")]),
@@ -40,12 +39,12 @@ def _problems(patient: object) -> list[tuple[str, str]]:
         ({"medications": []}, [("medications", "wrong_type")]),
         ({"medications": {"dulox": {}}}, [("medications.dulox", "unknown_key")]),
         ({"medications": {"duloxetine": 3}}, [("medications.duloxetine", "wrong_type")]),
-        ({"medications": {"duloxetine": {"wekes": 3}}},
-         [("medications.duloxetine.wekes", "unknown_field")]),
-        ({"medications": {"duloxetine": {"weeks": "3"}}},
-         [("medications.duloxetine.weeks", "wrong_type")]),
-        ({"medications": {"duloxetine": {"response": "good"}}},
-         [("medications.duloxetine.response", "unknown_member")]),
+        ({"medications": {"duloxetine": {"wekes": 3}}}, [("medications.duloxetine.wekes", "unknown_field")]),
+        ({"medications": {"duloxetine": {"weeks": "3"}}}, [("medications.duloxetine.weeks", "wrong_type")]),
+        (
+            {"medications": {"duloxetine": {"response": "good"}}},
+            [("medications.duloxetine.response", "unknown_member")],
+        ),
         ({"pain_score": {"value": 5, "unit": "points"}}, []),
     ],
 )
@@ -67,13 +66,22 @@ def test_did_you_mean() -> None:
 
 
 def test_every_problem_is_reported_in_one_error() -> None:
-    patient = {"age": 18.5, "egfr": {"value": 25, "unit": "mg"}, "colour": "blue",
-               "medications": {"duloxetine": {"weeks": -2, "response": "meh"}}}
+    patient = {
+        "age": 18.5,
+        "egfr": {"value": 25, "unit": "mg"},
+        "colour": "blue",
+        "medications": {"duloxetine": {"weeks": -2, "response": "meh"}},
+    }
     with pytest.raises(fibrolang.InvalidPatient) as caught:
         GUIDELINE.evaluate(patient)
     paths = [p.path for p in caught.value.problems]
-    assert paths == ["age", "egfr.unit", "colour", "medications.duloxetine.weeks",
-                     "medications.duloxetine.response"]
+    assert paths == [
+        "age",
+        "egfr.unit",
+        "colour",
+        "medications.duloxetine.weeks",
+        "medications.duloxetine.response",
+    ]
     lines = str(caught.value).splitlines()
     assert lines[0] == "invalid patient record (5 problems):"
     assert len(lines) == 6
@@ -85,9 +93,15 @@ def test_a_patient_that_is_not_an_object() -> None:
 
 
 def test_normalisation() -> None:
-    inputs = GUIDELINE.validate({"age": 18.0, "egfr": {"value": 25, "unit": g.EGFR},
-                                 "comorbidities": ["headache", "headache"], "pain_score": None,
-                                 "medications": {"duloxetine": None, "pregabalin": {"weeks": None}}})
+    inputs = GUIDELINE.validate(
+        {
+            "age": 18.0,
+            "egfr": {"value": 25, "unit": g.EGFR},
+            "comorbidities": ["headache", "headache"],
+            "pain_score": None,
+            "medications": {"duloxetine": None, "pregabalin": {"weeks": None}},
+        }
+    )
     assert inputs["age"] == 18 and isinstance(inputs["age"], int)
     assert inputs["egfr"] == 25
     assert inputs["comorbidities"] == frozenset({"headache"})

@@ -1,2 +1,1 @@
-"""``fibrolang compile --target fhir``: the guideline as a CPG-on-FHIR PlanDefinition.
-"""
+"""``fibrolang compile --target fhir``: the guideline as a CPG-on-FHIR PlanDefinition."""

@@ -1,2 +1,1 @@
-"""``fibrolang compile --target python``: the guideline as a standalone Python module.
-"""
+"""``fibrolang compile --target python``: the guideline as a standalone Python module."""
