@@ -253,7 +253,7 @@ def _expression(expr: s.Expr) -> Doc:
     if isinstance(expr, s.Unset):
         return "unset"
     if isinstance(expr, s.Table):
-        from compiler.format.tables import one_line  # format_tables imports this module
+        from compiler.format.tables import one_line  # tables imports this module
 
         return one_line(expr)
     if isinstance(expr, s.Conditional):
@@ -436,14 +436,15 @@ class Layout:
 
     def table_definition(self, item: s.Definition) -> bool:
         """A definition that ends with a table, its rows one per line; False for any other."""
-        from compiler.format.tables import grid, head, tail_table  # format_tables imports this module
+        from compiler.format.tables import grid, head, tail_table  # tables imports this module
 
         found = tail_table(item.expression)
         if found is None:
             return False
         before, table = found
         word = "output" if item.output else "define"
-        self.emit(0, f"{word} {item.name.text}{_label(item.label)} = {before}{head(table)}", _line(item.span))
+        name = f"{item.name.text}{parameters_text(item.parameters)}{_label(item.label)}"
+        self.emit(0, f"{word} {name} = {before}{head(table)}", _line(item.span))
         for text, span in grid(table):
             self.emit(INDENT, text, _line(span))
         self.emit(0, "end", _end_line(table.span), closer=True)

@@ -39,7 +39,7 @@ CASES = [
     pytest.param(
         "input x: decimal 0 to 10 mg / day\n",
         ("FIB005", 2, 29),
-        f"unexpected `/`: expected `from`, {ATTRIBUTE}, {DECLARATION} or the end of the file",
+        f"unexpected `/`: expected `default`, `from`, {ATTRIBUTE}, {DECLARATION} or the end of the file",
         "write a unit without spaces around `/` (mg/day); a spaced `/` divides, inside an expression",
         id="spaced-slash-in-a-unit",
     ),
