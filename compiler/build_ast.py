@@ -209,6 +209,10 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
     def boolean_type(self, meta: Meta, children: list[Any]) -> s.BooleanType:
         return s.BooleanType(self.span(meta))
 
+    @v_args(meta=True)
+    def date_type(self, meta: Meta, children: list[Any]) -> s.DateType:
+        return s.DateType(self.span(meta))
+
     def signed_number(self, children: list[Token]) -> Decimal:
         value = self.to_decimal(children[-1])
         return -value if len(children) > 1 else value
@@ -320,7 +324,7 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
         type_ = next(
             c
             for c in children[1:]
-            if isinstance(c, s.BooleanType | s.NumberType | s.NamedType | s.SetType | s.MapType)
+            if isinstance(c, s.BooleanType | s.NumberType | s.NamedType | s.SetType | s.MapType | s.DateType)
         )
         binding = next((c for c in children if isinstance(c, s.Binding)), None)
         default = next((c for c in children if isinstance(c, s.AbsentDefault)), None)
@@ -622,6 +626,10 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
     @v_args(meta=True)
     def points_of(self, meta: Meta, children: list[Any]) -> s.PointsOf:
         return s.PointsOf(children[0], self.span(meta))
+
+    @v_args(meta=True)
+    def elapsed(self, meta: Meta, children: list[Any]) -> s.Elapsed:
+        return s.Elapsed(children[0], children[1], children[2], self.span(meta))
 
     @v_args(meta=True)
     def call(self, meta: Meta, children: list[Any]) -> s.Call:

@@ -217,7 +217,8 @@ _EXPRESSION_START = frozenset(
     ]
 )
 _OPERATORS = frozenset(
-    ["COMPARE", "+", "-", "*", ".", "[", "(", "and", "or", "is", "in", "not", "between"]  # "(": a call
+    # "(": a call; "from": `years from a to b` (compiler/dates.py)
+    ["COMPARE", "+", "-", "*", ".", "[", "(", "and", "or", "is", "in", "not", "between", "from"]
 )
 
 # (what the group is called, its members as written, how many must be expected to use the name)

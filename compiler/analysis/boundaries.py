@@ -131,7 +131,7 @@ def integral(expr: Any, graph: JSON) -> bool:
             map_type = graph["inputs"][record["map"]["name"]]["type"]
             return bool(graph["records"][map_type["record"]]["fields"][expr["name"]]["kind"] == "integer")
         return False
-    if op in ("count", "count_true"):
+    if op in ("count", "count_true", "elapsed"):  # elapsed: whole years, months, weeks or days
         return True
     if op in ("+", "-", "*"):
         return integral(expr["left"], graph) and integral(expr["right"], graph)

@@ -26,7 +26,7 @@ import ast
 from importlib import metadata
 from typing import Any
 
-from compiler.backends import absent_defaults
+from compiler.backends import absent_defaults, dates
 from compiler.backends.python_expressions import (
     NOT_CONSTANT,
     ExpressionWriter,
@@ -43,6 +43,7 @@ from fibrolang.graph import (
     ActionNode,
     AvoidItem,
     BooleanType,
+    DateType,
     DecisionNode,
     EnumType,
     FlagItem,
@@ -74,7 +75,7 @@ def module_of_document(document: dict[str, Any]) -> str:
 
 def python_module(graph: Graph) -> str:
     """The Python module of a checked graph; ``PythonTargetError`` if it cannot be written."""
-    refused = absent_defaults.refusal(graph, "Python")
+    refused = absent_defaults.refusal(graph, "Python") or dates.refusal(graph, "Python")
     if refused is not None:
         raise PythonTargetError(refused)
     constants: dict[str, str] = {}
@@ -148,6 +149,8 @@ def _header(graph: Graph) -> list[str]:
 def _declared(declared: ValueType) -> tuple[Any, ...]:
     if isinstance(declared, BooleanType):
         return ("boolean",)
+    if isinstance(declared, DateType):  # refused before (compiler/backends/dates.py)
+        return ("date",)
     if isinstance(declared, NumberType):
         return ("number", declared.integral, declared.unit, declared.minimum, declared.maximum)
     if isinstance(declared, EnumType):

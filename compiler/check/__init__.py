@@ -18,6 +18,7 @@ from compiler import syntax as s
 from compiler.check.bindings import check_bindings
 from compiler.check.cards import check_cards
 from compiler.check.context import Context, make_context
+from compiler.check.dates import check_dates
 from compiler.check.declared_units import check_unit_declarations
 from compiler.check.defaults import check_defaults
 from compiler.check.header import check_header
@@ -49,6 +50,7 @@ PASSES: tuple[Pass, ...] = (
     check_unit_declarations,
     check_tables,
     check_unset,
+    check_dates,
 )
 
 

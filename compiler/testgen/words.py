@@ -23,7 +23,7 @@ from compiler.testgen.literals import slug
 
 JSON = dict[str, Any]
 
-_SIDE_WORDS = {"below": "just below", "at": "at", "above": "just above"}
+_SIDE_WORDS = {"below": "just below", "at": "at", "above": "just above", "after": "the day after reaching"}
 _OPERATOR_WORDS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "=", "!=": "≠"}
 _LONG = 110
 

@@ -49,6 +49,7 @@ def test_every_pass_has_the_documented_signature() -> None:
         "check_unit_declarations",
         "check_tables",
         "check_unset",
+        "check_dates",
     ]
 
 
