@@ -7,7 +7,7 @@ Graph under test: tests/fixtures/dates.graph.json (the committed graph, via fibr
 Regenerate: fibrolang testgen tests/fixtures/dates.fibro -o tests/generated
 Snapshots: tests/generated/__snapshots__/test_guideline_dates.ambr; accept a reviewed change with `pytest --snapshot-update`
 
-14 tests, each a patient; together they take:
+13 tests, each a patient; together they take:
 - every edge (10) of the decision graph;
 - every complete path that a patient can take (4 of 4; 0 no patient can take);
 - each guarded action item applying and not applying (0 outcomes; 0 no patient can have);
@@ -40,6 +40,7 @@ def test_edge_age_check_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> No
     - edge duration_check/otherwise (line 69): 12 weeks or more on treatment? → otherwise (otherwise)
     - edge keep_going/next (line 78): step: Continue the treatment
     - complete path 3 of 4
+    - boundary: Age at assessment (whole years) = 18 years, at the threshold ≥ 18 years; the comparison (define adult) decides the guard of age_check/1
     Path:
     - Aged 18 or over at assessment? → yes [Aged 18 or over at assessment]
     - Treatment start after the assessment? → otherwise (otherwise)
@@ -49,7 +50,7 @@ def test_edge_age_check_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> No
     """
     patient: Patient = {
         'assessment_date': '2000-01-01',
-        'birth_date': '1981-02-01',
+        'birth_date': '1982-01-01',
         'treatment_start': '2000-01-01',
     }
     assert evaluate(patient) == snapshot
@@ -86,28 +87,28 @@ def test_edge_record_check_1(evaluate: Evaluate, snapshot: SnapshotAssertion) ->
     """
     patient: Patient = {
         'assessment_date': '2000-01-01',
-        'birth_date': '1901-03-01',
-        'treatment_start': '2004-02-01',
+        'birth_date': '1981-09-01',
+        'treatment_start': '2004-02-29',
     }
     assert evaluate(patient) == snapshot
 
 
 def test_edge_duration_check_1(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
-    - edge duration_check/1 (line 67): 12 weeks or more on treatment? → yes [[Elapsed] ≥ 12 weeks]
+    - edge duration_check/1 (line 67): 12 weeks or more on treatment? → yes [Whole weeks from date the treatment started to date of assessment ≥ 12 weeks]
     - edge review/next (line 73): step: Review the response
     - complete path 2 of 4
     Path:
     - Aged 18 or over at assessment? → yes [Aged 18 or over at assessment]
     - Treatment start after the assessment? → otherwise (otherwise)
-    - 12 weeks or more on treatment? → yes [[Elapsed] ≥ 12 weeks]
+    - 12 weeks or more on treatment? → yes [Whole weeks from date the treatment started to date of assessment ≥ 12 weeks]
     - step: Review the response
     - outcome: ok
     """
     patient: Patient = {
         'assessment_date': '2000-01-01',
-        'birth_date': '1908-02-29',
-        'treatment_start': '1999-05-01',
+        'birth_date': '1904-02-01',
+        'treatment_start': '1901-07-06',
     }
     assert evaluate(patient) == snapshot
 
@@ -123,24 +124,6 @@ def test_boundary_age_check_1__age_below_17(evaluate: Evaluate, snapshot: Snapsh
     patient: Patient = {
         'assessment_date': '2000-01-01',
         'birth_date': '1982-01-02',
-        'treatment_start': '2000-01-01',
-    }
-    assert evaluate(patient) == snapshot
-
-
-def test_boundary_age_check_1__age_at_18(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
-    """Protects:
-    - boundary: Age at assessment (whole years) = 18 years, at the threshold ≥ 18 years; the comparison (define adult) decides the guard of age_check/1
-    Path:
-    - Aged 18 or over at assessment? → yes [Aged 18 or over at assessment]
-    - Treatment start after the assessment? → otherwise (otherwise)
-    - 12 weeks or more on treatment? → otherwise (otherwise)
-    - step: Continue the treatment
-    - outcome: ok
-    """
-    patient: Patient = {
-        'assessment_date': '2000-01-01',
-        'birth_date': '1982-01-01',
         'treatment_start': '2000-01-01',
     }
     assert evaluate(patient) == snapshot
@@ -184,7 +167,7 @@ def test_boundary_age_check_1__age_above_19(evaluate: Evaluate, snapshot: Snapsh
 
 def test_boundary_duration_check_1__value_below_11(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
-    - boundary: [Elapsed] = 11 weeks, just below the threshold ≥ 12 weeks; the comparison decides the guard of duration_check/1
+    - boundary: Whole weeks from date the treatment started to date of assessment = 11 weeks, just below the threshold ≥ 12 weeks; the comparison decides the guard of duration_check/1
     Path:
     - Aged 18 or over at assessment? → yes [Aged 18 or over at assessment]
     - Treatment start after the assessment? → otherwise (otherwise)
@@ -195,43 +178,43 @@ def test_boundary_duration_check_1__value_below_11(evaluate: Evaluate, snapshot:
     patient: Patient = {
         'assessment_date': '2000-01-01',
         'birth_date': '1904-02-01',
-        'treatment_start': '1999-10-16',
+        'treatment_start': '1999-10-15',
     }
     assert evaluate(patient) == snapshot
 
 
 def test_boundary_duration_check_1__value_at_12(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
-    - boundary: [Elapsed] = 12 weeks, at the threshold ≥ 12 weeks; the comparison decides the guard of duration_check/1
+    - boundary: Whole weeks from date the treatment started to date of assessment = 12 weeks, at the threshold ≥ 12 weeks; the comparison decides the guard of duration_check/1
     Path:
     - Aged 18 or over at assessment? → yes [Aged 18 or over at assessment]
     - Treatment start after the assessment? → otherwise (otherwise)
-    - 12 weeks or more on treatment? → yes [[Elapsed] ≥ 12 weeks]
+    - 12 weeks or more on treatment? → yes [Whole weeks from date the treatment started to date of assessment ≥ 12 weeks]
     - step: Review the response
     - outcome: ok
     """
     patient: Patient = {
         'assessment_date': '2000-01-01',
-        'birth_date': '1904-02-01',
-        'treatment_start': '1999-10-03',
+        'birth_date': '1976-02-29',
+        'treatment_start': '1999-10-09',
     }
     assert evaluate(patient) == snapshot
 
 
 def test_boundary_duration_check_1__value_above_13(evaluate: Evaluate, snapshot: SnapshotAssertion) -> None:
     """Protects:
-    - boundary: [Elapsed] = 13 weeks, just above the threshold ≥ 12 weeks; the comparison decides the guard of duration_check/1
+    - boundary: Whole weeks from date the treatment started to date of assessment = 13 weeks, just above the threshold ≥ 12 weeks; the comparison decides the guard of duration_check/1
     Path:
     - Aged 18 or over at assessment? → yes [Aged 18 or over at assessment]
     - Treatment start after the assessment? → otherwise (otherwise)
-    - 12 weeks or more on treatment? → yes [[Elapsed] ≥ 12 weeks]
+    - 12 weeks or more on treatment? → yes [Whole weeks from date the treatment started to date of assessment ≥ 12 weeks]
     - step: Review the response
     - outcome: ok
     """
     patient: Patient = {
         'assessment_date': '2000-01-01',
-        'birth_date': '1904-01-31',
-        'treatment_start': '1999-10-02',
+        'birth_date': '1904-02-01',
+        'treatment_start': '1999-09-26',
     }
     assert evaluate(patient) == snapshot
 
@@ -242,7 +225,7 @@ def test_missing_assessment_date(evaluate: Evaluate, snapshot: SnapshotAssertion
     Path:
     - outcome: insufficient data: Not enough data to decide age_check (Aged 18 or over at assessment?): missing assessment_date.
     """
-    patient: Patient = {'birth_date': '1981-02-01', 'treatment_start': '2000-01-01'}
+    patient: Patient = {'birth_date': '1982-01-01', 'treatment_start': '2000-01-01'}
     assert evaluate(patient) == snapshot
 
 
@@ -263,5 +246,5 @@ def test_missing_treatment_start(evaluate: Evaluate, snapshot: SnapshotAssertion
     - Aged 18 or over at assessment? → yes [Aged 18 or over at assessment]
     - outcome: insufficient data: Not enough data to decide record_check (Treatment start after the assessment?): missing treatment_start.
     """
-    patient: Patient = {'assessment_date': '2000-01-01', 'birth_date': '1981-02-01'}
+    patient: Patient = {'assessment_date': '2000-01-01', 'birth_date': '1982-01-01'}
     assert evaluate(patient) == snapshot
