@@ -1,10 +1,10 @@
 """What the compile targets say about dates (``input birth_date: date``).
 
 The runtime reads a date as its ``YYYY-MM-DD`` text and counts whole years,
-months, weeks or days between two dates (fibrolang/dates.py). The Python and
-SQL targets do not carry that calendar logic yet, so they refuse a guideline
-with a date input at compile time, naming the inputs, rather than compare
-dates some other way.
+months, weeks or days between two dates (fibrolang/dates.py); so does the Python
+target (compiler/backends/python_dates.py). The SQL target does not carry that
+calendar logic yet, so it refuses a guideline with a date input at compile time,
+naming the inputs, rather than compare dates some other way.
 """
 
 from __future__ import annotations

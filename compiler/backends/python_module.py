@@ -26,7 +26,8 @@ import ast
 from importlib import metadata
 from typing import Any
 
-from compiler.backends import absent_defaults, dates
+from compiler.backends import absent_defaults
+from compiler.backends.python_dates import date_prelude
 from compiler.backends.python_expressions import (
     NOT_CONSTANT,
     ExpressionWriter,
@@ -75,7 +76,7 @@ def module_of_document(document: dict[str, Any]) -> str:
 
 def python_module(graph: Graph) -> str:
     """The Python module of a checked graph; ``PythonTargetError`` if it cannot be written."""
-    refused = absent_defaults.refusal(graph, "Python") or dates.refusal(graph, "Python")
+    refused = absent_defaults.refusal(graph, "Python")
     if refused is not None:
         raise PythonTargetError(refused)
     constants: dict[str, str] = {}
@@ -98,6 +99,7 @@ def python_module(graph: Graph) -> str:
             f"FIBROLANG_VERSION = {literal(_version())}",
             f"DECISION_FIELDS = {literal(_DECISION_FIELDS)}",
             PRELUDE,
+            *date_prelude(graph),
             *_tables(graph),
             *_unset_marker(graph),
             "",
@@ -211,6 +213,8 @@ def _fast_check(graph: Graph, constants: dict[str, str]) -> list[str]:
                 f"{local}.__class__ is not list or not all(member.__class__ is str and member in {members} "
                 f"for member in {local})"
             )
+        elif isinstance(kind, DateType):  # compiler/backends/python_dates.py
+            test = f"{local}.__class__ is not str or _parse_date({local}) is None"
         else:
             test = "True"  # a map: its records are checked and normalised by validate
         tests.append(f"({local} is not None and ({test}))")
