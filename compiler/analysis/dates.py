@@ -17,6 +17,12 @@ constants (no approximation, no restriction):
 - from a later date to an earlier one, the negated count the other way round.
 
 Witnesses show a date as ``YYYY-MM-DD`` (``iso``); the neutral date is 2000-01-01.
+
+Cost: ``years`` and ``months`` are cheap for z3 (a tenth of a second for the whole
+fixture tests/fixtures/dates.fibro). ``days`` and ``weeks`` need the day-number
+formula, whose divisions z3 decides slowly: seconds per question, so a guideline
+with several may meet the solver timeout, which is reported as its own verdict
+(never guessed). Prefer ``months`` where the source allows.
 """
 
 from __future__ import annotations
