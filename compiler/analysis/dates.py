@@ -33,7 +33,6 @@ import z3
 
 Term = Any
 NEUTRAL = 20000101
-READABLE_FROM, READABLE_TO = 19010101, 20991231  # witnesses' dates stay here when the goals allow
 
 
 _PARTS: dict[str, tuple[Term, Term, Term]] = {}

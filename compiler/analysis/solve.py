@@ -503,14 +503,25 @@ def _whole_neighbours(value: Fraction, neutral: Fraction, type_: JSON) -> list[F
 
 
 def _nearest_date(solver: z3.Solver, variable: Term, model: Any) -> Any:
-    """Keep a date in a readable range: the neutral date's century (1901-2099) when the
-    goals allow, else the model's own date (compiler/analysis/dates.py)."""
+    """Fix a date to the one nearest the neutral date (2000-01-01) the goals allow, the
+    earlier on a tie, whatever model the solver found first: a bisection over the distance
+    between the numbers ``YYYYMMDD`` (linear, so quick to ask; it orders dates as the
+    calendar does), then that date (compiler/analysis/dates.py)."""
     current = model.eval(variable, model_completion=True).as_long()
-    if dates.READABLE_FROM <= current <= dates.READABLE_TO:
-        solver.add(variable == current)
-        return model
-    answer = _try(solver, z3.And(variable >= dates.READABLE_FROM, variable <= dates.READABLE_TO))
-    return model if answer is None else answer
+    low, high = 0, abs(current - dates.NEUTRAL)
+    while low < high:
+        middle = (low + high) // 2
+        near = z3.And(variable >= dates.NEUTRAL - middle, variable <= dates.NEUTRAL + middle)
+        if _allowed(solver, near) is not None:
+            high = middle
+        else:
+            low = middle + 1
+    for target in (dates.NEUTRAL - low, dates.NEUTRAL + low):
+        answer = _try(solver, variable == target)
+        if answer is not None:
+            return answer
+    solver.add(variable == current)
+    return model
 
 
 def _try(solver: z3.Solver, constraint: Term) -> Any:
