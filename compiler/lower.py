@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 
+from compiler.check import unit_catalogue as units
 from compiler.check.bindings import code_sets
 from compiler.check.model import Member, Model, SetOf, build_model
 from compiler.check.symbols import collect
@@ -98,6 +99,8 @@ class _Lowerer:
     def type_json(self, type_: s.TypeExpr) -> JSON:
         if isinstance(type_, s.BooleanType):
             return {"kind": "boolean"}
+        if isinstance(type_, s.DateType):
+            return {"kind": "date"}
         if isinstance(type_, s.NumberType):
             return {
                 "kind": "integer" if type_.integer else "decimal",
@@ -288,6 +291,14 @@ class _Lowerer:
             return {"op": "count_true", "operands": [self.expr(o, scope) for o in node.conditions]}
         if isinstance(node, s.PointsOf):
             return self.points_of(node, scope)
+        if isinstance(node, s.Elapsed):  # whole units between two dates (fibrolang/dates.py)
+            unit = units.canonical(node.unit.text, {})
+            return {
+                "op": "elapsed",
+                "unit": unit,
+                "from": self.expr(node.start, scope),
+                "to": self.expr(node.end, scope),
+            }
         if isinstance(node, s.PlanQuery):
             subject = node.subject.text if node.subject is not None else None
             return {"op": node.kind, "subject": subject}

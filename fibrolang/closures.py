@@ -23,9 +23,11 @@ from typing import Any
 
 from fibrolang import expressions as ex
 from fibrolang import fused
+from fibrolang.dates import elapsed_between
 from fibrolang.errors import Problem
 from fibrolang.graph import (
     BooleanType,
+    DateType,
     EnumType,
     Graph,
     NumberType,
@@ -54,6 +56,7 @@ class Shape:
 
 INVALID = Shape("invalid")
 BOOLEAN = Shape("boolean")
+DATE_SHAPE = Shape("date")  # a YYYY-MM-DD text (fibrolang/dates.py)
 UNSET_SHAPE = Shape("unset")  # only an output's `if` arms (fibrolang/unset.py, checked at load)
 
 
@@ -61,6 +64,8 @@ def shape_of(declared: ValueType) -> Shape:
     """The shape of a value of a declared input or record field type."""
     if isinstance(declared, BooleanType):
         return BOOLEAN
+    if isinstance(declared, DateType):
+        return DATE_SHAPE
     if isinstance(declared, NumberType):
         return Shape("number", unit=declared.unit)
     if isinstance(declared, EnumType):
@@ -413,6 +418,23 @@ class ExpressionCompiler:
 
         return choose, shape
 
+    def _Elapsed(self, expr: ex.Elapsed, path: str) -> tuple[Evaluator, Shape]:
+        start, start_shape = self.compile(expr.start, join_path(path, "from"))
+        end, end_shape = self.compile(expr.end, join_path(path, "to"))
+        for shape, key in ((start_shape, "from"), (end_shape, "to")):
+            if shape.kind not in ("date", "invalid"):
+                self.fail(join_path(path, key), f"expected a date, got a {_describe(shape)}")
+        unit = expr.unit
+
+        def elapsed(context: Context) -> Any:
+            a = start(context)
+            b = end(context)
+            if a.__class__ is Unknown or b.__class__ is Unknown:
+                return merge_unknown(a, b)
+            return elapsed_between(unit, a, b)
+
+        return elapsed, Shape("number", unit=unit)
+
     def _Unset(self, expr: ex.Unset, path: str) -> tuple[Evaluator, Shape]:
         return (lambda context: UNSET), UNSET_SHAPE
 
@@ -424,8 +446,8 @@ class ExpressionCompiler:
         comparison = binary(expr.operator)
         compare = comparison.apply
         if "invalid" not in (left_shape.kind, right_shape.kind):
-            if comparison.equality:
-                self._same(left_shape, right_shape, path, ("number", "member", "boolean"))
+            if comparison.equality or DATE_SHAPE in (left_shape, right_shape):
+                self._same(left_shape, right_shape, path, ("number", "member", "boolean", "date"))
             else:
                 self._numbers(left_shape, right_shape, path, expr.operator)
         constant = self._literal(expr.right)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, assert_never, cast
 
 from fibrolang import expressions as ex
+from fibrolang.dates import ELAPSED_UNITS
 from fibrolang.json_values import MISSING, is_number, join_path
 from fibrolang.operators import BINARY
 
@@ -132,4 +133,7 @@ _READERS: dict[str, _Read] = {
     "flagged": lambda r, o, p: ex.PlanQuery("flagged", _subject(r, o, p)),
     "dose": _dose,
     "unset": lambda r, o, p: ex.Unset(),
+    "elapsed": lambda r, o, p: ex.Elapsed(
+        r.choice(o, "unit", p, ELAPSED_UNITS), _sub(r, o, "from", p), _sub(r, o, "to", p)
+    ),
 }

@@ -102,4 +102,6 @@ def _render(expr: ex.Expression) -> tuple[str, int]:
             return f"dose of {subject}", _POSTFIX
         case ex.Unset():
             return "unset", _POSTFIX
+        case ex.Elapsed(unit, start, end):  # fibrolang/dates.py
+            return f"{unit} from {_wrap(start, _POSTFIX)} to {_wrap(end, _POSTFIX)}", _UNARY
     raise AssertionError(f"unrenderable expression {expr!r}")

@@ -205,6 +205,16 @@ class Unset:
     (fibrolang/unset.py says where it may stand)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Elapsed:
+    """``elapsed``: the whole years, months, weeks or days from one date to another
+    (``years from birth_date to assessment_date``; fibrolang/dates.py)."""
+
+    unit: str
+    start: Expression
+    end: Expression
+
+
 Expression: TypeAlias = (
     Constant
     | MemberLiteral
@@ -230,4 +240,5 @@ Expression: TypeAlias = (
     | PlanQuery
     | DoseQuery
     | Unset
+    | Elapsed
 )

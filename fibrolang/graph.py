@@ -72,7 +72,12 @@ class MapType:
     record: str
 
 
-ValueType: TypeAlias = BooleanType | NumberType | EnumType | SetType | MapType
+@dataclass(frozen=True, slots=True)
+class DateType:
+    """``date``: a calendar date, ``YYYY-MM-DD`` in a patient record (fibrolang/dates.py)."""
+
+
+ValueType: TypeAlias = BooleanType | NumberType | EnumType | SetType | MapType | DateType
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from fibrolang.graph import (
     AvoidItem,
     BooleanType,
     Contraindication,
+    DateType,
     DecisionNode,
     Definition,
     Dose,
@@ -195,9 +196,11 @@ class GraphReader:
 
     def value_type(self, value: Any, path: str) -> ValueType:
         obj = self.as_object(value, path)
-        kind = self.choice(obj, "kind", path, ("boolean", "integer", "decimal", "enum", "set", "map"))
+        kind = self.choice(obj, "kind", path, ("boolean", "integer", "decimal", "enum", "set", "map", "date"))
         if kind == "boolean":
             return BooleanType()
+        if kind == "date":
+            return DateType()
         if kind in ("integer", "decimal"):
             return NumberType(
                 kind == "integer",

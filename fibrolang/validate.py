@@ -15,6 +15,8 @@ field at load time; calling it on a patient returns the normalised inputs
   unit) or as ``{"value": 25, "unit": "mL/min/1.73m2"}`` with exactly the
   declared unit. Nothing else: no strings such as ``"25 mL/min"``.
 - A set is a list of members; a member listed twice counts once.
+- A date is the text ``YYYY-MM-DD`` of a real calendar date (not ``2023-02-30``),
+  kept as written; no time, no time zone.
 - A map is an object whose keys are members of the key enumeration and whose
   values are records (objects); a ``null`` entry is the same as no entry.
 """
@@ -26,9 +28,11 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from fibrolang.dates import parse_date
 from fibrolang.errors import InvalidPatient, Problem
 from fibrolang.graph import (
     BooleanType,
+    DateType,
     EnumType,
     Graph,
     MapType,
@@ -113,6 +117,8 @@ class PatientValidator:
     def _checker(self, declared: ValueType) -> Checker:
         if isinstance(declared, BooleanType):
             return _check_boolean
+        if isinstance(declared, DateType):
+            return _check_date
         if isinstance(declared, NumberType):
             return _number_checker(declared)
         if isinstance(declared, EnumType):
@@ -334,6 +340,24 @@ def _unreadable(error: Exception) -> Problem:
     return Problem(
         "", f"the record could not be checked ({type(error).__name__}: {reason})", "unreadable_record"
     )
+
+
+def _check_date(value: Any, path: str, problems: list[Problem]) -> Any:
+    """A date: the text ``YYYY-MM-DD`` of a real calendar date, kept as written (fibrolang/dates.py)."""
+    if not isinstance(value, str):
+        message = f'expected a date ("YYYY-MM-DD"), got {json_kind(value)}'
+        problems.append(Problem(path, message, "wrong_type"))
+        return INVALID
+    if parse_date(value) is None:
+        problems.append(
+            Problem(
+                path,
+                f"expected a real calendar date written YYYY-MM-DD, got {shown(value)}",
+                "not_a_date",
+            )
+        )
+        return INVALID
+    return value
 
 
 def _check_boolean(value: Any, path: str, problems: list[Problem]) -> Any:

@@ -132,7 +132,7 @@ def integral(expr: Any, graph: JSON) -> bool:
             map_type = graph["inputs"][record["map"]["name"]]["type"]
             return bool(graph["records"][map_type["record"]]["fields"][expr["name"]]["kind"] == "integer")
         return False
-    if op in ("count", "count_true"):
+    if op in ("count", "count_true", "elapsed"):  # elapsed: whole years, months, weeks or days
         return True
     if op in ARITHMETIC:
         keeps = binary(op).keeps_integers

@@ -22,6 +22,7 @@ from typing import Any
 
 import z3
 
+from compiler.analysis import dates
 from compiler.analysis.boundaries import inline, integral
 from compiler.analysis.encode import JSON, Term, conj
 from compiler.analysis.paths import PathConditions
@@ -373,6 +374,15 @@ def boundary_values(graph: JSON, site: ComparisonSite) -> list[tuple[str, Fracti
     precision of the threshold literal, at least 0.1 (the convention of ``boundaries``)."""
     step = Fraction(1) if integral(site.expression, graph) else step_of({"kind": "decimal"}, site.threshold)
     threshold = Fraction(str(site.threshold))
+    if site.expression.get("op") == "elapsed" and site.expression["unit"] in dates.CALENDAR_UNITS:
+        # the day before, on and the day after the anniversary, then the next one
+        # (compiler/analysis/dates.py ``anniversary_goals``)
+        return [
+            ("below", threshold - step),
+            ("at", threshold),
+            ("after", threshold),
+            ("above", threshold + step),
+        ]
     return [("below", threshold - step), ("at", threshold), ("above", threshold + step)]
 
 
@@ -381,7 +391,12 @@ def _value_term(value: Fraction) -> Term:
 
 
 def boundary_goal(
-    paths: PathConditions, site: ComparisonSite, guard_id: str, value: Fraction, decisive: bool
+    paths: PathConditions,
+    site: ComparisonSite,
+    guard_id: str,
+    value: Fraction,
+    decisive: bool,
+    side: str = "",
 ) -> list[Term] | None:
     """The guard is evaluated and the site's compared value is ``value``; with ``decisive``,
     the guard's outcome also depends on the site there."""
@@ -399,6 +414,10 @@ def boundary_goal(
     encoder = paths.encoder
     compared = encoder.expr(site.expression, plan, {})
     goals = [evaluated, compared.known, compared.value == _value_term(value)]
+    if site.expression.get("op") == "elapsed" and value.denominator == 1:  # next to an anniversary
+        start = encoder.expr(site.expression["from"], plan, {})
+        end = encoder.expr(site.expression["to"], plan, {})
+        goals += dates.anniversary_goals(site.expression["unit"], start.value, end.value, side, int(value))
     if decisive:
         graph = paths.graph
         when_true = encoder.condition(_with_outcome(graph, site, guard_id, True), plan).holds()

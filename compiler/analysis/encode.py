@@ -25,6 +25,7 @@ from typing import Any
 
 import z3
 
+from compiler.analysis import dates
 from fibrolang.operators import ARITHMETIC, COMPARISONS, Kit, binary
 
 JSON = dict[str, Any]
@@ -224,6 +225,9 @@ class PatientModel:
             variable = z3.Int(name)
         elif kind == "decimal":
             variable = z3.Real(name)
+        elif kind == "date":  # YYYYMMDD, a real calendar date (compiler/analysis/dates.py)
+            variable = z3.Int(name)
+            self.ranges.extend(dates.constrain(variable))
         elif kind == "enum":
             variable = z3.Int(name)
             self.ranges.append(variable >= 0)
@@ -362,6 +366,8 @@ class Encoder:
             return Sym("boolean", value, known)
         if kind in ("integer", "decimal"):
             return Sym("number", value, known)
+        if kind == "date":
+            return Sym("date", value, known)
         if kind == "enum":
             return Sym("member", value, known, enum=type_["enum"])
         if kind == "set":
@@ -470,10 +476,10 @@ class Encoder:
     def _op_compare(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
         left = self.expr(expr["left"], plan, scope)
         right = self.expr(expr["right"], plan, scope)
-        if left.kind != right.kind or left.kind not in ("number", "member", "boolean"):
+        if left.kind != right.kind or left.kind not in ("number", "member", "boolean", "date"):
             raise EncodingError(f"cannot compare a {left.kind} with a {right.kind}")
         comparison = binary(expr["op"])
-        if left.kind != "number" and not comparison.equality:
+        if left.kind not in ("number", "date") and not comparison.equality:
             raise EncodingError(f"cannot order {left.kind}s")
         value = comparison.apply(left.value, right.value)
         return Sym("boolean", value, conj(left.known, right.known))
@@ -489,6 +495,14 @@ class Encoder:
             a, b = _real(a), _real(b)
         value = operator.formula(a, b, Z3_KIT)
         return Sym("number", value, conj(left.known, right.known))
+
+    def _op_elapsed(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        start = self.expr(expr["from"], plan, scope)
+        end = self.expr(expr["to"], plan, scope)
+        if start.kind != "date" or end.kind != "date":
+            raise EncodingError("the time between two dates needs dates")
+        value = dates.elapsed(expr["unit"], start.value, end.value)
+        return Sym("number", value, conj(start.known, end.known))
 
     def _op_neg(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
         operand = self.expr(expr["operand"], plan, scope)

@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 import z3
 
+from compiler.analysis import dates
 from compiler.analysis.cone import Cones, assert_all
 from compiler.analysis.encode import JSON, Term, conj, is_true, number_term
 from compiler.analysis.paths import PathConditions
@@ -325,6 +326,8 @@ class Prover:
         for variable, type_ in self.paths.encoder.patient.scalars:
             if type_["kind"] in ("integer", "decimal"):
                 model = self._move(solver, variable, type_, model)
+            elif type_["kind"] == "date":
+                model = _nearest_date(solver, variable, model)
         # 3. An enumeration value that cannot be neutral (the first member) becomes the first
         #    member the goals allow, not whichever the solver happened to find: the witness
         #    then depends on the question only (`response is not adequate` is inadequate).
@@ -499,6 +502,28 @@ def _whole_neighbours(value: Fraction, neutral: Fraction, type_: JSON) -> list[F
     return sorted((w for w in (low, low + 1) if _fits(w, type_)), key=lambda w: (abs(w - neutral), w))
 
 
+def _nearest_date(solver: z3.Solver, variable: Term, model: Any) -> Any:
+    """Fix a date to the one nearest the neutral date (2000-01-01) the goals allow, the
+    earlier on a tie, whatever model the solver found first: a bisection over the distance
+    between the numbers ``YYYYMMDD`` (linear, so quick to ask; it orders dates as the
+    calendar does), then that date (compiler/analysis/dates.py)."""
+    current = model.eval(variable, model_completion=True).as_long()
+    low, high = 0, abs(current - dates.NEUTRAL)
+    while low < high:
+        middle = (low + high) // 2
+        near = z3.And(variable >= dates.NEUTRAL - middle, variable <= dates.NEUTRAL + middle)
+        if _allowed(solver, near) is not None:
+            high = middle
+        else:
+            low = middle + 1
+    for target in (dates.NEUTRAL - low, dates.NEUTRAL + low):
+        answer = _try(solver, variable == target)
+        if answer is not None:
+            return answer
+    solver.add(variable == current)
+    return model
+
+
 def _try(solver: z3.Solver, constraint: Term) -> Any:
     """Add ``constraint`` for good when it keeps the goals satisfiable; the new model, else None."""
     model = _allowed(solver, constraint)
@@ -585,6 +610,8 @@ def _scalar(model: Any, variable: Term, type_: JSON, graph: JSON) -> Any:
     if kind == "enum":
         members = graph["enums"][type_["enum"]]["members"]
         return members[value.as_long()]
+    if kind == "date":
+        return dates.iso(value.as_long())
     return _json_number(_fraction(value))
 
 
@@ -594,6 +621,8 @@ def _neutral_term(variable: Term, type_: JSON) -> Term:
         return z3.Not(variable)
     if kind == "enum":
         return variable == 0
+    if kind == "date":
+        return variable == dates.NEUTRAL
     return variable == number_term(neutral_value(type_))
 
 

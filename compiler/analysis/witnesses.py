@@ -20,6 +20,7 @@ from typing import Any
 
 import z3
 
+from compiler.analysis import dates
 from compiler.analysis.encode import JSON, Term
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Runtime
@@ -50,6 +51,8 @@ def patient_constraints(paths: PathConditions, patient: dict[str, Any]) -> list[
             constraints.append(variable == z3.BoolVal(bool(value)))
         elif kind == "enum":
             constraints.append(variable == graph["enums"][type_["enum"]]["members"].index(value))
+        elif kind == "date":
+            constraints.append(variable == dates.from_iso(value))
         else:
             exact = Fraction(str(value))
             constraints.append(variable == z3.Q(exact.numerator, exact.denominator))

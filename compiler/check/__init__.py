@@ -16,6 +16,7 @@ from pathlib import Path
 from compiler.check.bindings import check_bindings
 from compiler.check.cards import check_cards
 from compiler.check.context import Context, make_context
+from compiler.check.dates import check_dates
 from compiler.check.declared_units import check_unit_declarations
 from compiler.check.defaults import check_defaults
 from compiler.check.division import check_division
@@ -51,6 +52,7 @@ PASSES: tuple[Pass, ...] = (
     check_tables,
     check_unset,
     check_division,
+    check_dates,
 )
 
 

@@ -22,6 +22,8 @@ def children(expr: s.Expr) -> tuple[s.Expr, ...]:
         return (expr.value, expr.low, expr.high)
     if isinstance(expr, s.Negative | s.Not | s.PointsOf):
         return (expr.operand,)
+    if isinstance(expr, s.Elapsed):
+        return (expr.start, expr.end)
     if isinstance(expr, s.And | s.Or):
         return expr.operands
     if isinstance(expr, s.Conditional):
@@ -86,6 +88,9 @@ def _render(expr: s.Expr) -> str | None:
     if isinstance(expr, s.PointsOf):
         inner = _render(expr.operand)
         return f"points of {inner}" if inner is not None else None
+    if isinstance(expr, s.Elapsed):
+        start, end = _render(expr.start), _render(expr.end)
+        return f"{expr.unit.text} from {start} to {end}" if start is not None and end is not None else None
     return None
 
 

@@ -82,11 +82,17 @@ class NoValue:
     """The type of ``unset`` where no other arm says what it stands for."""
 
 
-Type = Boolean | Number | Member | EnumType | SetOf | MapOf | RecordOf | Unknown | NoValue
+@dataclass(frozen=True, slots=True)
+class Date:
+    """A calendar date (``input x: date``); compared only with dates (compiler/check/dates.py)."""
+
+
+Type = Boolean | Number | Member | EnumType | SetOf | MapOf | RecordOf | Unknown | NoValue | Date
 
 UNKNOWN = Unknown()
 NO_VALUE = NoValue()
 BOOLEAN = Boolean()
+DATE = Date()
 
 
 def describe(type_: Type) -> str:
@@ -105,6 +111,8 @@ def describe(type_: Type) -> str:
         return f"a map of `{type_.key}` to `{type_.record}`"
     if isinstance(type_, RecordOf):
         return f"a `{type_.record}` record"
+    if isinstance(type_, Date):
+        return "a date"
     return "of unknown type"
 
 
@@ -198,6 +206,8 @@ class _Typer:
     def declared(self, type_: s.TypeExpr) -> Type:
         if isinstance(type_, s.BooleanType):
             return BOOLEAN
+        if isinstance(type_, s.DateType):
+            return DATE
         if isinstance(type_, s.NumberType):
             if type_.unit is None:
                 return Number(None, integer=type_.integer)
@@ -449,6 +459,11 @@ class _Typer:
             return Number(None, integer=True)
         if isinstance(expr, s.PointsOf):
             return self.points_of(expr, scope)
+        if isinstance(expr, s.Elapsed):  # whole units between two dates (compiler/check/dates.py)
+            self.infer(expr.start, scope)
+            self.infer(expr.end, scope)
+            unit = units.canonical(expr.unit.text, self.symbols.units)
+            return Number(unit, integer=True, unit_known=unit is not None)
         if isinstance(expr, s.Call):  # expanded before checking (compiler/front/parameters.py)
             return UNKNOWN
         if expr.kind == "dose":

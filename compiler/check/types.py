@@ -18,6 +18,7 @@ from compiler.check.context import Context
 from compiler.check.expressions import show, walk
 from compiler.check.model import (
     Boolean,
+    Date,
     EnumType,
     MapOf,
     Member,
@@ -109,6 +110,8 @@ def _node(expr: s.Expr, model: Model) -> list[Diagnostic]:
         word = "`and`" if isinstance(expr, s.And) else "`or`"
         return [d for operand in expr.operands for d in _condition(operand, model, word)]
     if isinstance(expr, s.Comparison):
+        if isinstance(type_of(expr.left), Date) or isinstance(type_of(expr.right), Date):
+            return []  # compiler/check/dates.py (FIB170)
         operator = BINARY.get(expr.operator)  # None: `is`, `is not`
         if operator is not None and operator.numbers_only:
             where = f"`{expr.operator}`"
@@ -168,7 +171,7 @@ def _node(expr: s.Expr, model: Model) -> list[Diagnostic]:
 def _comparable(left: Type, right: Type) -> bool:
     if isinstance(left, Number) and isinstance(right, Number):
         return True
-    return isinstance(left, Boolean | Member) and left == right
+    return isinstance(left, Boolean | Member | Date) and left == right
 
 
 def _equality(expr: s.Comparison, left: Type, right: Type) -> list[Diagnostic]:

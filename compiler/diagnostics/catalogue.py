@@ -98,6 +98,10 @@ CATALOGUE: dict[str, CodeInfo] = {
     "FIB160": CodeInfo("error", "points of a value that is not an ordinal band"),
     "FIB161": CodeInfo("error", "default that does not fit the input"),
     "FIB162": CodeInfo("error", "invalid unit declaration"),
+    # dates and durations (compiler/check/dates.py)
+    "FIB170": CodeInfo("error", "date compared with something that is not a date"),
+    "FIB171": CodeInfo("error", "time between values that are not dates"),
+    "FIB172": CodeInfo("error", "time between dates in an unknown unit"),
     # parameterised definitions and per-member constants (compiler/front/parameters.py)
     "FIB150": CodeInfo("error", "wrong number of arguments"),
     "FIB151": CodeInfo("error", "argument is not a member of the parameter's type"),

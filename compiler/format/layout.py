@@ -86,6 +86,8 @@ def _line(span: s.Span) -> int | None:
 def type_text(type_: s.TypeExpr) -> str:
     if isinstance(type_, s.BooleanType):
         return "boolean"
+    if isinstance(type_, s.DateType):
+        return "date"
     if isinstance(type_, s.NumberType):
         words = ["integer" if type_.integer else "decimal"]
         if type_.low is not None and type_.high is not None:
@@ -161,7 +163,7 @@ def strength(expr: s.Expr) -> int:
         return ATOM if expr.kind == "dose" else COMPARISON
     if isinstance(expr, s.Arithmetic):
         return binary(expr.operator).strength
-    if isinstance(expr, s.Negative | s.PointsOf):
+    if isinstance(expr, s.Negative | s.PointsOf | s.Elapsed):
         return UNARY
     if isinstance(expr, s.Entry | s.Field):
         return POSTFIX
@@ -237,6 +239,10 @@ def _expression(expr: s.Expr) -> Doc:
         return concat("-", expression(expr.operand, UNARY))
     if isinstance(expr, s.PointsOf):
         return concat("points of ", expression(expr.operand, POSTFIX))
+    if isinstance(expr, s.Elapsed):
+        return concat(
+            f"{expr.unit.text} from ", expression(expr.start, POSTFIX), " to ", expression(expr.end, POSTFIX)
+        )
     if isinstance(expr, s.Not):
         if _negated_plan_query(expr):
             query = expr.operand

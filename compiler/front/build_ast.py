@@ -210,6 +210,10 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
     def boolean_type(self, meta: Meta, children: list[Any]) -> s.BooleanType:
         return s.BooleanType(self.span(meta))
 
+    @v_args(meta=True)
+    def date_type(self, meta: Meta, children: list[Any]) -> s.DateType:
+        return s.DateType(self.span(meta))
+
     def signed_number(self, children: list[Token]) -> Decimal:
         value = self.to_decimal(children[-1])
         return -value if len(children) > 1 else value
@@ -321,7 +325,7 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
         type_ = next(
             c
             for c in children[1:]
-            if isinstance(c, s.BooleanType | s.NumberType | s.NamedType | s.SetType | s.MapType)
+            if isinstance(c, s.BooleanType | s.NumberType | s.NamedType | s.SetType | s.MapType | s.DateType)
         )
         binding = next((c for c in children if isinstance(c, s.Binding)), None)
         default = next((c for c in children if isinstance(c, s.AbsentDefault)), None)
@@ -625,6 +629,9 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
         return s.PointsOf(children[0], self.span(meta))
 
     @v_args(meta=True)
+    def elapsed(self, meta: Meta, children: list[Any]) -> s.Elapsed:
+        return s.Elapsed(children[0], children[1], children[2], self.span(meta))
+
     @v_args(meta=True)
     def plan_dose(self, meta: Meta, children: list[s.Name]) -> s.PlanQuery:
         return s.PlanQuery("dose", children[0], self.span(meta))

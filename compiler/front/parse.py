@@ -219,7 +219,8 @@ _EXPRESSION_START = frozenset(
 )
 # "(" after a name calls a function: round(bmi, 1)
 _OPERATORS = frozenset(
-    ["COMPARE", *INFIX_ARITHMETIC, "(", ".", "[", "and", "or", "is", "in", "not", "between"]
+    # "(": a call; "from": `years from a to b`
+    ["COMPARE", *INFIX_ARITHMETIC, "(", ".", "[", "and", "or", "is", "in", "not", "between", "from"]
 )
 
 # (what the group is called, its members as written, how many must be expected to use the name)

@@ -142,7 +142,14 @@ class MapType:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-TypeExpr = BooleanType | NumberType | NamedType | SetType | MapType
+@dataclass(frozen=True, slots=True)
+class DateType:
+    """``date``: a calendar date, written ``YYYY-MM-DD`` in patient records (docs/language.md, Dates)."""
+
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+TypeExpr = BooleanType | NumberType | NamedType | SetType | MapType | DateType
 
 
 # ---------------------------------------------------------------------------
@@ -311,6 +318,17 @@ class PointsOf:
 
 
 @dataclass(frozen=True, slots=True)
+class Elapsed:
+    """``years from birth_date to assessment_date``: the whole years (months, weeks,
+    days) completed between two dates (fibrolang/dates.py)."""
+
+    unit: Name
+    start: Expr
+    end: Expr
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+@dataclass(frozen=True, slots=True)
 class PlanQuery:
     """What the path has added so far: ``duloxetine is recommended``,
     ``strong_opioid is avoided``, ``ecg_before_tca is flagged``,
@@ -409,6 +427,7 @@ Expr = (
     | Table
     | Unset
     | Call
+    | Elapsed
 )
 
 

@@ -327,12 +327,12 @@ def _number(value: Fraction) -> int | float:
 
 
 def _boundary_patient(
-    state: _Gatherer, site: covering.ComparisonSite, value: Fraction, decisive: bool
+    state: _Gatherer, site: covering.ComparisonSite, value: Fraction, decisive: bool, side: str = ""
 ) -> tuple[JSON, Replay, str] | None:
     """(patient, replay, guard) for the first guard using the site that the patient evaluates
     with the compared value at ``value`` (and, with ``decisive``, decided by the site)."""
     for guard in site.guards:
-        goals = covering.boundary_goal(state.paths, site, guard, value, decisive)
+        goals = covering.boundary_goal(state.paths, site, guard, value, decisive, side)
         found = state.witness(goals, guard) if goals is not None else None
         if found is not None:
             patient, replay = found
@@ -355,10 +355,10 @@ def _boundaries(state: _Gatherer) -> tuple[int, int, int]:
     for site in covering.comparison_sites(graph):
         for side, value in covering.boundary_values(graph, site):
             total += 1
-            hit = _boundary_patient(state, site, value, decisive=True)
+            hit = _boundary_patient(state, site, value, decisive=True, side=side)
             decided = hit is not None
             if hit is None:
-                hit = _boundary_patient(state, site, value, decisive=False)
+                hit = _boundary_patient(state, site, value, decisive=False, side=side)
             if hit is None:
                 without += 1
                 continue

@@ -24,7 +24,7 @@ from fibrolang.operators import binary
 
 JSON = dict[str, Any]
 
-_SIDE_WORDS = {"below": "just below", "at": "at", "above": "just above"}
+_SIDE_WORDS = {"below": "just below", "at": "at", "above": "just above", "after": "the day after reaching"}
 _LONG = 110
 
 

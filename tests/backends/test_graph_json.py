@@ -26,6 +26,7 @@ CLEAN = [
     ROOT / "guidelines" / "acr2016.fibro",
     ROOT / "tests" / "fixtures" / "tour.fibro",
     ROOT / "tests" / "fixtures" / "hostile.fibro",
+    ROOT / "tests" / "fixtures" / "dates.fibro",
     ROOT / "tests" / "check" / "cases" / "clean.fibro",
     ROOT / "tests" / "analysis" / "cases" / "clean.fibro",
 ]

@@ -102,6 +102,7 @@ def _extend(inner: st.SearchStrategy[s.Expr]) -> st.SearchStrategy[s.Expr]:
         st.builds(s.Quantifier, st.just("sum"), names, inner, inner),
         st.builds(s.CountTrue, st.lists(inner, min_size=1, max_size=3).map(tuple)),
         st.builds(s.Call, names, st.lists(inner, min_size=1, max_size=2).map(tuple)),
+        st.builds(s.Elapsed, st.sampled_from(["years", "months", "weeks", "days"]).map(s.Name), inner, inner),
     )
 
 
@@ -126,6 +127,7 @@ number_types = st.builds(
 )
 types = st.one_of(
     st.builds(s.BooleanType),
+    st.builds(s.DateType),
     number_types,
     st.builds(s.NamedType, names),
     st.builds(s.SetType, names),

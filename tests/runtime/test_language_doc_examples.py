@@ -38,3 +38,14 @@ def test_the_default_example_assumes_what_the_page_says() -> None:
     oxygen = guideline.evaluate({"supplemental_oxygen": True})
     assert oxygen.outputs == {"oxygen_points": 2}
     assert oxygen.assumed == ("age", "level")
+
+
+def test_the_date_example_counts_whole_years_and_weeks() -> None:
+    guideline = _example("an age from a date of birth")
+    leapling = {"birth_date": "2000-02-29", "treatment_start": "2017-12-01"}
+    before = guideline.evaluate({**leapling, "assessment_date": "2018-02-28"}).outputs
+    assert (before["age"], before["adult"]) == (17, False)
+    on = guideline.evaluate({**leapling, "assessment_date": "2018-03-01"}).outputs
+    assert (on["age"], on["adult"]) == (18, True)
+    assert guideline.evaluate({**leapling, "assessment_date": "2018-02-23"}).outputs["review_due"] is True
+    assert guideline.evaluate({**leapling, "assessment_date": "2018-02-22"}).outputs["review_due"] is False

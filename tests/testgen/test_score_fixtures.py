@@ -14,7 +14,7 @@ from compiler.testgen.coverage import measure
 from compiler.testgen.suite import read_patients, suite_file
 
 ROOT = Path(__file__).resolve().parents[2]
-SCORES = ["annual-risk", "cha2ds2vasc", "ckd-staging", "curb65", "news2", "qsofa", "news2-oxygen"]
+SCORES = ["annual-risk", "cha2ds2vasc", "ckd-staging", "curb65", "news2", "qsofa", "news2-oxygen", "dates"]
 
 
 @pytest.mark.parametrize("name", SCORES)

@@ -41,7 +41,16 @@ def _pytest_generated(module: str, *options: str) -> subprocess.CompletedProcess
 
 SCORE_FIXTURES = [
     f"tests/fixtures/{name}.fibro"
-    for name in ("annual-risk", "cha2ds2vasc", "ckd-staging", "curb65", "news2", "qsofa", "news2-oxygen")
+    for name in (
+        "annual-risk",
+        "cha2ds2vasc",
+        "ckd-staging",
+        "curb65",
+        "news2",
+        "qsofa",
+        "news2-oxygen",
+        "dates",
+    )
 ]
 
 

@@ -279,6 +279,9 @@ class _Phrases:
             return f"{intervention_label(graph, named)} {_ACTION_WORDS[state]}", _COMPARE
         if isinstance(expr, ex.DoseQuery):
             return f"recommended dose of {intervention_label(graph, expr.subject)}", _ATOM
+        if isinstance(expr, ex.Elapsed):  # fibrolang/dates.py
+            start, end = self.words(expr.start, _ATOM), self.words(expr.end, _ATOM)
+            return f"whole {expr.unit} from {start} to {end}", _ATOM
         raise ValueError(f"no words for the expression {type(expr).__name__} (flowchart/plain_words.py)")
 
     def membership(self, expr: ex.Membership, negated: bool) -> tuple[str, int]:

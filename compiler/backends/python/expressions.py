@@ -565,6 +565,17 @@ class ExpressionWriter:
             False,
         )
 
+    def _Elapsed(self, expr: ex.Elapsed) -> Value:
+        """Whole units between two dates (``_elapsed``, compiler/backends/python/dates.py)."""
+        start = self.local(self.value(expr.start), "a")
+        end = self.local(self.value(expr.end), "a")
+        call = f"_elapsed({literal(expr.unit)}, {start.code}, {end.code})"
+        if start.certain and end.certain:
+            return Value(call, True)
+        uncertain = [value.code for value in (start, end) if not value.certain]
+        unknowns = " or ".join(f"{code}.__class__ is _Unknown" for code in uncertain)
+        return Value(f"(_merge({start.code}, {end.code}) if {unknowns} else {call})", False)
+
     def _UnaryMinus(self, expr: ex.UnaryMinus) -> Value:
         operand = self.local(self.value(expr.operand))
         if operand.certain:

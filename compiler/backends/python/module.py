@@ -27,6 +27,7 @@ from importlib import metadata
 from typing import Any
 
 from compiler.backends import absent_defaults
+from compiler.backends.python.dates import date_prelude
 from compiler.backends.python.expressions import (
     NOT_CONSTANT,
     ExpressionWriter,
@@ -43,6 +44,7 @@ from fibrolang.graph import (
     ActionNode,
     AvoidItem,
     BooleanType,
+    DateType,
     DecisionNode,
     EnumType,
     FlagItem,
@@ -98,6 +100,7 @@ def python_module(graph: Graph) -> str:
             f"FIBROLANG_VERSION = {literal(_version())}",
             f"DECISION_FIELDS = {literal(_DECISION_FIELDS)}",
             PRELUDE,
+            *date_prelude(graph),
             *_tables(graph),
             *_unset_marker(graph),
             "",
@@ -149,6 +152,8 @@ def _header(graph: Graph) -> list[str]:
 def _declared(declared: ValueType) -> tuple[Any, ...]:
     if isinstance(declared, BooleanType):
         return ("boolean",)
+    if isinstance(declared, DateType):  # refused before (compiler/backends/dates.py)
+        return ("date",)
     if isinstance(declared, NumberType):
         return ("number", declared.integral, declared.unit, declared.minimum, declared.maximum)
     if isinstance(declared, EnumType):
@@ -209,6 +214,8 @@ def _fast_check(graph: Graph, constants: dict[str, str]) -> list[str]:
                 f"{local}.__class__ is not list or not all(member.__class__ is str and member in {members} "
                 f"for member in {local})"
             )
+        elif isinstance(kind, DateType):  # compiler/backends/python/dates.py
+            test = f"{local}.__class__ is not str or _parse_date({local}) is None"
         else:
             test = "True"  # a map: its records are checked and normalised by validate
         tests.append(f"({local} is not None and ({test}))")

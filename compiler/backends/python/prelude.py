@@ -195,6 +195,8 @@ def _check_value(declared, value, path, problems):
         return _check_member(declared[1], value, path, problems)
     if kind == "set":
         return _check_set(declared[1], value, path, problems)
+    if kind == "date":
+        return _check_date(value, path, problems)
     return _check_map(declared, value, path, problems)
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 import fibrolang
-from compiler.backends import absent_defaults
+from compiler.backends import absent_defaults, dates
 from compiler.backends.sql.columns import Columns
 from compiler.backends.sql.expressions import (
     FALSE,
@@ -97,7 +97,7 @@ def compiled_query(
     """The query text and the dictionary of its compact columns (one compilation)."""
     if dialect not in DIALECTS:
         raise SqlTargetError(f"unknown SQL dialect {dialect!r} (known: {', '.join(DIALECTS)})")
-    refused = absent_defaults.refusal(graph, "SQL")
+    refused = absent_defaults.refusal(graph, "SQL") or dates.refusal(graph, "SQL")
     if refused is not None:
         raise SqlTargetError(refused)
     refuse_unset_outputs(graph)
