@@ -249,7 +249,10 @@ def compile_command(guideline: Path, output: Path | None, format_: str, target: 
             text = sql_of_document(document, dialect)
         except SqlTargetError as error:
             place = f"{guideline}:{error.line}:{error.column}" if error.line else str(guideline)
-            click.echo(f"{place}: error: the SQL target cannot express {error}", err=True)
+            # An element SQL cannot express is named (``where``); a refusal of the whole
+            # guideline (compiler/backends/refusals.py) is already a sentence.
+            what = f"the SQL target cannot express {error}" if error.where else str(error)
+            click.echo(f"{place}: error: {what}", err=True)
             sys.exit(1)
         except ImportError as error:
             click.echo(f"error: --target sql needs the population extra ({error})", err=True)

@@ -1,10 +1,10 @@
 """Dates on the compile targets. The Python target carries dates (compiler/backends/
-python_dates.py, standard library only): the generated module of tests/fixtures/dates.fibro
+python/dates.py, standard library only): the generated module of tests/fixtures/dates.fibro
 gives exactly the runtime's answer -- result, lean answer, or the same problem list for a
 bad record -- for every witness and boundary patient of its generated suite and for seeded
 random records (valid dates, absent, null, impossible dates, wrong types). The SQL target
 refuses a guideline with dates at compile time, naming the date inputs
-(compiler/backends/dates.py); the CLI says so in one line, without a traceback."""
+(compiler/backends/refusals.py); the CLI says so in one line, without a traceback."""
 
 from __future__ import annotations
 

@@ -62,5 +62,7 @@ def test_the_suite_shows_every_cell_of_the_grid_and_each_scale_unset(graph: dict
 
 
 def test_the_sql_target_refuses_outputs_that_may_be_unset(graph: dict[str, Any]) -> None:
-    with pytest.raises(SqlTargetError, match=r"may be unset \(spo2_scale_1, spo2_scale_2\)"):
+    with pytest.raises(
+        SqlTargetError, match=r"outputs that may be unset \(`unset`: spo2_scale_1, spo2_scale_2\)"
+    ):
         sql_query(fibrolang.read_graph(graph), "duckdb")

@@ -26,7 +26,7 @@ import ast
 from importlib import metadata
 from typing import Any
 
-from compiler.backends import absent_defaults
+from compiler.backends import refusals
 from compiler.backends.python.dates import date_prelude
 from compiler.backends.python.expressions import (
     NOT_CONSTANT,
@@ -76,7 +76,7 @@ def module_of_document(document: dict[str, Any]) -> str:
 
 def python_module(graph: Graph) -> str:
     """The Python module of a checked graph; ``PythonTargetError`` if it cannot be written."""
-    refused = absent_defaults.refusal(graph, "Python")
+    refused = refusals.refusal(graph, "Python")
     if refused is not None:
         raise PythonTargetError(refused)
     constants: dict[str, str] = {}
@@ -152,7 +152,7 @@ def _header(graph: Graph) -> list[str]:
 def _declared(declared: ValueType) -> tuple[Any, ...]:
     if isinstance(declared, BooleanType):
         return ("boolean",)
-    if isinstance(declared, DateType):  # refused before (compiler/backends/dates.py)
+    if isinstance(declared, DateType):  # checked as YYYY-MM-DD text (backends/python/dates.py)
         return ("date",)
     if isinstance(declared, NumberType):
         return ("number", declared.integral, declared.unit, declared.minimum, declared.maximum)

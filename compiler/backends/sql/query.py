@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 import fibrolang
-from compiler.backends import absent_defaults, dates
+from compiler.backends import refusals
 from compiler.backends.sql.columns import Columns
 from compiler.backends.sql.expressions import (
     FALSE,
@@ -58,7 +58,6 @@ from fibrolang.graph import (
     SourcePosition,
     TerminalNode,
 )
-from fibrolang.unset import outputs_that_may_be_unset
 
 DIALECTS = ("duckdb", "spark")
 TABLE = "patients"
@@ -97,10 +96,9 @@ def compiled_query(
     """The query text and the dictionary of its compact columns (one compilation)."""
     if dialect not in DIALECTS:
         raise SqlTargetError(f"unknown SQL dialect {dialect!r} (known: {', '.join(DIALECTS)})")
-    refused = absent_defaults.refusal(graph, "SQL") or dates.refusal(graph, "SQL")
+    refused = refusals.refusal(graph, "SQL")
     if refused is not None:
         raise SqlTargetError(refused)
-    refuse_unset_outputs(graph)
     if form not in FORMS:
         raise SqlTargetError(f"unknown result form {form!r} (known: {', '.join(FORMS)})")
     pathway = PathwayQuery(graph, dialect)
@@ -771,15 +769,3 @@ __all__ = [
     "sql_of_document",
     "sql_query",
 ]
-
-
-def refuse_unset_outputs(graph: Graph) -> None:
-    """The SQL target has one column per output and no way yet to tell "unset by design"
-    from "unknown" (NULL) in it: a guideline with outputs that may be unset is refused."""
-    unset = sorted(outputs_that_may_be_unset(graph))
-    if unset:
-        names = ", ".join(unset)
-        raise SqlTargetError(
-            f"an output that may be unset ({names}) yet; "
-            "evaluate this guideline with the runtime or the Python target"
-        )
