@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from compiler.backends.flowchart import chart_facts
 from compiler.backends.flowchart import dot_labels as labels
+from compiler.backends.flowchart.dot_formulas import formula_nodes
 from compiler.backends.flowchart.dot_labels import PALETTE, Footnotes
 from compiler.backends.flowchart.dot_tables import table_nodes
 from compiler.backends.flowchart.dot_text import escape, identifier, styled
@@ -400,6 +401,7 @@ class Chart:
             if node_id not in placed:
                 body.extend(node_lines[node_id])
         body.extend(table_nodes(graph))  # lookup tables beside the pathway (none: nothing)
+        body.extend(formula_nodes(graph))  # how computed values are computed (none: nothing)
         key = self.key()
         self.lines.append('  subgraph "cluster_chart" {')
         self.lines.append(f'    label=<{key}>; labelloc="b"; labeljust="l"; pencolor="transparent";')
