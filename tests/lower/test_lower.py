@@ -13,7 +13,7 @@ import pytest
 
 from compiler import api
 from compiler.backends.graph_json import dumps
-from compiler.front.pipeline import parse_text
+from compiler.front.parse import SourceText
 from compiler.lower import GRAPH_FORMAT, content_hash, lower
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,9 +25,9 @@ PATHWAY = "pathway\n  start -> done\n  outcome done ok\nend\n"
 
 def lowered(body: str) -> dict[str, Any]:
     text = HEADER + body + PATHWAY
-    guideline, problems = parse_text(text, "test.fibro")
-    assert guideline is not None and not problems, problems
-    return lower(guideline, text)
+    checked = api.check_source(SourceText("test.fibro", text), ROOT)
+    assert checked.accepted is not None, checked.diagnostics
+    return lower(checked.accepted, text)
 
 
 def test_header_and_hash() -> None:
