@@ -2,7 +2,9 @@
 
 The pipeline runs one way: read → parse → build the syntax tree → check →
 lower to the decision graph. Each step returns its diagnostics; a later step
-runs only when the earlier ones found no errors.
+runs only when the earlier ones found no errors. The checker hands lowering a
+``CheckedGuideline`` (its namespaces and typed model, made only when there is
+no error), and lowering reads its name resolution from it.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compiler.check import check_guideline
+from compiler.check import check_in_context
+from compiler.check.checked import CheckedGuideline, accept
 from compiler.collector import collector_paused
 from compiler.diagnostics import catalogue as diag
 from compiler.diagnostics.catalogue import Diagnostic
@@ -50,28 +53,32 @@ class SourceCache:
 
 @dataclass(frozen=True)
 class Checked:
-    """The result of checking one guideline file."""
+    """The result of checking one guideline file; ``accepted`` is what lowering reads,
+    present only when there is no error."""
 
     source: SourceText | None
     guideline: Guideline | None
     diagnostics: list[Diagnostic]
+    accepted: CheckedGuideline | None = None
 
     @property
     def ok(self) -> bool:
-        return self.guideline is not None and not diag.has_errors(self.diagnostics)
+        return self.accepted is not None
 
 
 def check_source(source: SourceText, base_dir: Path) -> Checked:
     guideline, problems = parse_source(source)
     if guideline is None:
         return Checked(source, None, diag.arrange(problems))
+    context = None
     try:
         with collector_paused():
             written = guideline
             guideline, expanded = expand_parameters(written)
             problems += expanded
             if not diag.has_errors(expanded):  # a bad call leaves nothing sound to check
-                problems += once_per_template(check_guideline(guideline, base_dir), written)
+                found, context = check_in_context(guideline, base_dir)
+                problems += once_per_template(found, written)
     except RecursionError:
         problems.append(
             diag.make(
@@ -81,7 +88,9 @@ def check_source(source: SourceText, base_dir: Path) -> Checked:
                 hint="split deep expressions into named definitions with `define`",
             )
         )
-    return Checked(source, guideline, diag.arrange(problems))
+    diagnostics = diag.arrange(problems)
+    accepted = accept(context, diagnostics) if context is not None else None
+    return Checked(source, guideline, diagnostics, accepted)
 
 
 def check_file(path: str | Path, sources: SourceCache | None = None) -> Checked:
@@ -96,12 +105,12 @@ def check_file(path: str | Path, sources: SourceCache | None = None) -> Checked:
 def compile_checked(checked: Checked, hashed: bool = True) -> dict[str, Any]:
     """The decision graph of a checked guideline; CompileError if it has errors. ``hashed=False``:
     without its integrity hash (``compiler.lower.lower``), for a graph that is not written out."""
-    if not checked.ok or checked.guideline is None or checked.source is None:
+    if checked.accepted is None or checked.source is None:
         raise CompileError(checked.diagnostics)
     try:
-        return lower(checked.guideline, checked.source.text, hashed)
+        return lower(checked.accepted, checked.source.text, hashed)
     except LoweringError as error:
-        span = checked.guideline.span
+        span = checked.accepted.guideline.span
         raise CompileError(
             [
                 diag.make(

@@ -1,8 +1,12 @@
 """Lowering: the checked syntax tree becomes the decision graph (a JSON-ready
 dict in the format of docs/graph-format.md).
 
-Lowering runs only on a guideline the checker accepted, so it trusts names
-and types; anything it cannot place is an internal error, not a guess.
+Lowering runs only on a guideline the checker accepted: it takes a
+``CheckedGuideline`` (compiler/check/checked.py), made only when the check
+found no error, and reads the checker's resolution from it (what each name
+is, which enumeration a member belongs to, the type of each expression)
+instead of working it out again. Anything it cannot place is an internal
+error, not a guess.
 Node ids are the author's names; edge and item ids are the node id plus a
 1-based ordinal (``adult/1``, ``adult/otherwise``, ``plan/3``), so they stay
 put when unrelated lines are added.
@@ -16,10 +20,9 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 
-from compiler.check import unit_catalogue as units
-from compiler.check.bindings import code_sets
-from compiler.check.model import Member, Model, SetOf, build_model
-from compiler.check.symbols import collect
+from compiler.check.checked import CheckedGuideline
+from compiler.check.model import Member, Model, Number, SetOf
+from compiler.check.symbols import Symbols
 from compiler.front import syntax as s
 from compiler.lower_bindings import binding_json
 from compiler.lower_units import convert_units
@@ -68,31 +71,12 @@ def _source(span: s.Span) -> JSON:
 
 
 class _Lowerer:
-    def __init__(self, guideline: s.Guideline) -> None:
-        self.guideline = guideline
-        # The checker's typing tells which enumeration a bare member belongs to
-        # where several declare it (``severe`` of ``pain`` or of ``fatigue``).
-        self.model: Model = build_model(guideline, collect(guideline))
-        self.enums: dict[str, s.Enumeration] = {}
-        self.records: dict[str, s.Record] = {}
-        self.inputs: dict[str, s.Input] = {}
-        self.definitions: dict[str, s.Definition] = {}
-        self.interventions: dict[str, s.Intervention] = {}
-        for declaration in guideline.declarations:
-            if isinstance(declaration, s.Enumeration):
-                self.enums.setdefault(declaration.name.text, declaration)
-            elif isinstance(declaration, s.Record):
-                self.records.setdefault(declaration.name.text, declaration)
-            elif isinstance(declaration, s.Input):
-                self.inputs.setdefault(declaration.name.text, declaration)
-            elif isinstance(declaration, s.Definition):
-                self.definitions.setdefault(declaration.name.text, declaration)
-            elif isinstance(declaration, s.Intervention):
-                self.interventions.setdefault(declaration.name.text, declaration)
-        self.member_enums: dict[str, list[str]] = {}
-        for enum in self.enums.values():
-            for member in enum.members:
-                self.member_enums.setdefault(member.name.text, []).append(enum.name.text)
+    def __init__(self, checked: CheckedGuideline) -> None:
+        self.guideline = checked.guideline
+        # The checker's resolution: its namespaces, and what each name and
+        # expression of this very tree resolved to (compiler/check/checked.py).
+        self.symbols: Symbols = checked.symbols
+        self.model: Model = checked.model
 
     # -- types --------------------------------------------------------------
 
@@ -114,205 +98,125 @@ class _Lowerer:
             return {"kind": "map", "key": type_.key.text, "record": type_.value.text}
         return {"kind": "enum", "enum": type_.name.text}
 
-    def enum_of(self, expr: s.Expr, scope: dict[str, str | None]) -> str | None:
-        """The enumeration an expression's value belongs to, when it has one."""
-        if isinstance(expr, s.Reference):
-            name = expr.name.text
-            if name in scope:
-                return scope[name]
-            declared = self.inputs.get(name)
-            if declared is not None and isinstance(declared.type, s.NamedType):
-                return declared.type.name.text
-            owners = self.member_enums.get(name)
-            return owners[0] if owners else None
-        if isinstance(expr, s.Field):
-            record_name = self.record_of(expr.record)
-            record = self.records.get(record_name) if record_name else None
-            if record is not None:
-                for record_field in record.fields:
-                    if record_field.name.text == expr.name.text and isinstance(
-                        record_field.type, s.NamedType
-                    ):
-                        return record_field.type.name.text
-        return None
-
-    def record_of(self, expr: s.Expr) -> str | None:
-        if isinstance(expr, s.Entry) and isinstance(expr.map, s.Reference):
-            declared = self.inputs.get(expr.map.name.text)
-            if declared is not None and isinstance(declared.type, s.MapType):
-                return declared.type.value.text
-        return None
-
-    def collection_enum(self, expr: s.Expr) -> str | None:
-        """The enumeration whose members a collection holds."""
-        if isinstance(expr, s.Reference):
-            name = expr.name.text
-            if name in self.enums:
-                return name
-            declared = self.inputs.get(name)
-            if declared is not None and isinstance(declared.type, s.SetType):
-                return declared.type.element.text
-            if declared is not None and isinstance(declared.type, s.MapType):
-                return declared.type.key.text
-            definition = self.definitions.get(name)
-            if definition is not None:
-                return self.collection_enum(definition.expression)
-        if isinstance(expr, s.SetLiteral):
-            return self.set_enum(expr.members)
-        return None
-
-    def set_enum(self, members: Iterable[s.Name]) -> str | None:
-        names = [m.text for m in members]
-        for enum_name, enum in self.enums.items():
-            declared = {m.name.text for m in enum.members}
-            if all(name in declared for name in names):
-                return enum_name
-        return None
-
     # -- expressions -----------------------------------------------------------
 
-    def element(self, node: s.Expr, enum: str | None, scope: dict[str, str | None]) -> JSON:
-        """A map key or set element: a bare name that is no variable, input or
-        definition is a member of the collection's enumeration."""
-        if isinstance(node, s.Reference):
-            name = node.name.text
-            if name not in scope and name not in self.inputs and name not in self.definitions:
-                return self.member(name, enum)
-        return self.expr(node, scope)
+    def reference(self, name: s.Name) -> JSON:
+        """A bare name, as the checker resolved it."""
+        resolution = self.model.resolution_of(name)
+        kind = resolution.kind if resolution is not None else "unresolved"
+        if kind == "variable":
+            return {"op": "var", "name": name.text}
+        if kind == "input":
+            return {"op": "input", "name": name.text}
+        if kind == "definition":
+            return {"op": "def", "name": name.text}
+        if kind == "enum":
+            return {"op": "enum", "enum": name.text}
+        if kind == "member" and resolution is not None and resolution.enum is not None:
+            return self.member(name.text, resolution.enum)
+        raise LoweringError(f"`{name.text}` is {kind} (line {name.span.line})")
 
-    def typed_enum(self, node: s.Expr) -> str | None:
-        """The enumeration the checker resolved a bare member to, if it did."""
-        typed = self.model.type_of(node)
-        return typed.enum if isinstance(typed, Member) else None
-
-    def member(self, name: str, enum: str | None) -> JSON:
-        owners = self.member_enums.get(name, [])
-        if enum is None or enum not in owners:
-            if not owners:
-                raise LoweringError(f"`{name}` is not a known name")
-            enum = owners[0]
+    def member(self, name: str, enum: str) -> JSON:
         return {"op": "member", "value": name, "enum": enum}
 
-    def expr(self, node: s.Expr, scope: dict[str, str | None]) -> JSON:
+    def expr(self, node: s.Expr) -> JSON:
         if isinstance(node, s.BooleanLiteral):
             return {"op": "const", "value": node.value, "unit": None}
         if isinstance(node, s.NumberLiteral):
             unit = node.quantity.unit.text if node.quantity.unit else None
             return {"op": "const", "value": number(node.quantity.value), "unit": unit}
         if isinstance(node, s.Reference):
-            name = node.name.text
-            if name in scope:
-                return {"op": "var", "name": name}
-            if name in self.inputs:
-                return {"op": "input", "name": name}
-            if name in self.definitions:
-                return {"op": "def", "name": name}
-            if name in self.enums:
-                return {"op": "enum", "enum": name}
-            return self.member(name, self.typed_enum(node))
+            return self.reference(node.name)
         if isinstance(node, s.SetLiteral):
             typed = self.model.type_of(node)
-            enum = typed.enum if isinstance(typed, SetOf) else (self.set_enum(node.members) or "")
+            if not isinstance(typed, SetOf):
+                raise LoweringError(f"the set at line {node.span.line} has no enumeration")
             members = [m.text for m in node.members]
             if node.conditions:
                 conditions = [
-                    self.expr(c, scope) if c is not None else {"op": "const", "value": True, "unit": None}
+                    self.expr(c) if c is not None else {"op": "const", "value": True, "unit": None}
                     for c in node.conditions
                 ]
-                return {"op": "select", "members": members, "when": conditions, "enum": enum}
-            return {"op": "set", "members": members, "enum": enum}
+                return {"op": "select", "members": members, "when": conditions, "enum": typed.enum}
+            return {"op": "set", "members": members, "enum": typed.enum}
         if isinstance(node, s.Entry):
-            key = self.element(node.key, self.collection_enum(node.map), scope)
-            return {"op": "entry", "map": self.expr(node.map, scope), "key": key}
+            return {"op": "entry", "map": self.expr(node.map), "key": self.expr(node.key)}
         if isinstance(node, s.Field):
-            return {"op": "field", "record": self.expr(node.record, scope), "name": node.name.text}
+            return {"op": "field", "record": self.expr(node.record), "name": node.name.text}
         if isinstance(node, s.Membership):
-            element = self.element(node.element, self.collection_enum(node.collection), scope)
             lowered: JSON = {
                 "op": "in",
-                "element": element,
-                "collection": self.expr(node.collection, scope),
+                "element": self.expr(node.element),
+                "collection": self.expr(node.collection),
             }
             return {"op": "not", "operand": lowered} if node.negated else lowered
         if isinstance(node, s.Comparison):
             operator = {"is": "==", "is not": "!="}.get(node.operator, node.operator)
-            left = self.expr(node.left, scope)
-            if node.operator in ("is", "is not") and isinstance(node.right, s.Reference):
-                right_name = node.right.name.text
-                if right_name in self.member_enums and right_name not in scope:
-                    right = self.member(right_name, self.enum_of(node.left, scope))
-                else:
-                    right = self.expr(node.right, scope)
-            else:
-                right = self.expr(node.right, scope)
-            return {"op": operator, "left": left, "right": right}
+            return {"op": operator, "left": self.expr(node.left), "right": self.expr(node.right)}
         if isinstance(node, s.Between):
-            value = self.expr(node.value, scope)
+            value = self.expr(node.value)
             return {
                 "op": "and",
                 "operands": [
-                    {"op": ">=", "left": value, "right": self.expr(node.low, scope)},
-                    {"op": "<=", "left": value, "right": self.expr(node.high, scope)},
+                    {"op": ">=", "left": value, "right": self.expr(node.low)},
+                    {"op": "<=", "left": value, "right": self.expr(node.high)},
                 ],
             }
         if isinstance(node, s.Arithmetic):
-            return {
-                "op": node.operator,
-                "left": self.expr(node.left, scope),
-                "right": self.expr(node.right, scope),
-            }
+            return {"op": node.operator, "left": self.expr(node.left), "right": self.expr(node.right)}
         if isinstance(node, s.Negative):
-            return {"op": "neg", "operand": self.expr(node.operand, scope)}
+            return {"op": "neg", "operand": self.expr(node.operand)}
         if isinstance(node, s.Not):
-            return {"op": "not", "operand": self.expr(node.operand, scope)}
+            return {"op": "not", "operand": self.expr(node.operand)}
         if isinstance(node, s.And):
-            return {"op": "and", "operands": [self.expr(o, scope) for o in node.operands]}
+            return {"op": "and", "operands": [self.expr(o) for o in node.operands]}
         if isinstance(node, s.Or):
-            return {"op": "or", "operands": [self.expr(o, scope) for o in node.operands]}
+            return {"op": "or", "operands": [self.expr(o) for o in node.operands]}
         if isinstance(node, s.Conditional):
             return {
                 "op": "if",
-                "condition": self.expr(node.condition, scope),
-                "then": self.expr(node.then, scope),
-                "else": self.expr(node.otherwise, scope),
+                "condition": self.expr(node.condition),
+                "then": self.expr(node.then),
+                "else": self.expr(node.otherwise),
             }
         if isinstance(node, s.Unset):
             return {"op": "unset"}  # only an output's `if` arms (compiler/check/unset.py)
         if isinstance(node, s.Table) and node.chain is not None:
-            return self.expr(node.chain, scope)  # a lookup table is its `if` chain (compiler/front/tables.py)
+            return self.expr(node.chain)  # a lookup table is its `if` chain (compiler/front/tables.py)
         if isinstance(node, s.Quantifier):
-            inner = {**scope, node.variable.text: self.collection_enum(node.collection)}
-            over = self.expr(node.collection, scope)
-            body = self.expr(node.body, inner) if node.body is not None else None
+            over = self.expr(node.collection)
+            body = self.expr(node.body) if node.body is not None else None
             if node.kind == "sum":
                 return {"op": "sum", "var": node.variable.text, "over": over, "body": body}
             return {"op": node.kind, "var": node.variable.text, "over": over, "where": body}
         if isinstance(node, s.CountTrue):
-            return {"op": "count_true", "operands": [self.expr(o, scope) for o in node.conditions]}
+            return {"op": "count_true", "operands": [self.expr(o) for o in node.conditions]}
         if isinstance(node, s.PointsOf):
-            return self.points_of(node, scope)
+            return self.points_of(node)
         if isinstance(node, s.Elapsed):  # whole units between two dates (fibrolang/dates.py)
-            unit = units.canonical(node.unit.text, {})
+            typed = self.model.type_of(node)
+            if not isinstance(typed, Number) or typed.unit is None:
+                raise LoweringError(f"the span of time at line {node.span.line} has no unit")
             return {
                 "op": "elapsed",
-                "unit": unit,
-                "from": self.expr(node.start, scope),
-                "to": self.expr(node.end, scope),
+                "unit": typed.unit,
+                "from": self.expr(node.start),
+                "to": self.expr(node.end),
             }
         if isinstance(node, s.PlanQuery):
             subject = node.subject.text if node.subject is not None else None
             return {"op": node.kind, "subject": subject}
         raise LoweringError(f"cannot lower {type(node).__name__}")
 
-    def points_of(self, node: s.PointsOf, scope: dict[str, str | None]) -> JSON:
+    def points_of(self, node: s.PointsOf) -> JSON:
         """``points of band``: a choice of the band's points, the first band's last
         (``if band == b1 then 3 else if band == b2 then 1 else 0``), so the runtime,
         the proofs and every target read it as they read ``if``."""
         typed = self.model.type_of(node.operand)
-        ordinal = self.enums.get(typed.enum) if isinstance(typed, Member) else None
+        ordinal = self.symbols.enums.get(typed.enum) if isinstance(typed, Member) else None
         if ordinal is None or not ordinal.ordinal:
             raise LoweringError("`points of` needs a band of an ordinal")
-        band = self.expr(node.operand, scope)
+        band = self.expr(node.operand)
         bands = [(m.name.text, m.points) for m in ordinal.members if m.points is not None]
         lowered: JSON = {"op": "const", "value": number(bands[-1][1]), "unit": "points"}
         for name, points in reversed(bands[:-1]):
@@ -335,12 +239,12 @@ class _Lowerer:
             name = definition.name.text
             if name in placed or name in visiting:
                 return
-            for dependency in sorted(_references(definition.expression) & self.definitions.keys()):
-                place(self.definitions[dependency], (*visiting, name))
+            for dependency in sorted(self.model.definitions_used(definition.expression)):
+                place(self.symbols.definitions[dependency], (*visiting, name))
             placed.add(name)
             ordered.append(definition)
 
-        for definition in self.definitions.values():
+        for definition in self.symbols.definitions.values():
             place(definition, ())
         return ordered
 
@@ -375,7 +279,7 @@ class _Lowerer:
             ],
             "contraindications": [
                 {
-                    "condition": self.expr(c.condition, {}),
+                    "condition": self.expr(c.condition),
                     "quote": _attributes(c.attributes)["quote"],
                     "notes": _attributes(c.attributes)["notes"],
                 }
@@ -392,11 +296,11 @@ class _Lowerer:
         if rule.form == "plain":
             if rule.condition is None:
                 raise LoweringError(f"invariant {rule.name.text} has no condition")
-            condition = self.expr(rule.condition, {})
+            condition = self.expr(rule.condition)
         else:
             subject = rule.subject.text if rule.subject else None
             recommended: JSON = {"op": "recommended", "subject": subject}
-            guard = self.expr(rule.condition, {}) if rule.condition is not None else None
+            guard = self.expr(rule.condition) if rule.condition is not None else None
             if rule.kind == "never":
                 condition = {"op": "and", "operands": [recommended, guard]} if guard else recommended
             else:
@@ -423,7 +327,7 @@ class _Lowerer:
         attributes = _attributes(item.attributes)
         common: JSON = {
             "id": f"{node_id}/{ordinal}",
-            "guard": self.expr(item.guard, {}) if item.guard is not None else None,
+            "guard": self.expr(item.guard) if item.guard is not None else None,
             "notes": attributes["notes"],
             "quote": attributes["quote"],
             "citations": attributes["citations"],
@@ -501,7 +405,7 @@ class _Lowerer:
                 branches.append(
                     {
                         "id": edge_id,
-                        "guard": self.expr(branch.guard, {}) if branch.guard is not None else None,
+                        "guard": self.expr(branch.guard) if branch.guard is not None else None,
                         "target": branch.target.text,
                         "label": branch_attributes["label"],
                         "notes": branch_attributes["notes"],
@@ -539,7 +443,6 @@ class _Lowerer:
         pathway = self.guideline.pathway
         if pathway is None:
             raise LoweringError("the guideline has no pathway")
-        declared_code_sets = code_sets(self.guideline)
         return {
             "format": GRAPH_FORMAT,
             "guideline": {
@@ -564,7 +467,7 @@ class _Lowerer:
                     "member_labels": {m.name.text: m.label.value for m in enum.members if m.label},
                     **({"points": _points(enum)} if enum.ordinal else {}),
                 }
-                for name, enum in self.enums.items()
+                for name, enum in self.symbols.enums.items()
             },
             "records": {
                 name: {
@@ -574,7 +477,7 @@ class _Lowerer:
                         for f in record.fields
                     },
                 }
-                for name, record in self.records.items()
+                for name, record in self.symbols.records.items()
             },
             "inputs": {
                 name: {
@@ -582,20 +485,20 @@ class _Lowerer:
                     "type": self.type_json(declared.type),
                     "notes": _attributes(declared.attributes)["notes"],
                     **(
-                        {"binding": binding_json(declared, declared_code_sets)}
+                        {"binding": binding_json(declared, self.symbols.code_sets)}
                         if declared.binding is not None
                         else {}
                     ),
                     **({"default": _default_json(declared.default)} if declared.default is not None else {}),
                 }
-                for name, declared in self.inputs.items()
+                for name, declared in self.symbols.inputs.items()
             },
             "definitions": [
                 {
                     "name": definition.name.text,
                     "label": definition.label.value if definition.label else None,
                     "output": definition.output,
-                    "expr": self.expr(definition.expression, {}),
+                    "expr": self.expr(definition.expression),
                     "notes": _attributes(definition.attributes)["notes"],
                     "quote": _attributes(definition.attributes)["quote"],
                     **_tables_json(definition.expression),
@@ -603,7 +506,7 @@ class _Lowerer:
                 for definition in self.definitions_in_order()
             ],
             "interventions": {
-                name: self.intervention_json(item) for name, item in self.interventions.items()
+                name: self.intervention_json(item) for name, item in self.symbols.interventions.items()
             },
             "start": pathway.start.text,
             "nodes": {node.name.text: self.node_json(node) for node in pathway.nodes},
@@ -628,30 +531,15 @@ def _default_json(default: s.AbsentDefault) -> bool | int | float | str:
     return value.name.text
 
 
-def _references(expr: s.Expr) -> set[str]:
-    """Every bare name an expression mentions (for dependency order)."""
-    found: set[str] = set()
-    stack: list[object] = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, s.Reference):
-            found.add(node.name.text)
-        elif isinstance(node, tuple):
-            stack.extend(node)
-        elif hasattr(node, "__dataclass_fields__"):
-            stack.extend(getattr(node, name) for name in node.__dataclass_fields__ if name != "span")
-    return found
-
-
 def content_hash(text: str) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def lower(guideline: s.Guideline, source_text: str, hashed: bool = True) -> JSON:
-    """The decision graph of a checked guideline, carrying its integrity hash (``graph_hash``,
-    fibrolang/integrity.py); ``hashed=False`` leaves the hash out, for a graph that stays in
-    memory (the proofs of ``fibrolang check``: the hash is half the time of lowering)."""
-    graph = _Lowerer(guideline).graph(content_hash(source_text))
+def lower(checked: CheckedGuideline, source_text: str, hashed: bool = True) -> JSON:
+    """The decision graph of a guideline the checker accepted, carrying its integrity hash
+    (``graph_hash``, fibrolang/integrity.py); ``hashed=False`` leaves the hash out, for a graph
+    that stays in memory (the proofs of ``fibrolang check``: the hash is half the time of lowering)."""
+    graph = _Lowerer(checked).graph(content_hash(source_text))
     convert_units(graph)
     return with_graph_hash(graph) if hashed else graph
 

@@ -58,11 +58,17 @@ PASSES: tuple[Pass, ...] = (
 
 def check_guideline(guideline: s.Guideline, base_dir: Path) -> list[Diagnostic]:
     """Every problem the checker finds in a parsed guideline, in a stable order."""
+    return check_in_context(guideline, base_dir)[0]
+
+
+def check_in_context(guideline: s.Guideline, base_dir: Path) -> tuple[list[Diagnostic], Context]:
+    """Every problem the checker finds, and the context it found them in: the namespaces
+    and typed model that ``checked.accept`` hands on to lowering when there is no error."""
     context = make_context(guideline, base_dir)
     found: list[Diagnostic] = []
     for check in PASSES:
         found.extend(check(guideline, context))
-    return diag.arrange(found)
+    return diag.arrange(found), context
 
 
-__all__ = ["PASSES", "Context", "check_guideline"]
+__all__ = ["PASSES", "Context", "check_guideline", "check_in_context"]

@@ -38,17 +38,8 @@ DOSE_UNITS = ("mg/day", "mcg/day", "g/day")
 DURATION_UNITS = ("days", "weeks")
 
 
-def code_sets(guideline: s.Guideline) -> dict[str, s.CodeSet]:
-    """The ``codes`` declarations by name (the first of a repeated name wins)."""
-    found: dict[str, s.CodeSet] = {}
-    for declaration in guideline.declarations:
-        if isinstance(declaration, s.CodeSet):
-            found.setdefault(declaration.name.text, declaration)
-    return found
-
-
 def check_bindings(guideline: s.Guideline, context: Context) -> list[Diagnostic]:
-    sets = code_sets(guideline)
+    sets = context.symbols.code_sets  # the first of a repeated name wins
     found: list[Diagnostic] = []
     for declaration in guideline.declarations:
         if isinstance(declaration, s.CodeSet):

@@ -1,5 +1,6 @@
 """What every check pass receives besides the guideline: where the guideline
-lives (to read its sources), its namespaces and its typed model."""
+lives (to read its sources), its namespaces and its typed model (and the
+guideline they describe, for ``checked.accept``)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,12 @@ class Context:
     base_dir: Path
     symbols: Symbols
     model: Model
+    guideline: s.Guideline  # the tree ``model`` is keyed by
 
 
 def make_context(guideline: s.Guideline, base_dir: Path) -> Context:
     symbols = collect(guideline)
-    return Context(base_dir, symbols, build_model(guideline, symbols))
+    return Context(base_dir, symbols, build_model(guideline, symbols), guideline)
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:

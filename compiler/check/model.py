@@ -11,11 +11,13 @@ itself), and no pass reports a problem about an ``Unknown`` operand. A
 ``Number`` whose unit could not be worked out has ``unit_known=False`` and no
 pass reports a unit problem about it.
 
-Name resolution mirrors lowering (``compiler.lower``) so that what the checker
-accepts is what lowering builds: a bare name is a quantifier variable, then an
-input or definition, then an enumeration, then an enum member. Where an enum
-member is expected (after ``is``, as a map key, before ``in``), a bare name is
-read as a member of the expected enumeration first.
+Name resolution happens here once, and lowering (``compiler.lower``) reads it
+(``Model.resolution_of``, ``Model.type_of``) instead of working it out again,
+so what the checker accepts is what lowering builds: a bare name is a
+quantifier variable, then an input or definition, then an enumeration, then an
+enum member. Where an enum member is expected (after ``is``, as a map key,
+before ``in``), a bare name is read as a member of the expected enumeration
+first.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import assert_never
 from compiler.check import unit_catalogue as units
 from compiler.check import unit_conversion
 from compiler.check.cycles import definition_cycles
+from compiler.check.expressions import walk
 from compiler.check.symbols import Symbols
 from compiler.front import syntax as s
 from fibrolang.operators import binary, result_unit
@@ -132,7 +135,8 @@ class Resolution:
     kind: variable, input, definition, enum, member (fine); undefined,
     not_member (not a member of the expected ``enum``; ``enums`` lists the
     enumerations that do declare it), ambiguous (``enums`` declare it and the
-    context cannot decide).
+    context cannot decide); conflicting (one name node read two ways, which
+    only a syntax node shared between two places could do: lowering refuses it).
     """
 
     kind: str
@@ -157,6 +161,8 @@ class Model:
     roots: list[Root] = field(default_factory=list)
     types: dict[int, Type] = field(default_factory=dict)
     references: list[tuple[s.Name, Resolution]] = field(default_factory=list)
+    # id(name) -> what it resolved to; ``references`` keeps every name alive
+    resolutions: dict[int, Resolution] = field(default_factory=dict)
     missing_fields: list[tuple[s.Field, str]] = field(default_factory=list)
     ambiguous_sets: list[tuple[s.SetLiteral, tuple[str, ...]]] = field(default_factory=list)
     mixed_sets: list[tuple[s.SetLiteral, tuple[str, ...]]] = field(default_factory=list)
@@ -166,6 +172,20 @@ class Model:
 
     def type_of(self, expr: s.Expr) -> Type:
         return self.types.get(id(expr), UNKNOWN)
+
+    def resolution_of(self, name: s.Name) -> Resolution | None:
+        """What a name in an expression resolved to; None for a name the model never read."""
+        return self.resolutions.get(id(name))
+
+    def definitions_used(self, expr: s.Expr) -> set[str]:
+        """The definitions an expression reads (its names resolved as definitions)."""
+        found: set[str] = set()
+        for node in walk(expr):
+            if isinstance(node, s.Reference):
+                resolution = self.resolution_of(node.name)
+                if resolution is not None and resolution.kind == "definition":
+                    found.add(node.name.text)
+        return found
 
     def declared_number(self, expr: s.Expr) -> tuple[str, s.NumberType] | None:
         """The declaration of an input or record field a number expression reads."""
@@ -200,6 +220,9 @@ class _Typer:
 
     def resolve(self, name: s.Name, resolution: Resolution) -> None:
         self.model.references.append((name, resolution))
+        earlier = self.model.resolutions.setdefault(id(name), resolution)
+        if earlier != resolution:
+            self.model.resolutions[id(name)] = Resolution("conflicting")
 
     # -- declarations ----------------------------------------------------------
 

@@ -9,7 +9,8 @@ of the name ambiguous. Namespaces:
 - interventions (``drug`` and ``therapy``);
 - invariants;
 - pathway nodes;
-- flags: raised by ``flag`` items anywhere in the pathway (not declared).
+- flags: raised by ``flag`` items anywhere in the pathway (not declared);
+- code sets (``codes`` declarations, for FHIR bindings).
 
 Enum members are not a namespace of their own: the same member may belong to
 several enumerations and is resolved by the type the context expects.
@@ -33,6 +34,7 @@ class Symbols:
     invariants: dict[str, s.Invariant] = field(default_factory=dict)
     nodes: dict[str, s.PathwayNode] = field(default_factory=dict)
     flags: dict[str, s.Flag] = field(default_factory=dict)
+    code_sets: dict[str, s.CodeSet] = field(default_factory=dict)
     # member name -> the enumerations that declare it, in declaration order
     member_enums: dict[str, list[str]] = field(default_factory=dict)
     # units the guideline declares (``unit ... dimension ...``) that the catalogue lacks
@@ -91,6 +93,8 @@ def collect(guideline: s.Guideline) -> Symbols:
             symbols.invariants.setdefault(declaration.name.text, declaration)
         elif isinstance(declaration, s.UnitDeclaration):
             declared_unit(symbols.units, declaration)
+        elif isinstance(declaration, s.CodeSet):
+            symbols.code_sets.setdefault(declaration.name.text, declaration)
     if guideline.pathway is not None:
         for node in guideline.pathway.nodes:
             symbols.nodes.setdefault(node.name.text, node)

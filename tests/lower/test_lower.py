@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -11,10 +12,17 @@ from typing import Any
 
 import pytest
 
+import fibrolang
 from compiler import api
 from compiler.backends.graph_json import dumps
+from compiler.check import check_in_context
+from compiler.check.checked import CheckedGuideline, accept
+from compiler.check.context import make_context
+from compiler.check.model import Resolution
+from compiler.front import syntax as s
+from compiler.front.parse import SourceText
 from compiler.front.pipeline import parse_text
-from compiler.lower import GRAPH_FORMAT, content_hash, lower
+from compiler.lower import GRAPH_FORMAT, LoweringError, content_hash, lower
 
 ROOT = Path(__file__).resolve().parents[2]
 TOUR = ROOT / "tests" / "fixtures" / "tour.fibro"
@@ -25,9 +33,9 @@ PATHWAY = "pathway\n  start -> done\n  outcome done ok\nend\n"
 
 def lowered(body: str) -> dict[str, Any]:
     text = HEADER + body + PATHWAY
-    guideline, problems = parse_text(text, "test.fibro")
-    assert guideline is not None and not problems, problems
-    return lower(guideline, text)
+    checked = api.check_source(SourceText("test.fibro", text), ROOT)
+    assert checked.accepted is not None, checked.diagnostics
+    return lower(checked.accepted, text)
 
 
 def test_header_and_hash() -> None:
@@ -191,3 +199,59 @@ def test_a_member_declared_by_two_enumerations_follows_its_context() -> None:
     assert a["expr"]["right"] == {"op": "member", "value": "severe", "enum": "tiredness"}
     assert b["expr"]["right"] == {"op": "member", "value": "severe", "enum": "pain"}
     assert d["expr"]["collection"]["enum"] == "tiredness"
+
+
+def test_a_member_compared_with_a_definition_follows_the_definitions_enumeration() -> None:
+    # `worst` is a `tiredness`, the second enumeration that declares `severe`: the
+    # member is tiredness's (lowering used to take the first owner, `pain`, and the
+    # runtime refused the graph). The runtime loads the graph and agrees.
+    graph = lowered(
+        "enum pain { mild, severe }\nenum tiredness { mild, severe }\n"
+        "input tired: tiredness\ndefine worst = tired\noutput worse = worst is severe\n"
+    )
+    worse = graph["definitions"][1]
+    assert worse["expr"]["right"] == {"op": "member", "value": "severe", "enum": "tiredness"}
+    result = fibrolang.load(graph).evaluate({"tired": "severe"})
+    assert result.outputs["worse"] is True
+
+
+def test_only_the_checker_makes_what_lowering_reads() -> None:
+    text = HEADER + "input age: integer\ndefine adult = agee >= 18\n" + PATHWAY  # FIB101
+    checked = api.check_source(SourceText("test.fibro", text), ROOT)
+    assert checked.guideline is not None and checked.accepted is None and not checked.ok
+    with pytest.raises(api.CompileError):
+        api.compile_checked(checked)
+    guideline, context = checked.guideline, make_context(checked.guideline, ROOT)
+    with pytest.raises(TypeError, match="only the checker"):
+        CheckedGuideline(guideline, context.symbols, context.model)
+
+
+def test_a_name_the_checker_read_two_ways_is_an_internal_error_not_a_guess() -> None:
+    # One syntax node shared by two definitions whose contexts want different
+    # enumerations: the model marks its name conflicting. The types pass reports
+    # this tree; were an error ever missed, lowering would still refuse the name.
+    text = (
+        HEADER
+        + (
+            "enum pain { mild, severe }\nenum tiredness { mild, severe }\n"
+            "input ache: pain\ninput tired: tiredness\n"
+            "define a = ache == severe\ndefine b = tired == mild\n"
+        )
+        + PATHWAY
+    )
+    guideline, problems = parse_text(text, "test.fibro")
+    assert guideline is not None and not problems
+    a, b = (d for d in guideline.declarations if isinstance(d, s.Definition))
+    assert isinstance(a.expression, s.Comparison) and isinstance(b.expression, s.Comparison)
+    severe = a.expression.right
+    assert isinstance(severe, s.Reference)
+    shared = dataclasses.replace(b, expression=dataclasses.replace(b.expression, right=severe))
+    declarations = tuple(shared if d is b else d for d in guideline.declarations)
+    guideline = dataclasses.replace(guideline, declarations=declarations)
+    found, context = check_in_context(guideline, ROOT)
+    assert [d.code for d in found] == ["FIB103"] and accept(context, found) is None
+    accepted = accept(context, [])  # as if the checker had missed it
+    assert accepted is not None
+    assert accepted.model.resolution_of(severe.name) == Resolution("conflicting")
+    with pytest.raises(LoweringError, match="`severe` is conflicting"):
+        lower(accepted, text)
