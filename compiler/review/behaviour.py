@@ -41,7 +41,19 @@ import z3
 
 from compiler.analysis import solve
 from compiler.analysis.cone import Cones
-from compiler.analysis.encode import FALSE, JSON, Encoder, Plan, Sym, Term, conj, disj, is_false, reads_plan
+from compiler.analysis.encode import (
+    FALSE,
+    JSON,
+    Encoder,
+    Plan,
+    Sym,
+    Term,
+    conj,
+    disj,
+    is_false,
+    known_value,
+    reads_plan,
+)
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Replay, Runtime
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover, SolverUnknown
@@ -202,7 +214,7 @@ def observations(paths: PathConditions) -> dict[str, Term]:
         elif sym.kind == "boolean":
             seen[f"output {name} value"] = conj(sym.known, sym.value)
         else:
-            seen[f"output {name} value"] = z3.If(sym.known, sym.value, -1)
+            seen[f"output {name} value"] = known_value(sym)
     return seen
 
 
