@@ -332,7 +332,10 @@ def compare(
 
 
 def _absent(other: Term | None) -> Term:
-    """The value of an observation a version does not have: false, or zero for a number."""
+    """The value of an observation a version does not have: false, the empty text for a text,
+    or zero for a number."""
+    if other is not None and z3.is_string(other):
+        return z3.StringVal("")
     if other is not None and not z3.is_bool(other):
         return z3.IntVal(0)
     return FALSE

@@ -256,3 +256,8 @@ def test_the_behavioural_diff_tells_two_texts_apart(graph: dict[str, Any]) -> No
     assert comparison.verdict == "changes"
     assert any("output caution value" in witness.questions for witness in comparison.witnesses)
     assert compare(graph, copy.deepcopy(graph)).verdict == "no_changes"
+    without = copy.deepcopy(graph)  # a version that did not have the text output yet
+    without["definitions"] = [d for d in without["definitions"] if d["name"] != "caution"]
+    added = compare(without, graph)
+    assert added.verdict == "changes"
+    assert any("output caution value" in witness.questions for witness in added.witnesses)
