@@ -25,15 +25,16 @@ from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import Prover
 from compiler.backends.flowchart.dot import render_dot
 from compiler.backends.sql import engines
+from compiler.backends.sql.compact import decoded
 from compiler.backends.sql.layout import Layout
-from compiler.backends.sql.query import sql_query
+from compiler.backends.sql.query import result_dictionary, sql_query
 from compiler.format.formatter import format_text
 from compiler.review.behaviour import compare
 from compiler.testgen.suite import read_patients
 from fibrolang.program import Program
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "backends"))
-from sql_answers import runtime_row, same, sql_row
+from sql_answers import rows_of, runtime_row, same, sql_row
 from test_python_module import assert_same, build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -231,15 +232,13 @@ def test_the_python_target_writes_each_text_as_a_repr(source: Path, tmp_path: Pa
         assert_same(guideline, module, patient)
 
 
-def test_duckdb_gives_the_runtimes_texts(graph: dict[str, Any], tmp_path: Path) -> None:
-    guideline = fibrolang.load(graph)
-    query = sql_query(guideline.graph, "duckdb")
-    assert "'it''s a \\ back''slash; DROP TABLE patients; --'" in query
-    table = tmp_path / "patients.jsonl"
-    from sql_answers import rows_of
-
+def _population(guideline: fibrolang.Guideline, directory: Path) -> Path:
+    table = directory / "patients.jsonl"
     engines.write_rows_jsonl(rows_of(guideline, PATIENTS), table)
-    rows = engines.run_duckdb(query, engines.duckdb_jsonl_source(Layout(guideline.graph), table))
+    return table
+
+
+def _check_rows(guideline: fibrolang.Guideline, rows: list[dict[str, Any]]) -> None:
     by_id = {row["patient_id"]: row for row in rows}
     assert len(by_id) == len(PATIENTS)
     for index, patient in enumerate(PATIENTS):
@@ -247,6 +246,28 @@ def test_duckdb_gives_the_runtimes_texts(graph: dict[str, Any], tmp_path: Path) 
         got = sql_row(by_id[str(index)])
         assert same(expected, got), (patient, expected, got)
     assert {sql_row(row)["outputs"]["advice"] for row in rows} == {*TEXTS.values(), ELSE, None}
+
+
+def test_duckdb_gives_the_runtimes_texts_full_and_compact(graph: dict[str, Any], tmp_path: Path) -> None:
+    guideline = fibrolang.load(graph)
+    query = sql_query(guideline.graph, "duckdb")
+    assert "'it''s a \\ back''slash; DROP TABLE patients; --'" in query  # one literal, quotes doubled
+    source = engines.duckdb_jsonl_source(Layout(guideline.graph), _population(guideline, tmp_path))
+    _check_rows(guideline, engines.run_duckdb(query, source))
+    compact = engines.run_duckdb(sql_query(guideline.graph, "duckdb", form="compact"), source)
+    dictionary = result_dictionary(guideline.graph)
+    _check_rows(guideline, [decoded(row, dictionary) for row in compact])
+
+
+@pytest.mark.slow
+def test_spark_gives_the_runtimes_texts(graph: dict[str, Any], tmp_path: Path) -> None:
+    guideline = fibrolang.load(graph)
+    query = sql_query(guideline.graph, "spark")
+    assert "'it\\'s a \\\\ back\\'slash; DROP TABLE patients; --'" in query  # Spark's escapes
+    table = _population(guideline, tmp_path)
+    _check_rows(
+        guideline, engines.run_spark(query, engines.spark_frame_of_jsonl(Layout(guideline.graph), table))
+    )
 
 
 def test_the_behavioural_diff_tells_two_texts_apart(graph: dict[str, Any]) -> None:
