@@ -30,6 +30,7 @@ from compiler.backends.sql.layout import Layout
 from compiler.backends.sql.query import result_dictionary, sql_query
 from compiler.format.formatter import format_text
 from compiler.review.behaviour import compare
+from compiler.testgen.mutants import mutants
 from compiler.testgen.suite import read_patients
 from fibrolang.program import Program
 
@@ -282,3 +283,20 @@ def test_the_behavioural_diff_tells_two_texts_apart(graph: dict[str, Any]) -> No
     added = compare(without, graph)
     assert added.verdict == "changes"
     assert any("output caution value" in witness.questions for witness in added.witnesses)
+
+
+def test_a_text_cell_mutates_to_its_tables_next_other_text(graph: dict[str, Any]) -> None:
+    changes = [
+        m.change for m in mutants(graph) if m.operator == "change-arm-value" and m.location.endswith("advice")
+    ]
+    order = [*TEXTS.values(), ELSE]
+    assert changes == [
+        f"#{index} {'else' if index == 6 else 'then'} {json.dumps(text)} → {json.dumps(order[index % 6])}"
+        for index, text in enumerate(order, start=1)
+    ]
+    caution = [
+        m.change
+        for m in mutants(graph)
+        if m.location == "define caution" and m.operator == "change-arm-value"
+    ]
+    assert caution == ['#1 then "Seek obstetric advice" → "None"', '#2 else "None" → "Seek obstetric advice"']
