@@ -181,6 +181,8 @@ class _Lowerer:
             }
         if isinstance(node, s.Unset):
             return {"op": "unset"}  # only an output's `if` arms (compiler/check/unset.py)
+        if isinstance(node, s.TextLiteral):
+            return {"op": "text", "value": node.value}  # shown, never read (compiler/check/text.py)
         if isinstance(node, s.Table) and node.chain is not None:
             return self.expr(node.chain)  # a lookup table is its `if` chain (compiler/front/tables.py)
         if isinstance(node, s.Quantifier):

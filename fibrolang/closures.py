@@ -48,7 +48,7 @@ Evaluator = Callable[[Context], Any]
 class Shape:
     """The static type of an expression: what kind of value it yields."""
 
-    kind: str  # boolean number member set map record enumeration invalid
+    kind: str  # boolean number member set map record enumeration text invalid
     enum: str | None = None
     record: str | None = None
     unit: str | None = None
@@ -57,6 +57,7 @@ class Shape:
 INVALID = Shape("invalid")
 BOOLEAN = Shape("boolean")
 DATE_SHAPE = Shape("date")  # a YYYY-MM-DD text (fibrolang/dates.py)
+TEXT_SHAPE = Shape("text")  # a value an output shows; no operator takes it (only `if` chooses it)
 UNSET_SHAPE = Shape("unset")  # only an output's `if` arms (fibrolang/unset.py, checked at load)
 
 
@@ -144,6 +145,10 @@ class ExpressionCompiler:
         value = expr.value
         self._member(expr.enum, value, join_path(path, "value"))
         return (lambda context: value), Shape("member", enum=expr.enum)
+
+    def _TextLiteral(self, expr: ex.TextLiteral, path: str) -> tuple[Evaluator, Shape]:
+        value = expr.value
+        return (lambda context: value), TEXT_SHAPE
 
     def _SetLiteral(self, expr: ex.SetLiteral, path: str) -> tuple[Evaluator, Shape]:
         for index, member in enumerate(expr.members):
@@ -406,7 +411,8 @@ class ExpressionCompiler:
         if UNSET_SHAPE in (then_shape, else_shape):  # an output's arm (fibrolang/unset.py)
             shape = else_shape if then_shape == UNSET_SHAPE else then_shape
         else:
-            shape = self._same(then_shape, else_shape, join_path(path, "else"))
+            kinds = ("boolean", "number", "member", "set", "map", "text")  # a text: shown, never read
+            shape = self._same(then_shape, else_shape, join_path(path, "else"), kinds)
 
         def choose(context: Context) -> Any:
             holds = condition(context)

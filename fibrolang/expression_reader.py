@@ -133,6 +133,7 @@ _READERS: dict[str, _Read] = {
     "flagged": lambda r, o, p: ex.PlanQuery("flagged", _subject(r, o, p)),
     "dose": _dose,
     "unset": lambda r, o, p: ex.Unset(),
+    "text": lambda r, o, p: ex.TextLiteral(r.string(o, "value", p)),
     "elapsed": lambda r, o, p: ex.Elapsed(
         r.choice(o, "unit", p, ELAPSED_UNITS), _sub(r, o, "from", p), _sub(r, o, "to", p)
     ),

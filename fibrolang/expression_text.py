@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import json
+
 from fibrolang import expressions as ex
 from fibrolang.operators import AND as _AND
 from fibrolang.operators import COMPARE as _COMPARE
@@ -102,6 +104,8 @@ def _render(expr: ex.Expression) -> tuple[str, int]:
             return f"dose of {subject}", _POSTFIX
         case ex.Unset():
             return "unset", _POSTFIX
+        case ex.TextLiteral(value):  # quoted and escaped as JSON writes it; printable.py shows the rest
+            return json.dumps(value, ensure_ascii=False), _POSTFIX
         case ex.Elapsed(unit, start, end):  # fibrolang/dates.py
             return f"{unit} from {_wrap(start, _POSTFIX)} to {_wrap(end, _POSTFIX)}", _UNARY
     raise AssertionError(f"unrenderable expression {expr!r}")

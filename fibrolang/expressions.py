@@ -206,6 +206,14 @@ class Unset:
 
 
 @dataclass(frozen=True, slots=True)
+class TextLiteral:
+    """``text``: a text an output shows (``"Refer to nephrology"``); nothing reads it
+    (the graph's reader refuses a text anywhere but a value an ``if`` chooses)."""
+
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class Elapsed:
     """``elapsed``: the whole years, months, weeks or days from one date to another
     (``years from birth_date to assessment_date``; fibrolang/dates.py)."""
@@ -241,4 +249,5 @@ Expression: TypeAlias = (
     | DoseQuery
     | Unset
     | Elapsed
+    | TextLiteral
 )

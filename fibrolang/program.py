@@ -52,7 +52,7 @@ from fibrolang.structure import check_structure
 from fibrolang.unset import UNSET, check_unset
 from fibrolang.values import PENDING, Question, Unknown
 
-_OUTPUT_KINDS = ("boolean", "number", "member", "set")
+_OUTPUT_KINDS = ("boolean", "number", "member", "set", "text")
 
 
 class Program:

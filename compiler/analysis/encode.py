@@ -145,7 +145,7 @@ def number_term(value: int | float) -> Term:
 class Sym:
     """An encoded value: its kind, the z3 term (or a structure of terms) and when it is known."""
 
-    kind: str  # boolean number member set map record enumeration
+    kind: str  # boolean number member set map record enumeration text
     value: Any
     known: Term = TRUE
     enum: str | None = None
@@ -325,6 +325,13 @@ class Encoder:
             return Sym("boolean", z3.BoolVal(value))
         return Sym("number", number_term(value))
 
+    def _op_text(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        """A text an output shows: a z3 string constant, so two texts are equal exactly when
+        they are the same text, in one graph or across two (the behavioural diff); the
+        checker lets nothing but an `if` choose a text, so the solver sees only If-chains
+        of constants and equalities between them (compiler/check/text.py)."""
+        return Sym("text", z3.StringVal(expr["value"]))
+
     def _member_index(self, enum: str, member: str) -> Term:
         members = self.patient.members(enum)
         if member not in members:
@@ -461,7 +468,7 @@ class Encoder:
         otherwise = self.expr(expr["else"], plan, scope)
         if "unset" in (then.kind, otherwise.kind) or not (is_false(then.unset) and is_false(otherwise.unset)):
             return _unset_arms(condition, then, otherwise)
-        if then.kind != otherwise.kind or then.kind not in ("boolean", "number", "member"):
+        if then.kind != otherwise.kind or then.kind not in ("boolean", "number", "member", "text"):
             raise EncodingError(f"`if` choosing between a {then.kind} and a {otherwise.kind}")
         return Sym(
             then.kind,
@@ -580,6 +587,12 @@ _METHOD_NAMES = {
     **{op: "quantifier" for op in ("count", "any", "all")},
     **{op: "plan" for op in _PLAN_QUERIES},
 }
+
+
+def known_value(sym: Sym) -> Term:
+    """A number, member index or text where it is known, a fixed value of its sort elsewhere
+    (where it is unknown is observed apart): what two versions or mutants compare."""
+    return z3.If(sym.known, sym.value, z3.StringVal("") if sym.kind == "text" else -1)
 
 
 def _unset_arms(condition: Sym, then: Sym, otherwise: Sym) -> Sym:

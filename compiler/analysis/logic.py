@@ -307,7 +307,7 @@ class LogicGoals:
             )
         except EncodingError:
             return None
-        if when_true.kind not in ("boolean", "number", "member") or when_true.kind != when_false.kind:
+        if when_true.kind not in ("boolean", "number", "member", "text") or when_true.kind != when_false.kind:
             return None
         return z3.Or(
             when_true.known != when_false.known,

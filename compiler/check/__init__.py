@@ -26,6 +26,7 @@ from compiler.check.ordinals import check_ordinals
 from compiler.check.ranges import check_ranges
 from compiler.check.structure import check_structure
 from compiler.check.tables import check_tables
+from compiler.check.text import check_text
 from compiler.check.traceability import check_traceability
 from compiler.check.types import check_types
 from compiler.check.units import check_units
@@ -53,6 +54,7 @@ PASSES: tuple[Pass, ...] = (
     check_unset,
     check_division,
     check_dates,
+    check_text,
 )
 
 

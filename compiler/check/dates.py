@@ -11,7 +11,7 @@ from __future__ import annotations
 from compiler.check import unit_catalogue as units
 from compiler.check.context import Context
 from compiler.check.expressions import show, walk
-from compiler.check.model import Date, Model, Unknown, describe
+from compiler.check.model import Date, Model, Text, Unknown, describe
 from compiler.diagnostics import catalogue as diag
 from compiler.diagnostics.catalogue import Diagnostic
 from compiler.front import syntax as s
@@ -34,7 +34,7 @@ def check_dates(guideline: s.Guideline, context: Context) -> list[Diagnostic]:
 
 def _comparison(node: s.Comparison, model: Model) -> list[Diagnostic]:
     left, right = model.type_of(node.left), model.type_of(node.right)
-    if isinstance(left, Unknown) or isinstance(right, Unknown):
+    if isinstance(left, Unknown | Text) or isinstance(right, Unknown | Text):  # text: FIB147
         return []
     if isinstance(left, Date) == isinstance(right, Date):
         return []
@@ -65,7 +65,7 @@ def _elapsed(node: s.Elapsed, model: Model) -> list[Diagnostic]:
         )
     for operand in (node.start, node.end):
         type_ = model.type_of(operand)
-        if not isinstance(type_, Date | Unknown):
+        if not isinstance(type_, Date | Unknown | Text):  # text: FIB147
             found.append(
                 diag.make(
                     "FIB171",

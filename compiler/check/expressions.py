@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from compiler.format.layout import quote
 from compiler.front import syntax as s
 from fibrolang.operators import FUNCTIONS
 
@@ -63,6 +64,8 @@ def _render(expr: s.Expr) -> str | None:
         return "true" if expr.value else "false"
     if isinstance(expr, s.Unset):
         return "unset"
+    if isinstance(expr, s.TextLiteral):
+        return quote(expr.value)  # the one spelling of a text literal
     if isinstance(expr, s.Field):
         inner = _render(expr.record)
         return f"{inner}.{expr.name.text}" if inner is not None else None

@@ -90,12 +90,18 @@ class Date:
     """A calendar date (``input x: date``); compared only with dates (compiler/check/dates.py)."""
 
 
-Type = Boolean | Number | Member | EnumType | SetOf | MapOf | RecordOf | Unknown | NoValue | Date
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A text an output shows (``"Refer to nephrology"``); never reasoned on (compiler/check/text.py)."""
+
+
+Type = Boolean | Number | Member | EnumType | SetOf | MapOf | RecordOf | Unknown | NoValue | Date | Text
 
 UNKNOWN = Unknown()
 NO_VALUE = NoValue()
 BOOLEAN = Boolean()
 DATE = Date()
+TEXT = Text()
 
 
 def describe(type_: Type) -> str:
@@ -116,6 +122,8 @@ def describe(type_: Type) -> str:
         return f"a `{type_.record}` record"
     if isinstance(type_, Date):
         return "a date"
+    if isinstance(type_, Text):
+        return "a text"
     return "of unknown type"
 
 
@@ -459,6 +467,8 @@ class _Typer:
             return same(then, otherwise)
         if isinstance(expr, s.Unset):
             return expected if expected is not None else NO_VALUE
+        if isinstance(expr, s.TextLiteral):
+            return TEXT
         if isinstance(expr, s.Table):
             for table_key in expr.keys:  # a one-row table's chain is its cell alone
                 self.infer(table_key, scope)

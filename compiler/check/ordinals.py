@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from compiler.check.context import Context
 from compiler.check.expressions import show, walk
-from compiler.check.model import Member, Unknown, describe
+from compiler.check.model import Member, Text, Unknown, describe
 from compiler.diagnostics import catalogue as diag
 from compiler.diagnostics.catalogue import Diagnostic
 from compiler.front import syntax as s
@@ -24,7 +24,7 @@ def check_ordinals(guideline: s.Guideline, context: Context) -> list[Diagnostic]
             if not isinstance(node, s.PointsOf):
                 continue
             operand = model.type_of(node.operand)
-            if isinstance(operand, Unknown):
+            if isinstance(operand, Unknown | Text):  # a text: compiler/check/text.py (FIB147)
                 continue
             declared = model.symbols.enums.get(operand.enum) if isinstance(operand, Member) else None
             if declared is not None and declared.ordinal:

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from compiler.check.context import Context
 from compiler.check.expressions import walk
-from compiler.check.model import Boolean, Member, Number, Type, describe
+from compiler.check.model import Boolean, Member, Number, Text, Type, describe
 from compiler.diagnostics import catalogue as diag
 from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
 from compiler.front import syntax as s
@@ -113,7 +113,7 @@ def _cells(table: s.Table, context: Context) -> list[Diagnostic]:
 
 
 def _known(kind: Type) -> bool:
-    return isinstance(kind, Number | Member | Boolean)
+    return isinstance(kind, Number | Member | Boolean | Text)
 
 
 def _same_kind(left: Type, right: Type) -> bool:
@@ -130,7 +130,7 @@ def _axis(
         return _members(table, key, kind.enum, headings, context)
     if isinstance(kind, Number):
         return _numbers(table, key, kind, headings, context)
-    if not _known(kind):
+    if not _known(kind) or isinstance(kind, Text):  # a text key: compiler/check/text.py (FIB147)
         return []
     return [
         diag.make(

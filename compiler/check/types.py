@@ -27,6 +27,7 @@ from compiler.check.model import (
     Number,
     RecordOf,
     SetOf,
+    Text,
     Type,
     Unknown,
     describe,
@@ -43,7 +44,7 @@ def check_types(guideline: s.Guideline, context: Context) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for root in model.roots:
         whole = model.type_of(root.expression)
-        if root.role == "condition" and not isinstance(whole, Boolean | Unknown):
+        if root.role == "condition" and not isinstance(whole, Boolean | Unknown | Text):  # text: FIB147
             found.append(
                 _mismatch(
                     f"{root.what} must be true or false, but `{show(root.expression)}` is {describe(whole)}",
@@ -52,11 +53,11 @@ def check_types(guideline: s.Guideline, context: Context) -> list[Diagnostic]:
                 )
             )
         elif root.role == "output" and not isinstance(
-            whole, Boolean | Number | Member | SetOf | Unknown | NoValue
+            whole, Boolean | Number | Member | SetOf | Unknown | NoValue | Text
         ):
             found.append(
                 _mismatch(
-                    f"the output {root.what} must be a condition, a number, an enum member or a set, "
+                    f"the output {root.what} must be a condition, a number, an enum member, a set or a text, "
                     f"but it is {describe(whole)}",
                     root.expression,
                     "make it a `define` instead, or compute a count or a condition from it",
@@ -73,12 +74,13 @@ def _mismatch(message: str, expr: s.Expr, hint: str) -> Diagnostic:
 
 
 def _known(*types: Type) -> bool:
-    return not any(isinstance(t, Unknown) for t in types)
+    """Neither already reported nor a text (reading a text is compiler/check/text.py's FIB147)."""
+    return not any(isinstance(t, Unknown | Text) for t in types)
 
 
 def _condition(expr: s.Expr, model: Model, where: str) -> list[Diagnostic]:
     type_ = model.type_of(expr)
-    if isinstance(type_, Boolean | Unknown):
+    if isinstance(type_, Boolean | Unknown | Text):
         return []
     return [
         _mismatch(
@@ -91,7 +93,7 @@ def _condition(expr: s.Expr, model: Model, where: str) -> list[Diagnostic]:
 
 def _number(expr: s.Expr, model: Model, where: str) -> list[Diagnostic]:
     type_ = model.type_of(expr)
-    if isinstance(type_, Number | Unknown):
+    if isinstance(type_, Number | Unknown | Text):
         return []
     return [
         _mismatch(
@@ -155,7 +157,8 @@ def _node(expr: s.Expr, model: Model) -> list[Diagnostic]:
         found = _condition(expr.condition, model, "`if`")
         then, otherwise = type_of(expr.then), type_of(expr.otherwise)
         unset = isinstance(expr.then, s.Unset) or isinstance(expr.otherwise, s.Unset)
-        if _known(then, otherwise) and not _comparable(then, otherwise) and not expr.table_arm and not unset:
+        settled = not isinstance(then, Unknown) and not isinstance(otherwise, Unknown)
+        if settled and not _comparable(then, otherwise) and not expr.table_arm and not unset:
             found.append(
                 _mismatch(
                     f"the branches of this `if` differ: `then` gives {describe(then)} "
@@ -171,7 +174,7 @@ def _node(expr: s.Expr, model: Model) -> list[Diagnostic]:
 def _comparable(left: Type, right: Type) -> bool:
     if isinstance(left, Number) and isinstance(right, Number):
         return True
-    return isinstance(left, Boolean | Member | Date) and left == right
+    return isinstance(left, Boolean | Member | Date | Text) and left == right
 
 
 def _equality(expr: s.Comparison, left: Type, right: Type) -> list[Diagnostic]:

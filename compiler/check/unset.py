@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from compiler.check.context import Context
 from compiler.check.expressions import walk
-from compiler.check.model import Boolean, Member, Number
+from compiler.check.model import Boolean, Member, Number, Text
 from compiler.diagnostics import catalogue as diag
 from compiler.diagnostics.catalogue import Diagnostic
 from compiler.front import syntax as s
@@ -36,9 +36,11 @@ def check_unset(guideline: s.Guideline, context: Context) -> list[Diagnostic]:
         if arms and root.definition is not None:
             may_be_unset.add(root.definition.name.text)
             kind = context.model.type_of(expression)
-            if not isinstance(kind, Number | Member | Boolean) and not misplaced:
+            if not isinstance(kind, Number | Member | Boolean | Text) and not misplaced:
                 found.append(
-                    _misplaced(arms[0], "an output that may be unset is a number, a member or a condition")
+                    _misplaced(
+                        arms[0], "an output that may be unset is a number, a member, a condition or a text"
+                    )
                 )
     for root in context.model.roots:
         for node in walk(root.expression):

@@ -114,6 +114,7 @@ CATALOGUE: dict[str, CodeInfo] = {
     "FIB158": CodeInfo("error", "name kept for expanded definitions"),
     "FIB145": CodeInfo("error", "unknown function"),
     "FIB146": CodeInfo("error", "division by a value that may be zero"),
+    "FIB147": CodeInfo("error", "a text read as a value to reason on"),
     "FIB201": CodeInfo("error", "unreachable branch"),
     "FIB202": CodeInfo("error", "incomplete decision"),
     "FIB203": CodeInfo("error", "dead branch shadowed by earlier branches"),

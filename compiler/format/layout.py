@@ -258,6 +258,8 @@ def _expression(expr: s.Expr) -> Doc:
         return _boolean(expr.operands, "or", NOT)
     if isinstance(expr, s.Unset):
         return "unset"
+    if isinstance(expr, s.TextLiteral):
+        return quote(expr.value)
     if isinstance(expr, s.Table):
         from compiler.format.tables import one_line  # tables imports this module
 

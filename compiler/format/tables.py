@@ -13,6 +13,7 @@ ignores line breaks; the rows stay framed by `|`).
 
 from __future__ import annotations
 
+from compiler.check.expressions import walk
 from compiler.format.layout import POSTFIX, expression, number, quantity
 from compiler.front import syntax as s
 
@@ -38,7 +39,7 @@ def tail_table(expr: s.Expr) -> tuple[str, s.Table] | None:
 
 
 def _has_table(expr: s.Expr) -> bool:
-    return "table by " in _flat(expression(expr))
+    return any(isinstance(node, s.Table) for node in walk(expr))  # not its text: a text may say "table by"
 
 
 def grid(table: s.Table) -> list[tuple[str, s.Span]]:

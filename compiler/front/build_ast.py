@@ -760,6 +760,10 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
     def unset(self, meta: Meta, children: list[Any]) -> s.Unset:
         return s.Unset(self.span(meta))
 
+    @v_args(meta=True)
+    def text_value(self, meta: Meta, children: list[s.Text]) -> s.TextLiteral:
+        return s.TextLiteral(children[0].value, self.span(meta))
+
     # -- lookup tables (compiler/front/tables.py) ----------------------------------------
 
     @v_args(meta=True)

@@ -215,6 +215,7 @@ _EXPRESSION_START = frozenset(
         "points",
         "table",
         "unset",
+        "STRING",  # a text ("Refer to nephrology"), shown by an output
     ]
 )
 # "(" after a name calls a function: round(bmi, 1)

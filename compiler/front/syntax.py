@@ -352,6 +352,15 @@ class Unset:
 
 
 @dataclass(frozen=True, slots=True)
+class TextLiteral:
+    """``"Refer to nephrology"``: a text an output shows (a table cell, an arm of an
+    ``if``); never reasoned on (compiler/check/text.py). ``value`` is unescaped."""
+
+    value: str
+    span: Span = field(compare=False, default=NO_SPAN)
+
+
+@dataclass(frozen=True, slots=True)
 class TableKey:
     """A row or column heading of a lookup table: an enum member (``g1``), a
     value (``2``), or a range (``>= 90 mL/min/1.73m2``, ``< 15``, ``60 to 89``,
@@ -426,6 +435,7 @@ Expr = (
     | PointsOf
     | Table
     | Unset
+    | TextLiteral
     | Call
     | Elapsed
 )

@@ -41,7 +41,19 @@ import z3
 
 from compiler.analysis import solve
 from compiler.analysis.cone import Cones
-from compiler.analysis.encode import FALSE, JSON, Encoder, Plan, Sym, Term, conj, disj, is_false, reads_plan
+from compiler.analysis.encode import (
+    FALSE,
+    JSON,
+    Encoder,
+    Plan,
+    Sym,
+    Term,
+    conj,
+    disj,
+    is_false,
+    known_value,
+    reads_plan,
+)
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Replay, Runtime
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover, SolverUnknown
@@ -202,7 +214,7 @@ def observations(paths: PathConditions) -> dict[str, Term]:
         elif sym.kind == "boolean":
             seen[f"output {name} value"] = conj(sym.known, sym.value)
         else:
-            seen[f"output {name} value"] = z3.If(sym.known, sym.value, -1)
+            seen[f"output {name} value"] = known_value(sym)
     return seen
 
 
@@ -320,7 +332,10 @@ def compare(
 
 
 def _absent(other: Term | None) -> Term:
-    """The value of an observation a version does not have: false, or zero for a number."""
+    """The value of an observation a version does not have: false, the empty text for a text,
+    or zero for a number."""
+    if other is not None and z3.is_string(other):
+        return z3.StringVal("")
     if other is not None and not z3.is_bool(other):
         return z3.IntVal(0)
     return FALSE

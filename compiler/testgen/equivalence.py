@@ -53,7 +53,18 @@ from typing import Any
 import z3
 
 from compiler.analysis.covering import definitions_read_by, guard_evaluated, guard_of
-from compiler.analysis.encode import FALSE, JSON, Encoder, Plan, Sym, Term, conj, is_false, reads_plan
+from compiler.analysis.encode import (
+    FALSE,
+    JSON,
+    Encoder,
+    Plan,
+    Sym,
+    Term,
+    conj,
+    is_false,
+    known_value,
+    reads_plan,
+)
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Runtime
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover, SolverUnknown
@@ -184,8 +195,8 @@ def _outputs(paths: PathConditions) -> dict[str, Term] | None:
                 seen[f"output {definition['name']} has {member}"] = z3.And(sym.known, term)
         elif sym.kind == "boolean":
             seen[f"output {definition['name']} value"] = z3.And(sym.known, sym.value)
-        else:  # a number, or an enum member's index: compared only where it is known
-            seen[f"output {definition['name']} value"] = z3.If(sym.known, sym.value, -1)
+        else:  # a number, or an enum member's index or a text: compared only where it is known
+            seen[f"output {definition['name']} value"] = known_value(sym)
     return seen
 
 

@@ -249,12 +249,12 @@ def _drop_items(graph: JSON, kind: str, operator: str) -> Iterator[Mutant]:
 
 
 def _arm_values(expr: Any, path: list[Any]) -> Iterator[tuple[list[Any], JSON, str]]:
-    """(path, constant, arm) of every number or member an ``if`` arm gives, depth first."""
+    """(path, constant, arm) of every number, member or text an ``if`` arm gives, depth first."""
     if isinstance(expr, dict):
         if expr.get("op") == "if":
             for arm in ("then", "else"):
                 value = expr[arm]
-                if isinstance(value, dict) and (_is_number_constant(value) or value.get("op") == "member"):
+                if isinstance(value, dict) and (_is_number_constant(value) or value.get("op") in _NAMED):
                     yield [*path, arm], value, arm
         for key in sorted(expr):
             yield from _arm_values(expr[key], [*path, key])
@@ -267,9 +267,18 @@ def _change_arm_values(graph: JSON) -> Iterator[Mutant]:
     for index, definition in enumerate(graph["definitions"]):
         location = f"define {definition['name']}"
         site = ["definitions", index, "expr"]
-        for ordinal, (path, constant, arm) in enumerate(_arm_values(definition["expr"], site), start=1):
+        arms = list(_arm_values(definition["expr"], site))
+        texts = list(dict.fromkeys(c["value"] for _, c, _ in arms if c["op"] == "text"))  # in arm order
+        for ordinal, (path, constant, arm) in enumerate(arms, start=1):
             where = f"#{ordinal} {arm}"
-            if constant["op"] == "member":
+            if constant["op"] == "text":  # the next other text the definition gives
+                if len(texts) < 2:
+                    continue
+                other = texts[(texts.index(constant["value"]) + 1) % len(texts)]
+                changes = [
+                    (f"{where} {_arm_text(constant)} → {json.dumps(other)}", {**constant, "value": other})
+                ]
+            elif constant["op"] == "member":
                 members = graph["enums"][constant["enum"]]["members"]
                 if len(members) < 2:
                     continue
@@ -349,7 +358,7 @@ def _output_arms(expr: JSON, path: list[Any]) -> Iterator[tuple[list[Any], JSON]
     if expr.get("op") == "if":
         for arm in ("then", "else"):
             yield from _output_arms(expr[arm], [*path, arm])
-    elif expr.get("op") == "unset" or _is_number_constant(expr) or expr.get("op") == "member":
+    elif expr.get("op") in ("unset", *_NAMED) or _is_number_constant(expr):
         yield path, expr
 
 
@@ -358,7 +367,13 @@ def _arm_text(arm: JSON) -> str:
         return "unset"
     if arm.get("op") == "member":
         return str(arm["value"])
+    if arm.get("op") == "text":
+        return json.dumps(arm["value"])  # quoted and escaped: a text may hold any character
     return _number(arm["value"])
+
+
+_NAMED = ("member", "text")
+"""Arm values that are not numbers: an enum member, a text (compiler/check/text.py)."""
 
 
 def mutants(graph: JSON) -> list[Mutant]:

@@ -1,12 +1,13 @@
 """The z3 encoding of lookup tables and outputs unset by design agrees with the runtime
 (issue 20): for every complete patient of the news2-oxygen fixture, and for patients at and
-around every threshold of ckd-staging, each output's encoded value (and whether it is set)
-is the value the runtime gives."""
+around every threshold of ckd-staging (its follow-up table of texts too), each output's
+encoded value (and whether it is set) is the value the runtime gives."""
 
 from __future__ import annotations
 
 import itertools
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,9 @@ def _encoded(name: str, patient: dict[str, Any]) -> dict[str, Any]:
         elif sym.kind == "member":
             index = model.eval(sym.value, True).as_long()
             shown[output] = graph["enums"][sym.enum]["members"][index]
+        elif sym.kind == "text":  # a z3 string: characters past Latin-1 come back as \u{...}
+            written = model.eval(sym.value, True).as_string()
+            shown[output] = re.sub(r"\\u\{([0-9a-f]+)\}", lambda m: chr(int(m.group(1), 16)), written)
         else:
             value = model.eval(sym.value, True)
             shown[output] = value.as_long() if z3.is_int_value(value) else float(value.as_fraction())

@@ -27,6 +27,7 @@ CLEAN = [
     ROOT / "tests" / "fixtures" / "tour.fibro",
     ROOT / "tests" / "fixtures" / "hostile.fibro",
     ROOT / "tests" / "fixtures" / "dates.fibro",
+    ROOT / "tests" / "fixtures" / "ckd-staging.fibro",  # lookup tables, texts
     ROOT / "tests" / "check" / "cases" / "clean.fibro",
     ROOT / "tests" / "analysis" / "cases" / "clean.fibro",
 ]

@@ -53,6 +53,7 @@ def test_every_pass_has_the_documented_signature() -> None:
         "check_unset",
         "check_division",
         "check_dates",
+        "check_text",
     ]
 
 

@@ -34,6 +34,7 @@ leaves: st.SearchStrategy[s.Expr] = st.one_of(
     st.builds(s.PlanQuery, st.sampled_from(["recommended", "avoided", "flagged", "dose"]), names),
     st.builds(s.PlanQuery, st.sampled_from(["recommended", "avoided", "flagged"]), st.none()),
     st.just(s.Unset()),
+    st.builds(s.TextLiteral, st.text(max_size=12)),  # a text (issue 20): any character, re-escaped
 )
 
 
@@ -65,6 +66,7 @@ cells = st.one_of(
     st.builds(s.Reference, names),
     st.builds(s.BooleanLiteral, st.booleans()),
     st.just(s.Unset()),
+    st.builds(s.TextLiteral, st.text(max_size=12)),
 )
 
 

@@ -266,6 +266,9 @@ class ExpressionWriter:
     def _MemberLiteral(self, expr: ex.MemberLiteral) -> Value:
         return constant(expr.value)
 
+    def _TextLiteral(self, expr: ex.TextLiteral) -> Value:
+        return constant(expr.value)  # repr of the str (``literal``): never pasted into the module
+
     def _Unset(self, expr: ex.Unset) -> Value:
         return Value("_UNSET", True)  # only an output's arm (fibrolang/unset.py); left out of the result
 

@@ -363,6 +363,9 @@ class Translator:
     def _MemberLiteral(self, expression: ex.MemberLiteral, point: PlanPoint) -> Value:
         return Scalar(string(expression.value))
 
+    def _TextLiteral(self, expression: ex.TextLiteral, point: PlanPoint) -> Value:
+        return Scalar(string(expression.value))  # a literal sqlglot quotes (exp.Literal.string)
+
     def _SetLiteral(self, expression: ex.SetLiteral, point: PlanPoint) -> Value:
         chosen = set(expression.members)
         members = self.enums.get(expression.enum, ())

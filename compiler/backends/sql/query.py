@@ -579,7 +579,7 @@ class PathwayQuery:
         kind = self.shapes.get(name, "number")
         if kind == "boolean":
             return "BOOLEAN"
-        if kind == "member":
+        if kind in ("member", "text"):
             return "VARCHAR"
         return "BIGINT" if value.integral else "DOUBLE"
 
