@@ -22,6 +22,7 @@ from compiler.check.model import Member, Model, SetOf, build_model
 from compiler.check.symbols import collect
 from compiler.front import syntax as s
 from compiler.lower_bindings import binding_json
+from compiler.lower_table_positions import TABLE_MARK, place_tables
 from compiler.lower_units import convert_units
 from fibrolang.integrity import with_graph_hash
 
@@ -279,7 +280,9 @@ class _Lowerer:
         if isinstance(node, s.Unset):
             return {"op": "unset"}  # only an output's `if` arms (compiler/check/unset.py)
         if isinstance(node, s.Table) and node.chain is not None:
-            return self.expr(node.chain, scope)  # a lookup table is its `if` chain (compiler/front/tables.py)
+            # a lookup table is its `if` chain (compiler/front/tables.py), marked until
+            # `place_tables` records where it is for the display (lower_tables.py)
+            return {**self.expr(node.chain, scope), TABLE_MARK: True}
         if isinstance(node, s.Quantifier):
             inner = {**scope, node.variable.text: self.collection_enum(node.collection)}
             over = self.expr(node.collection, scope)
@@ -653,6 +656,7 @@ def lower(guideline: s.Guideline, source_text: str, hashed: bool = True) -> JSON
     memory (the proofs of ``fibrolang check``: the hash is half the time of lowering)."""
     graph = _Lowerer(guideline).graph(content_hash(source_text))
     convert_units(graph)
+    place_tables(graph)
     return with_graph_hash(graph) if hashed else graph
 
 

@@ -1,0 +1,90 @@
+"""``explain`` prints each lookup table an output is read from with the cell this patient's
+values select in brackets and its row pointed at, and says which conditions left an output
+unset (fibrolang/table_cells.py); nothing is marked when it cannot be told."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import fibrolang
+from compiler import api
+from fibrolang.integrity import with_graph_hash
+
+FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def oxygen() -> fibrolang.Guideline:
+    return fibrolang.load(api.compile_file(FIXTURES / "news2-oxygen.fibro"))
+
+
+def _explain(guideline: fibrolang.Guideline, patient: dict[str, Any]) -> list[str]:
+    return guideline.explain(guideline.evaluate(patient), patient).splitlines()
+
+
+def test_the_cell_of_a_two_key_table_is_marked(oxygen: fibrolang.Guideline) -> None:
+    lines = _explain(oxygen, {"spo2": 95, "breathing": "oxygen", "hypercapnic": True})
+    assert "      | 95 to 96 percent | 0   | [2]    |  <- this patient (95 to 96 percent, oxygen)" in lines
+    assert sum("<- this patient" in line for line in lines) == 1
+    assert "  spo2_scale_1: not set (the guideline gives it no value here)" in lines
+    assert "    because hypercapnic holds" in lines
+    assert "    from the table by spo2 (not used for this patient):" in lines
+
+
+def test_the_row_of_a_one_key_table_is_marked(oxygen: fibrolang.Guideline) -> None:
+    lines = _explain(oxygen, {"spo2": 92, "breathing": "air", "hypercapnic": False})
+    assert "      | 92 to 93 percent | [2] |  <- this patient (92 to 93 percent)" in lines
+    assert "    because hypercapnic does not hold" in lines  # scale 2: `if not hypercapnic then unset`
+    assert "    from the table by spo2, breathing (not used for this patient):" in lines
+
+
+def test_the_otherwise_cell_is_marked() -> None:
+    guideline = fibrolang.load(api.compile_file(FIXTURES / "annual-risk.fibro"))
+    lines = _explain(guideline, {"score": 0})
+    assert "      otherwise [none]  <- this patient: no row applies" in lines
+    assert "      | 2 points | [mid] |  <- this patient (2 points)" in _explain(guideline, {"score": 2})
+
+
+def test_a_table_read_from_another_table_marks_both() -> None:
+    guideline = fibrolang.load(api.compile_file(FIXTURES / "ckd-staging.fibro"))
+    lines = _explain(guideline, {"egfr": 50, "acr": 40})
+    assert "      | 45 to < 60 mL/min/1.73m2 | [g3a] |  <- this patient (45 to < 60 mL/min/1.73m2)" in lines
+    assert "      | g3a | moderate  | high      | [very_high] |  <- this patient (g3a, a3)" in lines
+
+
+def test_nothing_is_marked_without_the_record_or_with_a_key_missing(oxygen: fibrolang.Guideline) -> None:
+    patient = {"spo2": 95, "breathing": "oxygen", "hypercapnic": True}
+    assert "<- this patient" not in oxygen.explain(oxygen.evaluate(patient))
+    undecided = {"breathing": "oxygen", "hypercapnic": True}  # the saturation is not recorded
+    lines = _explain(oxygen, undecided)
+    assert not any("<- this patient" in line or "[" in line for line in lines if line.startswith("      |"))
+
+
+def test_a_graph_without_positions_marks_nothing() -> None:
+    graph: dict[str, Any] = json.loads(json.dumps(api.compile_file(FIXTURES / "news2-oxygen.fibro")))
+    for definition in graph["definitions"]:
+        for table in definition.get("tables", []):
+            del table["at"]
+    guideline = fibrolang.load(with_graph_hash(graph))
+    lines = _explain(guideline, {"spo2": 95, "breathing": "oxygen", "hypercapnic": True})
+    assert "  spo2_scale_2 = 2" in lines and not any("<- this patient" in line for line in lines)
+
+
+@pytest.mark.parametrize("name", ["annual-risk", "ckd-staging", "news2-oxygen"])
+def test_each_table_position_is_its_chain_and_no_mark_is_left(name: str) -> None:
+    graph = api.compile_file(FIXTURES / f"{name}.fibro")
+    assert "__table__" not in json.dumps(graph)
+    for definition in graph["definitions"]:
+        for table in definition.get("tables", []):
+            node = definition["expr"]
+            for step in table["at"].split("/")[1:]:
+                node = node[int(step)] if isinstance(node, list) else node[step]
+            assert node["op"] == "if"  # the chain of rows
+            rows = len(table["rows"]) - (table["otherwise"] is None)
+            for _ in range(rows):
+                assert node["op"] == "if"
+                node = node["else"]
