@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import fibrolang
 from compiler import api
@@ -88,3 +90,61 @@ def test_each_table_position_is_its_chain_and_no_mark_is_left(name: str) -> None
             for _ in range(rows):
                 assert node["op"] == "if"
                 node = node["else"]
+
+
+def _marked(lines: list[str], output: str) -> list[str]:
+    """The bracketed cells marked under ``output``'s table(s)."""
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"  {output}"))
+    end = next((i for i in range(start + 1, len(lines)) if not lines[i].startswith("    ")), len(lines))
+    found = []
+    for line in lines[start + 1 : end]:
+        if "<- this patient" in line:
+            found += [cell.strip()[1:-1] for cell in line.split("|") if cell.strip().startswith("[")]
+            found += [line.split("[", 1)[1].split("]", 1)[0]] if "otherwise [" in line else []
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(spo2=st.integers(50, 100), breathing=st.sampled_from(["air", "oxygen"]), hypercapnic=st.booleans())
+def test_the_marked_cell_is_the_output_for_any_patient(spo2: int, breathing: str, hypercapnic: bool) -> None:
+    guideline = _oxygen_guideline()
+    patient = {"spo2": spo2, "breathing": breathing, "hypercapnic": hypercapnic}
+    result = guideline.evaluate(patient)
+    lines = guideline.explain(result, patient).splitlines()
+    for output in ("spo2_scale_1", "spo2_scale_2"):
+        marked = _marked(lines, output)
+        if output in result.outputs:
+            assert marked == [str(result.outputs[output])], (output, lines)
+        else:
+            assert marked == [], (output, lines)  # the scale that does not apply: no cell
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    egfr=st.decimals(0, 200, places=1).map(float),
+    acr=st.one_of(st.decimals(0, 2000, places=1).map(float), st.sampled_from([3.0, 30.0, 2.9, 30.1])),
+)
+def test_each_marked_ckd_cell_is_the_output(egfr: float, acr: float) -> None:
+    guideline = _ckd_guideline()
+    patient = {"egfr": egfr, "acr": acr}
+    result = guideline.evaluate(patient)
+    lines = guideline.explain(result, patient).splitlines()
+    for output in ("gfr_stage", "albuminuria", "progression_risk"):
+        assert _marked(lines, output) == [str(result.outputs[output])], (output, lines)
+
+
+_LOADED: dict[str, fibrolang.Guideline] = {}
+
+
+def _loaded(name: str) -> fibrolang.Guideline:
+    if name not in _LOADED:
+        _LOADED[name] = fibrolang.load(api.compile_file(FIXTURES / f"{name}.fibro"))
+    return _LOADED[name]
+
+
+def _oxygen_guideline() -> fibrolang.Guideline:
+    return _loaded("news2-oxygen")
+
+
+def _ckd_guideline() -> fibrolang.Guideline:
+    return _loaded("ckd-staging")
