@@ -26,6 +26,7 @@ from fibrolang.graph import (
     TableDisplay,
     Titration,
 )
+from fibrolang.output_units import output_units
 from fibrolang.printable import printable_lines
 from fibrolang.result import Recommendation, Result
 from fibrolang.table_cells import Cell, TableCells, Unsetting
@@ -77,11 +78,18 @@ def explain(
     declared = [definition for definition in graph.definitions if definition.output]
     if declared:
         lines.append("Outputs:")
+        units = output_units(graph)
         for definition in declared:
             name = definition.name
             why: Unsetting | None = None
             if name in result.outputs:
-                lines.append(f"  {name} = {_value(result.outputs[name])}")
+                value = result.outputs[name]
+                unit = (
+                    units.get(name)
+                    if isinstance(value, int | float) and not isinstance(value, bool)
+                    else None
+                )
+                lines.append(f"  {name} = {_value(value)}" + (f" {unit}" if unit else ""))
             else:  # unset by design
                 lines.append(f"  {name}: not set (the guideline gives it no value here)")
                 why = cells.unsetting(definition) if cells is not None else None

@@ -148,3 +148,37 @@ def _oxygen_guideline() -> fibrolang.Guideline:
 
 def _ckd_guideline() -> fibrolang.Guideline:
     return _loaded("ckd-staging")
+
+
+CONVERTED = """guideline converted
+  title "Cells in two units of one dimension"
+  version "1"
+end
+
+input score "Score": integer 0 to 5 points
+output dose "Dose" = table by score
+  | 0 to 2 | 5 mg |
+  | 3 to 5 | 3 g  |
+end
+
+pathway
+  start -> done
+
+  outcome done ok
+end
+"""
+
+
+def test_an_output_is_shown_with_its_unit_beside_the_cell_as_written() -> None:
+    from compiler.front.parse import SourceText
+
+    checked = api.check_source(SourceText("converted.fibro", CONVERTED), FIXTURES)
+    assert checked.ok, checked.diagnostics
+    guideline = fibrolang.load(api.compile_checked(checked))
+    lines = _explain(guideline, {"score": 4})
+    assert "  dose = 3000 mg" in lines  # the compiler converts the cell to the first cell's unit
+    assert "      | 3 to 5 | [3 g] |  <- this patient (3 to 5)" in lines
+    assert "  dose = 5 mg" in _explain(guideline, {"score": 1})
+    assert "  spo2_scale_2 = 2" in _explain(
+        _oxygen_guideline(), {"spo2": 95, "breathing": "oxygen", "hypercapnic": True}
+    )  # a number without a unit stays bare
