@@ -182,3 +182,7 @@ def test_an_output_is_shown_with_its_unit_beside_the_cell_as_written() -> None:
     assert "  spo2_scale_2 = 2" in _explain(
         _oxygen_guideline(), {"spo2": 95, "breathing": "oxygen", "hypercapnic": True}
     )  # a number without a unit stays bare
+    news2 = _loaded("news2")
+    vitals: dict[str, Any] = {"respiration_rate": 22, "saturation": 95, "systolic_bp": 120, "pulse": 80}
+    vitals |= {"level_of_consciousness": "alert", "temperature": 37}
+    assert "  score = 3 points" in _explain(news2, vitals)  # the sum of an ordinal's points: 2 + 1
