@@ -85,3 +85,33 @@ def test_the_printed_chart_has_the_tables_and_the_keys_data() -> None:
     cover = dots[0]
     for words in ("Lookup tables", "Scores: bands and points", "Outputs not set for some patients"):
         assert words in cover, words
+
+
+def test_the_printed_tables_and_the_marked_explanation_do_not_depend_on_the_hash_seed() -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "import fibrolang\n"
+        "from compiler import api\n"
+        "from compiler.backends.flowchart.print_pdf import printable_pdf\n"
+        "graph = api.compile_file(sys.argv[1])\n"
+        "patient = {'spo2': 95, 'breathing': 'oxygen', 'hypercapnic': True}\n"
+        "guideline = fibrolang.load(graph)\n"
+        "text = guideline.explain(guideline.evaluate(patient), patient)\n"
+        "sys.stdout.buffer.write(printable_pdf(graph) + text.encode())\n"
+    )
+    outputs = []
+    for seed in ("0", "12345"):
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(ROOT / "tests" / "fixtures" / "news2-oxygen.fibro")],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            check=True,
+            cwd=ROOT,
+        )
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]
+    assert b"<- this patient (95 to 96 percent, oxygen)" in outputs[0]
