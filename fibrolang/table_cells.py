@@ -65,6 +65,9 @@ class TableCells:
         if len(self.problems) > before or self.compiler.condition_reads_plan:
             del self.problems[before:]
             return None
+        missing_slots = self.compiler.depth - len(self.context.bound)
+        if missing_slots > 0:  # a quantifier deeper than every definition's (never, but cheap)
+            self.context.bound.extend([None] * missing_slots)
         value = evaluate(self.context)
         return value if isinstance(value, bool) else None
 

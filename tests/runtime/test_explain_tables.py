@@ -186,3 +186,38 @@ def test_an_output_is_shown_with_its_unit_beside_the_cell_as_written() -> None:
     vitals: dict[str, Any] = {"respiration_rate": 22, "saturation": 95, "systolic_bp": 120, "pulse": 80}
     vitals |= {"level_of_consciousness": "alert", "temperature": 37}
     assert "  score = 3 points" in _explain(news2, vitals)  # the sum of an ordinal's points: 2 + 1
+
+
+QUANTIFIED = """guideline quantified_key
+  title "A table by a count"
+  version "1"
+end
+
+enum agent { a1, a2, a3 }
+enum band { none, some, many }
+input taken: set of agent
+output tried "Agents tried" = table by (count a in {a1, a2, a3} where a in taken)
+  | 0      | none |
+  | 1      | some |
+  | 2 to 3 | many |
+  otherwise none
+end
+
+pathway
+  start -> done
+
+  outcome done ok
+end
+"""
+
+
+def test_a_table_by_a_count_marks_its_cell() -> None:
+    from compiler.front.parse import SourceText
+
+    checked = api.check_source(SourceText("quantified.fibro", QUANTIFIED), FIXTURES)
+    assert checked.ok, checked.diagnostics
+    guideline = fibrolang.load(api.compile_checked(checked))
+    assert "      | 2 to 3 | [many] |  <- this patient (2 to 3)" in _explain(
+        guideline, {"taken": ["a1", "a3"]}
+    )
+    assert "      | 0      | [none] |  <- this patient (0)" in _explain(guideline, {"taken": []})
