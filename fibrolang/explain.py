@@ -81,7 +81,6 @@ def explain(
         units = output_units(graph)
         for definition in declared:
             name = definition.name
-            why: Unsetting | None = None
             if name in result.outputs:
                 value = result.outputs[name]
                 unit = (
@@ -92,12 +91,12 @@ def explain(
                 lines.append(f"  {name} = {_value(value)}" + (f" {unit}" if unit else ""))
             else:  # unset by design
                 lines.append(f"  {name}: not set (the guideline gives it no value here)")
-                why = cells.unsetting(definition) if cells is not None else None
+                why: Unsetting | None = cells.unsetting(definition) if cells is not None else None
                 if why is not None:
                     lines.append("    " + _unset_reason(why))
-            unused = name not in result.outputs and why is not None and not why.in_table
             for table in definition.tables:
                 applied = cells.applied(definition, table) if cells is not None else None
+                unused = cells is not None and cells.used(definition, table) is False
                 lines += table_lines(table, "    ", applied, unused)
     return printable_lines(lines) + "\n"  # each line one line, whatever the guideline says
 

@@ -134,18 +134,31 @@ class TableCells:
             node = node.otherwise
         return None, node
 
+    def used(self, definition: Definition, table: TableDisplay) -> bool | None:
+        """Whether the definition's evaluation reaches the table for this patient: False when
+        it took an ``if`` arm without it, None when that cannot be told."""
+        if table.at is None:
+            return None
+        reached = self._walk(definition.expr, table.at)
+        return None if reached is None else reached is not _NOT_TAKEN
+
     def _reached(self, expr: ex.Expression, pointer: str) -> ex.Expression | None:
         """The node at ``pointer``, when the definition's evaluation goes through it."""
+        node = self._walk(expr, pointer)
+        return node if isinstance(node, ex.Expression) else None
+
+    def _walk(self, expr: ex.Expression, pointer: str) -> Any:
+        """The node at ``pointer``; ``_NOT_TAKEN`` when an ``if`` on the way took the other arm;
+        None when that cannot be told (undecided, a quantifier's variable, a wrong pointer)."""
         node: Any = expr
         for step in pointer.split("/")[1:] if pointer else []:
             key = step.replace("~1", "/").replace("~0", "~")
-            taken = key == "then"
-            if (
-                isinstance(node, ex.Conditional)
-                and key in ("then", "else")
-                and self.holds(node.condition) is not taken
-            ):
-                return None  # the table is on an arm the definition did not take (or undecided)
+            if isinstance(node, ex.Conditional) and key in ("then", "else"):
+                value = self.holds(node.condition)
+                if value is None:
+                    return None
+                if value is not (key == "then"):
+                    return _NOT_TAKEN  # the table is on an arm the definition did not take
             if isinstance(node, ex.Quantifier | ex.Sum):
                 return None  # a quantifier's variable: not evaluable on its own
             if isinstance(node, tuple):
@@ -156,4 +169,8 @@ class TableCells:
                 node = getattr(node, _FIELDS.get(key, key), None)
             if node is None:
                 return None
-        return node if isinstance(node, ex.Expression) else None
+        return node
+
+
+_NOT_TAKEN: Any = object()
+"""What ``_walk`` gives for a node on an ``if`` arm the evaluation did not take."""

@@ -221,3 +221,40 @@ def test_a_table_by_a_count_marks_its_cell() -> None:
         guideline, {"taken": ["a1", "a3"]}
     )
     assert "      | 0      | [none] |  <- this patient (0)" in _explain(guideline, {"taken": []})
+
+
+BESIDE = """guideline beside_a_table
+  title "A table on one arm of an output"
+  version "1"
+end
+
+input pregnant: boolean
+input score "Score": integer 0 to 5 points
+output dose "Dose" = if pregnant then 0 mg else table by score
+  | 0 to 2 | 5 mg  |
+  | 3 to 5 | 10 mg |
+end
+
+pathway
+  start -> done
+
+  outcome done ok
+end
+"""
+
+
+def test_a_table_the_output_did_not_reach_says_so() -> None:
+    from compiler.front.parse import SourceText
+
+    checked = api.check_source(SourceText("beside.fibro", BESIDE), FIXTURES)
+    assert checked.ok, checked.diagnostics
+    guideline = fibrolang.load(api.compile_checked(checked))
+    pregnant = _explain(guideline, {"pregnant": True, "score": 4})
+    assert "  dose = 0 mg" in pregnant
+    assert "    from the table by score (not used for this patient):" in pregnant
+    assert not any("<- this patient" in line for line in pregnant)
+    other = _explain(guideline, {"pregnant": False, "score": 4})
+    assert "    from the table by score:" in other
+    assert "      | 3 to 5 | [10 mg] |  <- this patient (3 to 5)" in other
+    undecided = _explain(guideline, {"score": 4})  # pregnancy not recorded: cannot tell
+    assert "    from the table by score:" in undecided and "  dose = unknown" in undecided
