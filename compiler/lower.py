@@ -25,6 +25,7 @@ from compiler.check.model import Member, Model, Number, SetOf
 from compiler.check.symbols import Symbols
 from compiler.front import syntax as s
 from compiler.lower_bindings import binding_json
+from compiler.lower_table_positions import TABLE_MARK, place_tables
 from compiler.lower_units import convert_units
 from fibrolang.integrity import with_graph_hash
 
@@ -184,7 +185,9 @@ class _Lowerer:
         if isinstance(node, s.TextLiteral):
             return {"op": "text", "value": node.value}  # shown, never read (compiler/check/text.py)
         if isinstance(node, s.Table) and node.chain is not None:
-            return self.expr(node.chain)  # a lookup table is its `if` chain (compiler/front/tables.py)
+            # a lookup table is its `if` chain (compiler/front/tables.py), marked until
+            # `place_tables` records where it is for the display (lower_tables.py)
+            return {**self.expr(node.chain), TABLE_MARK: True}
         if isinstance(node, s.Quantifier):
             over = self.expr(node.collection)
             body = self.expr(node.body) if node.body is not None else None
@@ -543,6 +546,7 @@ def lower(checked: CheckedGuideline, source_text: str, hashed: bool = True) -> J
     that stays in memory (the proofs of ``fibrolang check``: the hash is half the time of lowering)."""
     graph = _Lowerer(checked).graph(content_hash(source_text))
     convert_units(graph)
+    place_tables(graph)
     return with_graph_hash(graph) if hashed else graph
 
 

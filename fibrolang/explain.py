@@ -26,13 +26,23 @@ from fibrolang.graph import (
     TableDisplay,
     Titration,
 )
+from fibrolang.output_units import output_units
 from fibrolang.printable import printable_lines
 from fibrolang.result import Recommendation, Result
+from fibrolang.table_cells import Cell, TableCells, Unsetting
 
 
-def explain(graph: Graph, result: Result, patient: Mapping[str, Any] | None = None) -> str:
+def explain(
+    graph: Graph,
+    result: Result,
+    patient: Mapping[str, Any] | None = None,
+    inputs: dict[str, Any] | None = None,
+) -> str:
     """The account of ``result``; given the ``patient`` record, an undecided result also
-    names the absent inputs the guideline may ask for next."""
+    names the absent inputs the guideline may ask for next; given its validated ``inputs``
+    (defaults filled in), each lookup table marks the cell this patient's values select and
+    an unset output says which conditions left it without a value (fibrolang/table_cells.py)."""
+    cells = TableCells(graph, inputs) if inputs is not None else None
     info = result.guideline
     lines = [
         f"Guideline {info.id} {info.version} ({info.content_hash})",
@@ -68,14 +78,26 @@ def explain(graph: Graph, result: Result, patient: Mapping[str, Any] | None = No
     declared = [definition for definition in graph.definitions if definition.output]
     if declared:
         lines.append("Outputs:")
+        units = output_units(graph)
         for definition in declared:
             name = definition.name
             if name in result.outputs:
-                lines.append(f"  {name} = {_value(result.outputs[name])}")
+                value = result.outputs[name]
+                unit = (
+                    units.get(name)
+                    if isinstance(value, int | float) and not isinstance(value, bool)
+                    else None
+                )
+                lines.append(f"  {name} = {_value(value)}" + (f" {unit}" if unit else ""))
             else:  # unset by design
                 lines.append(f"  {name}: not set (the guideline gives it no value here)")
+                why: Unsetting | None = cells.unsetting(definition) if cells is not None else None
+                if why is not None:
+                    lines.append("    " + _unset_reason(why))
             for table in definition.tables:
-                lines += table_lines(table, "    ")
+                applied = cells.applied(definition, table) if cells is not None else None
+                unused = cells is not None and cells.used(definition, table) is False
+                lines += table_lines(table, "    ", applied, unused)
     return printable_lines(lines) + "\n"  # each line one line, whatever the guideline says
 
 
@@ -214,17 +236,54 @@ def _value(value: object) -> str:
     return str(value)
 
 
-def table_lines(table: TableDisplay, indent: str) -> list[str]:
-    """A lookup table an output is read from, as the author wrote it, columns aligned."""
+def _unset_reason(why: Unsetting) -> str:
+    taken = []
+    for condition, value in why.conditions:
+        while isinstance(condition, ex.Negation):  # `not c` holds: c does not hold
+            condition, value = condition.operand, not value
+        taken.append(f"{render(condition)} {'holds' if value else 'does not hold'}")
+    if why.in_table:
+        taken.append("the table's cell for this patient is unset (marked below)")
+    return "because " + " and ".join(taken) if taken else "because the guideline gives it no value"
+
+
+def table_lines(
+    table: TableDisplay, indent: str, applied: Cell | None = None, unused: bool = False
+) -> list[str]:
+    """A lookup table an output is read from, as the author wrote it, columns aligned; the
+    ``applied`` cell (the one this patient's values select) in brackets, its row pointed at;
+    ``unused``: the output took an arm without the table for this patient."""
     grid = [["", *table.columns]] if table.columns else []
+    header = len(grid)
     grid += [[row.heading, *row.cells] for row in table.rows]
+    chosen: tuple[int, int] | None = None  # (line of the grid, column of the grid)
+    if applied is not None and applied.row is not None:
+        chosen = (header + applied.row, 1 + (applied.column or 0))
+        if chosen[1] >= len(grid[chosen[0]]):
+            chosen = None  # a grid of the wrong shape: mark nothing
+    if chosen is not None:
+        line, column = chosen
+        grid[line] = [f"[{text}]" if i == column else text for i, text in enumerate(grid[line])]
     width = max(len(row) for row in grid)
     sizes = [max(len(row[i]) for row in grid if i < len(row)) for i in range(width)]
-    lines = [f"{indent}from the table by {table.by}:"]
-    lines += [
-        f"{indent}  | " + " | ".join(text.ljust(sizes[i]) for i, text in enumerate(row)) + " |"
-        for row in grid
-    ]
+    lines = [f"{indent}from the table by {table.by}" + (" (not used for this patient):" if unused else ":")]
+    for number, row in enumerate(grid):
+        text = f"{indent}  | " + " | ".join(cell.ljust(sizes[i]) for i, cell in enumerate(row)) + " |"
+        if chosen is not None and number == chosen[0]:
+            text += "  <- " + _applied_words(table, applied)
+        lines.append(text)
     if table.otherwise is not None:
-        lines.append(f"{indent}  otherwise {table.otherwise}")
+        text = f"{indent}  otherwise {table.otherwise}"
+        if applied is not None and applied.row is None:
+            text = f"{indent}  otherwise [{table.otherwise}]  <- this patient: no row applies"
+        lines.append(text)
     return lines
+
+
+def _applied_words(table: TableDisplay, applied: Cell | None) -> str:
+    if applied is None or applied.row is None:
+        return "this patient"
+    heading = table.rows[applied.row].heading
+    if applied.column is not None and applied.column < len(table.columns):
+        return f"this patient ({heading}, {table.columns[applied.column]})"
+    return f"this patient ({heading})"

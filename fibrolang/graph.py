@@ -139,6 +139,7 @@ class TableDisplay:
     columns: tuple[str, ...]
     rows: tuple[TableRowDisplay, ...]
     otherwise: str | None
+    at: str | None = None  # the JSON Pointer of the table's `if` chain in the definition's `expr`
 
 
 # ---- the catalogue of interventions ------------------------------------------

@@ -374,6 +374,7 @@ class GraphReader:
             columns=self.list_of(obj, "columns", path, False, self.text),
             rows=self.list_of(obj, "rows", path, False, self.table_row_display),
             otherwise=self.optional_string(obj, "otherwise", path),
+            at=self.optional_string(obj, "at", path),
         )
 
     def table_row_display(self, value: Any, path: str) -> TableRowDisplay:

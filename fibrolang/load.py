@@ -98,9 +98,16 @@ class Guideline:
         """A short human-readable account of a result of this guideline; given the patient
         record, an ``insufficient_data`` result also names the absent inputs the guideline
         may ask for next."""
+        from fibrolang.errors import InvalidPatient
         from fibrolang.explain import explain
 
-        return explain(self.graph, result, patient)
+        inputs = None
+        if patient is not None:
+            try:
+                inputs = self._defaults.fill(self._validate.check(patient))[0]
+            except InvalidPatient:
+                inputs = None  # no result came from this record: mark no table cell
+        return explain(self.graph, result, patient, inputs)
 
     def __repr__(self) -> str:
         return f"<Guideline {self.id} {self.version}>"

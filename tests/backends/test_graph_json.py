@@ -27,7 +27,12 @@ CLEAN = [
     ROOT / "tests" / "fixtures" / "tour.fibro",
     ROOT / "tests" / "fixtures" / "hostile.fibro",
     ROOT / "tests" / "fixtures" / "dates.fibro",
-    ROOT / "tests" / "fixtures" / "ckd-staging.fibro",  # lookup tables, texts
+    # lookup tables, outputs that may be unset, ordinal scores, defaults for absent facts (#20)
+    ROOT / "tests" / "fixtures" / "annual-risk.fibro",
+    ROOT / "tests" / "fixtures" / "ckd-staging.fibro",  # and texts
+    ROOT / "tests" / "fixtures" / "news2.fibro",
+    ROOT / "tests" / "fixtures" / "news2-oxygen.fibro",
+    ROOT / "guidelines" / "bmi_who.fibro",
     ROOT / "tests" / "check" / "cases" / "clean.fibro",
     ROOT / "tests" / "analysis" / "cases" / "clean.fibro",
 ]

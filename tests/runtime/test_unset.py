@@ -34,18 +34,18 @@ def test_the_scale_that_does_not_apply_is_left_out(graph: dict[str, Any], trace:
         return program.run(guideline.validate(patient), trace=trace)
 
     ordinary = evaluate({"spo2": 93, "breathing": "oxygen", "hypercapnic": False})
-    assert dict(ordinary.outputs) == {"spo2_scale_1": 2}
+    assert dict(ordinary.outputs) == {"spo2_scale_1": 2, "oxygen_points": 2}
     hypercapnic = evaluate({"spo2": 93, "breathing": "oxygen", "hypercapnic": True})
-    assert dict(hypercapnic.outputs) == {"spo2_scale_2": 1}
+    assert dict(hypercapnic.outputs) == {"spo2_scale_2": 1, "oxygen_points": 2}
     assert "spo2_scale_1" not in hypercapnic.to_dict()["outputs"]
 
 
 def test_unset_is_not_unknown(graph: dict[str, Any]) -> None:
     guideline = fibrolang.load(graph)
     undecided = guideline.evaluate({"spo2": 93, "breathing": "oxygen"})
-    assert undecided.to_dict()["outputs"] == {"spo2_scale_1": None, "spo2_scale_2": None}
+    assert undecided.to_dict()["outputs"] == {"spo2_scale_1": None, "spo2_scale_2": None, "oxygen_points": 2}
     scale_2 = guideline.evaluate({"spo2": 93, "hypercapnic": True})  # breathing missing
-    assert scale_2.to_dict()["outputs"] == {"spo2_scale_2": None}
+    assert scale_2.to_dict()["outputs"] == {"spo2_scale_2": None, "oxygen_points": None}
 
 
 def test_explain_says_an_unset_output_is_not_set(graph: dict[str, Any]) -> None:

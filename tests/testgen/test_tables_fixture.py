@@ -1,6 +1,7 @@
-"""The lookup-table fixture (issue 20): tests/fixtures/news2-oxygen.fibro, a two-key table and
-outputs unset by design. Its generated suite reaches every cell and every "unset", and kills
-every mutant (a cell changed to its neighbour's value among them)."""
+"""The lookup-table fixture (issue 20): tests/fixtures/news2-oxygen.fibro, a two-key table whose
+column key is an ordinal score (air or oxygen, with its points), and outputs unset by design.
+Its generated suite reaches every cell, every band and every "unset", and kills every mutant
+(a cell changed to its neighbour's value, a band's points moved up and down, among them)."""
 
 from __future__ import annotations
 
@@ -31,9 +32,14 @@ def test_the_suite_kills_every_mutant_of_every_cell(graph: dict[str, Any]) -> No
     patients = read_patients(suite_file(FIXTURE, ROOT / "tests" / "generated"))
     report = run(graph, patients)
     assert report.score == 100.0, [o.mutant.id for o in report.outcomes if o.status == "survivor"]
-    cells = [o for o in report.outcomes if o.mutant.operator == "change-arm-value"]
+    changed = [o for o in report.outcomes if o.mutant.operator == "change-arm-value"]
+    cells = [o for o in changed if "define spo2_scale_" in o.mutant.id]
     # 4 cells of scale 1 and 14 of scale 2, each moved one up and one down
     assert len(cells) == 2 * (4 + 14) and all(o.status == "killed" for o in cells)
+    bands = [o for o in changed if "define oxygen_points " in o.mutant.id]
+    # the points of each of the 2 bands of the ordinal, moved one up and one down
+    assert len(bands) == 2 * 2 and all(o.status == "killed" for o in bands)
+    assert len(changed) == len(cells) + len(bands)
     unset = [o for o in report.outcomes if o.mutant.operator == "unset-arm"]
     # each of the 18 cells made unset, each of the 2 `unset` arms given a value
     assert len(unset) == 18 + 2 and all(o.status == "killed" for o in unset)
@@ -53,6 +59,12 @@ def test_the_suite_shows_every_cell_of_the_grid_and_each_scale_unset(graph: dict
         if "spo2_scale_2" in result.outputs and result.outputs["spo2_scale_2"] is not None:
             cells.add((facts["spo2"], facts["breathing"]))
     assert unset == {"spo2_scale_1", "spo2_scale_2"}
+    points = {
+        (p.patient["breathing"], guideline.evaluate(p.patient).outputs["oxygen_points"])
+        for p in patients
+        if "breathing" in p.patient
+    }
+    assert points == {("air", 0), ("oxygen", 2)}  # each band of the ordinal, with its points
     uppers = [83, 85, 87, 92, 94, 96, 100]  # the rows of scale 2, by their highest saturation
     reached = {
         (next(row for row, upper in enumerate(uppers) if spo2 <= upper), breathing)

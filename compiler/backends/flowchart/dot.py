@@ -418,6 +418,7 @@ class Chart:
         data = (
             ("Assumed when not recorded", chart_facts.assumed_rows(self.graph)),
             ("Scores: bands and points", chart_facts.ordinal_rows(self.graph)),
+            ("Outputs not set for some patients", chart_facts.unset_rows(self.graph)),
         )
         return labels.key_table(references, notes, data=data)
 

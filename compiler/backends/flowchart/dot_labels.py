@@ -496,7 +496,8 @@ def key_table(
 ) -> str:
     """Legend, references and numbered notes as one two-column table (``paper``:
     the printed chart's legend, where notes sit under the steps and pages connect,
-    with the references beside it; ``references_only``: just those, ``width`` wide)."""
+    with the ``data`` sections and the references beside it; ``references_only``: just
+    those, after the ``data`` sections, ``width`` wide)."""
     rows: list[str] = []
 
     def section(title: str) -> None:
@@ -514,8 +515,10 @@ def key_table(
             )
 
     if references_only:
-        section("References")
-        entries_rows(references_only, width)
+        for title, entries in (*data, ("References", references_only)):
+            if entries:
+                section(title)
+                entries_rows(entries, width)
         return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1">' + "".join(rows) + "</TABLE>"
 
     section("Legend")
@@ -534,7 +537,7 @@ def key_table(
             )
         )
     if paper and references:
-        beside = key_table([], [], paper=False, width=52, references_only=references)
+        beside = key_table([], [], paper=False, width=52, references_only=references, data=data)
         table = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1">' + "".join(rows) + "</TABLE>"
         return (
             '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="6"><TR>'

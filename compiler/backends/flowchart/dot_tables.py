@@ -3,7 +3,8 @@
 A definition or output written with ``table by ...`` carries the table for
 display in the graph (``tables``, compiler/lower_tables.py); each is drawn as
 a Graphviz HTML-like table beside the pathway: the output's label, the keys,
-the header row of column keys (two keys), a row per heading, ``otherwise``.
+when the output is not set (an output that may be unset), the header row of
+column keys (two keys), a row per heading, ``otherwise``.
 Every string goes through ``dot_text.escape``.
 """
 
@@ -11,18 +12,37 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from compiler.backends.flowchart import chart_facts
 from compiler.backends.flowchart.dot_labels import PALETTE, SMALL
-from compiler.backends.flowchart.dot_text import escape, styled
+from compiler.backends.flowchart.dot_text import escape, styled, text_markup
 from fibrolang.graph import Definition, Graph, TableDisplay
 
+UNSET_WIDTH = 48  # characters per line of the words saying when the output is not set
 
-def table_nodes(graph: Graph, indent: str = "    ") -> list[str]:
-    """The DOT lines of a cluster with every lookup table, or none when there is none."""
+
+def table_ids(graph: Graph) -> list[str]:
+    """The id of every table's node, in source order."""
+    return [
+        table_id(definition, index)
+        for definition in graph.definitions
+        for index, _table in enumerate(definition.tables, 1)
+    ]
+
+
+def table_id(definition: Definition, index: int) -> str:
+    return f"(table {definition.name} {index})"  # parentheses never occur in a name
+
+
+def table_nodes(graph: Graph, indent: str = "    ", only: Sequence[str] | None = None) -> list[str]:
+    """The DOT lines of a cluster with every lookup table (``only``: those of these ids, for
+    a printed page), or none when there is none."""
     nodes = []
     for definition in graph.definitions:
         for index, table in enumerate(definition.tables, 1):
-            node_id = f"(table {definition.name} {index})"  # parentheses never occur in a name
-            label = table_label(definition, table)
+            node_id = table_id(definition, index)
+            if only is not None and node_id not in only:
+                continue
+            label = table_label(definition, table, chart_facts.unset_words(graph, definition))
             nodes.append(f'{indent}  "{escape(node_id)}" [shape="plaintext" margin="0" label=<{label}>];')
     if not nodes:
         return []
@@ -36,7 +56,8 @@ def table_nodes(graph: Graph, indent: str = "    ") -> list[str]:
     ]
 
 
-def table_label(definition: Definition, table: TableDisplay) -> str:
+def table_label(definition: Definition, table: TableDisplay, unset: str | None = None) -> str:
+    """The grid; ``unset``: when the output has no value (``chart_facts.unset_words``)."""
     columns: Sequence[str] = table.columns
     width = 1 + max(1, len(columns))
     name = definition.name
@@ -47,6 +68,9 @@ def table_label(definition: Definition, table: TableDisplay) -> str:
         _row([_cell(styled(escape(title), bold=True), fill=PALETTE.step_header, colspan=width)]),
         _row([_cell(_small(f"by {table.by}"), colspan=width)]),
     ]
+    if unset is not None:
+        words = text_markup(unset[:1].upper() + unset[1:], UNSET_WIDTH, size=SMALL)
+        rows.append(_row([_cell(words, colspan=width)]))
     if columns:
         rows.append(_row([_cell(""), *(_cell(styled(escape(str(c)), bold=True)) for c in columns)]))
     for row in table.rows:

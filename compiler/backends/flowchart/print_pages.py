@@ -16,7 +16,11 @@ chart (dot.py) is cut into pages that are each legible at 100%:
   target page at another ("from page 3: Does a first-line agent continue?
   -> Yes"), so a reader can follow every path across the pages;
 * the notes a page refers to are printed under its drawing, with the chart's
-  global numbers.
+  global numbers;
+* the lookup tables come last, drawn as on the one-page chart, as many on a
+  page as fit (the cover's overview lists them, and its key has the same
+  sections about the data as the one-page chart's: assumed facts, ordinal
+  scores, outputs not set for some patients).
 
 The page furniture (header, footer, page n of N) is added by ``print_pdf``.
 Everything here is a pure function of the graph and ``fits``: node order is
@@ -28,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from compiler.backends.flowchart import chart_facts
 from compiler.backends.flowchart import dot_labels as labels
 from compiler.backends.flowchart.dot import (
     START,
@@ -42,6 +47,7 @@ from compiler.backends.flowchart.dot import (
     topological,
 )
 from compiler.backends.flowchart.dot_labels import PALETTE
+from compiler.backends.flowchart.dot_tables import table_id, table_ids, table_nodes
 from compiler.backends.flowchart.dot_text import escape, identifier, styled, text_markup
 from compiler.backends.flowchart.plain_words import name_words
 from fibrolang import graph_order
@@ -53,6 +59,7 @@ OVERVIEW_WIDTH = 56
 PLACEHOLDER_PAGE = 99  # page numbers as wide as the real ones, while pages are planned
 
 Fits = Callable[[str], bool]
+TABLES = -1  # the ``stage`` of a page of lookup tables, after the stages
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,8 @@ class Page:
     def heading(self) -> str:
         if self.stage == 0:
             return "Overview, legend and references"
+        if self.stage == TABLES:
+            return "Lookup tables" + (f", part {self.part} of {self.parts}" if self.parts > 1 else "")
         words = f"Stage {self.stage} of {self.stages}"
         return words + (f", part {self.part} of {self.parts}" if self.parts > 1 else "")
 
@@ -197,6 +206,11 @@ class PrintedChart:
             self.chart.edge_lines(node_id, node)
         self.node_of: Mapping[str, Node] = dict(self.ordered)
         self.crossings_of = self._edges()
+        self.table_titles = {
+            table_id(definition, index): definition.label or definition.name
+            for definition in graph.definitions
+            for index, _table in enumerate(definition.tables, 1)
+        }
 
     def _edges(self) -> list[Crossing]:
         edges = [Crossing("start", START, self.graph.start, None)]
@@ -327,12 +341,13 @@ class PrintedChart:
         lines.append('  graph [ranksep="0.3"];')
         lines.append(f"  label=<{labels.title_block(self.graph, sign_off=True)}>;")
         references = citation_rows(self.graph)
-        key = labels.key_table(references, [], paper=True)
+        key = labels.key_table(references, [], paper=True, data=key_data(self.graph))
         lines.append('  subgraph "cluster_cover" {')
         lines.append(f'    label=<{key}>; labelloc="b"; labeljust="l"; pencolor="transparent";')
-        for stage in sorted({p.stage for p in pages}):
+        for stage in sorted({p.stage for p in pages}, key=lambda s: (s == TABLES, s)):
             rows = "".join(self.overview_row(page) for page in pages if page.stage == stage)
-            title = styled(escape(f"Stage {stage} of {pages[0].stages}"), bold=True)
+            words = "Lookup tables" if stage == TABLES else f"Stage {stage} of {pages[0].stages}"
+            title = styled(escape(words), bold=True)
             label = (
                 f'<TABLE BORDER="1" COLOR="{PALETTE.cluster_line}" CELLBORDER="0" CELLSPACING="0" '
                 f'CELLPADDING="2" STYLE="rounded"><TR><TD COLSPAN="2" ALIGN="LEFT">{title}</TD></TR>'
@@ -351,12 +366,24 @@ class PrintedChart:
             lines.append(f'  "stage:{source}" -> "stage:{target}" [id="overview:{source}-{target}"];')
         return "\n".join([*lines, "}"]) + "\n"
 
+    def tables_page(self, page: Page) -> str:
+        """The DOT of a page of lookup tables, drawn as on the one-page chart."""
+        lines = self.chart.preamble("page")
+        lines.append('  graph [rankdir="LR"];')  # tables without edges: one under another
+        return "\n".join([*lines, *table_nodes(self.graph, "  ", page.nodes), "}"]) + "\n"
+
     def overview_row(self, page: Page) -> str:
         """A page in the overview: its number and what it decides or recommends."""
-        shown = [n for n in page.nodes if not isinstance(self.node_of[n], TerminalNode)] or list(page.nodes)
-        words = describe(self.graph, shown[0])
-        if len(shown) > 1:
-            words += f" (and {len(shown) - 1} more)"
+        if page.stage == TABLES:
+            titles = [self.table_titles.get(n, n) for n in page.nodes]
+            words = ", ".join(titles)
+        else:
+            shown = [n for n in page.nodes if not isinstance(self.node_of[n], TerminalNode)] or list(
+                page.nodes
+            )
+            words = describe(self.graph, shown[0])
+            if len(shown) > 1:
+                words += f" (and {len(shown) - 1} more)"
         number = styled(escape(f"p. {page.number}"), bold=True, size=labels.SMALL)
         return (
             f'<TR><TD ALIGN="LEFT" VALIGN="TOP">{number}</TD><TD ALIGN="LEFT" BALIGN="LEFT">'
@@ -390,8 +417,35 @@ def plan(graph: Graph, printed: PrintedChart, fits: Fits) -> list[Page]:
     for number, parts in enumerate(cuts, 1):
         for part, nodes in enumerate(parts, 1):
             pages.append(Page(len(pages) + 2, number, len(groups), part, len(parts), tuple(nodes)))
+    pages += table_pages(graph, printed, fits, len(pages) + 2, len(groups))
     cover = Page(1, 0, len(groups), 1, 1, ())
     return [cover, *pages]
+
+
+def table_pages(graph: Graph, printed: PrintedChart, fits: Fits, first: int, stages: int) -> list[Page]:
+    """The lookup tables after the stages, as many on a page as fit, in source order (a table
+    too big for a page even alone gets a page of its own, printed smaller)."""
+    parts: list[list[str]] = []
+    for table in table_ids(graph):
+        if parts:
+            candidate = Page(PLACEHOLDER_PAGE, TABLES, stages, 1, 1, (*parts[-1], table))
+            if fits(printed.tables_page(candidate)):
+                parts[-1].append(table)
+                continue
+        parts.append([table])
+    return [
+        Page(first + index, TABLES, stages, index + 1, len(parts), tuple(nodes))
+        for index, nodes in enumerate(parts)
+    ]
+
+
+def key_data(graph: Graph) -> tuple[tuple[str, list[tuple[str, str]]], ...]:
+    """The key's sections about the data, as on the one-page chart (``dot.Chart.key``)."""
+    return (
+        ("Assumed when not recorded", chart_facts.assumed_rows(graph)),
+        ("Scores: bands and points", chart_facts.ordinal_rows(graph)),
+        ("Outputs not set for some patients", chart_facts.unset_rows(graph)),
+    )
 
 
 def page_dots(graph: Graph, pages: Sequence[Page], printed: PrintedChart) -> list[str]:
@@ -401,7 +455,11 @@ def page_dots(graph: Graph, pages: Sequence[Page], printed: PrintedChart) -> lis
     def page_of(node_id: str) -> Page:
         return where[node_id]
 
-    return [
-        printed.cover_page(pages[1:], page_of) if page.stage == 0 else printed.stage_page(page, page_of)
-        for page in pages
-    ]
+    def dot(page: Page) -> str:
+        if page.stage == 0:
+            return printed.cover_page(pages[1:], page_of)
+        if page.stage == TABLES:
+            return printed.tables_page(page)
+        return printed.stage_page(page, page_of)
+
+    return [dot(page) for page in pages]
