@@ -53,6 +53,21 @@ def nodes_by_id(graph: Graph) -> dict[str, Node]:
     return {node.id: node for node in graph.nodes}
 
 
+_last_index: tuple[Graph | None, dict[str, Node]] = (None, {})
+
+
+def node_by_id(graph: Graph, node_id: str) -> Node | None:
+    """One node of the graph by id, None when there is none. The index of the last graph
+    asked about is kept (one reference, replaced whole: safe to share between threads), so
+    a caller looking up many nodes of one graph builds it once."""
+    global _last_index
+    indexed, index = _last_index
+    if indexed is not graph:
+        index = nodes_by_id(graph)
+        _last_index = (graph, index)
+    return index.get(node_id)
+
+
 def in_source_order(graph: Graph) -> list[Node]:
     """The nodes in the order the guideline wrote them (the graph's own order is by id,
     as the canonical JSON sorts keys; the order is recovered from the source positions)."""

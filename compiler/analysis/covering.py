@@ -311,7 +311,7 @@ def _site(
 
 def guard_of(graph: Graph, guard_id: str) -> ex.Expression | None:
     """The guard expression of a branch or action item, by id."""
-    node = graph_order.nodes_by_id(graph).get(guard_id.split("/", 1)[0])
+    node = graph_order.node_by_id(graph, guard_id.split("/", 1)[0])
     entries = (
         node.branches
         if isinstance(node, DecisionNode)

@@ -28,9 +28,9 @@ from fibrolang.graph import (
     DecisionNode,
     FlagItem,
     Graph,
-    Node,
     RecommendItem,
 )
+from fibrolang.graph_order import node_by_id
 from fibrolang.operators import binary
 
 _SIDE_WORDS = {"below": "just below", "at": "at", "above": "just above", "after": "the day after reaching"}
@@ -41,14 +41,10 @@ def shorten(text: str, limit: int = _LONG) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _node(graph: Graph, node_id: str) -> Node | None:
-    return next((node for node in graph.nodes if node.id == node_id), None)
-
-
 def edge_words(graph: Graph, edge_id: str) -> str:
     """``Is the patient an adult (18 or older)? → under 18 [Age < 18 years]``."""
     node_id = edge_id.split("/", 1)[0]
-    node = _node(graph, node_id)
+    node = node_by_id(graph, node_id)
     if isinstance(node, ActionNode):
         return f"step: {node.title or node_id}"
     if not isinstance(node, DecisionNode):
@@ -66,7 +62,7 @@ def edge_words(graph: Graph, edge_id: str) -> str:
 
 def edge_source(graph: Graph, edge_id: str) -> str:
     node_id = edge_id.split("/", 1)[0]
-    node = _node(graph, node_id)
+    node = node_by_id(graph, node_id)
     for branch in node.branches if isinstance(node, DecisionNode) else ():
         if branch.id == edge_id and branch.trace.source:
             return f"line {branch.trace.source.line}"
@@ -94,7 +90,7 @@ LONG_PATH = 24
 
 
 def _guarded_branch(graph: Graph, edge_id: str) -> bool:
-    node = _node(graph, edge_id.split("/", 1)[0])
+    node = node_by_id(graph, edge_id.split("/", 1)[0])
     branches = node.branches if isinstance(node, DecisionNode) else ()
     return any(b.id == edge_id and b.guard is not None for b in branches)
 
@@ -112,14 +108,6 @@ def item_words(graph: Graph, item: ActionItem) -> str:
     if item.guard is not None:
         what += f" when {shorten(phrase(graph, item.guard))}"
     return what
-
-
-def find_item(graph: Graph, item_id: str) -> ActionItem | None:
-    node = _node(graph, item_id.split("/", 1)[0])
-    for item in node.items if isinstance(node, ActionNode) else ():
-        if item.id == item_id:
-            return item
-    return None
 
 
 def _definition_of(graph: Graph, expression: ex.Expression) -> str | None:

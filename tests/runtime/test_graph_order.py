@@ -29,6 +29,7 @@ from fibrolang.graph_order import (
     dominators,
     edge_paths,
     following_in,
+    node_by_id,
     nodes_by_id,
     predecessors,
     ranked_order,
@@ -216,3 +217,16 @@ def test_paths_through_a_diamond() -> None:
     assert count_paths("a", edges.__getitem__) == 2
     leaving = lambda n: [(f"{n}>{t}", t) for t in edges[n]]  # noqa: E731
     assert edge_paths("a", leaving) == [("a>c", "c>d"), ("a>b", "b>d")]
+
+
+def test_node_by_id_answers_for_the_graph_asked_about_whichever_was_asked_before() -> None:
+    first = read_graph(graph({"x": boolean()}, {"done": terminal()}, "done"))
+    second = read_graph(
+        graph({"x": boolean()}, {"end": terminal(), "done": terminal("not_applicable")}, "end")
+    )
+    for _ in range(2):
+        assert node_by_id(first, "done") is first.nodes[0]
+        assert node_by_id(first, "end") is None
+        found = node_by_id(second, "done")
+        assert found is not None and found is nodes_by_id(second)["done"]
+        assert node_by_id(second, "nowhere") is None
