@@ -30,11 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import synthetic_guideline
 
 from compiler import api
-from compiler.analysis.covering import count_paths, successors
+from compiler.analysis.covering import count_paths
 from compiler.testgen.cases import gather
 from compiler.testgen.module import SuiteSource, render
 from compiler.testgen.mutate import run
 from compiler.testgen.suite import SuitePatient
+from fibrolang import graph_order, read_graph
 
 
 def rules_for(edges: int) -> int:
@@ -48,7 +49,8 @@ def measure(edges_wanted: int, mutate: bool) -> dict[str, object]:
         path = Path(directory) / "synthetic.fibro"
         path.write_text(synthetic_guideline(rules), encoding="utf-8")
         graph = api.compile_file(path)
-    edges = sum(len(successors(graph, node)) for node in graph["nodes"])
+    typed = read_graph(graph)
+    edges = sum(len(graph_order.successors(node)) for node in typed.nodes)
     started = time.perf_counter()
     suite = gather(graph)
     text = render(
@@ -57,7 +59,7 @@ def measure(edges_wanted: int, mutate: bool) -> dict[str, object]:
     testgen_seconds = time.perf_counter() - started
     row: dict[str, object] = {
         "edges": edges,
-        "paths": count_paths(graph),
+        "paths": count_paths(typed),
         "mode": suite.mode,
         "tests": len(suite.cases),
         "lines": text.count("\n"),

@@ -132,6 +132,7 @@ def prove(
     through the runtime. Empty for a guideline that proves clean. With ``budget_seconds``,
     whatever the budget leaves undecided is a FIB221 diagnostic."""
     from compiler.analysis import analyse
+    from fibrolang import GuidelineError, read_graph
 
     if not checked.ok or checked.guideline is None:
         return []
@@ -139,7 +140,18 @@ def prove(
         graph = compile_checked(checked, hashed=False)  # the analysis never reads the hash
     except CompileError as error:
         return error.diagnostics
-    return analyse(graph, checked.guideline, timeout_ms=timeout_ms, budget_seconds=budget_seconds)
+    try:
+        typed = read_graph(graph)
+    except GuidelineError as error:
+        return [
+            diag.make(
+                "FIB901",
+                f"internal error: the runtime cannot read the decision graph: {error}",
+                checked.guideline.span,
+                hint="please report this with the guideline file",
+            )
+        ]
+    return analyse(typed, checked.guideline, timeout_ms=timeout_ms, budget_seconds=budget_seconds)
 
 
 def compile_file(path: str | Path, sources: SourceCache | None = None) -> dict[str, Any]:

@@ -203,6 +203,7 @@ class Intervention:
     citations: tuple[int, ...]
     quote: str | None
     notes: tuple[str, ...]
+    source: SourcePosition | None = None  # where the guideline declares it
 
 
 # ---- the pathway -------------------------------------------------------------

@@ -53,6 +53,21 @@ def nodes_by_id(graph: Graph) -> dict[str, Node]:
     return {node.id: node for node in graph.nodes}
 
 
+_last_index: tuple[Graph | None, dict[str, Node]] = (None, {})
+
+
+def node_by_id(graph: Graph, node_id: str) -> Node | None:
+    """One node of the graph by id, None when there is none. The index of the last graph
+    asked about is kept (one reference, replaced whole: safe to share between threads), so
+    a caller looking up many nodes of one graph builds it once."""
+    global _last_index
+    indexed, index = _last_index
+    if indexed is not graph:
+        index = nodes_by_id(graph)
+        _last_index = (graph, index)
+    return index.get(node_id)
+
+
 def in_source_order(graph: Graph) -> list[Node]:
     """The nodes in the order the guideline wrote them (the graph's own order is by id,
     as the canonical JSON sorts keys; the order is recovered from the source positions)."""
@@ -210,3 +225,35 @@ class DominatorTree:
             found.append(self.parent[found[-1]])
         found.reverse()
         return found
+
+
+# ---- paths ----------------------------------------------------------------------
+
+
+def count_paths(start: str, following: Following) -> int:
+    """The number of paths from ``start`` to a node that leads nowhere, counted node by
+    node in reverse topological order (never enumerated). Edges back onto the current
+    path (a cycle) are left out."""
+    counts: dict[str, int] = {}
+    for node_id in reversed(depth_first_order(start, following)):
+        leads_to = list(following(node_id))
+        counts[node_id] = sum(counts.get(target, 0) for target in leads_to) if leads_to else 1
+    return counts[start]
+
+
+def edge_paths(start: str, leaving: Callable[[str], Iterable[tuple[str, str]]]) -> list[tuple[str, ...]]:
+    """Every path from ``start`` to a node that leads nowhere, as the ids of the edges it
+    takes, in branch order; ``leaving`` gives each node's (edge id, target) pairs. The
+    number of paths can be exponential in the size of the graph: count them first
+    (``count_paths``)."""
+    found: list[tuple[str, ...]] = []
+    stack: list[tuple[str, tuple[str, ...]]] = [(start, ())]
+    while stack:
+        node_id, path = stack.pop()
+        edges = list(leaving(node_id))
+        if not edges:
+            found.append(path)
+            continue
+        for edge_id, target in reversed(edges):
+            stack.append((target, (*path, edge_id)))
+    return found

@@ -179,19 +179,22 @@ class GraphReader:
         common = _common_traceability(obj)
         if common is not None:
             return common
-        source = self.get(obj, "source", path, False)
-        position: SourcePosition | None = None
-        if source is not MISSING and source is not None:
-            fields = self.as_object(source, join_path(path, "source"))
-            position = SourcePosition(
-                int(self.number(fields, "line", join_path(path, "source"), False)),
-                int(self.number(fields, "column", join_path(path, "source"), False)),
-            )
         return Traceability(
             notes=self.list_of(obj, "notes", path, False, self.text),
             quote=self.optional_string(obj, "quote", path),
             citations=self.list_of(obj, "citations", path, False, self.integer),
-            source=position,
+            source=self.position(obj, path),
+        )
+
+    def position(self, obj: Mapping[str, Any], path: str) -> SourcePosition | None:
+        """The ``source`` of an element (where the guideline wrote it), if it has one."""
+        source = self.get(obj, "source", path, False)
+        if source is MISSING or source is None:
+            return None
+        fields = self.as_object(source, join_path(path, "source"))
+        return SourcePosition(
+            int(self.number(fields, "line", join_path(path, "source"), False)),
+            int(self.number(fields, "column", join_path(path, "source"), False)),
         )
 
     def value_type(self, value: Any, path: str) -> ValueType:
@@ -406,6 +409,7 @@ class GraphReader:
             citations=self.list_of(obj, "citations", path, False, self.integer),
             quote=self.optional_string(obj, "quote", path),
             notes=self.list_of(obj, "notes", path, False, self.text),
+            source=self.position(obj, path),
         )
 
     def effect_size(self, value: Any, path: str) -> EffectSize:

@@ -23,14 +23,16 @@ from compiler.analysis.replay import Runtime
 from compiler.review.behaviour import compare, for_graph, old_version, replay_both
 from compiler.testgen.equivalence import classify
 from compiler.testgen.mutants import mutants
+from fibrolang import read_graph
 
 
 def _check(path: str, index: int) -> tuple[str, str, str]:
     """(mutant id, diff verdict, problem or '') for one mutant."""
-    graph = api.compile_file(Path(path))
-    mutant = mutants(graph)[index]
-    found = compare(old_version(graph), mutant.graph, first_only=True)
-    equivalence = classify(graph, mutant.graph)
+    document = api.compile_file(Path(path))
+    mutant = mutants(document)[index]
+    graph, changed = read_graph(document), mutant.model
+    found = compare(old_version(graph), changed, first_only=True)
+    equivalence = classify(graph, changed)
     runtime = Runtime()
     problem = ""
     if found.verdict == "changes":
@@ -39,14 +41,14 @@ def _check(path: str, index: int) -> tuple[str, str, str]:
             problem = "the diff found a changed patient for a mutant called equivalent"
         elif runtime.run(graph, for_graph(graph, witness.patient)).result != witness.old.result:
             problem = "the witness's old result does not replay"
-        elif runtime.run(mutant.graph, for_graph(mutant.graph, witness.patient)).result != witness.new.result:
+        elif runtime.run(changed, for_graph(changed, witness.patient)).result != witness.new.result:
             problem = "the witness's new result does not replay"
     elif found.verdict == "no_changes":
         if equivalence.kind == "survivor":
             if equivalence.patient is None:
                 problem = "a survivor without a patient"
             else:
-                same = replay_both(runtime, graph, mutant.graph, equivalence.patient)
+                same = replay_both(runtime, graph, changed, equivalence.patient)
                 if same.effects:
                     problem = "the diff proved no change but the classifier's patient changes"
         elif equivalence.kind != "equivalent":

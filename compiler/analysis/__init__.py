@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 from compiler.analysis.context import Analysis
 from compiler.analysis.doses import check_doses
@@ -43,8 +42,7 @@ from compiler.analysis.spans import SourceMap
 from compiler.diagnostics import catalogue as diag
 from compiler.diagnostics.catalogue import Diagnostic
 from compiler.front import syntax as s
-
-JSON = dict[str, Any]
+from fibrolang.graph import Graph
 
 
 def _passes() -> tuple[Callable[[Analysis], object], ...]:
@@ -56,7 +54,7 @@ def _passes() -> tuple[Callable[[Analysis], object], ...]:
 
 
 def prepare(
-    graph: JSON,
+    graph: Graph,
     guideline: s.Guideline | None = None,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
     budget_seconds: float | None = None,
@@ -70,7 +68,7 @@ def prepare(
 
 
 def analyse(
-    graph: JSON,
+    graph: Graph,
     guideline: s.Guideline | None = None,
     prove: bool = True,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,

@@ -25,12 +25,13 @@ from __future__ import annotations
 import z3
 
 from compiler.analysis.paths import PathConditions
+from fibrolang.graph import TerminalNode
 from fibrolang.graph_order import DominatorTree
 
 
 def exits(paths: PathConditions) -> list[str]:
     """The reachable nodes where a walk may stop, in topological order."""
-    nodes = paths.graph["nodes"]
+    nodes = paths.nodes
     placed = set(paths.order)
     leaving: dict[str, list[str]] = {}
     for edge in paths.edges.values():
@@ -40,7 +41,7 @@ def exits(paths: PathConditions) -> list[str]:
         node = nodes[node_id]
         undecided = paths.undecided.get(node_id)
         stops = (
-            node["kind"] not in ("decision", "action")
+            isinstance(node, TerminalNode)
             or node_id in paths.no_branch
             or (undecided is not None and not z3.is_false(undecided))
             or not leaving.get(node_id)
@@ -55,7 +56,7 @@ def always_reached(paths: PathConditions) -> list[str]:
     """The nodes every patient reaches (a sufficient condition: the shape of the graph shows it),
     from ``start`` on, in topological order."""
     order = paths.order
-    start = paths.graph["start"]
+    start = paths.graph.start
     if not order or order[0] != start:
         return []
     before: dict[str, list[str]] = {node_id: [] for node_id in order}

@@ -18,22 +18,23 @@ must reach the node whose guard holds the threshold.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
 import z3
 
-from compiler.analysis.encode import JSON, Plan
+from compiler.analysis.encode import Plan
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Runtime
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover, step_of
 from compiler.analysis.witnesses import ReplayMismatch
-from fibrolang.operators import ARITHMETIC, COMPARISONS, binary, mirrored
+from fibrolang import expressions as ex
+from fibrolang.expression_parts import inline, mentions, parts
+from fibrolang.graph import ActionNode, DecisionNode, Graph, MapType, NumberType
+from fibrolang.operators import binary, mirrored
 
 Side = Literal["below", "at", "above"]
-_ORDERING = COMPARISONS
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Boundary:
 
     node: str  # the decision or step whose guard compares
     guard_of: str  # the first edge id (branch) or item id of the node whose guard holds the comparison
-    expression: JSON  # the compared side, definitions inlined
+    expression: ex.Expression  # the compared side, definitions inlined
     operator: str
     threshold: int | float
     unit: str | None
@@ -57,108 +58,87 @@ class Boundary:
 class _Comparison:
     node: str
     guard_of: str
-    expression: JSON
+    expression: ex.Expression
     operator: str
     threshold: int | float
     unit: str | None
 
 
-def inline(expr: Any, definitions: dict[str, Any]) -> Any:
-    """``expr`` with every definition reference replaced by its (inlined) expression."""
-    if isinstance(expr, dict):
-        if expr.get("op") == "def" and expr.get("name") in definitions:
-            return inline(definitions[expr["name"]], definitions)
-        return {key: inline(value, definitions) for key, value in expr.items()}
-    if isinstance(expr, list):
-        return [inline(value, definitions) for value in expr]
-    return expr
+def _number_constant(expr: ex.Expression) -> ex.Constant | None:
+    return expr if isinstance(expr, ex.Constant) and not isinstance(expr.value, bool) else None
 
 
-def _mentions_variable(expr: Any) -> bool:
-    if isinstance(expr, dict):
-        return expr.get("op") == "var" or any(_mentions_variable(v) for v in expr.values())
-    if isinstance(expr, list):
-        return any(_mentions_variable(v) for v in expr)
-    return False
-
-
-def _is_number_constant(expr: JSON) -> bool:
-    return expr.get("op") == "const" and not isinstance(expr.get("value"), bool)
-
-
-def _comparisons(guard: JSON, node: str, guard_of: str, found: list[_Comparison]) -> None:
-    def walk(expr: Any) -> None:
-        if isinstance(expr, list):
-            for value in expr:
-                walk(value)
+def _comparisons(guard: ex.Expression, node: str, guard_of: str, found: list[_Comparison]) -> None:
+    def walk(expr: ex.Expression) -> None:
+        if isinstance(expr, ex.Quantifier | ex.Sum):
+            walk(expr.over)  # the body mentions the bound variable: skipped
             return
-        if not isinstance(expr, dict):
-            return
-        op = expr.get("op")
-        if op in ("count", "any", "all", "sum"):
-            walk(expr.get("over"))  # the body mentions the bound variable: skipped
-            return
-        if op in _ORDERING:
-            left, right = expr["left"], expr["right"]
-            for constant, other, operator in ((right, left, op), (left, right, _flip(op))):
-                if _is_number_constant(constant) and not _is_number_constant(other):
-                    if not _mentions_variable(other):
+        if isinstance(expr, ex.Comparison):
+            op = expr.operator
+            for constant_side, other, operator in (
+                (expr.right, expr.left, op),
+                (expr.left, expr.right, mirrored(op)),
+            ):
+                constant = _number_constant(constant_side)
+                if constant is not None and _number_constant(other) is None:
+                    if not mentions(other, ex.VariableReference):
                         found.append(
-                            _Comparison(
-                                node, guard_of, other, operator, constant["value"], constant.get("unit")
-                            )
+                            _Comparison(node, guard_of, other, operator, constant.value, constant.unit)
                         )
                     break
-        for value in expr.values():
-            walk(value)
+        for _, part in parts(expr):
+            walk(part)
 
     walk(guard)
 
 
-def _flip(operator: str) -> str:
-    return mirrored(operator)
-
-
-def integral(expr: Any, graph: JSON) -> bool:
+def integral(expr: ex.Expression, graph: Graph) -> bool:
     """Whether a numeric expression only ever takes integer values (its boundary step is then 1)."""
-    op = expr.get("op")
-    if op == "const":
-        return isinstance(expr["value"], int)
-    if op == "input":
-        return bool(graph["inputs"][expr["name"]]["type"]["kind"] == "integer")
-    if op == "field":
-        record = expr["record"]
-        if record.get("op") == "entry" and record["map"].get("op") == "input":
-            map_type = graph["inputs"][record["map"]["name"]]["type"]
-            return bool(graph["records"][map_type["record"]]["fields"][expr["name"]]["kind"] == "integer")
-        return False
-    if op in ("count", "count_true", "elapsed"):  # elapsed: whole years, months, weeks or days
-        return True
-    if op in ARITHMETIC:
-        keeps = binary(op).keeps_integers
-        return keeps and integral(expr["left"], graph) and integral(expr["right"], graph)
-    if op == "neg":
-        return integral(expr["operand"], graph)
-    if op == "if":
-        return integral(expr["then"], graph) and integral(expr["else"], graph)
-    if op == "sum":
-        return integral(expr["body"], graph)
+    match expr:
+        case ex.Constant(value=value):
+            return isinstance(value, int)
+        case ex.InputReference(name=name):
+            declared = next((d.type for d in graph.inputs if d.name == name), None)
+            return isinstance(declared, NumberType) and declared.integral
+        case ex.Field(record=ex.Entry(map=ex.InputReference(name=name)), name=field_name):
+            map_type = next((d.type for d in graph.inputs if d.name == name), None)
+            if not isinstance(map_type, MapType):
+                return False
+            record = next(r for r in graph.records if r.name == map_type.record)
+            field_type = next(f.type for f in record.fields if f.name == field_name)
+            return isinstance(field_type, NumberType) and field_type.integral
+        case (
+            ex.Quantifier(kind="count") | ex.CountTrue() | ex.Elapsed()
+        ):  # whole years, months, weeks or days
+            return True
+        case ex.Arithmetic(operator=operator, left=left, right=right):
+            return binary(operator).keeps_integers and integral(left, graph) and integral(right, graph)
+        case ex.UnaryMinus(operand=operand):
+            return integral(operand, graph)
+        case ex.Conditional(then=then, otherwise=otherwise):
+            return integral(then, graph) and integral(otherwise, graph)
+        case ex.Sum(body=body):
+            return integral(body, graph)
     return False
 
 
-def threshold_comparisons(graph: JSON) -> list[_Comparison]:
-    definitions = {d["name"]: d["expr"] for d in graph["definitions"]}
+def threshold_comparisons(graph: Graph) -> list[_Comparison]:
+    definitions = {d.name: d.expr for d in graph.definitions}
     found: list[_Comparison] = []
-    for node_id, node in graph["nodes"].items():
-        for branch in node.get("branches", []):
-            if branch["guard"] is not None:
-                _comparisons(inline(branch["guard"], definitions), node_id, branch["id"], found)
-        for item in node.get("items", []):
-            if item["guard"] is not None:
-                _comparisons(inline(item["guard"], definitions), node_id, item["id"], found)
-    unique: dict[str, _Comparison] = {}
-    for comparison in found:
-        key = json.dumps([comparison.node, comparison.expression, comparison.threshold], sort_keys=True)
+    for node in graph.nodes:
+        entries = (
+            node.branches
+            if isinstance(node, DecisionNode)
+            else node.items
+            if isinstance(node, ActionNode)
+            else ()
+        )
+        for entry in entries:
+            if entry.guard is not None:
+                _comparisons(inline(entry.guard, definitions), node.id, entry.id, found)
+    unique: dict[tuple[str, str, str], _Comparison] = {}
+    for comparison in found:  # by repr, which tells 1 from 1.0 as the graph JSON does
+        key = (comparison.node, repr(comparison.expression), repr(comparison.threshold))
         unique.setdefault(key, comparison)
     return list(unique.values())
 
@@ -167,7 +147,7 @@ def _number(value: Fraction) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
 
 
-def boundary_patients(graph: JSON, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> list[Boundary]:
+def boundary_patients(graph: Graph, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> list[Boundary]:
     """Below / at / above patients for every threshold in every guard, replayed through the runtime.
 
     Raises ``SolverUnknown`` on a solver timeout and ``ReplayMismatch`` when the
@@ -186,7 +166,7 @@ def boundary_patients(graph: JSON, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> list
             plan = item.plan_before
         sym = paths.encoder.expr(comparison.expression, plan, {})
         integer = integral(comparison.expression, graph)
-        step = Fraction(1) if integer else step_of({"kind": "decimal"}, comparison.threshold)
+        step = Fraction(1) if integer else step_of(False, comparison.threshold)
         threshold = Fraction(str(comparison.threshold))
         for side, value in (("below", threshold - step), ("at", threshold), ("above", threshold + step)):
             target = (

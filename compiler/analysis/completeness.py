@@ -20,10 +20,11 @@ from collections.abc import Callable
 import z3
 
 from compiler.analysis.context import Analysis
-from compiler.analysis.encode import JSON, Term
+from compiler.analysis.encode import Term
 from compiler.analysis.replay import Replay, without_branches
 from compiler.diagnostics.catalogue import RelatedSpan
 from compiler.front import syntax as s
+from fibrolang.graph import DecisionNode, Node
 
 
 def _refused(prefix: str) -> Callable[[Replay], bool]:
@@ -36,9 +37,9 @@ def _takes(edge_id: str) -> Callable[[Replay], bool]:
 
 def check_completeness(analysis: Analysis) -> None:
     paths = analysis.paths
-    nodes = analysis.graph["nodes"]
+    nodes = paths.nodes
     for node_id, stuck in paths.no_branch.items():
-        span = analysis.sources.span(nodes[node_id]["source"], s.Decision)
+        span = analysis.sources.span(nodes[node_id].trace.source, s.Decision)
         prefix = f"no branch of decision {node_id} holds"
         found = analysis.find(
             span,
@@ -63,8 +64,8 @@ def check_completeness(analysis: Analysis) -> None:
             _undecided(analysis, node_id, nodes[node_id], undecided)
 
 
-def _undecided(analysis: Analysis, node_id: str, node: JSON, undecided: Term) -> None:
-    span = analysis.sources.span(node["source"], (s.Decision, s.Step))
+def _undecided(analysis: Analysis, node_id: str, node: Node, undecided: Term) -> None:
+    span = analysis.sources.span(node.trace.source, (s.Decision, s.Step))
     found = analysis.find(
         span,
         f"a complete patient left undecided at {node_id}",
@@ -88,20 +89,20 @@ def _undecided(analysis: Analysis, node_id: str, node: JSON, undecided: Term) ->
 
 def check_overlap(analysis: Analysis) -> None:
     paths = analysis.paths
-    nodes = analysis.graph["nodes"]
+    nodes = paths.nodes
     for node_id in paths.order:
         node = nodes[node_id]
-        if node["kind"] != "decision" or not node.get("exclusive"):
+        if not isinstance(node, DecisionNode) or not node.exclusive:
             continue
         guards = paths.guards[node_id]
-        branches = node["branches"]
+        branches = node.branches
         for later in range(len(guards)):
             for first in range(later):
                 first_guard, later_guard = guards[first], guards[later]
                 if first_guard is None or later_guard is None:
                     continue
-                first_id, later_id = branches[first]["id"], branches[later]["id"]
-                span = analysis.sources.guard_span(branches[later]["source"], s.Branch)
+                first_id, later_id = branches[first].id, branches[later].id
+                span = analysis.sources.guard_span(branches[later].trace.source, s.Branch)
                 goals = [paths.reach[node_id], first_guard.holds(), later_guard.holds()]
                 what = f"a patient matching both {first_id} and {later_id}"
                 found = analysis.find(span, what, goals, analysis.graph, _takes(first_id))
@@ -121,7 +122,7 @@ def check_overlap(analysis: Analysis) -> None:
                     hint="make the guards exclusive, or drop `exclusive` if first-match order is intended",
                     related=[
                         RelatedSpan(
-                            analysis.sources.guard_span(branches[first]["source"], s.Branch),
+                            analysis.sources.guard_span(branches[first].trace.source, s.Branch),
                             f"branch {first_id} also matches this patient",
                         )
                     ],

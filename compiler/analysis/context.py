@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from compiler.analysis.encode import JSON, Term
+from compiler.analysis.encode import Term
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Replay, Runtime
 from compiler.analysis.solve import OutOfBudget, Prover, SolverUnknown
@@ -16,11 +16,12 @@ from compiler.analysis.spans import SourceMap
 from compiler.diagnostics import catalogue as diag
 from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
 from compiler.front.syntax import Span
+from fibrolang.graph import Graph
 
 
 @dataclass
 class Analysis:
-    graph: JSON
+    graph: Graph
     paths: PathConditions
     prover: Prover
     sources: SourceMap
@@ -81,7 +82,7 @@ class Analysis:
         span: Span,
         what: str,
         goals: list[Term],
-        probe: JSON,
+        probe: Graph,
         confirms: Callable[[Replay], bool],
     ) -> tuple[dict[str, Any], Replay] | None:
         """A patient satisfying ``goals`` that the runtime confirms on ``probe``.

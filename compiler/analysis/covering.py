@@ -18,110 +18,79 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 import z3
 
 from compiler.analysis import dates
-from compiler.analysis.boundaries import inline, integral
-from compiler.analysis.encode import JSON, Term, conj
+from compiler.analysis.boundaries import integral
+from compiler.analysis.encode import Term, conj
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import step_of
+from fibrolang import expressions as ex
+from fibrolang import graph_order
+from fibrolang.expression_parts import Step, inline, parts, replaced, subexpressions
+from fibrolang.graph import ActionNode, DecisionNode, Graph, Node
 from fibrolang.operators import COMPARISONS, mirrored
 
 # -- the shape of the graph ----------------------------------------------------
 
 
-def successors(graph: JSON, node_id: str) -> list[tuple[str, str]]:
-    """(edge id, target) of every edge leaving a node, in branch order."""
-    node = graph["nodes"][node_id]
-    if node["kind"] == "decision":
-        return [(branch["id"], branch["target"]) for branch in node["branches"]]
-    if node["kind"] == "action":
-        return [(node["next"]["id"], node["next"]["target"])]
-    return []
-
-
-def count_paths(graph: JSON) -> int:
+def count_paths(graph: Graph) -> int:
     """The number of complete paths from the start to a terminal (without enumerating them)."""
-    nodes = graph["nodes"]
-    if graph["start"] not in nodes:
+    nodes = graph_order.nodes_by_id(graph)
+    if graph.start not in nodes:
         return 0
-    order: list[str] = []  # post-order: every node after the nodes it leads to
-    seen: set[str] = set()
-    stack: list[tuple[str, bool]] = [(graph["start"], False)]
-    while stack:
-        node_id, done = stack.pop()
-        if done:
-            order.append(node_id)
-            continue
-        if node_id in seen or node_id not in nodes:
-            continue
-        seen.add(node_id)
-        stack.append((node_id, True))
-        stack.extend((target, False) for _, target in reversed(successors(graph, node_id)))
-    counts: dict[str, int] = {}
-    for node_id in order:
-        following = [t for _, t in successors(graph, node_id) if t in nodes]
-        counts[node_id] = sum(counts.get(t, 0) for t in following) if following else 1
-    return counts[graph["start"]]
+    return graph_order.count_paths(graph.start, graph_order.following_in(nodes))
 
 
-def complete_paths(graph: JSON, limit: int) -> list[tuple[str, ...]] | None:
+def complete_paths(graph: Graph, limit: int) -> list[tuple[str, ...]] | None:
     """Every complete path as its edge ids (from ``start``), or None when there are more than ``limit``."""
     if count_paths(graph) > limit:
         return None
-    found: list[tuple[str, ...]] = []
-    stack: list[tuple[str, tuple[str, ...]]] = [(graph["start"], ("start",))]
-    while stack:
-        node_id, path = stack.pop()
-        following = [(e, t) for e, t in successors(graph, node_id) if t in graph["nodes"]]
-        if not following:
-            found.append(path)
-            continue
-        for edge_id, target in reversed(following):
-            stack.append((target, (*path, edge_id)))
-    return found
+    nodes = graph_order.nodes_by_id(graph)
+
+    def leaving(node_id: str) -> list[tuple[str, str]]:
+        node = nodes.get(node_id)
+        edges = graph_order.successors(node) if node is not None else ()
+        return [(edge.id, edge.target) for edge in edges if edge.target in nodes]
+
+    return [("start", *path) for path in graph_order.edge_paths(graph.start, leaving)]
 
 
-def decision_edges(graph: JSON) -> set[str]:
-    return {
-        branch["id"]
-        for node in graph["nodes"].values()
-        if node["kind"] == "decision"
-        for branch in node["branches"]
-    }
+def decision_edges(graph: Graph) -> set[str]:
+    return {branch.id for node in graph.nodes if isinstance(node, DecisionNode) for branch in node.branches}
 
 
-def decision_pairs(graph: JSON) -> list[tuple[str, str]]:
+def decision_pairs(graph: Graph) -> list[tuple[str, str]]:
     """Pairs of consecutive decision outcomes: a branch of one decision, then a branch of the
     next decision the walk meets after it (through action steps only), in graph order."""
+    nodes = graph_order.nodes_by_id(graph)
     pairs: list[tuple[str, str]] = []
-    for node in graph["nodes"].values():
-        if node["kind"] != "decision":
+    for node in graph.nodes:
+        if not isinstance(node, DecisionNode):
             continue
-        for branch in node["branches"]:
-            following = _next_decision(graph, branch["target"])
+        for branch in node.branches:
+            following = _next_decision(nodes, branch.target)
             if following is not None:
-                pairs.extend((branch["id"], later["id"]) for later in graph["nodes"][following]["branches"])
+                pairs.extend((branch.id, later.id) for later in following.branches)
     return pairs
 
 
-def _next_decision(graph: JSON, node_id: str) -> str | None:
+def _next_decision(nodes: dict[str, Node], node_id: str) -> DecisionNode | None:
     seen: set[str] = set()
-    while node_id in graph["nodes"] and node_id not in seen:
+    while node_id in nodes and node_id not in seen:
         seen.add(node_id)
-        node = graph["nodes"][node_id]
-        if node["kind"] == "decision":
-            return node_id
-        if node["kind"] != "action":
+        node = nodes[node_id]
+        if isinstance(node, DecisionNode):
+            return node
+        if not isinstance(node, ActionNode):
             return None
-        node_id = node["next"]["target"]
+        node_id = node.next.target
     return None
 
 
 def pairs_in_trace(
-    graph: JSON, edges: tuple[str, ...] | list[str], decided: set[str] | None = None
+    graph: Graph, edges: tuple[str, ...] | list[str], decided: set[str] | None = None
 ) -> list[tuple[str, str]]:
     """The consecutive decision pairs a runtime trace takes (``decided``: the decision edges,
     when the caller has them already)."""
@@ -213,67 +182,66 @@ ORDERING = COMPARISONS
 class ComparisonSite:
     origin: str  # "define NAME", or the id of the branch or item whose guard holds it
     ordinal: int  # its position among the origin's comparisons (depth first, keys sorted)
-    path: tuple[Any, ...]  # where it is inside the origin's expression
+    path: Step  # where it is inside the origin's expression
     operator: str  # with the compared expression on the left
     threshold: int | float
     unit: str | None
-    expression: JSON  # the compared side, definitions inlined
+    expression: ex.Expression  # the compared side, definitions inlined
     guards: tuple[str, ...]  # the branch and item guards that use it, in graph order
 
 
-def comparisons(expr: Any, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], JSON]]:
+def comparisons(expr: ex.Expression, path: Step = ()) -> list[tuple[Step, ex.Comparison]]:
     """Every comparison in ``expr`` with its path, depth first with keys sorted (a stable order)."""
-    found: list[tuple[tuple[Any, ...], JSON]] = []
-    if isinstance(expr, dict):
-        if expr.get("op") in ORDERING:
-            found.append((path, expr))
-        for key in sorted(expr):
-            found.extend(comparisons(expr[key], (*path, key)))
-    elif isinstance(expr, list):
-        for index, value in enumerate(expr):
-            found.extend(comparisons(value, (*path, index)))
+    found: list[tuple[Step, ex.Comparison]] = []
+    if isinstance(expr, ex.Comparison):
+        found.append((path, expr))
+    for step, part in parts(expr):
+        found.extend(comparisons(part, (*path, *step)))
     return found
 
 
-def _free_variables(expr: Any, bound: frozenset[str] = frozenset()) -> set[str]:
-    if isinstance(expr, list):
-        return set().union(*(_free_variables(v, bound) for v in expr)) if expr else set()
-    if not isinstance(expr, dict):
-        return set()
-    if expr.get("op") == "var":
-        return set() if expr["name"] in bound else {expr["name"]}
-    inner = bound | {expr["var"]} if expr.get("op") in ("count", "any", "all", "sum") else bound
+def _free_variables(expr: ex.Expression, bound: frozenset[str] = frozenset()) -> set[str]:
+    if isinstance(expr, ex.VariableReference):
+        return set() if expr.name in bound else {expr.name}
+    inner = bound | {expr.variable} if isinstance(expr, ex.Quantifier | ex.Sum) else bound
     found: set[str] = set()
-    for key, value in expr.items():
-        found |= _free_variables(value, bound if key == "over" else inner)
+    for step, part in parts(expr):
+        found |= _free_variables(part, bound if step == ("over",) else inner)
     return found
 
 
-def _uses(expr: Any) -> set[str]:
-    if isinstance(expr, dict):
-        own = {expr["name"]} if expr.get("op") == "def" else set()
-        return own.union(*(_uses(v) for v in expr.values()))
-    if isinstance(expr, list):
-        return set().union(*(_uses(v) for v in expr)) if expr else set()
-    return set()
+def _uses(expr: ex.Expression) -> set[str]:
+    return {inner.name for inner in subexpressions(expr) if isinstance(inner, ex.DefinitionReference)}
 
 
-def guard_expressions(graph: JSON) -> list[tuple[str, str, JSON]]:
+def guard_expressions(graph: Graph) -> list[tuple[str, str, ex.Expression]]:
     """(guard id, node id, guard) of every guarded branch and item, in graph order."""
     found = []
-    for node_id, node in graph["nodes"].items():
-        for entry in [*node.get("branches", []), *node.get("items", [])]:
-            if entry.get("guard") is not None:
-                found.append((entry["id"], node_id, entry["guard"]))
+    for node in graph.nodes:
+        entries = (
+            node.branches
+            if isinstance(node, DecisionNode)
+            else node.items
+            if isinstance(node, ActionNode)
+            else ()
+        )
+        for entry in entries:
+            if entry.guard is not None:
+                found.append((entry.id, node.id, entry.guard))
     return found
 
 
-def definitions_read_by(graph: JSON, expressions: list[JSON]) -> set[str]:
+def definition_expressions(graph: Graph) -> dict[str, ex.Expression]:
+    """Definition name -> its expression, in the graph's order."""
+    return {definition.name: definition.expr for definition in graph.definitions}
+
+
+def definitions_read_by(graph: Graph, expressions: list[ex.Expression]) -> set[str]:
     """The definitions ``expressions`` read, directly or through other definitions."""
-    return _read_closure({d["name"]: d["expr"] for d in graph["definitions"]}, expressions)
+    return _read_closure(definition_expressions(graph), expressions)
 
 
-def _read_closure(definitions: dict[str, JSON], expressions: list[JSON]) -> set[str]:
+def _read_closure(definitions: dict[str, ex.Expression], expressions: list[ex.Expression]) -> set[str]:
     pending = set().union(*(_uses(expr) for expr in expressions)) if expressions else set()
     found: set[str] = set()
     while pending:
@@ -285,9 +253,9 @@ def _read_closure(definitions: dict[str, JSON], expressions: list[JSON]) -> set[
     return found
 
 
-def guards_using(graph: JSON) -> dict[str, list[str]]:
+def guards_using(graph: Graph) -> dict[str, list[str]]:
     """Definition name -> the branch and item guards that use it, directly or through others."""
-    definitions = {d["name"]: d["expr"] for d in graph["definitions"]}
+    definitions = definition_expressions(graph)
     users: dict[str, list[str]] = {name: [] for name in definitions}
     for guard_id, _, guard in guard_expressions(graph):
         for used in sorted(_read_closure(definitions, [guard])):
@@ -295,12 +263,12 @@ def guards_using(graph: JSON) -> dict[str, list[str]]:
     return users
 
 
-def comparison_sites(graph: JSON) -> list[ComparisonSite]:
+def comparison_sites(graph: Graph) -> list[ComparisonSite]:
     """Every comparison of a closed numeric expression against a number, by origin."""
-    definitions = {d["name"]: d["expr"] for d in graph["definitions"]}
+    definitions = definition_expressions(graph)
     guards = guard_expressions(graph)
     users = guards_using(graph)
-    origins: list[tuple[str, JSON, tuple[str, ...]]] = [
+    origins: list[tuple[str, ex.Expression, tuple[str, ...]]] = [
         (f"define {name}", expr, tuple(users[name])) for name, expr in definitions.items()
     ]
     origins += [(gid, guard, (gid,)) for gid, _, guard in guards]
@@ -313,68 +281,71 @@ def comparison_sites(graph: JSON) -> list[ComparisonSite]:
     return sites
 
 
+def number_constant(expr: ex.Expression) -> ex.Constant | None:
+    """The expression as a number constant (a boolean constant is not one), or None."""
+    if isinstance(expr, ex.Constant) and not isinstance(expr.value, bool):
+        return expr
+    return None
+
+
 def _site(
     origin: str,
     ordinal: int,
-    path: tuple[Any, ...],
-    comparison: JSON,
-    definitions: dict[str, Any],
+    path: Step,
+    comparison: ex.Comparison,
+    definitions: dict[str, ex.Expression],
     users: tuple[str, ...],
 ) -> ComparisonSite | None:
-    left, right = inline(comparison["left"], definitions), inline(comparison["right"], definitions)
-    for constant, other, operator in (
-        (right, left, comparison["op"]),
-        (left, right, mirrored(comparison["op"])),
+    left, right = inline(comparison.left, definitions), inline(comparison.right, definitions)
+    for constant_side, other, operator in (
+        (right, left, comparison.operator),
+        (left, right, mirrored(comparison.operator)),
     ):
-        is_number = constant.get("op") == "const" and not isinstance(constant.get("value"), bool)
-        other_constant = other.get("op") == "const"
-        if is_number and not other_constant and not _free_variables(other):
+        constant = number_constant(constant_side)
+        if constant is not None and not isinstance(other, ex.Constant) and not _free_variables(other):
             return ComparisonSite(
-                origin, ordinal, path, operator, constant["value"], constant.get("unit"), other, users
+                origin, ordinal, path, operator, constant.value, constant.unit, other, users
             )
     return None
 
 
-def guard_of(graph: JSON, guard_id: str) -> JSON | None:
+def guard_of(graph: Graph, guard_id: str) -> ex.Expression | None:
     """The guard expression of a branch or action item, by id."""
-    node = graph["nodes"].get(guard_id.split("/", 1)[0])
-    if node is None:
-        return None
-    for entry in [*node.get("branches", []), *node.get("items", [])]:
-        if entry["id"] == guard_id:
-            guard: JSON | None = entry["guard"]
-            return guard
+    node = graph_order.node_by_id(graph, guard_id.split("/", 1)[0])
+    entries = (
+        node.branches
+        if isinstance(node, DecisionNode)
+        else node.items
+        if isinstance(node, ActionNode)
+        else ()
+    )
+    for entry in entries:
+        if entry.id == guard_id:
+            return entry.guard
     return None
 
 
-def _with_outcome(graph: JSON, site: ComparisonSite, guard_id: str, outcome: bool) -> JSON:
+def _with_outcome(graph: Graph, site: ComparisonSite, guard_id: str, outcome: bool) -> ex.Expression:
     """The guard ``guard_id``, definitions inlined, with the site replaced by ``outcome``."""
-    definitions = {d["name"]: d["expr"] for d in graph["definitions"]}
-    constant = {"op": "const", "value": outcome, "unit": None}
+    definitions = definition_expressions(graph)
+    constant = ex.Constant(outcome, None)
     guard = guard_of(graph, guard_id)
+    if guard is None:
+        raise KeyError(f"no guard {guard_id!r}")
     if site.origin.startswith("define "):
         name = site.origin.removeprefix("define ")
-        definitions[name] = _replaced(definitions[name], site.path, constant)
+        definitions[name] = replaced(definitions[name], site.path, constant)
     else:
-        guard = _replaced(guard, site.path, constant)
-    return dict(inline(guard, definitions))
+        guard = replaced(guard, site.path, constant)
+    return inline(guard, definitions)
 
 
-def _replaced(expr: Any, path: tuple[Any, ...], value: Any) -> Any:
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
-    if isinstance(expr, list):
-        return [_replaced(v, rest, value) if i == head else v for i, v in enumerate(expr)]
-    return {k: _replaced(v, rest, value) if k == head else v for k, v in expr.items()}
-
-
-def boundary_values(graph: JSON, site: ComparisonSite) -> list[tuple[str, Fraction]]:
+def boundary_values(graph: Graph, site: ComparisonSite) -> list[tuple[str, Fraction]]:
     """Just below, at and just above the threshold: step 1 for integral values, else the
     precision of the threshold literal, at least 0.1 (the convention of ``boundaries``)."""
-    step = Fraction(1) if integral(site.expression, graph) else step_of({"kind": "decimal"}, site.threshold)
+    step = Fraction(1) if integral(site.expression, graph) else step_of(False, site.threshold)
     threshold = Fraction(str(site.threshold))
-    if site.expression.get("op") == "elapsed" and site.expression["unit"] in dates.CALENDAR_UNITS:
+    if isinstance(site.expression, ex.Elapsed) and site.expression.unit in dates.CALENDAR_UNITS:
         # the day before, on and the day after the anniversary, then the next one
         # (compiler/analysis/dates.py ``anniversary_goals``)
         return [
@@ -414,10 +385,10 @@ def boundary_goal(
     encoder = paths.encoder
     compared = encoder.expr(site.expression, plan, {})
     goals = [evaluated, compared.known, compared.value == _value_term(value)]
-    if site.expression.get("op") == "elapsed" and value.denominator == 1:  # next to an anniversary
-        start = encoder.expr(site.expression["from"], plan, {})
-        end = encoder.expr(site.expression["to"], plan, {})
-        goals += dates.anniversary_goals(site.expression["unit"], start.value, end.value, side, int(value))
+    if isinstance(site.expression, ex.Elapsed) and value.denominator == 1:  # next to an anniversary
+        start = encoder.expr(site.expression.start, plan, {})
+        end = encoder.expr(site.expression.end, plan, {})
+        goals += dates.anniversary_goals(site.expression.unit, start.value, end.value, side, int(value))
     if decisive:
         graph = paths.graph
         when_true = encoder.condition(_with_outcome(graph, site, guard_id, True), plan).holds()

@@ -15,55 +15,54 @@ under ``fibrolang check --no-prove``. The rules:
 
 from __future__ import annotations
 
-from compiler.analysis.encode import JSON
 from compiler.analysis.spans import SourceMap
 from compiler.diagnostics import catalogue as diag
 from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
 from compiler.front.syntax import Intervention
+from fibrolang.graph import ActionNode, Graph, RecommendItem
 
 
 def _amount(value: float, unit: str | None) -> str:
     return f"{value:g} {unit}" if unit else f"{value:g}"
 
 
-def check_doses(graph: JSON, sources: SourceMap) -> list[Diagnostic]:
+def check_doses(graph: Graph, sources: SourceMap) -> list[Diagnostic]:
     found: list[Diagnostic] = []
-    for node in graph["nodes"].values():
-        if node["kind"] != "action":
+    interventions = {intervention.id: intervention for intervention in graph.interventions}
+    for node in graph.nodes:
+        if not isinstance(node, ActionNode):
             continue
-        for item in node["items"]:
-            if item["kind"] != "recommend" or item["action"] == "stop":
+        for item in node.items:
+            if not isinstance(item, RecommendItem) or item.action == "stop":
                 continue
-            intervention = graph["interventions"].get(item["intervention"], {})
-            declared = intervention.get("dose")
-            if declared is None:
+            intervention = interventions.get(item.intervention)
+            declared = intervention.dose if intervention is not None else None
+            if intervention is None or declared is None:
                 continue
-            span = sources.dose_span(item.get("source"))
+            span = sources.dose_span(item.trace.source)
             related = [
                 RelatedSpan(
-                    sources.span(intervention.get("source"), Intervention),
-                    f"{item['intervention']} is declared at "
-                    f"{_amount(declared['min'], None)} to {_amount(declared['max'], declared['unit'])}",
+                    sources.span(intervention.source, Intervention),
+                    f"{item.intervention} is declared at "
+                    f"{_amount(declared.minimum, None)} to {_amount(declared.maximum, declared.unit)}",
                 )
             ]
-            low, high, unit = declared["min"], declared["max"], declared["unit"]
+            low, high, unit = declared.minimum, declared.maximum, declared.unit
             checks: list[tuple[str, float, float, str | None]] = []
-            if item.get("dose") is not None and item.get("titration") is None:
-                dose = item["dose"]
-                checks.append(("dose", dose["min"], dose["max"], dose["unit"]))
-            if item.get("titration") is not None:
-                titration = item["titration"]
-                checks.append(
-                    ("titration target", titration["target"], titration["target"], titration["unit"])
-                )
-                start = item.get("dose")
-                if start is not None and start["max"] > titration["target"]:
+            if item.dose is not None and item.titration is None:
+                dose = item.dose
+                checks.append(("dose", dose.minimum, dose.maximum, dose.unit))
+            if item.titration is not None:
+                titration = item.titration
+                checks.append(("titration target", titration.target, titration.target, titration.unit))
+                start = item.dose
+                if start is not None and start.maximum > titration.target:
                     found.append(
                         diag.make(
                             "FIB208",
-                            f"the starting dose of {item['intervention']} "
-                            f"({_amount(start['max'], start['unit'])}) is above its titration target "
-                            f"({_amount(titration['target'], titration['unit'])})",
+                            f"the starting dose of {item.intervention} "
+                            f"({_amount(start.maximum, start.unit)}) is above its titration target "
+                            f"({_amount(titration.target, titration.unit)})",
                             span,
                             hint="a titration starts at or below its target",
                             related=related,
@@ -74,7 +73,7 @@ def check_doses(graph: JSON, sources: SourceMap) -> list[Diagnostic]:
                     found.append(
                         diag.make(
                             "FIB209",
-                            f"the {what} of {item['intervention']} is in {dose_unit or 'no unit'}, "
+                            f"the {what} of {item.intervention} is in {dose_unit or 'no unit'}, "
                             f"but the intervention's dose is declared in {unit or 'no unit'}",
                             span,
                             hint="write the dose in the declared unit",
@@ -90,7 +89,7 @@ def check_doses(graph: JSON, sources: SourceMap) -> list[Diagnostic]:
                     found.append(
                         diag.make(
                             "FIB208",
-                            f"the {what} of {item['intervention']} ({written}) lies outside its declared "
+                            f"the {what} of {item.intervention} ({written}) lies outside its declared "
                             f"range ({low:g} to {_amount(high, unit)})",
                             span,
                             hint="correct the dose, or the intervention's declared dose range",

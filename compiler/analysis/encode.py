@@ -19,16 +19,29 @@ read the plan, re-encoded against the current plan when they do).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import z3
 
 from compiler.analysis import dates
-from fibrolang.operators import ARITHMETIC, COMPARISONS, Kit, binary
+from fibrolang import expressions as ex
+from fibrolang.expression_parts import subexpressions
+from fibrolang.graph import (
+    BooleanType,
+    DateType,
+    Enumeration,
+    EnumType,
+    Graph,
+    MapType,
+    NumberType,
+    Record,
+    SetType,
+    ValueType,
+)
+from fibrolang.operators import Kit, binary
 
-JSON = dict[str, Any]
 Term = Any  # a z3 expression (z3 ships no type information)
 
 TRUE: Term = z3.BoolVal(True)
@@ -196,60 +209,60 @@ class MapModel:
 class PatientModel:
     """The z3 variables of one patient record and the constraints its declarations impose."""
 
-    graph: JSON
+    graph: Graph
     variables: dict[str, Any] = field(default_factory=dict)
     ranges: list[Term] = field(default_factory=list)
     # (z3 variable, declared type) for every scalar variable, in a stable order.
-    scalars: list[tuple[Term, JSON]] = field(default_factory=list)
+    scalars: list[tuple[Term, ValueType]] = field(default_factory=list)
+    enums: dict[str, Enumeration] = field(init=False)
+    records: dict[str, Record] = field(init=False)
 
     def __post_init__(self) -> None:
-        for name, declared in self.graph["inputs"].items():
-            type_ = declared["type"]
-            if type_["kind"] == "set":
-                members = self.graph["enums"][type_["enum"]]["members"]
-                self.variables[name] = {m: self._scalar(f"{name}.{m}", {"kind": "boolean"}) for m in members}
-            elif type_["kind"] == "map":
+        self.enums = {enum.name: enum for enum in self.graph.enums}
+        self.records = {record.name: record for record in self.graph.records}
+        for declared in self.graph.inputs:
+            name, type_ = declared.name, declared.type
+            if isinstance(type_, SetType):
+                members = self.members(type_.enum)
+                self.variables[name] = {m: self._scalar(f"{name}.{m}", BooleanType()) for m in members}
+            elif isinstance(type_, MapType):
                 self.variables[name] = self._map(name, type_)
             else:
                 self.variables[name] = self._scalar(name, type_)
 
-    def members(self, enum: str) -> list[str]:
-        members: list[str] = self.graph["enums"][enum]["members"]
-        return members
+    def members(self, enum: str) -> tuple[str, ...]:
+        return self.enums[enum].members
 
-    def _scalar(self, name: str, type_: JSON) -> Term:
-        kind = type_["kind"]
-        if kind == "boolean":
+    def _scalar(self, name: str, type_: ValueType) -> Term:
+        if isinstance(type_, BooleanType):
             variable = z3.Bool(name)
-        elif kind == "integer":
-            variable = z3.Int(name)
-        elif kind == "decimal":
-            variable = z3.Real(name)
-        elif kind == "date":  # YYYYMMDD, a real calendar date (compiler/analysis/dates.py)
+        elif isinstance(type_, NumberType):
+            variable = z3.Int(name) if type_.integral else z3.Real(name)
+            if type_.minimum is not None:
+                self.ranges.append(variable >= number_term(type_.minimum))
+            if type_.maximum is not None:
+                self.ranges.append(variable <= number_term(type_.maximum))
+        elif isinstance(type_, DateType):  # YYYYMMDD, a real calendar date (compiler/analysis/dates.py)
             variable = z3.Int(name)
             self.ranges.extend(dates.constrain(variable))
-        elif kind == "enum":
+        elif isinstance(type_, EnumType):
             variable = z3.Int(name)
             self.ranges.append(variable >= 0)
-            self.ranges.append(variable < len(self.members(type_["enum"])))
+            self.ranges.append(variable < len(self.members(type_.enum)))
         else:
+            kind = "set" if isinstance(type_, SetType) else "map"
             raise EncodingError(f"{name}: a {kind} cannot be a record field or a map entry here")
-        if kind in ("integer", "decimal"):
-            if type_.get("min") is not None:
-                self.ranges.append(variable >= number_term(type_["min"]))
-            if type_.get("max") is not None:
-                self.ranges.append(variable <= number_term(type_["max"]))
         self.scalars.append((variable, type_))
         return variable
 
-    def _map(self, name: str, type_: JSON) -> MapModel:
-        record = self.graph["records"][type_["record"]]
-        model = MapModel(type_["key"], type_["record"], {}, {})
-        for key in self.members(type_["key"]):
-            model.present[key] = self._scalar(f"{name}.{key}", {"kind": "boolean"})
+    def _map(self, name: str, type_: MapType) -> MapModel:
+        record = self.records[type_.record]
+        model = MapModel(type_.key, type_.record, {}, {})
+        for key in self.members(type_.key):
+            model.present[key] = self._scalar(f"{name}.{key}", BooleanType())
             model.fields[key] = {
-                field_name: self._scalar(f"{name}.{key}.{field_name}", field_type)
-                for field_name, field_type in record["fields"].items()
+                record_field.name: self._scalar(f"{name}.{key}.{record_field.name}", record_field.type)
+                for record_field in record.fields
             }
         return model
 
@@ -270,67 +283,72 @@ def _constant(term: Term) -> int:
 
 # How the encoding chooses and floors for fibrolang.operators' formulas.
 Z3_KIT = Kit(choose=z3.If, floor=lambda x: z3.ToReal(z3.ToInt(x)), constant=_constant)
-_PLAN_QUERIES = ("recommended", "avoided", "flagged")
 
 
-def reads_plan(expr: object, definitions: Mapping[str, bool]) -> bool:
+def reads_plan(expr: ex.Expression, definitions: Mapping[str, bool]) -> bool:
     """Whether an expression depends on what the path has added (directly or via a definition)."""
-    if isinstance(expr, dict):
-        op = expr.get("op")
-        if op in (*_PLAN_QUERIES, "dose"):
+    for inner in subexpressions(expr):
+        if isinstance(inner, ex.PlanQuery | ex.DoseQuery):
             return True
-        if op == "def":
-            return definitions.get(expr["name"], False)
-        return any(reads_plan(value, definitions) for value in expr.values())
-    if isinstance(expr, list):
-        return any(reads_plan(value, definitions) for value in expr)
+        if isinstance(inner, ex.DefinitionReference) and definitions.get(inner.name, False):
+            return True
     return False
+
+
+def field_type(graph: Graph, record: str, name: str) -> ValueType:
+    """The declared type of a field of a record."""
+    for declared in graph.records:
+        if declared.name == record:
+            for record_field in declared.fields:
+                if record_field.name == name:
+                    return record_field.type
+    raise EncodingError(f"no field {name!r} in record {record!r}")
 
 
 class Encoder:
     """Encodes the expressions of one graph over one ``PatientModel``."""
 
-    def __init__(self, graph: JSON) -> None:
+    def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.patient = PatientModel(graph)
-        self.definitions: dict[str, JSON] = {d["name"]: d["expr"] for d in graph["definitions"]}
+        self.inputs: dict[str, ValueType] = {declared.name: declared.type for declared in graph.inputs}
+        self.definitions: dict[str, ex.Expression] = {d.name: d.expr for d in graph.definitions}
         self.definition_reads_plan: dict[str, bool] = {}
-        for definition in graph["definitions"]:
-            self.definition_reads_plan[definition["name"]] = reads_plan(
-                definition["expr"], self.definition_reads_plan
+        for definition in graph.definitions:
+            self.definition_reads_plan[definition.name] = reads_plan(
+                definition.expr, self.definition_reads_plan
             )
         self._cache: dict[str, Sym] = {}
 
     # -- entry points --
 
-    def condition(self, expr: JSON, plan: Plan) -> Sym:
+    def condition(self, expr: ex.Expression, plan: Plan) -> Sym:
         sym = self.expr(expr, plan, {})
         if sym.kind != "boolean":
             raise EncodingError(f"a condition must be boolean, not {sym.kind}")
         return sym
 
-    def expr(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        op = expr["op"]
-        method = getattr(self, f"_op_{_METHOD_NAMES.get(op, op)}", None)
+    def expr(self, expr: ex.Expression, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        method = _METHODS.get(type(expr))
         if method is None:
-            raise EncodingError(f"cannot encode the expression op {op!r}")
-        result: Sym = method(expr, plan, scope)
+            raise EncodingError(f"cannot encode the expression {type(expr).__name__}")
+        result: Sym = method(self, expr, plan, scope)
         return result
 
     # -- leaves --
 
-    def _op_const(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        value = expr["value"]
+    def _op_const(self, expr: ex.Constant, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        value = expr.value
         if isinstance(value, bool):
             return Sym("boolean", z3.BoolVal(value))
         return Sym("number", number_term(value))
 
-    def _op_text(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+    def _op_text(self, expr: ex.TextLiteral, plan: Plan, scope: dict[str, Sym]) -> Sym:
         """A text an output shows: a z3 string constant, so two texts are equal exactly when
         they are the same text, in one graph or across two (the behavioural diff); the
         checker lets nothing but an `if` choose a text, so the solver sees only If-chains
         of constants and equalities between them (compiler/check/text.py)."""
-        return Sym("text", z3.StringVal(expr["value"]))
+        return Sym("text", z3.StringVal(expr.value))
 
     def _member_index(self, enum: str, member: str) -> Term:
         members = self.patient.members(enum)
@@ -338,67 +356,65 @@ class Encoder:
             raise EncodingError(f"{member!r} is not a member of {enum}")
         return z3.IntVal(members.index(member))
 
-    def _op_member(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        return Sym("member", self._member_index(expr["enum"], expr["value"]), enum=expr["enum"])
+    def _op_member(self, expr: ex.MemberLiteral, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        return Sym("member", self._member_index(expr.enum, expr.value), enum=expr.enum)
 
-    def _op_set(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        enum = expr["enum"]
-        chosen = set(expr["members"])
+    def _op_set(self, expr: ex.SetLiteral, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        enum = expr.enum
+        chosen = set(expr.members)
         return Sym("set", {m: z3.BoolVal(m in chosen) for m in self.patient.members(enum)}, enum=enum)
 
-    def _op_select(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+    def _op_select(self, expr: ex.SelectedSet, plan: Plan, scope: dict[str, Sym]) -> Sym:
         """``{m1 when c1, m2 when c2}``: the members whose condition holds; unknown
         when any condition is unknown (as in the runtime)."""
-        enum = expr["enum"]
-        conditions = [self._boolean(c, plan, scope) for c in expr["when"]]
+        enum = expr.enum
+        conditions = [self._boolean(c, plan, scope) for c in expr.conditions]
         chosen: dict[str, list[Term]] = {}
-        for member, condition in zip(expr["members"], conditions, strict=True):
+        for member, condition in zip(expr.members, conditions, strict=True):
             chosen.setdefault(member, []).append(condition.value)
         value = {m: disj(*chosen[m]) if m in chosen else FALSE for m in self.patient.members(enum)}
         return Sym("set", value, conj(*(c.known for c in conditions)), enum=enum)
 
-    def _op_enum(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        enum = expr["enum"]
+    def _op_enum(self, expr: ex.EnumerationReference, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        enum = expr.enum
         return Sym("enumeration", {m: TRUE for m in self.patient.members(enum)}, enum=enum)
 
-    def _op_input(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        name = expr["name"]
-        type_ = self.graph["inputs"][name]["type"]
+    def _op_input(self, expr: ex.InputReference, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        name = expr.name
         variable = self.patient.variables[name]
-        return self._typed(type_, variable, TRUE)
+        return self._typed(self.inputs[name], variable, TRUE)
 
-    def _typed(self, type_: JSON, value: Any, known: Term) -> Sym:
-        kind = type_["kind"]
-        if kind == "boolean":
+    def _typed(self, type_: ValueType, value: Any, known: Term) -> Sym:
+        if isinstance(type_, BooleanType):
             return Sym("boolean", value, known)
-        if kind in ("integer", "decimal"):
+        if isinstance(type_, NumberType):
             return Sym("number", value, known)
-        if kind == "date":
+        if isinstance(type_, DateType):
             return Sym("date", value, known)
-        if kind == "enum":
-            return Sym("member", value, known, enum=type_["enum"])
-        if kind == "set":
-            return Sym("set", value, known, enum=type_["enum"])
-        return Sym("map", value, known, enum=type_["key"], record=type_["record"])
+        if isinstance(type_, EnumType):
+            return Sym("member", value, known, enum=type_.enum)
+        if isinstance(type_, SetType):
+            return Sym("set", value, known, enum=type_.enum)
+        return Sym("map", value, known, enum=type_.key, record=type_.record)
 
-    def _op_def(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        name = expr["name"]
+    def _op_def(self, expr: ex.DefinitionReference, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        name = expr.name
         if self.definition_reads_plan[name]:
             return self.expr(self.definitions[name], plan, {})
         if name not in self._cache:
             self._cache[name] = self.expr(self.definitions[name], plan, {})
         return self._cache[name]
 
-    def _op_var(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        if expr["name"] not in scope:
-            raise EncodingError(f"unbound variable {expr['name']!r}")
-        return scope[expr["name"]]
+    def _op_var(self, expr: ex.VariableReference, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        if expr.name not in scope:
+            raise EncodingError(f"unbound variable {expr.name!r}")
+        return scope[expr.name]
 
     # -- maps and records --
 
-    def _op_entry(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        entries = self.expr(expr["map"], plan, scope)
-        key = self.expr(expr["key"], plan, scope)
+    def _op_entry(self, expr: ex.Entry, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        entries = self.expr(expr.map, plan, scope)
+        key = self.expr(expr.key, plan, scope)
         if entries.kind != "map" or key.kind != "member":
             raise EncodingError("an entry needs a map and a member key")
         model: MapModel = entries.value
@@ -415,19 +431,19 @@ class Encoder:
             result = choose(key.value == index, by_member[members[index]], result)
         return result
 
-    def _op_field(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        record = self.expr(expr["record"], plan, scope)
+    def _op_field(self, expr: ex.Field, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        record = self.expr(expr.record, plan, scope)
         if record.kind != "record":
             raise EncodingError("a field needs a record")
         model, key = record.value
-        name = expr["name"]
-        type_ = self.graph["records"][model.record]["fields"][name]
+        name = expr.name
+        type_ = field_type(self.graph, model.record, name)
         value = self._select(key, {member: fields[name] for member, fields in model.fields.items()})
         return self._typed(type_, value, record.known)
 
-    def _op_in(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        element = self.expr(expr["element"], plan, scope)
-        collection = self.expr(expr["collection"], plan, scope)
+    def _op_in(self, expr: ex.Membership, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        element = self.expr(expr.element, plan, scope)
+        collection = self.expr(expr.collection, plan, scope)
         if element.kind != "member":
             raise EncodingError("membership needs a member")
         if collection.kind == "map":
@@ -440,32 +456,32 @@ class Encoder:
 
     # -- logic --
 
-    def _op_not(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        operand = self._boolean(expr["operand"], plan, scope)
+    def _op_not(self, expr: ex.Negation, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        operand = self._boolean(expr.operand, plan, scope)
         return Sym("boolean", neg(operand.value), operand.known)
 
-    def _boolean(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+    def _boolean(self, expr: ex.Expression, plan: Plan, scope: dict[str, Sym]) -> Sym:
         sym = self.expr(expr, plan, scope)
         if sym.kind != "boolean":
             raise EncodingError(f"expected a boolean, got a {sym.kind}")
         return sym
 
-    def _op_and(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        operands = [self._boolean(o, plan, scope) for o in expr["operands"]]
+    def _op_and(self, expr: ex.Conjunction, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        operands = [self._boolean(o, plan, scope) for o in expr.operands]
         some_false = disj(*(o.fails() for o in operands))
         every_known = conj(*(o.known for o in operands))
         return Sym("boolean", conj(*(o.holds() for o in operands)), disj(some_false, every_known))
 
-    def _op_or(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        operands = [self._boolean(o, plan, scope) for o in expr["operands"]]
+    def _op_or(self, expr: ex.Disjunction, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        operands = [self._boolean(o, plan, scope) for o in expr.operands]
         some_true = disj(*(o.holds() for o in operands))
         every_known = conj(*(o.known for o in operands))
         return Sym("boolean", some_true, disj(some_true, every_known))
 
-    def _op_if(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        condition = self._boolean(expr["condition"], plan, scope)
-        then = self.expr(expr["then"], plan, scope)
-        otherwise = self.expr(expr["else"], plan, scope)
+    def _op_if(self, expr: ex.Conditional, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        condition = self._boolean(expr.condition, plan, scope)
+        then = self.expr(expr.then, plan, scope)
+        otherwise = self.expr(expr.otherwise, plan, scope)
         if "unset" in (then.kind, otherwise.kind) or not (is_false(then.unset) and is_false(otherwise.unset)):
             return _unset_arms(condition, then, otherwise)
         if then.kind != otherwise.kind or then.kind not in ("boolean", "number", "member", "text"):
@@ -477,42 +493,42 @@ class Encoder:
             enum=then.enum,
         )
 
-    def _op_unset(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
+    def _op_unset(self, expr: ex.Unset, plan: Plan, scope: dict[str, Sym]) -> Sym:
         return Sym("unset", None, TRUE, unset=TRUE)
 
-    def _op_compare(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        left = self.expr(expr["left"], plan, scope)
-        right = self.expr(expr["right"], plan, scope)
+    def _op_compare(self, expr: ex.Comparison, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        left = self.expr(expr.left, plan, scope)
+        right = self.expr(expr.right, plan, scope)
         if left.kind != right.kind or left.kind not in ("number", "member", "boolean", "date"):
             raise EncodingError(f"cannot compare a {left.kind} with a {right.kind}")
-        comparison = binary(expr["op"])
+        comparison = binary(expr.operator)
         if left.kind not in ("number", "date") and not comparison.equality:
             raise EncodingError(f"cannot order {left.kind}s")
         value = comparison.apply(left.value, right.value)
         return Sym("boolean", value, conj(left.known, right.known))
 
-    def _op_arithmetic(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        left = self.expr(expr["left"], plan, scope)
-        right = self.expr(expr["right"], plan, scope)
+    def _op_arithmetic(self, expr: ex.Arithmetic, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        left = self.expr(expr.left, plan, scope)
+        right = self.expr(expr.right, plan, scope)
         if left.kind != "number" or right.kind != "number":
             raise EncodingError("arithmetic needs numbers")
-        operator = binary(expr["op"])
+        operator = binary(expr.operator)
         a, b = left.value, right.value
         if operator.real:  # z3's `/` on two integers would divide with a remainder
             a, b = _real(a), _real(b)
         value = operator.formula(a, b, Z3_KIT)
         return Sym("number", value, conj(left.known, right.known))
 
-    def _op_elapsed(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        start = self.expr(expr["from"], plan, scope)
-        end = self.expr(expr["to"], plan, scope)
+    def _op_elapsed(self, expr: ex.Elapsed, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        start = self.expr(expr.start, plan, scope)
+        end = self.expr(expr.end, plan, scope)
         if start.kind != "date" or end.kind != "date":
             raise EncodingError("the time between two dates needs dates")
-        value = dates.elapsed(expr["unit"], start.value, end.value)
+        value = dates.elapsed(expr.unit, start.value, end.value)
         return Sym("number", value, conj(start.known, end.known))
 
-    def _op_neg(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        operand = self.expr(expr["operand"], plan, scope)
+    def _op_neg(self, expr: ex.UnaryMinus, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        operand = self.expr(expr.operand, plan, scope)
         if operand.kind != "number":
             raise EncodingError("unary minus needs a number")
         return Sym("number", -operand.value, operand.known)
@@ -520,9 +536,14 @@ class Encoder:
     # -- quantifiers --
 
     def _unrolled(
-        self, expr: JSON, plan: Plan, scope: dict[str, Sym], body_key: str
+        self,
+        variable: str,
+        over_expr: ex.Expression,
+        body: ex.Expression | None,
+        plan: Plan,
+        scope: dict[str, Sym],
     ) -> tuple[Sym, list[tuple[Term, Sym | None]]]:
-        over = self.expr(expr["over"], plan, scope)
+        over = self.expr(over_expr, plan, scope)
         if over.kind not in ("set", "enumeration"):
             raise EncodingError(f"a quantifier over a {over.kind}")
         members = self.patient.members(over.enum or "")
@@ -531,14 +552,13 @@ class Encoder:
             inside = over.value[member]
             if z3.is_false(inside):
                 continue
-            body = expr.get(body_key)
-            bound = {**scope, expr["var"]: Sym("member", z3.IntVal(index), enum=over.enum)}
+            bound = {**scope, variable: Sym("member", z3.IntVal(index), enum=over.enum)}
             rows.append((inside, self.expr(body, plan, bound) if body is not None else None))
         return over, rows
 
-    def _op_quantifier(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        over, rows = self._unrolled(expr, plan, scope, "where")
-        kind = expr["op"]
+    def _op_quantifier(self, expr: ex.Quantifier, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        over, rows = self._unrolled(expr.variable, expr.over, expr.where, plan, scope)
+        kind = expr.kind
         all_known = conj(over.known, *(implies(inside, w.known) for inside, w in rows if w is not None))
         if kind == "count":
             terms = [
@@ -551,8 +571,8 @@ class Encoder:
         failing = disj(*(conj(inside, w.fails()) for inside, w in rows if w is not None))
         return Sym("boolean", neg(failing), conj(over.known, disj(failing, all_known)))
 
-    def _op_sum(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        over, rows = self._unrolled(expr, plan, scope, "body")
+    def _op_sum(self, expr: ex.Sum, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        over, rows = self._unrolled(expr.variable, expr.over, expr.body, plan, scope)
         terms = []
         knowns = []
         for inside, body in rows:
@@ -563,29 +583,51 @@ class Encoder:
         known = conj(over.known, *knowns)
         return Sym("number", z3.Sum(*terms) if terms else z3.IntVal(0), known)
 
-    def _op_count_true(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        operands = [self._boolean(o, plan, scope) for o in expr["operands"]]
+    def _op_count_true(self, expr: ex.CountTrue, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        operands = [self._boolean(o, plan, scope) for o in expr.operands]
         terms = [choose(o.value, z3.IntVal(1), z3.IntVal(0)) for o in operands]
         return Sym("number", z3.Sum(*terms) if terms else z3.IntVal(0), conj(*(o.known for o in operands)))
 
     # -- what the path has added --
 
-    def _op_plan(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        state: Mapping[str, Term] = getattr(plan, expr["op"])
-        subject = expr["subject"]
+    def _op_plan(self, expr: ex.PlanQuery, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        state: Mapping[str, Term] = getattr(plan, expr.state)
+        subject = expr.subject
         if subject is None:
             return Sym("boolean", disj(*state.values()))
         return Sym("boolean", state.get(subject, FALSE))
 
-    def _op_dose(self, expr: JSON, plan: Plan, scope: dict[str, Sym]) -> Sym:
-        return Sym("number", plan.doses.get(expr["subject"], z3.IntVal(0)))
+    def _op_dose(self, expr: ex.DoseQuery, plan: Plan, scope: dict[str, Sym]) -> Sym:
+        return Sym("number", plan.doses.get(expr.subject, z3.IntVal(0)))
 
 
-_METHOD_NAMES = {
-    **{op: "compare" for op in COMPARISONS},
-    **{op: "arithmetic" for op in ARITHMETIC},
-    **{op: "quantifier" for op in ("count", "any", "all")},
-    **{op: "plan" for op in _PLAN_QUERIES},
+_METHODS: dict[type, Callable[[Encoder, Any, Plan, dict[str, Sym]], Sym]] = {
+    ex.Constant: Encoder._op_const,
+    ex.TextLiteral: Encoder._op_text,
+    ex.MemberLiteral: Encoder._op_member,
+    ex.SetLiteral: Encoder._op_set,
+    ex.SelectedSet: Encoder._op_select,
+    ex.EnumerationReference: Encoder._op_enum,
+    ex.InputReference: Encoder._op_input,
+    ex.DefinitionReference: Encoder._op_def,
+    ex.VariableReference: Encoder._op_var,
+    ex.Entry: Encoder._op_entry,
+    ex.Field: Encoder._op_field,
+    ex.Membership: Encoder._op_in,
+    ex.Negation: Encoder._op_not,
+    ex.Conjunction: Encoder._op_and,
+    ex.Disjunction: Encoder._op_or,
+    ex.Conditional: Encoder._op_if,
+    ex.Unset: Encoder._op_unset,
+    ex.Comparison: Encoder._op_compare,
+    ex.Arithmetic: Encoder._op_arithmetic,
+    ex.Elapsed: Encoder._op_elapsed,
+    ex.UnaryMinus: Encoder._op_neg,
+    ex.Quantifier: Encoder._op_quantifier,
+    ex.Sum: Encoder._op_sum,
+    ex.CountTrue: Encoder._op_count_true,
+    ex.PlanQuery: Encoder._op_plan,
+    ex.DoseQuery: Encoder._op_dose,
 }
 
 

@@ -21,16 +21,18 @@ runtime, or ``unknown``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import z3
 
 from compiler.analysis.context import Analysis
-from compiler.analysis.encode import JSON, Plan, Term, conj, disj
+from compiler.analysis.encode import Plan, Term, conj, disj
 from compiler.analysis.replay import Replay, with_invariant, without_invariants
 from compiler.diagnostics.catalogue import RelatedSpan
 from compiler.front import syntax as s
+from fibrolang import expressions as ex
+from fibrolang.graph import ActionItem, ActionNode, Contraindication, Invariant, SourcePosition, TerminalNode
 
 Status = Literal["proved", "refuted", "unknown", "internal error"]
 PROBE = "analysis_probe"
@@ -42,7 +44,7 @@ class InvariantStatus:
     title: str | None
     kind: str
     quote: str | None
-    source: JSON
+    source: SourcePosition | None
     status: Status
     counterexample: dict[str, Any] | None = None
     path: tuple[str, ...] = ()
@@ -51,12 +53,12 @@ class InvariantStatus:
 def _finished(analysis: Analysis, bad: Callable[[Plan], Term]) -> Term:
     """Some patient reaches an ``ok`` outcome with a plan for which ``bad`` holds."""
     paths = analysis.paths
-    nodes = analysis.graph["nodes"]
-    cases = [
-        conj(paths.reach[t], bad(paths.entry_plan[t]))
-        for t in paths.terminals()
-        if nodes[t]["status"] == "ok"
-    ]
+    nodes = paths.nodes
+    cases = []
+    for t in paths.terminals():
+        node = nodes[t]
+        if isinstance(node, TerminalNode) and node.status == "ok":
+            cases.append(conj(paths.reach[t], bad(paths.entry_plan[t])))
     return disj(*cases)
 
 
@@ -75,18 +77,18 @@ def _recommended_and_avoided(name: str) -> Callable[[Plan], Term]:
 def check_invariants(analysis: Analysis) -> list[InvariantStatus]:
     statuses = []
     encoder = analysis.paths.encoder
-    for invariant in analysis.graph["invariants"]:
-        name = invariant["name"]
-        condition = invariant["condition"]
-        never = invariant["kind"] == "never"
+    for invariant in analysis.graph.invariants:
+        name = invariant.name
+        condition = invariant.condition
+        never = invariant.kind == "never"
 
-        def bad(plan: Plan, condition: JSON = condition, never: bool = never) -> Term:
+        def bad(plan: Plan, condition: ex.Expression = condition, never: bool = never) -> Term:
             sym = encoder.condition(condition, plan)
             return sym.holds() if never else sym.fails()
 
         goal = _finished(analysis, bad)
-        span = analysis.sources.condition_span(invariant["source"], s.Invariant)
-        probe = dict(analysis.graph, invariants=[invariant])
+        span = analysis.sources.condition_span(invariant.trace.source, s.Invariant)
+        probe = replace(analysis.graph, invariants=(invariant,))
         before = len(analysis.diagnostics)
         found = None
         if not z3.is_false(goal):
@@ -121,41 +123,41 @@ def check_invariants(analysis: Analysis) -> list[InvariantStatus]:
 
 
 def _status(
-    invariant: JSON,
+    invariant: Invariant,
     status: Status,
     patient: dict[str, Any] | None = None,
     path: tuple[str, ...] = (),
 ) -> InvariantStatus:
     return InvariantStatus(
-        invariant["name"],
-        invariant.get("title"),
-        invariant["kind"],
-        invariant.get("quote"),
-        invariant["source"],
+        invariant.name,
+        invariant.title,
+        invariant.kind,
+        invariant.trace.quote,
+        invariant.trace.source,
         status,
         patient,
         path,
     )
 
 
-def _recommendation_item(analysis: Analysis, result: Any, intervention: str, kind: str) -> JSON | None:
+def _recommendation_item(analysis: Analysis, result: Any, intervention: str, kind: str) -> ActionItem | None:
     """The item of the runtime's plan that recommended (or avoided) ``intervention``."""
     listing = result.get("recommendations" if kind == "recommend" else "avoid", [])
     for entry in listing:
         if entry.get("intervention") == intervention and entry.get("action") != "stop":
-            node = analysis.graph["nodes"].get(entry.get("node"), {})
-            for item in node.get("items", []):
-                if item["id"] == entry.get("item"):
-                    found: JSON = item
-                    return found
+            node = analysis.paths.nodes.get(entry.get("node"))
+            for item in node.items if isinstance(node, ActionNode) else ():
+                if item.id == entry.get("item"):
+                    return item
     return None
 
 
 def check_conflicts(analysis: Analysis) -> None:
     graph = analysis.graph
     plain = without_invariants(graph)
-    for name, intervention in graph["interventions"].items():
-        declared = analysis.sources.span(intervention.get("source"), s.Intervention)
+    for intervention in graph.interventions:
+        name = intervention.id
+        declared = analysis.sources.span(intervention.source, s.Intervention)
         goal = _finished(analysis, _recommended_and_avoided(name))
         if not z3.is_false(goal):
             found = analysis.find(
@@ -169,7 +171,7 @@ def check_conflicts(analysis: Analysis) -> None:
                 patient, replay = found
                 recommend = _recommendation_item(analysis, replay.result, name, "recommend")
                 avoid = _recommendation_item(analysis, replay.result, name, "avoid")
-                span = analysis.sources.span(recommend["source"] if recommend else None, s.Recommendation)
+                span = analysis.sources.span(recommend.trace.source if recommend else None, s.Recommendation)
                 analysis.report(
                     "FIB205",
                     f"a plan both recommends {name} and lists it to avoid",
@@ -177,7 +179,7 @@ def check_conflicts(analysis: Analysis) -> None:
                     hint="guard the recommendation or the avoid item so they exclude each other",
                     related=[
                         RelatedSpan(
-                            analysis.sources.span(avoid["source"], s.AvoidItem), f"{name} avoided here"
+                            analysis.sources.span(avoid.trace.source, s.AvoidItem), f"{name} avoided here"
                         )
                     ]
                     if avoid
@@ -185,22 +187,22 @@ def check_conflicts(analysis: Analysis) -> None:
                     patient=patient,
                     path=replay.edges,
                 )
-        for index, contraindication in enumerate(intervention.get("contraindications", [])):
+        for index, contraindication in enumerate(intervention.contraindications):
             _contraindication(analysis, name, index, contraindication, declared)
 
 
 def _contraindication(
-    analysis: Analysis, name: str, index: int, contraindication: JSON, declared: Any
+    analysis: Analysis, name: str, index: int, contraindication: Contraindication, declared: Any
 ) -> None:
     encoder = analysis.paths.encoder
-    condition = contraindication["condition"]
+    condition = contraindication.condition
     span = analysis.sources.contraindication_span(name, index, None)
     goal = _finished(
         analysis, lambda plan: conj(plan.recommended[name], encoder.condition(condition, plan).holds())
     )
     if z3.is_false(goal):
         return
-    rule = {"op": "and", "operands": [{"op": "recommended", "subject": name}, condition]}
+    rule = ex.Conjunction((ex.PlanQuery("recommended", name), condition))
     probe = with_invariant(analysis.graph, PROBE, "never", rule)
     found = analysis.find(
         span,
@@ -217,7 +219,7 @@ def _contraindication(
     analysis.report(
         "FIB206",
         f"a plan recommends {name} while its contraindication holds",
-        analysis.sources.span(recommend["source"], s.Recommendation) if recommend else span,
+        analysis.sources.span(recommend.trace.source, s.Recommendation) if recommend else span,
         hint=f"guard the recommendation with `not (...)` of the contraindication, or avoid {name} instead",
         related=[RelatedSpan(span, f"the contraindication of {name}")],
         patient=patient,

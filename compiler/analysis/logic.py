@@ -32,23 +32,22 @@ from a patient that reaches one of them and replays it through the runtime.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import z3
 
-from compiler.analysis.boundaries import inline, integral
+from compiler.analysis.boundaries import integral
 from compiler.analysis.covering import (
-    ORDERING,
+    definition_expressions,
     definitions_read_by,
     guard_evaluated,
     guard_expressions,
     guards_using,
 )
 from compiler.analysis.encode import (
-    JSON,
     TRUE,
     EncodingError,
     Plan,
@@ -61,12 +60,30 @@ from compiler.analysis.encode import (
 )
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import step_of
+from fibrolang import expressions as ex
+from fibrolang.expression_parts import Step, inline, mentions, parts, replaced, subexpressions
+from fibrolang.graph import Definition, Graph
 from fibrolang.operators import mirrored
 
 KINDS = ("arm", "value", "mcdc", "boundary")
 # A whole-number output gets one goal per value while its range has at most this many values.
 SMALL_RANGE = 32
-_BINDERS = ("var",)
+_BINDERS = ex.VariableReference
+
+
+@dataclass(frozen=True)
+class GoalDetail:
+    """What the words of a goal need: an arm's or a condition's expression and value, or a
+    boundary's compared expression, operator, threshold, side and value."""
+
+    condition: ex.Expression | None = None  # arm, mcdc
+    arm: str | None = None  # arm: "then" or "else"
+    value: Any = None  # arm: the arm's expression; mcdc: True/False; boundary: the value
+    compared: ex.Expression | None = None  # boundary
+    operator: str = ""
+    threshold: int | float = 0
+    unit: str | None = None
+    side: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,25 +93,21 @@ class Goal:
     definition: str  # the definition or output it lies in
     term: Term  # what a patient must satisfy
     output_value: Any = None  # for a value goal: the output's value in a result (JSON)
-    detail: JSON | None = None  # what the words need (expressions, values)
+    detail: GoalDetail | None = None  # what the words need (expressions, values)
 
 
-def _mentions(expr: Any, ops: tuple[str, ...]) -> bool:
-    if isinstance(expr, dict):
-        return expr.get("op") in ops or any(_mentions(v, ops) for v in expr.values())
-    if isinstance(expr, list):
-        return any(_mentions(v, ops) for v in expr)
-    return False
+def _quantified(expr: ex.Expression) -> bool:
+    return isinstance(expr, ex.Quantifier | ex.Sum)
 
 
-def output_names(graph: JSON) -> list[str]:
-    return [d["name"] for d in graph["definitions"] if d.get("output")]
+def output_names(graph: Graph) -> list[str]:
+    return [d.name for d in graph.definitions if d.output]
 
 
-def shown_definitions(graph: JSON) -> set[str]:
+def shown_definitions(graph: Graph) -> set[str]:
     """Every output and every definition an output reads (a result shows their values)."""
     outputs = output_names(graph)
-    readers = [d["expr"] for d in graph["definitions"] if d.get("output")]
+    readers = [d.expr for d in graph.definitions if d.output]
     return set(outputs) | definitions_read_by(graph, readers)
 
 
@@ -108,7 +121,7 @@ class LogicGoals:
         self.empty = Plan.empty(paths.interventions, paths.flags)
         self.shown = shown_definitions(self.graph)
         self.users = guards_using(self.graph)
-        self.definitions = {d["name"]: d for d in self.graph["definitions"]}
+        self.definitions: dict[str, Definition] = {d.name: d for d in self.graph.definitions}
 
     def evaluated(self, name: str) -> Term | None:
         """When a definition is evaluated: always for one a result shows, else when the walk
@@ -120,7 +133,7 @@ class LogicGoals:
         return disj(*terms) if terms else None
 
     def _encodable(self, name: str) -> bool:
-        return not reads_plan(self.definitions[name]["expr"], self.encoder.definition_reads_plan)
+        return not reads_plan(self.definitions[name].expr, self.encoder.definition_reads_plan)
 
     def goals(self) -> list[Goal]:
         found: list[Goal] = []
@@ -128,7 +141,7 @@ class LogicGoals:
             evaluated = self.evaluated(name)
             if evaluated is None or not self._encodable(name):
                 continue
-            expr = self.definitions[name]["expr"]
+            expr = self.definitions[name].expr
             found += list(self._arms(name, expr, evaluated))
             found += list(self._mcdc(name, expr, evaluated))
         for name in output_names(self.graph):
@@ -139,44 +152,38 @@ class LogicGoals:
 
     # -- arms --
 
-    def _arms(self, name: str, expr: JSON, evaluated: Term) -> Iterator[Goal]:
+    def _arms(self, name: str, expr: ex.Expression, evaluated: Term) -> Iterator[Goal]:
         ordinal = 0
 
-        def walk(node: Any, context: Term, path: str) -> Iterator[Goal]:
+        def walk(node: ex.Expression, context: Term) -> Iterator[Goal]:
             nonlocal ordinal
-            if isinstance(node, list):
-                for index, value in enumerate(node):
-                    yield from walk(value, context, f"{path}/{index}")
-                return
-            if not isinstance(node, dict):
-                return
-            if node.get("op") in ("count", "any", "all", "sum"):
+            if _quantified(node):
                 return  # under a quantifier's variable: not broken down
-            if node.get("op") == "if" and not _mentions(node["condition"], _BINDERS):
+            if isinstance(node, ex.Conditional) and not mentions(node.condition, _BINDERS):
                 ordinal += 1
                 number = ordinal
-                condition = self._condition(node["condition"])
+                condition = self._condition(node.condition)
                 if condition is None:
                     return
                 for arm, holds, branch in (
-                    ("then", condition.holds(), node["then"]),
-                    ("else", condition.fails(), node["else"]),
+                    ("then", condition.holds(), node.then),
+                    ("else", condition.fails(), node.otherwise),
                 ):
                     yield Goal(
                         "arm",
                         f"arm {name} #{number} {arm}",
                         name,
                         conj(evaluated, context, holds),
-                        detail={"condition": node["condition"], "arm": arm, "value": branch},
+                        detail=GoalDetail(condition=node.condition, arm=arm, value=branch),
                     )
-                    yield from walk(branch, conj(context, holds), f"{path}/{arm}")
+                    yield from walk(branch, conj(context, holds))
                 return
-            for key in sorted(node):
-                yield from walk(node[key], context, f"{path}/{key}")
+            for _, part in parts(node):
+                yield from walk(part, context)
 
-        yield from walk(expr, TRUE, "")
+        yield from walk(expr, TRUE)
 
-    def _condition(self, expr: JSON) -> Sym | None:
+    def _condition(self, expr: ex.Expression) -> Sym | None:
         try:
             sym = self.encoder.expr(expr, self.empty, {})
         except EncodingError:
@@ -186,7 +193,7 @@ class LogicGoals:
     # -- output values --
 
     def _values(self, name: str) -> list[Goal]:
-        expr = self.definitions[name]["expr"]
+        expr = self.definitions[name].expr
         try:
             sym = self.encoder.expr(expr, self.empty, {})
         except EncodingError:
@@ -197,7 +204,7 @@ class LogicGoals:
             sym = Sym(sym.kind, sym.value, conj(sym.known, z3.Not(sym.unset)), sym.enum, sym.record)
         return unset_goals + self._set_values(name, expr, sym, label)
 
-    def _set_values(self, name: str, expr: JSON, sym: Sym, label: str) -> list[Goal]:
+    def _set_values(self, name: str, expr: ex.Expression, sym: Sym, label: str) -> list[Goal]:
         if sym.kind == "boolean":
             return [
                 Goal("value", f"{label} = {str(v).lower()}", name, conj(sym.known, sym.value == v), v)
@@ -219,10 +226,9 @@ class LogicGoals:
             ]
         return []
 
-    def _integral(self, expr: JSON) -> bool:
+    def _integral(self, expr: ex.Expression) -> bool:
         """Whether a number only ever takes whole values (definitions inlined)."""
-        inlined = inline(expr, {name: d["expr"] for name, d in self.definitions.items()})
-        return integral(inlined, self.graph)
+        return integral(inline(expr, definition_expressions(self.graph)), self.graph)
 
     def _range(self, sym: Sym) -> tuple[int, int] | None:
         """The least and greatest value a whole-number output takes (z3's optimiser)."""
@@ -243,16 +249,16 @@ class LogicGoals:
 
     # -- MC/DC --
 
-    def _mcdc(self, name: str, expr: JSON, evaluated: Term) -> Iterator[Goal]:
-        if expr.get("op") not in ("and", "or", "not") or _mentions(expr, _BINDERS):
+    def _mcdc(self, name: str, expr: ex.Expression, evaluated: Term) -> Iterator[Goal]:
+        if not isinstance(expr, ex.Conjunction | ex.Disjunction | ex.Negation) or mentions(expr, _BINDERS):
             return
         whole = self._condition(expr)
         if whole is None:
             return
         for ordinal, (path, leaf) in enumerate(_conditions(expr), start=1):
             condition = self._condition(leaf)
-            when_true = self._condition(_replaced(expr, path, {"op": "const", "value": True}))
-            when_false = self._condition(_replaced(expr, path, {"op": "const", "value": False}))
+            when_true = self._condition(replaced(expr, path, ex.Constant(True, None)))
+            when_false = self._condition(replaced(expr, path, ex.Constant(False, None)))
             if condition is None or when_true is None or when_false is None:
                 continue
             decides = conj(
@@ -264,47 +270,39 @@ class LogicGoals:
                     f"mcdc {name} #{ordinal} {str(value).lower()}",
                     name,
                     conj(evaluated, holds, decides),
-                    detail={"condition": leaf, "value": value},
+                    detail=GoalDetail(condition=leaf, value=value),
                 )
 
     # -- boundaries inside definitions no guard uses --
 
-    def _decisive(self, expr: JSON) -> dict[int, Term]:
+    def _decisive(self, expr: ex.Expression) -> dict[Step, Term]:
         """When each comparison inside an ``if`` decides the definition's value: the
         value (or whether it is known, or set) differs with the comparison taken as
         true and as false. A boundary patient must meet it, or a table's row is
         "tested" by a patient for whom it does not matter: another row before it, an
         output's `if ... else unset` choosing unset, a column whose cells agree. By
-        the id of the comparison's node; a comparison outside every ``if`` arm is not
+        the path of the comparison; a comparison outside every ``if`` arm is not
         listed (its boundary goals are as before)."""
-        found: dict[int, Term] = {}
+        found: dict[Step, Term] = {}
 
-        def walk(node: Any, path: tuple[Any, ...], inside: bool) -> None:
-            if isinstance(node, list):
-                for index, value in enumerate(node):
-                    walk(value, (*path, index), inside)
+        def walk(node: ex.Expression, path: Step, inside: bool) -> None:
+            if _quantified(node):
                 return
-            if not isinstance(node, dict) or node.get("op") in ("count", "any", "all", "sum"):
-                return
-            if node.get("op") in ORDERING and inside and id(node) not in found:
+            if isinstance(node, ex.Comparison) and inside:
                 term = self._deciding(expr, path)
                 if term is not None:
-                    found[id(node)] = term
-            inside = inside or node.get("op") == "if"
-            for key in sorted(node):
-                walk(node[key], (*path, key), inside)
+                    found[path] = term
+            inside = inside or isinstance(node, ex.Conditional)
+            for step, part in parts(node):
+                walk(part, (*path, *step), inside)
 
         walk(expr, (), False)
         return found
 
-    def _deciding(self, expr: JSON, path: tuple[Any, ...]) -> Term | None:
+    def _deciding(self, expr: ex.Expression, path: Step) -> Term | None:
         try:
-            when_true = self.encoder.expr(
-                _replaced(expr, path, {"op": "const", "value": True}), self.empty, {}
-            )
-            when_false = self.encoder.expr(
-                _replaced(expr, path, {"op": "const", "value": False}), self.empty, {}
-            )
+            when_true = self.encoder.expr(replaced(expr, path, ex.Constant(True, None)), self.empty, {})
+            when_false = self.encoder.expr(replaced(expr, path, ex.Constant(False, None)), self.empty, {})
         except EncodingError:
             return None
         if when_true.kind not in ("boolean", "number", "member", "text") or when_true.kind != when_false.kind:
@@ -326,10 +324,10 @@ class LogicGoals:
         for name, definition in self.definitions.items():
             if self.users.get(name) or name not in self.shown or not self._encodable(name):
                 continue
-            comparisons = _comparisons(definition["expr"])
-            decisive = self._decisive(definition["expr"])
-            for ordinal, comparison in enumerate(comparisons, start=1):
-                reached = decisive.get(id(comparison), TRUE)
+            comparisons = _comparisons(definition.expr)
+            decisive = self._decisive(definition.expr)
+            for ordinal, (path, comparison) in enumerate(comparisons, start=1):
+                reached = decisive.get(path, TRUE)
                 for compared, threshold, operator in _sides(comparison):
                     try:
                         sym = self.encoder.expr(compared, self.empty, {})
@@ -337,12 +335,8 @@ class LogicGoals:
                         continue
                     if sym.kind != "number":
                         continue
-                    step = (
-                        Fraction(1)
-                        if self._integral(compared)
-                        else step_of({"kind": "decimal"}, threshold["value"])
-                    )
-                    at = Fraction(str(threshold["value"]))
+                    step = Fraction(1) if self._integral(compared) else step_of(False, threshold.value)
+                    at = Fraction(str(threshold.value))
                     for side, value in (("below", at - step), ("at", at), ("above", at + step)):
                         found.append(
                             Goal(
@@ -350,14 +344,14 @@ class LogicGoals:
                                 f"boundary {name} #{ordinal} {side}",
                                 name,
                                 conj(reached, sym.known, sym.value == _value_term(value)),
-                                detail={
-                                    "compared": compared,
-                                    "operator": operator,
-                                    "threshold": threshold["value"],
-                                    "unit": threshold.get("unit"),
-                                    "side": side,
-                                    "value": int(value) if value.denominator == 1 else float(value),
-                                },
+                                detail=GoalDetail(
+                                    compared=compared,
+                                    operator=operator,
+                                    threshold=threshold.value,
+                                    unit=threshold.unit,
+                                    side=side,
+                                    value=int(value) if value.denominator == 1 else float(value),
+                                ),
                             )
                         )
         return found
@@ -367,61 +361,42 @@ def _value_term(value: Fraction) -> Term:
     return z3.IntVal(int(value)) if value.denominator == 1 else z3.Q(value.numerator, value.denominator)
 
 
-def _comparisons(expr: Any) -> list[JSON]:
-    """Comparisons outside any quantifier, depth first with keys sorted."""
-    found: list[JSON] = []
-    if isinstance(expr, dict):
-        if expr.get("op") in ("count", "any", "all", "sum"):
-            return found
-        if expr.get("op") in ORDERING and not _mentions(expr, _BINDERS):
-            found.append(expr)
-        for key in sorted(expr):
-            found += _comparisons(expr[key])
-    elif isinstance(expr, list):
-        for value in expr:
-            found += _comparisons(value)
+def _comparisons(expr: ex.Expression, path: Step = ()) -> list[tuple[Step, ex.Comparison]]:
+    """Comparisons outside any quantifier, depth first with keys sorted, with their paths."""
+    found: list[tuple[Step, ex.Comparison]] = []
+    if _quantified(expr):
+        return found
+    if isinstance(expr, ex.Comparison) and not mentions(expr, _BINDERS):
+        found.append((path, expr))
+    for step, part in parts(expr):
+        found += _comparisons(part, (*path, *step))
     return found
 
 
-def _sides(comparison: JSON) -> list[tuple[JSON, JSON, str]]:
+def _sides(comparison: ex.Comparison) -> list[tuple[ex.Expression, ex.Constant, str]]:
     """(compared expression, number constant, operator with the compared side on the left)."""
-    left, right = comparison["left"], comparison["right"]
-    if _constant(right) and not _constant(left):
-        return [(left, right, comparison["op"])]
-    if _constant(left) and not _constant(right):
-        return [(right, left, mirrored(comparison["op"]))]
+    left, right = comparison.left, comparison.right
+    if isinstance(right, ex.Constant) and _constant(right) and not _constant(left):
+        return [(left, right, comparison.operator)]
+    if isinstance(left, ex.Constant) and _constant(left) and not _constant(right):
+        return [(right, left, mirrored(comparison.operator))]
     return []
 
 
-def _constant(expr: Any) -> bool:
-    return (
-        isinstance(expr, dict)
-        and expr.get("op") == "const"
-        and isinstance(expr.get("value"), int | float)
-        and not isinstance(expr.get("value"), bool)
-    )
+def _constant(expr: ex.Expression) -> bool:
+    return isinstance(expr, ex.Constant) and not isinstance(expr.value, bool)
 
 
-def _conditions(expr: JSON, path: tuple[Any, ...] = ()) -> list[tuple[tuple[Any, ...], JSON]]:
+def _conditions(expr: ex.Expression, path: Step = ()) -> list[tuple[Step, ex.Expression]]:
     """The conditions (leaves) of an ``and``/``or``/``not`` tree, with their paths."""
-    op = expr.get("op")
-    if op in ("and", "or"):
+    if isinstance(expr, ex.Conjunction | ex.Disjunction):
         found = []
-        for index, operand in enumerate(expr["operands"]):
+        for index, operand in enumerate(expr.operands):
             found += _conditions(operand, (*path, "operands", index))
         return found
-    if op == "not":
-        return _conditions(expr["operand"], (*path, "operand"))
+    if isinstance(expr, ex.Negation):
+        return _conditions(expr.operand, (*path, "operand"))
     return [(path, expr)]
-
-
-def _replaced(expr: Any, path: tuple[Any, ...], value: JSON) -> Any:
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
-    copied: Any = list(expr) if isinstance(expr, list) else dict(expr)
-    copied[head] = _replaced(expr[head], rest, value)
-    return copied
 
 
 def met(model: Any, goal: Goal) -> bool:
@@ -432,20 +407,19 @@ def met(model: Any, goal: Goal) -> bool:
 # -- missing data ------------------------------------------------------------------
 
 
-def _inputs_of(expr: Any, definitions: dict[str, JSON], seen: set[str] | None = None) -> set[str]:
+def _inputs_of(
+    expr: ex.Expression, definitions: Mapping[str, ex.Expression], seen: set[str] | None = None
+) -> set[str]:
     seen = set() if seen is None else seen
     found: set[str] = set()
-    if isinstance(expr, dict):
-        if expr.get("op") == "input":
-            found.add(expr["name"])
-        if expr.get("op") == "def" and expr["name"] not in seen and expr["name"] in definitions:
-            seen.add(expr["name"])
-            found |= _inputs_of(definitions[expr["name"]], definitions, seen)
-        for value in expr.values():
-            found |= _inputs_of(value, definitions, seen)
-    elif isinstance(expr, list):
-        for value in expr:
-            found |= _inputs_of(value, definitions, seen)
+    for inner in subexpressions(expr):
+        if isinstance(inner, ex.InputReference):
+            found.add(inner.name)
+        elif (
+            isinstance(inner, ex.DefinitionReference) and inner.name not in seen and inner.name in definitions
+        ):
+            seen.add(inner.name)
+            found |= _inputs_of(definitions[inner.name], definitions, seen)
     return found
 
 
@@ -455,11 +429,12 @@ class InputReaders:
     outputs: tuple[str, ...]  # outputs that read it
 
 
-def inputs_read(graph: JSON) -> dict[str, InputReaders]:
+def inputs_read(graph: Graph) -> dict[str, InputReaders]:
     """Input -> the guards and outputs that read it (directly or through definitions)."""
-    definitions = {d["name"]: d["expr"] for d in graph["definitions"]}
-    guards: dict[str, list[str]] = {name: [] for name in graph["inputs"]}
-    outputs: dict[str, list[str]] = {name: [] for name in graph["inputs"]}
+    definitions = definition_expressions(graph)
+    names = [declared.name for declared in graph.inputs]
+    guards: dict[str, list[str]] = {name: [] for name in names}
+    outputs: dict[str, list[str]] = {name: [] for name in names}
     for guard_id, _, guard in guard_expressions(graph):
         for name in sorted(_inputs_of(guard, definitions)):
             guards[name].append(guard_id)
@@ -468,16 +443,16 @@ def inputs_read(graph: JSON) -> dict[str, InputReaders]:
             outputs[read].append(name)
     return {
         name: InputReaders(tuple(guards[name]), tuple(outputs[name]))
-        for name in graph["inputs"]
+        for name in names
         if guards[name] or outputs[name]
     }
 
 
-def reads_input(result: JSON, readers: InputReaders) -> bool:
+def reads_input(result: Mapping[str, Any], readers: InputReaders) -> bool:
     """Whether a result's walk evaluated a guard that reads the input (or an output reads it)."""
     if readers.outputs:
         return True
-    guards: list[JSON] = result.get("trace", {}).get("guards", [])
+    guards: list[Mapping[str, Any]] = result.get("trace", {}).get("guards", [])
     evaluated = {g.get("edge") or g.get("item") for g in guards}
     return any(guard in evaluated for guard in readers.guards)
 
@@ -505,7 +480,7 @@ def _unset_goals(sym: Sym, label: str, name: str) -> list[Goal]:
     return [Goal("value", f"{label} = unset", name, conj(sym.known, sym.unset), UNSET_VALUE)]
 
 
-def shows_value(outputs: JSON, goal: Goal) -> bool:
+def shows_value(outputs: Mapping[str, Any], goal: Goal) -> bool:
     """Does a result's ``outputs`` show the value a value goal asks for?"""
     if goal.output_value is UNSET_VALUE:
         return goal.definition not in outputs

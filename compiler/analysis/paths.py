@@ -29,7 +29,6 @@ import z3
 
 from compiler.analysis.encode import (
     FALSE,
-    JSON,
     TRUE,
     Encoder,
     Plan,
@@ -43,6 +42,19 @@ from compiler.analysis.encode import (
     number_term,
 )
 from fibrolang import graph_order
+from fibrolang.expressions import Expression
+from fibrolang.graph import (
+    ActionItem,
+    ActionNode,
+    AvoidItem,
+    DecisionNode,
+    Edge,
+    FlagItem,
+    Graph,
+    Node,
+    RecommendItem,
+    TerminalNode,
+)
 
 
 @dataclass(frozen=True)
@@ -53,9 +65,9 @@ class EdgeCondition:
     node: str
     target: str
     index: int  # position among the node's branches (0 for an action's next edge)
-    guard: JSON | None
+    guard: Expression | None
     taken: Term
-    edge: JSON
+    edge: Edge
     local: Term  # taken, given the node is reached (earlier guards false, this one true)
 
 
@@ -65,7 +77,7 @@ class ItemCondition:
 
     id: str
     node: str
-    item: JSON
+    item: ActionItem
     applies: Term
     plan_before: Plan
     guard: Sym | None
@@ -75,8 +87,9 @@ class ItemCondition:
 class PathConditions:
     """The path conditions of one graph, named and defined for a z3 solver."""
 
-    graph: JSON
+    graph: Graph
     encoder: Encoder = field(init=False)
+    nodes: dict[str, Node] = field(init=False)  # by id, in the graph's order
     constraints: list[Term] = field(default_factory=list)
     order: list[str] = field(default_factory=list)  # reachable nodes, topologically
     reach: dict[str, Term] = field(default_factory=dict)
@@ -94,21 +107,22 @@ class PathConditions:
 
     def __post_init__(self) -> None:
         self.encoder = Encoder(self.graph)
+        self.nodes = graph_order.nodes_by_id(self.graph)
         named = [
-            item["intervention"]
-            for node in self.graph["nodes"].values()
-            if node["kind"] == "action"
-            for item in node["items"]
-            if item["kind"] in ("recommend", "avoid")
+            item.intervention
+            for node in self.graph.nodes
+            if isinstance(node, ActionNode)
+            for item in node.items
+            if isinstance(item, RecommendItem | AvoidItem)
         ]
-        self.interventions = list(dict.fromkeys([*self.graph["interventions"], *named]))
+        self.interventions = list(dict.fromkeys([*(i.id for i in self.graph.interventions), *named]))
         self.flags = sorted(
             {
-                item["flag"]
-                for node in self.graph["nodes"].values()
-                if node["kind"] == "action"
-                for item in node["items"]
-                if item["kind"] == "flag"
+                item.flag
+                for node in self.graph.nodes
+                if isinstance(node, ActionNode)
+                for item in node.items
+                if isinstance(item, FlagItem)
             }
         )
         self.constraints.extend(self.encoder.patient.ranges)
@@ -139,24 +153,17 @@ class PathConditions:
 
     def _topological(self) -> list[str]:
         """The reachable nodes in topological order; of the nodes ready, the earliest in the graph first."""
-        nodes = self.graph["nodes"]
-
-        def leads_to(node_id: str) -> list[str]:
-            node = nodes[node_id]
-            targets = [b["target"] for b in node.get("branches", [])]
-            if node["kind"] == "action":
-                targets = [node["next"]["target"]]
-            return [t for t in targets if t in nodes]
-
+        nodes = self.nodes
         position = {n: i for i, n in enumerate(nodes)}
-        start = self.graph["start"]
+        start = self.graph.start
+        leads_to = graph_order.following_in(nodes)
         return graph_order.ranked_order(start, leads_to, position.__getitem__) if start in nodes else []
 
     def _build(self) -> None:
-        nodes = self.graph["nodes"]
+        nodes = self.nodes
         self.order = self._topological()
         incoming: dict[str, list[tuple[Term, Plan]]] = {n: [] for n in self.order}
-        start = self.graph["start"]
+        start = self.graph.start
         if start in incoming:
             incoming[start].append((TRUE, Plan.empty(self.interventions, self.flags)))
         for node_id in self.order:
@@ -166,9 +173,9 @@ class PathConditions:
             self.reach[node_id] = reach
             self.entry_plan[node_id] = plan
             node = nodes[node_id]
-            if node["kind"] == "decision":
+            if isinstance(node, DecisionNode):
                 self._decision(node_id, node, reach, plan, incoming)
-            elif node["kind"] == "action":
+            elif isinstance(node, ActionNode):
                 self._action(node_id, node, reach, plan, incoming)
 
     def _merge(self, node_id: str, arrivals: list[tuple[Term, Plan]]) -> Plan:
@@ -203,7 +210,7 @@ class PathConditions:
     def _decision(
         self,
         node_id: str,
-        node: JSON,
+        node: DecisionNode,
         reach: Term,
         plan: Plan,
         incoming: dict[str, list[tuple[Term, Plan]]],
@@ -213,26 +220,26 @@ class PathConditions:
         undecided = []
         guards: list[Sym | None] = []
         has_otherwise = False
-        for index, branch in enumerate(node["branches"]):
-            if branch["guard"] is None:
+        for index, branch in enumerate(node.branches):
+            if branch.guard is None:
                 guard = None
                 taken_formula = still_trying
                 local = earlier_fail
                 has_otherwise = True
             else:
-                guard = self.encoder.condition(branch["guard"], plan)
+                guard = self.encoder.condition(branch.guard, plan)
                 taken_formula = conj(still_trying, guard.holds())
                 local = conj(earlier_fail, guard.holds())
                 undecided.append(
                     conj(still_trying, z3.Not(guard.known)) if not is_true(guard.known) else FALSE
                 )
             guards.append(guard)
-            taken = self._name(f"edge {branch['id']}", taken_formula)
-            self.edges[branch["id"]] = EdgeCondition(
-                branch["id"], node_id, branch["target"], index, branch["guard"], taken, branch, local
+            taken = self._name(f"edge {branch.id}", taken_formula)
+            self.edges[branch.id] = EdgeCondition(
+                branch.id, node_id, branch.target, index, branch.guard, taken, branch, local
             )
-            if branch["target"] in incoming:
-                incoming[branch["target"]].append((taken, plan))
+            if branch.target in incoming:
+                incoming[branch.target].append((taken, plan))
             if guard is None:
                 break
             still_trying = conj(still_trying, guard.fails())
@@ -245,7 +252,7 @@ class PathConditions:
     def _action(
         self,
         node_id: str,
-        node: JSON,
+        node: ActionNode,
         reach: Term,
         plan: Plan,
         incoming: dict[str, list[tuple[Term, Plan]]],
@@ -256,41 +263,40 @@ class PathConditions:
         avoided = dict(plan.avoided)
         flagged = dict(plan.flagged)
         doses = dict(plan.doses)
-        for item in node["items"]:
+        for item in node.items:
             before = Plan(dict(recommended), dict(avoided), dict(flagged), dict(doses))
-            guard = self.encoder.condition(item["guard"], before) if item["guard"] is not None else None
+            guard = self.encoder.condition(item.guard, before) if item.guard is not None else None
             if guard is None:
                 applies_formula = going
             else:
                 applies_formula = conj(going, guard.holds())
                 if not is_true(guard.known):
                     undecided.append(conj(going, z3.Not(guard.known)))
-                    going = self._name(f"going {item['id']}", conj(going, guard.known))
-            applies = self._name(f"item {item['id']}", applies_formula)
-            self.items[item["id"]] = ItemCondition(item["id"], node_id, item, applies, before, guard)
+                    going = self._name(f"going {item.id}", conj(going, guard.known))
+            applies = self._name(f"item {item.id}", applies_formula)
+            self.items[item.id] = ItemCondition(item.id, node_id, item, applies, before, guard)
             self._apply(item, applies, recommended, avoided, flagged, doses)
-        taken = self._name(f"edge {node['next']['id']}", going)
+        taken = self._name(f"edge {node.next.id}", going)
         self.undecided[node_id] = self._name(f"undecided {node_id}", disj(*undecided))
-        target = node["next"]["target"]
-        self.edges[node["next"]["id"]] = EdgeCondition(
-            node["next"]["id"], node_id, target, 0, None, taken, node["next"], TRUE
+        target = node.next.target
+        self.edges[node.next.id] = EdgeCondition(
+            node.next.id, node_id, target, 0, None, taken, node.next, TRUE
         )
         if target in incoming:
             incoming[target].append((taken, Plan(recommended, avoided, flagged, doses)))
 
     def _apply(
         self,
-        item: JSON,
+        item: ActionItem,
         applies: Term,
         recommended: dict[str, Term],
         avoided: dict[str, Term],
         flagged: dict[str, Term],
         doses: dict[str, Term],
     ) -> None:
-        item_id = item["id"]
-        kind = item["kind"]
-        if kind == "recommend" and item["action"] != "stop":
-            name = item["intervention"]
+        item_id = item.id
+        if isinstance(item, RecommendItem) and item.action != "stop":
+            name = item.intervention
             recommended[name] = self._name(
                 f"recommended {name} after {item_id}", disj(recommended[name], applies)
             )
@@ -300,17 +306,17 @@ class PathConditions:
                 value = number_term(bound)
                 raised = choose(conj(applies, value > current), value, current)
                 doses[name] = self._name_number(f"dose {name} after {item_id}", raised)
-        elif kind == "avoid":
-            name = item["intervention"]
+        elif isinstance(item, AvoidItem):
+            name = item.intervention
             avoided[name] = self._name(f"avoided {name} after {item_id}", disj(avoided[name], applies))
-        elif kind == "flag":
-            name = item["flag"]
+        elif isinstance(item, FlagItem):
+            name = item.flag
             flagged[name] = self._name(f"flagged {name} after {item_id}", disj(flagged[name], applies))
 
     # -- queries --
 
     def terminals(self) -> list[str]:
-        return [n for n in self.order if self.graph["nodes"][n]["kind"] == "terminal"]
+        return [n for n in self.order if isinstance(self.nodes[n], TerminalNode)]
 
     def path_of(self, model: Any) -> list[str]:
         """The edges a model's patient takes, in walk order, as the runtime's trace lists them."""
@@ -318,7 +324,7 @@ class PathConditions:
         for edge in self.edges.values():
             by_node.setdefault(edge.node, []).append(edge)
         path = ["start"]
-        node_id = self.graph["start"]
+        node_id = self.graph.start
         for _ in range(len(self.order) + 1):
             taken = [
                 e for e in by_node.get(node_id, []) if z3.is_true(model.eval(e.taken, model_completion=True))
@@ -330,11 +336,11 @@ class PathConditions:
         return path
 
 
-def dose_bound(item: JSON) -> int | float | None:
+def dose_bound(item: RecommendItem) -> int | float | None:
     """The dose bound an applied recommendation sets: the larger of its dose maximum and titration target."""
     bounds: list[int | float] = []
-    if item.get("dose") is not None:
-        bounds.append(item["dose"]["max"])
-    if item.get("titration") is not None:
-        bounds.append(item["titration"]["target"])
+    if item.dose is not None:
+        bounds.append(item.dose.maximum)
+    if item.titration is not None:
+        bounds.append(item.titration.target)
     return max(bounds) if bounds else None

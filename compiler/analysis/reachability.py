@@ -22,22 +22,23 @@ from compiler.analysis.paths import EdgeCondition
 from compiler.analysis.spans import ITEM_KINDS
 from compiler.diagnostics.catalogue import RelatedSpan
 from compiler.front import syntax as s
+from fibrolang.graph import DecisionNode, TerminalNode
 
 MAX_PATHS_EXPLAINED = 8
 
 
 def check_reachability(analysis: Analysis) -> None:
     paths = analysis.paths
-    nodes = analysis.graph["nodes"]
+    nodes = paths.nodes
     for node_id in paths.order:
         node = nodes[node_id]
-        if node["kind"] == "terminal":
+        if isinstance(node, TerminalNode):
             continue
-        node_span = analysis.sources.span(node["source"], (s.Decision, s.Step))
+        node_span = analysis.sources.span(node.trace.source, (s.Decision, s.Step))
         reached = analysis.holds(node_span, f"whether {node_id} can be reached", [paths.reach[node_id]])
         if not reached:
             continue
-        if node["kind"] == "decision":
+        if isinstance(node, DecisionNode):
             _decision(analysis, node_id)
         else:
             _items(analysis, node_id)
@@ -49,7 +50,7 @@ def _decision(analysis: Analysis, node_id: str) -> None:
     guards = paths.guards[node_id]
     reach = paths.reach[node_id]
     for edge in edges:
-        span = analysis.sources.guard_span(edge.edge.get("source"), s.Branch)
+        span = analysis.sources.guard_span(edge.edge.trace.source, s.Branch)
         taken = analysis.holds(span, f"whether branch {edge.id} can be taken", [edge.taken])
         if taken is not False:
             continue
@@ -112,7 +113,7 @@ def _covering(analysis: Analysis, node_id: str, edge: EdgeCondition, goals: list
     chosen = core if core is not None else list(assumptions)
     return [
         RelatedSpan(
-            analysis.sources.guard_span(earlier[edge_id].edge.get("source"), s.Branch),
+            analysis.sources.guard_span(earlier[edge_id].edge.trace.source, s.Branch),
             f"earlier branch {edge_id} already takes these patients",
         )
         for edge_id in chosen
@@ -130,7 +131,7 @@ def _excluding(analysis: Analysis, node_id: str, guard: Term) -> list[RelatedSpa
     def walk(target: str, suffix: list[EdgeCondition]) -> None:
         if len(ways) > MAX_PATHS_EXPLAINED:
             return
-        if target == analysis.graph["start"]:
+        if target == analysis.graph.start:
             ways.append(suffix)
             return
         for edge in incoming.get(target, []):
@@ -148,14 +149,14 @@ def _excluding(analysis: Analysis, node_id: str, guard: Term) -> list[RelatedSpa
             related.setdefault(
                 edge_id,
                 RelatedSpan(
-                    analysis.sources.guard_span(edge.edge.get("source"), s.Branch),
+                    analysis.sources.guard_span(edge.edge.trace.source, s.Branch),
                     f"on the way here, branch {edge_id} excludes it",
                 ),
             )
     if not related:
         for edge in incoming.get(node_id, []):
             related[edge.id] = RelatedSpan(
-                analysis.sources.span(edge.edge.get("source"), s.Branch),
+                analysis.sources.span(edge.edge.trace.source, s.Branch),
                 f"{node_id} is reached via {edge.id}",
             )
     return list(related.values())
@@ -170,7 +171,7 @@ def _items(analysis: Analysis, node_id: str) -> None:
     for item in paths.items.values():
         if item.node != node_id or item.guard is None:
             continue
-        span = analysis.sources.guard_span(item.item.get("source"), ITEM_KINDS)
+        span = analysis.sources.guard_span(item.item.trace.source, ITEM_KINDS)
         applies = analysis.holds(span, f"whether item {item.id} can apply", [item.applies])
         if applies is not False:
             continue

@@ -15,13 +15,14 @@ branch removed.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 import fibrolang
-from compiler.analysis.encode import JSON
+from fibrolang.expressions import Expression
+from fibrolang.graph import DecisionNode, Graph, Invariant, SourcePosition, Traceability
+from fibrolang.load import Guideline
 
 
 @dataclass(frozen=True)
@@ -42,18 +43,18 @@ class Runtime:
     """Loads each graph variant once and replays patients on it."""
 
     def __init__(self) -> None:
-        self._loaded: dict[int, tuple[JSON, Any]] = {}
+        self._loaded: dict[int, tuple[Graph, Guideline]] = {}
 
-    def _guideline(self, graph: JSON) -> Any:
+    def _guideline(self, graph: Graph) -> Guideline:
         entry = self._loaded.get(id(graph))
         if entry is None or entry[0] is not graph:
-            # verify=False: the graph under analysis, or a probe copy the analysis made of it;
-            # a file's integrity is checked where the file is read (fibrolang.load of a path)
-            entry = (graph, fibrolang.load(graph, verify=False))
+            # the graph under analysis, or a probe copy the analysis made of it; a file's
+            # integrity is checked where the file is read (fibrolang.load of a path)
+            entry = (graph, Guideline(graph))
             self._loaded[id(graph)] = entry
         return entry[1]
 
-    def run(self, graph: JSON, patient: Mapping[str, Any]) -> Replay:
+    def run(self, graph: Graph, patient: Mapping[str, Any]) -> Replay:
         try:
             guideline = self._guideline(graph)
         except fibrolang.GuidelineError as error:
@@ -83,36 +84,22 @@ class Runtime:
         )
 
 
-def with_invariant(graph: JSON, name: str, kind: str, condition: JSON) -> JSON:
+def with_invariant(graph: Graph, name: str, kind: Literal["never", "always"], condition: Expression) -> Graph:
     """A probe graph: the same pathway, checked against one invariant only."""
-    probe = copy.copy(graph)
-    probe["invariants"] = [
-        {
-            "name": name,
-            "title": None,
-            "kind": kind,
-            "condition": condition,
-            "quote": None,
-            "notes": [],
-            "citations": [],
-            "source": {"line": 0, "column": 0},
-        }
-    ]
-    return probe
+    trace = Traceability((), None, (), SourcePosition(0, 0))
+    return replace(graph, invariants=(Invariant(name, None, kind, condition, trace),))
 
 
-def without_invariants(graph: JSON) -> JSON:
-    probe = copy.copy(graph)
-    probe["invariants"] = []
-    return probe
+def without_invariants(graph: Graph) -> Graph:
+    return replace(graph, invariants=())
 
 
-def without_branches(graph: JSON, node_id: str, keep: int) -> JSON:
+def without_branches(graph: Graph, node_id: str, keep: int) -> Graph:
     """A probe graph in which a decision keeps only its branches from position ``keep`` on."""
-    probe = copy.copy(graph)
-    nodes = dict(graph["nodes"])
-    node = dict(nodes[node_id])
-    node["branches"] = node["branches"][keep:]
-    nodes[node_id] = node
-    probe["nodes"] = nodes
-    return probe
+    nodes = tuple(
+        replace(node, branches=node.branches[keep:])
+        if node.id == node_id and isinstance(node, DecisionNode)
+        else node
+        for node in graph.nodes
+    )
+    return replace(graph, nodes=nodes)

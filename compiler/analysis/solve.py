@@ -21,9 +21,8 @@ cone of influence (``cone.Cones``).
 from __future__ import annotations
 
 import bisect
-import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -33,8 +32,22 @@ import z3
 
 from compiler.analysis import dates
 from compiler.analysis.cone import Cones, assert_all
-from compiler.analysis.encode import JSON, Term, conj, is_true, number_term
+from compiler.analysis.encode import Term, conj, is_true, number_term
 from compiler.analysis.paths import PathConditions
+from fibrolang import expressions as ex
+from fibrolang.expression_parts import subexpressions
+from fibrolang.graph import (
+    ActionNode,
+    BooleanType,
+    DateType,
+    DecisionNode,
+    EnumType,
+    Graph,
+    MapType,
+    NumberType,
+    SetType,
+    ValueType,
+)
 
 DEFAULT_TIMEOUT_MS = 10_000
 # From this many path-condition constraints on, ``satisfiable`` asks a fresh solver per
@@ -91,23 +104,22 @@ class Answer:
     reason: str = ""
 
 
-def neutral_value(type_: JSON) -> int | float:
+def neutral_value(type_: NumberType) -> int | float:
     """The neutral value of a number input of this type, clamped into its range."""
-    kind = type_["kind"]
-    value: int | float = NEUTRAL_BY_UNIT.get(type_.get("unit") or "", 0)
-    low, high = type_.get("min"), type_.get("max")
+    value: int | float = NEUTRAL_BY_UNIT.get(type_.unit or "", 0)
+    low, high = type_.minimum, type_.maximum
     if low is not None and value < low:
         value = low
     if high is not None and value > high:
         value = high
-    if kind == "integer" and value != int(value):
+    if type_.integral and value != int(value):
         value = int(value) + 1
     return value
 
 
-def step_of(type_: JSON, threshold: int | float) -> Fraction:
+def step_of(integral: bool, threshold: int | float) -> Fraction:
     """The step of a boundary around ``threshold``: 1 for integers, else the literal's precision."""
-    if type_.get("kind") == "integer":
+    if integral:
         return Fraction(1)
     exponent = Decimal(repr(threshold)).normalize().as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 1
@@ -131,7 +143,7 @@ class Prover:
         self.solver.add(*paths.constraints)
         self._thresholds = _thresholds(paths.graph)
         self._cones = Cones(paths)
-        self._candidates: dict[str, tuple[list[Fraction], list[Fraction]]] = {}
+        self._candidates: dict[NumberType, tuple[list[Fraction], list[Fraction]]] = {}
         self._verdicts: z3.Solver | None = None  # the input ranges only, for ``_cut_question``
         self._whole: z3.Solver | None = None  # the whole path conditions, for ``counterexample``
         self._models: list[Any] = []  # the latest models of ``satisfiable``'s incremental solver
@@ -324,16 +336,16 @@ class Prover:
         model = self._neutral_facts(solver, model)
         # 2. Numbers that cannot be neutral move to the first candidate that keeps the goals.
         for variable, type_ in self.paths.encoder.patient.scalars:
-            if type_["kind"] in ("integer", "decimal"):
+            if isinstance(type_, NumberType):
                 model = self._move(solver, variable, type_, model)
-            elif type_["kind"] == "date":
+            elif isinstance(type_, DateType):
                 model = _nearest_date(solver, variable, model)
         # 3. An enumeration value that cannot be neutral (the first member) becomes the first
         #    member the goals allow, not whichever the solver happened to find: the witness
         #    then depends on the question only (`response is not adequate` is inadequate).
         for variable, type_ in self.paths.encoder.patient.scalars:
-            if type_["kind"] == "enum" and model.eval(variable, model_completion=True).as_long() != 0:
-                members = len(self.paths.encoder.patient.members(type_["enum"]))
+            if isinstance(type_, EnumType) and model.eval(variable, model_completion=True).as_long() != 0:
+                members = len(self.paths.encoder.patient.members(type_.enum))
                 for index in range(1, members):
                     answer = _try(solver, variable == index)
                     if answer is not None:
@@ -385,7 +397,7 @@ class Prover:
         solver.add(*(term for index, term in enumerate(terms) if index not in dropped))
         return found
 
-    def _move(self, solver: z3.Solver, variable: Term, type_: JSON, model: Any) -> Any:
+    def _move(self, solver: z3.Solver, variable: Term, type_: NumberType, model: Any) -> Any:
         """Fix a number to the first candidate (``candidates``) the goals allow; the new model.
 
         The choice depends on the question only, not on the model the solver
@@ -426,7 +438,7 @@ class Prover:
         solver.add(variable == _value_term(current))
         return model
 
-    def candidates(self, type_: JSON) -> tuple[list[Fraction], list[Fraction]]:
+    def candidates(self, type_: NumberType) -> tuple[list[Fraction], list[Fraction]]:
         """The values a number of this type may take in a witness, most readable first.
 
         The neutral value, the declared bounds, and every threshold of the
@@ -435,48 +447,48 @@ class Prover:
         nearest the neutral value first (ties: the rounder, then the lower).
         Also each candidate's distance from the neutral value, in the same order.
         """
-        key = json.dumps(type_, sort_keys=True)
-        cached = self._candidates.get(key)
+        cached = self._candidates.get(type_)
         if cached is None:
             neutral = Fraction(str(neutral_value(type_)))
             values: set[Fraction] = {neutral}
-            for bound in ("min", "max"):
-                if type_.get(bound) is not None:
-                    values.add(Fraction(str(type_[bound])))
+            for bound in (type_.minimum, type_.maximum):
+                if bound is not None:
+                    values.add(Fraction(str(bound)))
             for threshold in self._thresholds:
-                step = step_of(type_, threshold)
+                step = step_of(type_.integral, threshold)
                 base = Fraction(str(threshold))
                 values.update((base - step, base, base + step))
             ordered = sorted(
                 (v for v in values if _fits(v, type_)), key=lambda v: (abs(v - neutral), v.denominator, v)
             )
-            cached = self._candidates[key] = (ordered, [abs(v - neutral) for v in ordered])
+            cached = self._candidates[type_] = (ordered, [abs(v - neutral) for v in ordered])
         return cached
 
     # -- patients --
 
     def patient(self, model: Any) -> dict[str, Any]:
         """The complete patient JSON a model describes."""
-        graph = self.paths.graph
         patient_model = self.paths.encoder.patient
         out: dict[str, Any] = {}
-        for name, declared in graph["inputs"].items():
-            type_ = declared["type"]
+        for declared in self.paths.graph.inputs:
+            name, type_ = declared.name, declared.type
             variable = patient_model.variables[name]
-            if type_["kind"] == "set":
+            if isinstance(type_, SetType):
                 out[name] = [m for m, v in variable.items() if _truth(model, v)]
-            elif type_["kind"] == "map":
-                record = graph["records"][type_["record"]]
+            elif isinstance(type_, MapType):
+                record = patient_model.records[type_.record]
                 out[name] = {
                     key: {
-                        field: _scalar(model, variable.fields[key][field], field_type, graph)
-                        for field, field_type in record["fields"].items()
+                        field.name: _scalar(
+                            model, variable.fields[key][field.name], field.type, patient_model.members
+                        )
+                        for field in record.fields
                     }
                     for key, present in variable.present.items()
                     if _truth(model, present)
                 }
             else:
-                out[name] = _scalar(model, variable, type_, graph)
+                out[name] = _scalar(model, variable, type_, patient_model.members)
         return out
 
 
@@ -495,7 +507,7 @@ def _allowed(solver: z3.Solver, constraint: Term) -> Any:
         solver.pop()
 
 
-def _whole_neighbours(value: Fraction, neutral: Fraction, type_: JSON) -> list[Fraction]:
+def _whole_neighbours(value: Fraction, neutral: Fraction, type_: NumberType) -> list[Fraction]:
     """The whole numbers either side of a fractional value that fit the type, nearer the
     neutral value first (ties: the lower)."""
     low = Fraction(value.numerator // value.denominator)
@@ -569,10 +581,10 @@ def _first_possible(
     return bisect.bisect_right(distances, excluded)
 
 
-def _fits(value: Fraction, type_: JSON) -> bool:
-    if type_["kind"] == "integer" and value.denominator != 1:
+def _fits(value: Fraction, type_: NumberType) -> bool:
+    if type_.integral and value.denominator != 1:
         return False
-    low, high = type_.get("min"), type_.get("max")
+    low, high = type_.minimum, type_.maximum
     if low is not None and value < Fraction(str(low)):
         return False
     return not (high is not None and value > Fraction(str(high)))
@@ -602,45 +614,41 @@ def _value_term(value: Fraction) -> Term:
     return z3.Q(value.numerator, value.denominator)
 
 
-def _scalar(model: Any, variable: Term, type_: JSON, graph: JSON) -> Any:
-    kind = type_["kind"]
+def _scalar(model: Any, variable: Term, type_: ValueType, members: Callable[[str], Sequence[str]]) -> Any:
     value = model.eval(variable, model_completion=True)
-    if kind == "boolean":
+    if isinstance(type_, BooleanType):
         return bool(z3.is_true(value))
-    if kind == "enum":
-        members = graph["enums"][type_["enum"]]["members"]
-        return members[value.as_long()]
-    if kind == "date":
+    if isinstance(type_, EnumType):
+        return members(type_.enum)[value.as_long()]
+    if isinstance(type_, DateType):
         return dates.iso(value.as_long())
     return _json_number(_fraction(value))
 
 
-def _neutral_term(variable: Term, type_: JSON) -> Term:
-    kind = type_["kind"]
-    if kind == "boolean":
+def _neutral_term(variable: Term, type_: ValueType) -> Term:
+    if isinstance(type_, BooleanType):
         return z3.Not(variable)
-    if kind == "enum":
+    if isinstance(type_, EnumType):
         return variable == 0
-    if kind == "date":
+    if isinstance(type_, DateType):
         return variable == dates.NEUTRAL
+    if not isinstance(type_, NumberType):
+        raise TypeError(f"no neutral value for a {type(type_).__name__}")
     return variable == number_term(neutral_value(type_))
 
 
-def _thresholds(graph: JSON) -> list[int | float]:
+def _thresholds(graph: Graph) -> list[int | float]:
     """Every number the guideline's expressions mention, in a stable order."""
     found: dict[int | float, None] = {}
-
-    def walk(value: object) -> None:
-        if isinstance(value, dict):
-            if value.get("op") == "const" and not isinstance(value.get("value"), bool):
-                found.setdefault(value["value"], None)
-            for inner in value.values():
-                walk(inner)
-        elif isinstance(value, list):
-            for inner in value:
-                walk(inner)
-
-    walk(graph.get("definitions"))
-    walk(graph.get("nodes"))
-    walk(graph.get("invariants"))
+    roots: list[ex.Expression] = [definition.expr for definition in graph.definitions]
+    for node in graph.nodes:
+        if isinstance(node, DecisionNode):
+            roots += [branch.guard for branch in node.branches if branch.guard is not None]
+        elif isinstance(node, ActionNode):
+            roots += [item.guard for item in node.items if item.guard is not None]
+    roots += [invariant.condition for invariant in graph.invariants]
+    for root in roots:
+        for inner in subexpressions(root):
+            if isinstance(inner, ex.Constant) and not isinstance(inner.value, bool):
+                found.setdefault(inner.value, None)
     return sorted(found)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from compiler.analysis.encode import JSON
 from compiler.front import syntax as s
+from fibrolang.graph import SourcePosition
 
 
 class SourceMap:
@@ -38,25 +38,25 @@ class SourceMap:
                 self.interventions.setdefault(node.name.text, node)
             stack.extend(getattr(node, name) for name in node.__dataclass_fields__ if name != "span")
 
-    def element(self, source: JSON | None, kind: type | tuple[type, ...]) -> Any:
-        if not source:
+    def element(self, source: SourcePosition | None, kind: type | tuple[type, ...]) -> Any:
+        if source is None:
             return None
-        for node in self.by_position.get((source["line"], source["column"]), []):
+        for node in self.by_position.get((source.line, source.column), []):
             if isinstance(node, kind):
                 return node
         return None
 
-    def span(self, source: JSON | None, kind: type | tuple[type, ...] = object) -> s.Span:
+    def span(self, source: SourcePosition | None, kind: type | tuple[type, ...] = object) -> s.Span:
         """The span of the element of ``kind`` starting at ``source`` (a point span if none)."""
         found = self.element(source, kind)
         if found is not None:
             span: s.Span = found.span
             return span
-        line = source["line"] if source else 0
-        column = source["column"] if source else 0
+        line = source.line if source else 0
+        column = source.column if source else 0
         return s.Span(self.file, line, column, line, column + 1)
 
-    def guard_span(self, source: JSON | None, kind: type | tuple[type, ...]) -> s.Span:
+    def guard_span(self, source: SourcePosition | None, kind: type | tuple[type, ...]) -> s.Span:
         """The span of the guard of a branch or item (the whole element if it has none)."""
         found = self.element(source, kind)
         guard = getattr(found, "guard", None) if found is not None else None
@@ -65,7 +65,7 @@ class SourceMap:
             return span
         return self.span(source, kind)
 
-    def condition_span(self, source: JSON | None, kind: type) -> s.Span:
+    def condition_span(self, source: SourcePosition | None, kind: type) -> s.Span:
         found = self.element(source, kind)
         condition = getattr(found, "condition", None) if found is not None else None
         if condition is not None:
@@ -73,13 +73,13 @@ class SourceMap:
             return span
         return self.span(source, kind)
 
-    def contraindication_span(self, intervention: str, index: int, fallback: JSON | None) -> s.Span:
+    def contraindication_span(self, intervention: str, index: int, fallback: SourcePosition | None) -> s.Span:
         found = self.interventions.get(intervention)
         if found is not None and index < len(found.contraindications):
             return found.contraindications[index].span
         return self.span(fallback, s.Intervention)
 
-    def dose_span(self, source: JSON | None) -> s.Span:
+    def dose_span(self, source: SourcePosition | None) -> s.Span:
         found = self.element(source, s.Recommendation)
         if found is not None and found.dose is not None:
             span: s.Span = found.dose.span

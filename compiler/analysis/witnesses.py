@@ -21,10 +21,11 @@ from typing import Any
 import z3
 
 from compiler.analysis import dates
-from compiler.analysis.encode import JSON, Term
+from compiler.analysis.encode import Term
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Runtime
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover, SolverUnknown
+from fibrolang.graph import BooleanType, DateType, EnumType, Graph, MapType, SetType, ValueType
 
 
 class ReplayMismatch(Exception):
@@ -41,38 +42,37 @@ class EdgeWitness:
 
 def patient_constraints(paths: PathConditions, patient: dict[str, Any]) -> list[Term]:
     """Equalities fixing the patient model's variables to a complete patient's values."""
-    graph = paths.graph
-    variables = paths.encoder.patient.variables
+    patient_model = paths.encoder.patient
+    variables = patient_model.variables
     constraints: list[Term] = []
 
-    def scalar(variable: Term, type_: JSON, value: Any) -> None:
-        kind = type_["kind"]
-        if kind == "boolean":
+    def scalar(variable: Term, type_: ValueType, value: Any) -> None:
+        if isinstance(type_, BooleanType):
             constraints.append(variable == z3.BoolVal(bool(value)))
-        elif kind == "enum":
-            constraints.append(variable == graph["enums"][type_["enum"]]["members"].index(value))
-        elif kind == "date":
+        elif isinstance(type_, EnumType):
+            constraints.append(variable == patient_model.members(type_.enum).index(value))
+        elif isinstance(type_, DateType):
             constraints.append(variable == dates.from_iso(value))
         else:
             exact = Fraction(str(value))
             constraints.append(variable == z3.Q(exact.numerator, exact.denominator))
 
-    for name, declared in graph["inputs"].items():
-        type_ = declared["type"]
+    for declared in paths.graph.inputs:
+        name, type_ = declared.name, declared.type
         if name not in patient:
             raise ValueError(f"the patient has no {name}: the oracle needs complete patients")
         value = patient[name]
-        if type_["kind"] == "set":
+        if isinstance(type_, SetType):
             for member, variable in variables[name].items():
                 constraints.append(variable == z3.BoolVal(member in value))
-        elif type_["kind"] == "map":
+        elif isinstance(type_, MapType):
             model = variables[name]
-            fields = graph["records"][type_["record"]]["fields"]
+            fields = patient_model.records[type_.record].fields
             for key, present in model.present.items():
                 constraints.append(present == z3.BoolVal(key in value))
                 if key in value:
-                    for field, field_type in fields.items():
-                        scalar(model.fields[key][field], field_type, value[key][field])
+                    for field in fields:
+                        scalar(model.fields[key][field.name], field.type, value[key][field.name])
         else:
             scalar(variables[name], type_, value)
     return constraints
@@ -86,7 +86,7 @@ def predicted_path(paths: PathConditions, prover: Prover, patient: dict[str, Any
     return paths.path_of(answer.model)
 
 
-def witness_report(graph: JSON, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> list[EdgeWitness]:
+def witness_report(graph: Graph, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> list[EdgeWitness]:
     """A replayed witness for every reachable edge, in the graph's topological order."""
     paths = PathConditions(graph)
     prover = Prover(paths, timeout_ms)
@@ -109,7 +109,7 @@ def witness_report(graph: JSON, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> list[Ed
     return found
 
 
-def edge_witnesses(graph: JSON, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> dict[str, dict[str, Any]]:
+def edge_witnesses(graph: Graph, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> dict[str, dict[str, Any]]:
     """Edge id -> a complete patient whose walk takes that edge (reachable edges only).
 
     Raises ``SolverUnknown`` when the solver cannot decide an edge within

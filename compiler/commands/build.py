@@ -18,8 +18,8 @@ from typing import Any
 from compiler import api
 from compiler.backends.graph_json import dumps
 from compiler.traceability.report import report_markdown, trace
-
-Graph = dict[str, Any]
+from fibrolang import read_graph
+from fibrolang.graph import Graph
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,8 @@ class Artifact:
 class BuildContext:
     guideline_path: Path
     checked: api.Checked
-    graph: Graph
+    document: dict[str, Any]  # the graph JSON, as written out
+    graph: Graph  # the same graph, typed
     root: Path
 
     @property
@@ -45,7 +46,7 @@ Producer = Callable[[BuildContext], list[Artifact]]
 
 def graph_artifact(context: BuildContext) -> list[Artifact]:
     path = context.guideline_path.with_name(f"{context.name}.graph.json")
-    return [Artifact(path, dumps(context.graph).encode("utf-8"))]
+    return [Artifact(path, dumps(context.document).encode("utf-8"))]
 
 
 def traceability_artifact(context: BuildContext) -> list[Artifact]:
@@ -74,7 +75,7 @@ def safety_artifact(context: BuildContext) -> list[Artifact]:
     Only a guideline that declares invariants has a safety report. There is one
     report path, so two such guidelines in one build are refused (``clashes``)
     rather than overwriting each other's report."""
-    if not context.graph.get("invariants"):
+    if not context.graph.invariants:
         return []
     from compiler.analysis.report import safety_markdown
 
@@ -95,8 +96,8 @@ def artifacts_for(guideline_path: Path, root: Path) -> tuple[list[Artifact], api
     checked = api.check_file(guideline_path)
     if not checked.ok:
         return [], checked
-    graph = api.compile_checked(checked)
-    context = BuildContext(guideline_path, checked, graph, root)
+    document = api.compile_checked(checked)
+    context = BuildContext(guideline_path, checked, document, read_graph(document), root)
     artifacts: list[Artifact] = []
     for producer in PRODUCERS:
         artifacts.extend(producer(context))

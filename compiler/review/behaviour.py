@@ -43,7 +43,6 @@ from compiler.analysis import solve
 from compiler.analysis.cone import Cones
 from compiler.analysis.encode import (
     FALSE,
-    JSON,
     Encoder,
     Plan,
     Sym,
@@ -54,10 +53,26 @@ from compiler.analysis.encode import (
     known_value,
     reads_plan,
 )
+from compiler.analysis.items import item_content
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Replay, Runtime
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover, SolverUnknown
 from compiler.analysis.witnesses import patient_constraints
+from fibrolang import expressions as ex
+from fibrolang.graph import (
+    BooleanType,
+    DateType,
+    EnumType,
+    Graph,
+    GuidelineInfo,
+    MapType,
+    NumberType,
+    SetType,
+    TerminalNode,
+    ValueType,
+)
+
+JSON = dict[str, Any]  # a patient record, or an entry of a runtime result
 
 Verdict = Literal["no_changes", "changes", "unknown"]
 
@@ -90,7 +105,7 @@ class JointConditions(PathConditions):
     (what ``solve.Prover`` needs to ask for witnesses of differences). ``old`` may be given
     already encoded, to compare one version with many (the mutants of a graph)."""
 
-    def __init__(self, old: JSON | PathConditions, new: JSON) -> None:
+    def __init__(self, old: Graph | PathConditions, new: Graph) -> None:
         self.old = old if isinstance(old, PathConditions) else _OldConditions(old)
         _comparable(self.old.graph, new)
         self.new = _NewConditions(new)
@@ -114,19 +129,39 @@ class JointConditions(PathConditions):
         self.guards = {}
 
 
-def _comparable(old: JSON, new: JSON) -> None:
+def kind_of(type_: ValueType) -> str:
+    """The ``kind`` of a declared type as the graph JSON writes it (``integer``, ``map``, ...)."""
+    if isinstance(type_, NumberType):
+        return "integer" if type_.integral else "decimal"
+    kinds: dict[type, str] = {
+        BooleanType: "boolean",
+        DateType: "date",
+        EnumType: "enum",
+        SetType: "set",
+        MapType: "map",
+    }
+    return kinds[type(type_)]
+
+
+def _comparable(old: Graph, new: Graph) -> None:
     problems = []
-    for name in sorted(set(old["inputs"]) & set(new["inputs"])):
-        before, after = old["inputs"][name]["type"], new["inputs"][name]["type"]
-        if before["kind"] != after["kind"]:
-            problems.append(f"input {name} changed from a {before['kind']} to a {after['kind']}")
-    for name in sorted(set(old["enums"]) & set(new["enums"])):
-        if old["enums"][name]["members"] != new["enums"][name]["members"]:
+    old_inputs = {d.name: d.type for d in old.inputs}
+    new_inputs = {d.name: d.type for d in new.inputs}
+    for name in sorted(set(old_inputs) & set(new_inputs)):
+        before, after = kind_of(old_inputs[name]), kind_of(new_inputs[name])
+        if before != after:
+            problems.append(f"input {name} changed from a {before} to a {after}")
+    old_enums = {e.name: e.members for e in old.enums}
+    new_enums = {e.name: e.members for e in new.enums}
+    for name in sorted(set(old_enums) & set(new_enums)):
+        if old_enums[name] != new_enums[name]:
             problems.append(f"the members of enumeration {name} changed")
-    for name in sorted(set(old["records"]) & set(new["records"])):
-        before, after = old["records"][name]["fields"], new["records"][name]["fields"]
-        for field_name in sorted(set(before) & set(after)):
-            if before[field_name]["kind"] != after[field_name]["kind"]:
+    old_records = {r.name: {f.name: f.type for f in r.fields} for r in old.records}
+    new_records = {r.name: {f.name: f.type for f in r.fields} for r in new.records}
+    for name in sorted(set(old_records) & set(new_records)):
+        before_fields, after_fields = old_records[name], new_records[name]
+        for field_name in sorted(set(before_fields) & set(after_fields)):
+            if kind_of(before_fields[field_name]) != kind_of(after_fields[field_name]):
                 problems.append(f"field {field_name} of record {name} changed its kind")
     if problems:
         raise NotComparable(
@@ -134,53 +169,58 @@ def _comparable(old: JSON, new: JSON) -> None:
         )
 
 
-def _joint_graph(old: JSON, new: JSON) -> JSON:
+def _merged(first: dict[str, Any], second: dict[str, Any]) -> tuple[Any, ...]:
+    """``{**first, **second}``'s values: ``first``'s order, then ``second``'s new names;
+    ``second``'s value for a name both have."""
+    return tuple({**first, **second}.values())
+
+
+def _joint_graph(old: Graph, new: Graph) -> Graph:
     """A graph holding the inputs (and their enumerations and records) of both versions, and
-    both versions' expressions (whose numbers are the candidates of readable witnesses)."""
-    return {
-        "inputs": {**old["inputs"], **new["inputs"]},
-        "enums": {**new["enums"], **old["enums"]},
-        "records": {**new["records"], **old["records"]},
-        "definitions": [],
-        "nodes": {
-            "old": old["nodes"],
-            "new": new["nodes"],
-            "definitions": [old["definitions"], new["definitions"]],
-        },
-        "invariants": [*old["invariants"], *new["invariants"]],
-        "interventions": {},
-        "start": "",
-    }
+    both versions' expressions (whose numbers are the candidates of readable witnesses): both
+    versions' nodes, definitions and invariants. Only its declarations are encoded (the
+    patient model); its pathway is never walked (its node ids may repeat)."""
+    return Graph(
+        guideline=GuidelineInfo("", None, "", "", (), ()),
+        enums=_merged({e.name: e for e in new.enums}, {e.name: e for e in old.enums}),
+        records=_merged({r.name: r for r in new.records}, {r.name: r for r in old.records}),
+        inputs=_merged({d.name: d for d in old.inputs}, {d.name: d for d in new.inputs}),
+        definitions=(*old.definitions, *new.definitions),
+        interventions=(),
+        start="",
+        nodes=(*old.nodes, *new.nodes),
+        invariants=(*old.invariants, *new.invariants),
+    )
 
 
-def content_key(item: JSON) -> str:
-    """What an action item adds to a plan, without its wording (one stable JSON string)."""
-    return json.dumps({k: v for k, v in item.items() if k not in _WORDING}, sort_keys=True)
+def content_key(entry: JSON) -> str:
+    """What an entry of a runtime result's plan adds, without its wording (one stable JSON string)."""
+    return json.dumps({k: v for k, v in entry.items() if k not in _WORDING}, sort_keys=True)
 
 
 def observations(paths: PathConditions) -> dict[str, Term]:
     """Observation name -> z3 term (Boolean, or a number for numeric outputs)."""
     graph = paths.graph
-    nodes = graph["nodes"]
     encoder = paths.encoder
     seen: dict[str, Term] = {}
-    ok_ends = [(t, paths.reach[t]) for t in paths.terminals() if nodes[t]["status"] == "ok"]
+    status = {t: node.status for t in paths.terminals() if isinstance(node := paths.nodes[t], TerminalNode)}
+    ok_ends = [(t, paths.reach[t]) for t in paths.terminals() if status[t] == "ok"]
     violations = []
-    for invariant in graph["invariants"]:
-        never = invariant["kind"] == "never"
+    for invariant in graph.invariants:
+        never = invariant.kind == "never"
 
-        def broken(plan: Plan, condition: JSON = invariant["condition"], never: bool = never) -> Term:
+        def broken(plan: Plan, condition: ex.Expression = invariant.condition, never: bool = never) -> Term:
             sym = encoder.condition(condition, plan)
             return sym.holds() if never else sym.fails()
 
         term = disj(*(conj(reach, broken(paths.entry_plan[t])) for t, reach in ok_ends))
-        seen[f"outcome: invariant {invariant['name']} refuses the plan"] = term
+        seen[f"outcome: invariant {invariant.name} refuses the plan"] = term
         violations.append(term)
     delivered = conj(disj(*(reach for _, reach in ok_ends)), z3.Not(disj(*violations)))
     seen["outcome: a plan is delivered"] = delivered
     for terminal in paths.terminals():
-        if nodes[terminal]["status"] != "ok":
-            seen[f"outcome: ends at {terminal} ({nodes[terminal]['status']})"] = paths.reach[terminal]
+        if status[terminal] != "ok":
+            seen[f"outcome: ends at {terminal} ({status[terminal]})"] = paths.reach[terminal]
     for node_id, term in paths.undecided.items():
         seen[f"outcome: stops at {node_id} for want of a fact"] = term
     for node_id, term in paths.no_branch.items():
@@ -189,19 +229,19 @@ def observations(paths: PathConditions) -> dict[str, Term]:
         seen[f"route: edge {edge_id} -> {edge.target}"] = edge.taken
     by_content: dict[str, list[Term]] = {}
     for item in paths.items.values():
-        by_content.setdefault(content_key(item.item), []).append(item.applies)
+        by_content.setdefault(item_content(item.item), []).append(item.applies)
     for key, terms in by_content.items():
         # The runtime keeps the first of identical entries on a walk: what a patient gets is
         # whether some item with this content applies, not how many do.
         seen[f"plan: {key}"] = conj(delivered, disj(*terms))
     empty = Plan.empty(paths.interventions, paths.flags)
-    for definition in graph["definitions"]:
-        if not definition.get("output"):
+    for definition in graph.definitions:
+        if not definition.output:
             continue
-        name = definition["name"]
-        if reads_plan(definition["expr"], encoder.definition_reads_plan):
+        name = definition.name
+        if reads_plan(definition.expr, encoder.definition_reads_plan):
             raise NotComparable(f"output {name} reads the plan, which the behavioural diff does not model")
-        sym = encoder.expr(definition["expr"], empty, {})
+        sym = encoder.expr(definition.expr, empty, {})
         seen[f"output {name} known"] = sym.known
         if sym.kind == "unset" or not is_false(sym.unset):  # unset by design (fibrolang/unset.py)
             seen[f"output {name} unset"] = conj(sym.known, sym.unset)
@@ -246,13 +286,13 @@ class Comparison:
     questions: int = 0  # observations asked about
 
 
-def old_version(graph: JSON) -> PathConditions:
+def old_version(graph: Graph) -> PathConditions:
     """The old version encoded once, for ``compare`` with many new ones."""
     return _OldConditions(graph)
 
 
 def compare(
-    old: JSON | PathConditions, new: JSON, timeout_ms: int = DEFAULT_TIMEOUT_MS, first_only: bool = False
+    old: Graph | PathConditions, new: Graph, timeout_ms: int = DEFAULT_TIMEOUT_MS, first_only: bool = False
 ) -> Comparison:
     """Every observation that some patient sees differently, each with a replayed witness
     (``first_only``: stop at the first confirmed witness; the verdict is as sound either way:
@@ -347,13 +387,14 @@ def _differs(model: Any, left: Term, right: Term) -> bool:
     return bool(z3.is_true(model.eval(left != right, model_completion=True)))
 
 
-def for_graph(graph: JSON, patient: JSON) -> JSON:
+def for_graph(graph: Graph, patient: JSON) -> JSON:
     """The patient restricted to the inputs a version declares (the runtime rejects others)."""
-    return {k: v for k, v in patient.items() if k in graph["inputs"]}
+    declared = {d.name for d in graph.inputs}
+    return {k: v for k, v in patient.items() if k in declared}
 
 
 def replay_both(
-    runtime: Runtime, old: JSON, new: JSON, patient: JSON, questions: tuple[str, ...] = ()
+    runtime: Runtime, old: Graph, new: Graph, patient: JSON, questions: tuple[str, ...] = ()
 ) -> Witness:
     before = runtime.run(old, for_graph(old, patient))
     after = runtime.run(new, for_graph(new, patient))

@@ -56,6 +56,8 @@ from compiler.review.structure import (
     source_hunks,
     structural_diff,
 )
+from fibrolang import read_graph
+from fibrolang.graph import Graph
 
 JSON = dict[str, Any]
 TOGETHER = "the edits together"
@@ -68,8 +70,9 @@ class DiffError(Exception):
 @dataclass(frozen=True)
 class Version:
     name: str  # what the user called it (a path, or REV:path)
-    graph: JSON
+    graph: JSON  # the graph JSON document (the structural diff compares documents)
     text: str | None  # the guideline source, when the version is a .fibro file
+    model: Graph  # the same graph, typed (what the behavioural diff encodes and replays)
 
 
 @dataclass
@@ -116,15 +119,16 @@ def load_version(source: str, label: str | None = None, text: str | None = None)
     if path.suffix == ".json":
         try:
             graph = json.loads(text)
-            fibrolang.load(graph)
+            loaded = fibrolang.load(graph)
         except (ValueError, fibrolang.GuidelineError) as error:
             raise DiffError(f"{name} is not a decision graph the runtime loads: {error}") from error
-        return Version(name, graph, None)
+        return Version(name, graph, None, loaded.graph)
     document = SourceText(name, text)
     checked = api.check_source(document, path.resolve().parent)
     if checked.ok:
         try:
-            return Version(name, api.compile_checked(checked), text)
+            compiled = api.compile_checked(checked)
+            return Version(name, compiled, text, read_graph(compiled))
         except api.CompileError as error:
             checked = api.Checked(document, None, error.diagnostics)
     from compiler.diagnostics.renderers import render_text
@@ -156,7 +160,7 @@ def version_at(revision: str, path: Path) -> Version:
 def diff_versions(old: Version, new: Version, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> DiffReport:
     structure = structural_diff(old.graph, new.graph)
     try:
-        comparison = compare(old.graph, new.graph, timeout_ms)
+        comparison = compare(old.model, new.model, timeout_ms)
     except NotComparable as error:
         raise DiffError(str(error)) from error
     report = DiffReport(old, new, structure, comparison, [])
@@ -189,14 +193,14 @@ def _hunks(report: DiffReport, edit: Edit) -> list[SourceHunk]:
 
 
 def _attribute(report: DiffReport, timeout_ms: int) -> list[Change]:
-    old, new = report.old.graph, report.new.graph
-    causes = same_edits(revertible(report.structure), old, new)
+    causes = same_edits(revertible(report.structure), report.old.graph, report.new.graph)
     witnesses = report.comparison.witnesses
     if len(causes) == 1:
         (cause,) = causes
         return [Change(cause_label(cause), cause, _cause_hunks(report, cause), distinct(witnesses))]
+    old, new = report.old.model, report.new.model
     runtime = Runtime()
-    undone = [_undo(new, old, cause) for cause in causes]
+    undone = [_undo(report.new.graph, report.old.graph, cause) for cause in causes]
     owner = [_owner(runtime, undone, witness) for witness in witnesses]
     changes: list[Change] = []
     for i, cause in enumerate(causes):
@@ -223,22 +227,22 @@ def _attribute(report: DiffReport, timeout_ms: int) -> list[Change]:
     return changes
 
 
-def _undo(new: JSON, old: JSON, cause: list[Edit]) -> JSON | None:
-    """The new graph with one cause's edits undone, or None when it is not a graph that loads
-    (an edit that cannot be undone alone)."""
+def _undo(new: JSON, old: JSON, cause: list[Edit]) -> Graph | None:
+    """The new graph with one cause's edits undone (in the JSON document, where the structural
+    diff found them), typed; None when it is not a graph that loads (an edit that cannot be
+    undone alone)."""
     graph = new
     for edit in cause:
         graph = revert(graph, old, edit)
     try:
         # A graph made here from two loaded versions: its structure is checked, its
         # graph_hash (which no longer matches after the undo) is not.
-        fibrolang.load(graph, verify=False)
+        return fibrolang.load(graph, verify=False).graph
     except fibrolang.GuidelineError:
         return None
-    return graph
 
 
-def _owner(runtime: Runtime, undone: list[JSON | None], witness: Witness) -> list[int]:
+def _owner(runtime: Runtime, undone: list[Graph | None], witness: Witness) -> list[int]:
     """The causes a witness belongs to: the one cause whose undoing alone gives the patient the
     old result back; else the causes whose undoing changes the new result (one owns it alone)."""
     runs = [

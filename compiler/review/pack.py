@@ -35,10 +35,24 @@ import markupsafe
 
 import fibrolang
 from compiler import api
-from compiler.analysis.encode import JSON
 from compiler.backends.flowchart.plain_words import plain_words
 from compiler.review.diff import DiffReport, Version, diff_versions
 from compiler.review.diff_render import report_json
+from fibrolang import expressions as ex
+from fibrolang.expression_parts import subexpressions
+from fibrolang.graph import (
+    ActionItem,
+    ActionNode,
+    AvoidItem,
+    DecisionNode,
+    FlagItem,
+    Graph,
+    RecommendItem,
+    TerminalNode,
+    Traceability,
+)
+
+Panel = dict[str, Any]  # what the page's script reads about a node, an edge or the safety report
 
 _XML_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 
@@ -67,12 +81,12 @@ def _unique_ids(svg: str) -> str:
     return re.sub(r'id="([^"]*)"', rename, svg)
 
 
-def chart_svg(graph: JSON) -> str:
+def chart_svg(graph: Graph) -> str:
     from compiler.backends.flowchart.files import flowchart_bytes
 
     svg = flowchart_bytes(graph, "svg").decode("utf-8")
     svg = _XML_PROLOGUE.sub("", svg, count=1)
-    title = f"Flowchart of {graph['guideline']['title']}"
+    title = f"Flowchart of {graph.guideline.title}"
     svg = svg.replace("<svg ", f'<svg role="group" aria-label="{markupsafe.escape(title)}" ', 1)
     return _unique_ids(svg)
 
@@ -80,9 +94,9 @@ def chart_svg(graph: JSON) -> str:
 # -- what the panel shows for each node and edge -------------------------------------
 
 
-def _citations(graph: JSON, numbers: list[int]) -> list[str]:
-    texts = graph["guideline"].get("citations", {})
-    return [f"[{n}] {texts.get(str(n), '')}".strip() for n in numbers]
+def _citations(graph: Graph, numbers: tuple[int, ...]) -> list[str]:
+    texts = dict(graph.guideline.citations)
+    return [f"[{n}] {texts.get(n, '')}".strip() for n in numbers]
 
 
 def _notes(notes: list[str]) -> tuple[list[str], list[str]]:
@@ -90,71 +104,76 @@ def _notes(notes: list[str]) -> tuple[list[str], list[str]]:
     return [n for n in notes if not n.startswith("CHOICE")], choices
 
 
-def _entry(graph: JSON, element: JSON, title: str, kind: str) -> JSON:
-    notes, choices = _notes(list(element.get("notes", [])))
+_NO_TRACE = Traceability((), None, (), None)
+
+
+def _entry(graph: Graph, trace: Traceability, title: str, kind: str) -> Panel:
+    notes, choices = _notes(list(trace.notes))
     return {
         "title": title,
         "kind": kind,
-        "quotes": [element["quote"]] if element.get("quote") else [],
-        "citations": _citations(graph, list(element.get("citations", []))),
+        "quotes": [trace.quote] if trace.quote else [],
+        "citations": _citations(graph, trace.citations),
         "notes": notes,
         "choices": choices,
-        "line": (element.get("source") or {}).get("line"),
+        "line": trace.source.line if trace.source else None,
         "parts": [],
         "patients": [],
         "proofs": [],
     }
 
 
-def _item_title(graph: JSON, item: JSON) -> str:
-    kind = item["kind"]
-    if kind == "recommend":
-        return f"{item['action']} {item['intervention']}"
-    if kind == "avoid":
-        return f"avoid {item['intervention']}"
-    if kind == "flag":
-        return f"flag {item['flag']}"
-    return f"{kind} {item.get('what') or item.get('intervention') or ''}".strip()
+def _item_title(item: ActionItem) -> str:
+    if isinstance(item, RecommendItem):
+        return f"{item.action} {item.intervention}"
+    if isinstance(item, AvoidItem):
+        return f"avoid {item.intervention}"
+    if isinstance(item, FlagItem):
+        return f"flag {item.flag}"
+    return f"monitor {item.what}".strip()
 
 
-def chart_elements(graph: JSON) -> tuple[dict[str, JSON], dict[str, JSON]]:
+def chart_elements(graph: Graph) -> tuple[dict[str, Panel], dict[str, Panel]]:
     """Node id -> panel entry, edge id -> panel entry."""
-    nodes: dict[str, JSON] = {}
-    edges: dict[str, JSON] = {"start": _entry(graph, {}, "Start", "edge")}
-    for node_id, node in graph["nodes"].items():
-        kind = node["kind"]
-        title = node.get("question") or node.get("title") or node.get("message") or node_id
-        if kind == "terminal":
-            title = f"{node_id}: {node['status']}"
-        entry = _entry(graph, node, title, kind)
-        for item in node.get("items", []):
-            part = _entry(graph, item, _item_title(graph, item), "item")
-            if item.get("guard") is not None:
-                part["when"] = plain_words(graph, item["guard"])
+    nodes: dict[str, Panel] = {}
+    edges: dict[str, Panel] = {"start": _entry(graph, _NO_TRACE, "Start", "edge")}
+    for node in graph.nodes:
+        node_id = node.id
+        if isinstance(node, TerminalNode):
+            kind, title = "terminal", f"{node_id}: {node.status}"
+        elif isinstance(node, DecisionNode):
+            kind, title = "decision", node.question or node_id
+        else:
+            kind, title = "action", node.title or node_id
+        entry = _entry(graph, node.trace, title, kind)
+        for item in node.items if isinstance(node, ActionNode) else ():
+            part = _entry(graph, item.trace, _item_title(item), "item")
+            if item.guard is not None:
+                part["when"] = plain_words(graph, item.guard)
             entry["parts"].append(part)
-        for branch in node.get("branches", []):
-            label = branch.get("label") or ("otherwise" if branch["guard"] is None else branch["id"])
-            part = _entry(graph, branch, f"{label} → {branch['target']}", "branch")
-            part["when"] = "otherwise" if branch["guard"] is None else plain_words(graph, branch["guard"])
+        for branch in node.branches if isinstance(node, DecisionNode) else ():
+            label = branch.label or ("otherwise" if branch.guard is None else branch.id)
+            part = _entry(graph, branch.trace, f"{label} → {branch.target}", "branch")
+            part["when"] = "otherwise" if branch.guard is None else plain_words(graph, branch.guard)
             entry["parts"].append(part)
-            edges[branch["id"]] = {**part, "kind": "edge", "parts": []}
-        if kind == "action":
-            edges[node["next"]["id"]] = _entry(graph, {}, f"{node_id} → {node['next']['target']}", "edge")
+            edges[branch.id] = {**part, "kind": "edge", "parts": []}
+        if isinstance(node, ActionNode):
+            edges[node.next.id] = _entry(graph, _NO_TRACE, f"{node_id} → {node.next.target}", "edge")
         nodes[node_id] = entry
     return nodes, edges
 
 
 def attach_patients(
-    graph: JSON, suite: Path | None, nodes: dict[str, JSON], edges: dict[str, JSON]
-) -> list[JSON]:
+    graph: Graph, suite: Path | None, nodes: dict[str, Panel], edges: dict[str, Panel]
+) -> list[Panel]:
     """The generated suite's patients (test, what it protects, status), each listed once; every
     node and edge its walk passes lists the patient's number (the page stays small)."""
     if suite is None or not suite.exists():
         return []
     from compiler.testgen.suite import read_patients
 
-    guideline = fibrolang.load(graph)
-    patients: list[JSON] = []
+    guideline = fibrolang.Guideline(graph)
+    patients: list[Panel] = []
     for case in read_patients(suite):
         try:
             result = guideline.evaluate(case.patient)
@@ -174,21 +193,18 @@ def attach_patients(
     return patients
 
 
-def _subjects(expr: Any) -> set[str]:
+def _subjects(expr: ex.Expression) -> set[str]:
     """The interventions an expression asks about (recommended x, avoided x, dose of x)."""
     found: set[str] = set()
-    if isinstance(expr, dict):
-        if expr.get("op") in ("recommended", "avoided", "dose") and expr.get("subject"):
-            found.add(expr["subject"])
-        for value in expr.values():
-            found |= _subjects(value)
-    elif isinstance(expr, list):
-        for value in expr:
-            found |= _subjects(value)
+    for inner in subexpressions(expr):
+        if (
+            isinstance(inner, ex.PlanQuery) and inner.state in ("recommended", "avoided") and inner.subject
+        ) or (isinstance(inner, ex.DoseQuery) and inner.subject):
+            found.add(inner.subject)
     return found
 
 
-def safety(graph: JSON, nodes: dict[str, JSON]) -> JSON:
+def safety(graph: Graph, nodes: dict[str, Panel]) -> Panel:
     """Invariant statuses and the other checks; each node lists the proofs about what it adds."""
     from compiler.analysis import prepare
     from compiler.analysis.completeness import check_completeness, check_overlap
@@ -211,18 +227,18 @@ def safety(graph: JSON, nodes: dict[str, JSON]) -> JSON:
             "kind": status.kind,
             "status": status.status,
             "quote": status.quote,
-            "line": status.source.get("line"),
+            "line": status.source.line if status.source is not None else None,
             "counterexample": json.dumps(status.counterexample, sort_keys=True)
             if status.counterexample
             else None,
         }
         invariants.append(invariant)
-        condition = next(i["condition"] for i in graph["invariants"] if i["name"] == status.name)
+        condition = next(i.condition for i in graph.invariants if i.name == status.name)
         subjects = _subjects(condition)
-        for node_id, node in graph["nodes"].items():
-            adds = {i.get("intervention") for i in node.get("items", [])}
+        for node in graph.nodes:
+            adds = {_intervention(i) for i in node.items} if isinstance(node, ActionNode) else set()
             if subjects & adds:
-                nodes[node_id]["proofs"].append(f"{status.name}: {status.status} ({invariant['title']})")
+                nodes[node.id]["proofs"].append(f"{status.name}: {status.status} ({invariant['title']})")
     checks = []
     for title, check_codes in _CHECKS:
         failures = sum(1 for code in codes if code in check_codes)
@@ -231,7 +247,11 @@ def safety(graph: JSON, nodes: dict[str, JSON]) -> JSON:
     return {"invariants": invariants, "checks": checks}
 
 
-def traceability(guideline_path: Path) -> list[JSON]:
+def _intervention(item: ActionItem) -> str | None:
+    return item.intervention if isinstance(item, RecommendItem | AvoidItem) else None
+
+
+def traceability(guideline_path: Path) -> list[Panel]:
     from compiler.traceability.report import trace
 
     checked = api.check_file(guideline_path)
@@ -257,32 +277,31 @@ def traceability(guideline_path: Path) -> list[JSON]:
 def changed_nodes(report: DiffReport) -> list[str]:
     """The nodes of the new version an edit touches: edited nodes, the nodes of edited items and
     branches, and the nodes whose guards read an edited definition (directly or through others)."""
-    graph = report.new.graph
+    graph = report.new.model
     touched = {e.parent or e.name for e in report.structure.edits if e.kind in ("node", "item", "branch")}
     definitions = {e.name for e in report.structure.edits if e.kind == "definition"}
-    bodies = {d["name"]: d["expr"] for d in graph["definitions"]}
+    bodies = {d.name: d.expr for d in graph.definitions}
     grew = True
     while grew:
         readers = {name for name, expr in bodies.items() if _reads(expr) & definitions}
         grew = not readers <= definitions
         definitions |= readers
-    for node_id, node in graph["nodes"].items():
-        if _reads(node.get("branches", [])) & definitions or _reads(node.get("items", [])) & definitions:
-            touched.add(node_id)
-    return sorted(n for n in touched if n in graph["nodes"])
+    for node in graph.nodes:
+        entries = (
+            node.branches
+            if isinstance(node, DecisionNode)
+            else node.items
+            if isinstance(node, ActionNode)
+            else ()
+        )
+        if any(_reads(entry.guard) & definitions for entry in entries if entry.guard is not None):
+            touched.add(node.id)
+    ids = {node.id for node in graph.nodes}
+    return sorted(n for n in touched if n in ids)
 
 
-def _reads(expr: Any) -> set[str]:
-    found: set[str] = set()
-    if isinstance(expr, dict):
-        if expr.get("op") == "def":
-            found.add(expr["name"])
-        for value in expr.values():
-            found |= _reads(value)
-    elif isinstance(expr, list):
-        for value in expr:
-            found |= _reads(value)
-    return found
+def _reads(expr: ex.Expression) -> set[str]:
+    return {inner.name for inner in subexpressions(expr) if isinstance(inner, ex.DefinitionReference)}
 
 
 # -- the page ------------------------------------------------------------------------
@@ -298,7 +317,7 @@ def _environment() -> jinja2.Environment:
 
 
 def review_page(inputs: ReviewInputs, timeout_ms: int = 10_000) -> str:
-    graph = inputs.version.graph
+    graph = inputs.version.model
     nodes, edges = chart_elements(graph)
     patients = attach_patients(graph, inputs.suite, nodes, edges)
     diff = None
@@ -312,11 +331,11 @@ def review_page(inputs: ReviewInputs, timeout_ms: int = 10_000) -> str:
         "nodes": nodes,
         "edges": edges,
         "changed": changed,
-        "content_hash": graph["guideline"]["content_hash"],
+        "content_hash": graph.guideline.content_hash,
     }
     template = _environment().get_template("review.html.j2")
     return template.render(
-        guideline=graph["guideline"],
+        guideline=graph.guideline,
         chart=markupsafe.Markup(chart_svg(graph)),
         data=data,
         patients=len(patients),

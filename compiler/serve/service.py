@@ -18,10 +18,9 @@ cards, or raises ``RequestProblems`` listing every problem:
 
 from __future__ import annotations
 
-import copy
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,8 +32,9 @@ from compiler.serve import markdown as md
 from compiler.serve.fhir_client import fetch, query_url
 from compiler.serve.hook_request import HookRequest, _codings, check_resources, read_request
 from compiler.serve.outcome import Issue, RequestProblems
+from fibrolang import expressions as ex
 from fibrolang.fhir import read_bundle
-from fibrolang.integrity import with_graph_hash
+from fibrolang.graph import Definition, Graph
 
 HOOKS = ("patient-view", "order-select")
 CONTRAINDICATED = "cds_contraindicated__"
@@ -47,70 +47,59 @@ class Answer:
     trace: Any  # the result's trace, for the flowchart link
 
 
-def _medication_input(graph: Mapping[str, Any]) -> str | None:
-    for name, declared in sorted(graph["inputs"].items()):
-        binding = declared.get("binding")
-        if binding and binding["resource"] == "MedicationStatement" and binding.get("member_codes"):
+def _medication_input(bindings: Mapping[str, Any]) -> str | None:
+    for name, binding in sorted(bindings.items()):
+        if binding["resource"] == "MedicationStatement" and binding.get("member_codes"):
             return str(name)
     return None
 
 
-def _with_contraindications(graph: Mapping[str, Any]) -> dict[str, Any]:
+def _with_contraindications(graph: Graph) -> Graph:
     """The graph with one output per contraindicated drug (true when a contraindication holds):
     the runtime evaluates them with the pathway, whatever the result's status."""
-    derived = copy.deepcopy(dict(graph))
-    for name, intervention in sorted(graph["interventions"].items()):
-        conditions = [c["condition"] for c in intervention.get("contraindications", [])]
+    added = []
+    for intervention in sorted(graph.interventions, key=lambda i: i.id):
+        conditions = tuple(c.condition for c in intervention.contraindications)
         if not conditions:
             continue
-        expr = conditions[0] if len(conditions) == 1 else {"op": "or", "operands": conditions}
-        derived["definitions"].append(
-            {
-                "name": CONTRAINDICATED + name,
-                "label": None,
-                "expr": expr,
-                "output": True,
-                "notes": [],
-                "quote": None,
-            }
-        )
-    return derived
+        expr = conditions[0] if len(conditions) == 1 else ex.Disjunction(conditions)
+        added.append(Definition(CONTRAINDICATED + intervention.id, None, True, expr, (), None))
+    return replace(graph, definitions=(*graph.definitions, *added))
 
 
 class GuidelineService:
     """A compiled guideline served on one hook."""
 
     def __init__(self, graph: Mapping[str, Any], hook: str) -> None:
-        # The raw graph JSON, kept beside the typed one (``self.guideline.graph``, which the
-        # cards read): the FHIR bindings (``inputs.*.binding``) are compiler metadata the
-        # runtime's model leaves out, and the checker's copy is derived JSON, hashed anew.
+        # The raw graph JSON, kept beside the typed one (``self.guideline.graph``, which
+        # everything else reads): the FHIR bindings (``inputs.*.binding``) are compiler
+        # metadata the runtime's model leaves out.
         self.graph = graph
         self.hook = hook
-        info = graph["guideline"]
-        self.id = f"{info['id']}-{hook}"
         self.guideline = fibrolang.load(graph)
-        # The copy is derived here from the graph just verified, so it is hashed anew.
-        self.checker = fibrolang.load(with_graph_hash(_with_contraindications(graph)))
+        self.id = f"{self.guideline.id}-{hook}"
+        # Derived here from the graph just verified: typed, so there is no hash to renew.
+        self.checker = fibrolang.Guideline(_with_contraindications(self.guideline.graph))
         self.bindings = {
             name: declared["binding"]
             for name, declared in sorted(graph["inputs"].items())
             if declared.get("binding")
         }
-        self.medications = _medication_input(graph)
+        self.medications = _medication_input(self.bindings)
         self.every_plan = cards.nodes_on_every_plan(self.guideline.graph)
         self.agent_codes: dict[str, Any] = (
             dict(self.bindings[self.medications]["member_codes"]) if self.medications else {}
         )
 
     def discovery(self) -> dict[str, Any]:
-        info = self.graph["guideline"]
-        title = info.get("title") or info["id"]
+        info = self.guideline.graph.guideline
+        title = info.title or info.id
         if self.hook == "patient-view":
-            description = f"The {title} pathway (version {info['version']}) for the patient in view."
+            description = f"The {title} pathway (version {info.version}) for the patient in view."
         else:
             description = (
                 f"Warns when a draft medication order is an agent the {title} pathway "
-                f"(version {info['version']}) avoids, stops or contraindicates for the patient."
+                f"(version {info.version}) avoids, stops or contraindicates for the patient."
             )
         return {
             "id": self.id,
@@ -181,7 +170,7 @@ class GuidelineService:
         """Fetch the keys not prefetched; the inputs still unavailable, each with the reason."""
         unavailable = {
             name: "the guideline binds it to no FHIR resource, so no EHR can send it"
-            for name in self.graph["inputs"]
+            for name in (declared.name for declared in self.guideline.graph.inputs)
             if name not in self.bindings
         }
         for name, binding in self.bindings.items():
@@ -266,16 +255,15 @@ class GuidelineService:
             for agent, codes in sorted(self.agent_codes.items()):
                 if not codings & {(c["system"], c["code"]) for c in codes}:
                     continue
-                intervention = self.graph["interventions"].get(agent, {})
-                label = intervention.get("label") or agent
+                graph = self.guideline.graph
+                intervention = next((i for i in graph.interventions if i.id == agent), None)
+                label = (intervention.label if intervention else None) or agent
                 suggestion = self._withdraw(context, order, label)
-                if outputs.get(CONTRAINDICATED + agent) is True:
-                    reasons = intervention["contraindications"]
-                    text = "\n\n".join(md.quote(c["quote"]) for c in reasons if c.get("quote"))
-                    citations = [
-                        {"number": n, "text": self.graph["guideline"].get("citations", {}).get(str(n))}
-                        for n in intervention.get("citations", [])
-                    ]
+                if outputs.get(CONTRAINDICATED + agent) is True and intervention is not None:
+                    reasons = intervention.contraindications
+                    text = "\n\n".join(md.quote(c.quote) for c in reasons if c.quote)
+                    texts = dict(graph.guideline.citations)
+                    citations = [{"number": n, "text": texts.get(n)} for n in intervention.citations]
                     text = cards.detail(
                         f"A contraindication of {label} holds for this patient.",
                         None,

@@ -37,6 +37,7 @@ cases, and every patient, is a function of the graph alone.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -49,8 +50,10 @@ from compiler.analysis.witnesses import ReplayMismatch, predicted_path
 from compiler.testgen import words
 from compiler.testgen.literals import slug
 from compiler.testgen.logic_cases import gather_logic, gather_missing
+from fibrolang import graph_order, read_graph
+from fibrolang.graph import Graph
 
-JSON = dict[str, Any]
+JSON = dict[str, Any]  # a patient record or a runtime result
 
 # Above this many complete paths the suite covers pairs of consecutive decisions instead.
 PATH_LIMIT = 128
@@ -91,7 +94,7 @@ class Case:
 
 @dataclass
 class Suite:
-    graph: JSON
+    graph: Graph
     cases: list[Case]
     mode: str  # "paths" or "covering"
     path_count: int
@@ -110,10 +113,16 @@ class Suite:
     missing_inputs: tuple[int, int] = (0, 0)  # (inputs a test leaves out, inputs no test reads)
 
 
-def canonical(graph: JSON) -> JSON:
-    """The graph as the committed JSON file holds it (sorted keys), so iteration order is the file's."""
-    loaded: JSON = json.loads(json.dumps(graph, sort_keys=True, ensure_ascii=False))
+def canonical_document(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A graph JSON document as the committed JSON file holds it (sorted keys)."""
+    loaded: dict[str, Any] = json.loads(json.dumps(document, sort_keys=True, ensure_ascii=False))
     return loaded
+
+
+def canonical(document: Mapping[str, Any]) -> Graph:
+    """The typed graph of a graph JSON document, read as the committed JSON file holds it
+    (sorted keys), so that the order of its nodes, inputs and interventions is the file's."""
+    return read_graph(canonical_document(document))
 
 
 def _taken_items(replay: Replay) -> set[tuple[str, bool]]:
@@ -122,7 +131,7 @@ def _taken_items(replay: Replay) -> set[tuple[str, bool]]:
 
 
 class _Gatherer:
-    def __init__(self, graph: JSON, timeout_ms: int) -> None:
+    def __init__(self, graph: Graph, timeout_ms: int) -> None:
         self.graph = graph
         self.paths = PathConditions(graph)
         self.prover = Prover(self.paths, timeout_ms)
@@ -182,12 +191,14 @@ class _Gatherer:
         return patient, replay
 
 
-def gather(graph: JSON, path_limit: int = PATH_LIMIT, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Suite:
-    """Every test case of a graph; ``GenerationError`` when an edge is unreachable."""
-    graph = canonical(graph)
+def gather(
+    document: Mapping[str, Any], path_limit: int = PATH_LIMIT, timeout_ms: int = DEFAULT_TIMEOUT_MS
+) -> Suite:
+    """Every test case of a graph JSON document; ``GenerationError`` when an edge is unreachable."""
+    graph = canonical(document)
     state = _Gatherer(graph, timeout_ms)
     witnessed = _edges(state)
-    all_edges = [edge for node in graph["nodes"] for edge, _ in covering.successors(graph, node)]
+    all_edges = [edge.id for node in graph.nodes for edge in graph_order.successors(node)]
     unreachable = [edge for edge in all_edges if edge not in witnessed]
     if unreachable:
         raise GenerationError(
@@ -250,7 +261,7 @@ def _edges(state: _Gatherer) -> set[str]:
     return witnessed
 
 
-def _path_name(graph: JSON, path: tuple[str, ...]) -> str:
+def _path_name(graph: Graph, path: tuple[str, ...]) -> str:
     decided = covering.decision_edges(graph)
     return "test_path__" + "__".join(slug(edge) for edge in path if edge in decided)
 
@@ -306,7 +317,7 @@ def _item_outcomes(state: _Gatherer) -> tuple[int, int]:
         if key in state.items_taken:
             feasible += 1
             continue
-        item = words.find_item(state.graph, outcome.item) or {}
+        item = state.paths.items[outcome.item].item
         verdict = "applies" if outcome.applies else "does not apply"
         text = f"item {outcome.item} {verdict}: {words.item_words(state.graph, item)}"
         found = state.witness([outcome.goal], text)

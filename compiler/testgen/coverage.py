@@ -21,6 +21,7 @@ Coverage means decision outcomes, not lines (docs/testing.md):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,12 +29,13 @@ import fibrolang
 from compiler.analysis import covering
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover
-from compiler.testgen.cases import PATH_LIMIT, canonical
+from compiler.testgen.cases import PATH_LIMIT, canonical_document
 from compiler.testgen.logic_coverage import KindCoverage, logic_coverage
 from compiler.testgen.suite import SuitePatient
+from fibrolang import graph_order
 from fibrolang.printable import printable_lines
 
-JSON = dict[str, Any]
+JSON = dict[str, Any]  # a patient record or a runtime result
 
 
 @dataclass
@@ -71,13 +73,13 @@ class CoverageReport:
 
 
 def measure(
-    graph: JSON,
+    document: Mapping[str, Any],
     patients: list[SuitePatient],
     path_limit: int = PATH_LIMIT,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
 ) -> CoverageReport:
-    graph = canonical(graph)
-    guideline = fibrolang.load(graph)
+    guideline = fibrolang.load(canonical_document(document))
+    graph = guideline.graph
     edges_taken: set[str] = set()
     paths_taken: set[tuple[str, ...]] = set()
     items_taken: set[tuple[str, bool]] = set()
@@ -98,7 +100,7 @@ def measure(
         )
     paths = PathConditions(graph)
     prover = Prover(paths, timeout_ms)
-    all_edges = [edge for node in graph["nodes"] for edge, _ in covering.successors(graph, node)]
+    all_edges = [edge.id for node in graph.nodes for edge in graph_order.successors(node)]
     missing = []
     for edge in all_edges:
         if edge in edges_taken:
@@ -130,7 +132,7 @@ def measure(
             verdict = "applies" if outcome.applies else "does not apply"
             missing.append(Missing(f"item {outcome.item} {verdict}", patient))
     return CoverageReport(
-        graph["guideline"]["id"],
+        graph.guideline.id,
         len(patients),
         len(all_edges),
         sum(1 for edge in all_edges if edge in edges_taken),

@@ -45,7 +45,6 @@ plan, or a replay that does not confirm the difference, is **unclassified**.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -53,24 +52,15 @@ from typing import Any
 import z3
 
 from compiler.analysis.covering import definitions_read_by, guard_evaluated, guard_of
-from compiler.analysis.encode import (
-    FALSE,
-    JSON,
-    Encoder,
-    Plan,
-    Sym,
-    Term,
-    conj,
-    is_false,
-    known_value,
-    reads_plan,
-)
+from compiler.analysis.encode import FALSE, Encoder, Plan, Sym, Term, conj, is_false, known_value, reads_plan
+from compiler.analysis.items import item_content
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Runtime
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover, SolverUnknown
 from compiler.testgen.view import snapshot_view
+from fibrolang.graph import DecisionNode, Graph
 
-_PAYLOAD_SKIP = ("id", "guard", "source", "notes", "quote", "citations", "text", "reason")
+JSON = dict[str, Any]  # a patient record
 
 
 @dataclass(frozen=True)
@@ -143,25 +133,24 @@ class _Renaming:
 
 
 def _observations(paths: PathConditions) -> dict[str, Term]:
-    graph = paths.graph
     seen: dict[str, Term] = {}
     for edge_id, edge in paths.edges.items():
         seen[f"edge {edge_id} -> {edge.target}"] = edge.taken
     for node_id, guards in paths.guards.items():
-        node = graph["nodes"][node_id]
+        node = paths.nodes[node_id]
         evaluated = paths.reach[node_id]
-        for branch, guard in zip(node["branches"], guards, strict=False):
+        branches = node.branches if isinstance(node, DecisionNode) else ()
+        for branch, guard in zip(branches, guards, strict=False):
             if guard is None:
                 break
-            seen[f"guard {branch['id']} true"] = conj(evaluated, guard.holds())
-            seen[f"guard {branch['id']} false"] = conj(evaluated, guard.fails())
-            seen[f"guard {branch['id']} unknown"] = conj(evaluated, z3.Not(guard.known))
+            seen[f"guard {branch.id} true"] = conj(evaluated, guard.holds())
+            seen[f"guard {branch.id} false"] = conj(evaluated, guard.fails())
+            seen[f"guard {branch.id} unknown"] = conj(evaluated, z3.Not(guard.known))
             evaluated = conj(evaluated, guard.fails())
     going: dict[str, Term] = {}
     for item_id, item in paths.items.items():
         before = going.get(item.node, paths.reach[item.node])
-        payload = {k: v for k, v in item.item.items() if k not in _PAYLOAD_SKIP}
-        key = json.dumps(payload, sort_keys=True)
+        key = item_content(item.item)
         if item.guard is None:
             seen[f"item {item_id} applies {key}"] = before
             going[item.node] = before
@@ -178,39 +167,39 @@ def _outputs(paths: PathConditions) -> dict[str, Term] | None:
     encoder = paths.encoder
     empty = Plan.empty(paths.interventions, paths.flags)
     seen: dict[str, Term] = {}
-    for definition in paths.graph["definitions"]:
-        if not definition.get("output"):
+    for definition in paths.graph.definitions:
+        if not definition.output:
             continue
-        if reads_plan(definition["expr"], encoder.definition_reads_plan):
+        if reads_plan(definition.expr, encoder.definition_reads_plan):
             return None
-        sym = encoder.expr(definition["expr"], empty, {})
-        seen[f"output {definition['name']} known"] = sym.known
+        sym = encoder.expr(definition.expr, empty, {})
+        seen[f"output {definition.name} known"] = sym.known
         if sym.kind == "unset" or not is_false(sym.unset):  # unset by design (fibrolang/unset.py)
-            seen[f"output {definition['name']} unset"] = conj(sym.known, sym.unset)
+            seen[f"output {definition.name} unset"] = conj(sym.known, sym.unset)
             if sym.kind == "unset":
                 continue
             sym = Sym(sym.kind, sym.value, conj(sym.known, z3.Not(sym.unset)), sym.enum, sym.record)
         if sym.kind == "set":
             for member, term in sym.value.items():
-                seen[f"output {definition['name']} has {member}"] = z3.And(sym.known, term)
+                seen[f"output {definition.name} has {member}"] = z3.And(sym.known, term)
         elif sym.kind == "boolean":
-            seen[f"output {definition['name']} value"] = z3.And(sym.known, sym.value)
+            seen[f"output {definition.name} value"] = z3.And(sym.known, sym.value)
         else:  # a number, or an enum member's index or a text: compared only where it is known
-            seen[f"output {definition['name']} value"] = known_value(sym)
+            seen[f"output {definition.name} value"] = known_value(sym)
     return seen
 
 
 class Classifier:
     """Classifies the surviving mutants of one graph (the original's encoding is built once)."""
 
-    def __init__(self, original: JSON, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
+    def __init__(self, original: Graph, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
         self.original = original
         self.paths = PathConditions(original)
         self.prover = Prover(self.paths, timeout_ms)
         outputs = _outputs(self.paths)
         self.observed = None if outputs is None else {**_observations(self.paths), **outputs}
 
-    def classify_guard_change(self, mutant: JSON, guards: Sequence[str], fall_back: bool = True) -> Verdict:
+    def classify_guard_change(self, mutant: Graph, guards: Sequence[str], fall_back: bool = True) -> Verdict:
         """``classify`` for a mutant that changes only the guards ``guards`` (branch and item
         ids), directly or through definitions no output or safety rule reads (module docstring);
         ``classify`` itself when a changed definition is read by one. When the runtime does not
@@ -242,7 +231,7 @@ class Classifier:
         verdict = _confirm(self.original, mutant, patient)
         return verdict if verdict.kind == "survivor" or not fall_back else self.classify(mutant)
 
-    def guard_change_only(self, mutant: JSON) -> bool:
+    def guard_change_only(self, mutant: Graph) -> bool:
         """Whether no definition the mutant changes is an output, or is read by an output or a
         safety rule (an invariant or a declared contraindication): the condition for
         ``classify_guard_change``, besides changing only guards. A changed output changes the
@@ -260,7 +249,7 @@ class Classifier:
         guard = self.paths.guards.get(edge.node, [])[edge.index]
         return (guard, self.paths.entry_plan[edge.node]) if guard is not None else None
 
-    def classify(self, mutant: JSON) -> Verdict:
+    def classify(self, mutant: Graph) -> Verdict:
         """Whether some patient gets a different snapshot from the original and ``mutant``."""
         second = PathConditions(mutant)
         outputs_second = _outputs(second)
@@ -299,38 +288,38 @@ _SAFETY_UNMODELLED = (
 )
 
 
-def safety_definitions(graph: JSON) -> set[str]:
+def safety_definitions(graph: Graph) -> set[str]:
     """The definitions a safety rule (invariant, declared contraindication) reads, directly or
     through other definitions: the runtime checks them on every plan, the encoding does not."""
-    readers = [invariant["condition"] for invariant in graph.get("invariants", [])]
+    readers = [invariant.condition for invariant in graph.invariants]
     readers += [
-        contraindication["condition"]
-        for intervention in graph.get("interventions", {}).values()
-        for contraindication in intervention.get("contraindications", [])
+        contraindication.condition
+        for intervention in graph.interventions
+        for contraindication in intervention.contraindications
     ]
     return definitions_read_by(graph, readers)
 
 
-def result_definitions(graph: JSON) -> set[str]:
+def result_definitions(graph: Graph) -> set[str]:
     """The definitions a result shows other than through guards: every output, and every
     definition an output or a safety rule (invariant, contraindication) reads, directly or
     through other definitions."""
-    outputs = [d for d in graph["definitions"] if d.get("output")]
-    shown = definitions_read_by(graph, [d["expr"] for d in outputs])
-    return {d["name"] for d in outputs} | shown | safety_definitions(graph)
+    outputs = [d for d in graph.definitions if d.output]
+    shown = definitions_read_by(graph, [d.expr for d in outputs])
+    return {d.name for d in outputs} | shown | safety_definitions(graph)
 
 
-def _changed_definitions(original: JSON, mutant: JSON) -> set[str]:
-    before = {d["name"]: d["expr"] for d in original["definitions"]}
-    return {d["name"] for d in mutant["definitions"] if before.get(d["name"]) != d["expr"]}
+def _changed_definitions(original: Graph, mutant: Graph) -> set[str]:
+    before = {d.name: d.expr for d in original.definitions}
+    return {d.name for d in mutant.definitions if before.get(d.name) != d.expr}
 
 
-def classify(original: JSON, mutant: JSON, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Verdict:
+def classify(original: Graph, mutant: Graph, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Verdict:
     """Whether some patient gets a different snapshot from ``original`` and ``mutant``."""
     return Classifier(original, timeout_ms).classify(mutant)
 
 
-def _confirm(original: JSON, mutant: JSON, patient: JSON) -> Verdict:
+def _confirm(original: Graph, mutant: Graph, patient: JSON) -> Verdict:
     runtime = Runtime()
     before, after = runtime.run(original, patient), runtime.run(mutant, patient)
     if after.outcome not in ("ok", "not_applicable", "insufficient_data"):
@@ -346,7 +335,7 @@ def _confirm(original: JSON, mutant: JSON, patient: JSON) -> Verdict:
     )
 
 
-def distinguishing_patient(original: JSON, mutant: JSON, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Any:
+def distinguishing_patient(original: Graph, mutant: Graph, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> Any:
     """A replayed patient that kills the mutant, or None (equivalent or unclassified)."""
     verdict = classify(original, mutant, timeout_ms)
     return verdict.patient if verdict.kind == "survivor" else None

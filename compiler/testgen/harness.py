@@ -27,7 +27,6 @@ Options:
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
@@ -38,18 +37,20 @@ import pytest
 
 import fibrolang
 from compiler.testgen.view import snapshot_view
+from fibrolang import graph_order
+from fibrolang.graph import ActionNode, Graph
 
 
 class DecisionCoverage:
     """Edges, paths and item-guard outcomes the generated tests took, per guideline."""
 
     def __init__(self) -> None:
-        self.graphs: dict[str, dict[str, Any]] = {}
+        self.graphs: dict[str, Graph] = {}
         self.edges: dict[str, set[str]] = {}
         self.paths: dict[str, set[tuple[str, ...]]] = {}
         self.items: dict[str, set[tuple[str, bool]]] = {}
 
-    def record(self, guideline: str, graph: dict[str, Any], result: fibrolang.Result) -> None:
+    def record(self, guideline: str, graph: Graph, result: fibrolang.Result) -> None:
         self.graphs.setdefault(guideline, graph)
         self.edges.setdefault(guideline, set()).update(result.trace.edges)
         self.paths.setdefault(guideline, set()).add(tuple(result.trace.edges))
@@ -62,18 +63,11 @@ class DecisionCoverage:
         lines = []
         for guideline in sorted(self.graphs):
             graph = self.graphs[guideline]
-            edges = [
-                edge
-                for node in graph["nodes"].values()
-                for edge in (
-                    [b["id"] for b in node.get("branches", [])]
-                    + ([node["next"]["id"]] if node["kind"] == "action" else [])
-                )
-            ]
+            edges = [edge.id for node in graph.nodes for edge in graph_order.successors(node)]
             covered = [edge for edge in edges if edge in self.edges[guideline]]
             percent = 100.0 * len(covered) / len(edges) if edges else 100.0
             guarded = sum(
-                2 for node in graph["nodes"].values() for item in node.get("items", []) if item["guard"]
+                2 for node in graph.nodes if isinstance(node, ActionNode) for item in node.items if item.guard
             )
             text = (
                 f"{guideline}: edges {len(covered)}/{len(edges)} ({percent:.1f}%), "
@@ -118,14 +112,14 @@ def _overrides(config: pytest.Config) -> dict[str, Path]:
     return found
 
 
-_LOADED: dict[Path, tuple[dict[str, Any], fibrolang.Guideline]] = {}
+_LOADED: dict[Path, tuple[Graph, fibrolang.Guideline]] = {}
 
 
-def _load(path: Path) -> tuple[dict[str, Any], fibrolang.Guideline]:
+def _load(path: Path) -> tuple[Graph, fibrolang.Guideline]:
     resolved = path.resolve()
     if resolved not in _LOADED:
-        graph = json.loads(resolved.read_text(encoding="utf-8"))
-        _LOADED[resolved] = (graph, fibrolang.load(resolved))
+        guideline = fibrolang.load(resolved)
+        _LOADED[resolved] = (guideline.graph, guideline)
     return _LOADED[resolved]
 
 

@@ -19,14 +19,15 @@ After the graph's own goals (edges, paths, item outcomes, guard boundaries;
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from compiler.analysis.logic import KINDS, Goal, LogicGoals, inputs_read, met, reads_input, shows_value
 from compiler.analysis.witnesses import ReplayMismatch, patient_constraints
 from compiler.testgen import words
 from compiler.testgen.literals import slug
+from fibrolang.graph import Graph
 
-JSON = dict[str, Any]
 Counts = dict[str, tuple[int, int]]  # kind -> (goals met, goals proven unreachable)
 
 
@@ -41,7 +42,7 @@ class _Models:
         key = id(case)
         if key not in self.models:
             patient = case.patient
-            if any(name not in patient for name in self.state.graph["inputs"]):
+            if any(declared.name not in patient for declared in self.state.graph.inputs):
                 self.models[key] = None
             else:
                 answer = self.state.prover.decide(*patient_constraints(self.state.paths, patient))
@@ -49,7 +50,7 @@ class _Models:
         return self.models[key]
 
 
-def _confirmed(goal: Goal, model: Any, result: JSON | None) -> bool:
+def _confirmed(goal: Goal, model: Any, result: Mapping[str, Any] | None) -> bool:
     if model is None or not met(model, goal):
         return False
     if goal.kind == "value":
@@ -127,6 +128,6 @@ def gather_missing(state: Any) -> tuple[int, int]:
     return covered, unreachable
 
 
-def _missing_text(graph: JSON, name: str, replay: Any) -> str:
+def _missing_text(graph: Graph, name: str, replay: Any) -> str:
     missing = list((replay.result or {}).get("missing", []))
     return words.missing_words(graph, name, replay.outcome, missing)

@@ -31,8 +31,9 @@ from compiler.analysis.logic import Goal, LogicGoals, inputs_read, met, reads_in
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import Prover
 from compiler.analysis.witnesses import patient_constraints
+from fibrolang.graph import Graph
 
-JSON = dict[str, Any]
+JSON = dict[str, Any]  # a runtime result
 TITLES = {
     "arm": "arms",
     "value": "output values",
@@ -62,7 +63,7 @@ def _models(paths: PathConditions, prover: Prover, patients: list[Any]) -> list[
     models: list[Any] = []
     for entry in patients:
         patient = entry.patient
-        if any(name not in patient for name in paths.graph["inputs"]):
+        if any(declared.name not in patient for declared in paths.graph.inputs):
             models.append(None)
             continue
         try:
@@ -92,7 +93,7 @@ def boundary_goals(paths: PathConditions) -> list[Goal]:
 
 
 def logic_coverage(
-    graph: JSON,
+    graph: Graph,
     paths: PathConditions,
     prover: Prover,
     patients: list[Any],

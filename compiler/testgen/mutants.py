@@ -39,8 +39,11 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
+from fibrolang import read_graph
+from fibrolang.graph import Graph
 from fibrolang.operators import COMPARISONS, binary
 
 JSON = dict[str, Any]
@@ -67,7 +70,13 @@ class Mutant:
     operator: str
     location: str  # edge id, item id or definition name
     change: str  # what changed, in a few words
-    graph: JSON
+    graph: JSON  # the mutated graph JSON document (what is written out, loaded and diffed)
+
+    @cached_property
+    def model(self) -> Graph:
+        """The mutated graph, typed (what the equivalence classifier encodes); ``GuidelineError``
+        when the mutant is not a graph the runtime reads."""
+        return read_graph(self.graph)
 
 
 def precision_step(value: int | float) -> int | float:

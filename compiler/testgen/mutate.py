@@ -26,7 +26,7 @@ import json
 import re
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,7 @@ from compiler.testgen.mutants import GUARD_OPERATORS, OPERATORS, Mutant, mutants
 from compiler.testgen.sampling import PatientSampler
 from compiler.testgen.suite import SuitePatient
 from compiler.testgen.view import snapshot_view
+from fibrolang.graph import Graph
 from fibrolang.printable import markdown_code, markdown_text
 
 JSON = dict[str, Any]
@@ -158,15 +159,15 @@ class _Run:
                 return self.patients[i].test
         return None
 
-    def proven_equivalent(self, mutant: Mutant) -> Verdict | None:
+    def proven_equivalent(self, mutant: Mutant, mutated: Graph) -> Verdict | None:
         """z3's verdict on a mutant that changes only guards (None for the others)."""
         if self.classifier is None or mutant.operator not in GUARD_OPERATORS:
             return None
-        if not self.classifier.guard_change_only(mutant.graph):
+        if not self.classifier.guard_change_only(mutated):
             return None
         started = time.perf_counter()
         guards, _ = _affected(mutant, self.users)
-        verdict = self.classifier.classify_guard_change(mutant.graph, sorted(guards))
+        verdict = self.classifier.classify_guard_change(mutated, sorted(guards))
         self.report.seconds_classifying += time.perf_counter() - started
         return verdict
 
@@ -180,7 +181,7 @@ class _Run:
         order, likely = _order(mutant, self.seen, self.users, self.patients)
         found = self.killer(evaluator, order[:likely])
         self.report.seconds_running += time.perf_counter() - started
-        verdict = self.proven_equivalent(mutant) if found is None else None
+        verdict = self.proven_equivalent(mutant, evaluator.graph) if found is None else None
         if verdict is not None and verdict.kind == "equivalent":
             verdict = cross_checked(self.original, mutant, verdict)
         if verdict is not None and verdict.kind == "equivalent":
@@ -203,7 +204,7 @@ def cross_checked(original: fibrolang.Guideline, mutant: Mutant, verdict: Verdic
         evaluator = fibrolang.load(mutant.graph, verify=False)  # a mutant, changed on purpose
     except fibrolang.GuidelineError as error:
         return Verdict("unclassified", f"the mutant cannot be loaded to check the verdict: {error.headline}")
-    sampler = PatientSampler(mutant.graph, seed=zlib.crc32(mutant.id.encode()))  # the same inputs
+    sampler = PatientSampler(evaluator.graph, seed=zlib.crc32(mutant.id.encode()))  # the same inputs
     for _ in range(CROSS_CHECK_SAMPLES):
         patient = sampler.patient()
         if _view(evaluator, patient) != _view(original, patient):
@@ -216,7 +217,7 @@ def cross_checked(original: fibrolang.Guideline, mutant: Mutant, verdict: Verdic
 
 
 def run(
-    graph: JSON,
+    graph: Mapping[str, Any],
     patients: list[SuitePatient],
     classify_survivors: bool = True,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
@@ -231,16 +232,15 @@ def run(
     so the rest is not run. Every other mutant meets every test before it
     counts as surviving.
     """
-    graph = json.loads(json.dumps(graph, sort_keys=True))
-    original = fibrolang.load(graph)
+    document = json.loads(json.dumps(graph, sort_keys=True))
+    original = fibrolang.load(document)
     expected = [_view(original, p.patient) for p in patients]
-    report = MutationReport(graph["guideline"]["id"], len(patients))
-    classifier = Classifier(graph, timeout_ms) if classify_survivors else None
-    state = _Run(
-        patients, expected, [_Seen.of(v) for v in expected], guards_using(graph), classifier, report, original
-    )
+    report = MutationReport(original.graph.guideline.id, len(patients))
+    classifier = Classifier(original.graph, timeout_ms) if classify_survivors else None
+    users = guards_using(original.graph)
+    state = _Run(patients, expected, [_Seen.of(v) for v in expected], users, classifier, report, original)
     survivors: list[tuple[Mutant, Verdict | None]] = []
-    every = mutants(graph)
+    every = mutants(document)
     with heap_frozen():  # the original graph, its results and its encoding stay alive throughout
         for number, mutant in enumerate(every, start=1):
             if progress is not None:
@@ -255,7 +255,7 @@ def run(
         if classifier is None:
             report.outcomes.append(Outcome(mutant, "survivor", detail="not classified (--no-classify)"))
             continue
-        verdict = known or classifier.classify(mutant.graph)
+        verdict = known or classifier.classify(mutant.model)
         if verdict.kind == "equivalent":
             verdict = cross_checked(original, mutant, verdict)
         report.outcomes.append(Outcome(mutant, verdict.kind, verdict=verdict, detail=verdict.reason))

@@ -14,40 +14,56 @@ import random
 from decimal import Decimal
 from typing import Any
 
-JSON = dict[str, Any]
+from fibrolang import expressions as ex
+from fibrolang.expression_parts import subexpressions
+from fibrolang.graph import (
+    ActionNode,
+    BooleanType,
+    DecisionNode,
+    EnumType,
+    Graph,
+    MapType,
+    NumberType,
+    SetType,
+    ValueType,
+)
 
 
-def _thresholds(graph: dict[str, Any]) -> list[int | float]:
+def _thresholds(graph: Graph) -> list[int | float]:
+    """Every number the definitions and the guards mention (not the invariants)."""
+    roots = [definition.expr for definition in graph.definitions]
+    for node in graph.nodes:
+        entries = (
+            node.branches
+            if isinstance(node, DecisionNode)
+            else node.items
+            if isinstance(node, ActionNode)
+            else ()
+        )
+        roots += [entry.guard for entry in entries if entry.guard is not None]
     found: set[int | float] = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            if value.get("op") == "const" and type(value.get("value")) in (int, float):
-                found.add(value["value"])
-            for inner in value.values():
-                walk(inner)
-        elif isinstance(value, list):
-            for inner in value:
-                walk(inner)
-
-    walk(graph["definitions"])
-    walk(graph["nodes"])
+    for root in roots:
+        for inner in subexpressions(root):
+            if isinstance(inner, ex.Constant) and type(inner.value) in (int, float):
+                found.add(inner.value)
     return sorted(found)
 
 
 class PatientSampler:
     """Seeded random patients for one graph (module docstring)."""
 
-    def __init__(self, graph: dict[str, Any], seed: int) -> None:
+    def __init__(self, graph: Graph, seed: int) -> None:
         self.graph = graph
         self.rng = random.Random(seed)
         self.thresholds = _thresholds(graph)
+        self.members = {enum.name: enum.members for enum in graph.enums}
+        self.records = {record.name: record for record in graph.records}
 
-    def number(self, type_: dict[str, Any]) -> int | float:
-        declared_low, declared_high = type_.get("min"), type_.get("max")
+    def number(self, type_: NumberType) -> int | float:
+        declared_low, declared_high = type_.minimum, type_.maximum
         low: int | float = declared_low if declared_low is not None else 0
         high: int | float = declared_high if declared_high is not None else low + 200
-        integral = type_["kind"] == "integer"
+        integral = type_.integral
         if self.thresholds and self.rng.random() < 0.5:
             threshold = self.rng.choice(self.thresholds)
             step = 1 if integral or isinstance(threshold, int) else _step(threshold)
@@ -62,28 +78,29 @@ class PatientSampler:
             return self.rng.randint(int(low), int(high))
         return round(self.rng.uniform(low, high), self.rng.choice((0, 1, 2)))
 
-    def value(self, type_: dict[str, Any]) -> Any:
-        kind = type_["kind"]
-        if kind == "boolean":
+    def value(self, type_: ValueType) -> Any:
+        if isinstance(type_, BooleanType):
             return self.rng.random() < 0.5
-        if kind in ("integer", "decimal"):
+        if isinstance(type_, NumberType):
             return self.number(type_)
-        if kind == "enum":
-            return self.rng.choice(self.graph["enums"][type_["enum"]]["members"])
-        members = self.graph["enums"][type_["enum" if kind == "set" else "key"]]["members"]
+        if isinstance(type_, EnumType):
+            return self.rng.choice(self.members[type_.enum])
+        if not isinstance(type_, SetType | MapType):
+            raise TypeError(f"no sampled value for a {type(type_).__name__}")
+        members = self.members[type_.enum if isinstance(type_, SetType) else type_.key]
         chosen = self.rng.sample(members, self.rng.randint(0, len(members)))
-        if kind == "set":
+        if isinstance(type_, SetType):
             return chosen
-        fields = self.graph["records"][type_["record"]]["fields"]
+        fields = self.records[type_.record].fields
         return {
-            key: {name: self.value(field) for name, field in fields.items() if self.rng.random() >= 0.1}
+            key: {field.name: self.value(field.type) for field in fields if self.rng.random() >= 0.1}
             for key in chosen
         }
 
     def patient(self) -> dict[str, Any]:
         return {
-            name: self.value(declared["type"])
-            for name, declared in self.graph["inputs"].items()
+            declared.name: self.value(declared.type)
+            for declared in self.graph.inputs
             if self.rng.random() >= 0.1
         }
 

@@ -6,11 +6,10 @@ guard exactly as the flowchart and the runtime's explanation do.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from compiler.analysis.boundaries import inline
+from compiler.analysis.logic import GoalDetail
 from compiler.backends.flowchart.plain_words import (
     flag_text,
     intervention_label,
@@ -20,9 +19,19 @@ from compiler.backends.flowchart.plain_words import (
     sentence,
 )
 from compiler.testgen.literals import slug
+from fibrolang import expressions as ex
+from fibrolang.expression_parts import inline
+from fibrolang.graph import (
+    ActionItem,
+    ActionNode,
+    AvoidItem,
+    DecisionNode,
+    FlagItem,
+    Graph,
+    RecommendItem,
+)
+from fibrolang.graph_order import node_by_id
 from fibrolang.operators import binary
-
-JSON = dict[str, Any]
 
 _SIDE_WORDS = {"below": "just below", "at": "at", "above": "just above", "after": "the day after reaching"}
 _LONG = 110
@@ -32,35 +41,37 @@ def shorten(text: str, limit: int = _LONG) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def edge_words(graph: JSON, edge_id: str) -> str:
+def edge_words(graph: Graph, edge_id: str) -> str:
     """``Is the patient an adult (18 or older)? → under 18 [Age < 18 years]``."""
     node_id = edge_id.split("/", 1)[0]
-    node = graph["nodes"].get(node_id, {})
-    if node.get("kind") == "action":
-        return f"step: {node.get('title') or node_id}"
-    for branch in node.get("branches", []):
-        if branch["id"] == edge_id:
-            question = node.get("question") or node_id
-            answer = branch.get("label") or ("otherwise" if branch["guard"] is None else "yes")
-            if branch["guard"] is None:
+    node = node_by_id(graph, node_id)
+    if isinstance(node, ActionNode):
+        return f"step: {node.title or node_id}"
+    if not isinstance(node, DecisionNode):
+        return edge_id
+    for branch in node.branches:
+        if branch.id == edge_id:
+            question = node.question or node_id
+            answer = branch.label or ("otherwise" if branch.guard is None else "yes")
+            if branch.guard is None:
                 return f"{question} → {answer} (otherwise)"
-            guard = shorten(plain_words(graph, branch["guard"]))
+            guard = shorten(plain_words(graph, branch.guard))
             return f"{question} → {answer} [{guard}]"
     return edge_id
 
 
-def edge_source(graph: JSON, edge_id: str) -> str:
+def edge_source(graph: Graph, edge_id: str) -> str:
     node_id = edge_id.split("/", 1)[0]
-    node = graph["nodes"].get(node_id, {})
-    for branch in node.get("branches", []):
-        if branch["id"] == edge_id and branch.get("source"):
-            return f"line {branch['source']['line']}"
-    if node.get("source"):
-        return f"line {node['source']['line']}"
+    node = node_by_id(graph, node_id)
+    for branch in node.branches if isinstance(node, DecisionNode) else ():
+        if branch.id == edge_id and branch.trace.source:
+            return f"line {branch.trace.source.line}"
+    if node is not None and node.trace.source:
+        return f"line {node.trace.source.line}"
     return "no source line"
 
 
-def path_words(graph: JSON, edges: tuple[str, ...], outcome: str, message: str | None) -> list[str]:
+def path_words(graph: Graph, edges: tuple[str, ...], outcome: str, message: str | None) -> list[str]:
     """One line per decision taken and per step passed, then the outcome. A long path (more
     than ``LONG_PATH`` edges) shows only the decisions that took a guarded branch."""
     taken = [edge for edge in edges if edge != "start"]
@@ -78,56 +89,48 @@ def path_words(graph: JSON, edges: tuple[str, ...], outcome: str, message: str |
 LONG_PATH = 24
 
 
-def _guarded_branch(graph: JSON, edge_id: str) -> bool:
-    node = graph["nodes"].get(edge_id.split("/", 1)[0], {})
-    return any(b["id"] == edge_id and b["guard"] is not None for b in node.get("branches", []))
+def _guarded_branch(graph: Graph, edge_id: str) -> bool:
+    node = node_by_id(graph, edge_id.split("/", 1)[0])
+    branches = node.branches if isinstance(node, DecisionNode) else ()
+    return any(b.id == edge_id and b.guard is not None for b in branches)
 
 
-def item_words(graph: JSON, item: JSON) -> str:
+def item_words(graph: Graph, item: ActionItem) -> str:
     """``flag ecg_before_tca when Amitriptyline is recommended and age ≥ 40 years``."""
-    kind = item["kind"]
-    if kind == "recommend":
-        what = f"{item['action']} {intervention_label(graph, item['intervention'])}"
-    elif kind == "avoid":
-        what = f"avoid {intervention_label(graph, item['intervention'])}"
-    elif kind == "flag":
-        what = f"flag {item['flag']} ({shorten(flag_text(graph, item['flag']), 60)})"
+    if isinstance(item, RecommendItem):
+        what = f"{item.action} {intervention_label(graph, item.intervention)}"
+    elif isinstance(item, AvoidItem):
+        what = f"avoid {intervention_label(graph, item.intervention)}"
+    elif isinstance(item, FlagItem):
+        what = f"flag {item.flag} ({shorten(flag_text(graph, item.flag), 60)})"
     else:
-        what = f"monitor {item.get('what', '')}"
-    if item.get("guard") is not None:
-        what += f" when {shorten(phrase(graph, item['guard']))}"
+        what = f"monitor {item.what}"
+    if item.guard is not None:
+        what += f" when {shorten(phrase(graph, item.guard))}"
     return what
 
 
-def find_item(graph: JSON, item_id: str) -> JSON | None:
-    node = graph["nodes"].get(item_id.split("/", 1)[0], {})
-    for item in node.get("items", []):
-        if item["id"] == item_id:
-            found: JSON = item
-            return found
-    return None
-
-
-def _definition_of(graph: JSON, expression: JSON) -> str | None:
-    """The definition whose inlined expression is ``expression`` (for a short phrase)."""
-    definitions = {d["name"]: d["expr"] for d in graph["definitions"]}
-    wanted = json.dumps(expression, sort_keys=True)
+def _definition_of(graph: Graph, expression: ex.Expression) -> str | None:
+    """The definition whose inlined expression is ``expression`` (for a short phrase).
+    Compared by ``repr``, which tells ``1`` from ``1.0`` as the graph JSON does."""
+    definitions = {d.name: d.expr for d in graph.definitions}
+    wanted = repr(expression)
     for name, expr in definitions.items():
-        if json.dumps(inline(expr, definitions), sort_keys=True) == wanted:
+        if repr(inline(expr, definitions)) == wanted:
             return str(name)
     return None
 
 
-def compared_words(graph: JSON, expression: JSON) -> str:
+def compared_words(graph: Graph, expression: ex.Expression) -> str:
     name = _definition_of(graph, expression)
     if name is not None:
-        expression = {"op": "def", "name": name}
+        expression = ex.DefinitionReference(name)
     return sentence(shorten(phrase(graph, expression), 80))
 
 
 @dataclass(frozen=True)
 class BoundaryText:
-    expression: JSON
+    expression: ex.Expression
     operator: str
     threshold: int | float
     unit: str | None
@@ -137,7 +140,7 @@ class BoundaryText:
     origin: str | None  # where the comparison is written, when the patient is decisive for it
 
 
-def boundary_words(graph: JSON, boundary: BoundaryText) -> str:
+def boundary_words(graph: Graph, boundary: BoundaryText) -> str:
     compared = compared_words(graph, boundary.expression)
     value = quantity_words(boundary.value, boundary.unit)
     threshold = quantity_words(boundary.threshold, boundary.unit)
@@ -153,7 +156,7 @@ def boundary_words(graph: JSON, boundary: BoundaryText) -> str:
     )
 
 
-def boundary_slug(graph: JSON, boundary: BoundaryText) -> str:
+def boundary_slug(graph: Graph, boundary: BoundaryText) -> str:
     name = _definition_of(graph, boundary.expression)
     if name is None:
         name = "_".join(_names(boundary.expression)) or "value"
@@ -161,71 +164,79 @@ def boundary_slug(graph: JSON, boundary: BoundaryText) -> str:
     return f"{slug(boundary.guard)}__{slug(name, 40)}_{boundary.side}_{slug(value)}"
 
 
-def _names(expr: Any) -> list[str]:
+def _named_parts(expr: ex.Expression) -> tuple[ex.Expression, ...]:
+    """The parts a name is looked for in, in the order the words take them (an ``if``'s
+    arms, a membership, a date difference and a selected set are not looked into)."""
+    match expr:
+        case ex.Entry(map=map_, key=key):
+            return (map_, key)
+        case ex.Field(record=record):
+            return (record,)
+        case ex.Comparison(left=left, right=right) | ex.Arithmetic(left=left, right=right):
+            return (left, right)
+        case ex.Negation(operand=operand) | ex.UnaryMinus(operand=operand):
+            return (operand,)
+        case (
+            ex.Conjunction(operands=operands)
+            | ex.Disjunction(operands=operands)
+            | ex.CountTrue(operands=operands)
+        ):
+            return operands
+        case ex.Quantifier(over=over, where=where):
+            return (over,) if where is None else (over, where)
+        case ex.Sum(over=over, body=body):
+            return (over, body)
+    return ()
+
+
+def _names(expr: ex.Expression) -> list[str]:
     """Input, field and member names an expression mentions, in order, without repeats."""
     found: list[str] = []
 
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            op = value.get("op")
-            if op in ("input", "def") and value.get("name") not in found:
-                found.append(value["name"])
-            if op == "member" and value.get("value") not in found:
-                found.append(value["value"])
-            for key in (
-                "map",
-                "key",
-                "record",
-                "left",
-                "right",
-                "operand",
-                "operands",
-                "over",
-                "where",
-                "body",
-            ):
-                if key in value:
-                    walk(value[key])
-            if op == "field":
-                found.append(value["name"])
-        elif isinstance(value, list):
-            for inner in value:
-                walk(inner)
+    def walk(value: ex.Expression) -> None:
+        if isinstance(value, ex.InputReference | ex.DefinitionReference) and value.name not in found:
+            found.append(value.name)
+        if isinstance(value, ex.MemberLiteral) and value.value not in found:
+            found.append(value.value)
+        for part in _named_parts(value):
+            walk(part)
+        if isinstance(value, ex.Field):
+            found.append(value.name)
 
     walk(expr)
     return found[:4]
 
 
-def logic_words(graph: JSON, kind: str, definition: str, detail: JSON | None, value: Any) -> str:
+def logic_words(graph: Graph, kind: str, definition: str, detail: GoalDetail | None, value: Any) -> str:
     """One line for a goal inside a definition or output (``analysis.logic``)."""
-    detail = detail or {}
+    detail = detail or GoalDetail()
     name = definition_label_words(graph, definition)
-    if kind == "arm":
-        condition = shorten(phrase(graph, detail["condition"]), 70)
-        arm = "holds" if detail["arm"] == "then" else "does not hold"
+    if kind == "arm" and detail.condition is not None:
+        condition = shorten(phrase(graph, detail.condition), 70)
+        arm = "holds" if detail.arm == "then" else "does not hold"
         return f"arm of {name}: {condition} {arm}"
     if kind == "value":
         return f"value of {name}: {_value_words(value)}"
-    if kind == "mcdc":
-        condition = shorten(phrase(graph, detail["condition"]), 70)
-        truth = "true" if detail["value"] else "false"
+    if kind == "mcdc" and detail.condition is not None:
+        condition = shorten(phrase(graph, detail.condition), 70)
+        truth = "true" if detail.value else "false"
         return f"condition decides {name} on its own: {condition} is {truth}"
-    if kind == "boundary":
-        compared = compared_words(graph, detail["compared"])
-        operator = binary(detail["operator"]).sign
+    if kind == "boundary" and detail.compared is not None:
+        compared = compared_words(graph, detail.compared)
+        operator = binary(detail.operator).sign
         return (
-            f"boundary in {name}: {compared} = {quantity_words(detail['value'], detail['unit'])}, "
-            f"{_SIDE_WORDS[detail['side']]} the threshold {operator} "
-            f"{quantity_words(detail['threshold'], detail['unit'])}"
+            f"boundary in {name}: {compared} = {quantity_words(detail.value, detail.unit)}, "
+            f"{_SIDE_WORDS[detail.side]} the threshold {operator} "
+            f"{quantity_words(detail.threshold, detail.unit)}"
         )
     return f"{kind} of {name}"
 
 
-def definition_label_words(graph: JSON, definition: str) -> str:
-    for entry in graph["definitions"]:
-        if entry["name"] == definition:
-            kind = "output" if entry.get("output") else "definition"
-            label = entry.get("label")
+def definition_label_words(graph: Graph, definition: str) -> str:
+    for entry in graph.definitions:
+        if entry.name == definition:
+            kind = "output" if entry.output else "definition"
+            label = entry.label
             return f"{kind} {definition}" + (f" ({shorten(label, 40)})" if label else "")
     return definition
 
@@ -241,8 +252,9 @@ def logic_slug(kind: str, key: str) -> str:
     return slug(key.replace("#", "").replace("=", "is").replace("-", "minus "), 60)
 
 
-def missing_words(graph: JSON, name: str, outcome: str, missing: list[str]) -> str:
-    label = graph["inputs"][name].get("label") or name
+def missing_words(graph: Graph, name: str, outcome: str, missing: list[str]) -> str:
+    declared = next((d for d in graph.inputs if d.name == name), None)
+    label = (declared.label if declared else None) or name
     if outcome == "insufficient_data" and name in missing:
         effect = "insufficient data naming it"
     else:

@@ -20,6 +20,7 @@ import fibrolang
 from compiler import api
 from compiler.analysis import analyse
 from compiler.diagnostics.catalogue import Diagnostic
+from fibrolang import read_graph
 
 CASES = Path(__file__).parent / "cases"
 GUIDELINES = Path(__file__).resolve().parents[2] / "guidelines"
@@ -30,7 +31,7 @@ def _analyse(name: str) -> tuple[dict[str, Any], list[Diagnostic]]:
     checked = api.check_file(CASES / f"{name}.fibro")
     assert checked.ok, [d.message for d in checked.diagnostics]
     graph = api.compile_checked(checked)
-    return graph, analyse(graph, checked.guideline)
+    return graph, analyse(read_graph(graph), checked.guideline)
 
 
 def _data(diagnostic: Diagnostic) -> dict[str, Any]:
@@ -133,16 +134,16 @@ def test_doses_outside_the_declared_range_and_unit() -> None:
     broken = copy.deepcopy(graph)
     item = broken["nodes"]["plan"]["items"][1]
     item["dose"] = {"min": 60, "max": 120, "unit": "mg/day", "frequency": None}
-    found = analyse(broken, None, prove=False)
+    found = analyse(read_graph(broken), None, prove=False)
     assert [d.code for d in found] == ["FIB208"]
     assert "the dose of duloxetine (60 to 120 mg/day) lies outside its declared range (60 to 60 mg/day)" in (
         found[0].message
     )
     item["dose"] = {"min": 60, "max": 60, "unit": "mg", "frequency": None}
-    assert [d.code for d in analyse(broken, None, prove=False)] == ["FIB209"]
+    assert [d.code for d in analyse(read_graph(broken), None, prove=False)] == ["FIB209"]
     item["dose"] = {"min": 1.5, "max": 1.5, "unit": "mg/day", "frequency": None}
     item["titration"] = {"step": 1.5, "every": 2, "every_unit": "weeks", "target": 60, "unit": "mg/day"}
-    assert analyse(broken, None, prove=False) == []  # a titration may start below the range
+    assert analyse(read_graph(broken), None, prove=False) == []  # a titration may start below the range
 
 
 def test_solver_unknown_is_its_own_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -154,7 +155,7 @@ def test_solver_unknown_is_its_own_verdict(monkeypatch: pytest.MonkeyPatch) -> N
 
     monkeypatch.setattr(solve, "check", unknown)
     checked = api.check_file(GUIDELINES / "fibromyalgia.fibro")
-    found = analyse(api.compile_checked(checked), checked.guideline, timeout_ms=1)
+    found = analyse(read_graph(api.compile_checked(checked)), checked.guideline, timeout_ms=1)
     assert found, "undecided questions must be reported"
     assert all(d.code == "FIB220" for d in found)  # unknown is never reported as a failure or a proof
     assert "within the solver's time limit of 0.001 s" in found[0].message
@@ -165,6 +166,6 @@ def test_a_real_solver_timeout_never_becomes_a_failure_or_a_proof() -> None:
     # With a 1 ms limit some questions may time out, depending on the machine:
     # whatever is not decided is FIB220, and nothing else is reported.
     checked = api.check_file(GUIDELINES / "fibromyalgia.fibro")
-    found = analyse(api.compile_checked(checked), checked.guideline, timeout_ms=1)
+    found = analyse(read_graph(api.compile_checked(checked)), checked.guideline, timeout_ms=1)
     assert all(d.code == "FIB220" for d in found)
     assert all("within the solver's time limit of 0.001 s" in d.message for d in found)

@@ -18,15 +18,18 @@ from compiler.analysis.paths import PathConditions
 from compiler.analysis.replay import Runtime, without_invariants
 from compiler.analysis.solve import Prover
 from compiler.analysis.witnesses import patient_constraints, predicted_path
+from fibrolang import read_graph
 
 GUIDELINES = Path(__file__).resolve().parents[2] / "guidelines"
 
 
 @cache
 def _setup(name: str) -> tuple[dict[str, Any], PathConditions, Prover]:
-    graph = without_invariants(api.compile_file(GUIDELINES / f"{name}.fibro"))
-    paths = PathConditions(graph)
-    return graph, paths, Prover(paths)
+    """The graph JSON (whose declarations the patients are drawn from), and the path
+    conditions and prover of its typed graph without invariants."""
+    document = api.compile_file(GUIDELINES / f"{name}.fibro")
+    paths = PathConditions(without_invariants(read_graph(document)))
+    return document, paths, Prover(paths)
 
 
 def _scalar(type_: dict[str, Any], graph: dict[str, Any]) -> st.SearchStrategy[Any]:
@@ -61,8 +64,8 @@ def _patients(graph: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
 
 
 def _check(name: str, patient: dict[str, Any]) -> None:
-    graph, paths, prover = _setup(name)
-    replay = Runtime().run(graph, patient)
+    _document, paths, prover = _setup(name)
+    replay = Runtime().run(paths.graph, patient)
     predicted = predicted_path(paths, prover, patient)
     assert list(replay.edges) == predicted[: len(replay.edges)]
     if replay.outcome in ("ok", "not_applicable"):

@@ -21,6 +21,7 @@ from compiler.analysis.encode import Plan, Sym
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import Prover
 from compiler.analysis.witnesses import patient_constraints
+from fibrolang import read_graph
 
 FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
 
@@ -28,11 +29,9 @@ FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures"
 @cache
 def _setup(name: str) -> tuple[dict[str, Any], PathConditions, Prover, list[tuple[str, Sym]]]:
     graph: dict[str, Any] = json.loads(json.dumps(api.compile_file(FIXTURES / f"{name}.fibro")))
-    paths = PathConditions(graph)
+    paths = PathConditions(read_graph(graph))
     empty = Plan.empty(paths.interventions, paths.flags)
-    outputs = [
-        (d["name"], paths.encoder.expr(d["expr"], empty, {})) for d in graph["definitions"] if d["output"]
-    ]
+    outputs = [(d.name, paths.encoder.expr(d.expr, empty, {})) for d in paths.graph.definitions if d.output]
     return graph, paths, Prover(paths), outputs
 
 

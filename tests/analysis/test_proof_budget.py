@@ -24,6 +24,8 @@ from compiler.analysis.always_reached import always_reached, exits
 from compiler.analysis.paths import PathConditions
 from compiler.cli import main
 from compiler.diagnostics.renderers import render_json
+from fibrolang import read_graph
+from fibrolang.graph import Graph
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).parent / "cases"
@@ -36,6 +38,11 @@ GUIDELINES = [
     ROOT / "guidelines" / "acr2016.fibro",
     ROOT / "guidelines" / "fibromyalgia.fibro",
 ]
+
+
+def _typed(checked: api.Checked) -> Graph:
+    """The typed decision graph of a checked guideline (what the analysis reads)."""
+    return read_graph(api.compile_checked(checked))
 
 
 @cache
@@ -53,7 +60,7 @@ def _checked(path: Path) -> api.Checked:
 
 def _analysed(path: Path, **options: object) -> str:
     checked = _checked(path)
-    found = analyse(api.compile_checked(checked), checked.guideline, **options)  # type: ignore[arg-type]
+    found = analyse(_typed(checked), checked.guideline, **options)  # type: ignore[arg-type]
     return render_json(found)
 
 
@@ -77,7 +84,7 @@ def test_cones_cut_at_always_reached_nodes_give_the_general_answers(
 
 
 def test_the_synthetic_chain_is_cut_at_every_decision() -> None:
-    paths = PathConditions(api.compile_checked(_checked(_synthetic(6))))
+    paths = PathConditions(_typed(_checked(_synthetic(6))))
     assert always_reached(paths) == [*(f"rule_{index}" for index in range(6)), "done"]
     assert exits(paths) == ["done"]
 
@@ -85,10 +92,10 @@ def test_the_synthetic_chain_is_cut_at_every_decision() -> None:
 def test_no_cut_after_a_decision_that_may_stop_a_walk() -> None:
     # `kidney` has no otherwise: a patient matching no branch stops there, so nothing after
     # it is reached by every patient. `undecided` reads a map entry a patient may not have.
-    incomplete = PathConditions(api.compile_checked(_checked(CASES / "incomplete.fibro")))
+    incomplete = PathConditions(_typed(_checked(CASES / "incomplete.fibro")))
     assert always_reached(incomplete) == ["kidney"]
     assert "kidney" in exits(incomplete)
-    undecided = PathConditions(api.compile_checked(_checked(CASES / "undecided.fibro")))
+    undecided = PathConditions(_typed(_checked(CASES / "undecided.fibro")))
     assert always_reached(undecided) == ["plan"]
     assert "plan" in exits(undecided)
 
@@ -98,7 +105,7 @@ def test_no_cut_after_a_decision_that_may_stop_a_walk() -> None:
 
 def test_a_spent_budget_leaves_every_property_unproved_and_says_which() -> None:
     found = analyse(
-        api.compile_checked(_checked(CASES / "invariant.fibro")),
+        _typed(_checked(CASES / "invariant.fibro")),
         _checked(CASES / "invariant.fibro").guideline,
         budget_seconds=0.0,
     )
@@ -127,7 +134,7 @@ class _Clock:
 def test_no_question_is_asked_after_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     path = _synthetic(30)
     checked = _checked(path)
-    graph = api.compile_checked(checked)
+    graph = _typed(checked)
     asked: list[object] = []
     clock = _Clock()
     real_check = solve.check
@@ -149,7 +156,7 @@ def test_no_question_is_asked_after_the_budget(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_without_a_budget_nothing_is_left() -> None:
-    found = analyse(api.compile_checked(_checked(_synthetic(30))), None)
+    found = analyse(_typed(_checked(_synthetic(30))), None)
     assert found == []
 
 

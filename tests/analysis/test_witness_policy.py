@@ -28,6 +28,8 @@ from compiler import api
 from compiler.analysis.cone import Cones
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.solve import Prover, _fits, _fraction, _neutral_term, _value_term
+from fibrolang import read_graph
+from fibrolang.graph import EnumType, NumberType
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -41,8 +43,8 @@ def _paths(name: str) -> PathConditions:
         with tempfile.TemporaryDirectory() as directory:
             path = Path(directory) / "synthetic.fibro"
             path.write_text(synthetic_guideline(24), encoding="utf-8")
-            return PathConditions(api.compile_file(path))
-    return PathConditions(api.compile_file(ROOT / "guidelines" / f"{name}.fibro"))
+            return PathConditions(read_graph(api.compile_file(path)))
+    return PathConditions(read_graph(api.compile_file(ROOT / "guidelines" / f"{name}.fibro")))
 
 
 def _plain_policy(prover: Prover, goal: Any) -> dict[str, Any] | None:
@@ -62,7 +64,7 @@ def _plain_policy(prover: Prover, goal: Any) -> dict[str, Any] | None:
             if keep:
                 solver.add(_neutral_term(variable, type_))
         for variable, type_ in scalars:  # 2. each number at its first allowed candidate
-            if type_["kind"] not in ("integer", "decimal"):
+            if not isinstance(type_, NumberType):
                 continue
             ordered, _ = prover.candidates(type_)
             neutral = ordered[0]
@@ -77,8 +79,8 @@ def _plain_policy(prover: Prover, goal: Any) -> dict[str, Any] | None:
                         break
             solver.add(variable == _value_term(chosen))
         for variable, type_ in scalars:  # 3. each enumeration value at its first allowed member
-            if type_["kind"] == "enum":
-                members = len(prover.paths.encoder.patient.members(type_["enum"]))
+            if isinstance(type_, EnumType):
+                members = len(prover.paths.encoder.patient.members(type_.enum))
                 solver.add(variable == next(i for i in range(members) if _sat(solver, variable == i)))
         assert solver.check() == z3.sat
         return prover.patient(solver.model())
@@ -99,7 +101,8 @@ def test_every_edge_witness_follows_the_plain_policy(name: str) -> None:
     paths = _paths(name)
     prover = Prover(paths)
     if name == "synthetic":  # enough thresholds that the bisection is used
-        assert all(len(prover.candidates(t)[0]) > 16 for _, t in paths.encoder.patient.scalars if "min" in t)
+        numbers = [t for _, t in paths.encoder.patient.scalars if isinstance(t, NumberType)]
+        assert all(len(prover.candidates(t)[0]) > 16 for t in numbers)
     for edge in paths.edges.values():
         assert prover.witness(edge.taken) == _plain_policy(prover, edge.taken), edge.id
 
@@ -127,14 +130,14 @@ def test_a_witness_from_the_cone_satisfies_the_whole_graph() -> None:
         solver.add(*paths.constraints, paths.edges[edge_id].taken)
         for variable, type_ in paths.encoder.patient.scalars:
             name = str(variable)
-            if type_["kind"] in ("integer", "decimal"):
+            if isinstance(type_, NumberType):
                 solver.add(variable == _value_term(Fraction(str(patient[name]))))
         assert solver.check() == z3.sat, edge_id
         model = solver.model()
         assert all(
             _fraction(model.eval(v, model_completion=True)) == Fraction(str(patient[str(v)]))
             for v, t in paths.encoder.patient.scalars
-            if t["kind"] == "integer"
+            if isinstance(t, NumberType) and t.integral
         )
 
 

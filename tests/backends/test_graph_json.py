@@ -15,6 +15,7 @@ from compiler import api
 from compiler.analysis.boundaries import boundary_patients
 from compiler.analysis.witnesses import edge_witnesses
 from compiler.backends.graph_json import dumps
+from fibrolang import read_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "fibrolang" / "schema" / "graph.schema.json").read_text(encoding="utf-8"))
@@ -73,8 +74,9 @@ def test_the_graph_file_is_canonical_and_reads_back_to_the_same_bytes(
 
 def _patients(graph: dict[str, Any]) -> list[dict[str, Any]]:
     """A patient reaching every edge, every threshold boundary, and an empty record."""
-    found = list(edge_witnesses(graph).values())
-    found += [b.patient for b in boundary_patients(graph) if b.patient is not None]
+    typed = read_graph(graph)
+    found = list(edge_witnesses(typed).values())
+    found += [b.patient for b in boundary_patients(typed) if b.patient is not None]
     found.append({})
     return found
 

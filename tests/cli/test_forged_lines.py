@@ -23,6 +23,7 @@ from compiler.cli import main
 from compiler.testgen.coverage import CoverageReport, Missing, render_text
 from compiler.testgen.mutants import Mutant
 from compiler.testgen.mutate import MutationReport, Outcome, render_markdown
+from fibrolang import read_graph
 from fibrolang.integrity import with_graph_hash
 from fibrolang.printable import printable
 
@@ -140,7 +141,7 @@ def test_the_traceability_report(tmp_path: Path) -> None:
 
 
 def test_the_safety_report() -> None:
-    text = safety_markdown(api.compile_file(FORGED))
+    text = safety_markdown(read_graph(api.compile_file(FORGED)))
     assert_inert_markdown(
         text,
         (

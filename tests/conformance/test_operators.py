@@ -37,6 +37,7 @@ from compiler.backends.flowchart.plain_words import plain_words
 from compiler.backends.python.module import python_module
 from compiler.format.formatter import format_text
 from compiler.front.parse import SourceText
+from fibrolang import read_graph
 from fibrolang.expression_text import render
 from fibrolang.operators import BINARY, binary
 from fibrolang.program import Program
@@ -176,7 +177,7 @@ def test_an_unknown_operand_gives_an_unknown_result(case: tuple[str, float, floa
 @pytest.mark.parametrize("case", CASES, ids=_key)
 def test_z3_predicts_the_runtime_path(case: tuple[str, float, float | None, Any]) -> None:
     symbol, _, b, expected = case
-    graph = without_invariants(graph_of(symbol, b is not None, expected))
+    graph = without_invariants(read_graph(graph_of(symbol, b is not None, expected)))
     paths = PathConditions(graph)
     taken = evaluate(graph_of(symbol, b is not None, expected), patient_of(case))
     assert predicted_path(paths, Prover(paths), patient_of(case)) == list(taken.trace.edges)
@@ -269,7 +270,7 @@ def test_abs_is_the_max_of_a_value_and_its_negation_on_every_stage(a: float, exp
     patient = {"a": a, "b": 0}
     for fuse in (True, False):
         assert evaluate(graph, patient, fuse).outputs["result"] == expected
-    paths = PathConditions(without_invariants(graph))
+    paths = PathConditions(without_invariants(read_graph(graph)))
     assert predicted_path(paths, Prover(paths), patient) == list(evaluate(graph, patient).trace.edges)
     assert "the absolute value of a" in plain_words(graph, definition).lower()
     assert render(fibrolang.load(graph).graph.definitions[0].expr) == "abs(a)"

@@ -27,6 +27,7 @@ from compiler.review.diff import TOGETHER, diff_versions, load_version
 from compiler.testgen.equivalence import classify
 from compiler.testgen.mutants import mutants
 from compiler.testgen.view import snapshot_view
+from fibrolang import read_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDELINE = ROOT / "guidelines" / "fibromyalgia.fibro"
@@ -242,13 +243,14 @@ def test_every_mutant_is_witnessed_or_proved_unchanged(name: str) -> None:
     if name == "fibromyalgia":
         chosen = _sample(chosen)
         assert len([m for m in chosen if m.id.startswith(REGRESSIONS)]) == 2
-    encoded = old_version(graph)
+    typed = read_graph(graph)
+    encoded = old_version(typed)
     runtime = Runtime()
     verdicts = []
     for mutant in chosen:
-        found = compare(encoded, mutant.graph, first_only=True)
+        found = compare(encoded, mutant.model, first_only=True)
         verdicts.append(found.verdict)
-        equivalence = classify(graph, mutant.graph)
+        equivalence = classify(typed, mutant.model)
         if found.verdict == "changes":
             assert equivalence.kind != "equivalent", (mutant.id, found.witnesses[0].patient)
             witness = found.witnesses[0]
@@ -259,7 +261,7 @@ def test_every_mutant_is_witnessed_or_proved_unchanged(name: str) -> None:
             assert found.verdict == "no_changes", (mutant.id, found)
             if equivalence.kind == "survivor":
                 assert equivalence.patient is not None
-                same = replay_both(runtime, graph, mutant.graph, equivalence.patient)
+                same = replay_both(runtime, typed, mutant.model, equivalence.patient)
                 assert same.effects == (), (mutant.id, same.effects)
             else:
                 assert equivalence.kind == "equivalent", (mutant.id, equivalence)

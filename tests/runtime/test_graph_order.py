@@ -24,9 +24,12 @@ from fibrolang import read_graph
 from fibrolang.graph_order import (
     CycleError,
     DominatorTree,
+    count_paths,
     depth_first_order,
     dominators,
+    edge_paths,
     following_in,
+    node_by_id,
     nodes_by_id,
     predecessors,
     ranked_order,
@@ -189,3 +192,41 @@ def test_both_orders_place_every_reachable_node_after_its_predecessors(
         assert set(order) == reachable and len(order) == len(reachable)
         position = {n: i for i, n in enumerate(order)}
         assert all(position[n] < position[t] for n in order for t in edges[n])
+
+
+def _all_paths(start: str, edges: Edges) -> list[tuple[str, ...]]:
+    """Every path from ``start`` to a node without successors, by plain recursion, as the
+    edges it takes (``a>b``), in branch order."""
+    if not edges[start]:
+        return [()]
+    return [(f"{start}>{t}", *rest) for t in edges[start] for rest in _all_paths(t, edges)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(dags())
+def test_paths_are_counted_and_listed_as_plain_recursion_finds_them(dag: tuple[list[str], Edges]) -> None:
+    names, edges = dag
+    expected = _all_paths(names[0], edges)
+    assert count_paths(names[0], edges.__getitem__) == len(expected)
+    leaving = lambda n: [(f"{n}>{t}", t) for t in edges[n]]  # noqa: E731 - edge ids from the ends
+    assert edge_paths(names[0], leaving) == expected
+
+
+def test_paths_through_a_diamond() -> None:
+    edges = _diamond()
+    assert count_paths("a", edges.__getitem__) == 2
+    leaving = lambda n: [(f"{n}>{t}", t) for t in edges[n]]  # noqa: E731
+    assert edge_paths("a", leaving) == [("a>c", "c>d"), ("a>b", "b>d")]
+
+
+def test_node_by_id_answers_for_the_graph_asked_about_whichever_was_asked_before() -> None:
+    first = read_graph(graph({"x": boolean()}, {"done": terminal()}, "done"))
+    second = read_graph(
+        graph({"x": boolean()}, {"end": terminal(), "done": terminal("not_applicable")}, "end")
+    )
+    for _ in range(2):
+        assert node_by_id(first, "done") is first.nodes[0]
+        assert node_by_id(first, "end") is None
+        found = node_by_id(second, "done")
+        assert found is not None and found is nodes_by_id(second)["done"]
+        assert node_by_id(second, "nowhere") is None

@@ -28,6 +28,7 @@ from compiler.testgen.mutants import GUARD_OPERATORS, mutants
 from compiler.testgen.mutate import run
 from compiler.testgen.suite import SuitePatient, read_patients
 from compiler.testgen.view import snapshot_view
+from fibrolang import read_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -50,23 +51,23 @@ def _graph(name: str) -> dict[str, Any]:
 
 def _guards(graph: dict[str, Any], location: str) -> list[str]:
     if location.startswith("define "):
-        return guards_using(graph)[location.removeprefix("define ")]
+        return guards_using(read_graph(graph))[location.removeprefix("define ")]
     return [location]
 
 
 @pytest.mark.parametrize("name", ["synthetic", "acr2016", "fibromyalgia"])
 def test_guard_change_classification_agrees_with_the_full_one(name: str) -> None:
     graph = _graph(name)
-    classifier = Classifier(graph)
+    classifier = Classifier(read_graph(graph))
     chosen = [m for m in mutants(graph) if m.operator in GUARD_OPERATORS]
     if name == "fibromyalgia":
         chosen = chosen[::6]  # a sixth of them keeps the test quick; the others are alike
     kinds = []
     for mutant in chosen:
         local = classifier.classify_guard_change(
-            mutant.graph, _guards(graph, mutant.location), fall_back=False
+            mutant.model, _guards(graph, mutant.location), fall_back=False
         )
-        full = classifier.classify(mutant.graph)
+        full = classifier.classify(mutant.model)
         assert local.kind == full.kind, (mutant.id, local, full)
         kinds.append(local.kind)
     assert "survivor" in kinds
@@ -76,14 +77,14 @@ def test_guard_change_classification_agrees_with_the_full_one(name: str) -> None
 
 def test_an_equivalent_guard_mutant_gives_every_generated_patient_the_same_snapshot() -> None:
     graph = _graph("synthetic")
-    classifier = Classifier(graph)
+    classifier = Classifier(read_graph(graph))
     original = fibrolang.load(graph)
     patients = [case.patient for case in gather(graph).cases]
     equivalent = [
         m
         for m in mutants(graph)
         if m.operator in GUARD_OPERATORS
-        and classifier.classify_guard_change(m.graph, _guards(graph, m.location)).kind == "equivalent"
+        and classifier.classify_guard_change(m.model, _guards(graph, m.location)).kind == "equivalent"
     ]
     assert equivalent
     for mutant in equivalent:
@@ -101,9 +102,9 @@ def test_the_mutation_run_gives_the_verdicts_of_running_every_test_first() -> No
     patients = [SuitePatient(case.name, case.patient, case.protects) for case in suite.cases]
     fast = run(graph, patients)
     plain = run(graph, [SuitePatient(p.test, p.patient) for p in patients], classify_survivors=False)
-    classifier = Classifier(graph)
+    classifier = Classifier(read_graph(graph))
     expected = {
-        o.mutant.id: o.status if o.status == "killed" else classifier.classify(o.mutant.graph).kind
+        o.mutant.id: o.status if o.status == "killed" else classifier.classify(o.mutant.model).kind
         for o in plain.outcomes
     }
     assert {o.mutant.id: o.status for o in fast.outcomes} == expected

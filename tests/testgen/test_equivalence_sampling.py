@@ -32,6 +32,7 @@ from compiler.testgen.mutate import run
 from compiler.testgen.sampling import PatientSampler
 from compiler.testgen.suite import SuitePatient, read_patients, suite_file
 from compiler.testgen.view import snapshot_view
+from fibrolang import read_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = 10_000
@@ -63,7 +64,7 @@ def test_every_equivalent_mutant_gives_10000_random_patients_the_same_result(pat
     original = fibrolang.load(graph)
     for number, outcome in enumerate(o for o in report.outcomes if o.status == "equivalent"):
         mutant = fibrolang.load(outcome.mutant.graph, verify=False)
-        sampler = PatientSampler(graph, seed=number)
+        sampler = PatientSampler(original.graph, seed=number)
         for _ in range(SAMPLES):
             patient = sampler.patient()
             assert _view(mutant, patient) == _view(original, patient), (outcome.mutant.id, patient)
@@ -73,7 +74,7 @@ def test_the_sampler_leaves_facts_out_and_hits_thresholds() -> None:
     graph: dict[str, Any] = json.loads(
         json.dumps(api.compile_file(ROOT / "guidelines" / "fibromyalgia.fibro"), sort_keys=True)
     )
-    sampler = PatientSampler(graph, seed=1)
+    sampler = PatientSampler(read_graph(graph), seed=1)
     patients = [sampler.patient() for _ in range(500)]
     assert any(len(p) < len(graph["inputs"]) for p in patients)
     assert sum(1 for p in patients if p.get("age") in (17, 18, 19)) > 20
@@ -90,6 +91,6 @@ def test_the_sampling_would_catch_the_unsound_verdict_of_issue_19() -> None:
         o.mutant for o in run(graph, []).outcomes if o.mutant.id == "move-threshold define risk #2 [==] 2 → 1"
     )
     original, changed = fibrolang.load(graph), fibrolang.load(mutant.graph, verify=False)
-    sampler = PatientSampler(graph, seed=0)
+    sampler = PatientSampler(original.graph, seed=0)
     patients = (sampler.patient() for _ in range(SAMPLES))
     assert any(_view(changed, p) != _view(original, p) for p in patients)

@@ -21,6 +21,7 @@ from compiler.testgen.equivalence import Classifier, Verdict
 from compiler.testgen.mutate import cross_checked, run
 from compiler.testgen.suite import SuitePatient
 from compiler.testgen.view import snapshot_view
+from fibrolang import read_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 REPRODUCER = "move-threshold define risk #2 [==] 2 → 1"
@@ -44,7 +45,7 @@ def test_the_guard_change_shortcut_is_refused_for_a_changed_output() -> None:
     graph = _graph(ROOT / "tests" / "fixtures" / "annual-risk.fibro")
     report = run(graph, [])
     mutant = next(o.mutant for o in report.outcomes if o.mutant.id == REPRODUCER)
-    assert not Classifier(graph).guard_change_only(mutant.graph)
+    assert not Classifier(read_graph(graph)).guard_change_only(mutant.model)
 
 
 def test_the_generated_suite_kills_the_reproducer_and_every_other_mutant() -> None:
