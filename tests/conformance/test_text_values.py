@@ -151,11 +151,12 @@ def test_a_graph_that_reads_a_text_is_refused_at_load(
 
 
 def test_z3_finds_a_patient_for_every_text_cell_and_none_for_another_text(graph: dict[str, Any]) -> None:
-    paths = PathConditions(graph)
+    typed = fibrolang.read_graph(graph)
+    paths = PathConditions(typed)
     prover = Prover(paths)
     runtime = fibrolang.load(graph)
-    definition = next(d for d in graph["definitions"] if d["name"] == "advice")
-    sym = paths.encoder.expr(definition["expr"], Plan.empty([], []), {})
+    definition = next(d for d in typed.definitions if d.name == "advice")
+    sym = paths.encoder.expr(definition.expr, Plan.empty([], []), {})
     assert sym.kind == "text"
     for text in [*TEXTS.values(), ELSE]:
         answer = prover.ask(conj(sym.known, sym.value == z3.StringVal(text)))
@@ -274,13 +275,16 @@ def test_spark_gives_the_runtimes_texts(graph: dict[str, Any], tmp_path: Path) -
 def test_the_behavioural_diff_tells_two_texts_apart(graph: dict[str, Any]) -> None:
     changed = copy.deepcopy(graph)
     text = json.dumps(changed).replace("Seek obstetric advice", "Seek obstetric advice today")
-    comparison = compare(graph, json.loads(text))
+    comparison = compare(fibrolang.read_graph(graph), fibrolang.read_graph(json.loads(text)))
     assert comparison.verdict == "changes"
     assert any("output caution value" in witness.questions for witness in comparison.witnesses)
-    assert compare(graph, copy.deepcopy(graph)).verdict == "no_changes"
+    assert (
+        compare(fibrolang.read_graph(graph), fibrolang.read_graph(copy.deepcopy(graph))).verdict
+        == "no_changes"
+    )
     without = copy.deepcopy(graph)  # a version that did not have the text output yet
     without["definitions"] = [d for d in without["definitions"] if d["name"] != "caution"]
-    added = compare(without, graph)
+    added = compare(fibrolang.read_graph(without), fibrolang.read_graph(graph))
     assert added.verdict == "changes"
     assert any("output caution value" in witness.questions for witness in added.witnesses)
 
