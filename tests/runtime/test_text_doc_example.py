@@ -20,7 +20,7 @@ HEADER = 'guideline example\n  title "An example"\n  version "1"\nend\n\n'
 
 
 def _block() -> str:
-    blocks = re.findall(r"```fibro\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
+    blocks: list[str] = re.findall(r"```fibro\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.DOTALL)
     (block,) = [b for b in blocks if b.startswith("# Example: a table of texts\n")]
     return HEADER + block
 
