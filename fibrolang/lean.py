@@ -103,7 +103,7 @@ class PlanState:
         return self._keep(item, child)
 
 
-_NO_BOUND: list[Any] = []
+NO_BOUND: list[Any] = []
 """``bound`` of a guideline without quantifiers: never read or written."""
 
 
@@ -118,7 +118,7 @@ class LeanWalk(Context):
     def __init__(self, inputs: dict[str, Any], definitions: list[Any], depth: int, state: PlanState) -> None:
         self.inputs = inputs
         self.definitions = definitions
-        self.bound = [None] * depth if depth else _NO_BOUND
+        self.bound = [None] * depth if depth else NO_BOUND
         self.state = state
         self.recommended = state.recommended  # type: ignore[assignment]
         self.avoided = state.avoided  # type: ignore[assignment]
