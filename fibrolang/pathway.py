@@ -30,7 +30,7 @@ from fibrolang.result import (
     Recommendation,
     guard_outcomes,
 )
-from fibrolang.values import Context, Question
+from fibrolang.values import PENDING, Context, Question, Unknown
 
 
 class Walk(Context):
@@ -258,6 +258,15 @@ class ActionStep(Step):
                         continue
                     if value is None:
                         walk.undecided(item.description, item.input_missing)
+                        return None
+                elif item.definition is not None:  # `d` or `not d`, read from the memo inline
+                    value = walk.definitions[item.definition]
+                    if value is PENDING:
+                        value = walk.definitions[item.definition] = item.compute(walk)  # type: ignore[misc]
+                    if value is item.skipped_by:
+                        continue
+                    if value.__class__ is Unknown:
+                        walk.undecided(item.description, value.missing)
                         return None
                 else:
                     if item.reads_plan:  # walk.move(walk.state), inline

@@ -188,6 +188,10 @@ class Program:
             if step.input is not None:
                 step.input_missing = frozenset((step.input,))
             step.requires = _required_recommendation(item.guard)
+            memo = fused.definition_read(guard)
+            if memo is not None:
+                step.definition, step.compute, negated = memo
+                step.skipped_by = negated  # `not d` skips the item when d is true
         return step
 
     @staticmethod
