@@ -307,8 +307,12 @@ class Program:
         if status != "ok":
             return self._lean_ending(walk, status, message, ())
         state = walk.state
+        result = state.settled  # the commonest end: a result built before, no rule to check
+        if result is not None and result.message is message:
+            return result
         triggers = self.triggers
-        if triggers is None or not triggers.isdisjoint(state.recommended):
+        checked = triggers is None or not triggers.isdisjoint(state.recommended)
+        if checked:
             walk.move(state)  # the plan, for the safety rules
             walk.status = status
             if self._breaks_invariant(walk):
@@ -329,7 +333,7 @@ class Program:
                 NO_TRACE,
                 self.identity,
             )
-        result = state.result  # the commonest end: a result built before
+        result = state.result  # a result built before, on a plan the rules were checked on
         if result is not None and result.message is message:
             return result
         result = new_result(
@@ -346,6 +350,8 @@ class Program:
         )
         if state.result is None:
             state.result = result
+            if not checked:  # no safety rule can fail on this plan: nothing to check next time
+                state.settled = result
         return result
 
     def _lean_ending(
