@@ -218,6 +218,7 @@ class ExpressionCompiler:
                 value = context.definitions[index] = compute(context)
             return value
 
+        read_definition.memo = (index, compute, False)  # type: ignore[attr-defined]
         return read_definition, definition.shape
 
     def _VariableReference(self, expr: ex.VariableReference, path: str) -> tuple[Evaluator, Shape]:

@@ -253,6 +253,7 @@ def not_definition(index: int, compute: Evaluator) -> Evaluator:
             return True
         return value
 
+    read_not_definition.memo = (index, compute, True)  # type: ignore[attr-defined]
     return read_not_definition
 
 
@@ -377,6 +378,15 @@ def input_comparison(guard: Evaluator | None) -> tuple[str, Callable[[Any, Any],
     found: tuple[str, Callable[[Any, Any], bool], Any] | None = (
         attributes.get("comparison") if attributes else None
     )
+    return found
+
+
+def definition_read(guard: Evaluator | None) -> tuple[int, Evaluator, bool] | None:
+    """``(index, compute, negated)`` when ``guard`` reads a definition memoised per evaluation,
+    ``d`` or ``not d`` (the closures of ``closures`` and ``not_definition``): its value is the
+    memo's (computed by ``compute`` the first time), negated when ``negated``."""
+    attributes = getattr(guard, "__dict__", None)  # a closure's own (no AttributeError raised)
+    found: tuple[int, Evaluator, bool] | None = attributes.get("memo") if attributes else None
     return found
 
 

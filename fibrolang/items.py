@@ -41,6 +41,8 @@ class ItemStep:
     """One action item: its guard, its outcomes, and what applying it adds."""
 
     __slots__ = (
+        "compute",
+        "definition",
         "description",
         "failed",
         "guard",
@@ -51,6 +53,7 @@ class ItemStep:
         "input_missing",
         "reads_plan",
         "requires",
+        "skipped_by",
         "undecided",
     )
 
@@ -64,6 +67,11 @@ class ItemStep:
         self.input: str | None = None  # the boolean input the guard is (set by the compiler)
         self.input_missing: frozenset[str] = frozenset()  # what it lacks when that is absent
         self.requires: str | None = None  # X when the guard is `X is recommended and ...`
+        # when the guard is a definition `d` (or `not d`) memoised per evaluation (set by the
+        # compiler): its slot in the memo, how to compute it, and the value that skips the item
+        self.definition: int | None = None
+        self.compute: Evaluator | None = None
+        self.skipped_by = False
 
     def apply(self, walk: Walk) -> None:
         """Add the item to the plan, unless the same entry is already on the path."""

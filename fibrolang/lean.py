@@ -8,7 +8,9 @@ that plan, built once and shared: applying an item (or taking a branch) moves
 the walk to the state's child for it, made the first time some walk takes it
 (by applying the item to a scratch ``Walk``, so the plan is exactly what the
 full walk builds). A state at the end of a pathway keeps the ``Result`` it
-gives, so a walk that ends there returns it without building anything.
+gives, so a walk that ends there returns it without building anything (and,
+when no safety rule can fail on its plan, without looking at the rules:
+``settled``).
 
 At most ``budget[0]`` more states are kept (shared by the whole trie); beyond
 that, new states are made afresh for each walk and not remembered, as
@@ -48,6 +50,7 @@ class PlanState:
         "recommended",
         "result",
         "seen",
+        "settled",
     )
 
     def __init__(self, path: Path, budget: list[int]) -> None:
@@ -64,6 +67,7 @@ class PlanState:
         self.flags: tuple[Flag, ...] = ()
         self.monitoring: tuple[Monitoring, ...] = ()
         self.result: Result | None = None  # the ok result ending here, once built
+        self.settled: Result | None = None  # that result, when no safety rule can fail here
 
     def _keep(self, key: object, child: PlanState) -> PlanState:
         if self.budget[0] > 0:
@@ -103,7 +107,7 @@ class PlanState:
         return self._keep(item, child)
 
 
-_NO_BOUND: list[Any] = []
+NO_BOUND: list[Any] = []
 """``bound`` of a guideline without quantifiers: never read or written."""
 
 
@@ -118,7 +122,7 @@ class LeanWalk(Context):
     def __init__(self, inputs: dict[str, Any], definitions: list[Any], depth: int, state: PlanState) -> None:
         self.inputs = inputs
         self.definitions = definitions
-        self.bound = [None] * depth if depth else _NO_BOUND
+        self.bound = [None] * depth if depth else NO_BOUND
         self.state = state
         self.recommended = state.recommended  # type: ignore[assignment]
         self.avoided = state.avoided  # type: ignore[assignment]

@@ -58,6 +58,12 @@ class Guideline:
         ``trace=False`` (the lean mode) gives the same result except that its ``trace``
         is empty (no nodes, edges or guard outcomes), for callers that only want the plan;
         patients who end with the same plan may get the same (immutable) ``Result`` object."""
+        if trace or self._defaults.defaults:
+            return self._evaluate(patient, trace)
+        return self._program.run_lean(self._validate.check(patient))
+
+    def _evaluate(self, patient: Mapping[str, Any], trace: bool) -> Result:
+        """``evaluate`` but for the lean walk of a guideline without defaults."""
         if self._defaults:
             return self._assuming(patient, trace)
         if trace:

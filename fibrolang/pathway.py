@@ -30,7 +30,7 @@ from fibrolang.result import (
     Recommendation,
     guard_outcomes,
 )
-from fibrolang.values import Context, Question
+from fibrolang.values import PENDING, Context, Question, Unknown
 
 
 class Walk(Context):
@@ -245,11 +245,12 @@ class ActionStep(Step):
         return self.target
 
     def lean(self, walk: LeanWalk) -> Step | None:
+        state = walk.state  # kept in a local until the walk moves on or ends
         for item in self.lean_items:
             guard = item.guard
             if guard is not None:
                 requires = item.requires
-                if requires is not None and requires not in walk.state.recommended:
+                if requires is not None and requires not in state.recommended:
                     continue  # `X is recommended and ...` with X not recommended: false
                 name = item.input
                 if name is not None:  # a boolean input: read inline, as its guard reads it
@@ -257,11 +258,21 @@ class ActionStep(Step):
                     if value is False:
                         continue
                     if value is None:
+                        walk.state = state
                         walk.undecided(item.description, item.input_missing)
                         return None
+                elif item.definition is not None:  # `d` or `not d`, read from the memo inline
+                    value = walk.definitions[item.definition]
+                    if value is PENDING:
+                        value = walk.definitions[item.definition] = item.compute(walk)  # type: ignore[misc]
+                    if value is item.skipped_by:
+                        continue
+                    if value.__class__ is Unknown:
+                        walk.state = state
+                        walk.undecided(item.description, value.missing)
+                        return None
                 else:
-                    if item.reads_plan:  # walk.move(walk.state), inline
-                        state = walk.state
+                    if item.reads_plan:  # walk.move(state), inline
                         walk.recommended = state.recommended  # type: ignore[assignment]
                         walk.avoided = state.avoided  # type: ignore[assignment]
                         walk.flagged = state.flagged  # type: ignore[assignment]
@@ -270,10 +281,11 @@ class ActionStep(Step):
                     if value is False:
                         continue
                     if value is not True:
+                        walk.state = state
                         walk.undecided(item.description, value.missing)
                         return None
-            state = walk.state
-            walk.state = state.children.get(item) or state.applying(item)
+            state = state.children.get(item) or state.applying(item)
+        walk.state = state
         return self.lean_target
 
 

@@ -25,6 +25,7 @@ from fibrolang.graph import (
     Graph,
     Invariant,
     RecommendItem,
+    Status,
     ValueType,
 )
 from fibrolang.items import (
@@ -36,7 +37,7 @@ from fibrolang.items import (
     RecommendStep,
     batched,
 )
-from fibrolang.lean import STATE_BUDGET, LeanWalk, PlanState
+from fibrolang.lean import NO_BOUND, STATE_BUDGET, LeanWalk, PlanState
 from fibrolang.pathway import ActionStep, Branch, DecisionStep, Path, Step, TerminalStep, Walk, chain_actions
 from fibrolang.result import (
     Avoidance,
@@ -50,7 +51,7 @@ from fibrolang.result import (
 )
 from fibrolang.structure import check_structure
 from fibrolang.unset import UNSET, check_unset
-from fibrolang.values import PENDING, Question, Unknown
+from fibrolang.values import PENDING, Context, Question, Unknown
 
 _OUTPUT_KINDS = ("boolean", "number", "member", "set", "text")
 
@@ -187,6 +188,10 @@ class Program:
             if step.input is not None:
                 step.input_missing = frozenset((step.input,))
             step.requires = _required_recommendation(item.guard)
+            memo = fused.definition_read(guard)
+            if memo is not None:
+                step.definition, step.compute, negated = memo
+                step.skipped_by = negated  # `not d` skips the item when d is true
         return step
 
     @staticmethod
@@ -283,70 +288,99 @@ class Program:
         """``run(inputs, trace=False)``: the walk moves through shared plan states
         (``fibrolang.lean``), and a result that depends on nothing but the state (or the
         outcome) it ends on is built once and returned again."""
-        walk = LeanWalk(inputs, self.definition_template.copy(), self.depth, self.root_state)
+        walk = _new_walk(LeanWalk)  # LeanWalk.__init__, inline (a Python call fewer)
+        walk.inputs = inputs
+        walk.definitions = self.definition_template.copy()
+        walk.bound = [None] * self.depth if self.depth else NO_BOUND
+        state = walk.state = self.root_state
+        walk.recommended = state.recommended  # type: ignore[assignment]
+        walk.avoided = state.avoided  # type: ignore[assignment]
+        walk.flagged = state.flagged  # type: ignore[assignment]
+        walk.doses = state.doses
         step: Step | None = self.start
-        while step is not None:
-            if step.__class__ is TerminalStep:  # TerminalStep.lean, inline
-                walk.status = step.status
-                walk.status_message = step.message
-                break
-            step = step.lean(walk)
+        while step.__class__ is not TerminalStep:
+            step = step.lean(walk)  # type: ignore[union-attr]
+            if step is None:  # undecided: ``walk.undecided`` said why
+                return self._lean_ending(walk, walk.status, walk.status_message, walk.missing)
+        status = step.status
+        message = step.message
+        if status != "ok":
+            return self._lean_ending(walk, status, message, ())
         state = walk.state
-        status = walk.status
-        if status == "ok":
-            triggers = self.triggers
-            if triggers is None or not triggers.isdisjoint(state.recommended):
-                walk.move(state)  # the plan, for the safety rules
-                if self._breaks_invariant(walk):
-                    return self.run(inputs)  # walk again, recording the nodes the error names
-                status = walk.status
-            elif not self.outputs:  # the commonest end: a result built before
-                result = state.result
-                if result is not None and result.message is walk.status_message:
-                    return result
+        result = state.settled  # the commonest end: a result built before, no rule to check
+        if result is not None and result.message is message:
+            return result
+        triggers = self.triggers
+        checked = triggers is None or not triggers.isdisjoint(state.recommended)
+        if checked:
+            walk.move(state)  # the plan, for the safety rules
+            walk.status = status
+            if self._breaks_invariant(walk):
+                return self.run(inputs)  # walk again, recording the nodes the error names
+            if walk.status != "ok":
+                return self._lean_ending(walk, walk.status, walk.status_message, walk.missing)
         if self.outputs:
             walk.move(state)  # the plan, for outputs that read it
-            outputs: Mapping[str, OutputValue] = MappingProxyType(
-                {
-                    name: None if value.__class__ is Unknown else convert(value)
-                    for name, read, convert in self.outputs
-                    if (value := read(walk)) is not UNSET  # unset by design: left out
-                }
-            )
-        else:
-            outputs = _NO_OUTPUTS
-        if status == "ok":
-            result = state.result
-            if result is not None and result.message is walk.status_message and not self.outputs:
-                return result
-            result = new_result(
+            return new_result(
                 "ok",
-                walk.status_message,
+                message,
                 (),
                 state.recommendations,
                 state.avoid,
                 state.flags,
                 state.monitoring,
-                outputs,
+                self._outputs(walk),
                 NO_TRACE,
                 self.identity,
             )
-            if not self.outputs and state.result is None:
-                state.result = result
+        result = state.result  # a result built before, on a plan the rules were checked on
+        if result is not None and result.message is message:
             return result
-        if walk.missing or self.outputs:
-            return new_result(
-                status, walk.status_message, walk.missing, (), (), (), (), outputs, NO_TRACE, self.identity
-            )
-        key = (status, walk.status_message)
+        result = new_result(
+            "ok",
+            message,
+            (),
+            state.recommendations,
+            state.avoid,
+            state.flags,
+            state.monitoring,
+            _NO_OUTPUTS,
+            NO_TRACE,
+            self.identity,
+        )
+        if state.result is None:
+            state.result = result
+            if not checked:  # no safety rule can fail on this plan: nothing to check next time
+                state.settled = result
+        return result
+
+    def _lean_ending(
+        self, walk: LeanWalk, status: Status, message: str | None, missing: tuple[str, ...]
+    ) -> Result:
+        """The lean result of a walk that does not end with a plan."""
+        if missing or self.outputs:
+            if self.outputs:
+                walk.move(walk.state)  # the plan, for outputs that read it
+                outputs = self._outputs(walk)
+            else:
+                outputs = _NO_OUTPUTS
+            return new_result(status, message, missing, (), (), (), (), outputs, NO_TRACE, self.identity)
+        key = (status, message)
         result = self.endings.get(key)
         if result is None:
-            result = new_result(
-                status, walk.status_message, (), (), (), (), (), outputs, NO_TRACE, self.identity
-            )
+            result = new_result(status, message, (), (), (), (), (), _NO_OUTPUTS, NO_TRACE, self.identity)
             if len(self.endings) < 256:
                 self.endings[key] = result
         return result
+
+    def _outputs(self, walk: Context) -> Mapping[str, OutputValue]:
+        return MappingProxyType(
+            {
+                name: None if value.__class__ is Unknown else convert(value)
+                for name, read, convert in self.outputs
+                if (value := read(walk)) is not UNSET  # unset by design: left out
+            }
+        )
 
     def _breaks_invariant(self, walk: LeanWalk) -> bool:
         """``_check_invariants`` for the lean walk: True when the plan breaks a safety rule."""
@@ -376,6 +410,7 @@ class Program:
 
 
 _NO_OUTPUTS: Mapping[str, OutputValue] = MappingProxyType({})
+_new_walk = object.__new__
 NO_TRACE = new_trace((), (), ())
 """The trace of a result evaluated with ``trace=False``: no nodes, no edges, no guards (a
 recorded trace always starts with the pseudo-node ``start``)."""

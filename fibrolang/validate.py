@@ -78,7 +78,7 @@ class PatientValidator:
             declared.name: _field_spec(declared.type, self.checkers[declared.name], self.enums)
             for declared in graph.inputs
         }
-        self.check = one_pass(self.fields, self.field_by_field)
+        self.check = every_field_given(self.fields, one_pass(self.fields, self.field_by_field))
 
     def __call__(self, patient: object) -> dict[str, Any]:
         """The patient's normalised inputs; ``InvalidPatient`` lists every problem."""
@@ -331,6 +331,62 @@ def one_pass(fields: Mapping[str, FieldSpec], field_by_field: Validate) -> Valid
         for name, normalised in checked:
             inputs[name] = normalised
         return inputs
+
+    return validate
+
+
+def every_field_given(fields: Mapping[str, FieldSpec], otherwise: Validate) -> Validate:
+    """The validator for the commonest record of all: a ``dict`` giving every declared field,
+    none of them ``null``, each boolean a ``bool``, each member a ``str`` of its enumeration,
+    each integer an ``int`` and each decimal a ``float`` within the bounds, plain, and each
+    other field (a set, a map, a date, a record) a value its checker accepts without a problem.
+
+    A record with as many fields as are declared, and all of them found, has exactly the
+    declared fields, so each is read by subscript (no method call, no default, no check for
+    undeclared fields). Anything else (a field absent, undeclared or ``null``, an ``int``
+    given for a decimal, a quantity, any problem) goes to ``otherwise``: the inputs are the
+    same either way (the record's own fields, in its order, copied).
+    """
+    count = len(fields)
+    booleans = tuple(name for name, spec in fields.items() if spec[0] == _BOOLEAN)
+    integers = tuple((name, spec[1], spec[2]) for name, spec in fields.items() if spec[0] == _INTEGER)
+    decimals = tuple((name, spec[1], spec[2]) for name, spec in fields.items() if spec[0] == _DECIMAL)
+    members = tuple((name, spec[1]) for name, spec in fields.items() if spec[0] == _MEMBER)
+    others = tuple((name, spec[4]) for name, spec in fields.items() if spec[0] == _OTHER)
+
+    def validate(patient: Any) -> dict[str, Any]:
+        if patient.__class__ is not dict or len(patient) != count:
+            return otherwise(patient)
+        try:
+            for name in booleans:
+                value = patient[name]
+                if value is not True and value is not False:
+                    return otherwise(patient)
+            for name, low, high in integers:
+                value = patient[name]
+                if value.__class__ is not int or not low <= value <= high:
+                    return otherwise(patient)
+            for name, low, high in decimals:
+                value = patient[name]
+                if value.__class__ is not float or not low <= value <= high:
+                    return otherwise(patient)
+            for name, known in members:
+                value = patient[name]
+                if value.__class__ is not str or value not in known:
+                    return otherwise(patient)
+            inputs: dict[str, Any] = patient.copy()
+            for name, checker in others:
+                value = inputs[name]
+                if value is None:
+                    return otherwise(patient)
+                problems: list[Problem] = []
+                checked = checker(value, name, problems)
+                if problems or checked is INVALID:
+                    return otherwise(patient)
+                inputs[name] = checked
+            return inputs
+        except Exception:  # an undeclared field, or a value that cannot be looked at: reported there
+            return otherwise(patient)
 
     return validate
 

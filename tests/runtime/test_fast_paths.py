@@ -11,6 +11,7 @@ and the same exceptions. Also: the cheap result constructors equal the dataclass
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import random
 from typing import Any
 
@@ -294,3 +295,47 @@ def test_cheap_constructors_equal_the_dataclasses() -> None:
     assert hash(built.trace) == hash(trace)
     with pytest.raises(dataclasses.FrozenInstanceError):
         built.status = "not_applicable"  # type: ignore[misc]
+
+
+def test_definition_guards_read_from_the_memo_agree_with_the_closures() -> None:
+    """Items guarded by a definition, ``d`` or ``not d``, which the lean walk reads from the
+    per-evaluation memo inline (``ItemStep.definition``): the same plans and the same
+    unknowns as the unfused closures, whether the definition is computed first by such an
+    item, by a decision before it, or not at all (unknown)."""
+    pq = g.ref("pq")
+    items = [
+        g.recommend("duloxetine", guard=pq),
+        g.recommend("pregabalin", guard=g.not_(pq)),
+        g.flag("f1", "pq again", guard=pq),
+        g.recommend("amitriptyline", guard=g.not_(pq)),
+    ]
+    nodes = {
+        "check": g.decision(
+            "check",
+            [
+                g.branch("check", 1, g.inp("r"), "first", "r"),
+                g.branch("check", 2, g.and_(g.not_(g.inp("r")), pq), "first", "pq decided here"),
+                g.branch("check", "otherwise", None, "first", "neither"),
+            ],
+        ),
+        "first": g.action("first", items, "done"),
+        "done": g.terminal(),
+    }
+    document = g.graph(
+        {"p": g.boolean(), "q": g.boolean(), "r": g.boolean()},
+        nodes,
+        "check",
+        interventions={name: g.drug(name.title()) for name in AGENTS},
+        definitions=[g.definition("pq", g.and_(g.inp("p"), g.inp("q")))],
+    )
+    fast, slow = fibrolang.load(document), _unfused(document)
+    lean_items = fast._program.start.branches[0].target.lean_items  # type: ignore[attr-defined]
+    assert [item.definition for item in lean_items] == [0, 0, 0, 0]
+    assert [item.skipped_by for item in lean_items] == [False, True, False, True]
+    values = (True, False, None)
+    for p, q, r in itertools.product(values, values, values):
+        patient = {name: value for name, value in (("p", p), ("q", q), ("r", r)) if value is not None}
+        expected = slow.evaluate(patient)
+        got = fast.evaluate(patient, trace=False)
+        assert dataclasses.replace(expected, trace=got.trace) == got, patient
+        assert fast.evaluate(patient) == expected, patient
