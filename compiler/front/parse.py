@@ -1,7 +1,7 @@
 """Parsing a guideline's text with the Lark grammar.
 
-The parser is built once per process (and cached on disk by Lark between
-processes) from ``grammar.lark``. Every failure becomes a diagnostic: syntax
+The parser is made once per process from ``grammar.lark`` (and kept ready-made
+between processes by ``compiler.front.grammar_cache``). Every failure becomes a diagnostic: syntax
 errors worded for a guideline author, and nesting deeper than the compiler
 will follow. Reading the file (unreadable files, non-UTF-8 bytes) is
 ``compiler.front.source``'s, re-exported here.
@@ -31,17 +31,21 @@ GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 MAX_TREE_DEPTH = 400
 
 
+PARSER_OPTIONS = {
+    "parser": "lalr",
+    "lexer": "contextual",
+    "propagate_positions": True,
+    "maybe_placeholders": True,
+}
+
+
 @cache
 def parser() -> Lark:
-    """The Lark parser, built once (LALR, contextual lexer, positions on)."""
-    return Lark(
-        GRAMMAR_PATH.read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        cache=True,
-    )
+    """The Lark parser (LALR, contextual lexer, positions on), made once per process, or
+    read ready-made from the cache directory (``compiler.front.grammar_cache``)."""
+    from compiler.front import grammar_cache
+
+    return grammar_cache.parser(GRAMMAR_PATH.read_text(encoding="utf-8"), PARSER_OPTIONS)
 
 
 def parse_tree(source: SourceText) -> tuple[Tree[Token] | None, list[Diagnostic]]:
