@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compiler import parse_cache
 from compiler.check import check_in_context
 from compiler.check.checked import CheckedGuideline, accept
 from compiler.collector import collector_paused
@@ -20,10 +21,8 @@ from compiler.diagnostics import catalogue as diag
 from compiler.diagnostics.catalogue import Diagnostic
 from compiler.front.parameters import expand as expand_parameters
 from compiler.front.parameters import once_per_template
-from compiler.front.parse import SourceText, read_source
-from compiler.front.pipeline import parse_source
+from compiler.front.source import SourceText, read_source
 from compiler.front.syntax import Guideline, Span
-from compiler.lower import LoweringError, lower
 
 
 class CompileError(Exception):
@@ -66,8 +65,11 @@ class Checked:
         return self.accepted is not None
 
 
-def check_source(source: SourceText, base_dir: Path) -> Checked:
-    guideline, problems = parse_source(source)
+def check_source(source: SourceText, base_dir: Path, cache: Path | None = None) -> Checked:
+    """Parse and check a guideline's text (quotes are checked against the source documents
+    beside ``base_dir``); with ``cache`` (a cache directory, ``proof_cache.cache_dir``), the
+    syntax tree of a text parsed before is read from it (``compiler.parse_cache``)."""
+    guideline, problems = parse_cache.parse(source, cache)
     if guideline is None:
         return Checked(source, None, diag.arrange(problems))
     context = None
@@ -93,18 +95,20 @@ def check_source(source: SourceText, base_dir: Path) -> Checked:
     return Checked(source, guideline, diagnostics, accepted)
 
 
-def check_file(path: str | Path, sources: SourceCache | None = None) -> Checked:
+def check_file(path: str | Path, sources: SourceCache | None = None, cache: Path | None = None) -> Checked:
     source, problems = read_source(path)
     if source is None:
         return Checked(None, None, problems)
     if sources is not None:
         sources.add(source)
-    return check_source(source, Path(path).resolve().parent)
+    return check_source(source, Path(path).resolve().parent, cache)
 
 
 def compile_checked(checked: Checked, hashed: bool = True) -> dict[str, Any]:
     """The decision graph of a checked guideline; CompileError if it has errors. ``hashed=False``:
     without its integrity hash (``compiler.lower.lower``), for a graph that is not written out."""
+    from compiler.lower import LoweringError, lower
+
     if checked.accepted is None or checked.source is None:
         raise CompileError(checked.diagnostics)
     try:

@@ -159,7 +159,8 @@ SOLVER_TIMEOUT = click.option(
 @click.option(
     "--no-cache",
     is_flag=True,
-    help="prove afresh: neither read nor write the proof cache (compiler/proof_cache.py)",
+    help="parse and prove afresh: neither read nor write the cache of syntax trees and proofs "
+    "(compiler/parse_cache.py, compiler/proof_cache.py)",
 )
 def check(
     guidelines: tuple[Path, ...],
@@ -174,18 +175,18 @@ def check(
     every possible patient, that every branch is reachable, every decision
     complete, exclusive branches exclusive, no plan recommends what it avoids
     or contraindicates, and every invariant holds (counterexamples are
-    printed as patient JSON). The proofs of a guideline checked before, unchanged,
-    with the same toolchain and limits, are read from a cache (--no-cache: prove
-    afresh)."""
+    printed as patient JSON). The syntax tree and the proofs of a guideline checked
+    before, unchanged, with the same toolchain and limits, are read from a cache
+    (--no-cache: parse and prove afresh)."""
     sources = api.SourceCache()
     found: list[Diagnostic] = []
+    cache = None if no_cache else proof_cache.cache_dir()
     for path in guidelines:
-        checked = api.check_file(path, sources)
+        checked = api.check_file(path, sources, cache)
         found.extend(checked.diagnostics)
         if checked.ok and not no_prove:
             budget = proof_budget or None
             timeout_ms = int(solver_timeout * 1000)
-            cache = None if no_cache else proof_cache.cache_dir()
             found.extend(proof_cache.prove(checked, timeout_ms, budget, cache))
     emit_diagnostics(found, format_, sources)
     if format_ != "json" and not found:

@@ -80,11 +80,11 @@ def proof_key(file: str, text: str, timeout_ms: int, budget_seconds: float | Non
     digest = hashlib.sha256()
     for part in (
         f"fibrolang proofs {FORMAT}",
-        toolchain_fingerprint(),
+        toolchain_fingerprint_once(),
         sys.version,
         sys.implementation.cache_tag or "",
-        _distribution_fingerprint("z3"),
-        _distribution_fingerprint("lark"),
+        distribution_fingerprint("z3"),
+        distribution_fingerprint("lark"),
         repr(timeout_ms),
         repr(budget_seconds),
         file,
@@ -113,7 +113,21 @@ def toolchain_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _distribution_fingerprint(module: str) -> str:
+_FINGERPRINTS: dict[tuple[Path, ...], str] = {}
+
+
+def toolchain_fingerprint_once() -> str:
+    """``toolchain_fingerprint``, computed at its first use and kept for the process (the
+    syntax trees' key and the proofs' both read it): this process runs the modules it read
+    when it imported them, so an edit made to them later must not change the key under
+    which its answers are stored."""
+    found = _FINGERPRINTS.get(_PACKAGES)
+    if found is None:
+        found = _FINGERPRINTS[_PACKAGES] = toolchain_fingerprint()
+    return found
+
+
+def distribution_fingerprint(module: str) -> str:
     """The names, sizes and modification times of an installed package's files (found
     without importing it): a different build or version of it gives another fingerprint."""
     spec = find_spec(module)

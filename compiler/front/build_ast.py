@@ -46,6 +46,8 @@ _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r"}
 def unescape(raw: str) -> tuple[str, list[tuple[int, str]]]:
     """Decode a string body (without its quotes). Returns the text and the
     offsets of invalid escapes with the escape as written."""
+    if "\\" not in raw:  # most texts: nothing to decode
+        return raw, []
     out: list[str] = []
     problems: list[tuple[int, str]] = []
     index = 0

@@ -1,9 +1,10 @@
-"""Reading a guideline file and parsing it with the Lark grammar.
+"""Parsing a guideline's text with the Lark grammar.
 
-The parser is built once per process (and cached on disk by Lark between
-processes) from ``grammar.lark``. Every failure becomes a diagnostic:
-unreadable files, non-UTF-8 bytes, syntax errors worded for a guideline
-author, and nesting deeper than the compiler will follow.
+The parser is made once per process from ``grammar.lark`` (and kept ready-made
+between processes by ``compiler.front.grammar_cache``). Every failure becomes a diagnostic: syntax
+errors worded for a guideline author, and nesting deeper than the compiler
+will follow. Reading the file (unreadable files, non-UTF-8 bytes) is
+``compiler.front.source``'s, re-exported here.
 """
 
 from __future__ import annotations
@@ -19,123 +20,32 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from compiler.diagnostics import catalogue as diag
 from compiler.diagnostics.catalogue import Diagnostic
-from compiler.front.regular_file import NotARegularFile, read_regular_bytes
+from compiler.front.source import MAX_FILE_BYTES as MAX_FILE_BYTES
+from compiler.front.source import SourceText as SourceText
+from compiler.front.source import decode_source as decode_source
+from compiler.front.source import read_source as read_source
 from compiler.front.syntax import Span
 from fibrolang.operators import INFIX_ARITHMETIC
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
-MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_TREE_DEPTH = 400
 
 
-@dataclass(frozen=True, slots=True)
-class SourceText:
-    """A guideline file as text, with the name used in diagnostics."""
-
-    file: str
-    text: str
-
-    def line(self, number: int) -> str:
-        lines = self.text.splitlines()
-        return lines[number - 1] if 0 < number <= len(lines) else ""
+PARSER_OPTIONS = {
+    "parser": "lalr",
+    "lexer": "contextual",
+    "propagate_positions": True,
+    "maybe_placeholders": True,
+}
 
 
 @cache
 def parser() -> Lark:
-    """The Lark parser, built once (LALR, contextual lexer, positions on)."""
-    return Lark(
-        GRAMMAR_PATH.read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        cache=True,
-    )
+    """The Lark parser (LALR, contextual lexer, positions on), made once per process, or
+    read ready-made from the cache directory (``compiler.front.grammar_cache``)."""
+    from compiler.front import grammar_cache
 
-
-def read_source(
-    path: str | Path, display_name: str | None = None
-) -> tuple[SourceText | None, list[Diagnostic]]:
-    """Read a guideline file; report unreadable, oversized, empty or non-UTF-8 files."""
-    name = display_name if display_name is not None else str(path)
-    here = Span(name, 1, 1, 1, 1)
-    try:
-        data = read_regular_bytes(path)
-    except NotARegularFile as error:
-        return None, [
-            diag.make(
-                "FIB001",
-                f"cannot read {name}: {error.strerror}",
-                here,
-                hint="give the path of the guideline file itself; fibrolang reads only regular "
-                "files, never a pipe or a device",
-            )
-        ]
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        return None, [
-            diag.make(
-                "FIB001",
-                f"cannot read {name}: {reason}",
-                here,
-                hint="check the path and that the file is readable",
-            )
-        ]
-    return decode_source(data, name)
-
-
-def decode_source(data: bytes, name: str) -> tuple[SourceText | None, list[Diagnostic]]:
-    here = Span(name, 1, 1, 1, 1)
-    if len(data) > MAX_FILE_BYTES:
-        size = len(data) / (1024 * 1024)
-        return None, [
-            diag.make(
-                "FIB012",
-                f"the file is {size:.1f} MB; guidelines are limited to {MAX_FILE_BYTES // (1024 * 1024)} MB",
-                here,
-                hint="split the guideline, or check that this is the file you meant",
-            )
-        ]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        span = Span(name, line, column, line, column + 1)
-        return None, [
-            diag.make(
-                "FIB002",
-                f"byte 0x{data[error.start]:02x} at offset {error.start} is not UTF-8 text",
-                span,
-                hint="save the file as UTF-8; guidelines are text files",
-            )
-        ]
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\x00" in text:
-        offset = text.index("\x00")
-        line = text.count("\n", 0, offset) + 1
-        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        return None, [
-            diag.make(
-                "FIB002",
-                "the file contains a NUL byte: it looks like a binary file",
-                Span(name, line, column, line, column + 1),
-                hint="guidelines are UTF-8 text files",
-            )
-        ]
-    if not text.strip() or all(
-        not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()
-    ):
-        return None, [
-            diag.make(
-                "FIB003",
-                "the file has no guideline in it",
-                here,
-                hint='a guideline starts with: guideline <id> title "..." version "..." ... end',
-            )
-        ]
-    return SourceText(name, text), []
+    return grammar_cache.parser(GRAMMAR_PATH.read_text(encoding="utf-8"), PARSER_OPTIONS)
 
 
 def parse_tree(source: SourceText) -> tuple[Tree[Token] | None, list[Diagnostic]]:

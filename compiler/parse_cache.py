@@ -1,0 +1,142 @@
+"""A cache of parsed guidelines, so that checking an unchanged guideline again does not
+import Lark, load its parse tables, compile its lexer's regular expressions and parse
+(together more than half of a check whose proofs come from ``compiler.proof_cache``).
+
+The syntax tree and the parse's diagnostics (``compiler.front.pipeline.parse_source``) are a
+function of the source text, its file name as given (the spans), the front end's code, Lark
+and the Python version: the key hashes all of those, as ``compiler.proof_cache`` does (the
+bytes of every file of the ``compiler`` and ``fibrolang`` packages, the names, sizes and
+modification times of Lark's files). Nothing else is read by the parse. The checker, which
+reads the source documents that quotes are checked against, is not cached: it runs on
+every check, on the tree read back.
+
+Only a parse that gave a syntax tree is stored. An entry is a header line naming the format,
+the key, then the tree and the diagnostics pickled; it is read back with an unpickler that
+builds nothing but the syntax tree's classes, ``Decimal`` and the diagnostics' (anything
+else, a wrong header, another key, a wrong shape: the entry is ignored and the guideline
+parsed as if there were none). Entries live beside the proofs' (``proof_cache.cache_dir``),
+under ``syntax/``; deleting the directory is always safe. ``fibrolang check --no-cache``
+neither reads nor writes them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import pickle
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from compiler import proof_cache
+from compiler.collector import collector_paused
+from compiler.diagnostics import catalogue
+from compiler.diagnostics.catalogue import Diagnostic
+from compiler.front import syntax
+from compiler.front.source import SourceText
+from compiler.front.syntax import Guideline
+
+FORMAT = 1
+_HEADER = f"fibrolang syntax tree {FORMAT}\n".encode("ascii")
+# What an entry may build: the syntax tree's classes, the diagnostics' and Decimal.
+_ALLOWED: dict[tuple[str, str], type] = {
+    **{
+        (syntax.__name__, name): value
+        for name, value in vars(syntax).items()
+        if isinstance(value, type) and value.__module__ == syntax.__name__
+    },
+    (catalogue.__name__, "Diagnostic"): catalogue.Diagnostic,
+    (catalogue.__name__, "RelatedSpan"): catalogue.RelatedSpan,
+    ("decimal", "Decimal"): Decimal,
+}
+
+Parsed = tuple[Guideline | None, list[Diagnostic]]
+
+
+def parse(source: SourceText, directory: Path | None) -> Parsed:
+    """``compiler.front.pipeline.parse_source``, answered from the cache in ``directory``
+    when an entry for exactly this text, file name and toolchain is there;
+    ``directory=None``: no cache."""
+    key = None if directory is None else parse_key(source.file, source.text)
+    entry = None if directory is None or key is None else directory / "syntax" / f"{key}.pickle"
+    if entry is not None and key is not None:
+        stored = read_entry(entry, key)
+        if stored is not None:
+            return stored
+    from compiler.front.pipeline import parse_source
+
+    guideline, problems = parse_source(source)
+    if entry is not None and key is not None and guideline is not None:
+        write_entry(entry, key, (guideline, problems))
+    return guideline, problems
+
+
+def parse_key(file: str, text: str) -> str:
+    digest = hashlib.sha256()
+    for part in (
+        f"fibrolang syntax tree {FORMAT}",
+        proof_cache.toolchain_fingerprint_once(),
+        sys.version,
+        sys.implementation.cache_tag or "",
+        proof_cache.distribution_fingerprint("lark"),
+        file,
+        text,
+    ):
+        encoded = part.encode("utf-8", "surrogatepass")
+        digest.update(len(encoded).to_bytes(8, "big"))
+        digest.update(encoded)
+    return digest.hexdigest()
+
+
+class _SyntaxUnpickler(pickle.Unpickler):
+    """Builds only what ``_ALLOWED`` names; any other global ends the read."""
+
+    def find_class(self, module: str, name: str) -> type:
+        try:
+            return _ALLOWED[(module, name)]
+        except KeyError:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a syntax tree") from None
+
+
+def write_entry(entry: Path, key: str, parsed: tuple[Guideline, list[Diagnostic]]) -> None:
+    """Write atomically (a temporary file renamed into place); a tree that cannot be pickled
+    (nested beyond the pickler's depth) or a cache that cannot be written is no error."""
+    try:
+        payload = pickle.dumps(parsed, protocol=5)
+    except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
+        return
+    temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(_HEADER + key.encode("ascii") + b"\n" + payload)
+        os.replace(temporary, entry)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
+def read_entry(entry: Path, key: str) -> Parsed | None:
+    """The syntax tree and diagnostics stored under ``key``, or None for no entry or one
+    that is not exactly what ``write_entry`` writes."""
+    try:
+        data = entry.read_bytes()
+    except OSError:
+        return None
+    head = _HEADER + key.encode("ascii") + b"\n"
+    if not data.startswith(head):
+        return None
+    try:
+        with collector_paused():
+            value = _SyntaxUnpickler(io.BytesIO(memoryview(data)[len(head) :])).load()
+    except Exception:  # a damaged entry, whatever the unpickler makes of it: parse afresh
+        return None
+    if type(value) is not tuple or len(value) != 2:
+        return None
+    guideline, problems = value
+    if type(guideline) is not Guideline or type(problems) is not list:
+        return None
+    if not all(type(d) is Diagnostic for d in problems):
+        return None
+    return guideline, problems
