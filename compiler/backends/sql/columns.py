@@ -1,9 +1,10 @@
 """Named columns computed in layers: each a projection over the one before.
 
 Every definition, guard and walk flag becomes one named column, computed once. A column's
-layer is one more than the deepest column it reads, so each layer is a ``SELECT *, ...``
-over the previous one and neither engine has to inline a shared expression into the next
-(DuckDB and Spark would otherwise copy a definition's expression into every use).
+layer comes after the deepest column it reads (``by_layer(late=True)``: the last layer before
+its first reader), so each layer is a ``SELECT *, ...`` over the previous one and neither
+engine has to inline a shared expression into the next (DuckDB and Spark would otherwise
+copy a definition's expression into every use).
 """
 
 from __future__ import annotations
