@@ -117,6 +117,9 @@ def run(
 
 
 def _run_duckdb(connection: Any, query: str, output: Path) -> None:
+    from compiler.backends.sql.engines import tune_duckdb
+
+    tune_duckdb(connection)
     body = query.rstrip().rstrip(";")
     connection.execute(f"COPY ({body}) TO '{_path(output)}' (FORMAT parquet)")
 

@@ -6,6 +6,7 @@ query, transpiled to their dialect by sqlglot.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -46,11 +47,27 @@ def write_rows_jsonl(rows: Iterable[Mapping[str, Any]], path: Path) -> int:
     return count
 
 
+# DuckDB's projection_placement optimizer pass spends a quarter to half a second of CPU on
+# the pathway query (hundreds of columns through dozens of projections) without making it run
+# faster: the population run turns it off (docs/benchmarks.md, issue 15, fourth round).
+DUCKDB_DISABLED_OPTIMIZERS = ("projection_placement",)
+
+
+def tune_duckdb(connection: Any) -> None:
+    """Settings for running the pathway query on ``connection``; none changes an answer."""
+    import duckdb
+
+    # a DuckDB without this optimizer has nothing to turn off
+    with contextlib.suppress(duckdb.Error):
+        connection.execute(f"SET disabled_optimizers = '{','.join(DUCKDB_DISABLED_OPTIMIZERS)}'")
+
+
 def run_duckdb(query: str, source: str, connection: Any = None) -> list[dict[str, Any]]:
     """The query over ``source`` (a DuckDB table expression: ``read_parquet('...')``, a table name)."""
     import duckdb
 
     con = connection if connection is not None else duckdb.connect()
+    tune_duckdb(con)
     con.execute(f"CREATE OR REPLACE TEMP VIEW patients AS SELECT * FROM {source}")
     cursor = con.execute(query)
     names = [d[0] for d in cursor.description]

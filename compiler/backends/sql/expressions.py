@@ -270,6 +270,17 @@ class PlanPoint:
         integral = all(isinstance(bound, int) for _item, bound in bounds)
         if not bounds:
             return Scalar(big(0), {}, True)
+        if all(bound > 0 for _item, bound in bounds):
+            # the highest bound among the applied items, else 0: one CASE, highest first (never
+            # NULL, so that no engine has to check its operands as GREATEST's would be)
+            by_bound: dict[int | float, list[exp.Expr]] = {}
+            for item, bound in sorted(bounds, key=lambda pair: -pair[1]):
+                by_bound.setdefault(bound, []).append(column(item.applied))
+            highest = case(
+                *((disjunction(applied), number(bound)) for bound, applied in by_bound.items()),
+                default=number(0),
+            )
+            return Scalar(highest, {}, integral)
         terms = [case((column(item.applied), number(bound)), default=number(0)) for item, bound in bounds]
         if len(terms) == 1:
             return Scalar(terms[0], {}, integral)

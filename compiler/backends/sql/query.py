@@ -196,7 +196,9 @@ class PathwayQuery:
         self.order = self._topological_order()
         self.ancestors = self._ancestors()
         self.items: list[ItemSlot] = []
-        self.stuck: list[tuple[exp.Expr, Mask]] = []  # (walk stops here, facts named)
+        # per node where the walk may stop: (it stopped at this node, [(it stopped at this
+        # guard, the facts the guard names)]); the walk stops at most once
+        self.stuck: list[tuple[exp.Expr, list[tuple[exp.Expr, Mask]]]] = []
         self.stopped: list[exp.Expr] = []  # per node: the walk stopped there
         self.incomplete: list[exp.Expr] = []
         self.edges: list[tuple[str, exp.Expr]] = [("start", TRUE)]
@@ -306,6 +308,7 @@ class PathwayQuery:
     ) -> None:
         point = self._point(node.id, None)
         earlier_false: list[exp.Expr] = []
+        stops: list[tuple[exp.Expr, Mask]] = []
         for number_, edge in enumerate(node.branches):
             name = f"n{index}_branch{number_}"
             if edge.guard is None:
@@ -318,13 +321,15 @@ class PathwayQuery:
                     stuck = self.columns.add(
                         f"{name}_stuck", conjunction([reached, *earlier_false, is_null(guard.value)])
                     )
-                    self.stuck.append((stuck, guard.mask))
+                    stops.append((stuck, guard.mask))
                     self.stopped.append(stuck)
                 taken = conjunction([reached, *earlier_false, is_true(guard.value)])
                 earlier_false.append(is_false(guard.value))
             taken = self.columns.add(f"{name}_taken", taken)
             self.edges.append((edge.id, taken))
             incoming.setdefault(edge.target, []).append(taken)
+        if stops:
+            self.stuck.append((disjunction(stop for stop, _mask in stops), stops))
         if node.branches and node.branches[-1].guard is None:
             return
         self.incomplete.append(
@@ -362,9 +367,11 @@ class PathwayQuery:
                     default=big(0),
                 ),
             )
-            for number_, guard in undecided:
-                self.stuck.append((exp.EQ(this=first, expression=big(number_)), guard.mask))
-            self.stopped.append(exp.NEQ(this=first, expression=big(0)))
+            stopped = exp.NEQ(this=first, expression=big(0))
+            self.stuck.append(
+                (stopped, [(exp.EQ(this=first, expression=big(n)), g.mask) for n, g in undecided])
+            )
+            self.stopped.append(stopped)
             taken = self.columns.add(
                 f"n{index}_next", conjunction([reached, exp.EQ(this=first, expression=big(0))])
             )
@@ -407,7 +414,16 @@ class PathwayQuery:
         ok = self.columns.add("ok", exp.EQ(this=status, expression=string("ok")))
         missing_words: dict[int, exp.Expr] = {}
         for word in range(self.layout.words):
-            branches = [(s, mask[word]) for s, mask in self.stuck if word in mask]
+            # where the walk stopped (a third of the rows or so): the node, then its guard, so
+            # that the other rows test one condition instead of one per guard
+            nodes = [
+                (stopped, case(*((s, mask[word]) for s, mask in stops if word in mask), default=big(0)))
+                for stopped, stops in self.stuck
+                if any(word in mask for _s, mask in stops)
+            ]
+            branches: list[tuple[exp.Expr, exp.Expr]] = []
+            if nodes:
+                branches.append((stuck, case(*nodes, default=big(0))))
             earlier: list[exp.Expr] = [plan_checked]
             for broken, unknown, mask in checked:
                 if word in mask:
@@ -495,11 +511,18 @@ class PathwayQuery:
         self, name: str, entries: list[tuple[exp.Expr, exp.Expr]], described: list[Entry], ok: exp.Expr
     ) -> None:
         """The kept entries of an ``ok`` result (a result without a plan has none)."""
-        self._bit_list(name, [(entry, conjunction([ok, held])) for entry, held in entries], described)
+        self._bit_list(name, entries, described, only=ok)
 
-    def _bit_list(self, name: str, entries: list[tuple[exp.Expr, exp.Expr]], described: list[Entry]) -> None:
+    def _bit_list(
+        self,
+        name: str,
+        entries: list[tuple[exp.Expr, exp.Expr]],
+        described: list[Entry],
+        only: exp.Expr = TRUE,
+    ) -> None:
         """The entries whose condition holds, in order, as the bits of BIGINT words (one column
-        each, ``<name>_bits<n>``): bit ``b`` of word ``n`` is entry ``n * 62 + b``."""
+        each, ``<name>_bits<n>``): bit ``b`` of word ``n`` is entry ``n * 62 + b``. ``only``:
+        every word is 0 where it is not TRUE (tested once per word, not once per entry)."""
         for number_, start in enumerate(range(0, len(entries), BITS_PER_WORD)):
             chunk = entries[start : start + BITS_PER_WORD]
             bits: exp.Expr = big(0)
@@ -508,6 +531,8 @@ class PathwayQuery:
                     continue
                 term = case((held, big(1 << position)), default=big(0))
                 bits = term if _is_zero(bits) else exp.BitwiseOr(this=bits, expression=term)
+            if not _is_zero(bits):
+                bits = case((only, bits), default=big(0))
             word = self.columns.add(f"{name}_bits{number_}", bits)
             self._word(name, number_, word, [e for e, _h in chunk], described[start : start + BITS_PER_WORD])
 
@@ -587,7 +612,7 @@ class PathwayQuery:
         """One CTE per layer of columns, each a projection over the one before that carries on
         only the columns a later layer or the result reads (so that neither engine has to
         resolve, or may inline, more than it needs)."""
-        layers = self.columns.by_layer()
+        layers = self.columns.by_layer(late=True)
         final_depth = len(layers) + 1
         last_use: dict[str, int] = {ID_COLUMN: final_depth}
         for depth, layer in enumerate(layers, start=1):
