@@ -74,7 +74,7 @@ def _compiled(block: str) -> fibrolang.Guideline:
 
 
 def test_the_lookup_table_examples_give_the_cells_the_page_shows() -> None:
-    one_key, two_keys, otherwise = _section_examples("Lookup tables", "Outputs that may be unset")
+    one_key, two_keys, otherwise = _section_examples("Lookup tables", "Texts")
     risk = _compiled(one_key)
     assert [risk.evaluate({"score": s}).outputs["risk"] for s in range(6)] == [
         "low", "mid", "mid", "high", "high", "high"
