@@ -59,7 +59,7 @@ class Case:
 
     def expected_outputs(self) -> dict[str, Any]:
         a, b, c = self.a, self.b, self.c
-        parts = {"first": a, "second": b, "third": a - b}
+        parts = _parts(a, b)
         portions = sum((parts[p] for p in self.portions), Fraction(0))
         return {
             "total": a + b,
@@ -74,6 +74,11 @@ class Case:
 
     def expected_recommendation(self) -> str:
         return "low_dose" if self.a + self.b <= THRESHOLD else "high_dose"
+
+
+def _parts(a: Fraction, b: Fraction) -> dict[str, Fraction]:
+    """The amount of each portion (the map input ``doses``): A, B, and A minus B."""
+    return {"first": a, "second": b, "third": a - b}
 
 
 def _given(value: Fraction, as_integer: bool) -> int | float:
@@ -94,7 +99,7 @@ def cases(draw: st.DrawFn) -> Case:
     # often a pair that sums to the decision's constant, or just beside it
     b = draw(THOUSANDTHS | NEAR.map(lambda near: THRESHOLD - a + near))
     portions = tuple(p for p in PORTIONS if p in draw(st.sets(st.sampled_from(PORTIONS))))
-    parts = {"first": a, "second": b, "third": a - b}
+    parts = _parts(a, b)
     compared = draw(st.sampled_from((a + b, a - b, -(a + b), sum((parts[p] for p in portions), Fraction(0)))))
     c = draw(THOUSANDTHS | NEAR.map(lambda near: compared + near))
     n = draw(st.integers(-400, 400))
@@ -105,6 +110,7 @@ def cases(draw: st.DrawFn) -> Case:
         "c": _given(c, as_integer),
         "n": n,
         "portions": list(portions),
+        "doses": {name: {"amount": _given(amount, as_integer)} for name, amount in parts.items()},
     }
     return Case(a, b, c, n, portions, patient)
 
@@ -188,10 +194,10 @@ def _path_conditions(stages: Stages, case: Case) -> None:
 def _written(a: str, b: str, c: str, n: int, portions: tuple[str, ...]) -> Case:
     """A case from decimals as written, given to the stages as the floats that print as them."""
     exact = {"a": Fraction(a), "b": Fraction(b), "c": Fraction(c)}
-    patient = {name: float(value) for name, value in exact.items()}
-    return Case(
-        exact["a"], exact["b"], exact["c"], n, portions, {**patient, "n": n, "portions": list(portions)}
-    )
+    patient: dict[str, Any] = {name: float(value) for name, value in exact.items()}
+    doses = {name: {"amount": float(amount)} for name, amount in _parts(exact["a"], exact["b"]).items()}
+    patient.update(n=n, portions=list(portions), doses=doses)
+    return Case(exact["a"], exact["b"], exact["c"], n, portions, patient)
 
 
 REGRESSION = [
