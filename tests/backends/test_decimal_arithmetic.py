@@ -148,7 +148,7 @@ def stages(tmp_path_factory: pytest.TempPathFactory) -> Stages:
     fused, module, _text = build(FIXTURE, directory)
     unfused = fibrolang.load(document)
     unfused._program = Program(unfused.graph, fuse=False)
-    paths = PathConditions(document)
+    paths = PathConditions(fibrolang.read_graph(document))
     query = sql_query(fused.graph, "duckdb")
     return Stages(document, fused, unfused, module, directory, paths, Prover(paths), query)
 
@@ -182,7 +182,7 @@ def _duckdb(stages: Stages, cases: list[Case], name: str) -> None:
 
 
 def _path_conditions(stages: Stages, case: Case) -> None:
-    replay = Runtime().run(stages.document, case.patient)
+    replay = Runtime().run(stages.fused.graph, case.patient)
     assert list(replay.edges) == predicted_path(stages.paths, stages.prover, case.patient), case.patient
     wanted = "screen/1" if case.a + case.b <= THRESHOLD else "screen/otherwise"
     assert wanted in replay.edges, (case.patient, replay.edges)
