@@ -106,12 +106,62 @@ class Record:
     fields: tuple[RecordField, ...]
 
 
+BINDING_RESOURCES = ("Observation", "Condition", "Procedure", "MedicationStatement", "Patient")
+
+
+@dataclass(frozen=True, slots=True)
+class FhirCode:
+    system: str  # the code system's URI
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class MemberCodes:
+    member: str  # an enum member (of a set or map input)
+    codes: tuple[FhirCode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BindingField:
+    """How a MedicationStatement gives one field of the record (``fields`` of a binding)."""
+
+    name: str
+    role: str  # status, duration, dose or extension
+    url: str | None  # the extension's URL (role extension)
+
+
+@dataclass(frozen=True, slots=True)
+class FhirBinding:
+    """The FHIR binding of an input (``inputs.*.binding``, graph-format.md): compiler
+    metadata the evaluator ignores; ``fibrolang.fhir`` and ``fibrolang serve`` read it."""
+
+    resource: str  # one of BINDING_RESOURCES
+    value_set: str | None  # the `codes` declaration named, or None (codes written inline)
+    codes: tuple[FhirCode, ...]  # sorted, every code the binding reads
+    member_codes: tuple[MemberCodes, ...] | None  # for a set or map: each member's codes
+    latest_value: bool  # Observation: the newest value
+    unit: str | None  # the guideline unit of the value (Observation only)
+    ucum: tuple[str, ...] | None  # the UCUM codes accepted for it (the first is written)
+    within_days: int | None  # how old the resource may be
+    fields: tuple[BindingField, ...]  # MedicationStatement, sorted by field name
+    fhirpath: str  # selects the resources it reads from a Bundle
+    prefetch: str  # the CDS Hooks prefetch template
+
+    def codes_of(self, member: str) -> tuple[FhirCode, ...] | None:
+        """The codes of one member, or None when the binding has none for it."""
+        for entry in self.member_codes or ():
+            if entry.member == member:
+                return entry.codes
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class InputDeclaration:
     name: str
     label: str | None
     type: ValueType
     default: bool | int | float | str | None = None  # assumed when absent (None: no default)
+    binding: FhirBinding | None = None  # how FHIR resources give it (None: unbound)
 
 
 @dataclass(frozen=True, slots=True)

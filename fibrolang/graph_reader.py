@@ -21,11 +21,13 @@ from fibrolang.errors import Problem
 from fibrolang.expression_reader import read_expression
 from fibrolang.graph import (
     ACTIONS,
+    BINDING_RESOURCES,
     FORMAT,
     STATUSES,
     ActionItem,
     ActionNode,
     AvoidItem,
+    BindingField,
     BooleanType,
     Contraindication,
     DateType,
@@ -37,6 +39,8 @@ from fibrolang.graph import (
     Enumeration,
     EnumType,
     Evidence,
+    FhirBinding,
+    FhirCode,
     FlagItem,
     Graph,
     GuidelineInfo,
@@ -44,6 +48,7 @@ from fibrolang.graph import (
     Intervention,
     Invariant,
     MapType,
+    MemberCodes,
     MonitorItem,
     Node,
     NumberType,
@@ -356,7 +361,62 @@ class GraphReader:
             self.optional_string(obj, "label", path),
             self.value_type(self.get(obj, "type", path, True), join_path(path, "type")),
             default,
+            self.binding(self.get(obj, "binding", path, False), join_path(path, "binding")),
         )
+
+    def binding(self, value: Any, path: str) -> FhirBinding | None:
+        if value is MISSING or value is None:
+            return None
+        obj = self.as_object(value, path)
+        member_codes = self.get(obj, "member_codes", path, False)
+        members: tuple[MemberCodes, ...] | None = None
+        if member_codes is not MISSING and member_codes is not None:
+            members = self.mapping_of(
+                obj,
+                "member_codes",
+                path,
+                False,
+                lambda member, codes, at: MemberCodes(member, self.fhir_codes(codes, at)),
+            )
+        ucum = self.get(obj, "ucum", path, False)
+        within_days = self.get(obj, "within_days", path, False)
+        return FhirBinding(
+            resource=self.choice(obj, "resource", path, BINDING_RESOURCES),
+            value_set=self.optional_string(obj, "value_set", path),
+            codes=self.list_of(obj, "codes", path, True, self.fhir_code),
+            member_codes=members,
+            latest_value=self.boolean(obj, "latest_value", path, False),
+            unit=self.optional_string(obj, "unit", path),
+            ucum=None
+            if ucum is MISSING or ucum is None
+            else self.list_of(obj, "ucum", path, False, self.text),
+            within_days=(
+                None
+                if within_days is MISSING or within_days is None
+                else self.integer(within_days, join_path(path, "within_days"))
+            ),
+            fields=self.mapping_of(obj, "fields", path, False, self.binding_field),
+            fhirpath=self.string(obj, "fhirpath", path),
+            prefetch=self.string(obj, "prefetch", path),
+        )
+
+    def fhir_codes(self, value: Any, path: str) -> tuple[FhirCode, ...]:
+        if not isinstance(value, list):
+            self.fail(path, f"expected a list, got {json_kind(value)}", "wrong_type")
+            return ()
+        return tuple(self.fhir_code(item, f"{path}[{index}]") for index, item in enumerate(value))
+
+    def fhir_code(self, value: Any, path: str) -> FhirCode:
+        obj = self.as_object(value, path)
+        return FhirCode(self.string(obj, "system", path), self.string(obj, "code", path))
+
+    def binding_field(self, name: str, value: Any, path: str) -> BindingField:
+        obj = self.as_object(value, path)
+        role = self.choice(obj, "role", path, ("dose", "duration", "status", "extension"))
+        url = self.optional_string(obj, "url", path)
+        if (role == "extension") != (url is not None):
+            self.fail(join_path(path, "url"), "the role extension needs a URL, other roles take none")
+        return BindingField(name, role, url)
 
     def definition(self, value: Any, path: str) -> Definition:
         obj = self.as_object(value, path)

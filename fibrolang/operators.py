@@ -15,10 +15,14 @@ z3 encoding with z3 terms and its own ``Kit`` (``z3.If`` for a choice,
 ``z3.ToInt`` for a floor). Unknown operands never reach it: every caller
 merges unknowns first (Kleene's strong logic, see graph-format.md).
 
-Exactness: ``*``, ``/`` and ``round`` compute on the decimal each number
-prints as (``Fraction(repr(x))``), then give the nearest float, so that a
-body-mass index of exactly 25.0 is 25.0 in the runtime as in z3's exact
-rationals, and ``round`` rounds half away from zero (half up, for the
+Exactness: arithmetic on decimals is exact on the decimals as written; the
+results are then stored as binary floats. ``+``, ``-``, ``*``, ``/`` and
+``round`` compute on the decimal each number prints as (``Fraction(repr(x))``),
+then give the nearest float, so that 0.1 + 0.2 is 0.3 (at most 0.3, as z3's
+exact rationals say) and a body-mass index of exactly 25.0 is 25.0 in the
+runtime as in z3; two integers stay integers, computed directly. Unary minus,
+``min`` and ``max`` pick or flip a value and never round; ``sum`` adds with
+``plus``. ``round`` rounds half away from zero (half up, for the
 positive values of clinical measurements), as clinical calculators, Excel's
 ROUND and DuckDB's ROUND do: ``round(24.95, 1)`` is 25.0, ``round(24.85, 1)``
 is 24.9.
@@ -69,6 +73,20 @@ def _exact(value: Any) -> Any:
 
 
 PYTHON = Kit(lambda c, a, b: a if c else b, math.floor, lambda value: value)
+
+
+def plus(a: Any, b: Any) -> Any:
+    """``a + b`` on the decimals they print as (two integers: directly, an integer)."""
+    if a.__class__ is float or b.__class__ is float:
+        return float(_exact(a) + _exact(b))
+    return a + b
+
+
+def minus(a: Any, b: Any) -> Any:
+    """``a - b`` on the decimals they print as (two integers: directly, an integer)."""
+    if a.__class__ is float or b.__class__ is float:
+        return float(_exact(a) - _exact(b))
+    return a - b
 
 
 def _multiply(a: Any, b: Any, kit: Kit) -> Any:
@@ -133,7 +151,9 @@ class Operator:
     numbers_only: bool = True  # operands must be numbers
     keeps_integers: bool = True  # arithmetic: integer operands give an integer
     real: bool = False  # z3 computes it on reals (an integer operand is converted first)
-    decimal: bool = False  # computes on the decimals its operands print as (the SQL target casts to DECIMAL)
+    # computes on the decimals its operands print as (the SQL target casts to DECIMAL; an
+    # operator that keeps integers computes two integers directly, in BIGINT)
+    decimal: bool = False
 
     @property
     def apply(self) -> Callable[[Any, Any], Any]:
@@ -233,8 +253,8 @@ _PLAIN: dict[str, Callable[[Any, Any], Any]] = {
     ">=": operator.ge,
     "==": operator.eq,
     "!=": operator.ne,
-    "+": operator.add,
-    "-": operator.sub,
+    "+": plus,
+    "-": minus,
 }
 
 
@@ -247,8 +267,8 @@ BINARY: dict[str, Operator] = {
         _comparison(">=", operator.ge, "≥", "is at least", "<", "<=", (">", "<")),
         _comparison("==", operator.eq, "=", "equals", "!=", "==", ("!=",), sql="="),
         _comparison("!=", operator.ne, "≠", "differs from", "==", "!=", ("==",), sql="<>"),
-        _arithmetic("+", SUM, "same", _plain(operator.add), "+", "plus"),
-        _arithmetic("-", SUM, "same", _plain(operator.sub), "−", "minus"),
+        _arithmetic("+", SUM, "same", _plain(plus), "+", "plus", python="_plus"),
+        _arithmetic("-", SUM, "same", _plain(minus), "−", "minus", python="_minus"),
         _arithmetic("*", PRODUCT, "product", _multiply, "×", "times", python="_times"),
         _arithmetic("/", PRODUCT, "quotient", _divide, "÷", "divided by", False, real=True, python="_divide"),
         _function("round", "left", _round, "{left} rounded to {right} decimals", "ROUND", real=True),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from fibrolang import expressions as ex
 from fibrolang.json_values import join_path
+from fibrolang.operators import plus
 from fibrolang.values import Context, Unknown, merge_unknown
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def compile_sum(compiler: ExpressionCompiler, expr: ex.Sum, path: str) -> tuple[
                 if value.__class__ is Unknown:
                     unknown = value if unknown is None else merge_unknown(unknown, value)
                 else:
-                    total += value
+                    total = plus(total, value)  # on the decimals as written, as `+`
         return total if unknown is None else unknown
 
     return add_up, Shape("number", unit=shape.unit)

@@ -7,7 +7,8 @@ by the C unpickler in a third of that. The entry's key hashes the grammar's text
 parser's options, Lark's files (names, sizes, modification times), the Python version and
 this module's format; it lives in the cache directory (``proof_cache.cache_dir``) under
 ``grammar/``. A missing, unreadable or foreign entry is no error: the parser is made as
-before (Lark's own cache, then a fresh build) and the entry written again.
+before (Lark's own cache in a directory of the user's, never the shared ``/tmp``; then a
+fresh build) and the entry written again.
 
 The entry is read back with an unpickler that builds nothing but Lark's own classes and
 ``functools.partial`` (what a parser is made of); Lark's two parse-table actions, which it
@@ -24,6 +25,7 @@ import io
 import os
 import pickle
 import re
+import stat
 import sys
 from pathlib import Path
 from typing import Any
@@ -51,9 +53,33 @@ def parser(grammar: str, options: dict[str, Any]) -> Lark:
     stored = read_entry(entry, key)
     if stored is not None:
         return stored
-    made = Lark(grammar, cache=True, **options)
+    made = Lark(grammar, cache=lark_cache_file(key), **options)
     write_entry(entry, key, made)
     return made
+
+
+def lark_cache_file(key: str) -> str | bool:
+    """Where Lark may keep its own cache of the parse tables, or False: never Lark's default.
+
+    With ``cache=True`` Lark writes to and reads from a predictable name in the shared
+    temporary directory (``/tmp/.lark_cache_<user>_<sha>_<python>.tmp``), and unpickles
+    part of that file before checking it: anyone who creates the file first runs code in
+    every process that builds the parser. Its cache goes instead to a directory of the
+    user's own (``$XDG_CACHE_HOME/fibrolang/lark`` or ``~/.cache/fibrolang/lark``, mode 0700),
+    which is used only when it is the user's and nobody else can write to it; otherwise the
+    parser is built afresh (about 0.4 s)."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    try:
+        base = Path(xdg) if xdg else Path.home() / ".cache"
+        directory = base / "fibrolang" / "lark"
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = directory.lstat()
+    except (OSError, RuntimeError):  # no home, or a cache that cannot be made
+        return False
+    owner = os.getuid() if hasattr(os, "getuid") else status.st_uid
+    if not stat.S_ISDIR(status.st_mode) or status.st_uid != owner or status.st_mode & 0o022:
+        return False
+    return str(directory / f"{key}.lark")
 
 
 def parser_key(grammar: str, options: dict[str, Any]) -> str:

@@ -150,7 +150,7 @@ def create_app(graphs: Sequence[Mapping[str, Any]]) -> FastAPI:
             )
         from compiler.backends.flowchart.files import flowchart_bytes
 
-        graph = services[path.service].graph
+        graph = services[path.service].guideline.graph
         svg = await run_in_threadpool(flowchart_bytes, graph, "svg", highlight=path.trace)
         return Response(svg, media_type="image/svg+xml")
 

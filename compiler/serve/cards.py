@@ -25,7 +25,7 @@ from typing import Any
 
 from compiler.serve import markdown as md
 from compiler.serve import summaries
-from fibrolang.graph import ActionNode, Graph, TerminalNode
+from fibrolang.graph import ActionNode, FhirCode, Graph, TerminalNode
 from fibrolang.graph_order import nodes_by_id, targets
 
 JSON = Any
@@ -41,7 +41,7 @@ class Context:
     patient_id: str
     flowchart_url: str | None
     statements: Mapping[str, Mapping[str, Any]]  # agent -> the patient's MedicationStatement
-    agent_codes: Mapping[str, Sequence[Mapping[str, str]]]  # agent -> its codes
+    agent_codes: Mapping[str, Sequence[FhirCode]]  # agent -> its codes
     every_plan: frozenset[str] = frozenset()  # the nodes on every path to an ``ok`` outcome
 
 
@@ -131,8 +131,8 @@ def _card(
     return card
 
 
-def _coding(codes: Sequence[Mapping[str, str]]) -> JSON:
-    return [{"system": c["system"], "code": c["code"]} for c in codes[:1]]
+def _coding(codes: Sequence[FhirCode]) -> JSON:
+    return [{"system": c.system, "code": c.code} for c in codes[:1]]
 
 
 def _suggestion(context: Context, recommendation: Mapping[str, Any]) -> list[JSON]:

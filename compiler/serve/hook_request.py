@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from compiler.serve.outcome import Issue
+from fibrolang.graph import FhirBinding
 
 FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
@@ -66,11 +67,9 @@ def _subject_issues(resource: Mapping[str, Any], patient_id: str, where: str) ->
     return []
 
 
-def check_resources(
-    key: str, binding: Mapping[str, Any], value: Any, patient_id: str, where: str
-) -> list[Issue]:
+def check_resources(key: str, binding: FhirBinding, value: Any, patient_id: str, where: str) -> list[Issue]:
     """The problems of one prefetch value (or of one FHIR server answer) for ``binding``."""
-    kind = binding["resource"]
+    kind = binding.resource
     if not isinstance(value, dict):
         return [Issue("structure", where, "a prefetch value is a FHIR resource (a JSON object) or null")]
     if kind == "Patient":
@@ -86,7 +85,7 @@ def check_resources(
     entries = value.get("entry", [])
     if not isinstance(entries, list):
         return [Issue("structure", f"{where}.entry", "Bundle.entry is not a list")]
-    codes = {(c["system"], c["code"]) for c in binding["codes"]}
+    codes = {(c.system, c.code) for c in binding.codes}
     issues: list[Issue] = []
     for number, entry in enumerate(entries):
         at = f"{where}.entry[{number}]"
@@ -117,7 +116,7 @@ def check_resources(
 
 
 def read_request(
-    document: Any, hook: str, bindings: Mapping[str, Mapping[str, Any]]
+    document: Any, hook: str, bindings: Mapping[str, FhirBinding]
 ) -> tuple[HookRequest | None, list[Issue]]:
     """The request, or every problem found in it."""
     if not isinstance(document, dict):

@@ -34,7 +34,7 @@ from compiler.serve.hook_request import HookRequest, _codings, check_resources, 
 from compiler.serve.outcome import Issue, RequestProblems
 from fibrolang import expressions as ex
 from fibrolang.fhir import read_bundle
-from fibrolang.graph import Definition, Graph
+from fibrolang.graph import Definition, FhirBinding, FhirCode, Graph
 
 HOOKS = ("patient-view", "order-select")
 CONTRAINDICATED = "cds_contraindicated__"
@@ -47,10 +47,10 @@ class Answer:
     trace: Any  # the result's trace, for the flowchart link
 
 
-def _medication_input(bindings: Mapping[str, Any]) -> str | None:
+def _medication_input(bindings: Mapping[str, FhirBinding]) -> str | None:
     for name, binding in sorted(bindings.items()):
-        if binding["resource"] == "MedicationStatement" and binding.get("member_codes"):
-            return str(name)
+        if binding.resource == "MedicationStatement" and binding.member_codes:
+            return name
     return None
 
 
@@ -71,24 +71,22 @@ class GuidelineService:
     """A compiled guideline served on one hook."""
 
     def __init__(self, graph: Mapping[str, Any], hook: str) -> None:
-        # The raw graph JSON, kept beside the typed one (``self.guideline.graph``, which
-        # everything else reads): the FHIR bindings (``inputs.*.binding``) are compiler
-        # metadata the runtime's model leaves out.
-        self.graph = graph
         self.hook = hook
         self.guideline = fibrolang.load(graph)
         self.id = f"{self.guideline.id}-{hook}"
         # Derived here from the graph just verified: typed, so there is no hash to renew.
         self.checker = fibrolang.Guideline(_with_contraindications(self.guideline.graph))
-        self.bindings = {
-            name: declared["binding"]
-            for name, declared in sorted(graph["inputs"].items())
-            if declared.get("binding")
+        self.bindings: dict[str, FhirBinding] = {
+            declared.name: declared.binding
+            for declared in sorted(self.guideline.graph.inputs, key=lambda i: i.name)
+            if declared.binding is not None
         }
         self.medications = _medication_input(self.bindings)
         self.every_plan = cards.nodes_on_every_plan(self.guideline.graph)
-        self.agent_codes: dict[str, Any] = (
-            dict(self.bindings[self.medications]["member_codes"]) if self.medications else {}
+        self.agent_codes: dict[str, tuple[FhirCode, ...]] = (
+            {entry.member: entry.codes for entry in self.bindings[self.medications].member_codes or ()}
+            if self.medications
+            else {}
         )
 
     def discovery(self) -> dict[str, Any]:
@@ -106,7 +104,7 @@ class GuidelineService:
             "hook": self.hook,
             "title": title,
             "description": description,
-            "prefetch": {name: binding["prefetch"] for name, binding in self.bindings.items()},
+            "prefetch": {name: binding.prefetch for name, binding in self.bindings.items()},
         }
 
     def answer(
@@ -117,7 +115,7 @@ class GuidelineService:
             raise RequestProblems(400, issues)
         unavailable = self._fetch_missing(request, client)
         bundle = self._bundle(request)
-        reading = read_bundle(self.graph, bundle, now or datetime.now(UTC), select="codes")
+        reading = read_bundle(self.guideline.graph, bundle, now or datetime.now(UTC), select="codes")
         fatal = [p for p in reading.problems if not p.message.endswith(": ignored")]
         if fatal:
             raise RequestProblems(
@@ -181,7 +179,7 @@ class GuidelineService:
                     "not prefetched by the EHR, and the request gives no fhirServer to fetch it from"
                 )
                 continue
-            url = query_url(request.fhir_server, binding["prefetch"], request.patient_id)
+            url = query_url(request.fhir_server, binding.prefetch, request.patient_id)
             fetched = fetch(client, request.fhir_server, url, request.token)
             if fetched.failure is not None:
                 unavailable[name] = f"not prefetched, and fetching it failed: {fetched.failure}"
@@ -236,7 +234,7 @@ class GuidelineService:
                 continue
             codings = _codings(resource.get("medicationCodeableConcept"))
             for agent, codes in self.agent_codes.items():
-                if codings & {(c["system"], c["code"]) for c in codes}:
+                if codings & {(c.system, c.code) for c in codes}:
                     found.setdefault(agent, resource)
         return found
 
@@ -253,7 +251,7 @@ class GuidelineService:
         for order in request.draft_orders:
             codings = _codings(order.get("medicationCodeableConcept"))
             for agent, codes in sorted(self.agent_codes.items()):
-                if not codings & {(c["system"], c["code"]) for c in codes}:
+                if not codings & {(c.system, c.code) for c in codes}:
                     continue
                 graph = self.guideline.graph
                 intervention = next((i for i in graph.interventions if i.id == agent), None)

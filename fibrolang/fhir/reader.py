@@ -24,6 +24,19 @@ from typing import Any
 
 import fhirpathpy
 
+from fibrolang.graph import (
+    BindingField,
+    BooleanType,
+    EnumType,
+    FhirBinding,
+    Graph,
+    InputDeclaration,
+    MapType,
+    NumberType,
+    RecordField,
+    ValueType,
+)
+
 UCUM_SYSTEM = "http://unitsofmeasure.org"
 ACTIVE_CONDITION = frozenset({"active", "recurrence", "relapse"})
 FINAL_OBSERVATION = frozenset({"final", "amended", "corrected"})
@@ -49,9 +62,7 @@ class Reading:
     problems: tuple[FhirProblem, ...] = field(default=())
 
 
-def read_bundle(
-    graph: Mapping[str, Any], bundle: Mapping[str, Any], now: datetime, select: str = "fhirpath"
-) -> Reading:
+def read_bundle(graph: Graph, bundle: Mapping[str, Any], now: datetime, select: str = "fhirpath") -> Reading:
     """The patient record a Bundle gives for every bound input of ``graph``.
 
     ``select="fhirpath"`` picks each binding's resources with its compiled FHIRPath
@@ -63,14 +74,14 @@ def read_bundle(
     if problems:
         return Reading(record, tuple(problems))
     reader = _Reader(graph, now, problems)
-    for name, declared in sorted(graph.get("inputs", {}).items()):
-        binding = declared.get("binding")
+    for declared in sorted(graph.inputs, key=lambda i: i.name):
+        name, binding = declared.name, declared.binding
         if binding is None:
             continue
         if select == "codes":
             resources = select_by_codes(binding, bundle)
         else:
-            selected = fhirpathpy.evaluate(dict(bundle), binding["fhirpath"])
+            selected = fhirpathpy.evaluate(dict(bundle), binding.fhirpath)
             resources = [r for r in selected if isinstance(r, dict)]
         try:
             value = reader.value(name, declared, binding, resources)
@@ -93,11 +104,11 @@ CODE_ELEMENT = {
 }
 
 
-def select_by_codes(binding: Mapping[str, Any], bundle: Mapping[str, Any]) -> list[dict[str, Any]]:
+def select_by_codes(binding: FhirBinding, bundle: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The Bundle's resources of the binding's type carrying one of its codes, in Bundle order:
     what the binding's FHIRPath selects."""
-    kind = binding["resource"]
-    codes = {(c["system"], c["code"]) for c in binding["codes"]}
+    kind = binding.resource
+    codes = {(c.system, c.code) for c in binding.codes}
     element = CODE_ELEMENT.get(kind)
     found = []
     for entry in bundle.get("entry", []):
@@ -168,6 +179,20 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
+def _is_integer(type_: ValueType | None) -> bool:
+    return isinstance(type_, NumberType) and type_.integral
+
+
+def _unit(type_: ValueType | None) -> str | None:
+    return type_.unit if isinstance(type_, NumberType) else None
+
+
+def _field_type(fields: Mapping[str, RecordField], name: str) -> ValueType | None:
+    """The type of a record field (None when the record has no such field)."""
+    found = fields.get(name)
+    return found.type if found is not None else None
+
+
 def _number(value: Fraction, integer: bool) -> int | float | None:
     if integer:
         return int(value) if value.denominator == 1 else None
@@ -175,8 +200,9 @@ def _number(value: Fraction, integer: bool) -> int | float | None:
 
 
 class _Reader:
-    def __init__(self, graph: Mapping[str, Any], now: datetime, problems: list[FhirProblem]) -> None:
-        self.graph = graph
+    def __init__(self, graph: Graph, now: datetime, problems: list[FhirProblem]) -> None:
+        self.records = {record.name: record for record in graph.records}
+        self.enums = {enumeration.name: enumeration for enumeration in graph.enums}
         self.now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
         self.problems = problems
 
@@ -194,21 +220,21 @@ class _Reader:
                 kept.append(resource)
         return kept
 
-    def recent(self, binding: Mapping[str, Any], moment: datetime | None) -> bool:
-        days = binding.get("within_days")
+    def recent(self, binding: FhirBinding, moment: datetime | None) -> bool:
+        days = binding.within_days
         if days is None:
             return True
         return moment is not None and (self.now - moment).total_seconds() <= days * 86400
 
     def value(
-        self, name: str, declared: Mapping[str, Any], binding: Mapping[str, Any], found: list[dict[str, Any]]
+        self, name: str, declared: InputDeclaration, binding: FhirBinding, found: list[dict[str, Any]]
     ) -> Any:
         resources = self.usable(name, found)
-        kind = binding["resource"]
+        kind = binding.resource
         if kind == "Patient":
             return self.age(name, resources)
         if kind == "Observation":
-            return self.observation(name, declared["type"], binding, resources)
+            return self.observation(name, declared.type, binding, resources)
         if kind == "Condition":
             return self.conditions(name, binding, resources)
         if kind == "Procedure":
@@ -237,7 +263,7 @@ class _Reader:
         return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
     def observation(
-        self, name: str, type_: Mapping[str, Any], binding: Mapping[str, Any], found: list[dict[str, Any]]
+        self, name: str, type_: ValueType, binding: FhirBinding, found: list[dict[str, Any]]
     ) -> Any:
         candidates: list[tuple[datetime, Fraction, dict[str, Any]]] = []
         for resource in found:
@@ -254,11 +280,12 @@ class _Reader:
             if not isinstance(quantity, dict) or not _is_number(quantity.get("value")):
                 self.problem(name, resource, "no valueQuantity with a number")
                 continue
-            if quantity.get("system") != UCUM_SYSTEM or quantity.get("code") not in binding["ucum"]:
+            ucum = binding.ucum or ()
+            if quantity.get("system") != UCUM_SYSTEM or quantity.get("code") not in ucum:
                 self.problem(
                     name,
                     resource,
-                    f"unit {quantity.get('code')!r} is not {binding['unit']} (UCUM {binding['ucum'][0]!r})",
+                    f"unit {quantity.get('code')!r} is not {binding.unit} (UCUM {ucum[0]!r})",
                 )
                 continue
             candidates.append((moment, Fraction(str(quantity["value"])), resource))
@@ -272,21 +299,21 @@ class _Reader:
                 name, newest[1], f"ambiguous: {len(newest)} different values at {latest.isoformat()}"
             )
             return _NOTHING
-        value = _number(values.pop(), type_.get("kind") == "integer")
+        value = _number(values.pop(), _is_integer(type_))
         if value is None:
             self.problem(name, candidates[0][2], "not a whole number")
             return _NOTHING
         return value
 
-    def member_of(self, binding: Mapping[str, Any], concept: Any) -> list[str]:
+    def member_of(self, binding: FhirBinding, concept: Any) -> list[str]:
         codings = set(_codings(concept))
         return sorted(
-            member
-            for member, codes in (binding.get("member_codes") or {}).items()
-            if any((c["system"], c["code"]) in codings for c in codes)
+            entry.member
+            for entry in binding.member_codes or ()
+            if any((c.system, c.code) in codings for c in entry.codes)
         )
 
-    def conditions(self, name: str, binding: Mapping[str, Any], found: list[dict[str, Any]]) -> Any:
+    def conditions(self, name: str, binding: FhirBinding, found: list[dict[str, Any]]) -> Any:
         active = []
         for resource in found:
             clinical = _status_code(resource.get("clinicalStatus"))
@@ -295,18 +322,19 @@ class _Reader:
                 return _NOTHING
             if clinical in ACTIVE_CONDITION and _status_code(resource.get("verificationStatus")) != "refuted":
                 active.append(resource)
-        if binding.get("member_codes") is None:
+        if binding.member_codes is None:
             return bool(active)
         return sorted({member for r in active for member in self.member_of(binding, r.get("code"))})
 
     def medications(
-        self, name: str, declared: Mapping[str, Any], binding: Mapping[str, Any], found: list[dict[str, Any]]
+        self, name: str, declared: InputDeclaration, binding: FhirBinding, found: list[dict[str, Any]]
     ) -> Any:
         by_member: dict[str, list[dict[str, Any]]] = {}
         for resource in found:
             for member in self.member_of(binding, resource.get("medicationCodeableConcept")):
                 by_member.setdefault(member, []).append(resource)
-        fields = self.graph["records"][declared["type"]["record"]]["fields"]
+        assert isinstance(declared.type, MapType)  # the checker binds MedicationStatement to a map
+        fields = {f.name: f for f in self.records[declared.type.record].fields}
         medications: dict[str, Any] = {}
         for member, statements in sorted(by_member.items()):
             if len(statements) > 1:
@@ -320,22 +348,21 @@ class _Reader:
         return medications
 
     def trial(
-        self, name: str, binding: Mapping[str, Any], fields: Mapping[str, Any], statement: dict[str, Any]
+        self, name: str, binding: FhirBinding, fields: Mapping[str, RecordField], statement: dict[str, Any]
     ) -> dict[str, Any] | None:
         values: dict[str, Any] = {}
         complete = True
-        for field_name, how in sorted(binding["fields"].items()):
-            value = self.field(name, how, fields.get(field_name, {}), statement)
+        for how in sorted(binding.fields, key=lambda f: f.name):
+            field_name = how.name
+            value = self.field(name, how, _field_type(fields, field_name), statement)
             if value is _NOTHING:
                 complete = False
             else:
                 values[field_name] = value
         return values if complete else None
 
-    def field(
-        self, name: str, how: Mapping[str, Any], type_: Mapping[str, Any], statement: dict[str, Any]
-    ) -> Any:
-        role = how["role"]
+    def field(self, name: str, how: BindingField, type_: ValueType | None, statement: dict[str, Any]) -> Any:
+        role = how.role
         status = statement.get("status")
         if role == "status":
             if status == "active":
@@ -352,15 +379,15 @@ class _Reader:
                 self.problem(name, statement, "no effectivePeriod with a start (and an end not before it)")
                 return _NOTHING
             seconds = Fraction(int((end - start).total_seconds()))
-            unit = type_.get("unit")
-            return _number(seconds / SECONDS_IN.get(unit or "weeks", 604800), type_.get("kind") == "integer")
+            unit = _unit(type_)
+            return _number(seconds / SECONDS_IN.get(unit or "weeks", 604800), _is_integer(type_))
         if role == "dose":
             return self.daily_dose(name, type_, statement)
-        return self.extension(name, how["url"], type_, statement)
+        return self.extension(name, how.url or "", type_, statement)
 
-    def daily_dose(self, name: str, type_: Mapping[str, Any], statement: dict[str, Any]) -> Any:
+    def daily_dose(self, name: str, type_: ValueType | None, statement: dict[str, Any]) -> Any:
         dosages = statement.get("dosage") or []
-        expected = (type_.get("unit") or "mg/day").split("/")[0].replace("mcg", "ug")
+        expected = (_unit(type_) or "mg/day").split("/")[0].replace("mcg", "ug")
         try:
             dosage = dosages[0]
             quantity = dosage["doseAndRate"][0]["doseQuantity"]
@@ -378,23 +405,22 @@ class _Reader:
         if quantity.get("system") != UCUM_SYSTEM or quantity.get("code") != expected:
             self.problem(name, statement, f"dose unit {quantity.get('code')!r} is not {expected!r}")
             return _NOTHING
-        return _number(amount * per_day, type_.get("kind") == "integer")
+        return _number(amount * per_day, _is_integer(type_))
 
-    def extension(self, name: str, url: str, type_: Mapping[str, Any], statement: dict[str, Any]) -> Any:
+    def extension(self, name: str, url: str, type_: ValueType | None, statement: dict[str, Any]) -> Any:
         found = [e for e in statement.get("extension", []) if isinstance(e, dict) and e.get("url") == url]
         if len(found) != 1:
             self.problem(name, statement, f"{'no' if not found else 'more than one'} extension {url}")
             return _NOTHING
-        kind = type_.get("kind")
-        if kind == "enum":
+        if isinstance(type_, EnumType):
             code = found[0].get("valueCode")
-            if code in self.graph["enums"][type_["enum"]]["members"]:
+            if code in self.enums[type_.enum].members:
                 return code
-            self.problem(name, statement, f"extension {url}: {code!r} is not a {type_['enum']}")
+            self.problem(name, statement, f"extension {url}: {code!r} is not a {type_.enum}")
             return _NOTHING
-        if kind == "boolean" and isinstance(found[0].get("valueBoolean"), bool):
+        if isinstance(type_, BooleanType) and isinstance(found[0].get("valueBoolean"), bool):
             return found[0]["valueBoolean"]
-        if kind in ("integer", "decimal") and _is_number(found[0].get("valueDecimal")):
-            return _number(Fraction(str(found[0]["valueDecimal"])), kind == "integer")
+        if isinstance(type_, NumberType) and _is_number(found[0].get("valueDecimal")):
+            return _number(Fraction(str(found[0]["valueDecimal"])), type_.integral)
         self.problem(name, statement, f"extension {url} has no value of the field's type")
         return _NOTHING

@@ -16,6 +16,7 @@ from typing import Any
 import fhirpathpy
 from bundle_writer import write_bundle
 
+from fibrolang import read_graph
 from fibrolang.fhir import Reading, read_bundle
 
 PATIENT_ID = "example"
@@ -69,6 +70,6 @@ def read_prefetch(graph: Mapping[str, Any], prefetch: Mapping[str, Any], now: da
         "type": "collection",
         "entry": [{"resource": r} for r in entries.values()],
     }
-    reading = read_bundle(graph, bundle, now)
+    reading = read_bundle(read_graph(graph), bundle, now)
     record = {name: value for name, value in reading.record.items() if name in prefetch}
     return Reading(record, reading.problems)

@@ -136,3 +136,36 @@ def test_the_key_covers_the_grammar_and_the_options() -> None:
     assert base == grammar_cache.parser_key(grammar, dict(PARSER_OPTIONS))
     assert base != grammar_cache.parser_key(grammar + "\n", PARSER_OPTIONS)
     assert base != grammar_cache.parser_key(grammar, {**PARSER_OPTIONS, "propagate_positions": False})
+
+
+def test_lark_keeps_its_own_cache_in_a_directory_of_the_users_never_in_tmp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lark's ``cache=True`` reads a predictable file in the shared temporary directory
+    with pickle before checking it; the parser's fallback cache is a file of the user's own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    place = grammar_cache.lark_cache_file("k")
+    assert place == str(tmp_path / "fibrolang" / "lark" / "k.lark")
+    assert (tmp_path / "fibrolang" / "lark").stat().st_mode & 0o777 == 0o700
+    grammar = GRAMMAR_PATH.read_text(encoding="utf-8")
+    Lark(grammar, cache=place, **PARSER_OPTIONS)
+    assert (tmp_path / "fibrolang" / "lark" / "k.lark").is_file()
+
+
+def test_a_lark_cache_directory_others_can_write_to_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    shared = tmp_path / "fibrolang" / "lark"
+    shared.mkdir(parents=True)
+    shared.chmod(0o777)
+    assert grammar_cache.lark_cache_file("k") is False
+    shared.chmod(0o700)
+    assert grammar_cache.lark_cache_file("k") == str(shared / "k.lark")
+
+
+def test_without_a_home_the_parser_is_built_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert grammar_cache.lark_cache_file("k") is False

@@ -143,4 +143,6 @@ def test_decimal_sums_do_not_depend_on_hash_order() -> None:
     total = value(
         g.sum_("a", g.inp("agents"), body), {"agents": ["amitriptyline", "pregabalin", "duloxetine"]}
     )
-    assert total == (0 + 0.1) + 0.2 + 0.3  # declaration order: duloxetine, pregabalin, ami...
+    # on the decimals as written (declaration order: duloxetine, pregabalin, ami...), so
+    # 0.6, not the binary floats' (0.1 + 0.2) + 0.3 = 0.6000000000000001
+    assert total == 0.6

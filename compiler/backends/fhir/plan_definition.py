@@ -92,17 +92,21 @@ def _dose_text(dose: Mapping[str, Any] | None) -> str | None:
     return dose_text(dose["min"], dose.get("max"), dose["unit"], dose.get("frequency"))
 
 
-def _value_sets(document: Mapping[str, Any]) -> list[JSON]:
-    sets: dict[str, list[JSON]] = {}
-    for declared in document["inputs"].values():
-        binding = declared.get("binding")
-        if binding and binding.get("value_set"):
-            sets[binding["value_set"]] = binding["codes"]
+def _codings(codes: tuple[g.FhirCode, ...]) -> list[JSON]:
+    return [{"system": c.system, "code": c.code} for c in codes]
+
+
+def _value_sets(model: g.Graph) -> list[JSON]:
+    sets: dict[str, tuple[g.FhirCode, ...]] = {}
+    for declared in model.inputs:
+        binding = declared.binding
+        if binding is not None and binding.value_set:
+            sets[binding.value_set] = binding.codes
     found = []
     for name, codes in sorted(sets.items()):
         systems: dict[str, list[str]] = {}
         for code in codes:
-            systems.setdefault(code["system"], []).append(code["code"])
+            systems.setdefault(code.system, []).append(code.code)
         found.append(
             {
                 "resourceType": "ValueSet",
@@ -120,32 +124,29 @@ def _value_sets(document: Mapping[str, Any]) -> list[JSON]:
     return found
 
 
-def _data_requirements(document: Mapping[str, Any]) -> list[JSON]:
+def _data_requirements(model: g.Graph) -> list[JSON]:
     found = []
-    for name, declared in sorted(document["inputs"].items()):
-        binding = declared.get("binding")
-        if not binding:
+    for declared in sorted(model.inputs, key=lambda i: i.name):
+        binding = declared.binding
+        if binding is None:
             continue
-        requirement: JSON = {"type": binding["resource"], "id": fhir_id(name)}
-        if binding["resource"] != "Patient":
-            path = "medication" if binding["resource"] == "MedicationStatement" else "code"
-            code_filter: JSON = {
-                "path": path,
-                "code": [{"system": c["system"], "code": c["code"]} for c in binding["codes"]],
-            }
-            if binding.get("value_set"):
-                code_filter["valueSet"] = f"#{fhir_id('vs-' + binding['value_set'])}"
+        requirement: JSON = {"type": binding.resource, "id": fhir_id(declared.name)}
+        if binding.resource != "Patient":
+            path = "medication" if binding.resource == "MedicationStatement" else "code"
+            code_filter: JSON = {"path": path, "code": _codings(binding.codes)}
+            if binding.value_set:
+                code_filter["valueSet"] = f"#{fhir_id('vs-' + binding.value_set)}"
             requirement["codeFilter"] = [code_filter]
-        if binding.get("within_days"):
-            element = "performed" if binding["resource"] == "Procedure" else "effective"
+        if binding.within_days:
+            element = "performed" if binding.resource == "Procedure" else "effective"
             requirement["dateFilter"] = [
-                {"path": element, "valueDuration": _quantity(binding["within_days"], "days")}
+                {"path": element, "valueDuration": _quantity(binding.within_days, "days")}
             ]
         found.append(requirement)
     return found
 
 
-def _activity(document: Mapping[str, Any], name: str, intervention: Mapping[str, Any]) -> JSON:
+def _activity(model: g.Graph, name: str, intervention: Mapping[str, Any]) -> JSON:
     activity: JSON = {
         "resourceType": "ActivityDefinition",
         "id": fhir_id(f"ad-{name}"),
@@ -155,10 +156,11 @@ def _activity(document: Mapping[str, Any], name: str, intervention: Mapping[str,
         "kind": "MedicationRequest" if intervention["kind"] == "drug" else "ServiceRequest",
     }
     codes: list[JSON] = []
-    for declared in document["inputs"].values():
-        binding = declared.get("binding") or {}
-        if binding.get("resource") == "MedicationStatement" and name in (binding.get("member_codes") or {}):
-            codes = binding["member_codes"][name]
+    for declared in model.inputs:
+        binding = declared.binding
+        member = binding.codes_of(name) if binding is not None else None
+        if binding is not None and binding.resource == "MedicationStatement" and member is not None:
+            codes = _codings(member)
     concept: JSON = {"text": intervention.get("label") or name}
     if codes:
         concept["coding"] = codes
@@ -261,10 +263,10 @@ def plan_definition(document: Mapping[str, Any]) -> JSON:
                 {"system": "http://terminology.hl7.org/CodeSystem/library-type", "code": "module-definition"}
             ]
         },
-        "dataRequirement": _data_requirements(document),
+        "dataRequirement": _data_requirements(model),
     }
-    contained = [library, *_value_sets(document)]
-    contained += [_activity(document, name, item) for name, item in sorted(interventions.items())]
+    contained = [library, *_value_sets(model)]
+    contained += [_activity(model, name, item) for name, item in sorted(interventions.items())]
     sources = info.get("sources", [])
     plan: JSON = {
         "resourceType": "PlanDefinition",

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from compiler.backends.python.integers import Integers
 from fibrolang import expressions as ex
 from fibrolang.graph import Graph
 from fibrolang.operators import BINARY
@@ -183,6 +184,7 @@ class ExpressionWriter:
         self.definitions = {definition.name: definition for definition in graph.definitions}
         self.enums = {enum.name: enum.members for enum in graph.enums}
         self.inputs = {declared.name for declared in graph.inputs}
+        self.integers = Integers(graph)
         self.reads_plan: dict[str, bool] = {}
         self.certain_memo: dict[str, bool] = {}
         self.scope: list[tuple[str, str]] = []  # (variable, local)
@@ -542,7 +544,15 @@ class ExpressionWriter:
     def _binary(self, left_expr: ex.Expression, right_expr: ex.Expression, symbol: str) -> Value:
         if symbol not in BINARY:
             raise PythonTargetError(f"unknown operator {symbol!r}")
-        spelling = BINARY[symbol].python
+        operator = BINARY[symbol]
+        spelling = operator.python
+        if (
+            operator.family == "arithmetic"
+            and operator.keeps_integers
+            and self.integers.integral(left_expr)
+            and self.integers.integral(right_expr)
+        ):
+            spelling = symbol  # two integers: the plain operator gives the prelude's integer
 
         def operator_of(left: str, right: str) -> str:
             if spelling.startswith("_"):  # a function of the prelude
@@ -623,7 +633,8 @@ class ExpressionWriter:
                     lines.emit(f"{holding} += 1")
                 else:
                     value = self.local(self.value(body), "w")
-                    self._loop_step(kind, value, result, holding, unknown)
+                    integral = kind == "sum" and self.integers.integral(body)
+                    self._loop_step(kind, value, result, holding, unknown, integral)
             finally:
                 self.scope.pop()
         if kind in ("any", "all") and body is not None:
@@ -637,19 +648,22 @@ class ExpressionWriter:
         self.flow.join(*branches)
         return Value(result, over.certain and (body is None or self.is_certain(body)))
 
-    def _loop_step(self, kind: str, value: Value, result: str, holding: str, unknown: str) -> None:
+    def _loop_step(
+        self, kind: str, value: Value, result: str, holding: str, unknown: str, integral: bool = False
+    ) -> None:
         lines = self.lines
         merge = f"{unknown} = {value.code} if {unknown} is None else _merge({unknown}, {value.code})"
-        if kind == "sum":
+        if kind == "sum":  # on the decimals as written, as `+` (integers: directly)
+            add = f"{holding} += {value.code}" if integral else f"{holding} = _plus({holding}, {value.code})"
             if value.certain:
-                lines.emit(f"{holding} += {value.code}")
+                lines.emit(add)
                 return
             lines.emit(f"if {value.code}.__class__ is _Unknown:")
             with lines.indented():
                 lines.emit(merge)
             lines.emit("else:")
             with lines.indented():
-                lines.emit(f"{holding} += {value.code}")
+                lines.emit(add)
             return
         lines.emit(f"if {value.code} is True:")
         with lines.indented():

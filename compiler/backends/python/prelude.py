@@ -12,9 +12,23 @@ from __future__ import annotations
 
 PRELUDE = '''
 # Measurement arithmetic, as fibrolang.operators computes it: on the decimal each number
-# prints as, then the nearest float; round() rounds half away from zero.
+# prints as, then the nearest float (two integers: directly, an integer); round() rounds
+# half away from zero. Where the generator knows both operands are integers it writes the
+# plain operator instead.
 def _exact(value):
     return Fraction(repr(value)) if value.__class__ is float else value
+
+
+def _plus(a, b):
+    if a.__class__ is float or b.__class__ is float:
+        return float(_exact(a) + _exact(b))
+    return a + b
+
+
+def _minus(a, b):
+    if a.__class__ is float or b.__class__ is float:
+        return float(_exact(a) - _exact(b))
+    return a - b
 
 
 def _times(a, b):

@@ -43,8 +43,11 @@ _SQL_BINARY: dict[str, type[exp.Binary]] = {
 }
 
 
-def _sql_operation(symbol: str, left: exp.Expr, right: exp.Expr) -> exp.Expr:
+def _sql_operation(symbol: str, left: exp.Expr, right: exp.Expr, integers: bool = False) -> exp.Expr:
+    """``left symbol right``; ``integers``: both operands are always integers (BIGINT)."""
     operator = BINARY[symbol]
+    if integers and operator.keeps_integers:  # two integers: BIGINT, as the runtime's int
+        return _operation(operator, left, right)
     if operator.decimal:  # on the decimals the operands print as, as the runtime computes
         left = exp.cast(left, _DECIMAL)
         right = exp.cast(right, "INTEGER" if operator.unit_rule == "left" else _DECIMAL)
@@ -557,8 +560,9 @@ class Translator:
     def _Arithmetic(self, expression: ex.Arithmetic, point: PlanPoint) -> Value:
         left = self.scalar(expression.left, point)
         right = self.scalar(expression.right, point)
-        value = _sql_operation(expression.operator, wrap(left.value), wrap(right.value))
-        integral = left.integral and right.integral and BINARY[expression.operator].keeps_integers
+        integers = left.integral and right.integral
+        value = _sql_operation(expression.operator, wrap(left.value), wrap(right.value), integers)
+        integral = integers and BINARY[expression.operator].keeps_integers
         return Scalar(value, mask_union(left.mask, right.mask), integral)
 
     def _UnaryMinus(self, expression: ex.UnaryMinus, point: PlanPoint) -> Value:
@@ -620,7 +624,11 @@ class Translator:
         total: exp.Expr = big(0)
         for included, term in terms:
             addend = case((is_true(included), term.value), default=big(0))
+            if not integral:  # on the decimals as written, as `+`; the total then a DOUBLE
+                addend = exp.cast(addend, _DECIMAL)
             total = exp.Add(this=wrap(total), expression=wrap(addend))
+        if not integral:
+            total = exp.cast(total, "DOUBLE")
         held = case((anything_unknown, exp.null()), default=total)
         value = case((collection.unknown, exp.null()), default=held)
         inner = mask_union(*(mask_when(is_true(inc), term.mask) for inc, term in terms if term.mask))
