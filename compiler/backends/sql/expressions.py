@@ -224,6 +224,13 @@ class Scalar:
     value: exp.Expr
     mask: Mask = field(default_factory=dict)
     integral: bool = False
+    # the same facts without the test that the value is unknown (None: ``mask`` has none):
+    # equal to ``mask`` wherever the value is unknown, for a reader that knows it is
+    unguarded: Mask | None = None
+
+    def named(self) -> Mask:
+        """The mask, for a reader that reads it only where the value is unknown."""
+        return self.mask if self.unguarded is None else self.unguarded
 
 
 @dataclass(frozen=True)
@@ -505,7 +512,7 @@ class Translator:
 
     def _Negation(self, expression: ex.Negation, point: PlanPoint) -> Value:
         operand = self.condition(expression.operand, point)
-        return Scalar(negation(operand.value), operand.mask)
+        return Scalar(negation(operand.value), operand.mask, unguarded=operand.unguarded)
 
     def _Conjunction(self, expression: ex.Conjunction, point: PlanPoint) -> Value:
         return self._kleene(expression.operands, point, conjunction)
@@ -525,7 +532,9 @@ class Translator:
         if not masks or static(value) is not None:
             return Scalar(value)
         # unknown only when no operand decided: then every unknown operand's facts are named
-        return Scalar(value, mask_when(is_null(value), mask_union(*masks)))
+        # (a known operand's mask is 0)
+        named = mask_union(*masks)
+        return Scalar(value, mask_when(is_null(value), named), unguarded=named)
 
     def _Conditional(self, expression: ex.Conditional, point: PlanPoint) -> Value:
         condition = self.condition(expression.condition, point)

@@ -255,7 +255,7 @@ class PathwayQuery:
     def _store(self, name: str, value: Value) -> Value:
         if isinstance(value, Scalar):
             stored = self.columns.add(name, value.value)
-            mask = value.mask
+            mask = value.named() if stored is not value.value else value.mask
             if stored is not value.value:  # the mask reads the value: read the column instead
                 mask = {word: _replace(term, value.value, stored) for word, term in mask.items()}
             return Scalar(stored, self._store_mask(name, mask, is_null(stored)), value.integral)
@@ -268,7 +268,7 @@ class PathwayQuery:
     def _store_value(self, name: str, value: Scalar) -> Scalar:
         """The value as a column; its mask stays an expression (read only where the walk stopped)."""
         stored = self.columns.add(name, value.value)
-        mask = value.mask
+        mask = value.named()
         if stored is not value.value:
             mask = {word: _replace(term, value.value, stored) for word, term in mask.items()}
         return Scalar(stored, mask, value.integral)
