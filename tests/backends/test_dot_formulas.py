@@ -67,3 +67,23 @@ def test_only_parentheses_around_the_whole_formula_are_dropped() -> None:
     assert _unbracketed("(a) + (b)") == "(a) + (b)"
     assert _unbracketed("((a) + b)") == "(a) + b"
     assert _unbracketed("a + b") == "a + b"
+
+
+def test_the_printed_chart_ends_with_the_formulas_and_lists_them_on_the_cover() -> None:
+    from compiler.backends.flowchart.print_pages import FORMULAS
+    from compiler.backends.flowchart.print_pdf import layout
+
+    pages, dots = layout(_graph("guidelines/bmi_who.graph.json"), paper="a4")
+    last, dot = pages[-1], dots[-1]
+    assert (last.stage, last.heading, last.number) == (FORMULAS, "How the values are computed", len(pages))
+    assert "body weight &#247; (height &#215; height &#215; 0.0001 m&#178;/cm&#178;) rounded to 1" in dot
+    assert [page.stage for page in pages].count(FORMULAS) == 1
+    assert "How the values are computed" in dots[0] and "Body mass index" in dots[0]  # the cover's overview
+
+
+def test_a_guideline_without_computed_values_prints_no_formulas_page() -> None:
+    from compiler.backends.flowchart.print_pages import FORMULAS
+    from compiler.backends.flowchart.print_pdf import layout
+
+    pages, _ = layout(_graph("tests/fixtures/ckd-staging.graph.json"), paper="a4")
+    assert FORMULAS not in [page.stage for page in pages]

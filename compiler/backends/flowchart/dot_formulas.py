@@ -21,6 +21,7 @@ COMPUTED = (ex.Arithmetic, ex.UnaryMinus, ex.Sum, ex.CountTrue, ex.Elapsed)
 """Expressions whose value is computed from others, not read or decided."""
 
 WIDTH = 100  # characters of formula per line
+FORMULAS_ID = "(formulas)"  # the DOT id of the box; parentheses never occur in a name
 
 
 def computed(graph: Graph) -> list[Definition]:
@@ -28,29 +29,34 @@ def computed(graph: Graph) -> list[Definition]:
     return [d for d in graph.definitions if not d.tables and isinstance(d.expr, COMPUTED)]
 
 
-def formula_nodes(graph: Graph, indent: str = "    ") -> list[str]:
-    """The DOT lines of a cluster with one table of the computed values, or none."""
+def formula_nodes(graph: Graph, indent: str = "    ", width: int = WIDTH) -> list[str]:
+    """The DOT lines of a cluster with one table of the computed values, or none
+    (``width``: characters of formula per line; a printed page takes fewer)."""
     definitions = computed(graph)
     if not definitions:
         return []
-    rows = [_row(definition, graph) for definition in definitions]
+    rows = [_row(definition, graph, width) for definition in definitions]
     table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0">' + "".join(rows) + "</TABLE>"
     title = styled(escape("How the values are computed"), bold=True)
     return [
         f'{indent}subgraph "cluster_formulas" {{',
         f'{indent}  label=<{title}>; labeljust="l"; labelloc="t"; style="rounded,dashed"; '
         f'pencolor="{PALETTE.cluster_line}";',
-        f'{indent}  "(formulas)" [shape="plaintext" margin="0" label=<{table}>];',  # never a name
+        f'{indent}  "{FORMULAS_ID}" [shape="plaintext" margin="0" label=<{table}>];',
         f"{indent}}}",
     ]
 
 
-def _row(definition: Definition, graph: Graph) -> str:
+def _row(definition: Definition, graph: Graph, width: int) -> str:
     kind = "output" if definition.output else "definition"
     name = f"{kind} {definition.name}"
-    heading = styled(escape(definition.label), bold=True) + "<BR/>" if definition.label else ""
+    heading = (
+        styled(lines_markup(wrap(definition.label, width // 2), "CENTER"), bold=True) + "<BR/>"
+        if definition.label
+        else ""
+    )
     small = f'<FONT POINT-SIZE="{SMALL}">{escape(name)}</FONT>'
-    formula = lines_markup(wrap(_unbracketed(plain_words(graph, definition.expr)), WIDTH))
+    formula = lines_markup(wrap(_unbracketed(plain_words(graph, definition.expr)), width))
     return (
         f'<TR><TD ALIGN="LEFT" CELLPADDING="3" BGCOLOR="{PALETTE.step_header}">{heading}{small}</TD>'
         f'<TD ALIGN="LEFT" BALIGN="LEFT" CELLPADDING="3">{formula}</TD></TR>'

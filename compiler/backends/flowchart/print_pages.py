@@ -20,7 +20,9 @@ chart (dot.py) is cut into pages that are each legible at 100%:
 * the lookup tables come last, drawn as on the one-page chart, as many on a
   page as fit (the cover's overview lists them, and its key has the same
   sections about the data as the one-page chart's: assumed facts, ordinal
-  scores, outputs not set for some patients).
+  scores, outputs not set for some patients);
+* then one page saying how each computed value is computed (``dot_formulas``), when the
+  guideline has any.
 
 The page furniture (header, footer, page n of N) is added by ``print_pdf``.
 Everything here is a pure function of the graph and ``fits``: node order is
@@ -46,6 +48,7 @@ from compiler.backends.flowchart.dot import (
     successors,
     topological,
 )
+from compiler.backends.flowchart.dot_formulas import FORMULAS_ID, computed, formula_nodes
 from compiler.backends.flowchart.dot_labels import PALETTE
 from compiler.backends.flowchart.dot_tables import table_id, table_ids, table_nodes
 from compiler.backends.flowchart.dot_text import escape, identifier, styled, text_markup
@@ -60,6 +63,14 @@ PLACEHOLDER_PAGE = 99  # page numbers as wide as the real ones, while pages are 
 
 Fits = Callable[[str], bool]
 TABLES = -1  # the ``stage`` of a page of lookup tables, after the stages
+FORMULAS = -2  # the ``stage`` of the page saying how computed values are computed, last
+PRINTED_FORMULA_WIDTH = 60  # characters of formula per line, legible on A4 and Letter
+PAGE_GROUPS = {TABLES: "Lookup tables", FORMULAS: "How the values are computed"}
+
+
+def _page_order(stage: int) -> tuple[bool, int]:
+    """The stages in order, then the tables, then the formulas."""
+    return (stage < 0, -stage if stage < 0 else stage)
 
 
 @dataclass(frozen=True)
@@ -77,9 +88,7 @@ class Page:
     def heading(self) -> str:
         if self.stage == 0:
             return "Overview, legend and references"
-        if self.stage == TABLES:
-            return "Lookup tables" + (f", part {self.part} of {self.parts}" if self.parts > 1 else "")
-        words = f"Stage {self.stage} of {self.stages}"
+        words = PAGE_GROUPS.get(self.stage, f"Stage {self.stage} of {self.stages}")
         return words + (f", part {self.part} of {self.parts}" if self.parts > 1 else "")
 
 
@@ -344,9 +353,9 @@ class PrintedChart:
         key = labels.key_table(references, [], paper=True, data=key_data(self.graph))
         lines.append('  subgraph "cluster_cover" {')
         lines.append(f'    label=<{key}>; labelloc="b"; labeljust="l"; pencolor="transparent";')
-        for stage in sorted({p.stage for p in pages}, key=lambda s: (s == TABLES, s)):
+        for stage in sorted({p.stage for p in pages}, key=_page_order):
             rows = "".join(self.overview_row(page) for page in pages if page.stage == stage)
-            words = "Lookup tables" if stage == TABLES else f"Stage {stage} of {pages[0].stages}"
+            words = PAGE_GROUPS.get(stage, f"Stage {stage} of {pages[0].stages}")
             title = styled(escape(words), bold=True)
             label = (
                 f'<TABLE BORDER="1" COLOR="{PALETTE.cluster_line}" CELLBORDER="0" CELLSPACING="0" '
@@ -372,9 +381,17 @@ class PrintedChart:
         lines.append('  graph [rankdir="LR"];')  # tables without edges: one under another
         return "\n".join([*lines, *table_nodes(self.graph, "  ", page.nodes), "}"]) + "\n"
 
+    def formulas_page(self) -> str:
+        """The DOT of the page saying how each computed value is computed, as on the
+        one-page chart (``dot_formulas``)."""
+        lines = self.chart.preamble("page")
+        return "\n".join([*lines, *formula_nodes(self.graph, "  ", PRINTED_FORMULA_WIDTH), "}"]) + "\n"
+
     def overview_row(self, page: Page) -> str:
         """A page in the overview: its number and what it decides or recommends."""
-        if page.stage == TABLES:
+        if page.stage == FORMULAS:
+            words = ", ".join(d.label or d.name for d in computed(self.graph))
+        elif page.stage == TABLES:
             titles = [self.table_titles.get(n, n) for n in page.nodes]
             words = ", ".join(titles)
         else:
@@ -418,6 +435,8 @@ def plan(graph: Graph, printed: PrintedChart, fits: Fits) -> list[Page]:
         for part, nodes in enumerate(parts, 1):
             pages.append(Page(len(pages) + 2, number, len(groups), part, len(parts), tuple(nodes)))
     pages += table_pages(graph, printed, fits, len(pages) + 2, len(groups))
+    if computed(graph):
+        pages.append(Page(len(pages) + 2, FORMULAS, len(groups), 1, 1, (FORMULAS_ID,)))
     cover = Page(1, 0, len(groups), 1, 1, ())
     return [cover, *pages]
 
@@ -460,6 +479,8 @@ def page_dots(graph: Graph, pages: Sequence[Page], printed: PrintedChart) -> lis
             return printed.cover_page(pages[1:], page_of)
         if page.stage == TABLES:
             return printed.tables_page(page)
+        if page.stage == FORMULAS:
+            return printed.formulas_page()
         return printed.stage_page(page, page_of)
 
     return [dot(page) for page in pages]
