@@ -17,7 +17,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from fibrolang.graph import ActionNode, DecisionNode, Edge, Graph, Node
+from fibrolang.graph import ActionItem, ActionNode, DecisionNode, Edge, Graph, Node
 
 Following = Callable[[str], Iterable[str]]
 """The ids a node leads to, in branch order (repeats allowed)."""
@@ -40,6 +40,16 @@ def successors(node: Node) -> tuple[Edge, ...]:
         return node.branches
     if isinstance(node, ActionNode):
         return (node.next,)
+    return ()
+
+
+def guarded_entries(node: Node) -> tuple[Edge, ...] | tuple[ActionItem, ...]:
+    """The entries of a node that may carry a guard, in order: a decision's branches, an
+    action's items (an ending has none)."""
+    if isinstance(node, DecisionNode):
+        return node.branches
+    if isinstance(node, ActionNode):
+        return node.items
     return ()
 
 

@@ -30,8 +30,9 @@ from compiler.analysis.replay import Runtime
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover, step_of
 from compiler.analysis.witnesses import ReplayMismatch
 from fibrolang import expressions as ex
+from fibrolang import graph_order
 from fibrolang.expression_parts import inline, mentions, parts
-from fibrolang.graph import ActionNode, DecisionNode, Graph, MapType, NumberType
+from fibrolang.graph import Graph, MapType, NumberType
 from fibrolang.operators import binary, mirrored
 
 Side = Literal["below", "at", "above"]
@@ -126,13 +127,7 @@ def threshold_comparisons(graph: Graph) -> list[_Comparison]:
     definitions = {d.name: d.expr for d in graph.definitions}
     found: list[_Comparison] = []
     for node in graph.nodes:
-        entries = (
-            node.branches
-            if isinstance(node, DecisionNode)
-            else node.items
-            if isinstance(node, ActionNode)
-            else ()
-        )
+        entries = graph_order.guarded_entries(node)
         for entry in entries:
             if entry.guard is not None:
                 _comparisons(inline(entry.guard, definitions), node.id, entry.id, found)

@@ -218,13 +218,7 @@ def guard_expressions(graph: Graph) -> list[tuple[str, str, ex.Expression]]:
     """(guard id, node id, guard) of every guarded branch and item, in graph order."""
     found = []
     for node in graph.nodes:
-        entries = (
-            node.branches
-            if isinstance(node, DecisionNode)
-            else node.items
-            if isinstance(node, ActionNode)
-            else ()
-        )
+        entries = graph_order.guarded_entries(node)
         for entry in entries:
             if entry.guard is not None:
                 found.append((entry.id, node.id, entry.guard))
@@ -312,14 +306,9 @@ def _site(
 def guard_of(graph: Graph, guard_id: str) -> ex.Expression | None:
     """The guard expression of a branch or action item, by id."""
     node = graph_order.node_by_id(graph, guard_id.split("/", 1)[0])
-    entries = (
-        node.branches
-        if isinstance(node, DecisionNode)
-        else node.items
-        if isinstance(node, ActionNode)
-        else ()
-    )
-    for entry in entries:
+    if node is None:
+        return None
+    for entry in graph_order.guarded_entries(node):
         if entry.id == guard_id:
             return entry.guard
     return None

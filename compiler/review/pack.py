@@ -39,6 +39,7 @@ from compiler.backends.flowchart.plain_words import plain_words
 from compiler.review.diff import DiffReport, Version, diff_versions
 from compiler.review.diff_render import report_json
 from fibrolang import expressions as ex
+from fibrolang import graph_order
 from fibrolang.expression_parts import subexpressions
 from fibrolang.graph import (
     ActionItem,
@@ -287,13 +288,7 @@ def changed_nodes(report: DiffReport) -> list[str]:
         grew = not readers <= definitions
         definitions |= readers
     for node in graph.nodes:
-        entries = (
-            node.branches
-            if isinstance(node, DecisionNode)
-            else node.items
-            if isinstance(node, ActionNode)
-            else ()
-        )
+        entries = graph_order.guarded_entries(node)
         if any(_reads(entry.guard) & definitions for entry in entries if entry.guard is not None):
             touched.add(node.id)
     ids = {node.id for node in graph.nodes}

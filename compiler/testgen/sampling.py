@@ -15,11 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from fibrolang import expressions as ex
+from fibrolang import graph_order
 from fibrolang.expression_parts import subexpressions
 from fibrolang.graph import (
-    ActionNode,
     BooleanType,
-    DecisionNode,
     EnumType,
     Graph,
     MapType,
@@ -33,13 +32,7 @@ def _thresholds(graph: Graph) -> list[int | float]:
     """Every number the definitions and the guards mention (not the invariants)."""
     roots = [definition.expr for definition in graph.definitions]
     for node in graph.nodes:
-        entries = (
-            node.branches
-            if isinstance(node, DecisionNode)
-            else node.items
-            if isinstance(node, ActionNode)
-            else ()
-        )
+        entries = graph_order.guarded_entries(node)
         roots += [entry.guard for entry in entries if entry.guard is not None]
     found: set[int | float] = set()
     for root in roots:

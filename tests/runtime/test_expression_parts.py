@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from fibrolang import expressions as ex
-from fibrolang import read_graph
+from fibrolang import graph_order, read_graph
 from fibrolang.expression_parts import inline, mentions, parts, replaced, subexpressions
 from fibrolang.expression_reader import read_expression
-from fibrolang.graph import ActionNode, DecisionNode
+from fibrolang.graph import DecisionNode
 from fibrolang.graph_reader import GraphReader
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,13 +60,7 @@ def _expressions(path: Path) -> list[tuple[Any, ex.Expression]]:
     ]
     for node in graph.nodes:
         raw_node = document["nodes"][node.id]
-        entries = (
-            node.branches
-            if isinstance(node, DecisionNode)
-            else node.items
-            if isinstance(node, ActionNode)
-            else ()
-        )
+        entries = graph_order.guarded_entries(node)
         key = "branches" if isinstance(node, DecisionNode) else "items"
         for raw, entry in zip(raw_node.get(key, []), entries, strict=True):
             if entry.guard is not None:
