@@ -21,10 +21,7 @@ neither reads nor writes them.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import io
-import os
 import pickle
 import sys
 from decimal import Decimal
@@ -74,20 +71,17 @@ def parse(source: SourceText, directory: Path | None) -> Parsed:
 
 
 def parse_key(file: str, text: str) -> str:
-    digest = hashlib.sha256()
-    for part in (
-        f"fibrolang syntax tree {FORMAT}",
-        proof_cache.toolchain_fingerprint_once(),
-        sys.version,
-        sys.implementation.cache_tag or "",
-        proof_cache.distribution_fingerprint("lark"),
-        file,
-        text,
-    ):
-        encoded = part.encode("utf-8", "surrogatepass")
-        digest.update(len(encoded).to_bytes(8, "big"))
-        digest.update(encoded)
-    return digest.hexdigest()
+    return proof_cache.digest_of(
+        (
+            f"fibrolang syntax tree {FORMAT}",
+            proof_cache.toolchain_fingerprint_once(),
+            sys.version,
+            sys.implementation.cache_tag or "",
+            proof_cache.distribution_fingerprint("lark"),
+            file,
+            text,
+        )
+    )
 
 
 class _SyntaxUnpickler(pickle.Unpickler):
@@ -107,14 +101,7 @@ def write_entry(entry: Path, key: str, parsed: tuple[Guideline, list[Diagnostic]
         payload = pickle.dumps(parsed, protocol=5)
     except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
         return
-    temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(_HEADER + key.encode("ascii") + b"\n" + payload)
-        os.replace(temporary, entry)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+    proof_cache.write_atomically(entry, _HEADER + key.encode("ascii") + b"\n" + payload)
 
 
 def read_entry(entry: Path, key: str) -> Parsed | None:

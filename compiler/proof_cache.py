@@ -26,7 +26,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -77,23 +77,20 @@ def prove(
 
 
 def proof_key(file: str, text: str, timeout_ms: int, budget_seconds: float | None) -> str:
-    digest = hashlib.sha256()
-    for part in (
-        f"fibrolang proofs {FORMAT}",
-        toolchain_fingerprint_once(),
-        sys.version,
-        sys.implementation.cache_tag or "",
-        distribution_fingerprint("z3"),
-        distribution_fingerprint("lark"),
-        repr(timeout_ms),
-        repr(budget_seconds),
-        file,
-        text,
-    ):
-        encoded = part.encode("utf-8", "surrogatepass")
-        digest.update(len(encoded).to_bytes(8, "big"))
-        digest.update(encoded)
-    return digest.hexdigest()
+    return digest_of(
+        (
+            f"fibrolang proofs {FORMAT}",
+            toolchain_fingerprint_once(),
+            sys.version,
+            sys.implementation.cache_tag or "",
+            distribution_fingerprint("z3"),
+            distribution_fingerprint("lark"),
+            repr(timeout_ms),
+            repr(budget_seconds),
+            file,
+            text,
+        )
+    )
 
 
 def toolchain_fingerprint() -> str:
@@ -155,13 +152,30 @@ def storable(found: Sequence[Diagnostic]) -> bool:
 
 
 def write_entry(entry: Path, key: str, found: Sequence[Diagnostic]) -> None:
-    """Write atomically (a temporary file renamed into place); a cache that cannot be
-    written is no error, the next check proves again."""
+    """Write atomically; a cache that cannot be written is no error, the next check proves
+    again."""
     payload = json.dumps({"format": FORMAT, "key": key, "diagnostics": _diagnostics_to_json(found)})
+    write_atomically(entry, payload.encode("utf-8"))
+
+
+def digest_of(parts: Iterable[str]) -> str:
+    """The SHA-256 of ``parts``, each preceded by its length, so that no two lists of parts
+    give the same bytes: the key of an entry of every cache (proofs, syntax trees, parser)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        encoded = part.encode("utf-8", "surrogatepass")
+        digest.update(len(encoded).to_bytes(8, "big"))
+        digest.update(encoded)
+    return digest.hexdigest()
+
+
+def write_atomically(entry: Path, data: bytes) -> None:
+    """Write ``data`` to ``entry`` through a temporary file renamed into place, so that a
+    reader sees the whole entry or none; a cache that cannot be written is no error."""
     temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(payload, encoding="utf-8")
+        temporary.write_bytes(data)
         os.replace(temporary, entry)
     except OSError:
         with contextlib.suppress(OSError):

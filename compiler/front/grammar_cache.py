@@ -17,9 +17,7 @@ compares by identity, and the ``re`` module are written as references, not copie
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
 import importlib
 import io
 import os
@@ -83,19 +81,16 @@ def lark_cache_file(key: str) -> str | bool:
 
 
 def parser_key(grammar: str, options: dict[str, Any]) -> str:
-    digest = hashlib.sha256()
-    for part in (
-        f"fibrolang parser {FORMAT}",
-        grammar,
-        repr(sorted(options.items())),
-        proof_cache.distribution_fingerprint("lark"),
-        sys.version,
-        sys.implementation.cache_tag or "",
-    ):
-        encoded = part.encode("utf-8", "surrogatepass")
-        digest.update(len(encoded).to_bytes(8, "big"))
-        digest.update(encoded)
-    return digest.hexdigest()
+    return proof_cache.digest_of(
+        (
+            f"fibrolang parser {FORMAT}",
+            grammar,
+            repr(sorted(options.items())),
+            proof_cache.distribution_fingerprint("lark"),
+            sys.version,
+            sys.implementation.cache_tag or "",
+        )
+    )
 
 
 class _ParserPickler(pickle.Pickler):
@@ -132,14 +127,7 @@ def write_entry(entry: Path, key: str, made: Lark) -> None:
         _ParserPickler(buffer, protocol=5).dump(made)
     except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
         return
-    temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
-    try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(_HEADER + key.encode("ascii") + b"\n" + buffer.getvalue())
-        os.replace(temporary, entry)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+    proof_cache.write_atomically(entry, _HEADER + key.encode("ascii") + b"\n" + buffer.getvalue())
 
 
 def read_entry(entry: Path, key: str) -> Lark | None:
