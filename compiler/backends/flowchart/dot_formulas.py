@@ -12,6 +12,7 @@ since they are what executes. Every string goes through ``dot_text.escape``.
 from __future__ import annotations
 
 from compiler.backends.flowchart.dot_labels import PALETTE, SMALL
+from compiler.backends.flowchart.dot_tables import side_box
 from compiler.backends.flowchart.dot_text import escape, lines_markup, styled, wrap
 from compiler.backends.flowchart.plain_words import plain_words
 from fibrolang import expressions as ex
@@ -37,14 +38,8 @@ def formula_nodes(graph: Graph, indent: str = "    ", width: int = WIDTH) -> lis
         return []
     rows = [_row(definition, graph, width) for definition in definitions]
     table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0">' + "".join(rows) + "</TABLE>"
-    title = styled(escape("How the values are computed"), bold=True)
-    return [
-        f'{indent}subgraph "cluster_formulas" {{',
-        f'{indent}  label=<{title}>; labeljust="l"; labelloc="t"; style="rounded,dashed"; '
-        f'pencolor="{PALETTE.cluster_line}";',
-        f'{indent}  "{FORMULAS_ID}" [shape="plaintext" margin="0" label=<{table}>];',
-        f"{indent}}}",
-    ]
+    node = f'{indent}  "{FORMULAS_ID}" [shape="plaintext" margin="0" label=<{table}>];'
+    return side_box("formulas", "How the values are computed", [node], indent)
 
 
 def _row(definition: Definition, graph: Graph, width: int) -> str:

@@ -46,10 +46,16 @@ def table_nodes(graph: Graph, indent: str = "    ", only: Sequence[str] | None =
             nodes.append(f'{indent}  "{escape(node_id)}" [shape="plaintext" margin="0" label=<{label}>];')
     if not nodes:
         return []
-    title = styled(escape("Lookup tables"), bold=True)
+    return side_box("tables", "Lookup tables", nodes, indent)
+
+
+def side_box(name: str, title: str, nodes: Sequence[str], indent: str) -> list[str]:
+    """The DOT lines of a dashed, titled cluster beside the pathway (``cluster_<name>``)
+    holding ``nodes``: the lookup tables, the formulas of computed values."""
+    heading = styled(escape(title), bold=True)
     return [
-        f'{indent}subgraph "cluster_tables" {{',
-        f'{indent}  label=<{title}>; labeljust="l"; labelloc="t"; style="rounded,dashed"; '
+        f'{indent}subgraph "cluster_{name}" {{',
+        f'{indent}  label=<{heading}>; labeljust="l"; labelloc="t"; style="rounded,dashed"; '
         f'pencolor="{PALETTE.cluster_line}";',
         *nodes,
         f"{indent}}}",
