@@ -25,7 +25,7 @@ def test_the_bmi_chart_says_how_the_bmi_is_computed() -> None:
     assert [d.name for d in computed(graph)] == ["bmi"]  # the category is a decision, not a formula
     dot = render_dot(graph)
     assert "How the values are computed" in dot
-    assert "body weight &#247; (height &#215; height &#215; 0.0001 m&#178;/cm&#178;) rounded to 1" in dot
+    assert "0.0001 m&#178;/cm&#178;) rounded to 1 decimal<BR" in dot
 
 
 def test_scores_and_counts_are_shown_and_tables_and_conditions_are_not() -> None:
@@ -77,6 +77,7 @@ def test_the_printed_chart_ends_with_the_formulas_and_lists_them_on_the_cover() 
     last, dot = pages[-1], dots[-1]
     assert (last.stage, last.heading, last.number) == (FORMULAS, "How the values are computed", len(pages))
     assert "body weight &#247; (height &#215; height &#215; 0.0001 m&#178;/cm&#178;) rounded to 1" in dot
+    assert 'rounded to 1<BR ALIGN="LEFT"/>decimal<BR' in dot  # wrapped on the page
     assert [page.stage for page in pages].count(FORMULAS) == 1
     assert "How the values are computed" in dots[0] and "Body mass index" in dots[0]  # the cover's overview
 

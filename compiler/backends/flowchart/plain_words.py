@@ -256,7 +256,10 @@ class _Phrases:
                     return f"(the absolute value of {self.words(expr.left, _COMPARE)})", _ATOM
                 case "function":
                     left, right = self.words(expr.left, _COMPARE), self.words(expr.right, _COMPARE)
-                    return f"({operator.words.format(left=left, right=right)})", _ATOM
+                    phrase = operator.words.format(left=left, right=right)
+                    if expr.operator == "round" and right == "1":  # "rounded to 1 decimal"
+                        phrase = phrase.removesuffix("s")
+                    return f"({phrase})", _ATOM
                 case unreachable:
                     assert_never(unreachable)
         if isinstance(expr, ex.UnaryMinus):
