@@ -41,6 +41,7 @@ from compiler.backends.sql.expressions import (
     is_false,
     is_null,
     is_true,
+    negation,
     number,
     string,
 )
@@ -339,46 +340,104 @@ class PathwayQuery:
     def _act(
         self, index: int, node: ActionNode, reached: exp.Expr, incoming: dict[str, list[exp.Expr]]
     ) -> None:
-        decided: list[exp.Expr] = []  # every earlier guard of the step is known
-        undecided: list[tuple[int, Scalar]] = []  # the guards that may be unknown
+        guards: dict[int, Scalar] = {}
+        slots: list[ItemSlot] = []
         for ordinal, item in enumerate(node.items):
             name = f"n{index}_item{ordinal}"
-            proceeding = conjunction([reached, *decided])
-            if item.guard is None:
-                applied = proceeding
-            else:
+            if item.guard is not None:
                 point = self._point(node.id, ordinal)
                 with _located(f"the guard of item {item.id}", item.trace.source):
                     translated = self.translator.condition(item.guard, point)
-                guard = self._store_value(name, translated)
-                if guard.mask:
-                    undecided.append((ordinal + 1, guard))
-                    decided.append(exp.Not(this=is_null(guard.value)))
-                applied = conjunction([proceeding, is_true(guard.value)])
-            applied_name = f"{name}_applied"
-            self.columns.add(applied_name, applied, keep=True)
-            self.items.append(ItemSlot(node.id, item, ordinal, applied_name))
-        if undecided:
-            # the first item whose guard is unknown (the walk stops there), or 0
-            first = self.columns.add(
-                f"n{index}_unknown",
-                case(
-                    *((conjunction([reached, is_null(g.value)]), big(number_)) for number_, g in undecided),
-                    default=big(0),
-                ),
+                guards[ordinal] = self._store_value(name, translated)
+            slot = ItemSlot(node.id, item, ordinal, f"{name}_applied")
+            self.items.append(slot)
+            slots.append(slot)
+        # the guards that may be unknown, numbered from 1 (the walk stops at the first of them
+        # that is unknown)
+        undecided = [(ordinal + 1, guard) for ordinal, guard in guards.items() if guard.mask]
+        if not undecided:
+            for slot in slots:
+                guard = guards.get(slot.ordinal)
+                applied = reached if guard is None else conjunction([reached, is_true(guard.value)])
+                self.columns.add(slot.applied, applied, keep=True)
+            taken = reached
+        elif self._reads_any([guard.value for guard in guards.values()], {slot.applied for slot in slots}):
+            self._act_in_order(index, slots, guards, reached)
+            first = self.columns.add(f"n{index}_unknown", self._first_unknown(reached, undecided, 0))
+            taken = self.columns.add(
+                f"n{index}_next", conjunction([reached, exp.EQ(this=first, expression=big(0))])
             )
-            stopped = exp.NEQ(this=first, expression=big(0))
+            stopped: exp.Expr = exp.NEQ(this=first, expression=big(0))
             self.stuck.append(
                 (stopped, [(exp.EQ(this=first, expression=big(n)), g.mask) for n, g in undecided])
             )
             self.stopped.append(stopped)
-            taken = self.columns.add(
-                f"n{index}_next", conjunction([reached, exp.EQ(this=first, expression=big(0))])
-            )
         else:
-            taken = reached
+            # one column says how far the step went: 0 where it was not reached, the number of
+            # the first unknown guard, or ``through`` (more than any number) when none is
+            # unknown; an item applies when the step went past it and its guard holds
+            through = len(node.items) + 1
+            first = self.columns.add(f"n{index}_unknown", self._first_unknown(reached, undecided, through))
+            for slot in slots:
+                guard = guards.get(slot.ordinal)
+                if guard is None:
+                    applied = exp.GT(this=first, expression=big(slot.ordinal))
+                elif guard.mask:  # past its own guard too: the guard is known there
+                    applied = conjunction([exp.GT(this=first, expression=big(slot.ordinal + 1)), guard.value])
+                else:
+                    applied = conjunction(
+                        [exp.GT(this=first, expression=big(slot.ordinal)), is_true(guard.value)]
+                    )
+                self.columns.add(slot.applied, applied, keep=True)
+            taken = self.columns.add(f"n{index}_next", exp.EQ(this=first, expression=big(through)))
+            stopped = exp.Between(this=first, low=big(1), high=big(through - 1))
+            self.stuck.append(
+                (stopped, [(exp.EQ(this=first, expression=big(n)), g.mask) for n, g in undecided])
+            )
+            self.stopped.append(stopped)
         self.edges.append((node.next.id, taken))
         incoming.setdefault(node.next.target, []).append(taken)
+
+    def _first_unknown(self, reached: exp.Expr, undecided: list[tuple[int, Scalar]], none: int) -> exp.Expr:
+        """0 where the step is not reached, else the number of its first unknown guard, else
+        ``none``."""
+        return case(
+            (negation(reached), big(0)),
+            *((is_null(g.value), big(number_)) for number_, g in undecided),
+            default=big(none),
+        )
+
+    def _act_in_order(
+        self, index: int, slots: list[ItemSlot], guards: dict[int, Scalar], reached: exp.Expr
+    ) -> None:
+        """The items' ``applied`` columns when a guard reads an earlier item of its own step:
+        each names every earlier guard that may be unknown."""
+        decided: list[exp.Expr] = []  # every earlier guard of the step is known
+        for slot in slots:
+            proceeding = conjunction([reached, *decided])
+            guard = guards.get(slot.ordinal)
+            if guard is None:
+                applied = proceeding
+            else:
+                if guard.mask:
+                    decided.append(exp.Not(this=is_null(guard.value)))
+                applied = conjunction([proceeding, is_true(guard.value)])
+            self.columns.add(slot.applied, applied, keep=True)
+
+    def _reads_any(self, expressions: list[exp.Expr], names: set[str]) -> bool:
+        """Whether any of the expressions reads one of the columns ``names``, directly or
+        through the columns it reads."""
+        seen: set[str] = set()
+        pending = [r.name for e in expressions for r in e.find_all(exp.Column)]
+        while pending:
+            name = pending.pop()
+            if name in names:
+                return True
+            if name in seen or name not in self.columns.expressions:
+                continue
+            seen.add(name)
+            pending += [r.name for r in self.columns.expressions[name].find_all(exp.Column)]
+        return False
 
     # ---- the result ---------------------------------------------------------------------
 
