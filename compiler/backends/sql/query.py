@@ -451,26 +451,33 @@ class PathwayQuery:
             if isinstance(node := self.nodes[node_id], TerminalNode)
         ]
         ok_reached = disjunction(reached for reached, node in finished if node.status == "ok")
-        walked = conjunction([exp.Not(this=stuck), exp.Not(this=incomplete)])
-        checked: list[tuple[exp.Expr, exp.Expr, Mask]] = []
+        checked: list[tuple[exp.Expr, exp.Expr, Mask]] = []  # per safety rule: broken, unknown, mask
         for number_, invariant in enumerate(self.graph.invariants):
             with _located(f"safety rule {invariant.name}", invariant.trace.source):
                 translated = self.translator.condition(invariant.condition, everything)
             value = self._store_value(f"invariant{number_}", translated)
-            broken = is_true(value.value) if invariant.kind == "never" else is_false(value.value)
+            # read only as a CASE's condition, where NULL is not taken: no COALESCE needed
+            broken = value.value if invariant.kind == "never" else negation(value.value)
             checked.append((broken, is_null(value.value), value.mask))
+        # stuck and incomplete are never NULL: the rows past their WHENs are the walked ones,
+        # so that a safety rule's WHENs need test only that the walk reached an ok terminal
+        reached_status = [(reached, string(node.status)) for reached, node in finished]
         status_branches: list[tuple[exp.Expr, exp.Expr]] = [
             (stuck, string("insufficient_data")),
             (incomplete, string("incomplete_guideline")),
         ]
-        plan_checked = conjunction([walked, ok_reached])
-        for broken, unknown, _mask in checked:
-            status_branches.append((conjunction([plan_checked, broken]), string("safety_violation")))
-            status_branches.append((conjunction([plan_checked, unknown]), string("insufficient_data")))
-        for reached, node in finished:
-            status_branches.append((reached, string(node.status)))
+        if checked:
+            rules: list[tuple[exp.Expr, exp.Expr]] = []
+            for broken, unknown, _mask in checked:
+                rules.append((broken, string("safety_violation")))
+                rules.append((unknown, string("insufficient_data")))
+            status_branches.append((ok_reached, case(*rules, *reached_status, default=exp.null())))
+        status_branches += reached_status
         status = self.columns.add("status", case(*status_branches, default=exp.null()))
         ok = self.columns.add("ok", exp.EQ(this=status, expression=string("ok")))
+        # the walk reached an ok terminal and a safety rule was unknown (the first rule that
+        # was broken or unknown was unknown): no other row past ``stuck`` has this status
+        rule_unknown = exp.EQ(this=status, expression=string("insufficient_data"))
         missing_words: dict[int, exp.Expr] = {}
         for word in range(self.layout.words):
             # where the walk stopped (a third of the rows or so): the node, then its guard, so
@@ -483,11 +490,12 @@ class PathwayQuery:
             branches: list[tuple[exp.Expr, exp.Expr]] = []
             if nodes:
                 branches.append((stuck, case(*nodes, default=big(0))))
-            earlier: list[exp.Expr] = [plan_checked]
-            for broken, unknown, mask in checked:
-                if word in mask:
-                    branches.append((conjunction([*earlier, unknown]), mask[word]))
-                earlier.append(exp.Not(this=disjunction([broken, unknown])))
+            # the first unknown rule is the one that stopped the plan: its facts
+            named = [(unknown, mask.get(word, big(0))) for _broken, unknown, mask in checked]
+            while named and _is_zero(named[-1][1]):
+                named.pop()
+            if named:
+                branches.append((rule_unknown, case(*named, default=big(0))))
             if branches:
                 missing_words[word] = self.columns.add(f"missing{word}", case(*branches, default=big(0)))
         kept = self._kept()
