@@ -34,11 +34,11 @@ from compiler.backends.sql.expressions import (
     Translator,
     Value,
     big,
+    bit_if,
     case,
     column,
     conjunction,
     disjunction,
-    is_false,
     is_null,
     is_true,
     negation,
@@ -308,34 +308,46 @@ class PathwayQuery:
         incoming: dict[str, list[exp.Expr]],
     ) -> None:
         point = self._point(node.id, None)
-        earlier_false: list[exp.Expr] = []
-        stops: list[tuple[exp.Expr, Mask]] = []
+        guards: dict[int, Scalar] = {}
         for number_, edge in enumerate(node.branches):
-            name = f"n{index}_branch{number_}"
-            if edge.guard is None:
-                taken = conjunction([reached, *earlier_false])
-            else:
+            if edge.guard is not None:
                 with _located(f"the guard of branch {edge.id}", edge.trace.source):
                     translated = self.translator.condition(edge.guard, point)
-                guard = self._store_value(name, translated)
-                if guard.mask:
-                    stuck = self.columns.add(
-                        f"{name}_stuck", conjunction([reached, *earlier_false, is_null(guard.value)])
-                    )
-                    stops.append((stuck, guard.mask))
-                    self.stopped.append(stuck)
-                taken = conjunction([reached, *earlier_false, is_true(guard.value)])
-                earlier_false.append(is_false(guard.value))
-            taken = self.columns.add(f"{name}_taken", taken)
+                guards[number_] = self._store_value(f"n{index}_branch{number_}", translated)
+        # one column says which way the walk went: 0 where the node is not reached, the
+        # number of the branch taken (the first whose guard holds), minus the number of the
+        # first guard that is unknown before any holds (the walk stops there), or ``none``
+        # when no guard holds and there is no ``otherwise``
+        none = len(node.branches) + 1
+        whens: list[tuple[exp.Expr, exp.Expr]] = [(negation(reached), big(0))]
+        otherwise = none
+        for number_, _edge in enumerate(node.branches):
+            guard = guards.get(number_)
+            if guard is None:
+                otherwise = number_ + 1
+                break
+            whens.append((guard.value, big(number_ + 1)))
+            if guard.mask:
+                whens.append((is_null(guard.value), big(-(number_ + 1))))
+        choice = self.columns.add(f"n{index}_choice", case(*whens, default=big(otherwise)))
+        stops: list[tuple[exp.Expr, Mask]] = []
+        for number_, edge in enumerate(node.branches):
+            taken = self.columns.add(
+                f"n{index}_branch{number_}_taken", exp.EQ(this=choice, expression=big(number_ + 1))
+            )
             self.edges.append((edge.id, taken))
             incoming.setdefault(edge.target, []).append(taken)
+            guard = guards.get(number_)
+            if guard is not None and guard.mask and number_ < otherwise:
+                stops.append((exp.EQ(this=choice, expression=big(-(number_ + 1))), guard.mask))
         if stops:
-            self.stuck.append((disjunction(stop for stop, _mask in stops), stops))
-        if node.branches and node.branches[-1].guard is None:
-            return
-        self.incomplete.append(
-            self.columns.add(f"n{index}_no_branch", conjunction([reached, *earlier_false]))
-        )
+            stopped = exp.LT(this=choice, expression=big(0))
+            self.stuck.append((stopped, stops))
+            self.stopped.append(stopped)
+        if otherwise == none:
+            self.incomplete.append(
+                self.columns.add(f"n{index}_no_branch", exp.EQ(this=choice, expression=big(none)))
+            )
 
     def _act(
         self, index: int, node: ActionNode, reached: exp.Expr, incoming: dict[str, list[exp.Expr]]
@@ -596,13 +608,7 @@ class PathwayQuery:
             for position, (_entry, held) in enumerate(chunk):
                 if static(held) is False:
                     continue
-                # ``held`` is never NULL (applied and taken columns): its bit is -1 & bit or 0 & bit,
-                # cheaper on DuckDB than a CASE per entry
-                term = exp.Paren(
-                    this=exp.BitwiseAnd(
-                        this=exp.Neg(this=exp.cast(held, "BIGINT")), expression=big(1 << position)
-                    )
-                )
+                term = bit_if(held, 1 << position)  # held is never NULL: applied and taken columns
                 bits = term if _is_zero(bits) else exp.BitwiseOr(this=bits, expression=term)
             if not _is_zero(bits):
                 bits = case((only, bits), default=big(0))
