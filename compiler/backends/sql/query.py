@@ -332,9 +332,9 @@ class PathwayQuery:
         choice = self.columns.add(f"n{index}_choice", case(*whens, default=big(otherwise)))
         stops: list[tuple[exp.Expr, Mask]] = []
         for number_, edge in enumerate(node.branches):
-            taken = self.columns.add(
-                f"n{index}_branch{number_}_taken", exp.EQ(this=choice, expression=big(number_ + 1))
-            )
+            # a comparison its readers (the target's ``reached``, the path) repeat: no column,
+            # so no layer between the choice and the target
+            taken: exp.Expr = exp.EQ(this=choice.copy(), expression=big(number_ + 1))
             self.edges.append((edge.id, taken))
             incoming.setdefault(edge.target, []).append(taken)
             guard = guards.get(number_)
@@ -401,7 +401,7 @@ class PathwayQuery:
                         [exp.GT(this=first, expression=big(slot.ordinal)), is_true(guard.value)]
                     )
                 self.columns.add(slot.applied, applied, keep=True)
-            taken = self.columns.add(f"n{index}_next", exp.EQ(this=first, expression=big(through)))
+            taken = exp.EQ(this=first.copy(), expression=big(through))  # as a decision's
             stopped = exp.Between(this=first, low=big(1), high=big(through - 1))
             self.stuck.append(
                 (stopped, [(exp.EQ(this=first, expression=big(n)), g.mask) for n, g in undecided])
