@@ -413,7 +413,8 @@ class PathwayQuery:
 
     def _first_unknown(self, reached: exp.Expr, undecided: list[tuple[int, Scalar]], none: int) -> exp.Expr:
         """0 where the step is not reached, else the number of its first unknown guard, else
-        ``none``."""
+        ``none``. ``reached`` is never NULL (an OR of taken edges, each a comparison with a
+        non-NULL column), so that ``NOT reached`` is exactly "not reached"."""
         return case(
             (negation(reached), big(0)),
             *((is_null(g.value), big(number_)) for number_, g in undecided),
