@@ -34,15 +34,17 @@ from compiler.backends.sql.expressions import (
     Translator,
     Value,
     big,
+    bit_if,
     case,
     column,
     conjunction,
     disjunction,
-    is_false,
     is_null,
     is_true,
+    negation,
     number,
     string,
+    wrap,
 )
 from compiler.backends.sql.layout import BITS_PER_WORD, Layout, SqlTargetError
 from fibrolang import graph_order
@@ -307,78 +309,149 @@ class PathwayQuery:
         incoming: dict[str, list[exp.Expr]],
     ) -> None:
         point = self._point(node.id, None)
-        earlier_false: list[exp.Expr] = []
-        stops: list[tuple[exp.Expr, Mask]] = []
+        guards: dict[int, Scalar] = {}
         for number_, edge in enumerate(node.branches):
-            name = f"n{index}_branch{number_}"
-            if edge.guard is None:
-                taken = conjunction([reached, *earlier_false])
-            else:
+            if edge.guard is not None:
                 with _located(f"the guard of branch {edge.id}", edge.trace.source):
                     translated = self.translator.condition(edge.guard, point)
-                guard = self._store_value(name, translated)
-                if guard.mask:
-                    stuck = self.columns.add(
-                        f"{name}_stuck", conjunction([reached, *earlier_false, is_null(guard.value)])
-                    )
-                    stops.append((stuck, guard.mask))
-                    self.stopped.append(stuck)
-                taken = conjunction([reached, *earlier_false, is_true(guard.value)])
-                earlier_false.append(is_false(guard.value))
-            taken = self.columns.add(f"{name}_taken", taken)
+                guards[number_] = self._store_value(f"n{index}_branch{number_}", translated)
+        # one column says which way the walk went: 0 where the node is not reached, the
+        # number of the branch taken (the first whose guard holds), minus the number of the
+        # first guard that is unknown before any holds (the walk stops there), or ``none``
+        # when no guard holds and there is no ``otherwise``
+        none = len(node.branches) + 1
+        whens: list[tuple[exp.Expr, exp.Expr]] = [(negation(reached), big(0))]
+        otherwise = none
+        for number_, _edge in enumerate(node.branches):
+            guard = guards.get(number_)
+            if guard is None:
+                otherwise = number_ + 1
+                break
+            whens.append((guard.value, big(number_ + 1)))
+            if guard.mask:
+                whens.append((is_null(guard.value), big(-(number_ + 1))))
+        choice = self.columns.add(f"n{index}_choice", case(*whens, default=big(otherwise)))
+        stops: list[tuple[exp.Expr, Mask]] = []
+        for number_, edge in enumerate(node.branches):
+            # a comparison its readers (the target's ``reached``, the path) repeat: no column,
+            # so no layer between the choice and the target
+            taken: exp.Expr = exp.EQ(this=choice.copy(), expression=big(number_ + 1))
             self.edges.append((edge.id, taken))
             incoming.setdefault(edge.target, []).append(taken)
+            guard = guards.get(number_)
+            if guard is not None and guard.mask and number_ < otherwise:
+                stops.append((exp.EQ(this=choice, expression=big(-(number_ + 1))), guard.mask))
         if stops:
-            self.stuck.append((disjunction(stop for stop, _mask in stops), stops))
-        if node.branches and node.branches[-1].guard is None:
-            return
-        self.incomplete.append(
-            self.columns.add(f"n{index}_no_branch", conjunction([reached, *earlier_false]))
-        )
+            stopped = exp.LT(this=choice, expression=big(0))
+            self.stuck.append((stopped, stops))
+            self.stopped.append(stopped)
+        if otherwise == none:
+            self.incomplete.append(
+                self.columns.add(f"n{index}_no_branch", exp.EQ(this=choice, expression=big(none)))
+            )
 
     def _act(
         self, index: int, node: ActionNode, reached: exp.Expr, incoming: dict[str, list[exp.Expr]]
     ) -> None:
-        decided: list[exp.Expr] = []  # every earlier guard of the step is known
-        undecided: list[tuple[int, Scalar]] = []  # the guards that may be unknown
+        guards: dict[int, Scalar] = {}
+        slots: list[ItemSlot] = []
         for ordinal, item in enumerate(node.items):
             name = f"n{index}_item{ordinal}"
-            proceeding = conjunction([reached, *decided])
-            if item.guard is None:
-                applied = proceeding
-            else:
+            if item.guard is not None:
                 point = self._point(node.id, ordinal)
                 with _located(f"the guard of item {item.id}", item.trace.source):
                     translated = self.translator.condition(item.guard, point)
-                guard = self._store_value(name, translated)
-                if guard.mask:
-                    undecided.append((ordinal + 1, guard))
-                    decided.append(exp.Not(this=is_null(guard.value)))
-                applied = conjunction([proceeding, is_true(guard.value)])
-            applied_name = f"{name}_applied"
-            self.columns.add(applied_name, applied, keep=True)
-            self.items.append(ItemSlot(node.id, item, ordinal, applied_name))
-        if undecided:
-            # the first item whose guard is unknown (the walk stops there), or 0
-            first = self.columns.add(
-                f"n{index}_unknown",
-                case(
-                    *((conjunction([reached, is_null(g.value)]), big(number_)) for number_, g in undecided),
-                    default=big(0),
-                ),
+                guards[ordinal] = self._store_value(name, translated)
+            slot = ItemSlot(node.id, item, ordinal, f"{name}_applied")
+            self.items.append(slot)
+            slots.append(slot)
+        # the guards that may be unknown, numbered from 1 (the walk stops at the first of them
+        # that is unknown)
+        undecided = [(ordinal + 1, guard) for ordinal, guard in guards.items() if guard.mask]
+        if not undecided:
+            for slot in slots:
+                guard = guards.get(slot.ordinal)
+                applied = reached if guard is None else conjunction([reached, is_true(guard.value)])
+                self.columns.add(slot.applied, applied, keep=True)
+            taken = reached
+        elif self._reads_any([guard.value for guard in guards.values()], {slot.applied for slot in slots}):
+            self._act_in_order(index, slots, guards, reached)
+            first = self.columns.add(f"n{index}_unknown", self._first_unknown(reached, undecided, 0))
+            taken = self.columns.add(
+                f"n{index}_next", conjunction([reached, exp.EQ(this=first, expression=big(0))])
             )
-            stopped = exp.NEQ(this=first, expression=big(0))
+            stopped: exp.Expr = exp.NEQ(this=first, expression=big(0))
             self.stuck.append(
                 (stopped, [(exp.EQ(this=first, expression=big(n)), g.mask) for n, g in undecided])
             )
             self.stopped.append(stopped)
-            taken = self.columns.add(
-                f"n{index}_next", conjunction([reached, exp.EQ(this=first, expression=big(0))])
-            )
         else:
-            taken = reached
+            # one column says how far the step went: 0 where it was not reached, the number of
+            # the first unknown guard, or ``through`` (more than any number) when none is
+            # unknown; an item applies when the step went past it and its guard holds
+            through = len(node.items) + 1
+            first = self.columns.add(f"n{index}_unknown", self._first_unknown(reached, undecided, through))
+            for slot in slots:
+                guard = guards.get(slot.ordinal)
+                if guard is None:
+                    applied = exp.GT(this=first, expression=big(slot.ordinal))
+                elif guard.mask:  # past its own guard too: the guard is known there
+                    applied = conjunction([exp.GT(this=first, expression=big(slot.ordinal + 1)), guard.value])
+                else:
+                    applied = conjunction(
+                        [exp.GT(this=first, expression=big(slot.ordinal)), is_true(guard.value)]
+                    )
+                self.columns.add(slot.applied, applied, keep=True)
+            taken = exp.EQ(this=first.copy(), expression=big(through))  # as a decision's
+            stopped = exp.Between(this=first, low=big(1), high=big(through - 1))
+            self.stuck.append(
+                (stopped, [(exp.EQ(this=first, expression=big(n)), g.mask) for n, g in undecided])
+            )
+            self.stopped.append(stopped)
         self.edges.append((node.next.id, taken))
         incoming.setdefault(node.next.target, []).append(taken)
+
+    def _first_unknown(self, reached: exp.Expr, undecided: list[tuple[int, Scalar]], none: int) -> exp.Expr:
+        """0 where the step is not reached, else the number of its first unknown guard, else
+        ``none``. ``reached`` is never NULL (an OR of taken edges, each a comparison with a
+        non-NULL column), so that ``NOT reached`` is exactly "not reached"."""
+        return case(
+            (negation(reached), big(0)),
+            *((is_null(g.value), big(number_)) for number_, g in undecided),
+            default=big(none),
+        )
+
+    def _act_in_order(
+        self, index: int, slots: list[ItemSlot], guards: dict[int, Scalar], reached: exp.Expr
+    ) -> None:
+        """The items' ``applied`` columns when a guard reads an earlier item of its own step:
+        each names every earlier guard that may be unknown."""
+        decided: list[exp.Expr] = []  # every earlier guard of the step is known
+        for slot in slots:
+            proceeding = conjunction([reached, *decided])
+            guard = guards.get(slot.ordinal)
+            if guard is None:
+                applied = proceeding
+            else:
+                if guard.mask:
+                    decided.append(exp.Not(this=is_null(guard.value)))
+                applied = conjunction([proceeding, is_true(guard.value)])
+            self.columns.add(slot.applied, applied, keep=True)
+
+    def _reads_any(self, expressions: list[exp.Expr], names: set[str]) -> bool:
+        """Whether any of the expressions reads one of the columns ``names``, directly or
+        through the columns it reads."""
+        seen: set[str] = set()
+        pending = [r.name for e in expressions for r in e.find_all(exp.Column)]
+        while pending:
+            name = pending.pop()
+            if name in names:
+                return True
+            if name in seen or name not in self.columns.expressions:
+                continue
+            seen.add(name)
+            pending += [r.name for r in self.columns.expressions[name].find_all(exp.Column)]
+        return False
 
     # ---- the result ---------------------------------------------------------------------
 
@@ -392,26 +465,33 @@ class PathwayQuery:
             if isinstance(node := self.nodes[node_id], TerminalNode)
         ]
         ok_reached = disjunction(reached for reached, node in finished if node.status == "ok")
-        walked = conjunction([exp.Not(this=stuck), exp.Not(this=incomplete)])
-        checked: list[tuple[exp.Expr, exp.Expr, Mask]] = []
+        checked: list[tuple[exp.Expr, exp.Expr, Mask]] = []  # per safety rule: broken, unknown, mask
         for number_, invariant in enumerate(self.graph.invariants):
             with _located(f"safety rule {invariant.name}", invariant.trace.source):
                 translated = self.translator.condition(invariant.condition, everything)
             value = self._store_value(f"invariant{number_}", translated)
-            broken = is_true(value.value) if invariant.kind == "never" else is_false(value.value)
+            # read only as a CASE's condition, where NULL is not taken: no COALESCE needed
+            broken = value.value if invariant.kind == "never" else negation(value.value)
             checked.append((broken, is_null(value.value), value.mask))
+        # stuck and incomplete are never NULL: the rows past their WHENs are the walked ones,
+        # so that a safety rule's WHENs need test only that the walk reached an ok terminal
+        reached_status = [(reached, string(node.status)) for reached, node in finished]
         status_branches: list[tuple[exp.Expr, exp.Expr]] = [
             (stuck, string("insufficient_data")),
             (incomplete, string("incomplete_guideline")),
         ]
-        plan_checked = conjunction([walked, ok_reached])
-        for broken, unknown, _mask in checked:
-            status_branches.append((conjunction([plan_checked, broken]), string("safety_violation")))
-            status_branches.append((conjunction([plan_checked, unknown]), string("insufficient_data")))
-        for reached, node in finished:
-            status_branches.append((reached, string(node.status)))
+        if checked:
+            rules: list[tuple[exp.Expr, exp.Expr]] = []
+            for broken, unknown, _mask in checked:
+                rules.append((broken, string("safety_violation")))
+                rules.append((unknown, string("insufficient_data")))
+            status_branches.append((ok_reached, case(*rules, *reached_status, default=exp.null())))
+        status_branches += reached_status
         status = self.columns.add("status", case(*status_branches, default=exp.null()))
         ok = self.columns.add("ok", exp.EQ(this=status, expression=string("ok")))
+        # the walk reached an ok terminal and a safety rule was unknown (the first rule that
+        # was broken or unknown was unknown): no other row past ``stuck`` has this status
+        rule_unknown = exp.EQ(this=status, expression=string("insufficient_data"))
         missing_words: dict[int, exp.Expr] = {}
         for word in range(self.layout.words):
             # where the walk stopped (a third of the rows or so): the node, then its guard, so
@@ -424,11 +504,12 @@ class PathwayQuery:
             branches: list[tuple[exp.Expr, exp.Expr]] = []
             if nodes:
                 branches.append((stuck, case(*nodes, default=big(0))))
-            earlier: list[exp.Expr] = [plan_checked]
-            for broken, unknown, mask in checked:
-                if word in mask:
-                    branches.append((conjunction([*earlier, unknown]), mask[word]))
-                earlier.append(exp.Not(this=disjunction([broken, unknown])))
+            # the first unknown rule is the one that stopped the plan: its facts
+            named = [(unknown, mask.get(word, big(0))) for _broken, unknown, mask in checked]
+            while named and _is_zero(named[-1][1]):
+                named.pop()
+            if named:
+                branches.append((rule_unknown, case(*named, default=big(0))))
             if branches:
                 missing_words[word] = self.columns.add(f"missing{word}", case(*branches, default=big(0)))
         kept = self._kept()
@@ -529,7 +610,7 @@ class PathwayQuery:
             for position, (_entry, held) in enumerate(chunk):
                 if static(held) is False:
                     continue
-                term = case((held, big(1 << position)), default=big(0))
+                term = bit_if(held, 1 << position)  # held is never NULL: applied and taken columns
                 bits = term if _is_zero(bits) else exp.BitwiseOr(this=bits, expression=term)
             if not _is_zero(bits):
                 bits = case((only, bits), default=big(0))
@@ -673,8 +754,15 @@ def static(expression: exp.Expr) -> bool | None:
 
 
 def _when_unknown(unknown: exp.Expr, mask: exp.Expr) -> exp.Expr:
+    """The mask where ``unknown`` (never NULL) holds, else 0."""
     if isinstance(mask, exp.Case) and mask.args.get("ifs") and mask.args["ifs"][0].this == unknown:
         return mask  # already conditioned on it
+    if static(unknown) is None and not any(isinstance(node, exp.Case) for node in mask.walk()):
+        # an OR of columns (never NULL) is cheap on every row: masked with all ones or none,
+        # cheaper on DuckDB than a CASE (docs/benchmarks.md, issue 15, sixth round)
+        return exp.Paren(
+            this=exp.BitwiseAnd(this=wrap(mask), expression=exp.Neg(this=exp.cast(unknown, "BIGINT")))
+        )
     return case((unknown, mask), default=big(0))
 
 
