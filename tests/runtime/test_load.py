@@ -108,6 +108,10 @@ def _tour_with(change) -> dict:  # type: ignore[no-untyped-def, type-arg]
             ("invariants[0].condition", "type_error"),
         ),
         (lambda d: d["nodes"]["adult"].update(branches="none"), ("nodes.adult.branches", "wrong_type")),
+        (  # a source without a column was a TypeError, not a problem listed
+            lambda d: d["nodes"]["adult"]["source"].pop("column"),
+            ("nodes.adult.source.column", "missing_key"),
+        ),
         (
             lambda d: d["definitions"][1]["expr"]["where"]["operands"][0].update(element=g.var("b")),
             ("definitions[1].expr.where.operands[0].element.name", "unknown_name"),
