@@ -108,6 +108,15 @@ def _tour_with(change) -> dict:  # type: ignore[no-untyped-def, type-arg]
             ("invariants[0].condition", "type_error"),
         ),
         (lambda d: d["nodes"]["adult"].update(branches="none"), ("nodes.adult.branches", "wrong_type")),
+        (
+            lambda d: d["nodes"]["plan"]["next"].update(target="nowhere"),
+            ("nodes.plan.next.target", "unknown_name"),
+        ),
+        (lambda d: d["nodes"]["plan"]["next"].update(id="adult/1"), ("nodes.plan.next.id", "duplicate")),
+        (
+            lambda d: d["nodes"]["adult"]["branches"][1].update(id="adult/1"),
+            ("nodes.adult.branches[1].id", "duplicate"),
+        ),
         (  # a source without a column was a TypeError, not a problem listed
             lambda d: d["nodes"]["adult"]["source"].pop("column"),
             ("nodes.adult.source.column", "missing_key"),
