@@ -41,6 +41,8 @@ def check_unset(graph: Graph) -> list[Problem]:
     problems: list[Problem] = []
     may_be_unset = set()
     for index, definition in enumerate(graph.definitions):
+        if not _contains_unset(definition.expr):
+            continue  # nothing below can be misplaced, nor an arm unset
         path = f"definitions[{index}].expr"
         misplaced = list(_misplaced(definition.expr, path, top=True))
         if definition.output and not misplaced and _has_arm_unset(definition.expr):
@@ -91,7 +93,13 @@ def _has_arm_unset(expr: ex.Expression) -> bool:
 
 
 def _contains_unset(expr: ex.Expression) -> bool:
-    return any(isinstance(node, ex.Unset) for node in _walk(expr))
+    stack: list[Any] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ex.Unset):
+            return True
+        stack += _children(node)
+    return False
 
 
 def _walk(expr: ex.Expression) -> Iterator[ex.Expression]:
