@@ -173,3 +173,15 @@ def test_graph_model_is_frozen() -> None:
     with pytest.raises(AttributeError):
         guideline.graph.start = "x"  # type: ignore[misc]
     assert isinstance(guideline.graph.nodes, tuple)
+
+
+def test_a_problem_in_a_node_no_patient_reaches_is_refused_at_load() -> None:
+    """Load checks every node, reached or not: a type error in a step no edge leads to
+    is a GuidelineError at load, not a surprise at some later evaluation."""
+
+    def add_island(document: dict) -> None:  # type: ignore[type-arg]
+        document["nodes"]["island"] = g.action(
+            "island", [g.recommend("duloxetine", guard=g.inp("age"))], "done"
+        )
+
+    assert ("nodes.island.items[0].guard", "type_error") in _codes(_tour_with(add_island))
