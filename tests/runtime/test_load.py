@@ -117,6 +117,10 @@ def _tour_with(change) -> dict:  # type: ignore[no-untyped-def, type-arg]
             lambda d: d["nodes"]["adult"]["branches"][1].update(id="adult/1"),
             ("nodes.adult.branches[1].id", "duplicate"),
         ),
+        (  # a constant of 401 digits was an OverflowError, not a problem listed
+            lambda d: d["nodes"]["adult"]["branches"][0]["guard"]["right"].update(value=10**400),
+            ("nodes.adult.branches[0].guard.right.value", "wrong_type"),
+        ),
         (  # a source without a column was a TypeError, not a problem listed
             lambda d: d["nodes"]["adult"]["source"].pop("column"),
             ("nodes.adult.source.column", "missing_key"),
