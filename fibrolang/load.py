@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -125,7 +126,24 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any], verify: bool = True
     The graph's ``graph_hash`` is checked first (``fibrolang.integrity``): a graph changed
     after it was compiled, or carrying no hash, raises ``GraphIntegrityError`` (a
     ``GuidelineError``). ``verify=False`` skips the check, for development only (a graph
-    edited on purpose, a mutant)."""
+    edited on purpose, a mutant).
+
+    The cyclic garbage collector is paused while the guideline is built (tens of thousands
+    of objects for a large graph, none of them garbage; the collector's passes over them
+    cost about a tenth of the load) and switched on again after, unless it was off. It
+    is one switch for the whole process: an application that turns the collector off
+    from another thread while a guideline loads may find it on again."""
+    collecting = gc.isenabled()
+    if collecting:
+        gc.disable()
+    try:
+        return _load(source, verify)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(source: str | os.PathLike[str] | Mapping[str, Any], verify: bool) -> Guideline:
     if not isinstance(source, str | os.PathLike):
         if verify:
             integrity.verify(source)

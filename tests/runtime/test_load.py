@@ -1,6 +1,7 @@
 """Loading: files and dicts; malformed graphs give one GuidelineError listing problems."""
 
 import copy
+import gc
 import json
 from pathlib import Path
 
@@ -189,3 +190,25 @@ def test_a_problem_in_a_node_no_patient_reaches_is_refused_at_load() -> None:
         )
 
     assert ("nodes.island.items[0].guard", "type_error") in _codes(_tour_with(add_island))
+
+
+def test_load_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    """``load`` pauses the collector while it builds the guideline: on again after a load
+    and after a refused one, still off when it was off."""
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": ', encoding="utf-8")
+    assert gc.isenabled()
+    try:
+        fibrolang.load(g.hashed(g.tour_graph()))
+        assert gc.isenabled()
+        with pytest.raises(fibrolang.GuidelineError):
+            fibrolang.load(bad)
+        assert gc.isenabled()
+        with pytest.raises(fibrolang.GuidelineError):
+            fibrolang.load(_tour_with(lambda d: d.pop("nodes")))  # unhashed: refused
+        assert gc.isenabled()
+        gc.disable()
+        fibrolang.load(g.hashed(g.tour_graph()))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
