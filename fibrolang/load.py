@@ -147,7 +147,7 @@ def _load(source: str | os.PathLike[str] | Mapping[str, Any], verify: bool) -> G
     if not isinstance(source, str | os.PathLike):
         if verify:
             integrity.verify(source)
-        return Guideline(read_graph(source))
+        return _build(source)
     path = Path(source)
     try:
         raw = path.read_bytes()
@@ -165,7 +165,16 @@ def _load(source: str | os.PathLike[str] | Mapping[str, Any], verify: bool) -> G
         ) from None
     if verify:
         integrity.verify(document, raw, f"graph file {path}")
-    return Guideline(read_graph(document))
+    return _build(document)
+
+
+def _build(document: object) -> Guideline:
+    """``Guideline(read_graph(document))``; expressions nested too deeply for Python's
+    stack, whether found in reading or in compiling, are a ``GuidelineError`` too."""
+    try:
+        return Guideline(read_graph(document))
+    except RecursionError:
+        raise GuidelineError("the graph nests expressions too deeply to read") from None
 
 
 def read_graph(document: object) -> Graph:

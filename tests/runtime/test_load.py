@@ -212,3 +212,21 @@ def test_load_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> Non
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("depth", [300, 400, 900])
+def test_a_guard_nested_too_deeply_is_a_guideline_error(depth: int) -> None:
+    """Deep enough that reading or compiling it runs out of Python's stack: refused with
+    a GuidelineError, never a RecursionError (300 still loads)."""
+    document = g.tour_graph()
+    guard = document["nodes"]["adult"]["branches"][0]["guard"]
+    for _ in range(depth - depth % 2):  # an even number of `not`s: the same guard
+        guard = g.not_(guard)
+    document["nodes"]["adult"]["branches"][0]["guard"] = guard
+    if depth == 300:
+        for age in (12, 40):
+            nested = fibrolang.load(g.hashed(document)).evaluate({"age": age}).to_json()
+            assert nested == fibrolang.load(g.hashed(g.tour_graph())).evaluate({"age": age}).to_json()
+        return
+    with pytest.raises(fibrolang.GuidelineError, match="nests expressions too deeply"):
+        fibrolang.load(g.hashed(document))
