@@ -21,7 +21,10 @@ byte-code cache (written beforehand with ``py_compile``, as an installed package
 it): in this process (``importlib.import_module`` after removing the module from
 ``sys.modules``; the fastest and the median of ``--repeat``), and in a fresh interpreter
 (``python -X importtime -c "import MODULE"``: the module's own time, and with what it
-imports; the fastest of three). A guideline the Python target refuses is listed with its reason.
+imports; the fastest of three), beside a fresh interpreter's ``import fibrolang`` and
+``fibrolang.load`` of the graph file (its CPU time, from byte code: the fastest of four
+runs, the first of which writes it). A guideline the
+Python target refuses is listed with its reason.
 
 A third table gives what two alternatives to the graph file would save on the
 largest synthetic graph: parsing (and hashing) the same document written compactly
@@ -36,6 +39,7 @@ import hashlib
 import importlib
 import json
 import marshal
+import os
 import py_compile
 import re
 import statistics
@@ -173,10 +177,10 @@ def time_module_imports(
             try:
                 text = python_module(fibrolang.load(graph).graph)
             except PythonTargetError as refused:
-                rows.append(f"| {label} | refused: {str(refused).splitlines()[0]} | | | | |")
+                rows.append(f"| {label} | refused: {str(refused).splitlines()[0]} | | | | | |")
                 continue
             except RecursionError:
-                rows.append(f"| {label} | failed: RecursionError in the Python target | | | | |")
+                rows.append(f"| {label} | failed: RecursionError in the Python target | | | | | |")
                 continue
             source = directory / f"{module}.py"
             source.write_text(text, encoding="utf-8")
@@ -191,9 +195,10 @@ def time_module_imports(
                 spent.append(clock() - began)
             sys.modules.pop(module, None)
             own, total = min(_fresh_import(directory, module) for _ in range(3))
+            runtime = min(_fresh_load(files[name][0], scratch / "pycache") for _ in range(4))
             rows.append(
                 f"| {label} | {source.stat().st_size / 1024:.0f} | {min(spent) * 1000:.2f} | "
-                f"{statistics.median(spent) * 1000:.2f} | {own:.2f} | {total:.2f} |"
+                f"{statistics.median(spent) * 1000:.2f} | {own:.2f} | {total:.2f} | {runtime:.2f} |"
             )
     finally:
         sys.path.remove(str(directory))
@@ -202,9 +207,10 @@ def time_module_imports(
         "The generated Python module (`fibrolang compile --target python`), imported from its byte code (ms)"
     )
     print(
-        "| edges | module KB | import, fastest | import, median | fresh process: module | with its imports |"
+        "| edges | module KB | import, fastest | import, median | fresh process: module | with its imports "
+        "| fresh process: import fibrolang, load the graph |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for row in rows:
         print(row)
 
@@ -223,6 +229,26 @@ def _fresh_import(directory: Path, module: str) -> tuple[float, float]:
         if found and found.group(3).strip() == module:
             return int(found.group(1)) / 1000, int(found.group(2)) / 1000
     raise RuntimeError(f"no import time for {module}")
+
+
+_LOAD = """
+import sys, time
+began = time.process_time()
+import fibrolang
+fibrolang.load(sys.argv[1])
+print((time.process_time() - began) * 1000)
+"""
+
+
+def _fresh_load(path: Path, pycache: Path) -> float:
+    """``import fibrolang`` and ``fibrolang.load(path)`` in a fresh interpreter (ms, CPU),
+    with the runtime's byte code cached under ``pycache`` (written by the first run)."""
+    environment = {**os.environ, "PYTHONPYCACHEPREFIX": str(pycache)}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _LOAD, str(path)], capture_output=True, text=True, check=True, env=environment
+    )
+    return float(done.stdout)
 
 
 def time_alternatives(
