@@ -66,6 +66,15 @@ from fibrolang.graph import (
     Traceability,
     ValueType,
 )
+from fibrolang.graph_quick import (
+    common_edge,
+    common_expression,
+    common_recommendation,
+    common_traceability,
+    new_action,
+    new_decision,
+    new_terminal,
+)
 from fibrolang.json_values import MISSING, is_number, join_path, json_kind
 
 T = TypeVar("T")
@@ -181,7 +190,7 @@ class GraphReader:
     # ---- shared pieces ----------------------------------------------------
 
     def traceability(self, obj: Mapping[str, Any], path: str) -> Traceability:
-        common = _common_traceability(obj)
+        common = common_traceability(obj) if obj.__class__ is dict else None
         if common is not None:
             return common
         return Traceability(
@@ -197,10 +206,10 @@ class GraphReader:
         if source is MISSING or source is None:
             return None
         fields = self.as_object(source, join_path(path, "source"))
-        return SourcePosition(
-            int(self.number(fields, "line", join_path(path, "source"), False)),
-            int(self.number(fields, "column", join_path(path, "source"), False)),
-        )
+        line = self.number(fields, "line", join_path(path, "source"), False)
+        column = self.number(fields, "column", join_path(path, "source"), False)
+        # None: absent, a problem already recorded (``int(None)`` would raise a TypeError)
+        return SourcePosition(0 if line is None else int(line), 0 if column is None else int(column))
 
     def value_type(self, value: Any, path: str) -> ValueType:
         obj = self.as_object(value, path)
@@ -258,7 +267,8 @@ class GraphReader:
     # ---- expressions ------------------------------------------------------
 
     def expression(self, value: Any, path: str) -> ex.Expression:
-        return read_expression(self, value, path)
+        common = common_expression(value)
+        return read_expression(self, value, path) if common is None else common
 
     def optional_expression(self, obj: Mapping[str, Any], key: str, path: str) -> ex.Expression | None:
         value = self.get(obj, key, path, False)
@@ -485,6 +495,10 @@ class GraphReader:
         )
 
     def node(self, name: str, value: Any, path: str) -> Node:
+        if value.__class__ is dict:
+            common = self._common_node(name, value, path)
+            if common is not None:
+                return common
         obj = self.as_object(value, path)
         kind = self.choice(obj, "kind", path, ("decision", "action", "terminal"))
         trace = self.traceability(obj, path)
@@ -507,18 +521,68 @@ class GraphReader:
         status = self.choice(obj, "status", path, STATUSES)
         return TerminalNode(name, cast(Any, status), self.optional_string(obj, "message", path), trace)
 
+    def _common_node(self, name: str, obj: dict[str, Any], path: str) -> Node | None:
+        """``node`` for a node whose own fields have the commonest valid shape; None (read
+        field by field) otherwise. Its branches or items are read quickly one by one where
+        they can be, else by ``edge`` and ``item``: decided before any is read, so that
+        no problem is reported twice."""
+        kind = obj.get("kind")
+        trace = common_traceability(obj)
+        if trace is None or kind.__class__ is not str:
+            return None
+        if kind == "decision":
+            question = obj.get("question")
+            exclusive = obj.get("exclusive", False)
+            branches = obj.get("branches")
+            if question is not None and question.__class__ is not str:
+                return None
+            if exclusive.__class__ is not bool or branches.__class__ is not list:
+                return None
+            return new_decision(
+                name,
+                question,
+                exclusive,
+                tuple(
+                    common_edge(branch, True) or self.edge(branch, f"{path}.branches[{index}]", True)
+                    for index, branch in enumerate(branches)
+                ),
+                trace,
+            )
+        if kind == "action":
+            title = obj.get("title")
+            items = obj.get("items")
+            following = obj.get("next")
+            if title is not None and title.__class__ is not str:
+                return None
+            if items.__class__ is not list or following.__class__ is not dict:
+                return None
+            return new_action(
+                name,
+                title,
+                tuple(
+                    common_recommendation(item) or self.item(item, f"{path}.items[{index}]")
+                    for index, item in enumerate(items)
+                ),
+                common_edge(following, False) or self.edge(following, f"{path}.next", False),
+                trace,
+            )
+        if kind == "terminal":
+            status = obj.get("status")
+            message = obj.get("message")
+            if status.__class__ is not str or status not in STATUSES:
+                return None
+            if message is not None and message.__class__ is not str:
+                return None
+            return new_terminal(name, status, message, trace)
+        return None
+
     def branch(self, value: Any, path: str) -> Edge:
         return self.edge(value, path, guarded=True)
 
     def edge(self, value: Any, path: str, guarded: bool) -> Edge:
-        if value.__class__ is dict:  # the commonest valid shape, read in one pass
-            edge_id: Any = value.get("id")
-            target: Any = value.get("target")
-            label = value.get("label")
-            readable = edge_id.__class__ is str and target.__class__ is str
-            if readable and (label is None or label.__class__ is str):
-                guard = self.optional_expression(value, "guard", path) if guarded else None
-                return Edge(edge_id, guard, target, label, self.traceability(value, path))
+        common = common_edge(value, guarded)
+        if common is not None:
+            return common
         obj = self.as_object(value, path) if value is not MISSING else {}
         guard = self.optional_expression(obj, "guard", path) if guarded else None
         return Edge(
@@ -530,6 +594,9 @@ class GraphReader:
         )
 
     def item(self, value: Any, path: str) -> ActionItem:
+        common = common_recommendation(value)
+        if common is not None:
+            return common
         obj = self.as_object(value, path)
         kind = self.choice(obj, "kind", path, ("recommend", "avoid", "flag", "monitor"))
         item_id = self.string(obj, "id", path)
@@ -575,38 +642,3 @@ class GraphReader:
             condition=self.expression(self.get(obj, "condition", path, True), join_path(path, "condition")),
             trace=self.traceability(obj, path),
         )
-
-
-_NO_TRACE = Traceability((), None, (), None)
-
-
-def _common_traceability(obj: Mapping[str, Any]) -> Traceability | None:
-    """The traceability of ``obj`` when it has the commonest valid shape (no notes, no
-    citations or whole-number ones, a string or null quote, a source of two whole numbers
-    or none), read in one pass; None for anything else, which the field-by-field reading
-    checks (and reports)."""
-    notes = obj.get("notes", ())
-    citations = obj.get("citations", ())
-    quote = obj.get("quote")
-    source = obj.get("source")
-    if notes and notes.__class__ is list and all(note.__class__ is str for note in notes):
-        notes = tuple(notes)
-    elif notes != () and notes != []:
-        return None
-    if citations and citations.__class__ is list and all(number.__class__ is int for number in citations):
-        citations = tuple(citations)
-    elif citations != () and citations != []:
-        return None
-    if quote is not None and quote.__class__ is not str:
-        return None
-    if source is None:
-        if not notes and not citations and quote is None:
-            return _NO_TRACE
-        return Traceability(tuple(notes), quote, tuple(citations), None)
-    if source.__class__ is not dict:
-        return None
-    line = source.get("line")
-    column = source.get("column")
-    if line.__class__ is not int or column.__class__ is not int:
-        return None
-    return Traceability(tuple(notes), quote, tuple(citations), SourcePosition(line, column))

@@ -19,8 +19,14 @@ MISSING = _Absent()
 
 
 def is_number(value: object) -> bool:
-    """A JSON number: int or float, finite, and not a bool."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A JSON number: int or float, finite, and not a bool (nor an int too large for a
+    float, which ``math.isfinite`` would raise ``OverflowError`` on)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def join_path(path: str, key: str) -> str:

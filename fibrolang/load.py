@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -125,11 +126,28 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any], verify: bool = True
     The graph's ``graph_hash`` is checked first (``fibrolang.integrity``): a graph changed
     after it was compiled, or carrying no hash, raises ``GraphIntegrityError`` (a
     ``GuidelineError``). ``verify=False`` skips the check, for development only (a graph
-    edited on purpose, a mutant)."""
+    edited on purpose, a mutant).
+
+    The cyclic garbage collector is paused while the guideline is built (tens of thousands
+    of objects for a large graph, none of them garbage; the collector's passes over them
+    cost about a tenth of the load) and switched on again after, unless it was off. It
+    is one switch for the whole process: an application that turns the collector off
+    from another thread while a guideline loads may find it on again."""
+    collecting = gc.isenabled()
+    if collecting:
+        gc.disable()
+    try:
+        return _load(source, verify)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(source: str | os.PathLike[str] | Mapping[str, Any], verify: bool) -> Guideline:
     if not isinstance(source, str | os.PathLike):
         if verify:
             integrity.verify(source)
-        return Guideline(read_graph(source))
+        return _build(source)
     path = Path(source)
     try:
         raw = path.read_bytes()
@@ -147,7 +165,16 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any], verify: bool = True
         ) from None
     if verify:
         integrity.verify(document, raw, f"graph file {path}")
-    return Guideline(read_graph(document))
+    return _build(document)
+
+
+def _build(document: object) -> Guideline:
+    """``Guideline(read_graph(document))``; expressions nested too deeply for Python's
+    stack, whether found in reading or in compiling, are a ``GuidelineError`` too."""
+    try:
+        return Guideline(read_graph(document))
+    except RecursionError:
+        raise GuidelineError("the graph nests expressions too deeply to read") from None
 
 
 def read_graph(document: object) -> Graph:

@@ -8,7 +8,7 @@ and the pathway has no cycle. Expression types are checked by ``compile``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from fibrolang.errors import Problem
 from fibrolang.graph import (
@@ -81,47 +81,61 @@ def _check_pathway(graph: Graph) -> list[Problem]:
     seen_edges: set[str] = {"start"}
     seen_items: set[str] = set()
 
-    def check_edge(edge: Edge, path: str) -> None:
+    def check_edge(edge: Edge, node: str, index: int | None) -> None:
+        """``index``: of the branch; None for an action's ``next`` (the path of a problem
+        is written only when there is one)."""
         if edge.id in seen_edges:
+            path = _edge_path(node, index)
             problems.append(Problem(f"{path}.id", f"edge id {edge.id!r} is used twice", "duplicate"))
         seen_edges.add(edge.id)
         if edge.target not in nodes:
+            path = _edge_path(node, index)
             problems.append(Problem(f"{path}.target", f"no node is named {edge.target!r}", "unknown_name"))
 
     for node in graph.nodes:
-        path = f"nodes.{node.id}"
         if isinstance(node, DecisionNode):
-            if not node.branches:
-                problems.append(Problem(f"{path}.branches", "a decision needs a branch", "malformed"))
-            for index, branch in enumerate(node.branches):
-                check_edge(branch, f"{path}.branches[{index}]")
-                if branch.guard is None and index != len(node.branches) - 1:
+            branches = node.branches
+            if not branches:
+                problems.append(
+                    Problem(f"nodes.{node.id}.branches", "a decision needs a branch", "malformed")
+                )
+            last = len(branches) - 1
+            for index, branch in enumerate(branches):
+                check_edge(branch, node.id, index)
+                if branch.guard is None and index != last:
                     problems.append(
                         Problem(
-                            f"{path}.branches[{index}].guard",
+                            f"{_edge_path(node.id, index)}.guard",
                             "only the last branch may be otherwise (guard null)",
                             "malformed",
                         )
                     )
         elif isinstance(node, ActionNode):
-            check_edge(node.next, f"{path}.next")
+            check_edge(node.next, node.id, None)
             for index, item in enumerate(node.items):
-                item_path = f"{path}.items[{index}]"
                 if item.id in seen_items:
                     problems.append(
-                        Problem(f"{item_path}.id", f"item id {item.id!r} is used twice", "duplicate")
+                        Problem(
+                            f"nodes.{node.id}.items[{index}].id",
+                            f"item id {item.id!r} is used twice",
+                            "duplicate",
+                        )
                     )
                 seen_items.add(item.id)
                 if isinstance(item, RecommendItem | AvoidItem) and item.intervention not in interventions:
                     problems.append(
                         Problem(
-                            f"{item_path}.intervention",
+                            f"nodes.{node.id}.items[{index}].intervention",
                             f"no intervention is named {item.intervention!r}",
                             "unknown_name",
                         )
                     )
     problems.extend(_check_acyclic(graph, nodes))
     return problems
+
+
+def _edge_path(node: str, index: int | None) -> str:
+    return f"nodes.{node}.next" if index is None else f"nodes.{node}.branches[{index}]"
 
 
 def _check_acyclic(graph: Graph, nodes: Mapping[str, Node]) -> list[Problem]:
@@ -131,20 +145,20 @@ def _check_acyclic(graph: Graph, nodes: Mapping[str, Node]) -> list[Problem]:
     for root in sorted(nodes):
         if root in state:
             continue
-        stack: list[tuple[str, list[str]]] = [(root, targets(nodes[root]))]
+        stack: list[tuple[str, Iterator[str]]] = [(root, iter(targets(nodes[root])))]
         state[root] = 1
         while stack:
             name, pending = stack[-1]
-            if not pending:
+            target = next(pending, None)
+            if target is None:
                 state[name] = 2
                 stack.pop()
                 continue
-            target = pending.pop(0)
             if target not in nodes:
                 continue
             if state.get(target) == 1:
                 problems.append(Problem(f"nodes.{name}", f"the pathway loops back to {target!r}", "cycle"))
             elif target not in state:
                 state[target] = 1
-                stack.append((target, targets(nodes[target])))
+                stack.append((target, iter(targets(nodes[target]))))
     return problems

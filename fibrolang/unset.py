@@ -41,6 +41,8 @@ def check_unset(graph: Graph) -> list[Problem]:
     problems: list[Problem] = []
     may_be_unset = set()
     for index, definition in enumerate(graph.definitions):
+        if not _contains_unset(definition.expr):
+            continue  # nothing below can be misplaced, nor an arm unset
         path = f"definitions[{index}].expr"
         misplaced = list(_misplaced(definition.expr, path, top=True))
         if definition.output and not misplaced and _has_arm_unset(definition.expr):
@@ -91,7 +93,13 @@ def _has_arm_unset(expr: ex.Expression) -> bool:
 
 
 def _contains_unset(expr: ex.Expression) -> bool:
-    return any(isinstance(node, ex.Unset) for node in _walk(expr))
+    stack: list[Any] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ex.Unset):
+            return True
+        stack += _children(node)
+    return False
 
 
 def _walk(expr: ex.Expression) -> Iterator[ex.Expression]:
@@ -103,14 +111,36 @@ def _walk(expr: ex.Expression) -> Iterator[ex.Expression]:
 
 
 def _children(expr: Any) -> list[Any]:
+    """The dataclass instances among the fields of ``expr`` (a dataclass instance; else
+    none), tuples of them opened."""
     found: list[Any] = []
-    if not is_dataclass(expr):
+    names = _field_names(expr)
+    if names is None:
         return found
-    for item in fields(expr):
-        value = getattr(expr, item.name)
-        values = value if isinstance(value, tuple) else (value,)
-        found += [v for v in values if is_dataclass(v) and not isinstance(v, type)]
+    for name in names:
+        value = getattr(expr, name)
+        if isinstance(value, tuple):
+            found += [item for item in value if _field_names(item) is not None]
+        elif _field_names(value) is not None:
+            found.append(value)
     return found
+
+
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(value: object) -> tuple[str, ...] | None:
+    """The field names of a dataclass instance, None for anything else (a class included),
+    known per class once (an entry is only ever set to what it would be recomputed as)."""
+    if isinstance(value, type):
+        return None
+    kind = value.__class__
+    try:
+        return _FIELDS[kind]
+    except KeyError:
+        names = tuple(item.name for item in fields(kind)) if is_dataclass(kind) else None
+        _FIELDS[kind] = names
+        return names
 
 
 def _every_expression(graph: Graph) -> Iterator[tuple[str, ex.Expression]]:

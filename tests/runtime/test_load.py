@@ -1,6 +1,7 @@
 """Loading: files and dicts; malformed graphs give one GuidelineError listing problems."""
 
 import copy
+import gc
 import json
 from pathlib import Path
 
@@ -109,6 +110,23 @@ def _tour_with(change) -> dict:  # type: ignore[no-untyped-def, type-arg]
         ),
         (lambda d: d["nodes"]["adult"].update(branches="none"), ("nodes.adult.branches", "wrong_type")),
         (
+            lambda d: d["nodes"]["plan"]["next"].update(target="nowhere"),
+            ("nodes.plan.next.target", "unknown_name"),
+        ),
+        (lambda d: d["nodes"]["plan"]["next"].update(id="adult/1"), ("nodes.plan.next.id", "duplicate")),
+        (
+            lambda d: d["nodes"]["adult"]["branches"][1].update(id="adult/1"),
+            ("nodes.adult.branches[1].id", "duplicate"),
+        ),
+        (  # a constant of 401 digits was an OverflowError, not a problem listed
+            lambda d: d["nodes"]["adult"]["branches"][0]["guard"]["right"].update(value=10**400),
+            ("nodes.adult.branches[0].guard.right.value", "wrong_type"),
+        ),
+        (  # a source without a column was a TypeError, not a problem listed
+            lambda d: d["nodes"]["adult"]["source"].pop("column"),
+            ("nodes.adult.source.column", "missing_key"),
+        ),
+        (
             lambda d: d["definitions"][1]["expr"]["where"]["operands"][0].update(element=g.var("b")),
             ("definitions[1].expr.where.operands[0].element.name", "unknown_name"),
         ),
@@ -160,3 +178,55 @@ def test_graph_model_is_frozen() -> None:
     with pytest.raises(AttributeError):
         guideline.graph.start = "x"  # type: ignore[misc]
     assert isinstance(guideline.graph.nodes, tuple)
+
+
+def test_a_problem_in_a_node_no_patient_reaches_is_refused_at_load() -> None:
+    """Load checks every node, reached or not: a type error in a step no edge leads to
+    is a GuidelineError at load, not a surprise at some later evaluation."""
+
+    def add_island(document: dict) -> None:  # type: ignore[type-arg]
+        document["nodes"]["island"] = g.action(
+            "island", [g.recommend("duloxetine", guard=g.inp("age"))], "done"
+        )
+
+    assert ("nodes.island.items[0].guard", "type_error") in _codes(_tour_with(add_island))
+
+
+def test_load_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    """``load`` pauses the collector while it builds the guideline: on again after a load
+    and after a refused one, still off when it was off."""
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": ', encoding="utf-8")
+    assert gc.isenabled()
+    try:
+        fibrolang.load(g.hashed(g.tour_graph()))
+        assert gc.isenabled()
+        with pytest.raises(fibrolang.GuidelineError):
+            fibrolang.load(bad)
+        assert gc.isenabled()
+        with pytest.raises(fibrolang.GuidelineError):
+            fibrolang.load(_tour_with(lambda d: d.pop("nodes")))  # unhashed: refused
+        assert gc.isenabled()
+        gc.disable()
+        fibrolang.load(g.hashed(g.tour_graph()))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize("depth", [300, 400, 900])
+def test_a_guard_nested_too_deeply_is_a_guideline_error(depth: int) -> None:
+    """Deep enough that reading or compiling it runs out of Python's stack: refused with
+    a GuidelineError, never a RecursionError (300 still loads)."""
+    document = g.tour_graph()
+    guard = document["nodes"]["adult"]["branches"][0]["guard"]
+    for _ in range(depth - depth % 2):  # an even number of `not`s: the same guard
+        guard = g.not_(guard)
+    document["nodes"]["adult"]["branches"][0]["guard"] = guard
+    if depth == 300:
+        for age in (12, 40):
+            nested = fibrolang.load(g.hashed(document)).evaluate({"age": age}).to_json()
+            assert nested == fibrolang.load(g.hashed(g.tour_graph())).evaluate({"age": age}).to_json()
+        return
+    with pytest.raises(fibrolang.GuidelineError, match="nests expressions too deeply"):
+        fibrolang.load(g.hashed(document))
