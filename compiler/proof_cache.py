@@ -174,12 +174,25 @@ def write_atomically(entry: Path, data: bytes) -> None:
     reader sees the whole entry or none; a cache that cannot be written is no error."""
     temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
+        make_private_directory(entry.parent)
         temporary.write_bytes(data)
         os.replace(temporary, entry)
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
+
+
+def make_private_directory(directory: Path) -> None:
+    """Make ``directory`` and its missing parents, each one the user's alone (mode 0700; an
+    existing directory is left as it is)."""
+    missing: list[Path] = []
+    while not directory.is_dir():
+        missing.append(directory)
+        if directory.parent == directory:
+            break
+        directory = directory.parent
+    for made in reversed(missing):
+        made.mkdir(mode=0o700, exist_ok=True)
 
 
 def read_entry(entry: Path, key: str) -> list[Diagnostic] | None:

@@ -171,3 +171,12 @@ def test_a_hit_imports_no_z3_and_no_runtime() -> None:
     assert "'z3'" in runs[0].stdout
     assert runs[1].stdout.splitlines()[-1] == "[]"
     assert runs[0].stdout.splitlines()[0] == runs[1].stdout.splitlines()[0]
+
+
+def test_the_cache_directories_are_the_users_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "made" / "here"
+    monkeypatch.setenv(proof_cache.CACHE_VARIABLE, str(root))
+    assert check(str(FIBROMYALGIA)).exit_code == 0
+    made = [tmp_path / "made", root, *(p for p in root.iterdir() if p.is_dir())]
+    assert {p.name for p in made} >= {"made", "here", "proofs", "syntax"}
+    assert all(p.stat().st_mode & 0o777 == 0o700 for p in made)
