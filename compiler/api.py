@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compiler import parse_cache
 from compiler.check import check_in_context
@@ -23,6 +23,9 @@ from compiler.front.parameters import expand as expand_parameters
 from compiler.front.parameters import once_per_template
 from compiler.front.source import SourceText, read_source
 from compiler.front.syntax import Guideline, Span
+
+if TYPE_CHECKING:
+    from fibrolang.graph import Graph
 
 
 class CompileError(Exception):
@@ -135,27 +138,43 @@ def prove(
     invariants and doses, each failure with a counterexample patient replayed
     through the runtime. Empty for a guideline that proves clean. With ``budget_seconds``,
     whatever the budget leaves undecided is a FIB221 diagnostic."""
-    from compiler.analysis import analyse
-    from fibrolang import GuidelineError, read_graph
-
     if not checked.ok or checked.guideline is None:
         return []
+    graph = graph_to_prove(checked)
+    if isinstance(graph, list):
+        return graph
+    return prove_graph(checked, graph, timeout_ms, budget_seconds)
+
+
+def graph_to_prove(checked: Checked) -> Graph | list[Diagnostic]:
+    """The typed decision graph ``prove`` analyses (lowered without its hash, which the analysis
+    never reads), or the internal errors that stopped it; for a guideline ``checked.ok``."""
+    from fibrolang import GuidelineError, read_graph
+
     try:
-        graph = compile_checked(checked, hashed=False)  # the analysis never reads the hash
+        graph = compile_checked(checked, hashed=False)
     except CompileError as error:
         return error.diagnostics
     try:
-        typed = read_graph(graph)
+        return read_graph(graph)
     except GuidelineError as error:
         return [
             diag.make(
                 "FIB901",
                 f"internal error: the runtime cannot read the decision graph: {error}",
-                checked.guideline.span,
+                checked.guideline.span if checked.guideline is not None else Span("<graph>", 1, 1, 1, 1),
                 hint="please report this with the guideline file",
             )
         ]
-    return analyse(typed, checked.guideline, timeout_ms=timeout_ms, budget_seconds=budget_seconds)
+
+
+def prove_graph(
+    checked: Checked, graph: Graph, timeout_ms: int = 10_000, budget_seconds: float | None = None
+) -> list[Diagnostic]:
+    """``prove`` of the graph ``graph_to_prove`` gave."""
+    from compiler.analysis import analyse
+
+    return analyse(graph, checked.guideline, timeout_ms=timeout_ms, budget_seconds=budget_seconds)
 
 
 def compile_file(path: str | Path, sources: SourceCache | None = None) -> dict[str, Any]:

@@ -20,25 +20,34 @@ def place_tables(graph: dict[str, Any]) -> None:
     """Record each table's position as ``at`` and remove every mark, in place."""
     for definition in graph.get("definitions", []):
         found: list[str] = []
-        _collect(definition.get("expr"), "", found)
+        _collect(definition.get("expr"), [], found)
         tables = definition.get("tables", [])
         if len(found) == len(tables):
             for table, pointer in zip(tables, found, strict=True):
                 table["at"] = pointer
     for key, value in graph.items():  # a table in a guard or an item: no display, no mark
         if key != "definitions":
-            _collect(value, "", [])
+            _collect(value, [], [])
 
 
-def _collect(node: Any, pointer: str, found: list[str]) -> None:
+def _collect(node: Any, steps: list[str], found: list[str]) -> None:
+    """Remove the marks under ``node`` (reached by ``steps``), appending each marked node's
+    pointer to ``found``; a pointer is written only for a marked node, and only objects and
+    arrays, which alone can hold a mark, are walked into."""
     if isinstance(node, dict):
         if node.pop(TABLE_MARK, False):
-            found.append(pointer)
+            found.append("".join(f"/{step}" for step in steps))
         for key, inner in node.items():  # insertion order: the order the lowering wrote
-            _collect(inner, f"{pointer}/{_escaped(key)}", found)
+            if isinstance(inner, dict | list):
+                steps.append(_escaped(key))
+                _collect(inner, steps, found)
+                steps.pop()
     elif isinstance(node, list):
         for index, inner in enumerate(node):
-            _collect(inner, f"{pointer}/{index}", found)
+            if isinstance(inner, dict | list):
+                steps.append(str(index))
+                _collect(inner, steps, found)
+                steps.pop()
 
 
 def _escaped(key: str) -> str:

@@ -10,23 +10,38 @@ z3's and lark's files, the Python version, the source text, the file name and th
 limits. Nothing else is read by the proofs (the source documents that quotes are checked
 against are read by the checker, which is not cached and runs every time).
 
+A guideline edited since it was proved is lowered, and when the proofs of a guideline of
+exactly the same logic came out clean before, the answer is again clean without asking
+the solver (``prove_or_recall``): the verdicts read the decision graph's logic only, never
+where an element stands in the text or its traceability (quotes, notes, citations), and a
+clean answer has no span or word to move. Its key (``logic_key``) hashes the toolchain,
+z3, the Python version, the two limits and the typed graph pickled without its source
+positions, traceability records, the text's hash and the interventions' quotes, notes,
+citations and positions; entries are under ``proved/``, and only clean answers are kept
+there. So editing a quote, a note or a comment, or moving lines, costs a parse, a check and
+a lowering, not the proofs.
+
 Only a complete answer is stored: none whose proofs ran out of time (FIB220, FIB221) or
 failed inside (FIB9xx), and only diagnostics that read back equal to what was written.
 An entry is JSON, checked field by field on reading; anything unexpected (not JSON, another
 key, a wrong type, an unknown code) is ignored and the proofs run as if there were no
 entry. Entries live in ``$FIBROLANG_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/fibrolang``,
-else ``~/.cache/fibrolang``, under ``proofs/``; deleting the directory is always safe.
-``fibrolang check --no-cache`` neither reads nor writes it.
+else ``~/.cache/fibrolang``, under ``proofs/`` (and ``proved/``), in directories made mode
+0700; deleting the directory is always safe. ``fibrolang check --no-cache`` neither reads
+nor writes it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
+import pickle
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +51,7 @@ from compiler.front.syntax import Span
 
 if TYPE_CHECKING:
     from compiler.api import Checked
+    from fibrolang.graph import Graph
 
 FORMAT = 1
 CACHE_VARIABLE = "FIBROLANG_CACHE_DIR"
@@ -70,10 +86,87 @@ def prove(
     stored = read_entry(entry, key)
     if stored is not None:
         return stored
-    found = api.prove(checked, timeout_ms=timeout_ms, budget_seconds=budget_seconds)
+    found = prove_or_recall(checked, timeout_ms, budget_seconds, directory)
     if storable(found):
         write_entry(entry, key, found)
     return found
+
+
+def prove_or_recall(
+    checked: Checked, timeout_ms: int, budget_seconds: float | None, directory: Path
+) -> list[Diagnostic]:
+    """``compiler.api.prove``, or nothing at all when a guideline of exactly the same logic (its
+    decision graph but for the source positions and the traceability: quotes, notes, citations)
+    was proved clean before (``logic_key``, ``proved/``): the proofs' verdicts read only the
+    logic, and a clean answer has no span to move. An answer with any diagnostic is kept only
+    under the text's own key (its spans and words are the text's)."""
+    from compiler import api
+
+    graph = api.graph_to_prove(checked)
+    if isinstance(graph, list):
+        return graph
+    key = logic_key(graph, timeout_ms, budget_seconds)
+    entry = directory / "proved" / f"{key}.json"
+    if read_entry(entry, key) == []:
+        return []
+    found = api.prove_graph(checked, graph, timeout_ms=timeout_ms, budget_seconds=budget_seconds)
+    if found == []:
+        write_entry(entry, key, found)
+    return found
+
+
+def logic_key(graph: Graph, timeout_ms: int, budget_seconds: float | None) -> str:
+    """The key of a clean proof of ``graph``: the toolchain, z3, Python, the two limits and the
+    typed graph pickled without what ties it to its text (every ``Traceability`` and
+    ``SourcePosition``, the text's hash, the interventions' quotes, notes, citations and
+    positions; no proof reads them but to place and word a diagnostic). Anything else that
+    differs, a label or a note kept elsewhere, gives another key: a miss, never a wrong hit."""
+    from fibrolang.graph import GuidelineInfo, Intervention, SourcePosition, Traceability
+
+    class LogicPickler(pickle.Pickler):
+        """Writes each traceability record and source position as a mark, and the guideline's
+        record and each intervention without what ties them to the text (the text's hash; an
+        intervention's quote, notes, citations and position): graphs that differ only in
+        those pickle alike. Only ever written, never read."""
+
+        def __init__(self, file: io.BytesIO) -> None:
+            super().__init__(file, protocol=5)
+            self.fast = True  # no memo: the bytes depend on the values only, never on which are shared
+            self.stripped: list[object] = []  # kept alive, so that their ids stay theirs
+            self.stripped_ids: set[int] = set()
+
+        def persistent_id(self, obj: object) -> object:
+            kind = type(obj)
+            if kind is Traceability:
+                return "traceability"
+            if kind is SourcePosition:
+                return "position"
+            if id(obj) in self.stripped_ids:
+                return None
+            if isinstance(obj, GuidelineInfo):
+                stripped: object = replace(obj, content_hash="")
+            elif isinstance(obj, Intervention):
+                stripped = replace(obj, quote=None, notes=(), citations=(), source=None)
+            else:
+                return None
+            self.stripped.append(stripped)
+            self.stripped_ids.add(id(stripped))
+            return (kind.__name__, stripped)
+
+    buffer = io.BytesIO()
+    LogicPickler(buffer).dump(graph)
+    return digest_of(
+        (
+            f"fibrolang proved logic {FORMAT}",
+            toolchain_fingerprint_once(),
+            sys.version,
+            sys.implementation.cache_tag or "",
+            distribution_fingerprint("z3"),
+            repr(timeout_ms),
+            repr(budget_seconds),
+            hashlib.sha256(buffer.getvalue()).hexdigest(),
+        )
+    )
 
 
 def proof_key(file: str, text: str, timeout_ms: int, budget_seconds: float | None) -> str:
@@ -174,12 +267,25 @@ def write_atomically(entry: Path, data: bytes) -> None:
     reader sees the whole entry or none; a cache that cannot be written is no error."""
     temporary = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
+        make_private_directory(entry.parent)
         temporary.write_bytes(data)
         os.replace(temporary, entry)
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
+
+
+def make_private_directory(directory: Path) -> None:
+    """Make ``directory`` and its missing parents, each one the user's alone (mode 0700; an
+    existing directory is left as it is)."""
+    missing: list[Path] = []
+    while not directory.is_dir():
+        missing.append(directory)
+        if directory.parent == directory:
+            break
+        directory = directory.parent
+    for made in reversed(missing):
+        made.mkdir(mode=0o700, exist_ok=True)
 
 
 def read_entry(entry: Path, key: str) -> list[Diagnostic] | None:

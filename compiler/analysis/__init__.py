@@ -58,13 +58,17 @@ def prepare(
     guideline: s.Guideline | None = None,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
     budget_seconds: float | None = None,
+    sources: SourceMap | None = None,
 ) -> Analysis:
-    """The shared state of an analysis: path conditions, one solver, the source map; with a
-    budget, no question is asked after ``budget_seconds`` from now."""
+    """The shared state of an analysis: path conditions, one solver, the source map (``sources``,
+    else made from ``guideline``); with a budget, no question is asked after ``budget_seconds``
+    from now."""
     deadline = time.monotonic() + budget_seconds if budget_seconds is not None else None
     paths = PathConditions(graph)
     prover = Prover(paths, timeout_ms, deadline)
-    return Analysis(graph, paths, prover, SourceMap(guideline), budget_seconds=budget_seconds)
+    if sources is None:
+        sources = SourceMap(guideline)
+    return Analysis(graph, paths, prover, sources, budget_seconds=budget_seconds)
 
 
 def analyse(
@@ -85,7 +89,7 @@ def analyse(
     if not prove:
         return diag.arrange(found)
     try:
-        analysis = prepare(graph, guideline, timeout_ms, budget_seconds)
+        analysis = prepare(graph, guideline, timeout_ms, budget_seconds, sources)
         for analysis_pass in _passes():
             analysis_pass(analysis)
     except EncodingError as error:

@@ -140,6 +140,11 @@ class Prover:
         self.deadline = deadline
         self.solver = z3.Solver()
         self.solver.set("timeout", timeout_ms)
+        # The models of this solver (``ask``) are only evaluated, never printed: compacting
+        # their function graphs (z3's default) costs more than z3's search for them
+        # (docs/benchmarks.md, "Editing a guideline and checking it again"), and the values
+        # a model gives are the same either way.
+        self.solver.set("model.compact", False)
         self.solver.add(*paths.constraints)
         self._thresholds = _thresholds(paths.graph)
         self._cones = Cones(paths)

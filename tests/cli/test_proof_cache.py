@@ -171,3 +171,126 @@ def test_a_hit_imports_no_z3_and_no_runtime() -> None:
     assert "'z3'" in runs[0].stdout
     assert runs[1].stdout.splitlines()[-1] == "[]"
     assert runs[0].stdout.splitlines()[0] == runs[1].stdout.splitlines()[0]
+
+
+def test_the_cache_directories_are_the_users_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "made" / "here"
+    monkeypatch.setenv(proof_cache.CACHE_VARIABLE, str(root))
+    assert check(str(FIBROMYALGIA)).exit_code == 0
+    made = [tmp_path / "made", root, *(p for p in root.iterdir() if p.is_dir())]
+    assert {p.name for p in made} >= {"made", "here", "proofs", "syntax"}
+    assert all(p.stat().st_mode & 0o777 == 0o700 for p in made)
+
+
+def proved() -> list[Path]:
+    return sorted((Path(os.environ[proof_cache.CACHE_VARIABLE]) / "proved").glob("*.json"))
+
+
+def refuse_to_analyse(monkeypatch: pytest.MonkeyPatch) -> None:
+    def proving(*_: object, **__: object) -> list[Diagnostic]:
+        raise AssertionError("proved again instead of recalling a clean proof of the same logic")
+
+    monkeypatch.setattr(api, "prove_graph", proving)
+
+
+def copy_fibromyalgia(tmp_path: Path) -> Path:
+    (tmp_path / "sources").symlink_to(ROOT / "guidelines" / "sources")
+    target = tmp_path / "fibromyalgia.fibro"
+    shutil.copy(FIBROMYALGIA, target)
+    return target
+
+
+def test_an_edit_of_quotes_comments_and_layout_is_answered_by_the_clean_proof_of_its_logic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = copy_fibromyalgia(tmp_path)
+    assert check(str(path)).exit_code == 0
+    assert len(proved()) == 1
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace(  # a quote shortened to a verbatim part of itself, and lines added
+        '  quote "Avoid corticosteroids and strong opioids"\n  cite 3, 1, 8\n\ninvariant no_corticosteroid',
+        '  quote "Avoid corticosteroids"\n  cite 3, 1, 8\n\ninvariant no_corticosteroid',
+    ).replace("guideline fibromyalgia\n", "# an edit\n\nguideline fibromyalgia\n")
+    assert edited.count("\n") == text.count("\n") + 2
+    path.write_text(edited, encoding="utf-8")
+    afresh = check("--no-cache", "--format", "json", str(path))
+    refuse_to_analyse(monkeypatch)
+    recalled = check("--format", "json", str(path))
+    assert (recalled.exit_code, recalled.output) == (afresh.exit_code, afresh.output) == (0, afresh.output)
+    assert len(entries()) == 2 and len(proved()) == 1
+
+
+def test_an_edit_of_the_logic_is_proved_again_and_its_failure_reported(tmp_path: Path) -> None:
+    path = copy_fibromyalgia(tmp_path)
+    assert check(str(path)).exit_code == 0
+    text = path.read_text(encoding="utf-8")
+    # the definition's threshold moves, the invariant's does not: a patient at 29.5 is refuted
+    assert text.count("egfr < 30 mL/min/1.73m2") >= 2
+    path.write_text(text.replace("egfr < 30 mL/min/1.73m2", "egfr < 29 mL/min/1.73m2", 1), encoding="utf-8")
+    afresh = check("--no-cache", "--format", "json", str(path))
+    again = check("--format", "json", str(path))
+    assert (again.exit_code, again.output) == (afresh.exit_code, afresh.output)
+    assert again.exit_code == 1 and "FIB207" in again.output
+    assert len(proved()) == 1  # the failed proof is kept only under its text's key
+    assert len(entries()) == 2
+
+
+def test_a_guideline_with_proof_diagnostics_keeps_none_under_its_logic() -> None:
+    result = check("--format", "plain", str(CASES / "invariant.fibro"))
+    assert "FIB207" in result.output
+    assert len(entries()) == 1 and proved() == []
+
+
+def typed_graph(text: str, tmp_path: Path) -> object:
+    path = tmp_path / "fibromyalgia.fibro"
+    path.write_text(text, encoding="utf-8")
+    checked = api.check_file(path)
+    graph = api.graph_to_prove(checked)
+    assert not isinstance(graph, list)
+    return graph
+
+
+def test_the_logic_key_leaves_out_positions_and_traceability_and_nothing_else(tmp_path: Path) -> None:
+    (tmp_path / "sources").symlink_to(ROOT / "guidelines" / "sources")
+    text = FIBROMYALGIA.read_text(encoding="utf-8")
+    base = proof_cache.logic_key(typed_graph(text, tmp_path), 10_000, None)  # type: ignore[arg-type]
+    alike = {
+        "moved": "\n\n# moved down\n" + text,
+        "quote": text.replace(
+            '  quote "Avoid corticosteroids and strong opioids"\n', '  quote "Avoid corticosteroids"\n'
+        ),
+        "note": text.replace(
+            'note "CHOICE: pregabalin before', 'note "CHOICE (reworded): pregabalin before', 1
+        ),
+    }
+    different = {
+        "threshold": text.replace("egfr < 30 mL/min/1.73m2", "egfr < 29 mL/min/1.73m2"),
+        "dose": text.replace("pregabalin: 450 mg/day", "pregabalin: 300 mg/day", 1),
+    }
+    for name, edited in {**alike, **different}.items():
+        assert edited != text, name
+        key = proof_cache.logic_key(typed_graph(edited, tmp_path), 10_000, None)  # type: ignore[arg-type]
+        assert (key == base) == (name in alike), name
+    graph = typed_graph(text, tmp_path)
+    assert proof_cache.logic_key(graph, 9_000, None) != base  # type: ignore[arg-type]
+    assert proof_cache.logic_key(graph, 10_000, 30.0) != base  # type: ignore[arg-type]
+
+
+def test_the_logic_key_does_not_depend_on_the_hash_seed() -> None:
+    program = (
+        "from compiler import api, proof_cache\n"
+        f"graph = api.graph_to_prove(api.check_file({str(FIBROMYALGIA)!r}))\n"
+        "print(proof_cache.logic_key(graph, 10_000, None))\n"
+    )
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", program],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(keys) == 1

@@ -169,3 +169,53 @@ def test_without_a_home_the_parser_is_built_afresh(tmp_path: Path, monkeypatch: 
     blocked.write_text("", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     assert grammar_cache.lark_cache_file("k") is False
+
+
+def scanners(parser: Lark) -> list[object]:
+    lexer = parser.parser.lexer
+    return [basic._scanner for basic in [*lexer.lexers.values(), lexer.root_lexer]]
+
+
+def test_the_lexers_scanners_are_read_back_compiled_and_equal(made_and_read: tuple[Lark, Lark]) -> None:
+    made, read = made_and_read
+    found = scanners(read)
+    assert found and all(scanner is not None for scanner in found)  # nothing left to compile
+    expected = scanners(made)  # built before pickling
+    assert [[m.pattern for m in s._mres] for s in found] == [[m.pattern for m in s._mres] for s in expected]  # type: ignore[attr-defined]
+    assert [s._mres for s in found] == [s._mres for s in expected]  # type: ignore[attr-defined]  # text, flags and code
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"[a-z_]\w*", r'"(?:[^"\\\n]|\\.)*"', r"(?P<A>a)|(?P<B>b+)", r"(?i)dose|(?P<N>\d+(\.\d+)?)"],
+)
+def test_a_compiled_expression_is_written_and_built_back_as_it_was(pattern: str) -> None:
+    import re
+
+    compiled = re.compile(pattern)
+    rebuilt = grammar_cache.build_pattern(grammar_cache.pattern_form(compiled))
+    assert rebuilt == compiled and rebuilt is not compiled
+    assert rebuilt.groupindex == compiled.groupindex and rebuilt.groups == compiled.groups
+    for text in ("dose", "Dose 12.5", "abbb", '"a\\"b"', "x_1"):
+        first, second = compiled.match(text), rebuilt.match(text)
+        assert (first and (first.group(0), first.lastgroup)) == (
+            second and (second.group(0), second.lastgroup)
+        )
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        ("pattern", "a", 32, [1, 2, 3], 1, []),  # code the engine refuses
+        ("pattern", "a", 32, "code", 1, []),
+        ("pattern", b"a", 32, [], 1, []),
+        ("pattern", "a", 32, [], 0, []),
+        ("pattern", "a", 32, [], 1, [("A", 5)]),
+        ("other", "a", 32, [], 1, []),
+        ("pattern", "a"),
+        "re",
+    ],
+)
+def test_a_forged_compiled_expression_is_refused(form: object) -> None:
+    with pytest.raises((pickle.UnpicklingError, RuntimeError)):
+        grammar_cache.build_pattern(form)
