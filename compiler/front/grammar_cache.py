@@ -13,15 +13,6 @@ fresh build) and the entry written again.
 The entry is read back with an unpickler that builds nothing but Lark's own classes and
 ``functools.partial`` (what a parser is made of); Lark's two parse-table actions, which it
 compares by identity, and the ``re`` module are written as references, not copies.
-
-The contextual lexer's scanners (one alternation of terminals per set of terminals a parser
-state accepts, about a hundred) are built before the parser is pickled, so that no process
-compiles their regular expressions again (a fifth of a parse). A compiled expression is
-written as its text, flags, groups and the regular-expression engine's code (what
-``re._compiler`` makes of the text), and read back by ``_sre.compile``, which checks the code
-before it builds the pattern; an expression whose code does not give back the very pattern
-(``re.Pattern`` equality: text, flags and code) leaves the entry unwritten. The code is
-private to the Python version, which is part of the key.
 """
 
 from __future__ import annotations
@@ -38,14 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from lark import Lark
-from lark.lexer import BasicLexer, ContextualLexer
 from lark.parsers import lalr_analysis
 
 from compiler import proof_cache
 
-FORMAT = 2
-# The regular-expression engine's own module (what ``re`` compiles with); it has no stubs.
-_sre: Any = importlib.import_module("_sre")
+FORMAT = 1
 _HEADER = f"fibrolang parser {FORMAT}\n".encode("ascii")
 # Objects the parser refers to that must stay the very objects of this process.
 _SHARED: dict[str, object] = {
@@ -105,90 +93,18 @@ def parser_key(grammar: str, options: dict[str, Any]) -> str:
     )
 
 
-# A compiled expression as written: ("pattern", text, flags, code, groups, group names).
-_PATTERN = "pattern"
-
-
 class _ParserPickler(pickle.Pickler):
-    def persistent_id(self, obj: object) -> object:
-        if type(obj) is re.Pattern:
-            return pattern_form(obj)
+    def persistent_id(self, obj: object) -> str | None:
         for name, shared in _SHARED.items():
             if obj is shared:
                 return name
         return None
 
 
-class UnfaithfulPattern(pickle.PicklingError):
-    """A compiled expression whose code, compiled again, does not give back the same pattern."""
-
-
-def pattern_form(pattern: re.Pattern[Any]) -> tuple[object, ...]:
-    """What ``re._compiler.compile`` hands ``_sre.compile`` for ``pattern``, as plain data; the
-    pattern's final flags given as its flags give the same code (the inline and Unicode flags
-    are already in them). ``UnfaithfulPattern`` unless it builds the very same pattern."""
-    from re import _compiler, _parser  # type: ignore[attr-defined]
-
-    text = pattern.pattern
-    if type(text) is not str:
-        raise UnfaithfulPattern("only text patterns are kept")
-    parsed = _parser.parse(text, pattern.flags)
-    code = [int(word) for word in _compiler._code(parsed, pattern.flags)]  # opcodes: int subclasses
-    names = sorted(parsed.state.groupdict.items(), key=lambda item: item[1])
-    form = (_PATTERN, text, pattern.flags | parsed.state.flags, code, parsed.state.groups, names)
-    try:
-        faithful = build_pattern(form) == pattern
-    except (pickle.UnpicklingError, RuntimeError, TypeError, ValueError):
-        faithful = False
-    if not faithful:
-        raise UnfaithfulPattern(f"{text!r} does not compile back to the same pattern")
-    return form
-
-
-def build_pattern(form: object) -> re.Pattern[str]:
-    """The compiled expression of a ``pattern_form``; ``UnpicklingError`` for anything else (and
-    ``_sre.compile`` refuses code it cannot run)."""
-    if type(form) is not tuple or len(form) != 6 or form[0] != _PATTERN:
-        raise pickle.UnpicklingError("not a compiled expression")
-    _, text, flags, code, groups, names = form
-    if type(text) is not str or type(flags) is not int or type(groups) is not int or groups < 1:
-        raise pickle.UnpicklingError("not a compiled expression")
-    if type(code) is not list or not all(type(word) is int for word in code):
-        raise pickle.UnpicklingError("not a compiled expression")
-    if type(names) is not list or not all(
-        type(pair) is tuple
-        and len(pair) == 2
-        and type(pair[0]) is str
-        and type(pair[1]) is int
-        and 0 < pair[1] < groups
-        for pair in names
-    ):
-        raise pickle.UnpicklingError("not a compiled expression")
-    index: dict[str, int] = dict(names)
-    by_number: list[str | None] = [None] * groups
-    for name, number in names:
-        by_number[number] = name
-    compiled: re.Pattern[str] = _sre.compile(text, flags, code, groups - 1, index, tuple(by_number))
-    return compiled
-
-
-def build_scanners(made: Lark) -> None:
-    """Compile every scanner of the contextual lexer now (Lark compiles each on first use), so
-    that they are pickled with the parser."""
-    lexer = getattr(made.parser, "lexer", None)
-    if not isinstance(lexer, ContextualLexer):
-        return
-    for basic in {id(b): b for b in [*lexer.lexers.values(), lexer.root_lexer]}.values():
-        if isinstance(basic, BasicLexer):
-            basic.scanner  # noqa: B018  (the property builds and keeps the scanner)
-
-
 class _ParserUnpickler(pickle.Unpickler):
     """Builds only Lark's classes and ``functools.partial``; any other global ends the read."""
 
     def persistent_load(self, pid: object) -> object:
-        if type(pid) is tuple:
-            return build_pattern(pid)
         if type(pid) is not str or pid not in _SHARED:
             raise pickle.UnpicklingError("not a shared object of the parser")
         return _SHARED[pid]
@@ -208,7 +124,6 @@ def write_entry(entry: Path, key: str, made: Lark) -> None:
     is no error (the next process makes the parser again)."""
     buffer = io.BytesIO()
     try:
-        build_scanners(made)
         _ParserPickler(buffer, protocol=5).dump(made)
     except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
         return
