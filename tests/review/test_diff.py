@@ -239,11 +239,11 @@ def test_every_mutant_is_witnessed_or_proved_unchanged(name: str) -> None:
     trace's item guards (two identical items, the runtime keeping the first) gives every
     patient the same result: its patient is replayed to show it."""
     graph = _synthetic() if name == "synthetic" else _original()
-    chosen = mutants(graph)
+    typed = read_graph(graph)
+    chosen = mutants(typed)
     if name == "fibromyalgia":
         chosen = _sample(chosen)
         assert len([m for m in chosen if m.id.startswith(REGRESSIONS)]) == 2
-    typed = read_graph(graph)
     encoded = old_version(typed)
     runtime = Runtime()
     verdicts = []
