@@ -162,6 +162,7 @@ class InputDeclaration:
     type: ValueType
     default: bool | int | float | str | None = None  # assumed when absent (None: no default)
     binding: FhirBinding | None = None  # how FHIR resources give it (None: unbound)
+    notes: tuple[str, ...] = ()  # the author's notes (shown, never evaluated)
 
 
 @dataclass(frozen=True, slots=True)

@@ -372,6 +372,7 @@ class GraphReader:
             self.value_type(self.get(obj, "type", path, True), join_path(path, "type")),
             default,
             self.binding(self.get(obj, "binding", path, False), join_path(path, "binding")),
+            self.list_of(obj, "notes", path, False, self.text),
         )
 
     def binding(self, value: Any, path: str) -> FhirBinding | None:

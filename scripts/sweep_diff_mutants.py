@@ -29,8 +29,9 @@ from fibrolang import read_graph
 def _check(path: str, index: int) -> tuple[str, str, str]:
     """(mutant id, diff verdict, problem or '') for one mutant."""
     document = api.compile_file(Path(path))
-    mutant = mutants(document)[index]
-    graph, changed = read_graph(document), mutant.model
+    graph = read_graph(document)
+    mutant = mutants(graph)[index]
+    changed = mutant.model
     found = compare(old_version(graph), changed, first_only=True)
     equivalence = classify(graph, changed)
     runtime = Runtime()
@@ -67,7 +68,7 @@ def main() -> int:
     with ProcessPoolExecutor(args.jobs) as pool:
         for path in args.guidelines:
             started = time.perf_counter()
-            count = len(mutants(api.compile_file(Path(path))))
+            count = len(mutants(read_graph(api.compile_file(Path(path)))))
             results = list(pool.map(_check, [path] * count, range(count)))
             verdicts = [verdict for _, verdict, _ in results]
             problems = [(mutant, problem) for mutant, _, problem in results if problem]

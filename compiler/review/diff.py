@@ -30,7 +30,6 @@ import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import fibrolang
 from compiler.analysis.replay import Runtime
@@ -59,7 +58,6 @@ from compiler.review.structure import (
 from fibrolang import read_graph
 from fibrolang.graph import Graph
 
-JSON = dict[str, Any]
 TOGETHER = "the edits together"
 
 
@@ -70,9 +68,10 @@ class DiffError(Exception):
 @dataclass(frozen=True)
 class Version:
     name: str  # what the user called it (a path, or REV:path)
-    graph: JSON  # the graph JSON document (the structural diff compares documents)
     text: str | None  # the guideline source, when the version is a .fibro file
-    model: Graph  # the same graph, typed (what the behavioural diff encodes and replays)
+    model: (
+        Graph  # the typed graph (what the structural diff compares, the behavioural diff encodes and replays)
+    )
 
 
 @dataclass
@@ -118,17 +117,16 @@ def load_version(source: str, label: str | None = None, text: str | None = None)
             raise DiffError(f"cannot read {source}: {error.strerror or error}") from error
     if path.suffix == ".json":
         try:
-            graph = json.loads(text)
-            loaded = fibrolang.load(graph)
+            loaded = fibrolang.load(json.loads(text))
         except (ValueError, fibrolang.GuidelineError) as error:
             raise DiffError(f"{name} is not a decision graph the runtime loads: {error}") from error
-        return Version(name, graph, None, loaded.graph)
+        return Version(name, None, loaded.graph)
     document = SourceText(name, text)
     checked = api.check_source(document, path.resolve().parent)
     if checked.ok:
         try:
             compiled = api.compile_checked(checked)
-            return Version(name, compiled, text, read_graph(compiled))
+            return Version(name, text, read_graph(compiled))
         except api.CompileError as error:
             checked = api.Checked(document, None, error.diagnostics)
     from compiler.diagnostics.renderers import render_text
@@ -158,7 +156,7 @@ def version_at(revision: str, path: Path) -> Version:
 
 
 def diff_versions(old: Version, new: Version, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> DiffReport:
-    structure = structural_diff(old.graph, new.graph)
+    structure = structural_diff(old.model, new.model)
     try:
         comparison = compare(old.model, new.model, timeout_ms)
     except NotComparable as error:
@@ -186,21 +184,21 @@ def _hunks(report: DiffReport, edit: Edit) -> list[SourceHunk]:
     parts = [edit, *(e for e in report.structure.edits if e.parent == edit.name and edit.kind == "node")]
     found: list[SourceHunk] = []
     for part in parts:
-        for hunk in hunks_of(part, report.old.graph, report.new.graph, hunks, *totals):
+        for hunk in hunks_of(part, report.old.model, report.new.model, hunks, *totals):
             if hunk not in found:
                 found.append(hunk)
     return sorted(found, key=lambda h: (h.old_start, h.new_start))
 
 
 def _attribute(report: DiffReport, timeout_ms: int) -> list[Change]:
-    causes = same_edits(revertible(report.structure), report.old.graph, report.new.graph)
+    causes = same_edits(revertible(report.structure), report.old.model, report.new.model)
     witnesses = report.comparison.witnesses
     if len(causes) == 1:
         (cause,) = causes
         return [Change(cause_label(cause), cause, _cause_hunks(report, cause), distinct(witnesses))]
     old, new = report.old.model, report.new.model
     runtime = Runtime()
-    undone = [_undo(report.new.graph, report.old.graph, cause) for cause in causes]
+    undone = [_undo(report.new.model, report.old.model, cause) for cause in causes]
     owner = [_owner(runtime, undone, witness) for witness in witnesses]
     changes: list[Change] = []
     for i, cause in enumerate(causes):
@@ -227,17 +225,14 @@ def _attribute(report: DiffReport, timeout_ms: int) -> list[Change]:
     return changes
 
 
-def _undo(new: JSON, old: JSON, cause: list[Edit]) -> Graph | None:
-    """The new graph with one cause's edits undone (in the JSON document, where the structural
-    diff found them), typed; None when it is not a graph that loads (an edit that cannot be
-    undone alone)."""
+def _undo(new: Graph, old: Graph, cause: list[Edit]) -> Graph | None:
+    """The new graph with one cause's edits undone (where the structural diff found them);
+    None when it is not a graph that loads (an edit that cannot be undone alone)."""
     graph = new
     for edit in cause:
         graph = revert(graph, old, edit)
     try:
-        # A graph made here from two loaded versions: its structure is checked, its
-        # graph_hash (which no longer matches after the undo) is not.
-        return fibrolang.load(graph, verify=False).graph
+        return fibrolang.Guideline(graph).graph  # its structure checked, as `load` checks it
     except fibrolang.GuidelineError:
         return None
 

@@ -1,12 +1,14 @@
 """The structural diff of two decision graphs: what was added, removed or changed.
 
-Elements are compared by their stable ids (node ids, item and branch ids,
-definition, invariant, intervention and input names), without their source
-positions: moving a block or reformatting the file changes no element. A
-changed element lists the fields that changed (``guard``, ``dose``,
-``quote``, ``notes``, ...). The source edits shown for an element are the
-hunks of a line diff of the two guideline texts that fall in the element's
-lines (from its first line to the line before the next element).
+Both versions are typed graphs (``fibrolang.read_graph``). Elements are compared
+by their stable ids (node ids, item and branch ids, definition, invariant,
+intervention and input names), without their source positions: moving a block
+or reformatting the file changes no element. A changed element lists the fields
+that changed, named as the graph file names them (docs/graph-format.md:
+``guard``, ``dose``, ``quote``, ``notes``, ...; ``facets`` says which). The
+source edits shown for an element are the hunks of a line diff of the two
+guideline texts that fall in the element's lines (from its first line to the
+line before the next element).
 
 ``revert(new, old, edit)`` is the new graph with one edit undone: what the
 behavioural diff uses to tell which edit causes which change of behaviour.
@@ -14,24 +16,49 @@ behavioural diff uses to tell which edit causes which change of behaviour.
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import difflib
-import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
-JSON = dict[str, Any]
-
-# Collections of elements: (graph key, element kind, how elements are named).
-_COLLECTIONS = (
-    ("inputs", "input", None),
-    ("definitions", "definition", "name"),
-    ("nodes", "node", None),
-    ("invariants", "invariant", "name"),
-    ("interventions", "intervention", None),
-    ("enums", "enumeration", None),
-    ("records", "record", None),
+from fibrolang import expressions as ex
+from fibrolang.graph import (
+    ActionItem,
+    ActionNode,
+    AvoidItem,
+    DecisionNode,
+    Definition,
+    Edge,
+    Enumeration,
+    FlagItem,
+    Graph,
+    InputDeclaration,
+    Intervention,
+    Invariant,
+    MonitorItem,
+    Node,
+    RecommendItem,
+    Record,
+    TerminalNode,
+    Traceability,
 )
+
+Element: TypeAlias = InputDeclaration | Definition | Node | Invariant | Intervention | Enumeration | Record
+Part: TypeAlias = ActionItem | Edge
+
+# Collections of elements: (graph field, element kind, the field that names an element).
+# Inputs, nodes, interventions, enumerations and records are mappings in the graph file
+# (sorted by name in the typed graph); definitions and invariants are lists.
+_COLLECTIONS = (
+    ("inputs", "input", "name"),
+    ("definitions", "definition", "name"),
+    ("nodes", "node", "id"),
+    ("invariants", "invariant", "name"),
+    ("interventions", "intervention", "id"),
+    ("enums", "enumeration", "name"),
+    ("records", "record", "name"),
+)
+_LISTS = ("definitions", "invariants")
 
 
 @dataclass(frozen=True)
@@ -62,36 +89,158 @@ class StructuralDiff:
         return [e for e in self.edits if "quote" in e.fields]
 
 
-def elements(graph: JSON, key: str, named_by: str | None) -> dict[str, JSON]:
-    collection = graph.get(key, {} if named_by is None else [])
-    if named_by is None:
-        return dict(collection)
-    return {entry[named_by]: entry for entry in collection}
+def elements(graph: Graph, key: str, named_by: str) -> dict[str, Any]:
+    """The elements of one collection of the graph, by name."""
+    return {getattr(element, named_by): element for element in getattr(graph, key)}
 
 
-def _bare(element: Any) -> Any:
-    """An element without its source positions (and a node without its items and branches)."""
-    if isinstance(element, dict):
-        return {k: _bare(v) for k, v in element.items() if k not in ("source", "items", "branches")}
-    if isinstance(element, list):
-        return [_bare(v) for v in element]
-    return element
+# -- what the diff compares: an element's fields, named as in the graph file ------------------
 
 
-def _changed_fields(before: JSON, after: JSON) -> tuple[str, ...]:
-    old, new = _bare(before), _bare(after)
+def _wording(trace: Traceability) -> dict[str, Any]:
+    """The notes, quote and citations of a traceable element (its source position left out)."""
+    return {"notes": trace.notes, "quote": trace.quote, "citations": trace.citations}
+
+
+def _unplaced(edge: Edge) -> Edge:
+    return dataclasses.replace(edge, trace=dataclasses.replace(edge.trace, source=None))
+
+
+def facets(element: Element | Part) -> dict[str, Any]:
+    """The fields of an element the diff compares, keyed by the names the graph file gives them
+    (None for a field the element does not have); without its source position, and a node
+    without its items and branches (``parts`` compares those)."""
+    match element:
+        case InputDeclaration():
+            return {
+                "label": element.label,
+                "type": element.type,
+                "notes": element.notes,
+                "binding": element.binding,
+                "default": element.default,
+            }
+        case Definition():
+            return {
+                "name": element.name,
+                "label": element.label,
+                "output": element.output,
+                "expr": element.expr,
+                "notes": element.notes,
+                "quote": element.quote,
+                "tables": element.tables or None,
+            }
+        case DecisionNode():
+            return {
+                **_wording(element.trace),
+                "kind": "decision",
+                "question": element.question,
+                "exclusive": element.exclusive,
+            }
+        case ActionNode():
+            return {
+                **_wording(element.trace),
+                "kind": "action",
+                "title": element.title,
+                "next": _unplaced(element.next),
+            }
+        case TerminalNode():
+            return {
+                **_wording(element.trace),
+                "kind": "terminal",
+                "status": element.status,
+                "message": element.message,
+            }
+        case Invariant():
+            return {
+                "name": element.name,
+                "title": element.title,
+                "kind": element.kind,
+                "condition": element.condition,
+                **_wording(element.trace),
+            }
+        case Intervention():
+            return {
+                "kind": element.kind,
+                "label": element.label,
+                "class": element.drug_class,
+                "dose": element.dose,
+                "fda_approved": element.fda_approved,
+                "evidence": element.evidence,
+                "effect_sizes": element.effect_sizes,
+                "contraindications": element.contraindications,
+                "side_effects": element.side_effects,
+                "citations": element.citations,
+                "quote": element.quote,
+                "notes": element.notes,
+            }
+        case Enumeration():
+            return {
+                "label": element.label,
+                "members": element.members,
+                "member_labels": dict(element.member_labels),
+                "points": dict(element.points) or None,  # an ordinal's; a mapping: its order is no change
+            }
+        case Record():
+            return {"label": element.label, "fields": {f.name: (f.type, f.label) for f in element.fields}}
+        case Edge():
+            return {
+                "id": element.id,
+                "guard": element.guard,
+                "target": element.target,
+                "label": element.label,
+                **_wording(element.trace),
+            }
+        case _:
+            return {
+                "id": element.id,
+                "guard": element.guard,
+                **_wording(element.trace),
+                **_item_facets(element),
+            }
+
+
+def _item_facets(item: ActionItem) -> dict[str, Any]:
+    match item:
+        case RecommendItem():
+            return {
+                "kind": "recommend",
+                "action": item.action,
+                "intervention": item.intervention,
+                "dose": item.dose,
+                "titration": item.titration,
+            }
+        case AvoidItem():
+            return {"kind": "avoid", "intervention": item.intervention, "reason": item.reason}
+        case FlagItem():
+            return {"kind": "flag", "flag": item.flag, "text": item.text}
+        case MonitorItem():
+            return {"kind": "monitor", "what": item.what, "text": item.text, "after": item.after}
+
+
+def _changed_fields(before: Element | Part, after: Element | Part) -> tuple[str, ...]:
+    old, new = facets(before), facets(after)
     return tuple(sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k)))
 
 
-def _line(element: JSON | None) -> int | None:
-    source = (element or {}).get("source")
-    return source.get("line") if isinstance(source, dict) and source.get("line") else None
+def _line(element: Element | Part | None) -> int | None:
+    """The line the guideline writes the element on (inputs, definitions, enumerations and
+    records carry no position in the graph)."""
+    match element:
+        case Intervention():
+            source = element.source
+        case DecisionNode() | ActionNode() | TerminalNode() | Invariant() | Edge():
+            source = element.trace.source
+        case RecommendItem() | AvoidItem() | FlagItem() | MonitorItem():
+            source = element.trace.source
+        case _:
+            source = None
+    return source.line if source is not None and source.line else None
 
 
-def structural_diff(old: JSON, new: JSON) -> StructuralDiff:
+def structural_diff(old: Graph, new: Graph) -> StructuralDiff:
     diff = StructuralDiff()
     for key in ("id", "version", "content_hash", "title"):
-        before, after = old["guideline"].get(key), new["guideline"].get(key)
+        before, after = getattr(old.guideline, key), getattr(new.guideline, key)
         if before != after:
             diff.header[key] = (before, after)
     for key, kind, named_by in _COLLECTIONS:
@@ -113,12 +262,21 @@ def structural_diff(old: JSON, new: JSON) -> StructuralDiff:
     return diff
 
 
-def _parts(node_id: str, was: JSON, now: JSON) -> list[Edit]:
+def _children(node: Node, kind: str) -> tuple[Part, ...]:
+    """A node's items (kind ``item``) or branches (``branch``); none for other nodes."""
+    if kind == "item":
+        return node.items if isinstance(node, ActionNode) else ()
+    return node.branches if isinstance(node, DecisionNode) else ()
+
+
+def _parts(node_id: str, was: Node, now: Node) -> list[Edit]:
     """The items and branches of a node that were added, removed or changed."""
     found = []
-    for key, kind in (("items", "item"), ("branches", "branch")):
-        before = {e["id"]: e for e in was.get(key, [])}
-        after = {e["id"]: e for e in now.get(key, [])}
+    for kind in ("item", "branch"):
+        old_ids = [part.id for part in _children(was, kind)]
+        new_ids = [part.id for part in _children(now, kind)]
+        before = {part.id: part for part in _children(was, kind)}
+        after = {part.id: part for part in _children(now, kind)}
         for part in sorted(set(before) | set(after)):
             old_part, new_part = before.get(part), after.get(part)
             if old_part is None or new_part is None:
@@ -126,9 +284,7 @@ def _parts(node_id: str, was: JSON, now: JSON) -> list[Edit]:
                 found.append(Edit(kind, part, change, (), node_id, _line(old_part), _line(new_part)))
                 continue
             fields = _changed_fields(old_part, new_part)
-            if [e["id"] for e in was.get(key, [])].index(part) != [e["id"] for e in now.get(key, [])].index(
-                part
-            ):
+            if old_ids.index(part) != new_ids.index(part):
                 fields = tuple(sorted({*fields, "position"}))
             if fields:
                 found.append(Edit(kind, part, "changed", fields, node_id, _line(old_part), _line(new_part)))
@@ -143,87 +299,120 @@ def revertible(diff: StructuralDiff) -> list[Edit]:
     return [e for e in diff.edits if e.parent is None]
 
 
-def revert(new: JSON, old: JSON, edit: Edit) -> JSON:
+def revert(new: Graph, old: Graph, edit: Edit) -> Graph:
     """``new`` with ``edit`` undone (the element as ``old`` has it, or absent when added)."""
     for key, kind, named_by in _COLLECTIONS:
         if kind != edit.kind:
             continue
-        graph = copy.copy(new)
         before = elements(old, key, named_by)
-        if named_by is None:
-            collection = dict(new[key])
-            if edit.name in before:
-                collection[edit.name] = before[edit.name]
-            else:
-                collection.pop(edit.name, None)
-            graph[key] = collection
-            return graph
-        entries = [e for e in new[key] if e[named_by] != edit.name]
+        entries = [e for e in getattr(new, key) if getattr(e, named_by) != edit.name]
         if edit.name in before:
-            position = [e[named_by] for e in old[key]].index(edit.name)
+            if key in _LISTS:  # where the old version has it
+                position = [getattr(e, named_by) for e in getattr(old, key)].index(edit.name)
+            else:  # a mapping: in name order, as the graph file has it
+                position = sum(1 for e in entries if getattr(e, named_by) < edit.name)
             entries.insert(min(position, len(entries)), before[edit.name])
-        graph[key] = entries
-        return graph
+        changed: dict[str, Any] = {key: tuple(entries)}
+        return dataclasses.replace(new, **changed)
     raise ValueError(f"cannot revert a {edit.kind}")
 
 
 # -- one edit made in several places ------------------------------------------------------
 
-# What does not change what a patient gets: an element's wording and where it stands.
-_WORDING = (
-    "source",
-    "title",
-    "notes",
-    "quote",
-    "citations",
-    "text",
-    "reason",
-    "label",
-    "question",
-    "message",
+# What does not change what a patient gets: an element's wording and where it stands (the
+# typed graph's fields; ``trace`` holds a pathway element's notes, quote, citations and source).
+_WORDING = frozenset(
+    {
+        "trace",
+        "source",
+        "title",
+        "notes",
+        "quote",
+        "citations",
+        "text",
+        "reason",
+        "label",
+        "question",
+        "message",
+    }
 )
+
+
+# Fields the graph file writes only when they have a value: one version having it and the
+# other not is a change of the whole element (or expression) that holds it.
+_OPTIONAL = frozenset({"binding", "default", "tables", "points", "at"})
+
+
+def _absent(value: Any) -> bool:
+    return value is None or value == ()
+
+
+def _logic_fields(value: Any) -> dict[str, Any]:
+    """A typed value's fields that are not wording."""
+    return {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name not in _WORDING}
+
+
+def _is_composite(value: Any) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
 
 
 def _logic_changes(before: Any, after: Any, enclosing: Any = None) -> list[tuple[str, str]]:
     """The smallest differing parts of two versions of an element, each shown within the
     expression that holds it (``egfr < 30`` -> ``egfr < 35``, not ``30`` -> ``35``); wording
     and source positions are left out."""
-    if isinstance(before, dict) and isinstance(after, dict):
-        if before.get("op") not in (None, "const"):
+    if _is_composite(before) and _is_composite(after):
+        if _is_expression(before) and not isinstance(before, ex.Constant):
             enclosing = (before, after)
+        if type(before) is not type(after):
+            return [_shown(enclosing or (before, after))]
+        old, new = _logic_fields(before), _logic_fields(after)
         found = []
-        for key in sorted(set(before) | set(after)):
-            if key in _WORDING:
-                continue
-            if key not in before or key not in after:
-                found.append(_shown(enclosing or (before, after)))
+        for name in sorted(old):
+            if name in _OPTIONAL and _absent(old[name]) != _absent(new[name]):
+                found.append(_shown(enclosing or (before, after)))  # a field only one version has
             else:
-                found.extend(_logic_changes(before[key], after[key], enclosing))
+                found.extend(_logic_changes(old[name], new[name], enclosing))
         return found
-    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+    if isinstance(before, dict) and isinstance(after, dict) and before.keys() == after.keys():
+        return [
+            found for key in sorted(before) for found in _logic_changes(before[key], after[key], enclosing)
+        ]
+    if isinstance(before, tuple) and isinstance(after, tuple) and len(before) == len(after):
         return [
             found
-            for old, new in zip(before, after, strict=True)
-            for found in _logic_changes(old, new, enclosing)
+            for old_value, new_value in zip(before, after, strict=True)
+            for found in _logic_changes(old_value, new_value, enclosing)
         ]
     if before == after:
         return []
     return [_shown(enclosing or (before, after))]
 
 
+_EXPRESSIONS: tuple[type, ...] = ex.Expression.__args__
+
+
+def _is_expression(value: Any) -> bool:
+    return isinstance(value, _EXPRESSIONS)
+
+
 def _shown(pair: tuple[Any, Any]) -> tuple[str, str]:
-    return tuple(json.dumps(_bare_logic(side), sort_keys=True) for side in pair)  # type: ignore[return-value]
+    """The two sides of a change, without wording, as comparable text."""
+    before, after = pair
+    return repr(_bare_logic(before)), repr(_bare_logic(after))
 
 
-def _bare_logic(element: Any) -> Any:
-    if isinstance(element, dict):
-        return {k: _bare_logic(v) for k, v in element.items() if k not in _WORDING}
-    if isinstance(element, list):
-        return [_bare_logic(v) for v in element]
-    return element
+def _bare_logic(value: Any) -> Any:
+    if _is_composite(value):
+        fields = _logic_fields(value)
+        return (type(value).__name__, tuple((name, _bare_logic(fields[name])) for name in sorted(fields)))
+    if isinstance(value, dict):
+        return tuple((key, _bare_logic(value[key])) for key in sorted(value))
+    if isinstance(value, tuple):
+        return tuple(_bare_logic(inner) for inner in value)
+    return value
 
 
-def logic_edit(edit: Edit, old: JSON, new: JSON) -> frozenset[tuple[str, str]] | None:
+def logic_edit(edit: Edit, old: Graph, new: Graph) -> frozenset[tuple[str, str]] | None:
     """What a changed element's edit does to its logic, as a set of (before, after) expressions;
     None for an added or removed element, or an edit of wording alone."""
     if edit.change != "changed":
@@ -231,12 +420,20 @@ def logic_edit(edit: Edit, old: JSON, new: JSON) -> frozenset[tuple[str, str]] |
     for key, kind, named_by in _COLLECTIONS:
         if kind == edit.kind:
             before, after = elements(old, key, named_by)[edit.name], elements(new, key, named_by)[edit.name]
-            changes = frozenset(_logic_changes(before, after))
+            changes = frozenset(_logic_changes(_comparable(before), _comparable(after)))
             return changes or None
     return None
 
 
-def same_edits(edits: list[Edit], old: JSON, new: JSON) -> list[list[Edit]]:
+def _comparable(element: Element) -> Any:
+    """An element as its logic is compared: an enumeration's points as a mapping (their order in
+    the typed graph is the file's, which is no change)."""
+    if isinstance(element, Enumeration):
+        return dataclasses.replace(element, points=tuple(sorted(element.points)))
+    return element
+
+
+def same_edits(edits: list[Edit], old: Graph, new: Graph) -> list[list[Edit]]:
     """The edits grouped by what they do: the same change of logic made in several elements (the
     eGFR threshold of a definition, a contraindication and a safety rule) is one group, undone
     together. Groups keep the edits' order; an edit alone is a group of one."""
@@ -257,25 +454,20 @@ def same_edits(edits: list[Edit], old: JSON, new: JSON) -> list[list[Edit]]:
 # -- source edits ------------------------------------------------------------------------
 
 
-def _starts(graph: JSON) -> list[int]:
-    lines: set[int] = set()
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            line = _line(value)
-            if line is not None:
-                lines.add(line)
-            for inner in value.values():
-                walk(inner)
-        elif isinstance(value, list):
-            for inner in value:
-                walk(inner)
-
-    walk({k: v for k, v in graph.items() if k != "guideline"})
-    return sorted(lines)
+def _starts(graph: Graph) -> list[int]:
+    """The first line of every element the graph places: interventions, invariants, nodes and
+    their items and branches."""
+    placed: list[Element | Part] = [*graph.interventions, *graph.invariants]
+    for node in graph.nodes:
+        placed.append(node)
+        if isinstance(node, DecisionNode):
+            placed.extend(node.branches)
+        elif isinstance(node, ActionNode):
+            placed.extend((*node.items, node.next))
+    return sorted({line for line in map(_line, placed) if line is not None})
 
 
-def element_lines(graph: JSON, line: int | None, total: int) -> range:
+def element_lines(graph: Graph, line: int | None, total: int) -> range:
     """The lines of the element starting at ``line``: up to the next element's first line."""
     if line is None:
         return range(0)
@@ -302,7 +494,7 @@ def source_hunks(old_text: str, new_text: str) -> list[SourceHunk]:
 
 
 def hunks_of(
-    edit: Edit, old: JSON, new: JSON, hunks: list[SourceHunk], old_total: int, new_total: int
+    edit: Edit, old: Graph, new: Graph, hunks: list[SourceHunk], old_total: int, new_total: int
 ) -> list[SourceHunk]:
     """The source hunks inside the edited element's lines (in either version)."""
     old_range = element_lines(old, edit.old_line, old_total)

@@ -1,9 +1,10 @@
 """The mutation score of a committed generated suite (``fibrolang mutate``).
 
 For every mutant (``mutants.mutants``) the evaluator is rebuilt from the
-mutated graph (``fibrolang.load``) and every patient of the committed suite
-(read with ``ast.literal_eval``, never executed) is evaluated on it. The
-Markdown report shows every string through ``fibrolang.printable``. The
+mutated typed graph (``fibrolang.Guideline``, which checks its structure as
+``load`` does) and every patient of the committed suite (read with
+``ast.literal_eval``, never executed) is evaluated on it. The Markdown
+report shows every string through ``fibrolang.printable``. The
 mutant is **killed** when some patient's snapshot view differs from the one
 the original graph gives, or when the runtime raises (a safety invariant
 broken, a decision with no branch left).
@@ -175,7 +176,7 @@ class _Run:
         """The mutant's outcome; for a survivor, z3's verdict when it has one already, else None."""
         started = time.perf_counter()
         try:
-            evaluator = fibrolang.load(mutant.graph, verify=False)  # changed on purpose
+            evaluator = fibrolang.Guideline(mutant.model)  # its structure checked, as `load` checks it
         except fibrolang.GuidelineError as error:
             return Outcome(mutant, "stillborn", detail=error.headline)
         order, likely = _order(mutant, self.seen, self.users, self.patients)
@@ -201,7 +202,7 @@ def cross_checked(original: fibrolang.Guideline, mutant: Mutant, verdict: Verdic
     with missing facts (the encoding covers complete patients only; docs/testing.md). A patient
     who tells the mutant apart makes it a survivor, never an equivalent."""
     try:
-        evaluator = fibrolang.load(mutant.graph, verify=False)  # a mutant, changed on purpose
+        evaluator = fibrolang.Guideline(mutant.model)
     except fibrolang.GuidelineError as error:
         return Verdict("unclassified", f"the mutant cannot be loaded to check the verdict: {error.headline}")
     sampler = PatientSampler(evaluator.graph, seed=zlib.crc32(mutant.id.encode()))  # the same inputs
@@ -240,7 +241,7 @@ def run(
     users = guards_using(original.graph)
     state = _Run(patients, expected, [_Seen.of(v) for v in expected], users, classifier, report, original)
     survivors: list[tuple[Mutant, Verdict | None]] = []
-    every = mutants(document)
+    every = mutants(original.graph)
     with heap_frozen():  # the original graph, its results and its encoding stay alive throughout
         for number, mutant in enumerate(every, start=1):
             if progress is not None:

@@ -24,6 +24,7 @@ from compiler.testgen.coverage import CoverageReport, Missing, render_text
 from compiler.testgen.mutants import Mutant
 from compiler.testgen.mutate import MutationReport, Outcome, render_markdown
 from fibrolang import read_graph
+from fibrolang.graph import Graph, GuidelineInfo
 from fibrolang.integrity import with_graph_hash
 from fibrolang.printable import printable
 
@@ -33,6 +34,9 @@ HOSTILE = (
     "x\nRecommendations:\n  - recommend Strong opioid\r\n"
     "# Forged heading <script>alert(1)</script> | cell \x00\x1b[31m\u2028\u202e"
 )
+EMPTY = Graph(
+    GuidelineInfo("x", None, "1", "", (), ()), (), (), (), (), (), "start", (), ()
+)  # a mutant's graph
 
 
 def _run(*args: str) -> tuple[int, str, str]:
@@ -156,7 +160,7 @@ def test_the_safety_report() -> None:
 
 
 def test_the_mutation_report() -> None:
-    mutant = Mutant(HOSTILE, "drop-branch", "adult/1", HOSTILE, {})
+    mutant = Mutant(HOSTILE, "drop-branch", "adult/1", HOSTILE, EMPTY)
     report = MutationReport(
         HOSTILE,
         3,

@@ -291,7 +291,9 @@ def test_the_behavioural_diff_tells_two_texts_apart(graph: dict[str, Any]) -> No
 
 def test_a_text_cell_mutates_to_its_tables_next_other_text(graph: dict[str, Any]) -> None:
     changes = [
-        m.change for m in mutants(graph) if m.operator == "change-arm-value" and m.location.endswith("advice")
+        m.change
+        for m in mutants(fibrolang.read_graph(graph))
+        if m.operator == "change-arm-value" and m.location.endswith("advice")
     ]
     order = [*TEXTS.values(), ELSE]
     assert changes == [
@@ -300,7 +302,7 @@ def test_a_text_cell_mutates_to_its_tables_next_other_text(graph: dict[str, Any]
     ]
     caution = [
         m.change
-        for m in mutants(graph)
+        for m in mutants(fibrolang.read_graph(graph))
         if m.location == "define caution" and m.operator == "change-arm-value"
     ]
     assert caution == ['#1 then "Seek obstetric advice" → "None"', '#2 else "None" → "Seek obstetric advice"']

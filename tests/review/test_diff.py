@@ -28,6 +28,7 @@ from compiler.testgen.equivalence import classify
 from compiler.testgen.mutants import mutants
 from compiler.testgen.view import snapshot_view
 from fibrolang import read_graph
+from fibrolang.graph_writer import write_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDELINE = ROOT / "guidelines" / "fibromyalgia.fibro"
@@ -87,7 +88,7 @@ def test_egfr_threshold_and_naltrexone_start_dose_are_exactly_two_changes(tmp_pa
     assert [edit.label for edit in dose.edits] == ["node naltrexone"] and dose.cause == "node naltrexone"
     assert dose.kinds() == ["dose changed"]
     assert "recommendation removed" in threshold.kinds()
-    old_graph, new_graph = report.old.graph, report.new.graph
+    old_graph, new_graph = write_graph(report.old.model), write_graph(report.new.model)
     for change in report.changes:
         assert change.witnesses and change.hunks
         for witness in change.witnesses:
@@ -239,11 +240,11 @@ def test_every_mutant_is_witnessed_or_proved_unchanged(name: str) -> None:
     trace's item guards (two identical items, the runtime keeping the first) gives every
     patient the same result: its patient is replayed to show it."""
     graph = _synthetic() if name == "synthetic" else _original()
-    chosen = mutants(graph)
+    typed = read_graph(graph)
+    chosen = mutants(typed)
     if name == "fibromyalgia":
         chosen = _sample(chosen)
         assert len([m for m in chosen if m.id.startswith(REGRESSIONS)]) == 2
-    typed = read_graph(graph)
     encoded = old_version(typed)
     runtime = Runtime()
     verdicts = []
@@ -284,7 +285,7 @@ def test_only_the_same_change_of_logic_is_one_cause(tmp_path: Path) -> None:
     assert note is not None and note.start() < text.index(EGFR_OLD.replace("30", "35"))
     text = text.replace(note.group(0), 'note "' + note.group(1) + ' (checked)"', 1)
     edited = _write(tmp_path, "v3.fibro", text)
-    old, new = _original(), api.compile_file(edited)
+    old, new = read_graph(_original()), read_graph(api.compile_file(edited))
     groups = same_edits(revertible(structural_diff(old, new)), old, new)
     labels = sorted(sorted(edit.label for edit in group) for group in groups)
     assert ["definition duloxetine_contraindicated", "invariant no_duloxetine_liver_or_renal"] in labels

@@ -59,7 +59,7 @@ def _guards(graph: dict[str, Any], location: str) -> list[str]:
 def test_guard_change_classification_agrees_with_the_full_one(name: str) -> None:
     graph = _graph(name)
     classifier = Classifier(read_graph(graph))
-    chosen = [m for m in mutants(graph) if m.operator in GUARD_OPERATORS]
+    chosen = [m for m in mutants(read_graph(graph)) if m.operator in GUARD_OPERATORS]
     if name == "fibromyalgia":
         chosen = chosen[::6]  # a sixth of them keeps the test quick; the others are alike
     kinds = []
@@ -82,7 +82,7 @@ def test_an_equivalent_guard_mutant_gives_every_generated_patient_the_same_snaps
     patients = [case.patient for case in gather(graph).cases]
     equivalent = [
         m
-        for m in mutants(graph)
+        for m in mutants(read_graph(graph))
         if m.operator in GUARD_OPERATORS
         and classifier.classify_guard_change(m.model, _guards(graph, m.location)).kind == "equivalent"
     ]

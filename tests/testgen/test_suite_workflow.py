@@ -21,6 +21,7 @@ from compiler.backends.graph_json import dumps
 from compiler.testgen.mutants import mutants
 from compiler.testgen.mutate import run
 from compiler.testgen.suite import generate, read_patients, stale, write
+from fibrolang import read_graph
 from fibrolang.integrity import with_graph_hash
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,7 +164,7 @@ def test_the_fast_mutation_run_agrees_with_pytest(tmp_path: Path, mutant_id: str
     """`fibrolang mutate` compares snapshot views instead of running pytest per mutant; on these
     mutants pytest on the committed suite fails exactly when the fast run says killed."""
     graph = json.loads((GUIDELINES / "acr2016.graph.json").read_text(encoding="utf-8"))
-    mutant = next(m for m in mutants(graph) if m.id == mutant_id)
+    mutant = next(m for m in mutants(read_graph(graph)) if m.id == mutant_id)
     mutated = with_graph_hash(mutant.graph)  # a loadable file: the suite fails on its answers only
     fibrolang.load(mutated)
     path = tmp_path / "mutant.graph.json"

@@ -51,25 +51,25 @@ def _pascal(name: str) -> str:
 UCUM_TIME = {"weeks": "wk", "days": "d", "months": "mo", "years": "a", "hours": "h", "minutes": "min"}
 
 
-def _quantity(value: int | float, unit: str) -> JSON:
+def _quantity(value: int | float, unit: str | None) -> JSON:
     return {
         "value": value,
         "unit": unit,
         "system": "http://unitsofmeasure.org",
-        "code": UCUM_TIME.get(unit, unit),
+        "code": None if unit is None else UCUM_TIME.get(unit, unit),
     }
 
 
-def _documentation(trace: Mapping[str, Any], citations: Mapping[str, str]) -> list[JSON]:
+def _documentation(trace: g.Traceability, citations: Mapping[int, str]) -> list[JSON]:
     found: list[JSON] = []
-    if trace.get("quote"):
-        found.append({"type": "documentation", "display": "Source text", "citation": trace["quote"]})
-    for number in trace.get("citations", []):
+    if trace.quote:
+        found.append({"type": "documentation", "display": "Source text", "citation": trace.quote})
+    for number in trace.citations:
         found.append(
             {
                 "type": "citation",
                 "label": str(number),
-                "citation": citations.get(str(number), f"citation {number}"),
+                "citation": citations.get(number, f"citation {number}"),
             }
         )
     return found
@@ -84,12 +84,13 @@ def _condition(expression: Expression | None, label: str | None) -> list[JSON]:
     return [{"kind": "applicability", "expression": text}]
 
 
-def _dose_text(dose: Mapping[str, Any] | None) -> str | None:
+def _dose_text(dose: g.Dose | None) -> str | None:
     if dose is None:
         return None
     from compiler.serve.summaries import dose_text
 
-    return dose_text(dose["min"], dose.get("max"), dose["unit"], dose.get("frequency"))
+    unit = str(dose.unit)  # the checker gives every dose a unit (a missing one would read "None")
+    return dose_text(dose.minimum, dose.maximum, unit, dose.frequency)
 
 
 def _codings(codes: tuple[g.FhirCode, ...]) -> list[JSON]:
@@ -146,14 +147,15 @@ def _data_requirements(model: g.Graph) -> list[JSON]:
     return found
 
 
-def _activity(model: g.Graph, name: str, intervention: Mapping[str, Any]) -> JSON:
+def _activity(model: g.Graph, intervention: g.Intervention) -> JSON:
+    name = intervention.id
     activity: JSON = {
         "resourceType": "ActivityDefinition",
         "id": fhir_id(f"ad-{name}"),
         "name": _pascal(name),
-        "title": intervention.get("label") or name,
+        "title": intervention.label or name,
         "status": "draft",
-        "kind": "MedicationRequest" if intervention["kind"] == "drug" else "ServiceRequest",
+        "kind": "MedicationRequest" if intervention.kind == "drug" else "ServiceRequest",
     }
     codes: list[JSON] = []
     for declared in model.inputs:
@@ -161,12 +163,12 @@ def _activity(model: g.Graph, name: str, intervention: Mapping[str, Any]) -> JSO
         member = binding.codes_of(name) if binding is not None else None
         if binding is not None and binding.resource == "MedicationStatement" and member is not None:
             codes = _codings(member)
-    concept: JSON = {"text": intervention.get("label") or name}
+    concept: JSON = {"text": intervention.label or name}
     if codes:
         concept["coding"] = codes
-    if intervention["kind"] == "drug":
+    if intervention.kind == "drug":
         activity["productCodeableConcept"] = concept
-        dose = _dose_text(intervention.get("dose"))
+        dose = _dose_text(intervention.dose)
         if dose:
             activity["dosage"] = [{"text": dose}]
     else:
@@ -174,15 +176,15 @@ def _activity(model: g.Graph, name: str, intervention: Mapping[str, Any]) -> JSO
     return activity
 
 
-def plan_definition(document: Mapping[str, Any]) -> JSON:
-    """The PlanDefinition of a decision graph (a JSON-ready dict, keys in a fixed order)."""
-    model = read_graph(document)
-    info = document["guideline"]
-    citations = {str(k): v for k, v in info.get("citations", {}).items()}
-    interventions = document["interventions"]
+def plan_definition(document: Mapping[str, Any] | g.Graph) -> JSON:
+    """The PlanDefinition of a decision graph (its JSON document or the typed graph; a
+    JSON-ready dict, keys in a fixed order)."""
+    model = document if isinstance(document, g.Graph) else read_graph(document)
+    info = model.guideline
+    citations = dict(info.citations)
+    interventions = {item.id: item for item in model.interventions}
     actions: list[JSON] = []
     for node in model.nodes:
-        raw = document["nodes"][node.id]
         action: JSON = {"id": fhir_id(node.id)}
         if isinstance(node, g.DecisionNode):
             action["title"] = node.question or node.id
@@ -201,15 +203,15 @@ def plan_definition(document: Mapping[str, Any]) -> JSON:
             action["groupingBehavior"] = "logical-group"
             action["selectionBehavior"] = "all"
             subactions = []
-            for item, raw_item in zip(node.items, raw["items"], strict=True):
+            for item in node.items:
                 sub: JSON = {"id": fhir_id(item.id)}
                 if isinstance(item, g.RecommendItem):
-                    label = interventions[item.intervention].get("label") or item.intervention
-                    dose = _dose_text(raw_item.get("dose"))
+                    label = interventions[item.intervention].label or item.intervention
+                    dose = _dose_text(item.dose)
                     sub["title"] = f"{item.action} {label}" + (f" {dose}" if dose else "")
                     sub["definitionCanonical"] = f"#{fhir_id('ad-' + item.intervention)}"
                 elif isinstance(item, g.AvoidItem):
-                    label = interventions[item.intervention].get("label") or item.intervention
+                    label = interventions[item.intervention].label or item.intervention
                     sub["title"] = f"avoid {label}"
                     if item.reason:
                         sub["textEquivalent"] = item.reason
@@ -219,15 +221,13 @@ def plan_definition(document: Mapping[str, Any]) -> JSON:
                 else:
                     sub["title"] = f"monitor {item.what}"
                     sub["textEquivalent"] = item.text or item.what
-                    after = raw_item.get("after")
+                    after = item.after
                     if after is not None:
                         sub["timingRange"] = {
-                            "low": _quantity(after["min"], after["unit"]),
-                            "high": _quantity(
-                                after["max"] if after.get("max") is not None else after["min"], after["unit"]
-                            ),
+                            "low": _quantity(after.minimum, after.unit),
+                            "high": _quantity(after.maximum, after.unit),
                         }
-                sub["documentation"] = _documentation(raw_item, citations)
+                sub["documentation"] = _documentation(item.trace, citations)
                 if not sub["documentation"]:
                     del sub["documentation"]
                 sub["condition"] = _condition(item.guard, None)
@@ -242,11 +242,11 @@ def plan_definition(document: Mapping[str, Any]) -> JSON:
             action["title"] = f"{node.status}: {node.id}"
             if node.message:
                 action["textEquivalent"] = node.message
-        documentation = _documentation(raw, citations)
+        documentation = _documentation(node.trace, citations)
         if documentation:
             action["documentation"] = documentation
-        if raw.get("notes"):
-            action["description"] = " ".join(raw["notes"])
+        if node.trace.notes:
+            action["description"] = " ".join(node.trace.notes)
         actions.append(action)
     start = {
         "id": "start",
@@ -256,7 +256,7 @@ def plan_definition(document: Mapping[str, Any]) -> JSON:
     library: JSON = {
         "resourceType": "Library",
         "id": "bindings",
-        "name": f"{_pascal(info['id'])}Bindings",
+        "name": f"{_pascal(info.id)}Bindings",
         "status": "draft",
         "type": {
             "coding": [
@@ -266,17 +266,17 @@ def plan_definition(document: Mapping[str, Any]) -> JSON:
         "dataRequirement": _data_requirements(model),
     }
     contained = [library, *_value_sets(model)]
-    contained += [_activity(model, name, item) for name, item in sorted(interventions.items())]
-    sources = info.get("sources", [])
+    contained += [_activity(model, item) for _, item in sorted(interventions.items())]
+    sources = info.sources
     plan: JSON = {
         "resourceType": "PlanDefinition",
-        "id": fhir_id(info["id"]),
+        "id": fhir_id(info.id),
         "meta": {"profile": [CPG_PROFILE]},
         "contained": contained,
-        "url": f"urn:fibrolang:guideline:{info['id']}",
-        "version": info["version"],
-        "name": _pascal(info["id"]),
-        "title": info.get("title") or info["id"],
+        "url": f"urn:fibrolang:guideline:{info.id}",
+        "version": info.version,
+        "name": _pascal(info.id),
+        "title": info.title or info.id,
         "type": {
             "coding": [
                 {
@@ -287,17 +287,16 @@ def plan_definition(document: Mapping[str, Any]) -> JSON:
         },
         "status": "draft",
         "experimental": True,
-        "description": f"Generated by fibrolang from {info['id']} {info['version']} "
-        f"({info['content_hash']}).",
+        "description": f"Generated by fibrolang from {info.id} {info.version} ({info.content_hash}).",
         "relatedArtifact": [
-            {"type": "citation", "label": number, "citation": text}
-            for number, text in sorted(citations.items(), key=lambda kv: int(kv[0]))
+            {"type": "citation", "label": str(number), "citation": text}
+            for number, text in sorted(citations.items())
         ]
-        + [{"type": "derived-from", "display": s["file"] or s["name"]} for s in sources],
+        + [{"type": "derived-from", "display": s.file or s.name} for s in sources],
         "library": ["#bindings"],
         "action": [start, *actions],
     }
-    dates = [s["date"] for s in sources if s.get("date")]
+    dates = [s.date for s in sources if s.date]
     if dates:
         plan["date"] = max(dates)
     return plan
