@@ -23,6 +23,7 @@ text is parsed and compiled (never executed) before it is returned.
 from __future__ import annotations
 
 import ast
+import re
 from importlib import metadata
 from typing import Any
 
@@ -350,7 +351,7 @@ class _Walker:
         head += ["    recommendations = []", "    avoid = []", "    flags = []", "    monitoring = []"]
         if self.full:
             head.append("    guards = []")
-        return head + self.lines.lines
+        return head + _without_unread_flags(self.lines.lines)
 
     # ---- nodes ---------------------------------------------------------------
 
@@ -632,6 +633,37 @@ class _Walker:
         except PythonTargetError:
             return None
         return enum if _is_set(definition.expr, self.writer) else None
+
+
+_FLAG = re.compile(r"\bp_[0-9]+\b")
+_FLAG_SET = re.compile(r" *(p_[0-9]+) = (?:True|False)")
+
+
+def _without_unread_flags(lines: list[str]) -> list[str]:
+    """``lines`` without the assignments to item flags (``p_N``, whether an item guard held)
+    that nothing reads: an assignment left alone in its block becomes ``pass``. A flag
+    named anywhere else (even inside a string) is kept."""
+    named: dict[str, int] = {}
+    set_: dict[str, int] = {}
+    for line in lines:
+        for found in _FLAG.finditer(line):
+            named[found.group()] = named.get(found.group(), 0) + 1
+        assigned = _FLAG_SET.fullmatch(line)
+        if assigned is not None:
+            set_[assigned.group(1)] = set_.get(assigned.group(1), 0) + 1
+    unread = {name for name, count in set_.items() if named[name] == count}
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        assigned = _FLAG_SET.fullmatch(line)
+        if assigned is None or assigned.group(1) not in unread:
+            kept.append(line)
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        alone = kept and kept[-1].endswith(":") and len(following) - len(following.lstrip(" ")) < indent
+        if alone:
+            kept.append(" " * indent + "pass")
+    return kept
 
 
 def _reference(name: str) -> Any:
