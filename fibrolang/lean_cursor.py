@@ -16,7 +16,9 @@ A cursor is one of:
 - ``INPUT``: a guard read inline, a boolean input or ``input <op> constant``;
 - ``DEFINITION``: an item guard that is a memoised definition ``d`` or ``not d``;
 - ``GUARD``: any other guard, a closure (the plan set on the walk first if it reads it);
-- ``END``: a terminal step; ``INCOMPLETE``: a decision none of whose branches held.
+- ``END``: a terminal step; ``INCOMPLETE``: a decision none of whose branches held;
+- ``FOLLOW``: a follower not made yet (``origin`` and ``held`` say which): the walk that
+  reaches it makes it (``Cursor.follow``), which puts it in its place while the budget lasts.
 
 The guards are asked in the full walk's order (``DecisionStep.visit``,
 ``ActionStep.visit``, through the runs of action steps ``chain_actions`` makes), the
@@ -35,7 +37,7 @@ from fibrolang.pathway import ActionStep, Branch, DecisionStep, Step, TerminalSt
 from fibrolang.result import Result
 from fibrolang.values import Question
 
-INPUT, DEFINITION, GUARD, END, INCOMPLETE = range(5)
+INPUT, DEFINITION, GUARD, FOLLOW, END, INCOMPLETE = range(6)
 
 
 class Cursor:
@@ -49,12 +51,14 @@ class Cursor:
         "definition",
         "description",
         "guard",
+        "held",
         "index",
         "kind",
         "missing",
         "name",
         "on_false",
         "on_true",
+        "origin",
         "reads_plan",
         "settled",
         "skipped_by",
@@ -68,8 +72,12 @@ class Cursor:
         self.step = step
         self.index = index  # of the branch or (lean) item asked, in ``step``
         self.branch: Branch | None = None  # the branch asked, for a decision's guard
-        self.on_true: Cursor | None = None  # the next cursor when the guard holds ...
-        self.on_false: Cursor | None = None  # ... and when it fails, once made
+        # the next cursor when the guard holds, and when it fails (FOLLOW until made; an END
+        # or INCOMPLETE cursor, which has none, names itself)
+        self.on_true: Cursor = self
+        self.on_false: Cursor = self
+        self.origin: Cursor = self  # FOLLOW: the cursor whose follower this stands for ...
+        self.held = False  # ... after its guard held or failed
         self.description: Question | None = None  # what an unknown answer leaves undecided
         self.name: str | None = None  # INPUT: the input read ...
         self.compare: Any = None  # ... compared (else a boolean) ...
@@ -109,6 +117,18 @@ class Cursor:
             else:
                 self.on_false = found
         return found
+
+    def awaiting(self) -> Cursor:
+        """This cursor of a guard, its followers not made yet."""
+        self.on_true = _follower(self, True)
+        self.on_false = _follower(self, False)
+        return self
+
+
+def _follower(origin: Cursor, held: bool) -> Cursor:
+    pending = Cursor(FOLLOW, origin.state, origin.step, origin.index)
+    pending.origin, pending.held = origin, held
+    return pending
 
 
 def advance(state: PlanState, step: Step, index: int) -> Cursor:
@@ -152,7 +172,7 @@ def _branch_cursor(state: PlanState, step: DecisionStep, index: int, branch: Bra
         cursor.guard, cursor.reads_plan = branch.guard, branch.reads_plan
     cursor.branch = branch
     cursor.description = step.description
-    return cursor
+    return cursor.awaiting()
 
 
 def _item_cursor(state: PlanState, step: ActionStep, index: int, item: ItemStep) -> Cursor:
@@ -167,4 +187,4 @@ def _item_cursor(state: PlanState, step: ActionStep, index: int, item: ItemStep)
         cursor = Cursor(GUARD, state, step, index)
         cursor.guard, cursor.reads_plan = item.guard, item.reads_plan
     cursor.description = item.description
-    return cursor
+    return cursor.awaiting()

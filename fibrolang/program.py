@@ -38,7 +38,7 @@ from fibrolang.items import (
     batched,
 )
 from fibrolang.lean import NO_BOUND, STATE_BUDGET, LeanWalk, PlanState
-from fibrolang.lean_cursor import DEFINITION, END, GUARD, INCOMPLETE, INPUT, advance
+from fibrolang.lean_cursor import DEFINITION, END, FOLLOW, GUARD, INCOMPLETE, INPUT, advance
 from fibrolang.pathway import ActionStep, Branch, DecisionStep, Path, Step, TerminalStep, Walk, chain_actions
 from fibrolang.result import (
     Avoidance,
@@ -313,39 +313,39 @@ class Program:
                 compare = cursor.compare
                 if compare is not None:
                     value = compare(value, cursor.constant)
-                held = value is not False
+                cursor = cursor.on_false if value is False else cursor.on_true
             elif kind == DEFINITION:
                 value = definitions[cursor.definition]  # type: ignore[index]
                 if value is PENDING:
                     value = definitions[cursor.definition] = cursor.compute(walk)  # type: ignore[index]
                 if value is cursor.skipped_by:
-                    held = False
+                    cursor = cursor.on_false
                 elif value.__class__ is Unknown:
                     walk.state = cursor.state
                     walk.undecided(cursor.description, value.missing)  # type: ignore[arg-type]
                     return self._lean_ending(walk, walk.status, walk.status_message, walk.missing)
                 else:
-                    held = True
+                    cursor = cursor.on_true
             elif kind == GUARD:
                 if cursor.reads_plan:
                     walk.move(cursor.state)
                 value = cursor.guard(walk)
                 if value is False:
-                    held = False
+                    cursor = cursor.on_false
                 elif value is not True:
                     walk.state = cursor.state
                     walk.undecided(cursor.description, value.missing)  # type: ignore[arg-type]
                     return self._lean_ending(walk, walk.status, walk.status_message, walk.missing)
                 else:
-                    held = True
+                    cursor = cursor.on_true
+            elif kind == FOLLOW:  # the first walk this way (or the budget is spent): made now
+                cursor = cursor.origin.follow(cursor.held)
             else:
                 if kind == END:
                     result = cursor.settled  # the commonest end: the result of every walk ending here
                     if result is not None:
                         return result
                 break
-            following = cursor.on_true if held else cursor.on_false
-            cursor = following if following is not None else cursor.follow(held)
         walk.state = cursor.state
         step = cursor.step
         if kind == INCOMPLETE:
