@@ -23,8 +23,8 @@ A cursor is one of:
 The guards are asked in the full walk's order (``DecisionStep.visit``,
 ``ActionStep.visit``, through the runs of action steps ``chain_actions`` makes), the
 items applied to the plan states as the full walk applies them. Followers are
-kept while the budget of the plan-state trie (``budget[0]``, shared with it) lasts;
-beyond it they are made afresh for each walk and not remembered.
+kept while the program's budget of cursors (``budget[0]``, as many as the plan-state
+trie's) lasts; beyond it they are made afresh for each walk and not remembered.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class Cursor:
 
     __slots__ = (
         "branch",
+        "budget",
         "compare",
         "compute",
         "constant",
@@ -66,8 +67,9 @@ class Cursor:
         "step",
     )
 
-    def __init__(self, kind: int, state: PlanState, step: Step, index: int) -> None:
+    def __init__(self, kind: int, state: PlanState, step: Step, index: int, budget: list[int]) -> None:
         self.kind = kind
+        self.budget = budget  # followers still to keep, shared by all the program's cursors
         self.state = state
         self.step = step
         self.index = index  # of the branch or (lean) item asked, in ``step``
@@ -98,18 +100,18 @@ class Cursor:
         if branch is not None:
             if held:
                 child = state.children.get(branch) or state.taking(branch)
-                found = advance(child, branch.target, 0)
+                found = advance(child, branch.target, 0, self.budget)
             else:
-                found = advance(state, step, self.index + 1)
+                found = advance(state, step, self.index + 1, self.budget)
         else:
             assert isinstance(step, ActionStep)
             if held:
                 item = step.lean_items[self.index]
                 child = state.children.get(item) or state.applying(item)
-                found = advance(child, step, self.index + 1)
+                found = advance(child, step, self.index + 1, self.budget)
             else:
-                found = advance(state, step, self.index + 1)
-        budget = state.budget
+                found = advance(state, step, self.index + 1, self.budget)
+        budget = self.budget
         if budget[0] > 0:
             budget[0] -= 1
             if held:
@@ -126,12 +128,12 @@ class Cursor:
 
 
 def _follower(origin: Cursor, held: bool) -> Cursor:
-    pending = Cursor(FOLLOW, origin.state, origin.step, origin.index)
+    pending = Cursor(FOLLOW, origin.state, origin.step, origin.index, origin.budget)
     pending.origin, pending.held = origin, held
     return pending
 
 
-def advance(state: PlanState, step: Step, index: int) -> Cursor:
+def advance(state: PlanState, step: Step, index: int, budget: list[int]) -> Cursor:
     """The cursor of the first guard, from branch or (lean) item ``index`` of ``step`` on,
     whose answer the plan state does not fix; what is fixed before it is applied."""
     while True:
@@ -143,48 +145,50 @@ def advance(state: PlanState, step: Step, index: int) -> Cursor:
                 if item.guard is None:
                     state = state.children.get(item) or state.applying(item)
                 elif item.requires is None or item.requires in state.recommended:
-                    return _item_cursor(state, step, index, item)
+                    return _item_cursor(state, step, index, item, budget)
                 index += 1  # applied, or `X is recommended and ...` with X not recommended
             step, index = step.lean_target, 0
         elif step.__class__ is DecisionStep:
             assert isinstance(step, DecisionStep)
             if index >= len(step.branches):
-                return Cursor(INCOMPLETE, state, step, index)
+                return Cursor(INCOMPLETE, state, step, index, budget)
             branch = step.branches[index]
             if branch.guard is not None:
-                return _branch_cursor(state, step, index, branch)
+                return _branch_cursor(state, step, index, branch, budget)
             state = state.children.get(branch) or state.taking(branch)
             step, index = branch.target, 0
         elif step.__class__ is TerminalStep:
-            return Cursor(END, state, step, 0)
+            return Cursor(END, state, step, 0, budget)
         else:  # a target left unresolved: the Program refuses such a graph before any walk
             raise NotImplementedError(f"no lean walk through a {type(step).__name__}")
 
 
-def _branch_cursor(state: PlanState, step: DecisionStep, index: int, branch: Branch) -> Cursor:
+def _branch_cursor(
+    state: PlanState, step: DecisionStep, index: int, branch: Branch, budget: list[int]
+) -> Cursor:
     """As ``DecisionStep.lean`` asks the branch's guard."""
     if branch.input is not None:
-        cursor = Cursor(INPUT, state, step, index)
+        cursor = Cursor(INPUT, state, step, index, budget)
         cursor.name, cursor.compare, cursor.constant = branch.input, branch.compare, branch.constant
         cursor.missing = branch.input_missing
     else:
-        cursor = Cursor(GUARD, state, step, index)
+        cursor = Cursor(GUARD, state, step, index, budget)
         cursor.guard, cursor.reads_plan = branch.guard, branch.reads_plan
     cursor.branch = branch
     cursor.description = step.description
     return cursor.awaiting()
 
 
-def _item_cursor(state: PlanState, step: ActionStep, index: int, item: ItemStep) -> Cursor:
+def _item_cursor(state: PlanState, step: ActionStep, index: int, item: ItemStep, budget: list[int]) -> Cursor:
     """As ``ActionStep.lean`` asks the item's guard."""
     if item.input is not None:
-        cursor = Cursor(INPUT, state, step, index)
+        cursor = Cursor(INPUT, state, step, index, budget)
         cursor.name, cursor.missing = item.input, item.input_missing
     elif item.definition is not None:
-        cursor = Cursor(DEFINITION, state, step, index)
+        cursor = Cursor(DEFINITION, state, step, index, budget)
         cursor.definition, cursor.compute, cursor.skipped_by = item.definition, item.compute, item.skipped_by
     else:
-        cursor = Cursor(GUARD, state, step, index)
+        cursor = Cursor(GUARD, state, step, index, budget)
         cursor.guard, cursor.reads_plan = item.guard, item.reads_plan
     cursor.description = item.description
     return cursor.awaiting()

@@ -126,7 +126,7 @@ class Program:
         self.depth = compiler.depth
         self.root = Path()
         self.root_state = PlanState(self.root, [STATE_BUDGET])
-        self.entry = advance(self.root_state, self.start, 0)  # the lean walk's first question
+        self.entry = advance(self.root_state, self.start, 0, [STATE_BUDGET])  # the lean walk's first question
         self.endings: dict[tuple[str, str | None], Result] = {}  # lean results of other outcomes
 
     def _compile_steps(self, graph: Graph, compiler: ExpressionCompiler, fuse: bool) -> Step:

@@ -7,7 +7,7 @@ definition or its negation, by ``X is recommended and ...``, runs of action step
 ``ok`` outcomes with different messages, an ``insufficient_data`` outcome, safety rules),
 random patients with facts left out: ``evaluate(patient, trace=False)`` is the full
 result without its trace, or raises the same error, whatever the walks before it built
-and whether the trie's budget lasts or is spent.
+and whether the budgets of the plan-state trie and of the cursors last or are spent.
 """
 
 from __future__ import annotations
@@ -116,17 +116,19 @@ def _answer(guideline: fibrolang.Guideline, patient: dict[str, Any], trace: bool
     return dataclasses.replace(result, trace=NO_TRACE)
 
 
-@pytest.mark.parametrize("budget", [None, 0, 5])
+@pytest.mark.parametrize(("states", "cursors"), [(None, None), (0, 0), (5, 5), (0, None), (None, 0)])
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
-def test_the_lean_walk_gives_the_full_answers(budget: int | None, seed: int) -> None:
+def test_the_lean_walk_gives_the_full_answers(states: int | None, cursors: int | None, seed: int) -> None:
     rng = random.Random(seed)
     try:
         guideline = fibrolang.load(_document(rng))
     except fibrolang.GuidelineError:  # a random pathway the runtime refuses: nothing to walk
         return
-    if budget is not None:
-        guideline._program.root_state.budget[0] = budget
+    if states is not None:  # the plan states kept ...
+        guideline._program.root_state.budget[0] = states
+    if cursors is not None:  # ... and the cursors
+        guideline._program.entry.budget[0] = cursors
     for _ in range(40):  # later walks follow the cursors earlier ones made
         patient = _patient(rng)
         assert _answer(guideline, patient, trace=False) == _answer(guideline, patient, trace=True), patient
