@@ -359,8 +359,7 @@ class Program:
         state = walk.state
         result = state.settled  # a result built before, no rule to check
         if result is not None and result.message is message:
-            if kind == END:
-                cursor.settled = result  # returned at once next time
+            cursor.settled = result  # returned at once next time
             return result
         triggers = self.triggers
         checked = triggers is None or not triggers.isdisjoint(state.recommended)
