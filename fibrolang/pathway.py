@@ -20,7 +20,6 @@ from fibrolang.closures import Evaluator
 from fibrolang.errors import GuidelineError, Problem
 from fibrolang.graph import ActionNode, DecisionNode, Status
 from fibrolang.items import ItemStep
-from fibrolang.lean import LeanWalk
 from fibrolang.result import (
     Avoidance,
     Flag,
@@ -30,7 +29,7 @@ from fibrolang.result import (
     Recommendation,
     guard_outcomes,
 )
-from fibrolang.values import PENDING, Context, Question, Unknown
+from fibrolang.values import Context, Question
 
 
 class Walk(Context):
@@ -116,10 +115,6 @@ class Step:
     def visit(self, walk: Walk) -> Step | None:
         raise NotImplementedError
 
-    def lean(self, walk: LeanWalk) -> Step | None:
-        """``visit`` for the lean walk (``fibrolang.lean``): the same decisions, no trace."""
-        raise NotImplementedError
-
 
 class Branch:
     __slots__ = (
@@ -177,35 +172,6 @@ class DecisionStep(Step):
             return branch.target
         raise self._incomplete()
 
-    def lean(self, walk: LeanWalk) -> Step | None:
-        for branch in self.branches:
-            guard = branch.guard
-            if guard is not None:
-                name = branch.input
-                if name is not None:  # a boolean input or `input <op> constant`, read inline
-                    value = walk.inputs.get(name)
-                    if value is None:
-                        walk.undecided(self.description, branch.input_missing)
-                        return None
-                    compare = branch.compare
-                    if compare is not None:
-                        value = compare(value, branch.constant)
-                    if value is False:
-                        continue
-                else:
-                    if branch.reads_plan:
-                        walk.move(walk.state)
-                    value = guard(walk)
-                    if value is False:
-                        continue
-                    if value is not True:
-                        walk.undecided(self.description, value.missing)
-                        return None
-            state = walk.state
-            walk.state = state.children.get(branch) or state.taking(branch)
-            return branch.target
-        raise self._incomplete()
-
     def _incomplete(self) -> GuidelineError:
         return GuidelineError(
             f"the guideline is incomplete: no branch of decision {self.id} holds and it has no otherwise",
@@ -244,50 +210,6 @@ class ActionStep(Step):
         walk.edges.append(self.next_id)
         return self.target
 
-    def lean(self, walk: LeanWalk) -> Step | None:
-        state = walk.state  # kept in a local until the walk moves on or ends
-        for item in self.lean_items:
-            guard = item.guard
-            if guard is not None:
-                requires = item.requires
-                if requires is not None and requires not in state.recommended:
-                    continue  # `X is recommended and ...` with X not recommended: false
-                name = item.input
-                if name is not None:  # a boolean input: read inline, as its guard reads it
-                    value = walk.inputs.get(name)
-                    if value is False:
-                        continue
-                    if value is None:
-                        walk.state = state
-                        walk.undecided(item.description, item.input_missing)
-                        return None
-                elif item.definition is not None:  # `d` or `not d`, read from the memo inline
-                    value = walk.definitions[item.definition]
-                    if value is PENDING:
-                        value = walk.definitions[item.definition] = item.compute(walk)  # type: ignore[misc]
-                    if value is item.skipped_by:
-                        continue
-                    if value.__class__ is Unknown:
-                        walk.state = state
-                        walk.undecided(item.description, value.missing)
-                        return None
-                else:
-                    if item.reads_plan:  # walk.move(state), inline
-                        walk.recommended = state.recommended  # type: ignore[assignment]
-                        walk.avoided = state.avoided  # type: ignore[assignment]
-                        walk.flagged = state.flagged  # type: ignore[assignment]
-                        walk.doses = state.doses
-                    value = guard(walk)
-                    if value is False:
-                        continue
-                    if value is not True:
-                        walk.state = state
-                        walk.undecided(item.description, value.missing)
-                        return None
-            state = state.children.get(item) or state.applying(item)
-        walk.state = state
-        return self.lean_target
-
 
 CHAIN_LIMIT = 64
 """The most items one chained lean step applies (``chain_actions``)."""
@@ -298,8 +220,8 @@ def chain_actions(steps: Iterable[Step]) -> None:
     (``A -> B -> C``, no decision between) as one step: ``A.lean_items`` are A's items then
     B's then C's, ``A.lean_target`` is C's target. The lean walk records no trace, so it
     applies the same items, in the same order, to the same plan states, and asks the same
-    guards, with one step visit instead of three. A run stops at ``CHAIN_LIMIT`` items, so
-    a long run of steps costs no more than linear memory."""
+    guards (``fibrolang.lean_cursor``). A run stops at ``CHAIN_LIMIT`` items, so a long run
+    of steps costs no more than linear memory."""
     done: set[int] = set()
     for first in steps:
         run: list[ActionStep] = []
@@ -326,11 +248,6 @@ class TerminalStep(Step):
         self.message = message
 
     def visit(self, walk: Walk) -> Step | None:
-        walk.status = self.status
-        walk.status_message = self.message
-        return None
-
-    def lean(self, walk: LeanWalk) -> Step | None:
         walk.status = self.status
         walk.status_message = self.message
         return None

@@ -38,6 +38,7 @@ from fibrolang.items import (
     batched,
 )
 from fibrolang.lean import NO_BOUND, STATE_BUDGET, LeanWalk, PlanState
+from fibrolang.lean_cursor import DEFINITION, END, FOLLOW, GUARD, INCOMPLETE, INPUT, advance
 from fibrolang.pathway import ActionStep, Branch, DecisionStep, Path, Step, TerminalStep, Walk, chain_actions
 from fibrolang.result import (
     Avoidance,
@@ -125,6 +126,7 @@ class Program:
         self.depth = compiler.depth
         self.root = Path()
         self.root_state = PlanState(self.root, [STATE_BUDGET])
+        self.entry = advance(self.root_state, self.start, 0, [STATE_BUDGET])  # the lean walk's first question
         self.endings: dict[tuple[str, str | None], Result] = {}  # lean results of other outcomes
 
     def _compile_steps(self, graph: Graph, compiler: ExpressionCompiler, fuse: bool) -> Step:
@@ -286,8 +288,9 @@ class Program:
 
     def run_lean(self, inputs: dict[str, Any]) -> Result:
         """``run(inputs, trace=False)``: the walk moves through shared plan states
-        (``fibrolang.lean``), and a result that depends on nothing but the state (or the
-        outcome) it ends on is built once and returned again."""
+        (``fibrolang.lean``), asking only the guards the plan state does not settle, one
+        cursor after another (``fibrolang.lean_cursor``), and a result that depends on
+        nothing but the state (or the outcome) it ends on is built once and returned again."""
         walk = _new_walk(LeanWalk)  # LeanWalk.__init__, inline (a Python call fewer)
         walk.inputs = inputs
         walk.definitions = self.definition_template.copy()
@@ -297,18 +300,66 @@ class Program:
         walk.avoided = state.avoided  # type: ignore[assignment]
         walk.flagged = state.flagged  # type: ignore[assignment]
         walk.doses = state.doses
-        step: Step | None = self.start
-        while step.__class__ is not TerminalStep:
-            step = step.lean(walk)  # type: ignore[union-attr]
-            if step is None:  # undecided: ``walk.undecided`` said why
-                return self._lean_ending(walk, walk.status, walk.status_message, walk.missing)
+        cursor = self.entry
+        definitions = walk.definitions
+        while True:  # ask the guards whose answers depend on the patient (``lean_cursor``)
+            kind = cursor.kind
+            if kind == INPUT:
+                value = inputs.get(cursor.name)  # type: ignore[arg-type]
+                if value is None:
+                    walk.state = cursor.state
+                    walk.undecided(cursor.description, cursor.missing)  # type: ignore[arg-type]
+                    return self._lean_ending(walk, walk.status, walk.status_message, walk.missing)
+                compare = cursor.compare
+                if compare is not None:
+                    value = compare(value, cursor.constant)
+                cursor = cursor.on_false if value is False else cursor.on_true
+            elif kind == DEFINITION:
+                value = definitions[cursor.definition]  # type: ignore[index]
+                if value is PENDING:
+                    value = definitions[cursor.definition] = cursor.compute(walk)  # type: ignore[index]
+                if value is cursor.skipped_by:
+                    cursor = cursor.on_false
+                elif value.__class__ is Unknown:
+                    walk.state = cursor.state
+                    walk.undecided(cursor.description, value.missing)  # type: ignore[arg-type]
+                    return self._lean_ending(walk, walk.status, walk.status_message, walk.missing)
+                else:
+                    cursor = cursor.on_true
+            elif kind == GUARD:
+                if cursor.reads_plan:
+                    walk.move(cursor.state)
+                value = cursor.guard(walk)
+                if value is False:
+                    cursor = cursor.on_false
+                elif value is not True:
+                    walk.state = cursor.state
+                    walk.undecided(cursor.description, value.missing)  # type: ignore[arg-type]
+                    return self._lean_ending(walk, walk.status, walk.status_message, walk.missing)
+                else:
+                    cursor = cursor.on_true
+            elif kind == FOLLOW:  # the first walk this way (or the budget is spent): made now
+                cursor = cursor.origin.follow(cursor.held)
+            else:
+                if kind == END:
+                    result = cursor.settled  # the commonest end: the result of every walk ending here
+                    if result is not None:
+                        return result
+                break
+        walk.state = cursor.state
+        step = cursor.step
+        if kind == INCOMPLETE:
+            assert isinstance(step, DecisionStep)
+            raise step._incomplete()
+        assert isinstance(step, TerminalStep)
         status = step.status
         message = step.message
         if status != "ok":
             return self._lean_ending(walk, status, message, ())
         state = walk.state
-        result = state.settled  # the commonest end: a result built before, no rule to check
+        result = state.settled  # a result built before, no rule to check
         if result is not None and result.message is message:
+            cursor.settled = result  # returned at once next time
             return result
         triggers = self.triggers
         checked = triggers is None or not triggers.isdisjoint(state.recommended)

@@ -23,6 +23,7 @@ text is parsed and compiled (never executed) before it is returned.
 from __future__ import annotations
 
 import ast
+import re
 from importlib import metadata
 from typing import Any
 
@@ -80,7 +81,7 @@ def python_module(graph: Graph) -> str:
     if refused is not None:
         raise PythonTargetError(refused)
     constants: dict[str, str] = {}
-    checks = _fast_check(graph, constants)
+    checks, inputs = _fast_check(graph, constants)
     full = _Walker(graph, constants, checks, full=True)
     full.write()
     lean = _Walker(graph, constants, checks, full=False)
@@ -107,6 +108,7 @@ def python_module(graph: Graph) -> str:
             *(f"{name} = {code}" for name, code in constants.items()),
             "",
             "",
+            *((*inputs, "", "") if inputs else ()),
             *full.function(),
             "",
             "",
@@ -179,55 +181,101 @@ def _tables(graph: Graph) -> list[str]:
     ]
 
 
-def _fast_check(graph: Graph, constants: dict[str, str]) -> list[str]:
-    """The head of ``evaluate``/``decide``: read each input into a local and, with
-    ``validate``, check inline that every field is in its common, valid, already normal
-    shape; any other record goes through ``validate`` (which raises or normalises)."""
+def _fast_check(graph: Graph, constants: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The head of ``evaluate``/``decide``, and the ``_inputs`` function it calls on records
+    not in the common shape.
+
+    The head reads each input into a local. A ``dict`` giving every declared field and no
+    other is read by subscript and, with ``validate``, checked inline to be in its common,
+    valid, already normal shape (a ``null`` is not: it goes on); any other record goes to
+    ``_inputs``, which reads it with ``get`` and checks it the same way, allowing absent
+    fields, and sends anything else through ``validate`` (which raises or normalises)."""
+    names = [declared.name for declared in graph.inputs]
+    if not names:
+        return [
+            "    if validate:",
+            "        patient = _validate(patient)",
+        ], []
     known = _hoist(constants, frozenset(inputs_of(graph)))
-    lines = [
+    locals_ = [f"i_{identifier(name)}" for name in names]
+    tests = [
+        _common_shape(declared.type, f"i_{identifier(declared.name)}", graph, constants)
+        for declared in graph.inputs
+    ]
+    given = [f"({test})" for test in tests]
+    target = ", ".join(locals_) + ("," if len(locals_) == 1 else "")
+    head = [
+        f"    if patient.__class__ is dict and len(patient) == {len(names)}:",
+        "        try:  # every declared field given, and so no other",
+        *(
+            f"            {local} = patient[{literal(name)}]"
+            for local, name in zip(locals_, names, strict=True)
+        ),
+        "        except KeyError:  # an undeclared field given",
+        f"            {target} = _inputs(patient, validate)",
+        "        else:",
+        "            if validate and (",
+        *(
+            f"                {test}" + (" or" if index < len(given) - 1 else "")
+            for index, test in enumerate(given)
+        ),
+        "            ):",
+        f"                {target} = _inputs(patient, True)",
+        "    else:",
+        f"        {target} = _inputs(patient, validate)",
+    ]
+    reads = [
+        f"    {local} = patient.get({literal(name)})" for local, name in zip(locals_, names, strict=True)
+    ]
+    partial = [f"({local} is not None and ({test}))" for local, test in zip(locals_, tests, strict=True)]
+    inputs = [
+        "def _inputs(patient, validate):",
+        '    """The inputs of a record that does not give every declared field in its common shape,',
+        "    in declaration order (an absent field: None), read with get: with ``validate``, checked",
+        '    inline, or else through ``validate`` (which raises or normalises)."""',
         f"    if validate and (patient.__class__ is not dict or not {known}.issuperset(patient)):",
         "        patient = _validate(patient)",
         "        validate = False",
+        *reads,
+        "    if validate and (",
+        *(
+            f"        {test}" + (" or" if index < len(partial) - 1 else "")
+            for index, test in enumerate(partial)
+        ),
+        "    ):",
+        "        patient = _validate(patient)",
+        *("    " + read for read in reads),
+        f"    return ({target})",
     ]
-    reads = [f"    i_{name} = patient.get({literal(name)})" for name in inputs_of(graph)]
-    tests = []
-    for declared in graph.inputs:
-        local = f"i_{identifier(declared.name)}"
-        kind = declared.type
-        if isinstance(kind, BooleanType):
-            test = f"{local} is not True and {local} is not False"
-        elif isinstance(kind, NumberType):
-            low = -_LARGEST if kind.minimum is None else kind.minimum
-            high = _LARGEST if kind.maximum is None else kind.maximum
-            classes = (
-                f"{local}.__class__ is not int"
-                if kind.integral
-                else (f"{local}.__class__ is not float and {local}.__class__ is not int")
-            )
-            test = f"{classes} or not {literal(low)} <= {local} <= {literal(high)}"
-        elif isinstance(kind, EnumType):
-            members = _hoist(constants, frozenset(_members(graph, kind.enum)))
-            test = f"{local}.__class__ is not str or {local} not in {members}"
-        elif isinstance(kind, SetType):
-            members = _hoist(constants, frozenset(_members(graph, kind.enum)))
-            test = (
-                f"{local}.__class__ is not list or not all(member.__class__ is str and member in {members} "
-                f"for member in {local})"
-            )
-        elif isinstance(kind, DateType):  # compiler/backends/python/dates.py
-            test = f"{local}.__class__ is not str or _parse_date({local}) is None"
-        else:
-            test = "True"  # a map: its records are checked and normalised by validate
-        tests.append(f"({local} is not None and ({test}))")
-    lines += reads
-    lines.append("    if validate and (")
-    lines += [
-        f"        {test}" + (" or" if index < len(tests) - 1 else "") for index, test in enumerate(tests)
-    ]
-    lines.append("    ):")
-    lines.append("        patient = _validate(patient)")
-    lines += ["    " + read for read in reads]
-    return lines
+    return head, inputs
+
+
+def _common_shape(kind: ValueType, local: str, graph: Graph, constants: dict[str, str]) -> str:
+    """The test that ``local`` is not in the common, valid, normal shape of its input (true
+    for None)."""
+    if isinstance(kind, BooleanType):
+        return f"{local} is not True and {local} is not False"
+    if isinstance(kind, NumberType):
+        low = -_LARGEST if kind.minimum is None else kind.minimum
+        high = _LARGEST if kind.maximum is None else kind.maximum
+        classes = (
+            f"{local}.__class__ is not int"
+            if kind.integral
+            else (f"{local}.__class__ is not float and {local}.__class__ is not int")
+        )
+        return f"{classes} or not {literal(low)} <= {local} <= {literal(high)}"
+    if isinstance(kind, EnumType):
+        members = _hoist(constants, frozenset(_members(graph, kind.enum)))
+        return f"{local}.__class__ is not str or {local} not in {members}"
+    if isinstance(kind, SetType):
+        members = _hoist(constants, frozenset(_members(graph, kind.enum)))
+        return (
+            f"{local}.__class__ is not list or not all(member.__class__ is str and member in {members} "
+            f"for member in {local})"
+        )
+    if isinstance(kind, DateType):  # compiler/backends/python/dates.py
+        return f"{local}.__class__ is not str or _parse_date({local}) is None"
+    return "True"  # a map: its records are checked and normalised by validate
 
 
 def _hoist(constants: dict[str, str], value: Any) -> str:
@@ -281,6 +329,8 @@ class _Walker:
         self.factory = ItemFactory(graph)
         self.steps = 0
         self.counter = 0
+        # the last entry appended to a plan list: (lines after it, list, depth, entries so far)
+        self.appended: tuple[int, str, int, tuple[str, ...]] | None = None
 
     def write(self) -> None:
         state = _State(("start",), ("start",), (), Plan(), Flow())
@@ -301,7 +351,7 @@ class _Walker:
         head += ["    recommendations = []", "    avoid = []", "    flags = []", "    monitoring = []"]
         if self.full:
             head.append("    guards = []")
-        return head + self.lines.lines
+        return head + _without_unread_flags(self.lines.lines)
 
     # ---- nodes ---------------------------------------------------------------
 
@@ -428,7 +478,7 @@ class _Walker:
             lines.emit(f"if not ({seen.condition()}):")
             lines.depth += 1
         entry, kind, name = self._entry(node, item, state)
-        lines.emit(f"{kind}.append({entry})")
+        self._append(kind, entry)
         if seen.state is None:
             lines.depth -= 1
         plan.entries[("seen", key)] = seen.added_when(variable)
@@ -443,6 +493,19 @@ class _Walker:
             plan.entries[("avoided", name)] = plan.fact("avoided", name).added_when(variable)
         elif isinstance(item, FlagItem):
             plan.entries[("flagged", name)] = plan.fact("flagged", name).added_when(variable)
+
+    def _append(self, kind: str, entry: str) -> None:
+        """``kind.append(entry)``; right after another entry appended to the same list at the
+        same depth, the two become one ``kind += (first, entry)`` (one list operation)."""
+        lines = self.lines
+        last = self.appended
+        if last is not None and last[0] == len(lines.lines) and last[1] == kind and last[2] == lines.depth:
+            entries = (*last[3], entry)
+            lines.lines[-1] = "    " * lines.depth + f"{kind} += ({', '.join(entries)})"
+        else:
+            entries = (entry,)
+            lines.emit(f"{kind}.append({entry})")
+        self.appended = (len(lines.lines), kind, lines.depth, entries)
 
     def _entry(self, node: ActionNode, item: ActionItem, state: _State) -> tuple[str, str, str]:
         """The code of the entry an item appends, the list it goes to, and its plan name."""
@@ -570,6 +633,37 @@ class _Walker:
         except PythonTargetError:
             return None
         return enum if _is_set(definition.expr, self.writer) else None
+
+
+_FLAG = re.compile(r"\bp_[0-9]+\b")
+_FLAG_SET = re.compile(r" *(p_[0-9]+) = (?:True|False)")
+
+
+def _without_unread_flags(lines: list[str]) -> list[str]:
+    """``lines`` without the assignments to item flags (``p_N``, whether an item guard held)
+    that nothing reads: an assignment left alone in its block becomes ``pass``. A flag
+    named anywhere else (even inside a string) is kept."""
+    named: dict[str, int] = {}
+    set_: dict[str, int] = {}
+    for line in lines:
+        for found in _FLAG.finditer(line):
+            named[found.group()] = named.get(found.group(), 0) + 1
+        assigned = _FLAG_SET.fullmatch(line)
+        if assigned is not None:
+            set_[assigned.group(1)] = set_.get(assigned.group(1), 0) + 1
+    unread = {name for name, count in set_.items() if named[name] == count}
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        assigned = _FLAG_SET.fullmatch(line)
+        if assigned is None or assigned.group(1) not in unread:
+            kept.append(line)
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        alone = kept and kept[-1].endswith(":") and len(following) - len(following.lstrip(" ")) < indent
+        if alone:
+            kept.append(" " * indent + "pass")
+    return kept
 
 
 def _reference(name: str) -> Any:
