@@ -363,12 +363,18 @@ def compare(
             continue
         if patient is not None and not add(patient):
             comparison.unconfirmed.append(key)
-    comparison.witnesses = [witness for witness, _ in found]
+    # In a fixed order (the observations told apart, then the patient), not the order the
+    # solver happened to answer in: the same two versions give the same report every run.
+    comparison.witnesses = sorted((witness for witness, _ in found), key=_witness_order)
     if comparison.witnesses:
         comparison.verdict = "changes"
     elif comparison.undecided or comparison.unconfirmed:
         comparison.verdict = "unknown"
     return comparison
+
+
+def _witness_order(witness: Witness) -> tuple[tuple[str, ...], str]:
+    return witness.questions, json.dumps(witness.patient, sort_keys=True)
 
 
 def _absent(other: Term | None) -> Term:

@@ -8,6 +8,7 @@ changes.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -291,3 +292,31 @@ def test_only_the_same_change_of_logic_is_one_cause(tmp_path: Path) -> None:
     assert ["definition duloxetine_contraindicated", "invariant no_duloxetine_liver_or_renal"] in labels
     assert ["intervention duloxetine"] in labels
     assert all(len(group) <= 2 for group in labels) and len(labels) == 3, labels
+
+
+def test_witnesses_come_in_a_fixed_order_not_the_solvers() -> None:
+    """The witnesses are ordered by what they tell apart, then by the patient, so the report
+    is the same every run (the solver's order of answers varies between processes)."""
+    old, new = (
+        read_graph(json.loads((ROOT / "guidelines" / f"{name}.graph.json").read_text()))
+        for name in ("bmi_who", "acr2016")
+    )
+    witnesses = compare(old, new).witnesses
+    order = [(w.questions, json.dumps(w.patient, sort_keys=True)) for w in witnesses]
+    assert len(witnesses) > 2 and order == sorted(order)
+
+
+@pytest.mark.slow
+def test_the_same_two_versions_give_the_same_report_in_every_process() -> None:
+    root = ROOT
+    command = [sys.executable, "-m", "compiler.cli", "diff", "guidelines/bmi_who.graph.json"]
+    command.append("guidelines/acr2016.graph.json")
+    reports = {
+        subprocess.run(command, cwd=root, capture_output=True, text=True, env=_env(seed)).stdout
+        for seed in ("0", "1", "2", "3")
+    }
+    assert len(reports) == 1 and "witness" in next(iter(reports))
+
+
+def _env(seed: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT)}
