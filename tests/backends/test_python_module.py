@@ -401,3 +401,51 @@ def test_a_broken_safety_rule_and_an_incomplete_decision_raise_the_same(tmp_path
         assert_same(guideline, module, patient)
         answers.add(runtime_answer(guideline, patient)[0])
     assert {"unsafe", "incomplete", "result"} <= answers
+
+
+def _chain(rules: int, nested: bool) -> str:
+    """A chain of ``rules`` decisions on one number: ``nested``, each one's first branch leads
+    to the next (so each is a block inside the last); otherwise each one's second branch does."""
+    lines = [
+        "guideline chain",
+        '  title "A long chain of decisions"',
+        '  version "1.0.0"',
+        "end",
+        'input value "Value": integer 0 to 1000',
+        "pathway",
+        "  start -> rule_0",
+    ]
+    for index in range(rules):
+        following = f"rule_{index + 1}" if index + 1 < rules else "done"
+        first, second = (following, "stop") if nested else ("stop", following)
+        threshold = index + 1 if nested else 1000 - index
+        lines += [
+            f"  decide rule_{index}",
+            f"    when value >= {threshold} -> {first}",
+            f"    otherwise -> {second}",
+            "  end",
+        ]
+    return "\n".join([*lines, "  outcome stop ok", "  outcome done ok", "end", ""])
+
+
+@pytest.mark.parametrize(
+    ("nested", "refused"),
+    [(True, "nests its decisions deeper than a Python module can"), (False, "paths too long to write out")],
+)
+def test_a_chain_too_deep_for_python_is_refused(tmp_path: Path, nested: bool, refused: str) -> None:
+    """Python reads at most 100 levels of indentation and its stack holds about a thousand
+    calls; a pathway beyond either is refused with the reason, and the runtime still runs it."""
+    source = tmp_path / "chain.fibro"
+    source.write_text(_chain(120 if nested else 400, nested), encoding="utf-8")
+    guideline = fibrolang.load(api.compile_file(source))
+    with pytest.raises(PythonTargetError, match=refused):
+        python_module(guideline.graph)
+    assert guideline.evaluate({"value": 500}).status == "ok"
+
+
+def test_a_chain_python_can_hold_is_written_and_agrees_with_the_runtime(tmp_path: Path) -> None:
+    source = tmp_path / "chain.fibro"
+    source.write_text(_chain(60, nested=True), encoding="utf-8")
+    guideline, module, _text = build(source, tmp_path)
+    for value in (0, 1, 30, 59, 60, 61, 1000):
+        assert_same(guideline, module, {"value": value})

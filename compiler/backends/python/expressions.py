@@ -67,6 +67,10 @@ def literal(value: Any) -> str:
     raise PythonTargetError(f"cannot write a {type(value).__name__} as a constant")
 
 
+MAX_BLOCK_DEPTH = 90
+"""Python reads at most 100 levels of indentation; the module stays below that."""
+
+
 class Lines:
     """Indented lines of generated code, with fresh temporaries."""
 
@@ -76,6 +80,11 @@ class Lines:
         self.counter = 0
 
     def emit(self, text: str) -> None:
+        if self.depth > MAX_BLOCK_DEPTH:
+            raise PythonTargetError(
+                f"the pathway nests its decisions deeper than a Python module can "
+                f"(over {MAX_BLOCK_DEPTH} levels of blocks); evaluate it with the runtime"
+            )
         self.lines.append("    " * self.depth + text)
 
     @contextmanager

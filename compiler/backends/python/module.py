@@ -83,9 +83,14 @@ def python_module(graph: Graph) -> str:
     constants: dict[str, str] = {}
     checks, inputs = _fast_check(graph, constants)
     full = _Walker(graph, constants, checks, full=True)
-    full.write()
     lean = _Walker(graph, constants, checks, full=False)
-    lean.write()
+    try:
+        full.write()
+        lean.write()
+    except RecursionError:  # a walk deeper than Python's stack: writing goes one call per node
+        raise PythonTargetError(
+            "the pathway has paths too long to write out as one function; evaluate it with the runtime"
+        ) from None
     source = "\n".join(
         [
             *_header(graph),
