@@ -35,7 +35,6 @@ from fibrolang.graph import (
     DateType,
     DecisionNode,
     Definition,
-    Dose,
     Edge,
     Enumeration,
     EnumType,
@@ -58,11 +57,11 @@ from fibrolang.graph import (
     SourcePosition,
     TableDisplay,
     TerminalNode,
-    Titration,
     Traceability,
     ValueType,
 )
 from fibrolang.integrity import with_graph_hash
+from fibrolang.result import dose_json, evidence_json, titration_json
 
 JSON = dict[str, Any]
 
@@ -201,24 +200,6 @@ def _table(table: TableDisplay) -> JSON:
     return written
 
 
-def _dose(dose: Dose | None) -> JSON | None:
-    if dose is None:
-        return None
-    return {"min": dose.minimum, "max": dose.maximum, "unit": dose.unit, "frequency": dose.frequency}
-
-
-def _titration(titration: Titration | None) -> JSON | None:
-    if titration is None:
-        return None
-    return {
-        "step": titration.step,
-        "every": titration.every,
-        "every_unit": titration.every_unit,
-        "target": titration.target,
-        "unit": titration.unit,
-    }
-
-
 def _period(period: Period | None) -> JSON | None:
     if period is None:
         return None
@@ -226,14 +207,13 @@ def _period(period: Period | None) -> JSON | None:
 
 
 def _intervention(item: Intervention) -> JSON:
-    evidence = item.evidence
     return {
         "kind": item.kind,
         "label": item.label,
         "class": item.drug_class,
-        "dose": _dose(item.dose),
+        "dose": dose_json(item.dose),
         "fda_approved": item.fda_approved,
-        "evidence": None if evidence is None else {"level": evidence.level, "strength": evidence.strength},
+        "evidence": evidence_json(item.evidence),
         "effect_sizes": [{"value": effect.value, "outcome": effect.outcome} for effect in item.effect_sizes],
         "contraindications": [_contraindication(c) for c in item.contraindications],
         "side_effects": list(item.side_effects),
@@ -319,8 +299,8 @@ def write_item(item: ActionItem) -> JSON:
                 "kind": "recommend",
                 "action": item.action,
                 "intervention": item.intervention,
-                "dose": _dose(item.dose),
-                "titration": _titration(item.titration),
+                "dose": dose_json(item.dose),
+                "titration": titration_json(item.titration),
             }
         case AvoidItem():
             return {**common, "kind": "avoid", "intervention": item.intervention, "reason": item.reason}

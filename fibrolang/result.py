@@ -61,9 +61,9 @@ class Recommendation:
             "label": self.label,
             "class": self.drug_class,
             "action": self.action,
-            "dose": _dose(self.dose),
-            "titration": _titration(self.titration),
-            "evidence": _evidence(self.evidence),
+            "dose": dose_json(self.dose),
+            "titration": titration_json(self.titration),
+            "evidence": evidence_json(self.evidence),
             "citations": [citation.to_dict() for citation in self.citations],
             "quote": self.quote,
             "notes": list(self.notes),
@@ -199,13 +199,17 @@ class Result:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
 
-def _dose(dose: Dose | None) -> dict[str, Any] | None:
+# The JSON forms of a dose, a titration and an evidence grade: the same in a result
+# (Recommendation.to_dict) and in the graph file (graph_writer.py).
+
+
+def dose_json(dose: Dose | None) -> dict[str, Any] | None:
     if dose is None:
         return None
     return {"min": dose.minimum, "max": dose.maximum, "unit": dose.unit, "frequency": dose.frequency}
 
 
-def _titration(titration: Titration | None) -> dict[str, Any] | None:
+def titration_json(titration: Titration | None) -> dict[str, Any] | None:
     if titration is None:
         return None
     return {
@@ -217,7 +221,7 @@ def _titration(titration: Titration | None) -> dict[str, Any] | None:
     }
 
 
-def _evidence(evidence: Evidence | None) -> dict[str, Any] | None:
+def evidence_json(evidence: Evidence | None) -> dict[str, Any] | None:
     if evidence is None:
         return None
     return {"level": evidence.level, "strength": evidence.strength}
