@@ -22,7 +22,7 @@ Standard library only: the runtime carries it, as it carries the reader.
 
 from __future__ import annotations
 
-from typing import Any, assert_never
+from typing import Any, TypeAlias, assert_never
 
 from fibrolang.expression_writer import write_expression
 from fibrolang.graph import (
@@ -283,6 +283,34 @@ def _next(edge: Edge) -> JSON:
     if trace.source is not None:
         written["source"] = _position(trace.source)
     return written
+
+
+# An element of the graph the review's structural diff names (compiler/review/structure.py).
+Element: TypeAlias = InputDeclaration | Definition | Node | Invariant | Intervention | Enumeration | Record
+
+
+def write_element(element: Element | Edge | ActionItem) -> JSON:
+    """The JSON object the graph file holds for one element, or for one branch or item of a
+    node (an element's name or id is its key where the file keys it by name)."""
+    match element:
+        case InputDeclaration():
+            return _input(element)
+        case Definition():
+            return _definition(element)
+        case DecisionNode() | ActionNode() | TerminalNode():
+            return write_node(element)
+        case Invariant():
+            return _invariant(element)
+        case Intervention():
+            return _intervention(element)
+        case Enumeration():
+            return _enumeration(element)
+        case Record():
+            return _record(element)
+        case Edge():
+            return _branch(element)
+        case _:
+            return write_item(element)
 
 
 def write_item(item: ActionItem) -> JSON:

@@ -27,23 +27,19 @@ from fibrolang.graph import (
     ActionNode,
     AvoidItem,
     DecisionNode,
-    Definition,
     Edge,
     Enumeration,
     FlagItem,
     Graph,
-    InputDeclaration,
     Intervention,
     Invariant,
     MonitorItem,
     Node,
     RecommendItem,
-    Record,
     TerminalNode,
-    Traceability,
 )
+from fibrolang.graph_writer import Element, write_element
 
-Element: TypeAlias = InputDeclaration | Definition | Node | Invariant | Intervention | Enumeration | Record
 Part: TypeAlias = ActionItem | Edge
 
 # Collections of elements: (graph field, element kind, the field that names an element).
@@ -97,124 +93,21 @@ def elements(graph: Graph, key: str, named_by: str) -> dict[str, Any]:
 # -- what the diff compares: an element's fields, named as in the graph file ------------------
 
 
-def _wording(trace: Traceability) -> dict[str, Any]:
-    """The notes, quote and citations of a traceable element (its source position left out)."""
-    return {"notes": trace.notes, "quote": trace.quote, "citations": trace.citations}
-
-
-def _unplaced(edge: Edge) -> Edge:
-    return dataclasses.replace(edge, trace=dataclasses.replace(edge.trace, source=None))
-
-
 def facets(element: Element | Part) -> dict[str, Any]:
-    """The fields of an element the diff compares, keyed by the names the graph file gives them
-    (None for a field the element does not have); without its source position, and a node
-    without its items and branches (``parts`` compares those)."""
-    match element:
-        case InputDeclaration():
-            return {
-                "label": element.label,
-                "type": element.type,
-                "notes": element.notes,
-                "binding": element.binding,
-                "default": element.default,
-            }
-        case Definition():
-            return {
-                "name": element.name,
-                "label": element.label,
-                "output": element.output,
-                "expr": element.expr,
-                "notes": element.notes,
-                "quote": element.quote,
-                "tables": element.tables or None,
-            }
-        case DecisionNode():
-            return {
-                **_wording(element.trace),
-                "kind": "decision",
-                "question": element.question,
-                "exclusive": element.exclusive,
-            }
-        case ActionNode():
-            return {
-                **_wording(element.trace),
-                "kind": "action",
-                "title": element.title,
-                "next": _unplaced(element.next),
-            }
-        case TerminalNode():
-            return {
-                **_wording(element.trace),
-                "kind": "terminal",
-                "status": element.status,
-                "message": element.message,
-            }
-        case Invariant():
-            return {
-                "name": element.name,
-                "title": element.title,
-                "kind": element.kind,
-                "condition": element.condition,
-                **_wording(element.trace),
-            }
-        case Intervention():
-            return {
-                "kind": element.kind,
-                "label": element.label,
-                "class": element.drug_class,
-                "dose": element.dose,
-                "fda_approved": element.fda_approved,
-                "evidence": element.evidence,
-                "effect_sizes": element.effect_sizes,
-                "contraindications": element.contraindications,
-                "side_effects": element.side_effects,
-                "citations": element.citations,
-                "quote": element.quote,
-                "notes": element.notes,
-            }
-        case Enumeration():
-            return {
-                "label": element.label,
-                "members": element.members,
-                "member_labels": dict(element.member_labels),
-                "points": dict(element.points) or None,  # an ordinal's; a mapping: its order is no change
-            }
-        case Record():
-            return {"label": element.label, "fields": {f.name: (f.type, f.label) for f in element.fields}}
-        case Edge():
-            return {
-                "id": element.id,
-                "guard": element.guard,
-                "target": element.target,
-                "label": element.label,
-                **_wording(element.trace),
-            }
-        case _:
-            return {
-                "id": element.id,
-                "guard": element.guard,
-                **_wording(element.trace),
-                **_item_facets(element),
-            }
+    """The fields of an element the diff compares: its object in the graph file
+    (``graph_writer.write_element``, so keyed by the file's names), without source positions,
+    and a node without its items and branches (``_parts`` compares those)."""
+    written: dict[str, Any] = _unplaced(write_element(element))
+    return written
 
 
-def _item_facets(item: ActionItem) -> dict[str, Any]:
-    match item:
-        case RecommendItem():
-            return {
-                "kind": "recommend",
-                "action": item.action,
-                "intervention": item.intervention,
-                "dose": item.dose,
-                "titration": item.titration,
-            }
-        case AvoidItem():
-            return {"kind": "avoid", "intervention": item.intervention, "reason": item.reason}
-        case FlagItem():
-            return {"kind": "flag", "flag": item.flag, "text": item.text}
-        case MonitorItem():
-            return {"kind": "monitor", "what": item.what, "text": item.text, "after": item.after}
+def _unplaced(value: Any) -> Any:
+    """A graph file value without its source positions, items and branches, at any depth."""
+    if isinstance(value, dict):
+        return {k: _unplaced(v) for k, v in value.items() if k not in ("source", "items", "branches")}
+    if isinstance(value, list):
+        return [_unplaced(v) for v in value]
+    return value
 
 
 def _changed_fields(before: Element | Part, after: Element | Part) -> tuple[str, ...]:
@@ -273,10 +166,9 @@ def _parts(node_id: str, was: Node, now: Node) -> list[Edit]:
     """The items and branches of a node that were added, removed or changed."""
     found = []
     for kind in ("item", "branch"):
-        old_ids = [part.id for part in _children(was, kind)]
-        new_ids = [part.id for part in _children(now, kind)]
         before = {part.id: part for part in _children(was, kind)}
         after = {part.id: part for part in _children(now, kind)}
+        old_ids, new_ids = list(before), list(after)  # in the node's order
         for part in sorted(set(before) | set(after)):
             old_part, new_part = before.get(part), after.get(part)
             if old_part is None or new_part is None:
