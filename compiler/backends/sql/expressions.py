@@ -152,9 +152,17 @@ def negation(operand: exp.Expr) -> exp.Expr:
 
 
 def is_null(operand: exp.Expr) -> exp.Expr:
-    if isinstance(operand, exp.Boolean | exp.Literal | exp.Cast) and not isinstance(operand, exp.Null):
+    """``operand IS NULL``; FALSE outright for a literal and for a literal cast to a type (never
+    for another cast: the cast of a NULL, such as arithmetic on an absent fact, is NULL)."""
+    if _never_null(operand):
         return FALSE
     return exp.Is(this=wrap(operand), expression=exp.null())
+
+
+def _never_null(operand: exp.Expr) -> bool:
+    if isinstance(operand, exp.Cast):
+        operand = operand.this
+    return isinstance(operand, exp.Boolean | exp.Literal) and not isinstance(operand, exp.Null)
 
 
 def is_true(operand: exp.Expr) -> exp.Expr:
