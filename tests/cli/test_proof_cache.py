@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+import compiler.analysis
 from compiler import api, proof_cache
 from compiler.cli import main
 from compiler.diagnostics.catalogue import Diagnostic
@@ -191,6 +192,7 @@ def refuse_to_analyse(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("proved again instead of recalling a clean proof of the same logic")
 
     monkeypatch.setattr(api, "prove_graph", proving)
+    monkeypatch.setattr(compiler.analysis, "analyse", proving)
 
 
 def copy_fibromyalgia(tmp_path: Path) -> Path:
