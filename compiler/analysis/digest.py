@@ -23,6 +23,7 @@ a question's own goals only for that question.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 import z3
@@ -86,7 +87,7 @@ class Digests:
                 shared.update(constraint_digest)
         self.shared = shared.digest()  # the input ranges every question holds
 
-    def of(self, terms: list[Term] | tuple[Term, ...]) -> list[bytes]:
+    def of(self, terms: Sequence[Term]) -> list[bytes]:
         """The digests of a question's terms (each covering its cone)."""
         store: dict[int, bytes] = {}
         return [self._digest(term.as_ast(), store) for term in terms]
@@ -148,4 +149,3 @@ class Digests:
             store[key] = digest.digest()
         root_key = int(_ID(context, root))
         return kept[root_key] if root_key in kept else store[root_key]
-

@@ -31,7 +31,8 @@ Verdict = Literal["sat", "unsat"]
 
 class Recall:
     """The answers known before (``known``: key -> answer) and this run's (``answers``: every
-    answer this run gave, recalled or asked; what ``proof_cache`` writes back), with ``asked``,
+    answer this run gave, recalled or asked, and so known for the rest of the run; what
+    ``proof_cache`` writes back), with ``asked``,
     how many of them the solver gave. An answer is ``{"verdict": "sat" | "unsat"}`` or
     ``{"patient": {...}}``."""
 
@@ -51,14 +52,14 @@ class Recall:
 
     def verdict(self, key: str) -> bool | None:
         """True (sat) or False (unsat) when the verdict of ``key`` is known, else None."""
-        answer = self.known.get(key)
+        answer = self.answers.get(key) or self.known.get(key)
         if answer is None or set(answer) != {"verdict"} or answer["verdict"] not in ("sat", "unsat"):
             return None
         self.answers[key] = {"verdict": answer["verdict"]}
         return bool(answer["verdict"] == "sat")
 
     def patient(self, key: str) -> dict[str, Any] | None:
-        answer = self.known.get(key)
+        answer = self.answers.get(key) or self.known.get(key)
         if answer is None or set(answer) != {"patient"} or type(answer["patient"]) is not dict:
             return None
         self.answers[key] = {"patient": answer["patient"]}

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -296,3 +297,65 @@ def test_the_logic_key_does_not_depend_on_the_hash_seed() -> None:
         for seed in ("1", "2")
     }
     assert len(keys) == 1
+
+
+def questions() -> list[Path]:
+    return sorted((Path(os.environ[proof_cache.CACHE_VARIABLE]) / "questions").glob("*.json"))
+
+
+def test_an_edit_of_the_logic_recalls_the_answers_of_the_questions_it_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new safety rule: the questions of the rest of the guideline are recalled (per question,
+    compiler/analysis/recall.py), the new rule's is asked; the output is that of proving afresh."""
+    from compiler.analysis import recall, solve
+
+    path = copy_fibromyalgia(tmp_path)
+    assert check("--no-cache", str(path)).exit_code == 0
+    assert questions() == []  # --no-cache writes nothing
+    assert check(str(path)).exit_code == 0
+    assert len(questions()) == 1
+    text = path.read_text(encoding="utf-8")
+    rule = 'invariant no_nsaid "Never an NSAID"\n'
+    assert rule in text
+    path.write_text(
+        text.replace(
+            rule, 'invariant no_opioid_again "No strong opioid"\n  never recommend nsaid\n\n' + rule
+        ),
+        encoding="utf-8",
+    )
+    afresh = check("--no-cache", "--format", "json", str(path))
+    made: list[recall.Recall] = []
+    original = recall.Recall.__init__
+
+    def noting(self: recall.Recall, *arguments: Any) -> None:
+        original(self, *arguments)
+        made.append(self)
+
+    monkeypatch.setattr(recall.Recall, "__init__", noting)
+    asked: list[object] = []
+    checking = solve.check
+
+    def counting(solver: object) -> Any:
+        asked.append(solver)
+        return checking(solver)
+
+    monkeypatch.setattr(solve, "check", counting)
+    again = check("--format", "json", str(path))
+    assert (again.exit_code, again.output) == (afresh.exit_code, afresh.output)
+    assert len(made) == 1 and made[0].asked == 0 and len(made[0].answers) > 100  # all recalled
+    assert asked == []  # z3 was asked nothing
+    assert len(questions()) == 1
+
+
+def test_damaged_answers_of_earlier_questions_are_ignored(tmp_path: Path) -> None:
+    path = copy_fibromyalgia(tmp_path)
+    assert check(str(path)).exit_code == 0
+    (entry,) = questions()
+    entry.write_text(entry.read_text(encoding="utf-8").replace('"sat"', '"unsat"'), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("egfr < 30 mL/min/1.73m2", "egfr < 29 mL/min/1.73m2", 1), encoding="utf-8")
+    afresh = check("--no-cache", "--format", "json", str(path))
+    again = check("--format", "json", str(path))
+    assert (again.exit_code, again.output) == (afresh.exit_code, afresh.output)
+    assert proof_cache.read_answers(entry) != {}  # replaced by the answers of this run
