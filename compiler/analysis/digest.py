@@ -22,6 +22,7 @@ a question's own goals only for that question.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 from collections.abc import Sequence
 from typing import Any
@@ -37,47 +38,76 @@ class NotDigestible(Exception):
     defined twice: no question of these path conditions is recalled."""
 
 
-def _raw(function: Any) -> Any:
-    """The ctypes function behind a z3py C-API wrapper (no error check after each call: every
-    call here reads a term that exists, which cannot fail)."""
-    return function.__defaults__[0].f
+def _plain(function: Any, result: Any, *arguments: Any) -> Any:
+    """z3's C function behind a z3py C-API wrapper, with plain ctypes types: pointers passed and
+    returned as integers, strings returned as bytes (copied at once), so that a call runs no
+    Python (z3py's argument types convert each argument in Python, and its wrappers check for
+    an error after each call; every call here reads a term that exists, which cannot fail)."""
+    try:
+        address: Any = ctypes.cast(function.__defaults__[0].f, ctypes.c_void_p).value
+    except (AttributeError, IndexError, TypeError):  # another z3py: no recall (``NotDigestible``)
+        return None
+    return ctypes.CFUNCTYPE(result, *arguments)(address) if address else None
 
 
-_ID = _raw(z3.Z3_get_ast_id)
-_KIND = _raw(z3.Z3_get_ast_kind)
-_ARITY = _raw(z3.Z3_get_app_num_args)
-_ARGUMENT = _raw(z3.Z3_get_app_arg)
-_DECLARATION = _raw(z3.Z3_get_app_decl)
-_DECLARATION_ID = _raw(z3.Z3_get_func_decl_id)
-_PARAMETERS = _raw(z3.Z3_get_decl_num_parameters)
-_APP = z3.Z3_APP_AST
-_NUMERAL = z3.Z3_NUMERAL_AST
+_POINTER, _UINT, _INT, _TEXT = ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_char_p
+_ID = _plain(z3.Z3_get_ast_id, _UINT, _POINTER, _POINTER)
+_KIND = _plain(z3.Z3_get_ast_kind, _INT, _POINTER, _POINTER)
+_ARITY = _plain(z3.Z3_get_app_num_args, _UINT, _POINTER, _POINTER)
+_ARGUMENT = _plain(z3.Z3_get_app_arg, _POINTER, _POINTER, _POINTER, _UINT)
+_DECLARATION = _plain(z3.Z3_get_app_decl, _POINTER, _POINTER, _POINTER)
+_DECLARATION_ID = _plain(z3.Z3_get_func_decl_id, _UINT, _POINTER, _POINTER)
+_DECLARATION_TEXT = _plain(z3.Z3_func_decl_to_string, _TEXT, _POINTER, _POINTER)
+_PARAMETERS = _plain(z3.Z3_get_decl_num_parameters, _UINT, _POINTER, _POINTER)
+_DECLARATION_KIND = _plain(z3.Z3_get_decl_kind, _INT, _POINTER, _POINTER)
+_DECLARATION_ARITY = _plain(z3.Z3_get_arity, _UINT, _POINTER, _POINTER)
+_DECLARATION_NAME = _plain(z3.Z3_get_decl_name, _POINTER, _POINTER, _POINTER)
+_SYMBOL_KIND = _plain(z3.Z3_get_symbol_kind, _INT, _POINTER, _POINTER)
+_SYMBOL_TEXT = _plain(z3.Z3_get_symbol_string, _TEXT, _POINTER, _POINTER)
+_NUMERAL_TEXT = _plain(z3.Z3_get_numeral_string, _TEXT, _POINTER, _POINTER)
+_SORT = _plain(z3.Z3_get_sort, _POINTER, _POINTER, _POINTER)
+_SORT_TEXT = _plain(z3.Z3_sort_to_string, _TEXT, _POINTER, _POINTER)
+_TERM_TEXT = _plain(z3.Z3_ast_to_string, _TEXT, _POINTER, _POINTER)
+_AVAILABLE = None not in (
+    _ID, _KIND, _ARITY, _ARGUMENT, _DECLARATION, _DECLARATION_ID, _DECLARATION_TEXT, _PARAMETERS,
+    _DECLARATION_KIND, _DECLARATION_ARITY, _DECLARATION_NAME, _SYMBOL_KIND, _SYMBOL_TEXT,
+    _NUMERAL_TEXT, _SORT, _SORT_TEXT, _TERM_TEXT,
+)  # fmt: skip
+_APP = int(z3.Z3_APP_AST)
+_NUMERAL = int(z3.Z3_NUMERAL_AST)
+_UNINTERPRETED = int(z3.Z3_OP_UNINTERPRETED)
+_STRING_SYMBOL = int(z3.Z3_STRING_SYMBOL)
+
+Declaration = tuple[bytes, "str | None"]  # its text, and a constant's name (else None)
 
 
 class Digests:
     """The digests of the terms of one graph's path conditions (see the module's docstring)."""
 
     def __init__(self, paths: PathConditions) -> None:
+        if not _AVAILABLE:
+            raise NotDigestible("z3's C functions are not where this z3py keeps them")
         context = paths.constraints[0].ctx if paths.constraints else z3.main_ctx()
-        self._context = context.ref()
+        self._handle: int = ctypes.cast(context.ref(), ctypes.c_void_p).value or 0
         self._kept: dict[int, bytes] = {}  # term id -> digest, for terms ``paths`` keeps alive
-        # decl id -> its text, whether it has parameters, and a constant's name (else None)
-        self._declarations: dict[int, tuple[bytes, bool, str | None]] = {}
+        self._declarations: dict[int, Declaration] = {}  # decl id -> ..., for those of kept terms
         self._defined: dict[str, tuple[bytes, bytes]] = {}  # name -> (declaration, digest)
-        self._alive = paths.constraints  # what keeps the kept terms alive
+        self._alive = paths.constraints  # what keeps the kept terms and their declarations alive
         defined_at = self._defined_at = paths.defined_at
         if any(len(positions) != 1 for positions in defined_at.values()):
             raise NotDigestible("a name defined twice")
         defines = {positions[0]: name for name, positions in defined_at.items()}
         self.constraints: list[bytes] = []  # the digest of each constraint, by position
+        kept, declarations = self._kept, self._declarations
         for position, constraint in enumerate(paths.constraints):
             name = defines.get(position)
             if name is None:
-                self.constraints.append(self._digest(constraint.as_ast(), self._kept))
+                self.constraints.append(self._digest(_pointer(constraint), kept, declarations))
                 continue
-            named, formula = constraint.arg(0), constraint.arg(1)
-            body = self._digest(formula.as_ast(), self._kept)
-            text, _, _ = self._declaration(_DECLARATION(self._context, named.as_ast()))
+            equation = _pointer(constraint)  # named == formula
+            named, formula = _ARGUMENT(self._handle, equation, 0), _ARGUMENT(self._handle, equation, 1)
+            body = self._digest(formula, kept, declarations)
+            text, _ = self._declaration(_DECLARATION(self._handle, named), declarations)
             digest = hashlib.sha256(b"defined\0" + text + b"\0" + body).digest()
             self._defined[name] = (text, digest)
             self.constraints.append(digest)
@@ -90,62 +120,82 @@ class Digests:
     def of(self, terms: Sequence[Term]) -> list[bytes]:
         """The digests of a question's terms (each covering its cone)."""
         store: dict[int, bytes] = {}
-        return [self._digest(term.as_ast(), store) for term in terms]
+        declarations: dict[int, Declaration] = {}
+        return [self._digest(_pointer(term), store, declarations) for term in terms]
 
-    def _declaration(self, declaration: Any) -> tuple[bytes, bool, str | None]:
-        context = self._context
-        key = int(_DECLARATION_ID(context, declaration))
-        found = self._declarations.get(key)
+    def _declaration(self, declaration: int, store: dict[int, Declaration]) -> Declaration:
+        """The text of a declaration and, for a constant, its name: kept in ``self._declarations``
+        for the declarations of the terms ``paths`` keeps alive, else in ``store`` (a
+        question's: z3 reuses the id of a declaration that no longer exists)."""
+        handle = self._handle
+        key = _DECLARATION_ID(handle, declaration)
+        found = self._declarations.get(key) or store.get(key)
         if found is None:
-            text = z3.Z3_func_decl_to_string(context, declaration).encode("utf-8", "surrogateescape")
+            text = _DECLARATION_TEXT(handle, declaration) or b""
+            if _PARAMETERS(handle, declaration) > 0:
+                text += b"\0parameters"  # the term's own text is added (``_digest``)
             name = None
             if (
-                z3.Z3_get_decl_kind(context, declaration) == z3.Z3_OP_UNINTERPRETED
-                and z3.Z3_get_arity(context, declaration) == 0
+                _DECLARATION_KIND(handle, declaration) == _UNINTERPRETED
+                and _DECLARATION_ARITY(handle, declaration) == 0
             ):
-                symbol = z3.Z3_get_decl_name(context, declaration)
-                if z3.Z3_get_symbol_kind(context, symbol) == z3.Z3_STRING_SYMBOL:
-                    name = z3.Z3_get_symbol_string(context, symbol)
-            found = (text, int(_PARAMETERS(context, declaration)) > 0, name)
-            self._declarations[key] = found
+                symbol = _DECLARATION_NAME(handle, declaration)
+                if _SYMBOL_KIND(handle, symbol) == _STRING_SYMBOL:
+                    name = (_SYMBOL_TEXT(handle, symbol) or b"").decode("utf-8", "surrogateescape")
+            found = store[key] = (text, name)
         return found
 
-    def _digest(self, root: Any, store: dict[int, bytes]) -> bytes:
+    def _digest(self, root: int, store: dict[int, bytes], declarations: dict[int, Declaration]) -> bytes:
         """The digest of one term; the digests of its subterms go to ``store`` unless kept."""
-        context, kept, defined = self._context, self._kept, self._defined
-        stack: list[tuple[Any, bool]] = [(root, False)]
-        while stack:
-            ast, expanded = stack.pop()
-            key = int(_ID(context, ast))
+        handle, kept, defined, defined_at = self._handle, self._kept, self._defined, self._defined_at
+        sha256 = hashlib.sha256
+        pending = [root]
+        while pending:
+            ast = pending[-1]
+            key = _ID(handle, ast)
             if key in kept or key in store:
+                pending.pop()
                 continue
-            kind = _KIND(context, ast)
+            kind = _KIND(handle, ast)
             if kind == _NUMERAL:
-                text = z3.Z3_get_numeral_string(context, ast)
-                sort = z3.Z3_sort_to_string(context, z3.Z3_get_sort(context, ast))
-                store[key] = hashlib.sha256(f"numeral\0{text}\0{sort}".encode()).digest()
+                pending.pop()
+                text = _NUMERAL_TEXT(handle, ast) or b""
+                sort = _SORT_TEXT(handle, _SORT(handle, ast)) or b""
+                store[key] = sha256(b"numeral\0" + text + b"\0" + sort).digest()
                 continue
             if kind != _APP:
                 raise NotDigestible(f"a term of kind {kind}")
-            arity = int(_ARITY(context, ast))
-            children = [_ARGUMENT(context, ast, index) for index in range(arity)]
-            if not expanded and arity:
-                stack.append((ast, True))
-                stack.extend((child, False) for child in children)
-                continue
-            text, parameters, name = self._declaration(_DECLARATION(context, ast))
-            if name is not None and name in self._defined_at:
+            parts: list[bytes] = []
+            waiting = False
+            for index in range(_ARITY(handle, ast)):
+                child = _ARGUMENT(handle, ast, index)
+                child_key = _ID(handle, child)
+                found = kept.get(child_key) or store.get(child_key)
+                if found is None:
+                    pending.append(child)
+                    waiting = True
+                else:
+                    parts.append(found)
+            if waiting:
+                continue  # its arguments first, then it again
+            pending.pop()
+            text, name = self._declaration(_DECLARATION(handle, ast), declarations)
+            if name is not None and name in defined_at:
                 definition = defined.get(name)
                 if definition is None or definition[0] != text:  # read before it is defined
                     raise NotDigestible(f"{name} read before its definition")
                 store[key] = definition[1]
                 continue
-            digest = hashlib.sha256(b"app\0" + text)
-            if parameters:
-                digest.update(b"\0" + z3.Z3_ast_to_string(context, ast).encode("utf-8", "surrogateescape"))
-            for child in children:
-                child_key = int(_ID(context, child))
-                digest.update(kept[child_key] if child_key in kept else store[child_key])
-            store[key] = digest.digest()
-        root_key = int(_ID(context, root))
-        return kept[root_key] if root_key in kept else store[root_key]
+            if text.endswith(b"\0parameters"):
+                text += _TERM_TEXT(handle, ast) or b""
+            store[key] = sha256(b"app\0" + text + b"\0" + b"".join(parts)).digest()
+        root_key = _ID(handle, root)
+        return kept.get(root_key) or store[root_key]
+
+
+def _pointer(term: Term) -> int:
+    """The address of a z3py term's AST, for the plain functions above."""
+    address = ctypes.cast(term.as_ast(), ctypes.c_void_p).value
+    if address is None:
+        raise NotDigestible("a null term")
+    return int(address)
