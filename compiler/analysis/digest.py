@@ -14,8 +14,8 @@ influence (``cone.Cones``): every equation the term depends on, through every na
 Two questions whose goals have the same digests therefore ask the solver the same thing (the
 same goals over the same definitions), whatever else differs between the two graphs.
 
-The terms are read through z3's C API, without z3py's wrappers and error checks (the walk
-reads about 3,000 terms for fibromyalgia); each term's digest is kept by its z3 id only while
+The terms are read through z3's C API, without z3py's wrappers and error checks (``capi``;
+the walk reads about 2,300 terms for fibromyalgia); each term's digest is kept by its z3 id only while
 ``paths`` keeps the term alive (z3 reuses the ids of terms that no longer exist), the terms of
 a question's own goals only for that question.
 """
@@ -25,10 +25,10 @@ from __future__ import annotations
 import ctypes
 import hashlib
 from collections.abc import Sequence
-from typing import Any
 
 import z3
 
+from compiler.analysis import capi
 from compiler.analysis.encode import Term
 from compiler.analysis.paths import PathConditions
 
@@ -38,41 +38,23 @@ class NotDigestible(Exception):
     defined twice: no question of these path conditions is recalled."""
 
 
-def _plain(function: Any, result: Any, *arguments: Any) -> Any:
-    """z3's C function behind a z3py C-API wrapper, with plain ctypes types: pointers passed and
-    returned as integers, strings returned as bytes (copied at once), so that a call runs no
-    Python (z3py's argument types convert each argument in Python, and its wrappers check for
-    an error after each call; every call here reads a term that exists, which cannot fail)."""
-    try:
-        address: Any = ctypes.cast(function.__defaults__[0].f, ctypes.c_void_p).value
-    except (AttributeError, IndexError, TypeError):  # another z3py: no recall (``NotDigestible``)
-        return None
-    return ctypes.CFUNCTYPE(result, *arguments)(address) if address else None
-
-
-_POINTER, _UINT, _INT, _TEXT = ctypes.c_void_p, ctypes.c_uint, ctypes.c_int, ctypes.c_char_p
-_ID = _plain(z3.Z3_get_ast_id, _UINT, _POINTER, _POINTER)
-_KIND = _plain(z3.Z3_get_ast_kind, _INT, _POINTER, _POINTER)
-_ARITY = _plain(z3.Z3_get_app_num_args, _UINT, _POINTER, _POINTER)
-_ARGUMENT = _plain(z3.Z3_get_app_arg, _POINTER, _POINTER, _POINTER, _UINT)
-_DECLARATION = _plain(z3.Z3_get_app_decl, _POINTER, _POINTER, _POINTER)
-_DECLARATION_ID = _plain(z3.Z3_get_func_decl_id, _UINT, _POINTER, _POINTER)
-_DECLARATION_TEXT = _plain(z3.Z3_func_decl_to_string, _TEXT, _POINTER, _POINTER)
-_PARAMETERS = _plain(z3.Z3_get_decl_num_parameters, _UINT, _POINTER, _POINTER)
-_DECLARATION_KIND = _plain(z3.Z3_get_decl_kind, _INT, _POINTER, _POINTER)
-_DECLARATION_ARITY = _plain(z3.Z3_get_arity, _UINT, _POINTER, _POINTER)
-_DECLARATION_NAME = _plain(z3.Z3_get_decl_name, _POINTER, _POINTER, _POINTER)
-_SYMBOL_KIND = _plain(z3.Z3_get_symbol_kind, _INT, _POINTER, _POINTER)
-_SYMBOL_TEXT = _plain(z3.Z3_get_symbol_string, _TEXT, _POINTER, _POINTER)
-_NUMERAL_TEXT = _plain(z3.Z3_get_numeral_string, _TEXT, _POINTER, _POINTER)
-_SORT = _plain(z3.Z3_get_sort, _POINTER, _POINTER, _POINTER)
-_SORT_TEXT = _plain(z3.Z3_sort_to_string, _TEXT, _POINTER, _POINTER)
-_TERM_TEXT = _plain(z3.Z3_ast_to_string, _TEXT, _POINTER, _POINTER)
-_AVAILABLE = None not in (
-    _ID, _KIND, _ARITY, _ARGUMENT, _DECLARATION, _DECLARATION_ID, _DECLARATION_TEXT, _PARAMETERS,
-    _DECLARATION_KIND, _DECLARATION_ARITY, _DECLARATION_NAME, _SYMBOL_KIND, _SYMBOL_TEXT,
-    _NUMERAL_TEXT, _SORT, _SORT_TEXT, _TERM_TEXT,
-)  # fmt: skip
+_ID = capi.AST_ID
+_KIND = capi.AST_KIND
+_ARITY = capi.APP_ARITY
+_ARGUMENT = capi.APP_ARGUMENT
+_DECLARATION = capi.APP_DECLARATION
+_DECLARATION_ID = capi.DECLARATION_ID
+_DECLARATION_TEXT = capi.DECLARATION_TEXT
+_PARAMETERS = capi.DECLARATION_PARAMETERS
+_DECLARATION_KIND = capi.DECLARATION_KIND
+_DECLARATION_ARITY = capi.DECLARATION_ARITY
+_DECLARATION_NAME = capi.DECLARATION_NAME
+_SYMBOL_KIND = capi.SYMBOL_KIND
+_SYMBOL_TEXT = capi.SYMBOL_TEXT
+_NUMERAL_TEXT = capi.NUMERAL_TEXT
+_SORT = capi.SORT_OF
+_SORT_TEXT = capi.SORT_TEXT
+_TERM_TEXT = capi.TERM_TEXT
 _APP = int(z3.Z3_APP_AST)
 _NUMERAL = int(z3.Z3_NUMERAL_AST)
 _UNINTERPRETED = int(z3.Z3_OP_UNINTERPRETED)
@@ -85,7 +67,7 @@ class Digests:
     """The digests of the terms of one graph's path conditions (see the module's docstring)."""
 
     def __init__(self, paths: PathConditions) -> None:
-        if not _AVAILABLE:
+        if not capi.AVAILABLE:
             raise NotDigestible("z3's C functions are not where this z3py keeps them")
         context = paths.constraints[0].ctx if paths.constraints else z3.main_ctx()
         self._handle: int = ctypes.cast(context.ref(), ctypes.c_void_p).value or 0
