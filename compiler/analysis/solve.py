@@ -160,7 +160,7 @@ class Prover:
         # (docs/benchmarks.md, "Editing a guideline and checking it again"), and the values
         # a model gives are the same either way.
         self.solver.set("model.compact", False)
-        self.solver.add(*paths.constraints)
+        assert_all(self.solver, paths.constraints)  # as ``add`` asserts them, without its checks
         self._thresholds = _thresholds(paths.graph)
         self._cones = Cones(paths)
         self._candidates: dict[NumberType, tuple[list[Fraction], list[Fraction]]] = {}
@@ -253,7 +253,7 @@ class Prover:
         self.solver = z3.Solver()
         self.solver.set("timeout", self.timeout_ms)
         self.solver.set("model.compact", False)
-        self.solver.add(*self.paths.constraints)
+        assert_all(self.solver, self.paths.constraints)
         self._models = []
         for goals in journal:
             try:
