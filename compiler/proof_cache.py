@@ -21,14 +21,33 @@ citations and positions; entries are under ``proved/``, and only clean answers a
 there. So editing a quote, a note or a comment, or moving lines, costs a parse, a check and
 a lowering, not the proofs.
 
-Only a complete answer is stored: none whose proofs ran out of time (FIB220, FIB221) or
-failed inside (FIB9xx), and only diagnostics that read back equal to what was written.
+A guideline whose logic changed is proved again, but question by question: each question
+the analysis asks the solver whose exact content was answered by the latest proofs of the
+same file (whatever its version then) is answered as it was then, without z3
+(``prove_recalling``, ``compiler.analysis.recall``); a new safety rule, say, asks z3 only
+its own questions. A question's key is the SHA-256 of a salt (``question_salt``: the toolchain,
+z3, Python and the two limits) and of the structural digests of what the solver is asked
+(``compiler.analysis.digest``: the goals, each covering every definition it reads, and the
+input ranges; for a witness patient also the cone's equations in the order they are
+asserted and what the readable search reads besides the solver), so the same key is the
+same question: correct by construction, no reasoning about which edit touches which
+question. Only definite answers are kept (sat or unsat; a patient whose search met no
+unknown answer), and the analysis makes its diagnostics exactly as if it had asked
+(``solve.Prover``: an unsatisfiable core, which can depend on the questions asked before,
+is taken after replaying them all). The answers of one run are one entry per file name
+under ``questions/`` (``write_answers``), with the SHA-256 of their JSON; an entry read back
+(``read_answers``) is checked field by field and against that digest, and ignored whole
+on any mismatch.
+
+Of the whole answers (``proofs/``, ``proved/``), only a complete one is stored: none whose
+proofs ran out of time (FIB220, FIB221) or failed inside (FIB9xx), and only diagnostics that
+read back equal to what was written.
 An entry is JSON, checked field by field on reading; anything unexpected (not JSON, another
 key, a wrong type, an unknown code) is ignored and the proofs run as if there were no
 entry. Entries live in ``$FIBROLANG_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/fibrolang``,
-else ``~/.cache/fibrolang``, under ``proofs/`` (and ``proved/``), in directories made mode
-0700; deleting the directory is always safe. ``fibrolang check --no-cache`` neither reads
-nor writes it.
+else ``~/.cache/fibrolang``, under ``proofs/`` (and ``proved/``, ``questions/``), in
+directories made mode 0700; deleting the directory is always safe. ``fibrolang check
+--no-cache`` neither reads nor writes it.
 """
 
 from __future__ import annotations
