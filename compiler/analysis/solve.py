@@ -273,7 +273,11 @@ class Prover:
             except NotDigestible:
                 self._recall = None
                 return None
-        return self._recall.key("verdict", [self._digests.shared, *self._digests.of(goals)])
+        try:
+            digests = self._digests.of(goals)
+        except NotDigestible:  # this question is asked, and its answer not kept
+            return None
+        return self._recall.key("verdict", [self._digests.shared, *digests])
 
     def _recalled(self, key: str) -> bool | None:
         """The known verdict of ``key`` (None: not known); ``OutOfBudget`` after the budget's
