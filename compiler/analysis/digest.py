@@ -43,7 +43,6 @@ _KIND = capi.AST_KIND
 _ARITY = capi.APP_ARITY
 _ARGUMENT = capi.APP_ARGUMENT
 _DECLARATION = capi.APP_DECLARATION
-_DECLARATION_ID = capi.DECLARATION_ID
 _DECLARATION_TEXT = capi.DECLARATION_TEXT
 _PARAMETERS = capi.DECLARATION_PARAMETERS
 _DECLARATION_KIND = capi.DECLARATION_KIND
@@ -72,7 +71,7 @@ class Digests:
         context = paths.constraints[0].ctx if paths.constraints else z3.main_ctx()
         self._handle: int = ctypes.cast(context.ref(), ctypes.c_void_p).value or 0
         self._kept: dict[int, bytes] = {}  # term id -> digest, for terms ``paths`` keeps alive
-        self._declarations: dict[int, Declaration] = {}  # decl id -> ..., for those of kept terms
+        self._declarations: dict[int, Declaration] = {}  # by address, for those of kept terms
         self._defined: dict[str, tuple[bytes, bytes]] = {}  # name -> (declaration, digest)
         self._alive = paths.constraints  # what keeps the kept terms and their declarations alive
         defined_at = self._defined_at = paths.defined_at
@@ -89,7 +88,8 @@ class Digests:
             equation = _pointer(constraint)  # named == formula
             named, formula = _ARGUMENT(self._handle, equation, 0), _ARGUMENT(self._handle, equation, 1)
             body = self._digest(formula, kept, declarations)
-            text, _ = self._declaration(_DECLARATION(self._handle, named), declarations)
+            declaration = _DECLARATION(self._handle, named)
+            text, _ = declarations.get(declaration) or self._declaration(declaration, declarations)
             digest = hashlib.sha256(b"defined\0" + text + b"\0" + body).digest()
             self._defined[name] = (text, digest)
             self.constraints.append(digest)
@@ -106,62 +106,68 @@ class Digests:
         return [self._digest(_pointer(term), store, declarations) for term in terms]
 
     def _declaration(self, declaration: int, store: dict[int, Declaration]) -> Declaration:
-        """The text of a declaration and, for a constant, its name: kept in ``self._declarations``
-        for the declarations of the terms ``paths`` keeps alive, else in ``store`` (a
-        question's: z3 reuses the id of a declaration that no longer exists)."""
+        """The text of a declaration and, for a constant, its name, computed once per digest
+        of a term (``store``: by the declaration's address, which stays its own while the term
+        being digested, which uses it, exists) and kept in ``self._declarations`` for the
+        declarations of the terms ``paths`` keeps alive."""
         handle = self._handle
-        key = _DECLARATION_ID(handle, declaration)
-        found = self._declarations.get(key) or store.get(key)
-        if found is None:
-            text = _DECLARATION_TEXT(handle, declaration) or b""
-            if _PARAMETERS(handle, declaration) > 0:
-                text += b"\0parameters"  # the term's own text is added (``_digest``)
-            name = None
-            if (
-                _DECLARATION_KIND(handle, declaration) == _UNINTERPRETED
-                and _DECLARATION_ARITY(handle, declaration) == 0
-            ):
-                symbol = _DECLARATION_NAME(handle, declaration)
-                if _SYMBOL_KIND(handle, symbol) == _STRING_SYMBOL:
-                    name = (_SYMBOL_TEXT(handle, symbol) or b"").decode("utf-8", "surrogateescape")
-            found = store[key] = (text, name)
+        text = _DECLARATION_TEXT(handle, declaration) or b""
+        if _PARAMETERS(handle, declaration) > 0:
+            text += b"\0parameters"  # the term's own text is added (``_digest``)
+        name = None
+        if (
+            _DECLARATION_KIND(handle, declaration) == _UNINTERPRETED
+            and _DECLARATION_ARITY(handle, declaration) == 0
+        ):
+            symbol = _DECLARATION_NAME(handle, declaration)
+            if _SYMBOL_KIND(handle, symbol) == _STRING_SYMBOL:
+                name = (_SYMBOL_TEXT(handle, symbol) or b"").decode("utf-8", "surrogateescape")
+        found = store[declaration] = (text, name)
         return found
 
     def _digest(self, root: int, store: dict[int, bytes], declarations: dict[int, Declaration]) -> bytes:
-        """The digest of one term; the digests of its subterms go to ``store`` unless kept."""
+        """The digest of one term; the digests of its subterms go to ``store`` unless kept.
+
+        Each term is visited once to read its arguments (pushed before it when not yet
+        digested) and once more, its arguments digested, to digest it."""
         handle, kept, defined, defined_at = self._handle, self._kept, self._defined, self._defined_at
+        known = self._declarations
         sha256 = hashlib.sha256
-        pending = [root]
+        root_key = _ID(handle, root)
+        pending: list[tuple[int, int, list[int] | None]] = [(root, root_key, None)]
         while pending:
-            ast = pending[-1]
-            key = _ID(handle, ast)
-            if key in kept or key in store:
-                pending.pop()
-                continue
-            kind = _KIND(handle, ast)
-            if kind == _NUMERAL:
-                pending.pop()
-                text = _NUMERAL_TEXT(handle, ast) or b""
-                sort = _SORT_TEXT(handle, _SORT(handle, ast)) or b""
-                store[key] = sha256(b"numeral\0" + text + b"\0" + sort).digest()
-                continue
-            if kind != _APP:
-                raise NotDigestible(f"a term of kind {kind}")
-            parts: list[bytes] = []
-            waiting = False
-            for index in range(_ARITY(handle, ast)):
-                child = _ARGUMENT(handle, ast, index)
-                child_key = _ID(handle, child)
-                found = kept.get(child_key) or store.get(child_key)
-                if found is None:
-                    pending.append(child)
-                    waiting = True
-                else:
-                    parts.append(found)
-            if waiting:
-                continue  # its arguments first, then it again
+            ast, key, children = pending[-1]
+            if children is None:
+                if key in kept or key in store:
+                    pending.pop()
+                    continue
+                kind = _KIND(handle, ast)
+                if kind == _NUMERAL:
+                    pending.pop()
+                    text = _NUMERAL_TEXT(handle, ast) or b""
+                    sort = _SORT_TEXT(handle, _SORT(handle, ast)) or b""
+                    store[key] = sha256(b"numeral\0" + text + b"\0" + sort).digest()
+                    continue
+                if kind != _APP:
+                    raise NotDigestible(f"a term of kind {kind}")
+                children = []
+                missing = []
+                for index in range(_ARITY(handle, ast)):
+                    child = _ARGUMENT(handle, ast, index)
+                    child_key = _ID(handle, child)
+                    children.append(child_key)
+                    if child_key not in kept and child_key not in store:
+                        missing.append((child, child_key, None))
+                if missing:
+                    pending[-1] = (ast, key, children)
+                    pending.extend(missing)
+                    continue
             pending.pop()
-            text, name = self._declaration(_DECLARATION(handle, ast), declarations)
+            if key in store or key in kept:  # met twice before it was digested
+                continue
+            declaration = _DECLARATION(handle, ast)
+            found = declarations.get(declaration) or known.get(declaration)
+            text, name = found if found is not None else self._declaration(declaration, declarations)
             if name is not None and name in defined_at:
                 definition = defined.get(name)
                 if definition is None or definition[0] != text:  # read before it is defined
@@ -170,8 +176,8 @@ class Digests:
                 continue
             if text.endswith(b"\0parameters"):
                 text += _TERM_TEXT(handle, ast) or b""
-            store[key] = sha256(b"app\0" + text + b"\0" + b"".join(parts)).digest()
-        root_key = _ID(handle, root)
+            parts = b"".join([kept.get(child) or store[child] for child in children])
+            store[key] = sha256(b"app\0" + text + b"\0" + parts).digest()
         return kept.get(root_key) or store[root_key]
 
 
