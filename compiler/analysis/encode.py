@@ -19,6 +19,7 @@ read the plan, re-encoded against the current plan when they do).
 
 from __future__ import annotations
 
+import ctypes
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -123,6 +124,17 @@ def equation(named: Term, formula: Term) -> Term:
     if _FAST and _ours(named) and _ours(formula):
         return _Boolean(capi.MAKE_EQUAL(_REF, named.as_ast(), formula.as_ast()))
     return named == formula
+
+
+def true_in(model: Any, term: Term) -> bool:
+    """``is_true(model.eval(term, model_completion=True))`` for a Boolean term of the main
+    context: whether the term evaluates to ``true`` (its one address) in a z3py model."""
+    if not (_FAST and _ours(term)):
+        return is_true(model.eval(term, model_completion=True))
+    result = ctypes.c_void_p()
+    if not capi.MODEL_EVALUATE(_REF, model.model, term.as_ast(), True, ctypes.byref(result)):
+        return is_true(model.eval(term, model_completion=True))  # z3py raises as it would
+    return bool(result.value == _TRUE_ADDRESS)
 
 
 def same(first: Term, second: Term) -> bool:

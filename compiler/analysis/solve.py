@@ -34,7 +34,7 @@ import z3
 from compiler.analysis import dates
 from compiler.analysis.cone import Cones, assert_all
 from compiler.analysis.digest import Digests, NotDigestible
-from compiler.analysis.encode import Term, conj, is_true, number_term
+from compiler.analysis.encode import Term, conj, number_term, true_in
 from compiler.analysis.paths import PathConditions
 from compiler.analysis.recall import Recall
 from fibrolang import expressions as ex
@@ -320,7 +320,7 @@ class Prover:
             return False
         self._limit(self.solver)  # OutOfBudget after the budget's end, as ``ask`` would raise
         goal = conj(*goals)
-        return any(is_true(model.eval(goal, model_completion=True)) for model in self._models)
+        return any(true_in(model, goal) for model in self._models)
 
     def _cut_question(self, goals: list[Term]) -> bool:
         """Whether ``goals`` are satisfiable, asked of one solver that holds only the input
