@@ -27,14 +27,14 @@ from typing import Any
 import z3
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_startup import EDITS, edited, guideline_copy  # noqa: E402
+from bench_startup import EDITS, edited, guideline_copy
 
-from compiler import api  # noqa: E402
-from compiler.analysis import analyse, digest, paths  # noqa: E402
-from compiler.analysis.recall import Recall  # noqa: E402
-from compiler.diagnostics.catalogue import Diagnostic  # noqa: E402
-from compiler.front import syntax as s  # noqa: E402
-from fibrolang.graph import Graph  # noqa: E402
+from compiler import api
+from compiler.analysis import analyse, digest, paths
+from compiler.analysis.recall import Recall
+from compiler.diagnostics.catalogue import Diagnostic
+from compiler.front import syntax as s
+from fibrolang.graph import Graph
 
 PHASES = ("path conditions", "digests", "z3 check", "z3 model")
 
