@@ -359,3 +359,41 @@ def test_damaged_answers_of_earlier_questions_are_ignored(tmp_path: Path) -> Non
     again = check("--format", "json", str(path))
     assert (again.exit_code, again.output) == (afresh.exit_code, afresh.output)
     assert proof_cache.read_answers(entry) != {}  # replaced by the answers of this run
+
+
+def test_recalled_counterexamples_are_those_of_proving_afresh_in_another_process(tmp_path: Path) -> None:
+    """Across processes (z3's term ids differ): a failing rule's counterexample patient is
+    recalled for a copy of that rule under another name, and the output is that of proving
+    afresh."""
+    path = copy_case(tmp_path, "invariant")
+    rule = "  never recommend milnacipran when age > 80 years\n"
+    text = path.read_text(encoding="utf-8")
+    assert rule in text
+    cache = tmp_path / "cache"
+
+    def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", "from compiler.cli import main; main()", "check", *arguments, str(path)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+            env={**os.environ, proof_cache.CACHE_VARIABLE: str(cache), "PYTHONHASHSEED": "3"},
+        )
+
+    assert run("--format", "json").returncode == 1
+    (entry,) = (cache / "questions").glob("*.json")
+    before = proof_cache.read_answers(entry)
+    assert any("patient" in answer for answer in before.values())
+    copy = 'invariant no_milnacipran_over_80_again "The same rule again"\n' + rule
+    path.write_text(
+        text.replace('invariant exercise_always "', copy + 'invariant exercise_always "', 1), encoding="utf-8"
+    )
+    written = entry.stat().st_mtime_ns
+    recalled = run("--format", "json")
+    afresh = run("--no-cache", "--format", "json")
+    assert (recalled.returncode, recalled.stdout) == (afresh.returncode, afresh.stdout)
+    assert recalled.stdout.count('"FIB207"') == 3
+    # nothing was asked (the answers are rewritten only when something was): every verdict and
+    # patient, the copy's included, was recalled
+    assert entry.stat().st_mtime_ns == written and proof_cache.read_answers(entry) == before
