@@ -21,14 +21,33 @@ citations and positions; entries are under ``proved/``, and only clean answers a
 there. So editing a quote, a note or a comment, or moving lines, costs a parse, a check and
 a lowering, not the proofs.
 
-Only a complete answer is stored: none whose proofs ran out of time (FIB220, FIB221) or
-failed inside (FIB9xx), and only diagnostics that read back equal to what was written.
+A guideline whose logic changed is proved again, but question by question: each question
+the analysis asks the solver whose exact content was answered by the latest proofs of the
+same file (whatever its version then) is answered as it was then, without z3
+(``prove_recalling``, ``compiler.analysis.recall``); a new safety rule, say, asks z3 only
+its own questions. A question's key is the SHA-256 of a salt (``question_salt``: the toolchain,
+z3, Python and the two limits) and of the structural digests of what the solver is asked
+(``compiler.analysis.digest``: the goals, each covering every definition it reads, and the
+input ranges; for a witness patient also the cone's equations in the order they are
+asserted and what the readable search reads besides the solver), so the same key is the
+same question: correct by construction, no reasoning about which edit touches which
+question. Only definite answers are kept (sat or unsat; a patient whose search met no
+unknown answer), and the analysis makes its diagnostics exactly as if it had asked
+(``solve.Prover``: an unsatisfiable core, which can depend on the questions asked before,
+is taken after replaying them all). The answers of one run are one entry per file name
+under ``questions/`` (``write_answers``), with the SHA-256 of their JSON; an entry read back
+(``read_answers``) is checked field by field and against that digest, and ignored whole
+on any mismatch.
+
+Of the whole answers (``proofs/``, ``proved/``), only a complete one is stored: none whose
+proofs ran out of time (FIB220, FIB221) or failed inside (FIB9xx), and only diagnostics that
+read back equal to what was written.
 An entry is JSON, checked field by field on reading; anything unexpected (not JSON, another
 key, a wrong type, an unknown code) is ignored and the proofs run as if there were no
 entry. Entries live in ``$FIBROLANG_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/fibrolang``,
-else ``~/.cache/fibrolang``, under ``proofs/`` (and ``proved/``), in directories made mode
-0700; deleting the directory is always safe. ``fibrolang check --no-cache`` neither reads
-nor writes it.
+else ``~/.cache/fibrolang``, under ``proofs/`` (and ``proved/``, ``questions/``), in
+directories made mode 0700; deleting the directory is always safe. ``fibrolang check
+--no-cache`` neither reads nor writes it.
 """
 
 from __future__ import annotations
@@ -109,10 +128,91 @@ def prove_or_recall(
     entry = directory / "proved" / f"{key}.json"
     if read_entry(entry, key) == []:
         return []
-    found = api.prove_graph(checked, graph, timeout_ms=timeout_ms, budget_seconds=budget_seconds)
+    found = prove_recalling(checked, graph, timeout_ms, budget_seconds, directory)
     if found == []:
         write_entry(entry, key, found)
     return found
+
+
+def prove_recalling(
+    checked: Checked, graph: Graph, timeout_ms: int, budget_seconds: float | None, directory: Path
+) -> list[Diagnostic]:
+    """``compiler.api.prove_graph``, each question whose exact content was asked before (by the
+    latest proofs of the same file, whatever its version then: ``questions/``) answered as it
+    was then (``compiler.analysis.recall``); this run's answers are kept for the next."""
+    from compiler.analysis import analyse
+    from compiler.analysis.recall import Recall
+
+    assert checked.source is not None
+    entry = directory / "questions" / f"{digest_of((checked.source.file,))}.json"
+    recall = Recall(question_salt(timeout_ms, budget_seconds), read_answers(entry))
+    found = analyse(
+        graph, checked.guideline, timeout_ms=timeout_ms, budget_seconds=budget_seconds, recall=recall
+    )
+    if recall.asked:
+        write_answers(entry, recall.answers)
+    return found
+
+
+def question_salt(timeout_ms: int, budget_seconds: float | None) -> str:
+    """What every question's key holds besides the question: the toolchain, z3, Python, limits."""
+    return digest_of(
+        (
+            f"fibrolang questions {FORMAT}",
+            toolchain_fingerprint_once(),
+            sys.version,
+            sys.implementation.cache_tag or "",
+            distribution_fingerprint("z3"),
+            repr(timeout_ms),
+            repr(budget_seconds),
+        )
+    )
+
+
+def _answers_digest(answers: object) -> str:
+    text = json.dumps(answers, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def write_answers(entry: Path, answers: dict[str, dict[str, Any]]) -> None:
+    """Write the answers of one run atomically, with their digest (``read_answers``)."""
+    try:
+        payload = {"format": FORMAT, "answers": answers, "digest": _answers_digest(answers)}
+        data = json.dumps(payload, sort_keys=True, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError):
+        return
+    write_atomically(entry, data)
+
+
+_HEX = frozenset("0123456789abcdef")
+
+
+def read_answers(entry: Path) -> dict[str, dict[str, Any]]:
+    """The answers ``write_answers`` wrote, checked field by field and against their digest; none
+    at all for anything else (no entry, not JSON, another shape, a damaged answer)."""
+    try:
+        payload = json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if type(payload) is not dict or set(payload) != {"format", "answers", "digest"}:
+        return {}
+    answers = payload["answers"]
+    if payload["format"] != FORMAT or type(answers) is not dict:
+        return {}
+    for key, answer in answers.items():
+        if len(key) != 64 or not set(key) <= _HEX or type(answer) is not dict or len(answer) != 1:
+            return {}
+        if not (
+            answer.get("verdict") in ("sat", "unsat")
+            or ("patient" in answer and type(answer["patient"]) is dict)
+        ):
+            return {}
+    try:
+        if payload["digest"] != _answers_digest(answers):
+            return {}
+    except (TypeError, ValueError):
+        return {}
+    return answers
 
 
 def logic_key(graph: Graph, timeout_ms: int, budget_seconds: float | None) -> str:

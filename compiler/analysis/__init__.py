@@ -37,6 +37,7 @@ from compiler.analysis.context import Analysis
 from compiler.analysis.doses import check_doses
 from compiler.analysis.encode import EncodingError
 from compiler.analysis.paths import PathConditions
+from compiler.analysis.recall import Recall
 from compiler.analysis.solve import DEFAULT_TIMEOUT_MS, Prover
 from compiler.analysis.spans import SourceMap
 from compiler.diagnostics import catalogue as diag
@@ -59,13 +60,14 @@ def prepare(
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
     budget_seconds: float | None = None,
     sources: SourceMap | None = None,
+    recall: Recall | None = None,
 ) -> Analysis:
     """The shared state of an analysis: path conditions, one solver, the source map (``sources``,
     else made from ``guideline``); with a budget, no question is asked after ``budget_seconds``
-    from now."""
+    from now; with ``recall``, questions answered before are not asked again (``recall``)."""
     deadline = time.monotonic() + budget_seconds if budget_seconds is not None else None
     paths = PathConditions(graph)
-    prover = Prover(paths, timeout_ms, deadline)
+    prover = Prover(paths, timeout_ms, deadline, recall)
     if sources is None:
         sources = SourceMap(guideline)
     return Analysis(graph, paths, prover, sources, budget_seconds=budget_seconds)
@@ -77,8 +79,11 @@ def analyse(
     prove: bool = True,
     timeout_ms: int = DEFAULT_TIMEOUT_MS,
     budget_seconds: float | None = None,
+    recall: Recall | None = None,
 ) -> list[Diagnostic]:
     """Every analysis diagnostic of a lowered graph; ``prove=False`` runs only the solver-free checks.
+    ``recall`` (``compiler.analysis.recall``): answers of questions asked before, by their exact
+    content; the diagnostics are those of asking afresh.
 
     ``budget_seconds`` bounds the whole analysis: a question it leaves unasked, or that runs
     into its end, is a FIB221 (not proved) naming what was not decided. Without a budget the
@@ -89,7 +94,7 @@ def analyse(
     if not prove:
         return diag.arrange(found)
     try:
-        analysis = prepare(graph, guideline, timeout_ms, budget_seconds, sources)
+        analysis = prepare(graph, guideline, timeout_ms, budget_seconds, sources, recall)
         for analysis_pass in _passes():
             analysis_pass(analysis)
     except EncodingError as error:

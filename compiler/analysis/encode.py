@@ -19,13 +19,15 @@ read the plan, re-encoded against the current plan when they do).
 
 from __future__ import annotations
 
+import ctypes
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import z3
 
-from compiler.analysis import dates
+from compiler.analysis import capi, dates
 from fibrolang import expressions as ex
 from fibrolang.expression_parts import subexpressions
 from fibrolang.graph import (
@@ -46,6 +48,8 @@ Term = Any  # a z3 expression (z3 ships no type information)
 
 TRUE: Term = z3.BoolVal(True)
 FALSE: Term = z3.BoolVal(False)
+_BOOLEAN = z3.BoolSort()  # kept alive: its address is given to z3 (``boolean_constant``)
+_BOOLEAN_SORT = _BOOLEAN.ast
 
 
 class EncodingError(Exception):
@@ -56,15 +60,17 @@ class EncodingError(Exception):
 #
 # ``conj``, ``disj`` and ``neg`` build the very terms ``z3.And``, ``z3.Or`` and ``z3.Not`` build,
 # and ``is_true`` / ``is_false`` answer as ``z3.is_true`` / ``z3.is_false``; for Boolean terms of
-# the main context (every term of the encoding) they call z3's C API directly, without z3py's
-# per-argument coercion and checks, which cost more than z3's own work here (docs/benchmarks.md).
+# the main context (every term of the encoding) they call z3's C API directly (``capi``), without
+# z3py's per-argument coercion, conversions and error checks, which cost more than z3's own work
+# here (docs/benchmarks.md).
 
 _CONTEXT = TRUE.ctx
 _REF = _CONTEXT.ref()
-# ``true`` and ``false`` are unique terms of the context, and these two stay alive (module
-# constants), so no other term can ever have their ids.
-_TRUE_ID = TRUE.get_id()
-_FALSE_ID = FALSE.get_id()
+# ``true`` and ``false`` are unique terms of the context (z3 shares terms by structure), and these
+# two stay alive (module constants), so no other term can ever be at their addresses.
+_TRUE_ADDRESS = TRUE.as_ast().value
+_FALSE_ADDRESS = FALSE.as_ast().value
+_FAST = capi.AVAILABLE
 
 
 def _ours(term: Term) -> bool:
@@ -75,8 +81,8 @@ def _ours(term: Term) -> bool:
 def _truth(term: Term) -> bool | None:
     """True for the term ``true``, False for ``false``, None for any other term."""
     if _ours(term):
-        key = z3.Z3_get_ast_id(_REF, term.as_ast())
-        return True if key == _TRUE_ID else False if key == _FALSE_ID else None
+        address = term.as_ast().value
+        return True if address == _TRUE_ADDRESS else False if address == _FALSE_ADDRESS else None
     return True if z3.is_true(term) else False if z3.is_false(term) else None
 
 
@@ -88,11 +94,62 @@ def is_false(term: Term) -> bool:
     return _truth(term) is False
 
 
+class _Boolean(z3.BoolRef):  # type: ignore[misc]
+    """A Boolean term of the main context made through ``capi``: z3py's ``BoolRef`` (the same
+    term, the same methods), whose reference count is kept through plain C calls."""
+
+    def __init__(self, ast: Any) -> None:
+        self.ast = ast
+        self.ctx = _CONTEXT
+        capi.INCREMENT(_REF, ast)
+
+    def __del__(self) -> None:
+        # as z3py's AstRef.__del__: nothing once the interpreter is tearing the modules down
+        if self.ast is not None and capi.DECREMENT is not None and _REF is not None:
+            capi.DECREMENT(_REF, self.ast)
+            self.ast = None
+
+
+def boolean_constant(name: str) -> Term:
+    """``z3.Bool(name)`` in the main context."""
+    if not _FAST:
+        return z3.Bool(name)
+    symbol = capi.MAKE_SYMBOL(_REF, name.encode(sys.getdefaultencoding() or "latin-1"))
+    return _Boolean(capi.MAKE_CONSTANT(_REF, symbol, _BOOLEAN_SORT))
+
+
+def equation(named: Term, formula: Term) -> Term:
+    """``named == formula`` (z3py's ``__eq__``), directly when both are Boolean terms of the main
+    context (z3py would coerce neither)."""
+    if _FAST and _ours(named) and _ours(formula):
+        return _Boolean(capi.MAKE_EQUAL(_REF, named.as_ast(), formula.as_ast()))
+    return named == formula
+
+
+def true_in(model: Any, term: Term) -> bool:
+    """``is_true(model.eval(term, model_completion=True))`` for a Boolean term of the main
+    context: whether the term evaluates to ``true`` (its one address) in a z3py model."""
+    if not (_FAST and _ours(term)):
+        return is_true(model.eval(term, model_completion=True))
+    result = ctypes.c_void_p()
+    if not capi.MODEL_EVALUATE(_REF, model.model, term.as_ast(), True, ctypes.byref(result)):
+        return is_true(model.eval(term, model_completion=True))  # z3py raises as it would
+    return bool(result.value == _TRUE_ADDRESS)
+
+
+def same(first: Term, second: Term) -> bool:
+    """``first.eq(second)`` for terms of the main context: the same term, as z3 shares terms by
+    structure (z3's ``Z3_is_eq_ast`` compares the two addresses)."""
+    if first.ctx is _CONTEXT and second.ctx is _CONTEXT:
+        return bool(first.as_ast().value == second.as_ast().value)
+    return bool(first.eq(second))
+
+
 def _connective(make: Any, fallback: Any, terms: list[Term]) -> Term:
-    if not all(_ours(term) for term in terms):
+    if not _FAST or not all(_ours(term) for term in terms):
         return fallback(*terms)
     array = (z3.Ast * len(terms))(*(term.as_ast() for term in terms))
-    return z3.BoolRef(make(_REF, len(terms), array), _CONTEXT)
+    return _Boolean(make(_REF, len(terms), array))
 
 
 def conj(*terms: Term) -> Term:
@@ -105,7 +162,7 @@ def conj(*terms: Term) -> Term:
             kept.append(term)
     if not kept:
         return TRUE
-    return kept[0] if len(kept) == 1 else _connective(z3.Z3_mk_and, z3.And, kept)
+    return kept[0] if len(kept) == 1 else _connective(capi.MAKE_AND, z3.And, kept)
 
 
 def disj(*terms: Term) -> Term:
@@ -118,15 +175,15 @@ def disj(*terms: Term) -> Term:
             kept.append(term)
     if not kept:
         return FALSE
-    return kept[0] if len(kept) == 1 else _connective(z3.Z3_mk_or, z3.Or, kept)
+    return kept[0] if len(kept) == 1 else _connective(capi.MAKE_OR, z3.Or, kept)
 
 
 def neg(term: Term) -> Term:
     truth = _truth(term)
     if truth is not None:
         return FALSE if truth else TRUE
-    if _ours(term):
-        return z3.BoolRef(z3.Z3_mk_not(_REF, term.as_ast()), _CONTEXT)
+    if _FAST and _ours(term):
+        return _Boolean(capi.MAKE_NOT(_REF, term.as_ast()))
     return z3.Not(term)
 
 
@@ -138,7 +195,7 @@ def choose(condition: Term, then: Term, otherwise: Term) -> Term:
     truth = _truth(condition)
     if truth is not None:
         return then if truth else otherwise
-    if then.eq(otherwise):
+    if same(then, otherwise):
         return then
     return z3.If(condition, then, otherwise)
 

@@ -34,12 +34,15 @@ from compiler.analysis.encode import (
     Plan,
     Sym,
     Term,
+    boolean_constant,
     choose,
     conj,
     disj,
+    equation,
     is_false,
     is_true,
     number_term,
+    same,
 )
 from fibrolang import graph_order
 from fibrolang.expressions import Expression
@@ -134,20 +137,23 @@ class PathConditions:
         """A named Boolean defined to equal ``formula`` (constants stay constants)."""
         if is_true(formula) or is_false(formula):
             return formula
-        named = z3.Bool(f"~{label}")
-        self._define(named, formula)
+        name = f"~{label}"
+        named = boolean_constant(name)
+        self._define(name, named, formula)
         return named
 
     def _name_number(self, label: str, formula: Term) -> Term:
         if z3.is_int_value(formula) or z3.is_rational_value(formula):
             return formula
-        named = z3.Real(f"~{label}")
-        self._define(named, formula)
+        name = f"~{label}"
+        named = z3.Real(name)
+        self._define(name, named, formula)
         return named
 
-    def _define(self, named: Term, formula: Term) -> None:
-        self.defined_at.setdefault(named.decl().name(), []).append(len(self.constraints))
-        self.constraints.append(named == formula)
+    def _define(self, name: str, named: Term, formula: Term) -> None:
+        """``name`` is ``named``'s (``named.decl().name()``, known here without asking z3)."""
+        self.defined_at.setdefault(name, []).append(len(self.constraints))
+        self.constraints.append(equation(named, formula))
 
     # -- the walk --
 
@@ -188,7 +194,7 @@ class PathConditions:
             merged = {}
             for key in getattr(arrivals[0][1], state):
                 terms = [getattr(plan, state)[key] for _, plan in arrivals]
-                if all(t.eq(terms[0]) for t in terms):
+                if all(same(t, terms[0]) for t in terms):
                     merged[key] = terms[0]
                 else:
                     formula = disj(*(conj(c, t) for (c, _), t in zip(arrivals, terms, strict=True)))
@@ -198,7 +204,7 @@ class PathConditions:
         doses = {}
         for key in arrivals[0][1].doses:
             terms = [plan.doses[key] for _, plan in arrivals]
-            if all(t.eq(terms[0]) for t in terms):
+            if all(same(t, terms[0]) for t in terms):
                 doses[key] = terms[0]
             else:
                 formula = terms[-1]

@@ -21,6 +21,7 @@ cone of influence (``cone.Cones``).
 from __future__ import annotations
 
 import bisect
+import copy
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,8 +33,10 @@ import z3
 
 from compiler.analysis import dates
 from compiler.analysis.cone import Cones, assert_all
-from compiler.analysis.encode import Term, conj, is_true, number_term
+from compiler.analysis.digest import Digests, NotDigestible
+from compiler.analysis.encode import Term, conj, number_term, true_in
 from compiler.analysis.paths import PathConditions
+from compiler.analysis.recall import Recall
 from fibrolang import expressions as ex
 from fibrolang.expression_parts import subexpressions
 from fibrolang.graph import (
@@ -130,10 +133,22 @@ class Prover:
     """A solver holding the path conditions; every query runs inside push/pop.
 
     With a ``deadline`` (a ``time.monotonic()`` value: the end of the proof budget), no
-    question starts after it and none runs past it: ``OutOfBudget`` instead of an answer."""
+    question starts after it and none runs past it: ``OutOfBudget`` instead of an answer.
+
+    With ``recall`` (``recall.Recall``), ``satisfiable`` and ``counterexample`` answer a question
+    whose key (its exact content) has a known answer without asking, and note every answer they
+    give. Which questions the incremental solver is asked then differs from a run without it,
+    and an unsatisfiable core (``core``), unlike a verdict, can depend on what that solver was
+    asked before: so every question of ``satisfiable`` is noted in order (``_journal``), and the
+    first ``core`` after a recalled one rebuilds the solver and asks it every noted question as
+    a run without recall would have (``_catch_up``), then recalls no more for it."""
 
     def __init__(
-        self, paths: PathConditions, timeout_ms: int = DEFAULT_TIMEOUT_MS, deadline: float | None = None
+        self,
+        paths: PathConditions,
+        timeout_ms: int = DEFAULT_TIMEOUT_MS,
+        deadline: float | None = None,
+        recall: Recall | None = None,
     ) -> None:
         self.paths = paths
         self.timeout_ms = timeout_ms
@@ -145,13 +160,18 @@ class Prover:
         # (docs/benchmarks.md, "Editing a guideline and checking it again"), and the values
         # a model gives are the same either way.
         self.solver.set("model.compact", False)
-        self.solver.add(*paths.constraints)
+        assert_all(self.solver, paths.constraints)  # as ``add`` asserts them, without its checks
         self._thresholds = _thresholds(paths.graph)
         self._cones = Cones(paths)
         self._candidates: dict[NumberType, tuple[list[Fraction], list[Fraction]]] = {}
         self._verdicts: z3.Solver | None = None  # the input ranges only, for ``_cut_question``
         self._whole: z3.Solver | None = None  # the whole path conditions, for ``counterexample``
         self._models: list[Any] = []  # the latest models of ``satisfiable``'s incremental solver
+        self._recall = recall
+        self._digests: Digests | None = None
+        # every question of ``satisfiable``'s incremental solver, in order (with ``recall`` only)
+        self._journal: list[tuple[Term, ...]] | None = [] if recall is not None else None
+        self._behind = False  # the incremental solver was not asked a question a run without recall asks
 
     def ask(self, *goals: Term) -> Answer:
         """The verdict, with a model of the whole graph's path conditions when satisfiable (for
@@ -198,14 +218,97 @@ class Prover:
             if len(self.paths.constraints) < SLICE_FROM:
                 return self.decide(*goals).verdict == "sat"
             return self._cone_question(list(goals)) is not None
+        key = self._verdict_key(goals)
+        recalled = None if key is None else self._recalled(key)
         if len(self.paths.constraints) < SLICE_FROM and len(self._cones.cut) < CUT_FROM:
-            if self._witnessed(goals):
-                return True
-            answer = self.decide(*goals)
-            if answer.verdict == "sat":
-                self._models = [answer.model, *self._models[: KEEP_MODELS - 1]]
-            return answer.verdict == "sat"
-        return self._cut_question(list(goals))
+            if self._journal is not None:
+                self._journal.append(goals)
+                if recalled is not None:
+                    self._behind = True
+                    return recalled
+            found = self._incremental(goals)
+        else:
+            found = recalled if recalled is not None else self._cut_question(list(goals))
+        if key is not None and recalled is None and self._recall is not None:
+            self._recall.found_verdict(key, found)
+        return found
+
+    def _incremental(self, goals: Sequence[Term]) -> bool:
+        """``satisfiable`` on the incremental solver (or from a model it gave before)."""
+        if self._witnessed(goals):
+            return True
+        answer = self.decide(*goals)
+        if answer.verdict == "sat":
+            self._models = [answer.model, *self._models[: KEEP_MODELS - 1]]
+        return answer.verdict == "sat"
+
+    def _catch_up(self) -> None:
+        """Make the incremental solver what it is in a run without recall: a new one, asked every
+        question ``satisfiable`` was given so far, in order (see the class's docstring); from
+        then on, the questions of ``satisfiable`` are asked of it as without recall."""
+        journal, self._journal = self._journal, None
+        if not self._behind or journal is None:
+            return
+        self._behind = False
+        self.solver = z3.Solver()
+        self.solver.set("timeout", self.timeout_ms)
+        self.solver.set("model.compact", False)
+        assert_all(self.solver, self.paths.constraints)
+        self._models = []
+        for goals in journal:
+            try:
+                self._incremental(goals)
+            except SolverUnknown:
+                continue  # as in the run without recall, which reported it (FIB220)
+
+    # -- recall --
+
+    def _verdict_key(self, goals: Sequence[Term]) -> str | None:
+        """The key of the verdict of ``goals`` (``recall``), or None without recall."""
+        if self._recall is None:
+            return None
+        if self._digests is None:
+            try:
+                self._digests = Digests(self.paths)
+            except NotDigestible:
+                self._recall = None
+                return None
+        try:
+            digests = self._digests.of(goals)
+        except NotDigestible:  # this question is asked, and its answer not kept
+            return None
+        return self._recall.key("verdict", [self._digests.shared, *digests])
+
+    def _recalled(self, key: str) -> bool | None:
+        """The known verdict of ``key`` (None: not known); ``OutOfBudget`` after the budget's
+        end, as asking would raise."""
+        assert self._recall is not None
+        found = self._recall.verdict(key)
+        if found is not None and self.deadline is not None and time.monotonic() >= self.deadline:
+            raise OutOfBudget()
+        return found
+
+    def _witness_key(self, verdict: str, terms: Sequence[Term]) -> str:
+        """The key of the readable patient of satisfiable ``terms``: their verdict's key, the
+        equations of their cone in the order the cone's solver is given them, and what
+        ``_readable`` and ``patient`` read besides the solver (``recall``)."""
+        assert self._recall is not None and self._digests is not None
+        defined_at = self.paths.defined_at
+        positions = sorted(p for name in self._cones.names(terms) for p in defined_at[name])
+        equations = b"".join(self._digests.constraints[p] for p in positions)
+        return self._recall.key("witness", [verdict.encode(), equations, self._readable_context()])
+
+    def _readable_context(self) -> bytes:
+        graph = self.paths.graph
+        scalars = [(str(variable), repr(type_)) for variable, type_ in self.paths.encoder.patient.scalars]
+        parts = (
+            scalars,
+            [(declared.name, repr(declared.type)) for declared in graph.inputs],
+            [(enum.name, enum.members) for enum in graph.enums],
+            [(record.name, [(f.name, repr(f.type)) for f in record.fields]) for record in graph.records],
+            [repr(threshold) for threshold in self._thresholds],
+        )
+        return repr(parts).encode("utf-8", "surrogateescape")
 
     def _witnessed(self, goals: Sequence[Term]) -> bool:
         """Whether a model of an earlier satisfiable question already satisfies ``goals``: a
@@ -217,7 +320,7 @@ class Prover:
             return False
         self._limit(self.solver)  # OutOfBudget after the budget's end, as ``ask`` would raise
         goal = conj(*goals)
-        return any(is_true(model.eval(goal, model_completion=True)) for model in self._models)
+        return any(true_in(model, goal) for model in self._models)
 
     def _cut_question(self, goals: list[Term]) -> bool:
         """Whether ``goals`` are satisfiable, asked of one solver that holds only the input
@@ -272,6 +375,7 @@ class Prover:
         """The names of a small subset of ``assumptions`` that with ``goals`` is unsatisfiable
         (None when there is none, or when the proof budget has run out)."""
         try:
+            self._catch_up()
             self._limit(self.solver)
         except OutOfBudget:
             return None
@@ -315,7 +419,19 @@ class Prover:
         (``cone.Cones``); asking the whole-graph solver costs a fraction of building the cone's
         fresh solver (docs/benchmarks.md). It is a solver of its own so that ``ask`` and
         ``core`` see the same history of questions as without it (an unsatisfiable core, unlike
-        a verdict, can depend on what a solver has learnt). Unknown there: the cone decides."""
+        a verdict, can depend on what a solver has learnt). Unknown there: the cone decides.
+
+        With ``recall``, a known verdict and, when satisfiable, a known patient of the question
+        answer it without asking."""
+        key = self._verdict_key(goals)
+        if key is not None:
+            recalled = self._recalled(key)
+            if recalled is False:
+                return None
+            if recalled is True:
+                assert self._recall is not None
+                patient = self._recall.patient(self._witness_key(key, goals))
+                return patient if patient is not None else self._noted_witness(key, goals, recalled=True)
         if len(self.paths.constraints) < SLICE_FROM and len(self._cones.cut) < CUT_FROM:
             solver = self._whole
             if solver is None:
@@ -330,10 +446,25 @@ class Prover:
             finally:
                 solver.pop()
             if result == z3.unsat:
+                if key is not None and self._recall is not None:
+                    self._recall.found_verdict(key, False)
                 return None
             if result != z3.sat:
                 self._within_budget()
-        return self.witness(*goals)
+        return self._noted_witness(key, goals, recalled=False)
+
+    def _noted_witness(self, key: str | None, goals: Sequence[Term], recalled: bool) -> dict[str, Any] | None:
+        """``witness``, its verdict and its patient noted for ``recall`` (under ``key``, the
+        verdict's key; None: no recall), the patient only when finding it met no unknown answer."""
+        unknown_before = unknowns()
+        patient = self.witness(*goals)
+        if key is None or self._recall is None:
+            return patient
+        if not recalled:
+            self._recall.found_verdict(key, patient is not None)
+        if patient is not None and unknowns() == unknown_before:
+            self._recall.found_patient(self._witness_key(key, goals), copy.deepcopy(patient))
+        return patient
 
     def _readable(self, solver: z3.Solver, model: Any) -> Any:
         """Fix every fact of ``solver``'s question, one at a time, to its most readable value."""
@@ -381,7 +512,7 @@ class Prover:
             by_id = {literal.get_id(): index for index, literal in enumerate(literals)}
             while True:
                 kept = [literal for index, literal in enumerate(literals) if index not in dropped]
-                result = solver.check(*kept)
+                result = _asked(solver, *kept)
                 if result == z3.sat:
                     found = solver.model()
                     break
@@ -502,12 +633,29 @@ def check(solver: z3.Solver) -> Any:
     return solver.check()
 
 
+_UNKNOWNS = [0]  # how many answers of the readable search (``_asked``) were unknown so far
+
+
+def unknowns() -> int:
+    """How many answers of the searches for readable patients were unknown in this process:
+    a patient whose search met none is what the same question always gives (``recall``)."""
+    return _UNKNOWNS[0]
+
+
+def _asked(solver: z3.Solver, *assumptions: Term) -> Any:
+    """``solver.check``, counting an unknown answer (``unknowns``)."""
+    result = solver.check(*assumptions)
+    if result == z3.unknown:
+        _UNKNOWNS[0] += 1
+    return result
+
+
 def _allowed(solver: z3.Solver, constraint: Term) -> Any:
     """A model of the goals with ``constraint``, or None; the solver is left as it was."""
     solver.push()
     try:
         solver.add(constraint)
-        return solver.model() if solver.check() == z3.sat else None
+        return solver.model() if _asked(solver) == z3.sat else None
     finally:
         solver.pop()
 
@@ -567,7 +715,7 @@ def _first_possible(
         try:
             nearest, farthest = _value_term(neutral - distance), _value_term(neutral + distance)
             solver.add(variable >= nearest, variable <= farthest)
-            return bool(solver.check() == z3.sat)
+            return bool(_asked(solver) == z3.sat)
         finally:
             solver.pop()
 

@@ -10,10 +10,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
+import compiler.analysis
 from compiler import api, proof_cache
 from compiler.cli import main
 from compiler.diagnostics.catalogue import Diagnostic
@@ -191,6 +193,7 @@ def refuse_to_analyse(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("proved again instead of recalling a clean proof of the same logic")
 
     monkeypatch.setattr(api, "prove_graph", proving)
+    monkeypatch.setattr(compiler.analysis, "analyse", proving)
 
 
 def copy_fibromyalgia(tmp_path: Path) -> Path:
@@ -294,3 +297,103 @@ def test_the_logic_key_does_not_depend_on_the_hash_seed() -> None:
         for seed in ("1", "2")
     }
     assert len(keys) == 1
+
+
+def questions() -> list[Path]:
+    return sorted((Path(os.environ[proof_cache.CACHE_VARIABLE]) / "questions").glob("*.json"))
+
+
+def test_an_edit_of_the_logic_recalls_the_answers_of_the_questions_it_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new safety rule: the questions of the rest of the guideline are recalled (per question,
+    compiler/analysis/recall.py), the new rule's is asked; the output is that of proving afresh."""
+    from compiler.analysis import recall, solve
+
+    path = copy_fibromyalgia(tmp_path)
+    assert check("--no-cache", str(path)).exit_code == 0
+    assert questions() == []  # --no-cache writes nothing
+    assert check(str(path)).exit_code == 0
+    assert len(questions()) == 1
+    text = path.read_text(encoding="utf-8")
+    rule = 'invariant no_nsaid "Never an NSAID"\n'
+    assert rule in text
+    path.write_text(
+        text.replace(
+            rule, 'invariant no_opioid_again "No strong opioid"\n  never recommend nsaid\n\n' + rule
+        ),
+        encoding="utf-8",
+    )
+    afresh = check("--no-cache", "--format", "json", str(path))
+    made: list[recall.Recall] = []
+    original = recall.Recall.__init__
+
+    def noting(self: recall.Recall, *arguments: Any) -> None:
+        original(self, *arguments)
+        made.append(self)
+
+    monkeypatch.setattr(recall.Recall, "__init__", noting)
+    asked: list[object] = []
+    checking = solve.check
+
+    def counting(solver: object) -> Any:
+        asked.append(solver)
+        return checking(solver)
+
+    monkeypatch.setattr(solve, "check", counting)
+    again = check("--format", "json", str(path))
+    assert (again.exit_code, again.output) == (afresh.exit_code, afresh.output)
+    assert len(made) == 1 and made[0].asked == 0 and len(made[0].answers) > 100  # all recalled
+    assert asked == []  # z3 was asked nothing
+    assert len(questions()) == 1
+
+
+def test_damaged_answers_of_earlier_questions_are_ignored(tmp_path: Path) -> None:
+    path = copy_fibromyalgia(tmp_path)
+    assert check(str(path)).exit_code == 0
+    (entry,) = questions()
+    entry.write_text(entry.read_text(encoding="utf-8").replace('"sat"', '"unsat"'), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("egfr < 30 mL/min/1.73m2", "egfr < 29 mL/min/1.73m2", 1), encoding="utf-8")
+    afresh = check("--no-cache", "--format", "json", str(path))
+    again = check("--format", "json", str(path))
+    assert (again.exit_code, again.output) == (afresh.exit_code, afresh.output)
+    assert proof_cache.read_answers(entry) != {}  # replaced by the answers of this run
+
+
+def test_recalled_counterexamples_are_those_of_proving_afresh_in_another_process(tmp_path: Path) -> None:
+    """Across processes (z3's term ids differ): a failing rule's counterexample patient is
+    recalled for a copy of that rule under another name, and the output is that of proving
+    afresh."""
+    path = copy_case(tmp_path, "invariant")
+    rule = "  never recommend milnacipran when age > 80 years\n"
+    text = path.read_text(encoding="utf-8")
+    assert rule in text
+    cache = tmp_path / "cache"
+
+    def run(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", "from compiler.cli import main; main()", "check", *arguments, str(path)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+            env={**os.environ, proof_cache.CACHE_VARIABLE: str(cache), "PYTHONHASHSEED": "3"},
+        )
+
+    assert run("--format", "json").returncode == 1
+    (entry,) = (cache / "questions").glob("*.json")
+    before = proof_cache.read_answers(entry)
+    assert any("patient" in answer for answer in before.values())
+    copy = 'invariant no_milnacipran_over_80_again "The same rule again"\n' + rule
+    path.write_text(
+        text.replace('invariant exercise_always "', copy + 'invariant exercise_always "', 1), encoding="utf-8"
+    )
+    written = entry.stat().st_mtime_ns
+    recalled = run("--format", "json")
+    afresh = run("--no-cache", "--format", "json")
+    assert (recalled.returncode, recalled.stdout) == (afresh.returncode, afresh.stdout)
+    assert recalled.stdout.count('"FIB207"') == 3
+    # nothing was asked (the answers are rewritten only when something was): every verdict and
+    # patient, the copy's included, was recalled
+    assert entry.stat().st_mtime_ns == written and proof_cache.read_answers(entry) == before
