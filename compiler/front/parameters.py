@@ -31,7 +31,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from compiler.backends.flowchart.label_words import inline, name_words
 from compiler.diagnostics import catalogue as diag
@@ -39,12 +38,13 @@ from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
 from compiler.format.layout import quantity
 from compiler.front import syntax as s
 from fibrolang.operators import FUNCTIONS
+from fibrolang.records import record
 
 SEPARATOR = "__"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\(([A-Za-z_][A-Za-z0-9_]*)\))?\}")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Type:
     """What a parameter ranges over: members of one enumeration, in order."""
 
