@@ -1,18 +1,21 @@
-"""Frozen, slotted dataclasses made at a third of the import cost: ``@record``.
+"""Frozen, slotted dataclasses made for less: ``@record`` and ``@ordered_record``.
 
 ``@record`` is ``@dataclass(frozen=True, slots=True)`` and ``@ordered_record`` is
 ``@dataclass(frozen=True, slots=True, order=True)``, with the same behaviour: the class is a
 real dataclass (``dataclasses.fields``, ``replace``, ``asdict``, ``is_dataclass`` and
 ``__match_args__`` as before), its ``__init__``, ``__repr__``, ``__eq__``, ``__hash__``,
 ``__setattr__``, ``__delattr__``, ``__getstate__`` and ``__setstate__`` (and the order
-methods) do what the standard library's do, and an instance pickles to the same bytes.
+methods) do what the standard library's do (tests/runtime/test_records.py compares them on
+twins), and an instance pickles as before.
 
 Why: on Python 3.11, ``@dataclass`` compiles each generated method with its own ``exec``
-(six or more per class), about 0.4 ms a class; the few hundred syntax-tree, graph and
-expression classes made ``fibrolang check`` spend some 60 ms creating classes. Here
-``dataclasses.dataclass`` still collects the fields (with ``init``, ``repr`` and ``eq``
-off, so it compiles nothing), and every method of the class is compiled in one ``exec``,
-from the field names only (never from data).
+(six or more a class, about 0.2 ms); the 190 record classes of the syntax tree, the graph,
+its expressions and the checker's model cost ``fibrolang check`` some 40 ms before it read
+a line. Here ``dataclasses.dataclass`` still collects the fields (with ``init``, ``repr``
+and ``eq`` off, so it compiles nothing); ``__init__`` is compiled (a constructor must be
+fast and have its signature); ``__eq__`` and ``__hash__`` are compiled the first time an
+instance is compared or hashed (few classes ever are in one run); the rest are shared
+closures over the field names. Code is only ever compiled from field names, never data.
 
 Only plain fields are supported (a default, ``field(compare=..., hash=..., repr=...)``);
 anything else (``__post_init__``, ``default_factory``, ``kw_only``, ``InitVar``, a
@@ -36,7 +39,7 @@ _RESERVED = frozenset({"self", "_set"})
 
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
 def record(cls: type[_T]) -> type[_T]:
-    """``@dataclass(frozen=True, slots=True)``, made with one ``exec``."""
+    """``@dataclass(frozen=True, slots=True)``, made for less (see the module)."""
     return _make(cls, order=False)
 
 
@@ -44,7 +47,7 @@ def record(cls: type[_T]) -> type[_T]:
     frozen_default=True, order_default=True, field_specifiers=(dataclasses.field, dataclasses.Field)
 )
 def ordered_record(cls: type[_T]) -> type[_T]:
-    """``@dataclass(frozen=True, slots=True, order=True)``, made with one ``exec``."""
+    """``@dataclass(frozen=True, slots=True, order=True)``, made for less (see the module)."""
     return _make(cls, order=True)
 
 
@@ -65,7 +68,7 @@ def _make(cls: type[_T], order: bool) -> type[_T]:
         if f.default_factory is not dataclasses.MISSING or f.kw_only or not f.init or f.name in _RESERVED:
             raise TypeError(f"@record {cls.__qualname__}.{f.name}: only a plain field; use @dataclass")
     methods = _methods(made, fields, order)
-    methods |= _compiled(fields)
+    methods["__init__"] = _init(fields)
     for name, method in methods.items():
         method.__qualname__ = f"{made.__qualname__}.{name}"
         setattr(made, name, method)
@@ -74,34 +77,48 @@ def _make(cls: type[_T], order: bool) -> type[_T]:
     return made
 
 
-def _compiled(fields: tuple[dataclasses.Field[Any], ...]) -> dict[str, Callable[..., Any]]:
-    """``__init__``, ``__eq__`` and ``__hash__``, the methods whose speed matters (every object
-    made, every comparison, every dictionary key), compiled in one ``exec`` from the field
-    names only, never from data; their code is the standard library's."""
+def _init(fields: tuple[dataclasses.Field[Any], ...]) -> Callable[..., None]:
+    """The ``__init__`` of the standard library, compiled from the field names (never data)."""
     defaults = {f"_dflt_{f.name}": f.default for f in fields if f.default is not dataclasses.MISSING}
     parameters = "".join(
         f", {f.name}=_dflt_{f.name}" if f.default is not dataclasses.MISSING else f", {f.name}"
         for f in fields
     )
     assigns = "".join(f"  _set(self, {f.name!r}, {f.name})\n" for f in fields) or "  pass\n"
-    compared = [f.name for f in fields if f.compare]
-    hashed = [f.name for f in fields if (f.compare if f.hash is None else f.hash)]
     text = (
         f"def _create({', '.join(['_set', *defaults])}):\n"
         f" def __init__(self{parameters}):\n{assigns}"
-        " def __eq__(self, other):\n"
-        "  if other.__class__ is self.__class__:\n"
-        f"   return {_tuple('self', compared)}=={_tuple('other', compared)}\n"
-        "  return NotImplemented\n"
-        " def __hash__(self):\n"
-        f"  return hash({_tuple('self', hashed)})\n"
-        " return __init__, __eq__, __hash__\n"
+        " return __init__\n"
     )
     namespace: dict[str, Any] = {}
     exec(text, {"__builtins__": __builtins__}, namespace)
-    init, eq, hash_ = namespace["_create"](object.__setattr__, **defaults)
+    init: Callable[..., None] = namespace["_create"](object.__setattr__, **defaults)
     init.__annotations__ = {f.name: f.type for f in fields} | {"return": None}
-    return {"__init__": init, "__eq__": eq, "__hash__": hash_}
+    return init
+
+
+def _comparisons(
+    cls: type[Any], fields: tuple[dataclasses.Field[Any], ...]
+) -> tuple[Callable[..., Any], ...]:
+    """The standard library's ``__eq__`` and ``__hash__``, compiled from the field names (never
+    data) and set on ``cls``; called the first time an instance is compared or hashed (most
+    classes of a run never are: each would pay for compiling the two)."""
+    compared = [f.name for f in fields if f.compare]
+    hashed = [f.name for f in fields if (f.compare if f.hash is None else f.hash)]
+    text = (
+        "def __eq__(self, other):\n"
+        " if other.__class__ is self.__class__:\n"
+        f"  return {_tuple('self', compared)}=={_tuple('other', compared)}\n"
+        " return NotImplemented\n"
+        "def __hash__(self):\n"
+        f" return hash({_tuple('self', hashed)})\n"
+    )
+    namespace: dict[str, Any] = {}
+    exec(text, {"__builtins__": __builtins__}, namespace)
+    for name in ("__eq__", "__hash__"):
+        namespace[name].__qualname__ = f"{cls.__qualname__}.{name}"
+        setattr(cls, name, namespace[name])
+    return namespace["__eq__"], namespace["__hash__"]
 
 
 def _tuple(owner: str, names: list[str]) -> str:
@@ -112,8 +129,9 @@ def _tuple(owner: str, names: list[str]) -> str:
 def _methods(
     cls: type[Any], fields: tuple[dataclasses.Field[Any], ...], order: bool
 ) -> dict[str, Callable[..., Any]]:
-    """The other methods, the standard library's made without compiling: each reads the fields
-    it needs with one ``operator.attrgetter``, into the tuple dataclasses compare and hash."""
+    """Every method but ``__init__``, made without compiling: ``__eq__`` and ``__hash__`` compile
+    theirs on first use (``_comparisons``); the others read the fields they need with one
+    ``operator.attrgetter``, into the tuple the standard library's would build."""
     names = tuple(f.name for f in fields)
     shown = _values(tuple(f.name for f in fields if f.repr))
     shown_names = tuple(f.name for f in fields if f.repr)
@@ -121,6 +139,12 @@ def _methods(
     frozen_error = dataclasses.FrozenInstanceError
     set_field = object.__setattr__
     every = _values(names)
+
+    def __eq__(self: Any, other: Any) -> Any:
+        return _comparisons(cls, fields)[0](self, other)
+
+    def __hash__(self: Any) -> int:
+        return int(_comparisons(cls, fields)[1](self))
 
     def __repr__(self: Any) -> str:
         values = shown(self)
@@ -145,6 +169,8 @@ def _methods(
             set_field(self, name, value)
 
     methods: dict[str, Callable[..., Any]] = {
+        "__eq__": __eq__,
+        "__hash__": __hash__,
         "__repr__": reprlib.recursive_repr()(__repr__),
         "__setattr__": __setattr__,
         "__delattr__": __delattr__,
