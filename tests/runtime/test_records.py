@@ -257,5 +257,8 @@ def test_the_records_of_the_compiler_and_the_runtime_are_frozen_slotted_dataclas
             if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == name:
                 assert vars(value)["__slots__"] == tuple(f.name for f in dataclasses.fields(value))
                 assert value.__setattr__ is not object.__setattr__
+                if (value.__doc__ or "").startswith(f"{value.__name__}("):  # written for a class without one
+                    signature = str(inspect.signature(value)).replace(" -> None", "")
+                    assert value.__doc__ == value.__name__ + signature
                 checked += 1
     assert checked > 100
