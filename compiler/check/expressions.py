@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import operator
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -67,6 +68,15 @@ _CHILDREN: dict[type, Callable[[Any], tuple[s.Expr, ...]]] = {
 
 def walk(expr: s.Expr) -> Iterator[s.Expr]:
     """Every node of an expression, parents before children, in source order."""
+    if _remembered is None:
+        return _walk(expr)
+    known = _remembered.get(id(expr))
+    if known is None or known[0] is not expr:
+        known = _remembered[id(expr)] = (expr, tuple(_walk(expr)))
+    return iter(known[1])
+
+
+def _walk(expr: s.Expr) -> Iterator[s.Expr]:
     stack = [expr]
     pop, extend, read = stack.pop, stack.extend, _CHILDREN.get
     while stack:
@@ -75,6 +85,24 @@ def walk(expr: s.Expr) -> Iterator[s.Expr]:
         below = read(type(node), _none)(node)
         if below:
             extend(reversed(below))
+
+
+# While the checker runs (``walks_remembered``), each expression's walk, by the expression's
+# identity (the expression is held with it, so its id is not reused): the passes walk the
+# same expressions a dozen times. Forgotten when the checker is done.
+_remembered: dict[int, tuple[s.Expr, tuple[s.Expr, ...]]] | None = None
+
+
+@contextlib.contextmanager
+def walks_remembered() -> Iterator[None]:
+    """Remember every walk made inside the ``with`` block (syntax trees never change)."""
+    global _remembered
+    outer = _remembered
+    _remembered = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _remembered = outer
 
 
 def show(expr: s.Expr, limit: int = 40) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing
 from decimal import Decimal
 
-from compiler.check.expressions import _CHILDREN, children, walk
+from compiler.check.expressions import _CHILDREN, children, walk, walks_remembered
 from compiler.front import syntax as s
 
 
@@ -45,3 +45,21 @@ def test_walk_visits_parents_before_children_left_to_right() -> None:
     right = s.Arithmetic("+", c, d)
     top = s.And((left, right))
     assert list(walk(top)) == [top, left, a, b, right, c, d]
+
+
+def test_a_remembered_walk_is_the_same_walk_and_is_forgotten_after() -> None:
+    from compiler.check import expressions
+
+    a, b, c = ref("a"), ref("b"), ref("c")
+    top = s.Or((s.Not(a), s.Comparison("=", b, c)))
+    plain = list(walk(top))
+    with walks_remembered():
+        first, again = list(walk(top)), list(walk(top))
+        inner = list(walk(top.operands[1]))
+        with walks_remembered():  # nested: the same memory
+            assert list(walk(top)) == plain
+    assert first == again == plain
+    assert [id(node) for node in first] == [id(node) for node in plain]
+    assert inner == [top.operands[1], b, c]
+    assert expressions._remembered is None
+    assert list(walk(top)) == plain
