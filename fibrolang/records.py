@@ -33,7 +33,8 @@ from typing import Any, TypeVar, dataclass_transform
 
 _T = TypeVar("_T")
 
-# Names the generated __init__ uses besides its parameters: a field may not be called so.
+# Names the generated __init__ uses besides its parameters (and ``_dflt_*``, the defaults):
+# a field may not be called so.
 _RESERVED = frozenset({"self", "_set"})
 
 
@@ -65,7 +66,13 @@ def _make(cls: type[_T], order: bool) -> type[_T]:
             f"@record {cls.__qualname__}: only plain fields (no ClassVar, InitVar); use @dataclass"
         )
     for f in fields:
-        if f.default_factory is not dataclasses.MISSING or f.kw_only or not f.init or f.name in _RESERVED:
+        if (
+            f.default_factory is not dataclasses.MISSING
+            or f.kw_only
+            or not f.init
+            or f.name in _RESERVED
+            or f.name.startswith("_dflt_")
+        ):
             raise TypeError(f"@record {cls.__qualname__}.{f.name}: only a plain field; use @dataclass")
     methods = _methods(made, fields, order)
     methods["__init__"] = _init(fields)

@@ -245,7 +245,13 @@ def test_what_a_record_cannot_be_is_refused() -> None:
         class SelfField:
             self: int
 
-    for make in (post_init, factory, kw_only, derived, self_field):
+    def default_name() -> None:
+        @record
+        class DefaultName:
+            x: int = 0
+            _dflt_x: int = 1
+
+    for make in (post_init, factory, kw_only, derived, self_field, default_name):
         with pytest.raises(TypeError, match="@record"):
             make()
 
