@@ -9,11 +9,11 @@ methods) do what the standard library's do (tests/runtime/test_records.py compar
 twins), and an instance pickles as before.
 
 Why: on Python 3.11, ``@dataclass`` compiles each generated method with its own ``exec``
-(six or more a class, about 0.2 ms); the 190 record classes of the syntax tree, the graph,
-its expressions and the checker's model cost ``fibrolang check`` some 40 ms before it read
-a line. Here ``dataclasses.dataclass`` still collects the fields (with ``init``, ``repr``
-and ``eq`` off, so it compiles nothing); ``__init__`` is compiled (a constructor must be
-fast and have its signature); ``__eq__`` and ``__hash__`` are compiled the first time an
+(six or more a class, about 0.4 ms); the 190 record classes of the syntax tree, the graph,
+its expressions, the results and the checker's model cost ``fibrolang check`` some 70 ms.
+Here ``dataclasses.dataclass`` still collects the fields (with ``init``, ``repr`` and
+``eq`` off, so it compiles nothing); ``__init__`` is compiled (a constructor must be fast
+and have its signature); ``__eq__`` and ``__hash__`` are compiled the first time an
 instance is compared or hashed (few classes ever are in one run); the rest are shared
 closures over the field names. Code is only ever compiled from field names, never data.
 
