@@ -31,23 +31,27 @@ def place_tables(graph: dict[str, Any]) -> None:
 
 
 def _collect(node: Any, steps: list[str], found: list[str]) -> None:
-    """Remove the marks under ``node`` (reached by ``steps``), appending each marked node's
-    pointer to ``found``; a pointer is written only for a marked node, and only objects and
-    arrays, which alone can hold a mark, are walked into."""
+    """Remove the marks under ``node`` (reached by ``steps``, the keys and indexes as they are),
+    appending each marked node's pointer to ``found``; a pointer is written (its steps escaped)
+    only for a marked node, and only objects and arrays, which alone can hold a mark, are
+    walked into."""
     if isinstance(node, dict):
         if node.pop(TABLE_MARK, False):
-            found.append("".join(f"/{step}" for step in steps))
+            found.append("".join(f"/{_escaped(step)}" for step in steps))
         for key, inner in node.items():  # insertion order: the order the lowering wrote
-            if isinstance(inner, dict | list):
-                steps.append(_escaped(key))
+            if isinstance(inner, _CONTAINERS):
+                steps.append(key)
                 _collect(inner, steps, found)
                 steps.pop()
     elif isinstance(node, list):
         for index, inner in enumerate(node):
-            if isinstance(inner, dict | list):
+            if isinstance(inner, _CONTAINERS):
                 steps.append(str(index))
                 _collect(inner, steps, found)
                 steps.pop()
+
+
+_CONTAINERS = (dict, list)
 
 
 def _escaped(key: str) -> str:

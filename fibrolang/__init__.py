@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from fibrolang.errors import GuidelineError, InvalidPatient, Problem, SafetyViolation
+    from fibrolang.graph_reader import read_graph
     from fibrolang.integrity import GraphIntegrityError
-    from fibrolang.load import Guideline, load, read_graph
+    from fibrolang.load import Guideline, load
     from fibrolang.result import (
         Avoidance,
         Citation,
@@ -44,7 +45,7 @@ _HOMES = {
     "GraphIntegrityError": "fibrolang.integrity",
     "Guideline": "fibrolang.load",
     "load": "fibrolang.load",
-    "read_graph": "fibrolang.load",
+    "read_graph": "fibrolang.graph_reader",
     "Avoidance": "fibrolang.result",
     "Citation": "fibrolang.result",
     "Flag": "fibrolang.result",

@@ -18,7 +18,6 @@ reported once, not at every use.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from fibrolang import expressions as ex
@@ -38,13 +37,14 @@ from fibrolang.json_values import join_path
 from fibrolang.kleene import kleene
 from fibrolang.operators import binary, result_unit
 from fibrolang.quantifiers import compile_count_true, compile_quantifier, compile_sum
+from fibrolang.records import record
 from fibrolang.unset import UNSET
 from fibrolang.values import PENDING, Context, Unknown, absent, merge_unknown
 
 Evaluator = Callable[[Context], Any]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Shape:
     """The static type of an expression: what kind of value it yields."""
 
@@ -76,7 +76,7 @@ def shape_of(declared: ValueType) -> Shape:
     return Shape("map", enum=declared.key, record=declared.record)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompiledDefinition:
     index: int
     shape: Shape

@@ -10,15 +10,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from fibrolang.printable import printable
+from fibrolang.records import ordered_record
 
 LISTED = 20
 """How many problems an error's message lists (``.problems`` keeps them all)."""
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@ordered_record
 class Problem:
     """One thing wrong with a patient record or a graph, located by a dotted path."""
 

@@ -6,18 +6,18 @@ into closures once, at load time, by ``compile``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 from fibrolang.operators import ArithmeticSymbol as ArithmeticOperator
 from fibrolang.operators import ComparisonSymbol as ComparisonOperator
+from fibrolang.records import record
 
 Number = int | float
 QuantifierKind = Literal["count", "any", "all"]
 PlanState = Literal["recommended", "avoided", "flagged"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Constant:
     """``const``: a boolean or a number, with the unit the source wrote (or None)."""
 
@@ -25,7 +25,7 @@ class Constant:
     unit: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MemberLiteral:
     """``member``: one member of an enumeration."""
 
@@ -33,7 +33,7 @@ class MemberLiteral:
     enum: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetLiteral:
     """``set``: a literal set of members of one enumeration."""
 
@@ -41,7 +41,7 @@ class SetLiteral:
     enum: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SelectedSet:
     """``select``: the members whose condition holds (``{a when c, b}`` in the
     source); unknown when any condition is unknown."""
@@ -51,35 +51,35 @@ class SelectedSet:
     enum: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InputReference:
     """``input``: a patient input."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DefinitionReference:
     """``def``: a derived definition."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class VariableReference:
     """``var``: the member a quantifier is currently looking at."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EnumerationReference:
     """``enum``: all members of an enumeration, in declaration order (only as ``over``)."""
 
     enum: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Entry:
     """``entry``: the record a map holds for a key."""
 
@@ -87,7 +87,7 @@ class Entry:
     key: Expression
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Field:
     """``field``: one field of a record."""
 
@@ -95,7 +95,7 @@ class Field:
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Membership:
     """``in``: membership in a set, or being a key of a map."""
 
@@ -103,28 +103,28 @@ class Membership:
     collection: Expression
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Negation:
     """``not``."""
 
     operand: Expression
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Conjunction:
     """``and`` (Kleene)."""
 
     operands: tuple[Expression, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Disjunction:
     """``or`` (Kleene)."""
 
     operands: tuple[Expression, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Comparison:
     """``<`` ``<=`` ``>`` ``>=`` ``==`` ``!=``."""
 
@@ -133,7 +133,7 @@ class Comparison:
     right: Expression
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Arithmetic:
     """``+`` ``-`` ``*``."""
 
@@ -142,14 +142,14 @@ class Arithmetic:
     right: Expression
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UnaryMinus:
     """``neg``."""
 
     operand: Expression
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Conditional:
     """``if``: ``then`` when the condition holds, ``else`` (here ``otherwise``) when not."""
 
@@ -158,7 +158,7 @@ class Conditional:
     otherwise: Expression
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Quantifier:
     """``count``, ``any``, ``all`` over a set or an enumeration, with an optional filter."""
 
@@ -168,7 +168,7 @@ class Quantifier:
     where: Expression | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sum:
     """``sum``: the sum of ``body`` over the members of a set or an enumeration."""
 
@@ -177,14 +177,14 @@ class Sum:
     body: Expression
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CountTrue:
     """``count_true``: how many of the boolean operands hold."""
 
     operands: tuple[Expression, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlanQuery:
     """``recommended`` / ``avoided`` / ``flagged``: what the path has added so far."""
 
@@ -192,20 +192,20 @@ class PlanQuery:
     subject: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DoseQuery:
     """``dose``: the upper bound of the dose the path recommends for an intervention."""
 
     subject: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unset:
     """``unset``: an output the guideline leaves without a value here, by design
     (fibrolang/unset.py says where it may stand)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TextLiteral:
     """``text``: a text an output shows (``"Refer to nephrology"``); nothing reads it
     (the graph's reader refuses a text anywhere but a value an ``if`` chooses)."""
@@ -213,7 +213,7 @@ class TextLiteral:
     value: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Elapsed:
     """``elapsed``: the whole years, months, weeks or days from one date to another
     (``years from birth_date to assessment_date``; fibrolang/dates.py)."""

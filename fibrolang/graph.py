@@ -8,10 +8,10 @@ file are tuples in the file's (sorted-key) order.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 from fibrolang.expressions import Expression, Number
+from fibrolang.records import record
 
 FORMAT = "fibrolang-graph/1"
 
@@ -30,7 +30,7 @@ ACTIONS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourcePosition:
     """Where an element stands in the guideline source (1-based)."""
 
@@ -41,12 +41,12 @@ class SourcePosition:
 # ---- types -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BooleanType:
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NumberType:
     """``integer`` (``integral=True``) or ``decimal``, with unit and inclusive bounds."""
 
@@ -56,23 +56,23 @@ class NumberType:
     maximum: Number | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EnumType:
     enum: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetType:
     enum: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MapType:
     key: str
     record: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DateType:
     """``date``: a calendar date, ``YYYY-MM-DD`` in a patient record (fibrolang/dates.py)."""
 
@@ -80,7 +80,7 @@ class DateType:
 ValueType: TypeAlias = BooleanType | NumberType | EnumType | SetType | MapType | DateType
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Enumeration:
     name: str
     label: str | None
@@ -92,14 +92,14 @@ class Enumeration:
         return dict(self.member_labels).get(member, member)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecordField:
     name: str
     type: ValueType
     label: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Record:
     name: str
     label: str | None
@@ -109,19 +109,19 @@ class Record:
 BINDING_RESOURCES = ("Observation", "Condition", "Procedure", "MedicationStatement", "Patient")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FhirCode:
     system: str  # the code system's URI
     code: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MemberCodes:
     member: str  # an enum member (of a set or map input)
     codes: tuple[FhirCode, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BindingField:
     """How a MedicationStatement gives one field of the record (``fields`` of a binding)."""
 
@@ -130,7 +130,7 @@ class BindingField:
     url: str | None  # the extension's URL (role extension)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FhirBinding:
     """The FHIR binding of an input (``inputs.*.binding``, graph-format.md): compiler
     metadata the evaluator ignores; ``fibrolang.fhir`` and ``fibrolang serve`` read it."""
@@ -155,7 +155,7 @@ class FhirBinding:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class InputDeclaration:
     name: str
     label: str | None
@@ -165,7 +165,7 @@ class InputDeclaration:
     notes: tuple[str, ...] = ()  # the author's notes (shown, never evaluated)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Definition:
     name: str
     label: str | None
@@ -176,13 +176,13 @@ class Definition:
     tables: tuple[TableDisplay, ...] = ()  # for display only; `expr` is what is evaluated
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TableRowDisplay:
     heading: str
     cells: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TableDisplay:
     """A lookup table as the author wrote it (graph ``tables``), for explanations."""
 
@@ -196,7 +196,7 @@ class TableDisplay:
 # ---- the catalogue of interventions ------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Dose:
     minimum: Number
     maximum: Number
@@ -204,7 +204,7 @@ class Dose:
     frequency: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Titration:
     step: Number
     every: Number
@@ -213,33 +213,33 @@ class Titration:
     unit: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Period:
     minimum: Number
     maximum: Number
     unit: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Evidence:
     level: str | None
     strength: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EffectSize:
     value: Number
     outcome: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Contraindication:
     condition: Expression
     quote: str | None
     notes: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Intervention:
     id: str
     kind: Literal["drug", "therapy"]
@@ -260,7 +260,7 @@ class Intervention:
 # ---- the pathway -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Traceability:
     """What any node, edge or item carries back to the source."""
 
@@ -270,7 +270,7 @@ class Traceability:
     source: SourcePosition | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Edge:
     """A branch of a decision (``guard`` None for ``otherwise``) or an action's ``next``."""
 
@@ -281,7 +281,7 @@ class Edge:
     trace: Traceability
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecommendItem:
     id: str
     guard: Expression | None
@@ -292,7 +292,7 @@ class RecommendItem:
     trace: Traceability
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AvoidItem:
     id: str
     guard: Expression | None
@@ -301,7 +301,7 @@ class AvoidItem:
     trace: Traceability
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FlagItem:
     id: str
     guard: Expression | None
@@ -310,7 +310,7 @@ class FlagItem:
     trace: Traceability
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MonitorItem:
     id: str
     guard: Expression | None
@@ -323,7 +323,7 @@ class MonitorItem:
 ActionItem: TypeAlias = RecommendItem | AvoidItem | FlagItem | MonitorItem
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DecisionNode:
     id: str
     question: str | None
@@ -332,7 +332,7 @@ class DecisionNode:
     trace: Traceability
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ActionNode:
     id: str
     title: str | None
@@ -341,7 +341,7 @@ class ActionNode:
     trace: Traceability
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TerminalNode:
     id: str
     status: Status
@@ -352,7 +352,7 @@ class TerminalNode:
 Node: TypeAlias = DecisionNode | ActionNode | TerminalNode
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Invariant:
     name: str
     title: str | None
@@ -361,14 +361,14 @@ class Invariant:
     trace: Traceability
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourceDocument:
     name: str
     file: str | None
     date: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GuidelineInfo:
     id: str
     title: str | None
@@ -378,7 +378,7 @@ class GuidelineInfo:
     citations: tuple[tuple[int, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Graph:
     guideline: GuidelineInfo
     enums: tuple[Enumeration, ...]

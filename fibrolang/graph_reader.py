@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 from fibrolang import expressions as ex
-from fibrolang.errors import Problem
+from fibrolang.errors import GuidelineError, Problem, plural
 from fibrolang.expression_reader import read_expression
 from fibrolang.graph import (
     ACTIONS,
@@ -643,3 +643,17 @@ class GraphReader:
             condition=self.expression(self.get(obj, "condition", path, True), join_path(path, "condition")),
             trace=self.traceability(obj, path),
         )
+
+
+def read_graph(document: object) -> Graph:
+    """The graph model of a parsed graph JSON document; ``GuidelineError`` lists all problems.
+    (Here, not in ``fibrolang.load``, so that reading a graph does not import the evaluator.)"""
+    reader = GraphReader()
+    try:
+        graph = reader.graph(document)
+    except RecursionError:
+        raise GuidelineError("the graph nests expressions too deeply to read") from None
+    if reader.problems:
+        problems = tuple(reader.problems)
+        raise GuidelineError(f"the graph file is malformed ({plural(len(problems), 'problem')}):", problems)
+    return graph

@@ -12,9 +12,9 @@ from typing import Any
 
 from fibrolang import integrity
 from fibrolang.absent_defaults import AbsentDefaults, with_assumed
-from fibrolang.errors import GuidelineError, InvalidPatient, Problem, SafetyViolation, plural
+from fibrolang.errors import GuidelineError, InvalidPatient, Problem, SafetyViolation
 from fibrolang.graph import Graph, InputDeclaration
-from fibrolang.graph_reader import GraphReader
+from fibrolang.graph_reader import read_graph
 from fibrolang.program import Program
 from fibrolang.result import Result
 from fibrolang.validate import PatientValidator
@@ -175,16 +175,3 @@ def _build(document: object) -> Guideline:
         return Guideline(read_graph(document))
     except RecursionError:
         raise GuidelineError("the graph nests expressions too deeply to read") from None
-
-
-def read_graph(document: object) -> Graph:
-    """The graph model of a parsed graph JSON document; ``GuidelineError`` lists all problems."""
-    reader = GraphReader()
-    try:
-        graph = reader.graph(document)
-    except RecursionError:
-        raise GuidelineError("the graph nests expressions too deeply to read") from None
-    if reader.problems:
-        problems = tuple(reader.problems)
-        raise GuidelineError(f"the graph file is malformed ({plural(len(problems), 'problem')}):", problems)
-    return graph

@@ -35,11 +35,11 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal, assert_never
 
 from fibrolang import unit_algebra
+from fibrolang.records import record
 
 # Binding strength, loosest first (mirrors compiler/front/grammar.lark).
 OPEN, OR, AND, NOT, COMPARE, SUM, PRODUCT, UNARY, POSTFIX = range(9)
@@ -58,7 +58,7 @@ Family = Literal["comparison", "arithmetic", "function"]
 UnitRule = Literal["same", "compare", "product", "quotient", "left"]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Kit:
     """How a stage chooses and floors: plain Python, or z3 terms."""
 
@@ -129,7 +129,7 @@ def _plain(function: Callable[[Any, Any], Any]) -> Callable[[Any, Any, Kit], Any
     return formula
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Operator:
     """One binary operator and everything a stage needs to know about it."""
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from fibrolang.graph import Dose, Evidence, Period, Status, Titration
+from fibrolang.records import record
 
 OutputValue = bool | int | float | str | tuple[str, ...] | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reason:
     """A decision branch taken on the way to an item: its edge id and its label."""
 
@@ -28,7 +28,7 @@ class Reason:
         return {"edge": self.edge, "label": self.label}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Citation:
     number: int
     text: str | None
@@ -37,7 +37,7 @@ class Citation:
         return {"number": self.number, "text": self.text}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Recommendation:
     intervention: str
     kind: str
@@ -73,7 +73,7 @@ class Recommendation:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Avoidance:
     intervention: str
     label: str | None
@@ -93,7 +93,7 @@ class Avoidance:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Flag:
     id: str
     text: str | None
@@ -104,7 +104,7 @@ class Flag:
         return {"id": self.id, "text": self.text, "node": self.node, "item": self.item}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Monitoring:
     what: str
     text: str | None
@@ -125,7 +125,7 @@ class Monitoring:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GuardOutcome:
     """One guard the evaluation computed: a branch's (``edge``) or an item's (``item``)."""
 
@@ -137,7 +137,7 @@ class GuardOutcome:
         return {"edge": self.edge, "item": self.item, "value": self.value}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Trace:
     nodes: tuple[str, ...]
     edges: tuple[str, ...]
@@ -151,7 +151,7 @@ class Trace:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class GuidelineIdentity:
     id: str
     version: str
@@ -161,7 +161,7 @@ class GuidelineIdentity:
         return {"id": self.id, "version": self.version, "content_hash": self.content_hash}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Result:
     status: Status
     message: str | None

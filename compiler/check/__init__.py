@@ -20,6 +20,7 @@ from compiler.check.dates import check_dates
 from compiler.check.declared_units import check_unit_declarations
 from compiler.check.defaults import check_defaults
 from compiler.check.division import check_division
+from compiler.check.expressions import walks_remembered
 from compiler.check.header import check_header
 from compiler.check.names import check_names
 from compiler.check.ordinals import check_ordinals
@@ -66,10 +67,11 @@ def check_guideline(guideline: s.Guideline, base_dir: Path) -> list[Diagnostic]:
 def check_in_context(guideline: s.Guideline, base_dir: Path) -> tuple[list[Diagnostic], Context]:
     """Every problem the checker finds, and the context it found them in: the namespaces
     and typed model that ``checked.accept`` hands on to lowering when there is no error."""
-    context = make_context(guideline, base_dir)
-    found: list[Diagnostic] = []
-    for check in PASSES:
-        found.extend(check(guideline, context))
+    with walks_remembered():
+        context = make_context(guideline, base_dir)
+        found: list[Diagnostic] = []
+        for check in PASSES:
+            found.extend(check(guideline, context))
     return diag.arrange(found), context
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import operator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from compiler.format.layout import quote
 from compiler.front import syntax as s
@@ -11,42 +14,95 @@ from fibrolang.operators import FUNCTIONS
 
 def children(expr: s.Expr) -> tuple[s.Expr, ...]:
     """The sub-expressions of an expression, in source order."""
-    if isinstance(expr, s.Entry):
-        return (expr.map, expr.key)
-    if isinstance(expr, s.Field):
-        return (expr.record,)
-    if isinstance(expr, s.Membership):
-        return (expr.element, expr.collection)
-    if isinstance(expr, s.Comparison | s.Arithmetic):
-        return (expr.left, expr.right)
-    if isinstance(expr, s.Between):
-        return (expr.value, expr.low, expr.high)
-    if isinstance(expr, s.Negative | s.Not | s.PointsOf):
-        return (expr.operand,)
-    if isinstance(expr, s.Elapsed):
-        return (expr.start, expr.end)
-    if isinstance(expr, s.And | s.Or):
-        return expr.operands
-    if isinstance(expr, s.Conditional):
-        return (expr.condition, expr.then, expr.otherwise)
-    if isinstance(expr, s.Quantifier):
-        return (expr.collection,) if expr.body is None else (expr.collection, expr.body)
-    if isinstance(expr, s.CountTrue):
-        return expr.conditions
-    if isinstance(expr, s.SetLiteral):
-        return tuple(c for c in expr.conditions if c is not None)
-    if isinstance(expr, s.Table) and expr.chain is not None:
-        return (*expr.keys, expr.chain, *expr.implied)  # checked as its `if` chain (front/tables.py)
+    return _CHILDREN.get(type(expr), _none)(expr)
+
+
+def _none(expr: object) -> tuple[s.Expr, ...]:
     return ()
+
+
+def _quantifier(expr: s.Quantifier) -> tuple[s.Expr, ...]:
+    return (expr.collection,) if expr.body is None else (expr.collection, expr.body)
+
+
+def _set_literal(expr: s.SetLiteral) -> tuple[s.Expr, ...]:
+    return tuple(c for c in expr.conditions if c is not None)
+
+
+def _table(expr: s.Table) -> tuple[s.Expr, ...]:
+    if expr.chain is None:
+        return ()
+    return (*expr.keys, expr.chain, *expr.implied)  # checked as its `if` chain (front/tables.py)
+
+
+# Each kind of expression (every member of ``s.Expr``, tests/check/test_walk.py) and how to
+# read its sub-expressions: one dictionary look-up (the checker's passes walk every
+# expression many times); anything else has none.
+_CHILDREN: dict[type, Callable[[Any], tuple[s.Expr, ...]]] = {
+    s.Entry: operator.attrgetter("map", "key"),
+    s.Field: lambda expr: (expr.record,),
+    s.Membership: operator.attrgetter("element", "collection"),
+    s.Comparison: operator.attrgetter("left", "right"),
+    s.Arithmetic: operator.attrgetter("left", "right"),
+    s.Between: operator.attrgetter("value", "low", "high"),
+    s.Negative: lambda expr: (expr.operand,),
+    s.Not: lambda expr: (expr.operand,),
+    s.PointsOf: lambda expr: (expr.operand,),
+    s.Elapsed: operator.attrgetter("start", "end"),
+    s.And: operator.attrgetter("operands"),
+    s.Or: operator.attrgetter("operands"),
+    s.Conditional: operator.attrgetter("condition", "then", "otherwise"),
+    s.Quantifier: _quantifier,
+    s.CountTrue: operator.attrgetter("conditions"),
+    s.SetLiteral: _set_literal,
+    s.Table: _table,
+    s.BooleanLiteral: _none,
+    s.NumberLiteral: _none,
+    s.Reference: _none,
+    s.PlanQuery: _none,
+    s.Unset: _none,
+    s.TextLiteral: _none,
+    s.Call: _none,
+}
 
 
 def walk(expr: s.Expr) -> Iterator[s.Expr]:
     """Every node of an expression, parents before children, in source order."""
+    if _remembered is None:
+        return _walk(expr)
+    known = _remembered.get(id(expr))
+    if known is None or known[0] is not expr:
+        known = _remembered[id(expr)] = (expr, tuple(_walk(expr)))
+    return iter(known[1])
+
+
+def _walk(expr: s.Expr) -> Iterator[s.Expr]:
     stack = [expr]
+    pop, extend, read = stack.pop, stack.extend, _CHILDREN.get
     while stack:
-        node = stack.pop()
+        node = pop()
         yield node
-        stack.extend(reversed(children(node)))
+        below = read(type(node), _none)(node)
+        if below:
+            extend(reversed(below))
+
+
+# While the checker runs (``walks_remembered``), each expression's walk, by the expression's
+# identity (the expression is held with it, so its id is not reused): the passes walk the
+# same expressions a dozen times. Forgotten when the checker is done.
+_remembered: dict[int, tuple[s.Expr, tuple[s.Expr, ...]]] | None = None
+
+
+@contextlib.contextmanager
+def walks_remembered() -> Iterator[None]:
+    """Remember every walk made inside the ``with`` block (syntax trees never change)."""
+    global _remembered
+    outer = _remembered
+    _remembered = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _remembered = outer
 
 
 def show(expr: s.Expr, limit: int = 40) -> str:

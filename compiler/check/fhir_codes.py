@@ -14,10 +14,11 @@ any other unit is reported, not converted.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from fibrolang.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CodeSystem:
     short_name: str
     uri: str

@@ -32,14 +32,15 @@ from compiler.check.expressions import walk
 from compiler.check.symbols import Symbols
 from compiler.front import syntax as s
 from fibrolang.operators import binary, result_unit
+from fibrolang.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Boolean:
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Number:
     unit: str | None  # canonical unit, None for a plain number
     integer: bool = False
@@ -47,50 +48,50 @@ class Number:
     unit_known: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Member:
     enum: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EnumType:
     """An enumeration named as a collection: ``count a in agent``."""
 
     enum: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetOf:
     enum: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MapOf:
     key: str
     record: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecordOf:
     record: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unknown:
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NoValue:
     """The type of ``unset`` where no other arm says what it stands for."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Date:
     """A calendar date (``input x: date``); compared only with dates (compiler/check/dates.py)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Text:
     """A text an output shows (``"Refer to nephrology"``); never reasoned on (compiler/check/text.py)."""
 
@@ -136,7 +137,7 @@ def enum_of(type_: Type) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Resolution:
     """What a bare name in an expression turned out to be.
 
@@ -153,7 +154,7 @@ class Resolution:
     visible: tuple[str, ...] = ()  # names in scope, for "did you mean"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Root:
     """An expression the guideline evaluates: a definition, a guard, a rule."""
 

@@ -18,7 +18,6 @@ and of headings are checked by the units pass, which reads the table as its
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from decimal import Decimal
 
 from compiler.check.context import Context
@@ -28,6 +27,7 @@ from compiler.diagnostics import catalogue as diag
 from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
 from compiler.front import syntax as s
 from compiler.front.tables import heading_text
+from fibrolang.records import record
 
 
 def check_tables(guideline: s.Guideline, context: Context) -> list[Diagnostic]:
@@ -192,7 +192,7 @@ def _gap(table: s.Table, key: s.Expr, values: str) -> Diagnostic:
 # ---- numbers ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Interval:
     """A set of numbers: ``low``/``high`` None is unbounded."""
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.check.context import Context, did_you_mean
@@ -27,11 +26,12 @@ from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
 from compiler.front import syntax as s
 from compiler.front.regular_file import NotARegularFile, read_regular_text
 from compiler.traceability.source_document import LIST_MARKER, normalise
+from fibrolang.records import record
 
 _CANDIDATES = 25  # windows scored in full when looking for the closest passage
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourceText:
     """A source file, normalised for matching, with the line of every word."""
 

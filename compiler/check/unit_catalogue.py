@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from fibrolang.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unit:
     name: str  # the canonical spelling
     dimension: str  # in plain words: "time", "mass", "kidney function" ...

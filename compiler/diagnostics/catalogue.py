@@ -6,23 +6,24 @@ span, a hint and related spans. Passes return them; the renderers in
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from compiler.front.syntax import Span
+from fibrolang.records import record
 
 Severity = Literal["error", "warning", "note"]
 
 MAX_REPORTED = 50
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RelatedSpan:
     span: Span
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     code: str
     severity: Severity
@@ -37,7 +38,7 @@ class Diagnostic:
         return (self.span.file, self.span.line, self.span.column, self.code, self.message)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CodeInfo:
     severity: Severity
     title: str

@@ -12,29 +12,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fibrolang.records import record
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class Concat:
     parts: tuple[Doc, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Nest:
     indent: int
     doc: Doc
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Group:
     doc: Doc
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Break:
     """A space when its group is flat, a new line when the group is broken."""
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Mark:
     """The source line of what follows (for comment anchors); prints nothing."""
 

@@ -8,7 +8,6 @@ an invalid escape in a string) becomes a diagnostic and building goes on.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
@@ -23,19 +22,20 @@ from compiler.front.build_bindings import BindingBuilder
 from compiler.front.parse import SourceText, comments
 from compiler.front.tables import with_chain
 from fibrolang.operators import FUNCTIONS
+from fibrolang.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _From:
     source: s.Name
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Guard:
     expression: s.Expr
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Label:
     text: s.Text
 
@@ -855,7 +855,7 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
         return s.Guideline(header, declarations, pathways[0] if pathways else None, found, self.span(meta))
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Otherwise:
     """The ``otherwise`` cell of a table, until ``table`` places it."""
 

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import typing
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from compiler.backends.flowchart.label_words import inline, name_words
 from compiler.diagnostics import catalogue as diag
@@ -39,12 +39,13 @@ from compiler.diagnostics.catalogue import Diagnostic, RelatedSpan
 from compiler.format.layout import quantity
 from compiler.front import syntax as s
 from fibrolang.operators import FUNCTIONS
+from fibrolang.records import record
 
 SEPARATOR = "__"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?:\(([A-Za-z_][A-Za-z0-9_]*)\))?\}")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Type:
     """What a parameter ranges over: members of one enumeration, in order."""
 
@@ -138,24 +139,45 @@ def _any_call(guideline: s.Guideline) -> bool:
 
 
 def _walk(expr: s.Expr) -> Iterator[s.Expr]:
-    yield expr
-    for child in _children(expr):
-        yield from _walk(child)
+    """Every node of ``expr``, parents before children, in source order."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        yield node
+        below = _children(node)
+        if below:
+            stack.extend(reversed(below))
 
 
-def _children(expr: s.Expr) -> Iterator[s.Expr]:
-    for item in dataclasses.fields(expr):
-        value = getattr(expr, item.name)
+def _children(expr: s.Expr) -> list[s.Expr]:
+    """Every expression among ``expr``'s fields (in a tuple or not), in field order."""
+    found: list[s.Expr] = []
+    for name in _field_names(expr):
+        value = getattr(expr, name)
         if isinstance(value, tuple):
-            for element in value:
-                if _is_expr(element):
-                    yield element
-        elif _is_expr(value):
-            yield value
+            found.extend(element for element in value if type(element) in _EXPRESSION_KINDS)
+        elif type(value) in _EXPRESSION_KINDS:
+            found.append(value)
+    return found
+
+
+# Every kind of expression: a syntax class has no subclass, so membership of its exact class
+# answers ``isinstance(value, s.Expr)`` with one look-up instead of a test per kind.
+_EXPRESSION_KINDS: frozenset[type] = frozenset(typing.get_args(s.Expr))
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(expr: object) -> tuple[str, ...]:
+    """The names of the fields of ``expr``'s class (``dataclasses.fields``, read once a class)."""
+    kind = type(expr)
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(item.name for item in dataclasses.fields(expr))  # type: ignore[arg-type]
+    return names
 
 
 def _is_expr(value: object) -> bool:
-    return isinstance(value, s.Expr)
+    return type(value) in _EXPRESSION_KINDS
 
 
 def _all_expressions(guideline: s.Guideline) -> Iterator[s.Expr]:
@@ -516,16 +538,16 @@ class _Expander:
                 expr, collection=self._rewrite(expr.collection, bound, stack, read), body=body
             )
         changes: dict[str, object] = {}
-        for item in dataclasses.fields(expr):
-            if item.name == "span":
+        for name in _field_names(expr):
+            if name == "span":
                 continue
-            value = getattr(expr, item.name)
+            value = getattr(expr, name)
             if isinstance(value, tuple):
-                changes[item.name] = tuple(self._element(v, bound, stack, read) for v in value)
+                changes[name] = tuple(self._element(v, bound, stack, read) for v in value)
             elif _is_expr(value):
-                changes[item.name] = self._rewrite(value, bound, stack, read)
+                changes[name] = self._rewrite(value, bound, stack, read)
             elif isinstance(value, s.Name) and value.text in bound:
-                changes[item.name] = s.Name(bound[value.text], value.span)
+                changes[name] = s.Name(bound[value.text], value.span)
         return dataclasses.replace(expr, **changes)  # type: ignore[arg-type]
 
     def _expandable(self, expr: s.Quantifier, bound: dict[str, str]) -> tuple[str, ...] | None:

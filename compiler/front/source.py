@@ -5,18 +5,18 @@ file does not import the parser (a check whose syntax tree is cached never needs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.diagnostics import catalogue as diag
 from compiler.diagnostics.catalogue import Diagnostic
 from compiler.front.regular_file import NotARegularFile, read_regular_bytes
 from compiler.front.syntax import Span
+from fibrolang.records import record
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourceText:
     """A guideline file as text, with the name used in diagnostics."""
 

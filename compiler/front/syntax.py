@@ -12,11 +12,13 @@ meaning by comparing the trees before and after formatting.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 
+from fibrolang.records import ordered_record, record
 
-@dataclass(frozen=True, slots=True, order=True)
+
+@ordered_record
 class Span:
     """A region of a source file; lines and columns are 1-based, end is exclusive."""
 
@@ -30,7 +32,7 @@ class Span:
 NO_SPAN = Span("<none>", 0, 0, 0, 0)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Name:
     """An identifier as written, with its own span (for precise diagnostics)."""
 
@@ -38,7 +40,7 @@ class Name:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Text:
     """A string literal, already unescaped."""
 
@@ -51,7 +53,7 @@ class Text:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Quote:
     """A verbatim sentence (or part of one) of a source document."""
 
@@ -60,7 +62,7 @@ class Quote:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Note:
     """The author's comment for reviewers, e.g. how an ambiguity was resolved."""
 
@@ -68,7 +70,7 @@ class Note:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Cite:
     """Citation numbers, matching the reference numbers of the source."""
 
@@ -76,7 +78,7 @@ class Cite:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Label:
     """A plain-words label for the flowchart (overrides the generated one)."""
 
@@ -92,7 +94,7 @@ Attribute = Quote | Note | Cite | Label
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Quantity:
     """A number as written, with its unit if any (``30 mL/min/1.73m2``)."""
 
@@ -101,12 +103,12 @@ class Quantity:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BooleanType:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NumberType:
     """``integer 0 to 130 years`` or ``decimal 0 to 200 mL/min/1.73m2``."""
 
@@ -117,7 +119,7 @@ class NumberType:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NamedType:
     """A reference to an enumeration or a record by name."""
 
@@ -125,7 +127,7 @@ class NamedType:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetType:
     """``set of comorbidity``."""
 
@@ -133,7 +135,7 @@ class SetType:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MapType:
     """``map of agent to medication_trial``."""
 
@@ -142,7 +144,7 @@ class MapType:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DateType:
     """``date``: a calendar date, written ``YYYY-MM-DD`` in patient records (docs/language.md, Dates)."""
 
@@ -157,19 +159,19 @@ TypeExpr = BooleanType | NumberType | NamedType | SetType | MapType | DateType
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BooleanLiteral:
     value: bool
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class NumberLiteral:
     quantity: Quantity
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reference:
     """A bare name: an input, a definition, an enum member or a bound variable."""
 
@@ -177,7 +179,7 @@ class Reference:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SetLiteral:
     """``{duloxetine, milnacipran}``: enum members.
 
@@ -191,7 +193,7 @@ class SetLiteral:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Entry:
     """``medications[pregabalin]``: the record a map holds for a key."""
 
@@ -200,7 +202,7 @@ class Entry:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Field:
     """``medications[pregabalin].weeks``."""
 
@@ -209,7 +211,7 @@ class Field:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Membership:
     """``x in S`` (set or map key), ``x not in S`` when ``negated``."""
 
@@ -219,7 +221,7 @@ class Membership:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Comparison:
     """``a < b``; operator is one of ``< <= > >= == != is`` or ``is not``
     (``is`` reads as ``==`` and is kept for the formatter)."""
@@ -230,7 +232,7 @@ class Comparison:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Between:
     """``wpi between 4 and 6``: both bounds inclusive."""
 
@@ -240,7 +242,7 @@ class Between:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Arithmetic:
     """``a + b``; operator is one of ``+ - *`` (no division: ``/`` belongs to units)."""
 
@@ -250,31 +252,31 @@ class Arithmetic:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Negative:
     operand: Expr
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Not:
     operand: Expr
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class And:
     operands: tuple[Expr, ...]
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Or:
     operands: tuple[Expr, ...]
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Conditional:
     """``if c then a else b``."""
 
@@ -285,7 +287,7 @@ class Conditional:
     table_arm: bool = field(compare=False, default=False)  # built from a lookup table's cell
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Quantifier:
     """``count a in X where P``, ``any a in X where P``, ``all a in X where P``,
     ``sum a in X of E``.
@@ -301,7 +303,7 @@ class Quantifier:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CountTrue:
     """``count of (a, b, c)``: how many of the conditions hold."""
 
@@ -309,7 +311,7 @@ class CountTrue:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PointsOf:
     """``points of respiration``: the points of an ordinal's band."""
 
@@ -317,7 +319,7 @@ class PointsOf:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Elapsed:
     """``years from birth_date to assessment_date``: the whole years (months, weeks,
     days) completed between two dates (fibrolang/dates.py)."""
@@ -328,7 +330,7 @@ class Elapsed:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlanQuery:
     """What the path has added so far: ``duloxetine is recommended``,
     ``strong_opioid is avoided``, ``ecg_before_tca is flagged``,
@@ -343,7 +345,7 @@ class PlanQuery:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Unset:
     """``unset``: an output without a value here, by design (``if c then v else
     unset``, or a table cell); only in an output's ``if`` arms (check/unset.py)."""
@@ -351,7 +353,7 @@ class Unset:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TextLiteral:
     """``"Refer to nephrology"``: a text an output shows (a table cell, an arm of an
     ``if``); never reasoned on (compiler/check/text.py). ``value`` is unescaped."""
@@ -360,7 +362,7 @@ class TextLiteral:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TableKey:
     """A row or column heading of a lookup table: an enum member (``g1``), a
     value (``2``), or a range (``>= 90 mL/min/1.73m2``, ``< 15``, ``60 to 89``,
@@ -374,7 +376,7 @@ class TableKey:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TableRow:
     """``| key | cell | cell |``: one cell per column (one for a one-key table)."""
 
@@ -383,7 +385,7 @@ class TableRow:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Table:
     """``table by k1, k2 | | c1 | c2 | | r1 | v11 | v12 | ... otherwise v end``:
     a lookup table. ``columns`` is empty for a one-key table; ``otherwise`` is
@@ -403,7 +405,7 @@ class Table:
     implied: tuple[Expr, ...] = field(compare=False, default=())
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call:
     """``failed(duloxetine)``: a parameterised definition or a per-member constant
     applied to member names (expanded by ``compiler.front.parameters`` before checking)."""
@@ -446,7 +448,7 @@ Expr = (
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Source:
     """``source pathway "sources/refractory-fibromyalgia.txt" dated 2025-08-12``."""
 
@@ -456,7 +458,7 @@ class Source:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Citation:
     """``citation 1 "..."``."""
 
@@ -465,7 +467,7 @@ class Citation:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Header:
     id: Name
     title: Text
@@ -475,7 +477,7 @@ class Header:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EnumMember:
     name: Name
     label: Text | None
@@ -483,7 +485,7 @@ class EnumMember:
     points: Decimal | None = None  # a band of an ``ordinal``: its points
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Enumeration:
     """``enum``, or ``ordinal`` when ``ordinal`` (every member then has its points)."""
 
@@ -495,7 +497,7 @@ class Enumeration:
     ordinal: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class RecordField:
     name: Name
     label: Text | None
@@ -503,7 +505,7 @@ class RecordField:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Record:
     name: Name
     label: Text | None
@@ -512,7 +514,7 @@ class Record:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Code:
     """``loinc "33914-3"``: a code of a code system (named by its short name)."""
 
@@ -521,7 +523,7 @@ class Code:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CodeSetEntry:
     """``duloxetine: rxnorm "72625"``: the codes of one enumeration member."""
 
@@ -530,7 +532,7 @@ class CodeSetEntry:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CodeSet:
     """``codes NAME = ...`` (a value set: ``codes`` set, ``enumeration`` None) or
     ``codes NAME for ENUM { member: ..., }`` (the codes of each member)."""
@@ -544,7 +546,7 @@ class CodeSet:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FieldBinding:
     """``daily_dose_mg = dose``: where a record field comes from (``extension "url"``)."""
 
@@ -554,7 +556,7 @@ class FieldBinding:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Binding:
     """``from Observation code in egfr_codes latest value in mL/min/1.73m2 within 12 months``.
 
@@ -574,7 +576,7 @@ class Binding:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Input:
     name: Name
     label: Text | None
@@ -585,7 +587,7 @@ class Input:
     default: AbsentDefault | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AbsentDefault:
     """``default false when absent``: the value assumed for a missing fact
     (a literal: true/false, a number with its unit, or an enumeration member)."""
@@ -594,7 +596,7 @@ class AbsentDefault:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Definition:
     """``define`` (internal) or ``output`` (appears in every result)."""
 
@@ -608,7 +610,7 @@ class Definition:
     parameters: tuple[Parameter, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Parameter:
     """``a: agent``: a parameter ranging over an enumeration's members, or over
     the members of a named constant set (``a: first_line``)."""
@@ -618,7 +620,7 @@ class Parameter:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConstantEntry:
     """``duloxetine: 60 mg/day``, with the entry's own quotes and notes."""
 
@@ -628,7 +630,7 @@ class ConstantEntry:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ConstantTable:
     """``constant ceiling(a: titrated) "Dose ceiling of {a}" = { member: value, ... }``."""
 
@@ -640,7 +642,7 @@ class ConstantTable:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DoseRange:
     """``60 mg/day``, ``100 to 200 mg/day``; frequency as free words."""
 
@@ -650,7 +652,7 @@ class DoseRange:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Evidence:
     """``evidence level Ib strength A``."""
 
@@ -659,7 +661,7 @@ class Evidence:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EffectSize:
     """``effect size 0.437 for pain``."""
 
@@ -668,14 +670,14 @@ class EffectSize:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Contraindication:
     condition: Expr
     attributes: tuple[Attribute, ...]
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Intervention:
     """A catalogue entry: ``drug duloxetine "Duloxetine" ... end`` or ``therapy``."""
 
@@ -698,7 +700,7 @@ class Intervention:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Titration:
     """``increase by 1.5 mg/day every 2 weeks to 4.5 mg/day``."""
 
@@ -708,7 +710,7 @@ class Titration:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Recommendation:
     """``start duloxetine at 60 mg/day``; verb is one of start, continue,
     increase, decrease, switch, add, stop, consider, recommend."""
@@ -722,7 +724,7 @@ class Recommendation:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class AvoidItem:
     """``avoid strong_opioid because "..."``."""
 
@@ -733,7 +735,7 @@ class AvoidItem:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Flag:
     """``flag ecg_before_tca "ECG before starting a tricyclic"``."""
 
@@ -744,7 +746,7 @@ class Flag:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Monitoring:
     """``monitor response after 4 to 6 weeks "Evaluate response"``."""
 
@@ -760,7 +762,7 @@ class Monitoring:
 ActionItem = Recommendation | AvoidItem | Flag | Monitoring
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Branch:
     """``when <guard> -> target``; guard None for ``otherwise``."""
 
@@ -770,7 +772,7 @@ class Branch:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Decision:
     """``decide name "question" [exclusive] ... end``: branches tried in order."""
 
@@ -782,7 +784,7 @@ class Decision:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Step:
     """``step name "title" ... -> next end``: an action node."""
 
@@ -794,7 +796,7 @@ class Step:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Outcome:
     """``outcome name not_applicable "message"``: a terminal."""
 
@@ -808,14 +810,14 @@ class Outcome:
 PathwayNode = Decision | Step | Outcome
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Pathway:
     start: Name
     nodes: tuple[PathwayNode, ...]
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Invariant:
     """A safety rule: ``never <condition>`` or ``always <condition>``.
 
@@ -835,7 +837,7 @@ class Invariant:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Waiver:
     """``waive "sentence" because "reason"``: a source sentence with no clinical logic."""
 
@@ -845,7 +847,7 @@ class Waiver:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Comment:
     """A ``#`` comment, kept so the formatter can put it back."""
 
@@ -853,7 +855,7 @@ class Comment:
     span: Span = field(compare=False, default=NO_SPAN)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class UnitDeclaration:
     """``unit drinks/week "Alcoholic drinks per week" dimension "alcohol intake"``: a unit the
     catalogue lacks, for this guideline; ``conversion``: one of it in a catalogue unit."""
@@ -880,7 +882,7 @@ Declaration = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Guideline:
     header: Header
     declarations: tuple[Declaration, ...]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from compiler.front.regular_file import read_regular_text
+from fibrolang.records import record
 
 _SPACE = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(])")
@@ -42,7 +42,7 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text.translate(_TYPOGRAPHY)).strip()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Sentence:
     number: int  # 1-based, in document order
     line: int  # 1-based line of the source file
@@ -51,7 +51,7 @@ class Sentence:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourceDocument:
     path: str
     text: str  # normalised whole document (sentences joined by one space), list markers removed
