@@ -217,7 +217,17 @@ def encode(piece: Piece, file: str) -> bytes | None:
         _RelativePickler(buffer, file, first - 1).dump((value, position))
     except (pickle.PicklingError, RecursionError, TypeError, AttributeError, ValueError):
         return None
-    return buffer.getvalue()
+    payload = buffer.getvalue()
+    return _checksum(payload) + payload
+
+
+def _checksum(payload: bytes | memoryview) -> bytes:
+    """What a part starts with, so that a part damaged anywhere (a changed number of a span
+    still unpickles) is noticed and its piece parsed again."""
+    return hashlib.blake2b(payload, digest_size=_CHECKSUM).digest()
+
+
+_CHECKSUM = 16
 
 
 def _begin(tree: Any, first: int) -> Position:
@@ -256,14 +266,14 @@ class _RelativePickler(pickle.Pickler):
 class _PieceUnpickler(SyntaxUnpickler):
     """Builds a piece's part with its spans in ``file``, ``shift`` lines further down."""
 
-    def __init__(self, data: bytes, file: str, shift: int) -> None:
+    def __init__(self, data: bytes | memoryview, file: str, shift: int) -> None:
         super().__init__(io.BytesIO(data))
         self.file = file
         self.shift = shift
 
     def persistent_load(self, pid: Any) -> s.Span:
         line, column, end_line, end_column = pid
-        if type(line) is not int or type(end_line) is not int:
+        if not (type(line) is type(column) is type(end_line) is type(end_column) is int):
             raise pickle.UnpicklingError("not a span")
         shift = self.shift
         return s.Span(
@@ -272,11 +282,14 @@ class _PieceUnpickler(SyntaxUnpickler):
 
 
 def load(data: bytes, piece: Piece, file: str) -> tuple[Any, tuple[int, ...]] | None:
-    """A piece's part read back, its spans moved to where the piece stands in ``file``; and
+    """A piece's part read back (its checksum first), its spans moved to where the piece stands in ``file``; and
     its position (lines in the guideline); None for anything that is not what ``encode``
     writes."""
+    payload = memoryview(data)[_CHECKSUM:]
+    if len(data) <= _CHECKSUM or _checksum(payload) != data[:_CHECKSUM]:
+        return None
     try:
-        value = _PieceUnpickler(data, file, piece.line - 1).load()
+        value = _PieceUnpickler(payload, file, piece.line - 1).load()
     except Exception:  # a damaged part, whatever the unpickler makes of it: parse the piece
         return None
     if type(value) is not tuple or len(value) != 2:
