@@ -282,9 +282,9 @@ class _PieceUnpickler(SyntaxUnpickler):
 
 
 def load(data: bytes, piece: Piece, file: str) -> tuple[Any, tuple[int, ...]] | None:
-    """A piece's part read back (its checksum first), its spans moved to where the piece stands in ``file``; and
-    its position (lines in the guideline); None for anything that is not what ``encode``
-    writes."""
+    """A piece's part read back (its checksum checked first), its spans moved to where the
+    piece stands in ``file``; and its position (lines in the guideline); None for anything
+    that is not what ``encode`` writes."""
     payload = memoryview(data)[_CHECKSUM:]
     if len(data) <= _CHECKSUM or _checksum(payload) != data[:_CHECKSUM]:
         return None
