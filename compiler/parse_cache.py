@@ -54,25 +54,36 @@ def parse(source: SourceText, directory: Path | None) -> Parsed:
 
     if directory is None or entry is None or key is None:
         return parse_source(source)
-    with collector_paused():
-        parsed = parse_pieces(source, directory)
-    guideline, problems = parsed if parsed is not None else parse_source(source)
+    guideline, problems = parse_pieces(source, directory)
     if guideline is not None:
         write_entry(entry, key, (guideline, problems))
     return guideline, problems
 
 
-def parse_pieces(source: SourceText, directory: Path) -> Parsed | None:
+def parse_pieces(source: SourceText, directory: Path) -> Parsed:
     """The text put together from its pieces (``compiler.front.incremental``), their parts
-    read from and written to the store of this file's pieces in ``directory``; None: parse
-    the whole text."""
+    read from the store of this file's pieces in ``directory``; or, when most pieces are new
+    or one does not parse alone, the whole text parsed, and its tree cut into the pieces'
+    parts (``compiler.front.derive``). The store is written again with this text's parts."""
     from compiler.front import incremental
 
     key = pieces_key(source.file)
     entry = directory / "syntax-pieces" / f"{key}.pickle"
     stored = read_pieces(entry, key)
-    parsed, parts = incremental.parse(source, stored)
-    if parts != stored and parts:
+    with collector_paused():
+        parsed, parts = incremental.parse(source, stored, whole_when_mostly_new=True)
+        if parsed is None:
+            from compiler.front.derive import derive
+            from compiler.front.pipeline import parse_source_keeping_tree
+
+            guideline, problems, tree = parse_source_keeping_tree(source)
+            parsed = guideline, problems
+            if guideline is not None and tree is not None:
+                parts = {**parts, **derive(source.file, source.text, tree, guideline)}
+                # the same tree put together from the parts: the entry written for this text
+                # is then the same bytes whichever way the text was parsed
+                parsed = incremental.parse(source, parts, whole_when_mostly_new=True)[0] or parsed
+    if parts and parts != stored:
         write_pieces(entry, key, parts)
     return parsed
 

@@ -54,12 +54,21 @@ def piece_key(piece: Piece) -> str:
     return digest.hexdigest()
 
 
-def parse(source: SourceText, stored: Mapping[str, bytes]) -> tuple[Parsed | None, dict[str, bytes]]:
+def parse(
+    source: SourceText, stored: Mapping[str, bytes], *, whole_when_mostly_new: bool = False
+) -> tuple[Parsed | None, dict[str, bytes]]:
     """The syntax tree and diagnostics of ``source`` put together from its pieces (their parts
     read from ``stored`` or parsed), or None: parse the whole text. Also the parts of this
-    text's pieces, by key, for the store."""
+    text's pieces, by key, for the store. ``whole_when_mostly_new``: None at once when the
+    pieces not in ``stored`` hold more than a third of the text (one parse of the whole text
+    is then cheaper than one of each piece, ``compiler.front.derive`` cuts it)."""
     pieces = split(source.text)
     parts: dict[str, bytes] = {}
+    if whole_when_mostly_new:
+        keys = [piece_key(p) for p in pieces]
+        new = sum(len(p.text) + len(p.tail) for p, k in zip(pieces, keys, strict=True) if k not in stored)
+        if new * 3 > len(source.text):
+            return None, {k: stored[k] for k in keys if k in stored}
     values: list[tuple[Any, tuple[int, ...]]] = []
     for index, piece in enumerate(pieces):
         key = piece_key(piece)
@@ -212,9 +221,15 @@ def encode(piece: Piece, file: str) -> bytes | None:
         value = built[0].start
     else:
         value = tuple(built)
+    return pickle_part(value, position, file, first - 1)
+
+
+def pickle_part(value: object, position: tuple[int, ...], file: str, offset: int) -> bytes | None:
+    """A part as the store keeps it: a checksum, then the part pickled with its spans' lines
+    less ``offset`` (counted from the piece's first line); None when it cannot be."""
     buffer = io.BytesIO()
     try:
-        _RelativePickler(buffer, file, first - 1).dump((value, position))
+        _RelativePickler(buffer, file, offset).dump((value, position))
     except (pickle.PicklingError, RecursionError, TypeError, AttributeError, ValueError):
         return None
     payload = buffer.getvalue()

@@ -26,8 +26,9 @@ from compiler import parse_cache
 from compiler.diagnostics.catalogue import Diagnostic
 from compiler.front import incremental
 from compiler.front.chunks import DECLARATION_KEYWORDS, NODE_KEYWORDS, split
+from compiler.front.derive import derive
 from compiler.front.parse import parser
-from compiler.front.pipeline import parse_source
+from compiler.front.pipeline import parse_source, parse_source_keeping_tree
 from compiler.front.source import SourceText, read_source
 from compiler.front.syntax import Guideline, Span
 
@@ -78,8 +79,22 @@ def test_every_guideline_parses_piece_by_piece_as_a_whole(path: Path, tmp_path: 
         assert_same(warm, whole)
         assert again == parts
     for _ in range(2):  # the store empty, then full
-        assert_same(parse_cache.parse_pieces(source, tmp_path) or whole, whole)
+        assert_same(parse_cache.parse_pieces(source, tmp_path), whole)
         assert_same(parse_cache.parse(source, tmp_path / "cache"), whole)
+    assert_derived_parts_are_the_pieces_parsed_alone(source)
+
+
+def assert_derived_parts_are_the_pieces_parsed_alone(source: SourceText) -> dict[str, bytes]:
+    """The parts cut from the whole parse are, byte for byte, those of the pieces parsed
+    alone; returns them."""
+    guideline, _, tree = parse_source_keeping_tree(source)
+    if guideline is None or tree is None:
+        return {}
+    derived = derive(source.file, source.text, tree, guideline)
+    pieces = {incremental.piece_key(p): p for p in split(source.text)}
+    for key, data in derived.items():
+        assert incremental.encode(pieces[key], source.file) == data
+    return derived
 
 
 def test_the_pieces_put_together_are_the_text() -> None:
@@ -245,7 +260,10 @@ def test_random_edits_parse_piece_by_piece_as_a_whole(
         if found is not None:
             assert_same(found, whole)
         else:  # anything the pieces did not settle: the whole parse, as the cache answers
-            assert parse_cache.parse_pieces(source, Path(os.environ["FIBROLANG_CACHE_DIR"])) is None
+            assert_same(parse_cache.parse_pieces(source, Path(os.environ["FIBROLANG_CACHE_DIR"])), whole)
+        derived = assert_derived_parts_are_the_pieces_parsed_alone(source)
+        if found is not None:
+            assert derived.items() <= parts.items()
 
 
 # ---------------------------------------------------------------------------
@@ -316,7 +334,7 @@ def test_a_damaged_store_is_read_as_empty(tmp_path: Path) -> None:
     for data in [b"", written[: len(written) // 2], written.replace(key.encode(), b"0" * 64)]:
         store.write_bytes(data)
         assert parse_cache.read_pieces(store, key) == {}
-        assert_same(parse_cache.parse_pieces(source, tmp_path) or ([], []), parse_source(source))  # type: ignore[arg-type]
+        assert_same(parse_cache.parse_pieces(source, tmp_path), parse_source(source))
     head = written[: written.index(b"\n", len(b"fibrolang syntax pieces")) + 1]
     store.write_bytes(head + pickle.dumps({"key": Forged()}, protocol=5))
     assert parse_cache.read_pieces(store, key) == {}
@@ -350,6 +368,8 @@ def test_the_cut_keywords_start_their_declaration_or_node_and_nothing_else() -> 
             assert origins, keyword
             for origin in origins:
                 uses = [r for r in rules if any(sym.name == origin for sym in r.expansion)]
-                assert uses and all(
-                    r.origin.name == choice and len(r.expansion) == 1 for r in uses
-                ), (keyword, origin, uses)
+                assert uses and all(r.origin.name == choice and len(r.expansion) == 1 for r in uses), (
+                    keyword,
+                    origin,
+                    uses,
+                )
