@@ -15,11 +15,14 @@ _COMMENT_OR_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*')
 def comments(source: SourceText) -> list[tuple[int, int, str]]:
     """Every ``#`` comment as (line, column, text), skipping ``#`` inside strings."""
     found: list[tuple[int, int, str]] = []
-    for match in _COMMENT_OR_STRING.finditer(source.text):
+    text = source.text
+    line, counted = 1, 0  # the line of offset `counted`, counted once through the text
+    for match in _COMMENT_OR_STRING.finditer(text):
         if match.group(0).startswith("#"):
             offset = match.start()
-            line = source.text.count("\n", 0, offset) + 1
-            column = offset - (source.text.rfind("\n", 0, offset) + 1) + 1
+            line += text.count("\n", counted, offset)
+            counted = offset
+            column = offset - (text.rfind("\n", 0, offset) + 1) + 1
             found.append((line, column, match.group(0).rstrip()))
     return found
 
