@@ -56,7 +56,8 @@ def parse(source: SourceText, directory: Path | None) -> Parsed:
         return parse_source(source)
     guideline, problems = parse_pieces(source, directory)
     if guideline is not None:
-        write_entry(entry, key, (guideline, problems))
+        with collector_paused():  # pickling makes a tuple per object: no cycle among them
+            write_entry(entry, key, (guideline, problems))
     return guideline, problems
 
 
