@@ -17,6 +17,12 @@ else, a wrong header, another key, a wrong shape: the entry is ignored and the g
 parsed as if there were none). Entries live beside the proofs' (``proof_cache.cache_dir``),
 under ``syntax/``; deleting the directory is always safe. ``fibrolang check --no-cache``
 neither reads nor writes them.
+
+A text with no entry (an edited guideline) is parsed piece by piece
+(``compiler.front.incremental``): the parts of its unchanged pieces (declarations, the
+header, the pathway's nodes) come from the file's store under ``syntax-pieces/``, moved to
+where they now stand, and only the edited pieces are parsed; anything unusual parses the
+whole text as before (docs/architecture.md, "The incremental parse").
 """
 
 from __future__ import annotations
