@@ -63,22 +63,21 @@ def parse(
     pieces not in ``stored`` hold more than a third of the text (one parse of the whole text
     is then cheaper than one of each piece, ``compiler.front.derive`` cuts it)."""
     pieces = split(source.text)
+    keys = [piece_key(p) for p in pieces]
     parts: dict[str, bytes] = {}
     if whole_when_mostly_new:
-        keys = [piece_key(p) for p in pieces]
         new = sum(len(p.text) + len(p.tail) for p, k in zip(pieces, keys, strict=True) if k not in stored)
         if new * 3 > len(source.text):
             return None, {k: stored[k] for k in keys if k in stored}
     values: list[tuple[Any, tuple[int, ...]]] = []
-    for index, piece in enumerate(pieces):
-        key = piece_key(piece)
+    for index, (piece, key) in enumerate(zip(pieces, keys, strict=True)):
         data = stored.get(key)
         value = None if data is None else load(data, piece, source.file)
         if value is None:
             data = encode(piece, source.file)
             value = None if data is None else load(data, piece, source.file)
         if data is None or value is None:
-            parts.update((k, stored[k]) for k in map(piece_key, pieces[index + 1 :]) if k in stored)
+            parts.update((k, stored[k]) for k in keys[index + 1 :] if k in stored)
             return None, parts
         parts[key] = data
         values.append(value)
