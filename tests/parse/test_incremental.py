@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compiler import parse_cache
+from compiler.cli import main
 from compiler.diagnostics.catalogue import Diagnostic
 from compiler.front import incremental
 from compiler.front.chunks import DECLARATION_KEYWORDS, NODE_KEYWORDS, split
@@ -373,3 +375,34 @@ def test_the_cut_keywords_start_their_declaration_or_node_and_nothing_else() -> 
                     origin,
                     uses,
                 )
+
+
+def test_no_cache_neither_reads_nor_writes_the_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = Path(os.environ["FIBROLANG_CACHE_DIR"])
+    path = tmp_path / "tests" / "analysis" / "cases" / "clean.fibro"  # its sources: ../../../guidelines
+    path.parent.mkdir(parents=True)
+    path.write_text((ROOT / "tests" / "analysis" / "cases" / "clean.fibro").read_text(encoding="utf-8"))
+    (tmp_path / "guidelines").mkdir()
+    (tmp_path / "guidelines" / "sources").symlink_to(ROOT / "guidelines" / "sources")
+
+    def check(*options: str) -> int:
+        return CliRunner().invoke(main, ["check", "--no-prove", *options, str(path)]).exit_code
+
+    assert check("--no-cache") == 0
+    assert not (cache / "syntax-pieces").exists() and not (cache / "syntax").exists()
+    assert check() == 0
+    assert len(list((cache / "syntax-pieces").iterdir())) == 1
+    path.write_text(path.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+
+    def refuse(*_: object) -> object:
+        raise AssertionError("--no-cache read or wrote the pieces")
+
+    with monkeypatch.context() as patched:
+        for name in ("read_pieces", "write_pieces", "parse_pieces", "read_entry", "write_entry"):
+            patched.setattr(parse_cache, name, refuse)
+        assert check("--no-cache") == 0
+    encoded = counting_encode(monkeypatch)
+    assert check() == 0
+    assert len(encoded) == 1  # the edit: the last piece parsed again, the others read back
