@@ -406,3 +406,27 @@ def test_no_cache_neither_reads_nor_writes_the_pieces(
     encoded = counting_encode(monkeypatch)
     assert check() == 0
     assert len(encoded) == 1  # the edit: the last piece parsed again, the others read back
+
+
+LAYOUTS: dict[str, Callable[[str], str]] = {
+    "crlf": lambda text: text.replace("\n", "\r\n"),
+    "no-final-newline": lambda text: text.rstrip("\n"),
+    "tabs": lambda text: text.replace("\n  ", "\n\t"),
+    "comment-before-each-declaration": lambda text: re.sub(r"\n(?=[a-z])", "\n# next\n", text),
+    "blank-lines-doubled": lambda text: text.replace("\n\n", "\n\n\n"),
+    "form-feed-at-line-start": lambda text: text.replace("\n  step", "\n\f  step", 1),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("path", GUIDELINES, ids=lambda p: p.stem)
+def test_other_layouts_parse_piece_by_piece_as_a_whole(layout: str, path: Path) -> None:
+    source = SourceText(str(path), LAYOUTS[layout](path.read_text(encoding="utf-8")))
+    whole = parse_source(source)
+    found, parts = incremental.parse(source, warm_parts(path))
+    if found is None:  # a node not cut (after a form feed) left in the frame's head: the whole
+        assert layout == "form-feed-at-line-start"
+        found = parse_cache.parse_pieces(source, Path(os.environ["FIBROLANG_CACHE_DIR"]))
+    assert_same(found, whole)
+    assert_same(incremental.parse(source, parts)[0] or found, whole)
+    assert_derived_parts_are_the_pieces_parsed_alone(source)
