@@ -17,6 +17,11 @@ before it parses (``compiler.api``, ``compiler.cli``), then parses the edited te
 Runs are interleaved (one of each in turn); fastest and median wall times. ``--callgrind``
 adds the instructions of one run of each under ``valgrind --tool=callgrind``, less those of
 a process that only imports (so: the parse's own), which load does not change.
+
+``--pickle`` measures instead, in one process, pickling the guideline's syntax tree and
+reading it back (what the cache's entry costs), the syntax classes written through
+``dataclasses``' own ``__getstate__``/``__setstate__`` against through ``copyreg`` as
+``compiler/front/tree_pickle.py`` registers them; interleaved, fastest of ``--runs``.
 """
 
 from __future__ import annotations
@@ -72,13 +77,57 @@ def child(mode: str, file: str, text: Path, cache: Path, callgrind: bool = False
     return float(json.loads(done.stdout.splitlines()[-1]))
 
 
+def pickling(guideline: Path, runs: int) -> None:
+    import copyreg
+    import gc
+    import io
+    import pickle
+    import time
+
+    sys.path.insert(0, str(ROOT))
+    from compiler import parse_cache
+    from compiler.front import tree_pickle
+    from compiler.front.pipeline import parse_text
+
+    parsed = parse_text(guideline.read_text(encoding="utf-8"), str(guideline))
+    ours = {c: copyreg.dispatch_table[c] for c in tree_pickle.ALLOWED.values() if c in copyreg.dispatch_table}
+    ways = {
+        "dataclasses' __getstate__/__setstate__": lambda: [copyreg.dispatch_table.pop(c, None) for c in ours],
+        "copyreg (tree_pickle)": lambda: copyreg.dispatch_table.update(ours),
+    }
+    found: dict[str, tuple[list[float], list[float], int]] = {way: ([], [], 0) for way in ways}
+    gc.disable()
+    for _ in range(runs):
+        for way, use in ways.items():
+            use()
+            began = time.perf_counter()
+            data = pickle.dumps(parsed, protocol=5)
+            pickled = time.perf_counter()
+            parse_cache._SyntaxUnpickler(io.BytesIO(data)).load()
+            read = time.perf_counter()
+            dumps, loads, _ = found[way]
+            dumps.append(pickled - began)
+            loads.append(read - pickled)
+            found[way] = (dumps, loads, len(data))
+    gc.enable()
+    print(f"{guideline}: its syntax tree pickled and read back, fastest of {runs}, interleaved")
+    print("| syntax classes written through | pickle (ms) | read back (ms) | bytes |")
+    print("| --- | ---: | ---: | ---: |")
+    for way, (dumps, loads, size) in found.items():
+        print(f"| {way} | {min(dumps) * 1e3:.1f} | {min(loads) * 1e3:.1f} | {size:,} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--guideline", default="guidelines/fibromyalgia.fibro")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--callgrind", action="store_true")
+    parser.add_argument("--pickle", action="store_true", help="pickling the syntax tree, two ways")
     args = parser.parse_args()
     guideline = Path(args.guideline)
+    if args.pickle:
+        pickling(guideline, args.runs)
+        return
     original = guideline.read_text(encoding="utf-8")
     file = str(guideline)
     with tempfile.TemporaryDirectory() as scratch:
