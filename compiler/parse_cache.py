@@ -17,6 +17,12 @@ else, a wrong header, another key, a wrong shape: the entry is ignored and the g
 parsed as if there were none). Entries live beside the proofs' (``proof_cache.cache_dir``),
 under ``syntax/``; deleting the directory is always safe. ``fibrolang check --no-cache``
 neither reads nor writes them.
+
+A text with no entry (an edited guideline) is parsed piece by piece
+(``compiler.front.incremental``): the parts of its unchanged pieces (declarations, the
+header, the pathway's nodes) come from the file's store under ``syntax-pieces/``, moved to
+where they now stand, and only the edited pieces are parsed; anything unusual parses the
+whole text as before (docs/architecture.md, "The incremental parse").
 """
 
 from __future__ import annotations
@@ -24,31 +30,19 @@ from __future__ import annotations
 import io
 import pickle
 import sys
-from decimal import Decimal
 from pathlib import Path
 
 from compiler import proof_cache
 from compiler.collector import collector_paused
-from compiler.diagnostics import catalogue
 from compiler.diagnostics.catalogue import Diagnostic
-from compiler.front import syntax
 from compiler.front.source import SourceText
 from compiler.front.syntax import Guideline
+from compiler.front.tree_pickle import SyntaxUnpickler
 
 FORMAT = 1
 _HEADER = f"fibrolang syntax tree {FORMAT}\n".encode("ascii")
-# What an entry may build: the syntax tree's classes, the diagnostics' and Decimal.
-_ALLOWED: dict[tuple[str, str], type] = {
-    **{
-        (syntax.__name__, name): value
-        for name, value in vars(syntax).items()
-        if isinstance(value, type) and value.__module__ == syntax.__name__
-    },
-    (catalogue.__name__, "Diagnostic"): catalogue.Diagnostic,
-    (catalogue.__name__, "RelatedSpan"): catalogue.RelatedSpan,
-    ("decimal", "Decimal"): Decimal,
-}
-
+PIECES_FORMAT = 1
+_PIECES_HEADER = f"fibrolang syntax pieces {PIECES_FORMAT}\n".encode("ascii")
 Parsed = tuple[Guideline | None, list[Diagnostic]]
 
 
@@ -64,10 +58,41 @@ def parse(source: SourceText, directory: Path | None) -> Parsed:
             return stored
     from compiler.front.pipeline import parse_source
 
-    guideline, problems = parse_source(source)
-    if entry is not None and key is not None and guideline is not None:
-        write_entry(entry, key, (guideline, problems))
+    if directory is None or entry is None or key is None:
+        return parse_source(source)
+    guideline, problems = parse_pieces(source, directory)
+    if guideline is not None:
+        with collector_paused():  # pickling makes a tuple per object: no cycle among them
+            write_entry(entry, key, (guideline, problems))
     return guideline, problems
+
+
+def parse_pieces(source: SourceText, directory: Path) -> Parsed:
+    """The text put together from its pieces (``compiler.front.incremental``), their parts
+    read from the store of this file's pieces in ``directory``; or, when most pieces are new
+    or one does not parse alone, the whole text parsed, and its tree cut into the pieces'
+    parts (``compiler.front.derive``). The store is written again with this text's parts."""
+    from compiler.front import incremental
+
+    key = pieces_key(source.file)
+    entry = directory / "syntax-pieces" / f"{key}.pickle"
+    stored = read_pieces(entry, key)
+    with collector_paused():
+        parsed, parts = incremental.parse(source, stored, whole_when_mostly_new=True)
+        if parsed is None:
+            from compiler.front.derive import derive
+            from compiler.front.pipeline import parse_source_keeping_tree
+
+            guideline, problems, tree = parse_source_keeping_tree(source)
+            parsed = guideline, problems
+            if guideline is not None and tree is not None:
+                parts = {**parts, **derive(source.file, source.text, tree, guideline)}
+                # the same tree put together from the parts: the entry written for this text
+                # is then the same bytes whichever way the text was parsed
+                parsed = incremental.parse(source, parts, whole_when_mostly_new=True)[0] or parsed
+    if parts and parts != stored:
+        write_pieces(entry, key, parts)
+    return parsed
 
 
 def parse_key(file: str, text: str) -> str:
@@ -84,14 +109,57 @@ def parse_key(file: str, text: str) -> str:
     )
 
 
-class _SyntaxUnpickler(pickle.Unpickler):
-    """Builds only what ``_ALLOWED`` names; any other global ends the read."""
+_SyntaxUnpickler = SyntaxUnpickler
+
+
+def pieces_key(file: str) -> str:
+    """The key of the store of a file's pieces: its name and the toolchain (each piece's
+    part is keyed inside it by its kind and text, ``incremental.piece_key``)."""
+    return proof_cache.digest_of(
+        (
+            f"fibrolang syntax pieces {PIECES_FORMAT}",
+            proof_cache.toolchain_fingerprint_once(),
+            sys.version,
+            sys.implementation.cache_tag or "",
+            proof_cache.distribution_fingerprint("lark"),
+            file,
+        )
+    )
+
+
+class _PiecesUnpickler(pickle.Unpickler):
+    """The store is a dict of texts to bytes: it needs no global at all."""
 
     def find_class(self, module: str, name: str) -> type:
-        try:
-            return _ALLOWED[(module, name)]
-        except KeyError:
-            raise pickle.UnpicklingError(f"{module}.{name} is not part of a syntax tree") from None
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a store of pieces")
+
+
+def read_pieces(entry: Path, key: str) -> dict[str, bytes]:
+    """The parts stored under ``key`` (each read back, and checked, only when its piece is
+    met); nothing for no store or one that is not exactly what ``write_pieces`` writes."""
+    try:
+        data = entry.read_bytes()
+    except OSError:
+        return {}
+    head = _PIECES_HEADER + key.encode("ascii") + b"\n"
+    if not data.startswith(head):
+        return {}
+    try:
+        value = _PiecesUnpickler(io.BytesIO(memoryview(data)[len(head) :])).load()
+    except Exception:  # a damaged store: parse the pieces again
+        return {}
+    if type(value) is not dict or not all(type(k) is str and type(v) is bytes for k, v in value.items()):
+        return {}
+    return value
+
+
+def write_pieces(entry: Path, key: str, parts: dict[str, bytes]) -> None:
+    """Write atomically (only this text's pieces: the store does not grow with edits)."""
+    try:
+        payload = pickle.dumps(parts, protocol=5)
+    except (pickle.PicklingError, RecursionError, TypeError, AttributeError):
+        return
+    proof_cache.write_atomically(entry, _PIECES_HEADER + key.encode("ascii") + b"\n" + payload)
 
 
 def write_entry(entry: Path, key: str, parsed: tuple[Guideline, list[Diagnostic]]) -> None:

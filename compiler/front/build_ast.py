@@ -19,7 +19,8 @@ from compiler.diagnostics import catalogue as diag
 from compiler.diagnostics.catalogue import Diagnostic
 from compiler.front import syntax as s
 from compiler.front.build_bindings import BindingBuilder
-from compiler.front.parse import SourceText, comments
+from compiler.front.comments import comment_nodes
+from compiler.front.parse import SourceText
 from compiler.front.tables import with_chain
 from fibrolang.operators import FUNCTIONS
 from fibrolang.records import record
@@ -848,10 +849,7 @@ class _Builder(BindingBuilder, Transformer[Token, Any]):
                 hint="merge the two pathways into one",
             )
         declarations = tuple(c for c in children[1:] if not isinstance(c, s.Pathway))
-        found = tuple(
-            s.Comment(text, s.Span(self.file, line, column, line, column + len(text)))
-            for line, column, text in comments(self.source_text)
-        )
+        found = comment_nodes(self.source_text)
         return s.Guideline(header, declarations, pathways[0] if pathways else None, found, self.span(meta))
 
 
@@ -890,3 +888,14 @@ def build(tree: Tree[Token], source: SourceText) -> tuple[s.Guideline | None, li
             ),
         ]
     return cast(s.Guideline, guideline), builder.problems
+
+
+def build_part(tree: Tree[Token], source: SourceText) -> tuple[Any, list[Diagnostic]] | None:
+    """One declaration's, node's or header's tree built as ``build`` builds it inside the
+    whole tree (``compiler.front.incremental``, which parses pieces of a text alone), with
+    the problems found; None when a callback fails (``build`` reports those)."""
+    builder = _Builder(source)
+    try:
+        return builder.transform(tree), builder.problems
+    except (VisitError, RecursionError):
+        return None

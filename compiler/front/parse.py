@@ -9,7 +9,6 @@ will follow. Reading the file (unreadable files, non-UTF-8 bytes) is
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -20,6 +19,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from compiler.diagnostics import catalogue as diag
 from compiler.diagnostics.catalogue import Diagnostic
+from compiler.front.comments import comments as comments
 from compiler.front.source import MAX_FILE_BYTES as MAX_FILE_BYTES
 from compiler.front.source import SourceText as SourceText
 from compiler.front.source import decode_source as decode_source
@@ -62,13 +62,13 @@ def parse_tree(source: SourceText) -> tuple[Tree[Token] | None, list[Diagnostic]
         if problem.code == "FIB004" and any((h.span.line, h.span.column) == at for h in hidden):
             return None, hidden  # the parser stopped at a hidden character: FIB013 says why
         return None, [*hidden, problem]
-    depth_problem = _too_deep(tree, source)
+    depth_problem = too_deep(tree, source)
     if depth_problem is not None:
         return None, [*hidden, depth_problem]
     return tree, hidden
 
 
-def _too_deep(tree: Tree[Token], source: SourceText) -> Diagnostic | None:
+def too_deep(tree: Tree[Token], source: SourceText) -> Diagnostic | None:
     stack: list[tuple[Tree[Token], int]] = [(tree, 1)]
     while stack:
         node, depth = stack.pop()
@@ -474,21 +474,6 @@ _BLOCK_STARTERS = frozenset(
         "WAIVE",
     ]
 )
-
-
-def comments(source: SourceText) -> list[tuple[int, int, str]]:
-    """Every ``#`` comment as (line, column, text), skipping ``#`` inside strings."""
-    found: list[tuple[int, int, str]] = []
-    for match in _COMMENT_OR_STRING.finditer(source.text):
-        if match.group(0).startswith("#"):
-            offset = match.start()
-            line = source.text.count("\n", 0, offset) + 1
-            column = offset - (source.text.rfind("\n", 0, offset) + 1) + 1
-            found.append((line, column, match.group(0).rstrip()))
-    return found
-
-
-_COMMENT_OR_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"?|#[^\n]*')
 
 
 def unexpected_eof(error: UnexpectedInput) -> bool:

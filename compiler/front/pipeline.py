@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lark import Token, Tree
+
 from compiler.collector import collector_paused
 from compiler.diagnostics.catalogue import Diagnostic
 from compiler.front.build_ast import build
@@ -12,12 +14,21 @@ from compiler.front.syntax import Guideline
 
 
 def parse_source(source: SourceText) -> tuple[Guideline | None, list[Diagnostic]]:
+    guideline, problems, _ = parse_source_keeping_tree(source)
+    return guideline, problems
+
+
+def parse_source_keeping_tree(
+    source: SourceText,
+) -> tuple[Guideline | None, list[Diagnostic], Tree[Token] | None]:
+    """``parse_source``, and Lark's tree when the syntax tree was built from it without a
+    problem (``compiler.front.incremental.derive`` cuts it into the pieces' parts)."""
     with collector_paused():
         tree, problems = parse_tree(source)
         if tree is None:
-            return None, problems
+            return None, problems, None
         guideline, more = build(tree, source)
-        return guideline, problems + more
+        return guideline, problems + more, tree if guideline is not None and not more else None
 
 
 def parse_text(text: str, file: str = "<text>") -> tuple[Guideline | None, list[Diagnostic]]:

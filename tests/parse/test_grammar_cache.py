@@ -169,3 +169,22 @@ def test_without_a_home_the_parser_is_built_afresh(tmp_path: Path, monkeypatch: 
     blocked.write_text("", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     assert grammar_cache.lark_cache_file("k") is False
+
+
+def test_the_entry_shares_equal_table_entries_and_keeps_the_table(tmp_path: Path) -> None:
+    """Written with its equal parse-table entries made one object (read back in half the
+    time), the table is still the table Lark made, state by state, row by row."""
+    made = Lark(GRAMMAR_PATH.read_text(encoding="utf-8"), **PARSER_OPTIONS)
+
+    def states(parser: Lark) -> dict[object, dict[str, tuple[object, object]]]:
+        return parser.parser.parser.parser.parse_table.states  # type: ignore[no-any-return]
+
+    before = {state: dict(row) for state, row in states(made).items()}
+    rows = {state: id(row) for state, row in states(made).items()}
+    grammar_cache.write_entry(tmp_path / "entry.pickle", "key", made)
+    assert states(made) == before
+    assert {state: id(row) for state, row in states(made).items()} == rows
+    read = grammar_cache.read_entry(tmp_path / "entry.pickle", "key")
+    assert read is not None and states(read) == before
+    entries = [action for row in states(read).values() for action in row.values()]
+    assert len({id(action) for action in entries}) < len(entries) / 4
