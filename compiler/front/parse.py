@@ -19,6 +19,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from compiler.diagnostics import catalogue as diag
 from compiler.diagnostics.catalogue import Diagnostic
+from compiler.front.chunks import DECLARATION_KEYWORDS, NODE_KEYWORDS
 from compiler.front.comments import comments as comments
 from compiler.front.source import MAX_FILE_BYTES as MAX_FILE_BYTES
 from compiler.front.source import SourceText as SourceText
@@ -163,27 +164,8 @@ _GROUPS: tuple[tuple[str, tuple[str, ...], int], ...] = (
         ("class", "dose", "fda", "evidence", "effect", "contraindicated", "side"),
         3,
     ),
-    ("the next pathway node (`decide`, `step` or `outcome`)", ("decide", "step", "outcome"), 2),
-    (
-        "the next declaration (`define`, `input`, `drug`, `pathway`, ...)",
-        (
-            "enum",
-            "ordinal",
-            "unit",
-            "record",
-            "input",
-            "codes",
-            "define",
-            "constant",
-            "output",
-            "drug",
-            "therapy",
-            "invariant",
-            "waive",
-            "pathway",
-        ),
-        3,
-    ),
+    ("the next pathway node (`decide`, `step` or `outcome`)", NODE_KEYWORDS, 2),
+    ("the next declaration (`define`, `input`, `drug`, `pathway`, ...)", DECLARATION_KEYWORDS, 3),
 )
 
 _BLOCK_CLOSERS = {
