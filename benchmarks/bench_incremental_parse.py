@@ -85,7 +85,6 @@ def pickling(guideline: Path, runs: int) -> None:
     import time
 
     sys.path.insert(0, str(ROOT))
-    from compiler import parse_cache
     from compiler.front import tree_pickle
     from compiler.front.pipeline import parse_text
 
@@ -103,7 +102,7 @@ def pickling(guideline: Path, runs: int) -> None:
             began = time.perf_counter()
             data = pickle.dumps(parsed, protocol=5)
             pickled = time.perf_counter()
-            parse_cache._SyntaxUnpickler(io.BytesIO(data)).load()
+            tree_pickle.SyntaxUnpickler(io.BytesIO(data)).load()
             read = time.perf_counter()
             dumps, loads, _ = found[way]
             dumps.append(pickled - began)

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import io
 import pickle
-import sys
 from pathlib import Path
 
 from compiler import proof_cache
@@ -50,16 +49,15 @@ def parse(source: SourceText, directory: Path | None) -> Parsed:
     """``compiler.front.pipeline.parse_source``, answered from the cache in ``directory``
     when an entry for exactly this text, file name and toolchain is there;
     ``directory=None``: no cache."""
-    key = None if directory is None else parse_key(source.file, source.text)
-    entry = None if directory is None or key is None else directory / "syntax" / f"{key}.pickle"
-    if entry is not None and key is not None:
-        stored = read_entry(entry, key)
-        if stored is not None:
-            return stored
-    from compiler.front.pipeline import parse_source
+    if directory is None:
+        from compiler.front.pipeline import parse_source
 
-    if directory is None or entry is None or key is None:
         return parse_source(source)
+    key = parse_key(source.file, source.text)
+    entry = directory / "syntax" / f"{key}.pickle"
+    stored = read_entry(entry, key)
+    if stored is not None:
+        return stored
     guideline, problems = parse_pieces(source, directory)
     if guideline is not None:
         with collector_paused():  # pickling makes a tuple per object: no cycle among them
@@ -96,35 +94,13 @@ def parse_pieces(source: SourceText, directory: Path) -> Parsed:
 
 
 def parse_key(file: str, text: str) -> str:
-    return proof_cache.digest_of(
-        (
-            f"fibrolang syntax tree {FORMAT}",
-            proof_cache.toolchain_fingerprint_once(),
-            sys.version,
-            sys.implementation.cache_tag or "",
-            proof_cache.distribution_fingerprint("lark"),
-            file,
-            text,
-        )
-    )
-
-
-_SyntaxUnpickler = SyntaxUnpickler
+    return proof_cache.cache_key(f"fibrolang syntax tree {FORMAT}", ("lark",), file, text)
 
 
 def pieces_key(file: str) -> str:
     """The key of the store of a file's pieces: its name and the toolchain (each piece's
     part is keyed inside it by its kind and text, ``incremental.piece_key``)."""
-    return proof_cache.digest_of(
-        (
-            f"fibrolang syntax pieces {PIECES_FORMAT}",
-            proof_cache.toolchain_fingerprint_once(),
-            sys.version,
-            sys.implementation.cache_tag or "",
-            proof_cache.distribution_fingerprint("lark"),
-            file,
-        )
-    )
+    return proof_cache.cache_key(f"fibrolang syntax pieces {PIECES_FORMAT}", ("lark",), file)
 
 
 class _PiecesUnpickler(pickle.Unpickler):
@@ -184,7 +160,7 @@ def read_entry(entry: Path, key: str) -> Parsed | None:
         return None
     try:
         with collector_paused():
-            value = _SyntaxUnpickler(io.BytesIO(memoryview(data)[len(head) :])).load()
+            value = SyntaxUnpickler(io.BytesIO(memoryview(data)[len(head) :])).load()
     except Exception:  # a damaged entry, whatever the unpickler makes of it: parse afresh
         return None
     if type(value) is not tuple or len(value) != 2:

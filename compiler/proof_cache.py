@@ -156,17 +156,7 @@ def prove_recalling(
 
 def question_salt(timeout_ms: int, budget_seconds: float | None) -> str:
     """What every question's key holds besides the question: the toolchain, z3, Python, limits."""
-    return digest_of(
-        (
-            f"fibrolang questions {FORMAT}",
-            toolchain_fingerprint_once(),
-            sys.version,
-            sys.implementation.cache_tag or "",
-            distribution_fingerprint("z3"),
-            repr(timeout_ms),
-            repr(budget_seconds),
-        )
-    )
+    return cache_key(f"fibrolang questions {FORMAT}", ("z3",), repr(timeout_ms), repr(budget_seconds))
 
 
 def _answers_digest(answers: object) -> str:
@@ -255,33 +245,33 @@ def logic_key(graph: Graph, timeout_ms: int, budget_seconds: float | None) -> st
 
     buffer = io.BytesIO()
     LogicPickler(buffer).dump(graph)
-    return digest_of(
-        (
-            f"fibrolang proved logic {FORMAT}",
-            toolchain_fingerprint_once(),
-            sys.version,
-            sys.implementation.cache_tag or "",
-            distribution_fingerprint("z3"),
-            repr(timeout_ms),
-            repr(budget_seconds),
-            hashlib.sha256(buffer.getvalue()).hexdigest(),
-        )
+    return cache_key(
+        f"fibrolang proved logic {FORMAT}",
+        ("z3",),
+        repr(timeout_ms),
+        repr(budget_seconds),
+        hashlib.sha256(buffer.getvalue()).hexdigest(),
     )
 
 
 def proof_key(file: str, text: str, timeout_ms: int, budget_seconds: float | None) -> str:
+    return cache_key(
+        f"fibrolang proofs {FORMAT}", ("z3", "lark"), repr(timeout_ms), repr(budget_seconds), file, text
+    )
+
+
+def cache_key(kind: str, distributions: tuple[str, ...], *parts: str) -> str:
+    """The key of an entry of a cache of the toolchain's work (proofs, questions, syntax trees):
+    ``kind``, the toolchain's own files, the Python version, the named distributions' files
+    (``distribution_fingerprint``), then ``parts``."""
     return digest_of(
         (
-            f"fibrolang proofs {FORMAT}",
+            kind,
             toolchain_fingerprint_once(),
             sys.version,
             sys.implementation.cache_tag or "",
-            distribution_fingerprint("z3"),
-            distribution_fingerprint("lark"),
-            repr(timeout_ms),
-            repr(budget_seconds),
-            file,
-            text,
+            *(distribution_fingerprint(name) for name in distributions),
+            *parts,
         )
     )
 
